@@ -127,6 +127,7 @@ typedef struct {
 typedef struct {
     int n_pops, n_projs;
     int64_t pop_offset[COB_MAX_POPS];   /* first global index of each neuron population, -1 for poisson */
+    int64_t pop_size[COB_MAX_POPS];
     int64_t n_neurons;                  /* neurons with state (lif_cond + lif_curr) */
     cob_lif_prop prop[COB_MAX_POPS];    /* per neuron population */
     int n_channels_max;                 /* channels per neuron in the ring */

@@ -66,6 +66,7 @@ typedef struct {
     int32_t *trace_pop, *trace_neuron;
     float *trace_v_mV;            /* [trace_n][trace_samples] */
     int64_t ring_overflow;        /* spike counts lost to a saturated delay-ring cell */
+    int64_t syn_events;           /* spikes delivered through stored synapses over the whole run */
 } cob_stats;
 
 void cob_stats_free(cob_stats *s);

@@ -1,6 +1,6 @@
 /* include/cobalt/hd/poisson.h -- Poisson draws from Philox words, shared by CPU and GPU.
- * Pool sources: one Bernoulli(p = rate * dt) per source and step, compared as integers against
- * a threshold made on the host, so both backends take the same decision bit for bit.
+ * Pool sources: a Bernoulli(p = rate * dt) process per source, drawn as geometric gaps by
+ * integer table inversion (cob_geometric_gap), so both backends take the same decisions.
  * Independent input: a Poisson(lambda) count by inversion (sequential search) with e^-lambda
  * precomputed on the host in double; lambda is split into chunks of at most COB_POISSON_CHUNK
  * so that e^-lambda never underflows. Only +, *, / and comparisons run per draw: IEEE-exact on
@@ -15,14 +15,6 @@ extern "C" {
 #endif
 
 #define COB_POISSON_CHUNK 64.0
-
-/* Integer threshold for P(u32 < thr) = p, 0 <= p <= 1 (made on the host). */
-COB_INLINE uint64_t cob_bernoulli_threshold(double p)
-{
-    if (p <= 0.0) return 0;
-    if (p >= 1.0) return 4294967296ull;
-    return (uint64_t)(p * 4294967296.0 + 0.5);
-}
 
 /* One Poisson variate of mean lambda_chunk (<= COB_POISSON_CHUNK), exp_neg = e^-lambda_chunk,
  * from uniform u in (0, 1]. */
@@ -39,17 +31,48 @@ COB_INLINE uint32_t cob_poisson_invert(double u, double lambda_chunk, double exp
     return k;
 }
 
-/* Poisson(lambda) with lambda = n_chunks * lambda_chunk, from the lane (seed, stream, index)
- * at sub-counter base_sub (one Philox block per chunk). */
-COB_INLINE uint32_t cob_poisson_draw(uint64_t seed, uint32_t stream, uint32_t index, uint64_t base_sub,
+/* Poisson(lambda) count of step t for lane (seed, stream, index); lambda = n_chunks * lambda_chunk.
+ * One chunk: the 32-bit word t % 4 of Philox block t / 4 (one block serves four steps).
+ * Several chunks: one block per chunk at sub-counter 2^62 | t << 8 | chunk (n_chunks <= 256). */
+COB_INLINE uint32_t cob_poisson_step(uint64_t seed, uint32_t stream, uint32_t index, uint64_t t,
                                      uint32_t n_chunks, double lambda_chunk, double exp_neg)
 {
     uint32_t total = 0, c;
+    if (n_chunks == 0) return 0;
+    if (n_chunks == 1) {
+        cob_u32x4 w = cob_philox(seed, stream, index, t >> 2);
+        double u = ((double)w.v[t & 3u] + 1.0) * (1.0 / 4294967296.0);
+        return cob_poisson_invert(u, lambda_chunk, exp_neg);
+    }
     for (c = 0; c < n_chunks; ++c) {
-        cob_u32x4 w = cob_philox(seed, stream, index, base_sub + c);
+        cob_u32x4 w = cob_philox(seed, stream, index, (1ull << 62) | (t << 8) | c);
         total += cob_poisson_invert(cob_u01_double(w.v[0], w.v[1]), lambda_chunk, exp_neg);
     }
     return total;
+}
+
+/* Pool sources fire in each step with probability p (a Bernoulli process), drawn as geometric
+ * gaps between spikes by integer inversion: thr[k] = floor(P(gap <= k + 1) 2^64), k < len,
+ * made on the host. A draw beyond the table adds len steps and draws again (the geometric law
+ * is memoryless), so the table length changes the cost, never the law. One Philox block per
+ * draw at sub-counter *n_draws of the source's lane. Exact and identical on CPU and GPU. */
+COB_INLINE int64_t cob_geometric_gap(uint64_t seed, uint32_t stream, uint32_t index, uint32_t *n_draws,
+                                     const uint64_t *thr, int32_t len)
+{
+    int64_t gap = 0;
+    for (;;) {
+        cob_u32x4 w = cob_philox(seed, stream, index, (*n_draws)++);
+        uint64_t u = ((uint64_t)w.v[0] << 32) | w.v[1];
+        if (u < thr[len - 1]) {
+            int32_t lo = 0, hi = len - 1;
+            while (lo < hi) {
+                int32_t mid = (lo + hi) / 2;
+                if (u < thr[mid]) hi = mid; else lo = mid + 1;
+            }
+            return gap + lo + 1;
+        }
+        gap += len;
+    }
 }
 
 #ifdef __cplusplus

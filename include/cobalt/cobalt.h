@@ -1,0 +1,12 @@
+/* include/cobalt/cobalt.h -- umbrella header of the cobalt C API. */
+#ifndef COBALT_H
+#define COBALT_H
+
+#include "status.h"
+#include "net.h"
+#include "config.h"
+#include "stats.h"
+#include "sim.h"
+#include "output.h"
+
+#endif

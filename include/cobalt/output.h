@@ -1,0 +1,52 @@
+/* include/cobalt/output.h -- results as data: one HDF5 file per run and a one-line JSON summary.
+ * Pairs with host/output.c; the file layout and the JSON keys are documented in docs/results.md.
+ * Limits: serial HDF5 (call from one thread at a time); the whole cob_stats is written at the end
+ * of a run, not streamed. */
+#ifndef COBALT_OUTPUT_H
+#define COBALT_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "net.h"
+#include "sim.h"
+#include "stats.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Provenance of a run. Any string may be NULL (written as "" in HDF5, null in JSON). */
+typedef struct {
+    const char *commit;      /* build commit */
+    const char *version;
+    const char *backend;     /* "cpu" / "cuda" */
+    const char *device;      /* e.g. host name or GPU name */
+    uint64_t seed;
+    const char *config_path;
+} cob_run_meta;
+
+/* Write one HDF5 result file at path: to "<path>.tmp.<pid>" first, then rename(2) onto path,
+ * so a killed run never leaves a half file; on any error the temporary is removed and path is
+ * untouched. c, s, t, m must be non-NULL; s's arrays must have the lengths stats.h gives
+ * (NULL allowed only where the length is 0).
+ * Returns COB_OK, COB_ERR_INVALID (bad arguments or inconsistent stats) or COB_ERR_IO (message
+ * names path and the object that failed). Turns HDF5's automatic error printing off. */
+cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_stats *s,
+                               const cob_sim_timing *t, const cob_run_meta *m, cob_err *err);
+
+/* One-line JSON summary (no trailing newline; caller prints it), written NUL-terminated into buf
+ * (len bytes). Keys: "status":"ok", "out": out_path or null, "backend", "seed", "commit",
+ * "neurons", "synapses", "steps", "build_s", "run_s", "realtime_factor" (run_s / simulated s),
+ * "ring_overflow", "raster_overflow", and "populations": {name: {"rate_hz", "sd_rate_hz",
+ * "cv", "frac_quiescent", "v_mean_mV", "v_sd_mV"}}. Strings are escaped; non-finite numbers
+ * are written as null. Returns COB_ERR_OVERFLOW (message gives the size needed) if buf is too
+ * small, COB_ERR_INVALID on NULL arguments (out_path may be NULL). */
+cob_status cob_output_json(char *buf, size_t len, const char *out_path, const cob_config *c,
+                           const cob_stats *s, const cob_sim_timing *t, const cob_run_meta *m,
+                           cob_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
