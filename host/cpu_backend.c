@@ -1,9 +1,8 @@
 /* host/cpu_backend.c -- the CPU backend: a plain loop around the shared step functions of
  * include/cobalt/hd/ (one physics, two launchers). Per step: pool-source spikes and
- * independent Poisson counts, neuron updates (+ statistics), spike delivery into the integer
- * delay ring. Neuron updates and delivery run on OpenMP threads; delivery splits the target
- * range between threads, so every ring cell has one writer and results do not depend on the
- * thread count. Pairs with kernels/ (the CUDA launcher of the same functions). */
+ * independent Poisson counts, arrival of the events due now, neuron updates (+ statistics),
+ * emission of this step's spikes into arrival buckets (host/cpu_backend.h). Every phase runs
+ * on OpenMP threads with integer counts only, so results do not depend on the thread count. Pairs with kernels/ (the CUDA launcher of the same functions). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,18 +32,18 @@ static cob_status alloc_state(cob_cpu *s, cob_err *err)
     int pop;
     s->v = malloc((size_t)(net->n_neurons ? net->n_neurons : 1) * sizeof *s->v);
     s->refr = calloc((size_t)(net->n_neurons ? net->n_neurons : 1), sizeof *s->refr);
-    s->ring = calloc((size_t)s->ring_cells, sizeof *s->ring);
-    if (!s->v || !s->refr || !s->ring) goto nomem;
+    s->inbuf = calloc((size_t)(s->n_thr * s->inbuf_cells), sizeof *s->inbuf);
+    s->bkt = calloc((size_t)s->n_thr * (size_t)net->ring_slots, sizeof *s->bkt);
+    if (!s->v || !s->refr || !s->inbuf || !s->bkt) goto nomem;
     for (pop = 0; pop < net->n_pops; ++pop) {
         s->spk[pop] = malloc((size_t)s->c->pops[pop].size * sizeof *s->spk[pop]);
         if (!s->spk[pop]) goto nomem;
     }
     return COB_OK;
 nomem:
-    return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the neuron state and delay ring "
-                       "(%lld neurons, ring of %d slots x %d channels = %lld bytes)",
-                       (long long)net->n_neurons, net->ring_slots, net->n_channels_max,
-                       (long long)(s->ring_cells * 2));
+    return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the neuron state and input buffers "
+                       "(%lld neurons, %d channels, %d threads)", (long long)net->n_neurons,
+                       net->n_channels_max, s->n_thr);
 }
 
 /* Initial V uniform in [v_init_min, v_init_max], from (seed, VINIT(pop), i). */
@@ -122,7 +121,10 @@ static void cpu_destroy(void *impl)
     cob_cpu *s = impl;
     int i;
     if (!s) return;
-    free(s->v); free(s->refr); free(s->ring);
+    free(s->v); free(s->refr); free(s->inbuf);
+    if (s->bkt)
+        for (i = 0; i < s->n_thr * s->net->ring_slots; ++i) free(s->bkt[i].cell);
+    free(s->bkt);
     for (i = 0; i < COB_MAX_POPS; ++i) {
         free(s->spk[i]);
         free(s->pool[i].next); free(s->pool[i].n_draws); free(s->pool[i].thr);
@@ -144,8 +146,7 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_config *c,
     if (!s) return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
     s->net = net; s->c = c;
     s->n_thr = n_threads();
-    s->ring_cells = (int64_t)net->ring_slots * (net->n_channels_max ? net->n_channels_max : 1) *
-                    (net->n_neurons ? net->n_neurons : 1);
+    s->inbuf_cells = (int64_t)(net->n_channels_max ? net->n_channels_max : 1) * (net->n_neurons ? net->n_neurons : 1);
     s->overflow_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->overflow_per_thread);
     s->events_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->events_per_thread);
     st = s->overflow_per_thread && s->events_per_thread ? COB_OK : cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
@@ -163,7 +164,12 @@ static cob_status cpu_run(void *impl, int64_t n_steps, cob_err *err)
 {
     cob_cpu *s = impl;
     int64_t k;
-    for (k = 0; k < n_steps; ++k) cob_cpu_step(s);
+    for (k = 0; k < n_steps; ++k) {
+        cob_cpu_step(s);
+        if (s->bkt_failed)
+            return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the spike-delivery buckets at step %lld",
+                               (long long)s->t);
+    }
     return COB_OK;
 }
 

@@ -1,6 +1,10 @@
 /* host/cpu_backend.h -- internal: state of the CPU backend (host/cpu_backend.c setup,
- * host/cpu_step.c step loop). SoA neuron state, 16-bit delay ring
- * ring[(slot * n_channels_max + channel) * n_neurons + global_neuron]. */
+ * host/cpu_step.c step loop). SoA neuron state. Spike delivery is bucketed by arrival step:
+ * at emission every synaptic event appends its input cell (channel * n_neurons + neuron) to
+ * the bucket of its arrival slot (sequential writes); at arrival the bucket is counted into a
+ * small 16-bit input buffer that stays in cache. Each thread has its own buckets and input
+ * buffer; the neuron update sums the buffers. The integer count per (step, channel, neuron)
+ * is the same as a delay ring's, so the CUDA backend's ring gives the same numbers. */
 #ifndef COBALT_HOST_CPU_BACKEND_H
 #define COBALT_HOST_CPU_BACKEND_H
 
@@ -17,6 +21,11 @@ typedef struct {
 } cob_pool;
 
 typedef struct {
+    uint32_t *cell;           /* input cells of the events arriving in this slot */
+    int64_t n, cap;
+} cob_bucket;
+
+typedef struct {
     uint32_t *n_chunks;       /* indexed by in-degree */
     double *lambda_chunk, *exp_neg;
 } cob_indep;
@@ -28,8 +37,10 @@ typedef struct {
     int n_thr;
     float *v;
     int32_t *refr;
-    uint16_t *ring;
-    int64_t ring_cells;
+    uint16_t *inbuf;                 /* [n_thr][inbuf_cells] */
+    int64_t inbuf_cells;             /* n_channels_max * n_neurons */
+    cob_bucket *bkt;                 /* [n_thr][ring_slots] */
+    int bkt_failed;                  /* a bucket could not grow */
     int32_t *spk[COB_MAX_POPS];      /* this step's spikes (local indices, ascending) */
     int64_t n_spk[COB_MAX_POPS];
     uint64_t poll_count[COB_MAX_POPS];

@@ -1,6 +1,7 @@
 /* host/cpu_step.c -- one time step of the CPU backend (see host/cpu_backend.h): sources,
  * independent input, neuron updates with statistics, delivery. The order and the per-neuron
  * and per-synapse work are those of the CUDA kernels; only the iteration differs. */
+#include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -49,26 +50,48 @@ static inline void ring_add(uint16_t *cell, uint32_t k, uint64_t *overflow)
     *cell = (uint16_t)v;
 }
 
-/* Independent Poisson counts of this step, added to the target's channel cell. */
-static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *slot_base)
+/* Independent Poisson counts of this step for the calling thread's targets, into its buffer. */
+static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint64_t *ovf)
 {
     const cob_net *net = s->net;
     const cob_proj *pr = &net->proj[p];
     const cob_indep *in = &s->indep[p];
-    uint16_t *cells = slot_base + (int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post];
+    uint16_t *cells = inbuf + (int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post];
     uint32_t stream = COB_STREAM(COB_STREAM_INDEP, p);
+    int64_t lo, hi, i;
+    thread_range(pr->n_post, &lo, &hi);
+    for (i = lo; i < hi; ++i) {
+        int32_t k = pr->indegree[i];
+        uint32_t n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, in->n_chunks[k],
+                                      in->lambda_chunk[k], in->exp_neg[k]);
+        if (n) ring_add(&cells[i], n, ovf);
+    }
+}
+
+/* Count the events of the calling thread's bucket for this slot into its input buffer. */
+static void arrive(cob_cpu *s, cob_bucket *b, uint16_t *inbuf, uint64_t *ovf)
+{
+    int64_t e;
+    for (e = 0; e < b->n; ++e) {
+        uint16_t *cell = inbuf + b->cell[e];
+        if (*cell == 0xFFFFu) *ovf += 1; else *cell += 1;
+    }
+    b->n = 0;
+}
+
+/* Phase 1 of a step, on every thread: independent input and the arrivals due now. */
+static void step_inputs(cob_cpu *s, int64_t t)
+{
+    int64_t slot = t % s->net->ring_slots;
 #pragma omp parallel num_threads(s->n_thr)
     {
-        int64_t lo, hi, i;
+        int tid = thread_id(), p;
+        uint16_t *inbuf = s->inbuf + tid * s->inbuf_cells;
         uint64_t ovf = 0;
-        thread_range(pr->n_post, &lo, &hi);
-        for (i = lo; i < hi; ++i) {
-            int32_t k = pr->indegree[i];
-            uint32_t n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, in->n_chunks[k],
-                                          in->lambda_chunk[k], in->exp_neg[k]);
-            if (n) ring_add(&cells[i], n, &ovf);
-        }
-        s->overflow_per_thread[thread_id() * 8] += ovf;
+        for (p = 0; p < s->net->n_projs; ++p)
+            if (s->net->proj[p].independent) step_independent(s, p, t, inbuf, &ovf);
+        arrive(s, &s->bkt[tid * s->net->ring_slots + slot], inbuf, &ovf);
+        s->overflow_per_thread[tid * 8] += ovf;
     }
 }
 
@@ -104,43 +127,70 @@ static inline void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const st
     }
 }
 
-/* Update every neuron of population pop; spikes go to spk[pop] in ascending order. */
-static void update_pop(cob_cpu *s, int pop, const step_ctx *sc, uint16_t *slot_base)
+/* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
+ * population's first cell of thread 0's buffer). */
+static inline void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int64_t N, int n_thr,
+                                 int64_t thr_stride, uint32_t *cnt)
 {
-    const cob_net *net = s->net;
-    const cob_lif_prop *p = &net->prop[pop];
-    int64_t off = net->pop_offset[pop], n = s->c->pops[pop].size, N = net->n_neurons;
-    int nch = p->n_channels, is_cond = s->c->pops[pop].model == COB_MODEL_LIF_COND;
+    int c, th;
+    for (c = 0; c < nch; ++c) {
+        uint16_t *cell = in0 + c * N + i;
+        uint32_t x = 0;
+        for (th = 0; th < n_thr; ++th) {
+            x += cell[th * thr_stride];
+            cell[th * thr_stride] = 0;
+        }
+        cnt[c] = x;
+    }
+}
+
+/* Update neurons [lo, hi) of population pop; spikes to spk[w..]; returns the new w. Locals
+ * (a copy of the propagators, restrict pointers) keep the compiler from reloading through s. */
+static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan)
+{
+    const cob_lif_prop prop = s->net->prop[pop];
+    const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->inbuf_cells;
+    const int nch = prop.n_channels, n_thr = s->n_thr, is_cond = s->c->pops[pop].model == COB_MODEL_LIF_COND;
+    const int measuring = sc->measuring;
+    uint16_t *restrict in0 = s->inbuf + off;
+    float *restrict v = s->v + off;
+    int32_t *restrict refr = s->refr + off, *restrict spk = s->spk[pop];
+    cob_pop_acc *pa = &s->acc.pop[pop];
+    int64_t i, w = lo;
+    for (i = lo; i < hi; ++i) {
+        uint32_t cnt[COB_MAX_CHANNELS] = {0, 0, 0, 0};
+        cob_lif_state st;
+        int fired, was_refr;
+        gather_counts(in0, i, nch, N, n_thr, thr_stride, cnt);
+        st.v_mV = v[i];
+        st.refr_steps = refr[i];
+        was_refr = st.refr_steps > 0;
+        fired = is_cond ? cob_lif_cond_step(&st, &prop, cnt) : cob_lif_curr_step(&st, &prop, cnt);
+        v[i] = st.v_mV;
+        refr[i] = st.refr_steps;
+        if (fired) spk[w++] = (int32_t)i;
+        if (measuring) neuron_stats(s, pa, i, sc, fired, was_refr, st.v_mV, cnt, nch, chan);
+    }
+    return w;
+}
+
+/* Update every neuron of population pop; spikes go to spk[pop] in ascending order. */
+static void update_pop(cob_cpu *s, int pop, const step_ctx *sc)
+{
+    int64_t n = s->c->pops[pop].size;
+    int nch = s->net->prop[pop].n_channels;
     int64_t found[256], start[256];
     uint64_t chan_tot[COB_MAX_CHANNELS] = {0, 0, 0, 0};
     cob_pop_acc *pa = &s->acc.pop[pop];
     int nt_used = 1, k;
 #pragma omp parallel num_threads(s->n_thr)
     {
-        int64_t lo, hi, i, w;
+        int64_t lo, hi;
         uint64_t chan[COB_MAX_CHANNELS] = {0, 0, 0, 0};
         int tid = thread_id(), c;
         thread_range(n, &lo, &hi);
-        w = lo;
-        for (i = lo; i < hi; ++i) {
-            uint32_t cnt[COB_MAX_CHANNELS] = {0, 0, 0, 0};
-            cob_lif_state st;
-            int fired, was_refr;
-            for (c = 0; c < nch; ++c) {
-                uint16_t *cell = slot_base + c * N + off + i;
-                cnt[c] = *cell;
-                *cell = 0;
-            }
-            st.v_mV = s->v[off + i];
-            st.refr_steps = s->refr[off + i];
-            was_refr = st.refr_steps > 0;
-            fired = is_cond ? cob_lif_cond_step(&st, p, cnt) : cob_lif_curr_step(&st, p, cnt);
-            s->v[off + i] = st.v_mV;
-            s->refr[off + i] = st.refr_steps;
-            if (fired) s->spk[pop][w++] = (int32_t)i;
-            if (sc->measuring) neuron_stats(s, pa, i, sc, fired, was_refr, st.v_mV, cnt, nch, chan);
-        }
-        if (tid < 256) { found[tid] = w - lo; start[tid] = lo; }
+        found[tid] = update_range(s, pop, sc, lo, hi, chan) - lo;
+        start[tid] = lo;
 #pragma omp critical
         for (c = 0; c < nch; ++c) chan_tot[c] += chan[c];
 #ifdef _OPENMP
@@ -149,7 +199,7 @@ static void update_pop(cob_cpu *s, int pop, const step_ctx *sc, uint16_t *slot_b
 #endif
     }
     s->n_spk[pop] = 0;
-    for (k = 0; k < nt_used && k < 256; ++k) {
+    for (k = 0; k < nt_used; ++k) {
         if (start[k] != s->n_spk[pop])
             memmove(s->spk[pop] + s->n_spk[pop], s->spk[pop] + start[k], (size_t)found[k] * sizeof(int32_t));
         s->n_spk[pop] += found[k];
@@ -173,63 +223,61 @@ static void step_records(cob_cpu *s, int pop, const step_ctx *sc)
                 a->trace_v[k * a->trace_samples + sc->tm / a->trace_stride] = s->v[off + a->trace_neuron[k]];
 }
 
-/* First synapse in [s0, s1) whose target is >= x (rows are sorted by target). */
-static inline int64_t lower_bound(const int32_t *target, int64_t s0, int64_t s1, int64_t x)
+/* Room for m more events in bucket b; 0 (and bkt_failed) when it cannot grow. */
+static int bucket_reserve(cob_cpu *s, cob_bucket *b, int64_t m)
 {
-    while (s0 < s1) {
-        int64_t m = s0 + (s1 - s0) / 2;
-        if (target[m] < x) s0 = m + 1; else s1 = m;
-    }
-    return s0;
+    int64_t cap;
+    uint32_t *grown;
+    if (b->n + m <= b->cap) return 1;
+    cap = b->cap ? b->cap : 1024;
+    while (cap < b->n + m) cap *= 2;
+    grown = realloc(b->cell, (size_t)cap * sizeof *grown);
+    if (!grown) { s->bkt_failed = 1; return 0; }
+    b->cell = grown;
+    b->cap = cap;
+    return 1;
 }
 
-/* Add this step's spikes of projection p's presynaptic population into the ring; each
- * thread owns the target range [lo, hi). */
-static void deliver_proj(cob_cpu *s, int p, int64_t t, int64_t lo, int64_t hi, int whole, uint64_t *ovf,
-                         uint64_t *events)
+/* Emit spikes [k0, k1) of projection p's presynaptic population at step t: each delay group
+ * of each row appends its input cells to the bucket of its arrival slot. */
+static void emit_proj(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_bucket *bkt, uint64_t *events)
 {
     const cob_net *net = s->net;
     const cob_proj *pr = &net->proj[p];
-    int64_t D = net->ring_slots, slot0 = t % D, k;
-    int64_t slot_stride = (int64_t)net->n_channels_max * net->n_neurons;
-    uint16_t *base = s->ring + (int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post];
-    for (k = 0; k < s->n_spk[pr->pre]; ++k) {
+    int64_t D = net->ring_slots, stride = pr->n_dgrp + 1, k, g;
+    uint32_t base = (uint32_t)((int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post]);
+    for (k = k0; k < k1; ++k) {
         int32_t j = s->spk[pr->pre][k];
-        int64_t a = pr->row_ptr[j], b = pr->row_ptr[j + 1], syn;
-        if (!whole) {
-            a = lower_bound(pr->target, a, b, lo);
-            b = lower_bound(pr->target, a, b, hi);
-        }
-        *events += (uint64_t)(b - a);
-        for (syn = a; syn < b; ++syn) {
-            int64_t slot = slot0 + pr->delay_steps[syn];
-            uint16_t *cell;
-            if (slot >= D) slot -= D;
-            cell = base + slot * slot_stride + pr->target[syn];
-            if (*cell == 0xFFFFu) *ovf += 1; else *cell += 1;
+        const uint32_t *off = pr->dgrp_off + j * stride;
+        const int32_t *tgt = pr->target + pr->row_ptr[j];
+        int64_t slot = (t + pr->min_delay) % D;
+        *events += (uint64_t)off[pr->n_dgrp];
+        for (g = 0; g < pr->n_dgrp; ++g, slot = slot + 1 == D ? 0 : slot + 1) {
+            cob_bucket *b = &bkt[slot];
+            uint32_t a = off[g], e = off[g + 1], syn;
+            uint32_t *out;
+            if (a == e || !bucket_reserve(s, b, e - a)) continue;
+            out = b->cell + b->n;
+            for (syn = a; syn < e; ++syn) *out++ = base + (uint32_t)tgt[syn];
+            b->n += e - a;
         }
     }
 }
 
-static void deliver(cob_cpu *s, int64_t t)
+/* Phase 3 of a step: every thread emits its share of each projection's spikes into its buckets. */
+static void emit(cob_cpu *s, int64_t t)
 {
 #pragma omp parallel num_threads(s->n_thr)
     {
-        int p;
-        uint64_t ovf = 0, events = 0;
-#ifdef _OPENMP
-        int whole = omp_get_num_threads() == 1;
-#else
-        int whole = 1;
-#endif
+        int tid = thread_id(), p;
+        uint64_t events = 0;
         for (p = 0; p < s->net->n_projs; ++p) {
-            int64_t lo, hi;
-            if (s->net->proj[p].independent || s->n_spk[s->net->proj[p].pre] == 0) continue;
-            thread_range(s->net->proj[p].n_post, &lo, &hi);
-            deliver_proj(s, p, t, lo, hi, whole, &ovf, &events);
+            int64_t k0, k1;
+            if (s->net->proj[p].independent) continue;
+            thread_range(s->n_spk[s->net->proj[p].pre], &k0, &k1);
+            emit_proj(s, p, t, k0, k1, s->bkt + tid * s->net->ring_slots, &events);
         }
-        s->overflow_per_thread[thread_id() * 8] += ovf;
-        s->events_per_thread[thread_id() * 8] += events;
+        s->events_per_thread[tid * 8] += events;
     }
 }
 
@@ -237,22 +285,20 @@ void cob_cpu_step(cob_cpu *s)
 {
     const cob_net *net = s->net;
     int64_t t = s->t, warm = s->acc.warmup_steps;
-    uint16_t *slot_base = s->ring + (t % net->ring_slots) * (int64_t)net->n_channels_max * net->n_neurons;
     step_ctx sc;
-    int pop, p;
+    int pop;
     sc.t = t;
     sc.tm = t - warm;
     sc.measuring = t >= warm && sc.tm < s->acc.measure_steps;
     sc.sample_v = sc.measuring && sc.tm % s->acc.v_stride == 0;
     for (pop = 0; pop < net->n_pops; ++pop)
         if (s->pool[pop].active) step_sources(s, pop, t);
-    for (p = 0; p < net->n_projs; ++p)
-        if (net->proj[p].independent) step_independent(s, p, t, slot_base);
+    step_inputs(s, t);
     for (pop = 0; pop < net->n_pops; ++pop)
         if (net->pop_offset[pop] >= 0) {
-            update_pop(s, pop, &sc, slot_base);
+            update_pop(s, pop, &sc);
             step_records(s, pop, &sc);
         }
-    deliver(s, t);
+    emit(s, t);
     s->t = t + 1;
 }

@@ -176,22 +176,31 @@ static int draw_targets(const cob_net *net, const cob_config *c, int p, const in
     return failed;
 }
 
-/* Transpose post-major lists into CSR by presynaptic neuron; rows come out sorted by target. */
-static void to_pre_csr(cob_proj *pr, const int64_t *post_ptr, const int32_t *pre_of, const uint16_t *del_of)
+/* Transpose post-major lists into CSR by presynaptic neuron, grouped by delay within a row;
+ * filling in target order leaves each delay group sorted by target. 0 when out of memory. */
+static int to_pre_csr(cob_proj *pr, const int64_t *post_ptr, const int32_t *pre_of, const uint16_t *del_of)
 {
-    int64_t i, j, s;
-    int64_t *fill = pr->row_ptr; /* reuse row_ptr as the fill cursor, then shift back */
-    memset(pr->row_ptr, 0, (size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
-    for (s = 0; s < pr->n_syn; ++s) pr->row_ptr[pre_of[s] + 1] += 1;
-    for (j = 0; j < pr->n_pre; ++j) pr->row_ptr[j + 1] += pr->row_ptr[j];
+    int64_t stride = pr->n_dgrp + 1, i, j, s, k;
+    uint32_t *off = pr->dgrp_off, *cur;
+    memset(off, 0, (size_t)(pr->n_pre * stride) * sizeof *off);
+    for (s = 0; s < pr->n_syn; ++s) off[pre_of[s] * stride + (del_of[s] - pr->min_delay) + 1] += 1;
+    pr->row_ptr[0] = 0;
+    for (j = 0; j < pr->n_pre; ++j) {
+        for (k = 0; k < pr->n_dgrp; ++k) off[j * stride + k + 1] += off[j * stride + k];
+        pr->row_ptr[j + 1] = pr->row_ptr[j] + off[j * stride + pr->n_dgrp];
+    }
+    cur = malloc((size_t)(pr->n_pre * stride) * sizeof *cur);
+    if (!cur) return 0;
+    memcpy(cur, off, (size_t)(pr->n_pre * stride) * sizeof *cur);
     for (i = 0; i < pr->n_post; ++i)
         for (s = post_ptr[i]; s < post_ptr[i + 1]; ++s) {
-            int64_t at = fill[pre_of[s]]++;
+            int64_t g = pre_of[s] * stride + (del_of[s] - pr->min_delay);
+            int64_t at = pr->row_ptr[pre_of[s]] + cur[g]++;
             pr->target[at] = (int32_t)i;
             pr->delay_steps[at] = del_of[s];
         }
-    for (j = pr->n_pre; j > 0; --j) pr->row_ptr[j] = pr->row_ptr[j - 1];
-    pr->row_ptr[0] = 0;
+    free(cur);
+    return 1;
 }
 
 static cob_status draw_indegrees(cob_net *net, const cob_config *c, int p, int64_t *post_ptr)
@@ -228,14 +237,16 @@ static cob_status build_proj(cob_net *net, const cob_config *c, int p, int chann
     if (!pr->indegree || !post_ptr) { st = COB_ERR_NOMEM; goto done; }
     draw_indegrees(net, c, p, post_ptr);
     if (pr->independent) goto done;
+    pr->n_dgrp = pr->max_delay - pr->min_delay + 1;
     pr->row_ptr = malloc((size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
+    pr->dgrp_off = malloc((size_t)(pr->n_pre * (pr->n_dgrp + 1)) * sizeof *pr->dgrp_off);
     pr->target = malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->target);
     pr->delay_steps = malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->delay_steps);
     pre_of = malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pre_of);
     del_of = malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *del_of);
-    if (!pr->row_ptr || !pr->target || !pr->delay_steps || !pre_of || !del_of) { st = COB_ERR_NOMEM; goto done; }
-    if (draw_targets(net, c, p, post_ptr, pre_of, del_of)) { st = COB_ERR_NOMEM; goto done; }
-    to_pre_csr(pr, post_ptr, pre_of, del_of);
+    if (!pr->row_ptr || !pr->dgrp_off || !pr->target || !pr->delay_steps || !pre_of || !del_of ||
+        draw_targets(net, c, p, post_ptr, pre_of, del_of) || !to_pre_csr(pr, post_ptr, pre_of, del_of))
+        st = COB_ERR_NOMEM;
 done:
     if (st == COB_ERR_NOMEM)
         cob_err_set(err, st, "projection %d (%s -> %s): out of host memory for %lld synapses",
@@ -295,36 +306,66 @@ void cob_net_free(cob_net *net)
         free(net->proj[p].row_ptr);
         free(net->proj[p].target);
         free(net->proj[p].delay_steps);
+        free(net->proj[p].dgrp_off);
         free(net->proj[p].indegree);
     }
     memset(net, 0, sizeof *net);
 }
 
+/* One row: delay groups monotone and matching delay_steps, targets in range and ascending
+ * within a group, no duplicate target in the row (marks: n_post bytes, zero on entry and exit). */
+static cob_status csr_row_ok(const cob_proj *pr, int i_proj, int64_t j, int skip_self, int multapses,
+                             uint8_t *marks, cob_err *err)
+{
+    const uint32_t *off = pr->dgrp_off + j * (pr->n_dgrp + 1);
+    int64_t r0 = pr->row_ptr[j], s, k, bad = -1;
+    cob_status st = COB_OK;
+    if (off[0] != 0 || r0 + off[pr->n_dgrp] != pr->row_ptr[j + 1])
+        return cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld delay groups do not cover the row",
+                           i_proj, (long long)j);
+    for (k = 0; k < pr->n_dgrp && st == COB_OK; ++k) {
+        if (off[k + 1] < off[k])
+            st = cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld delay groups decrease", i_proj, (long long)j);
+        for (s = r0 + off[k]; s < r0 + off[k + 1] && st == COB_OK; ++s) {
+            int32_t t = pr->target[s];
+            if (t < 0 || t >= pr->n_post)
+                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: synapse %lld target %d out of [0, %lld)",
+                                 i_proj, (long long)s, t, (long long)pr->n_post);
+            else if (s > r0 + off[k] && t < pr->target[s - 1])
+                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld delay group %lld not ascending at synapse %lld",
+                                 i_proj, (long long)j, (long long)k, (long long)s);
+            else if (!multapses && marks[t])
+                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: duplicate synapse %lld -> %d", i_proj, (long long)j, t);
+            else if (skip_self && t == j)
+                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: autapse at neuron %lld", i_proj, (long long)j);
+            else if (pr->delay_steps[s] != pr->min_delay + k || pr->delay_steps[s] < 1)
+                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: synapse %lld delay %u, its group says %lld",
+                                 i_proj, (long long)s, pr->delay_steps[s], (long long)(pr->min_delay + k));
+            if (st == COB_OK) { marks[t] = 1; bad = s; }
+        }
+    }
+    for (s = r0; s <= bad; ++s) marks[pr->target[s]] = 0;
+    return st;
+}
+
 static cob_status csr_rows_ok(const cob_proj *pr, int i_proj, int skip_self, int multapses, cob_err *err)
 {
-    int64_t j, s;
+    uint8_t *marks;
+    int64_t j;
+    cob_status st = COB_OK;
     if (pr->row_ptr[0] != 0 || pr->row_ptr[pr->n_pre] != pr->n_syn)
         return cob_err_set(err, COB_ERR_INVALID, "projection %d: row_ptr runs %lld..%lld, expected 0..%lld",
                            i_proj, (long long)pr->row_ptr[0], (long long)pr->row_ptr[pr->n_pre], (long long)pr->n_syn);
-    for (j = 0; j < pr->n_pre; ++j) {
+    marks = calloc((size_t)(pr->n_post > 0 ? pr->n_post : 1), 1);
+    if (!marks) return cob_err_set(err, COB_ERR_NOMEM, "out of memory validating projection %d", i_proj);
+    for (j = 0; j < pr->n_pre && st == COB_OK; ++j) {
         if (pr->row_ptr[j + 1] < pr->row_ptr[j])
-            return cob_err_set(err, COB_ERR_INVALID, "projection %d: row_ptr decreases at row %lld", i_proj, (long long)j);
-        for (s = pr->row_ptr[j]; s < pr->row_ptr[j + 1]; ++s) {
-            int32_t t = pr->target[s];
-            if (t < 0 || t >= pr->n_post)
-                return cob_err_set(err, COB_ERR_INVALID, "projection %d: synapse %lld target %d out of [0, %lld)",
-                                   i_proj, (long long)s, t, (long long)pr->n_post);
-            if (s > pr->row_ptr[j] && (t < pr->target[s - 1] || (!multapses && t == pr->target[s - 1])))
-                return cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld not strictly ascending at synapse %lld",
-                                   i_proj, (long long)j, (long long)s);
-            if (skip_self && t == j)
-                return cob_err_set(err, COB_ERR_INVALID, "projection %d: autapse at neuron %lld", i_proj, (long long)j);
-            if (pr->delay_steps[s] < pr->min_delay || pr->delay_steps[s] > pr->max_delay || pr->delay_steps[s] < 1)
-                return cob_err_set(err, COB_ERR_INVALID, "projection %d: synapse %lld delay %u outside [%u, %u]",
-                                   i_proj, (long long)s, pr->delay_steps[s], pr->min_delay, pr->max_delay);
-        }
+            st = cob_err_set(err, COB_ERR_INVALID, "projection %d: row_ptr decreases at row %lld", i_proj, (long long)j);
+        else
+            st = csr_row_ok(pr, i_proj, j, skip_self, multapses, marks, err);
     }
-    return COB_OK;
+    free(marks);
+    return st;
 }
 
 cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c, cob_err *err)

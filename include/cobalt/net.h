@@ -108,9 +108,12 @@ cob_status cob_config_check(const cob_config *c, cob_err *err);
 
 /* ---- built network ---------------------------------------------------------------- */
 
-/* One projection's synapses: CSR by presynaptic neuron (local index within pre), targets are
- * local indices within post, sorted ascending within a row; delays in steps (>= 1). Independent
- * Poisson projections store no synapses, only each target's in-degree. */
+/* One projection's synapses: CSR by presynaptic neuron (local index within pre); targets are
+ * local indices within post. Each row is grouped by delay (ascending) and sorted by target
+ * within a group: the synapses of row j with delay min_delay + k are
+ * row_ptr[j] + dgrp_off[j * (n_dgrp + 1) + k] .. row_ptr[j] + dgrp_off[j * (n_dgrp + 1) + k + 1],
+ * so a backend can deliver all arrivals of one step into one slot. delay_steps repeats the delay
+ * per synapse (>= 1). Independent Poisson projections store no synapses, only in-degrees. */
 typedef struct {
     int pre, post;
     int channel;                 /* input channel of the post population */
@@ -120,6 +123,8 @@ typedef struct {
     int64_t *row_ptr;            /* n_pre + 1 (NULL if independent) */
     int32_t *target;             /* n_syn */
     uint16_t *delay_steps;       /* n_syn */
+    int32_t n_dgrp;              /* max_delay - min_delay + 1 */
+    uint32_t *dgrp_off;          /* n_pre * (n_dgrp + 1): delay-group offsets within each row */
     int32_t *indegree;           /* n_post: realised in-degree of every target */
     uint16_t min_delay, max_delay;
 } cob_proj;
@@ -130,11 +135,11 @@ typedef struct {
     int64_t pop_size[COB_MAX_POPS];
     int64_t n_neurons;                  /* neurons with state (lif_cond + lif_curr) */
     cob_lif_prop prop[COB_MAX_POPS];    /* per neuron population */
-    int n_channels_max;                 /* channels per neuron in the ring */
+    int n_channels_max;                 /* input channels per neuron (max over populations) */
     int chan_receptor[COB_MAX_POPS][COB_MAX_CHANNELS];
     double chan_weight[COB_MAX_POPS][COB_MAX_CHANNELS];
     cob_proj proj[COB_MAX_PROJS];
-    int32_t ring_slots;                 /* max delay + 1 */
+    int32_t ring_slots;                 /* max delay + 1: steps of spike history a backend keeps */
     int32_t refr_steps_max;
     double dt_ms;
     uint64_t seed;
@@ -144,8 +149,9 @@ typedef struct {
  * On error nothing is left allocated in net. */
 cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err);
 void cob_net_free(cob_net *net);
-/* Invariant check of one projection: row_ptr monotone and ends at n_syn, targets in range and
- * ascending within a row, no autapse or multapse where not allowed, delays in [1, ring-1]. */
+/* Invariant check of one projection: row_ptr monotone and ends at n_syn, delay groups monotone
+ * and consistent with delay_steps, targets in range and ascending within a delay group, no
+ * autapse or duplicate where not allowed, delays in [max(1, min_delay), max_delay] < ring. */
 cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c, cob_err *err);
 /* Total synapses stored; bytes of connectivity and of simulation state (estimate). */
 int64_t cob_net_n_synapses(const cob_net *net);

@@ -22,6 +22,7 @@ extern "C" {
 #endif
 
 #define COB_MAX_CHANNELS 4
+#define COB_POW_TABLE 32   /* f_c^n tabulated for n < COB_POW_TABLE (made with cob_powi) */
 
 typedef struct { float v_mV; int32_t refr_steps; } cob_lif_state;
 
@@ -33,7 +34,14 @@ typedef struct {
     int32_t n_channels;
     float chan_factor[COB_MAX_CHANNELS];   /* lif_cond: f_c; lif_curr: jump in mV per spike */
     float chan_rev_mV[COB_MAX_CHANNELS];   /* lif_cond: reversal E_c; unused by lif_curr */
+    float chan_pow[COB_MAX_CHANNELS][COB_POW_TABLE]; /* lif_cond: cob_powi(f_c, n) */
 } cob_lif_prop;
+
+/* f_c^n: from the table (bit-identical to cob_powi, which made it) or by cob_powi. */
+COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)
+{
+    return n < COB_POW_TABLE ? p->chan_pow[c][n] : cob_powi(p->chan_factor[c], n);
+}
 
 /* Advance one conductance-based neuron by one step; counts[c] spikes arrived on channel c.
  * Returns 1 if it fired in this step. */
@@ -46,9 +54,11 @@ COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const 
         n->v_mV = p->v_reset_mV;
         return 0;
     }
-    for (c = 0; c < p->n_channels; ++c)
-        if (counts[c])
-            v = p->chan_rev_mV[c] + (v - p->chan_rev_mV[c]) * cob_powi(p->chan_factor[c], counts[c]);
+    for (c = 0; c < p->n_channels; ++c) {
+        /* select, not branch: an unpredictable branch per channel costs more than the jump */
+        float jumped = p->chan_rev_mV[c] + (v - p->chan_rev_mV[c]) * cob_lif_chan_pow(p, c, counts[c]);
+        v = counts[c] ? jumped : v;
+    }
     v = p->v_leak_mV + (v - p->v_leak_mV) * p->leak_decay;
     if (v >= p->v_th_mV) {
         n->v_mV = p->v_reset_mV;
