@@ -1,7 +1,7 @@
 /* tests/test_connect.c -- building the connectivity (host/net.c with the draws of
  * include/cobalt/hd/connect.h) from configs made in code: fixed in-degree counts, no duplicate
  * and no autapse unless allowed, multapses, CSR invariants (and that cob_csr_validate catches a
- * broken CSR), heterogeneous in-degree moments, uniform partners and delays, and reproducibility
+ * broken CSR; rows grouped by delay, sorted by target within a group), heterogeneous in-degree moments, uniform partners and delays, and reproducibility
  * (same seed and any thread count -> same arrays; another seed -> other arrays).
  *
  * Statistical checks use fixed seeds, so they are deterministic. Their bounds are 5 standard
@@ -62,6 +62,29 @@ static uint16_t *pair_counts(const cob_proj *pr)
     return m;
 }
 
+/* Row layout (include/cobalt/net.h): each row is grouped by delay, ascending, and sorted by
+ * target within a group; group k of row j (delay min_delay + k) is
+ * row_ptr[j] + dgrp_off[j (n_dgrp + 1) + k] .. + dgrp_off[j (n_dgrp + 1) + k + 1]. */
+static void check_row_order(const cob_proj *pr, int multapses, int p)
+{
+    cr_assert_eq(pr->n_dgrp, pr->max_delay - pr->min_delay + 1, "projection %d: %d delay groups", p, pr->n_dgrp);
+    for (int64_t j = 0; j < pr->n_pre; ++j) {
+        const uint32_t *off = pr->dgrp_off + j * (pr->n_dgrp + 1);
+        cr_assert_eq(off[0], 0u, "projection %d row %lld", p, (long long)j);
+        cr_assert_eq(pr->row_ptr[j] + off[pr->n_dgrp], pr->row_ptr[j + 1], "projection %d row %lld: groups do not "
+                     "cover the row", p, (long long)j);
+        for (int32_t k = 0; k < pr->n_dgrp; ++k)
+            for (int64_t s = pr->row_ptr[j] + off[k]; s < pr->row_ptr[j] + off[k + 1]; ++s) {
+                cr_assert_eq(pr->delay_steps[s], pr->min_delay + k, "projection %d row %lld synapse %lld: delay %u in "
+                             "group %d", p, (long long)j, (long long)s, pr->delay_steps[s], k);
+                if (s > pr->row_ptr[j] + off[k])
+                    cr_assert(multapses ? pr->target[s] >= pr->target[s - 1] : pr->target[s] > pr->target[s - 1],
+                              "projection %d row %lld delay group %d not sorted at %lld", p, (long long)j, k,
+                              (long long)s);
+            }
+    }
+}
+
 /* Every target has exactly its in-degree; duplicates and autapses only where allowed. */
 static void check_proj_structure(const cob_net *net, const cob_config *c, int p)
 {
@@ -82,10 +105,7 @@ static void check_proj_structure(const cob_net *net, const cob_config *c, int p)
         cr_assert_eq(k, pr->indegree[i], "projection %d target %lld: %lld synapses, in-degree %d", p, (long long)i,
                      (long long)k, pr->indegree[i]);
     }
-    for (int64_t j = 0; j < pr->n_pre; ++j)
-        for (int64_t s = pr->row_ptr[j] + 1; s < pr->row_ptr[j + 1]; ++s)
-            cr_assert(ps->allow_multapses ? pr->target[s] >= pr->target[s - 1] : pr->target[s] > pr->target[s - 1],
-                      "projection %d row %lld not sorted at %lld", p, (long long)j, (long long)s);
+    check_row_order(pr, ps->allow_multapses, p);
     free(m);
 }
 
@@ -321,6 +341,7 @@ static int same_proj(const cob_proj *a, const cob_proj *b)
     if (memcmp(a->indegree, b->indegree, (size_t)a->n_post * sizeof *a->indegree)) return 0;
     if (a->independent) return 1;
     return !memcmp(a->row_ptr, b->row_ptr, (size_t)(a->n_pre + 1) * sizeof *a->row_ptr) &&
+           !memcmp(a->dgrp_off, b->dgrp_off, (size_t)(a->n_pre * (a->n_dgrp + 1)) * sizeof *a->dgrp_off) &&
            !memcmp(a->target, b->target, (size_t)a->n_syn * sizeof *a->target) &&
            !memcmp(a->delay_steps, b->delay_steps, (size_t)a->n_syn * sizeof *a->delay_steps);
 }
@@ -386,7 +407,21 @@ Test(connect, independent_stores_no_synapses)
     cob_net_free(&net);
 }
 
-/* cob_csr_validate must reject each kind of damage. */
+/* Synapse index s with s + 1 in the same delay group of row j (first found), or -1. */
+static int64_t pair_in_group(const cob_proj *pr, int64_t *row)
+{
+    for (int64_t j = 0; j < pr->n_pre; ++j) {
+        const uint32_t *off = pr->dgrp_off + j * (pr->n_dgrp + 1);
+        for (int32_t k = 0; k < pr->n_dgrp; ++k)
+            if (off[k + 1] - off[k] >= 2) {
+                *row = j;
+                return pr->row_ptr[j] + off[k];
+            }
+    }
+    return -1;
+}
+
+/* cob_csr_validate must reject each kind of damage and accept the repaired CSR. */
 Test(connect, validate_catches_damage)
 {
     cob_config c;
@@ -394,33 +429,79 @@ Test(connect, validate_catches_damage)
     cob_err err = {0};
     ei_config(&c);
     build_ok(&net, &c);
-    cob_proj *pr = &net.proj[0];   /* E -> E, no autapses, no multapses */
-    int64_t s = pr->row_ptr[3];    /* a row with at least two synapses */
-    int64_t j = 3;
-    while (pr->row_ptr[j + 1] - pr->row_ptr[j] < 2) s = pr->row_ptr[++j];
+    cob_proj *pr = &net.proj[0];   /* E -> E, no autapses, no multapses, delays 1..20 */
+    int64_t j = -1, s = pair_in_group(pr, &j);
+    cr_assert_geq(s, 0, "no delay group with two synapses");
     int32_t t0 = pr->target[s], t1 = pr->target[s + 1];
     uint16_t d0 = pr->delay_steps[s];
 
     pr->target[s] = t1; pr->target[s + 1] = t0;
-    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "unsorted row accepted");
-    pr->target[s] = t1; pr->target[s + 1] = t1;
-    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "multapse accepted");
-    pr->target[s] = t0; pr->target[s + 1] = t1;
+    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "unsorted delay group accepted");
+    pr->target[s] = t0; pr->target[s + 1] = t0;
+    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "duplicate synapse accepted");
+    pr->target[s + 1] = t1;
     pr->target[s] = (int32_t)pr->n_post;
     cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "target out of range accepted");
+    pr->target[s] = -1;
+    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "negative target accepted");
     pr->target[s] = t0;
-    /* Autapse: overwrite the first target above j (or the last one) by j; the row stays sorted. */
-    int64_t sa = pr->row_ptr[j];
-    while (sa < pr->row_ptr[j + 1] - 1 && pr->target[sa] < j) sa += 1;
-    int32_t ta = pr->target[sa];
-    pr->target[sa] = (int32_t)j;
-    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "autapse accepted");
-    pr->target[sa] = ta;
     pr->delay_steps[s] = 0;
     cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "delay 0 accepted");
+    pr->delay_steps[s] = (uint16_t)(d0 == 20 ? 19 : d0 + 1);
+    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "delay outside its group accepted");
     pr->delay_steps[s] = 21;
     cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "delay beyond the ring accepted");
     pr->delay_steps[s] = d0;
+    /* Autapse: in the group of s, overwrite the first target above j (or the group's last) by j;
+     * the group stays sorted since row j holds no synapse onto j. */
+    {
+        int64_t g0 = s, g1 = s;
+        while (g0 > pr->row_ptr[j] && pr->delay_steps[g0 - 1] == d0) g0 -= 1;
+        while (g1 + 1 < pr->row_ptr[j + 1] && pr->delay_steps[g1 + 1] == d0) g1 += 1;
+        int64_t sa = g0;
+        while (sa < g1 && pr->target[sa] < j) sa += 1;
+        int32_t ta = pr->target[sa];
+        pr->target[sa] = (int32_t)j;
+        cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "autapse accepted");
+        pr->target[sa] = ta;
+    }
+    /* Broken group offsets. */
+    uint32_t *off = pr->dgrp_off + j * (pr->n_dgrp + 1);
+    off[0] += 1;
+    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "group offsets not starting at 0 accepted");
+    off[0] -= 1;
     cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_OK, "restored CSR rejected: %s", err.msg);
+    cob_net_free(&net);
+}
+
+/* A duplicate split across two delay groups is still a multapse: with every synapse of row j in
+ * one of 20 groups, copy a target of one group into another where it keeps that group sorted. */
+Test(connect, validate_catches_duplicate_across_groups)
+{
+    cob_config c;
+    cob_net net;
+    cob_err err = {0};
+    ei_config(&c);
+    build_ok(&net, &c);
+    cob_proj *pr = &net.proj[0];
+    int done = 0;
+    for (int64_t j = 0; j < pr->n_pre && !done; ++j)
+        for (int64_t s = pr->row_ptr[j]; s < pr->row_ptr[j + 1] && !done; ++s)
+            for (int64_t u = pr->row_ptr[j]; u < pr->row_ptr[j + 1] && !done; ++u) {
+                /* put target[u] at s (another group), if s's group stays strictly sorted */
+                if (pr->delay_steps[u] == pr->delay_steps[s]) continue;
+                int32_t t = pr->target[u], old = pr->target[s];
+                int ok_lo = s == pr->row_ptr[j] || pr->delay_steps[s - 1] != pr->delay_steps[s] || pr->target[s - 1] < t;
+                int ok_hi = s + 1 == pr->row_ptr[j + 1] || pr->delay_steps[s + 1] != pr->delay_steps[s] ||
+                            pr->target[s + 1] > t;
+                if (!ok_lo || !ok_hi) continue;
+                pr->target[s] = t;
+                cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID,
+                             "duplicate %lld -> %d in two delay groups accepted", (long long)j, t);
+                pr->target[s] = old;
+                done = 1;
+            }
+    cr_assert(done, "no row to place a duplicate in");
+    cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_OK, "%s", err.msg);
     cob_net_free(&net);
 }

@@ -152,3 +152,19 @@ Test(lif_curr, refractory_ignores_input)
     }
     cr_expect_eq(cob_lif_curr_step(&n, &p, kick), 1, "not integrating after %d steps", p.refr_steps);
 }
+
+/* Threshold is V >= theta after the leak: theta itself fires, the float just below does not. */
+Test(lif_curr, threshold_inclusive)
+{
+    cob_lif_prop p = make(0.0, 0.5, 0.5);
+    uint32_t none[COB_MAX_CHANNELS] = {0, 0, 0, 0};
+    p.leak_decay = 1.0f;
+    p.v_leak_mV = 0.0f;
+    cob_lif_state n = {p.v_th_mV, 0};
+    cr_expect_eq(cob_lif_curr_step(&n, &p, none), 1);
+    cr_expect_eq(n.v_mV, p.v_reset_mV);
+    cr_expect_eq(n.refr_steps, p.refr_steps);
+    n.v_mV = nextafterf(p.v_th_mV, -INFINITY);
+    n.refr_steps = 0;
+    cr_expect_eq(cob_lif_curr_step(&n, &p, none), 0);
+}

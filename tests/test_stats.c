@@ -1,0 +1,306 @@
+/* tests/test_stats.c -- statistics accumulation and reduction (include/cobalt/hd/stats.h,
+ * host/stats.c): the CV of ISI of regular, two-valued and Poisson spike trains fed through
+ * cob_stats_spike into the accumulators and reduced by cob_acc_reduce; the V-histogram bin
+ * function at its edges; and, end to end through cob_sim_run on the CPU backend, that the V
+ * histogram (with v_below and v_above) holds exactly the samples taken, that the histograms of
+ * rate and CV hold every neuron, and V moments of a known trajectory.
+ *
+ * Statistical bounds (5 standard errors) are stated where used; everything else is exact or
+ * bounded by float rounding, derived in place. */
+#include <criterion/criterion.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "cobalt/net.h"
+#include "cobalt/sim.h"
+#include "cobalt/hd/stats.h"
+#include "poisson_tables.h"
+#include "stats_acc.h"
+
+/* One OpenMP thread: Criterion runs two tests at once and the CPU backend opens several
+ * parallel regions per step, which oversubscribed cores turn into a ~100x slowdown. Thread
+ * count independence is tested in tests/test_determinism.c. */
+static void one_thread(void)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+}
+
+TestSuite(stats, .init = one_thread);
+
+static void one_pop(cob_config *c, cob_model m, int64_t n)
+{
+    cob_config_defaults(c);
+    c->n_pops = 1;
+    snprintf(c->pops[0].name, COB_NAME_MAX, "E");
+    c->pops[0].model = m;
+    c->pops[0].size = n;
+}
+
+static uint64_t sum_u64(const uint64_t *x, int n)
+{
+    uint64_t s = 0;
+    for (int k = 0; k < n; ++k) s += x[k];
+    return s;
+}
+
+/* Spike trains written straight into the accumulators of a 603-neuron population:
+ *   0..99    regular, ISI 37 steps            -> CV exactly 0
+ *   100..199 ISIs alternating 10, 30 (40 ISIs) -> CV exactly 0.5 (population s.d. 10, mean 20)
+ *   200..599 Bernoulli(p = 0.02) per step, 1000 ISIs each: geometric ISIs, CV sqrt(1 - p)
+ *   600      silent; 601 one spike; 602 two spikes (1 ISI < min_isi = 2) -> CV NaN.
+ * For the Poisson-like trains the CV estimate of one neuron has s.e. ~ 1 / sqrt(n_isi) (the
+ * asymptotic variance of the sample CV is CV^2 ((kurtosis - 1)/4 - skewness CV + CV^2) / n, = 1/n
+ * for the exponential law) and a bias ~ -1/n_isi; the mean over 400 neurons is within
+ * 5 / sqrt(400 * 1000) + 2 / 1000 = 0.010 of sqrt(1 - p). */
+Test(stats, cv_of_spike_trains)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a;
+    cob_stats s;
+    cob_err err = {0};
+    const double p = 0.02;
+    const int n_poi = 400, n_isi_poi = 1000;
+    one_pop(&c, COB_MODEL_LIF_COND, 603);
+    c.run.t_warmup_ms = 0.0;
+    c.run.t_sim_ms = 10000.0;
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    cob_pop_acc *pa = &a.pop[0];
+#define SPIKE(i, t) cob_stats_spike((t), &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], \
+                                    &pa->isi_sum[i], &pa->isi_sumsq[i])
+    for (int i = 0; i < 100; ++i)
+        for (int k = 0; k < 50; ++k) SPIKE(i, 5 + i + 37 * k);
+    for (int i = 100; i < 200; ++i) {
+        int64_t t = i;
+        SPIKE(i, t);
+        for (int k = 0; k < 40; ++k) { t += k % 2 ? 30 : 10; SPIKE(i, t); }
+    }
+    int32_t len;
+    uint64_t *thr = cob_geometric_table(p, &len);
+    cr_assert_not_null(thr);
+    for (int i = 200; i < 200 + n_poi; ++i) {
+        uint32_t draws = 0;
+        int64_t t = 0;
+        for (int k = 0; k <= n_isi_poi; ++k) {
+            t += cob_geometric_gap(99, COB_STREAM(COB_STREAM_SOURCE, 0), (uint32_t)i, &draws, thr, len);
+            SPIKE(i, t);
+        }
+    }
+    free(thr);
+    SPIKE(601, 1000);
+    SPIKE(602, 1000);
+    SPIKE(602, 1100);
+#undef SPIKE
+    cr_assert_eq(cob_acc_reduce(&a, &net, &c, &s, &err), COB_OK, "%s", err.msg);
+    cob_pop_stats *ps = &s.pop[0];
+    for (int i = 0; i < 100; ++i) cr_assert_eq(ps->cv_isi[i], 0.0, "regular train %d: CV %.17g", i, ps->cv_isi[i]);
+    for (int i = 100; i < 200; ++i)
+        cr_assert_leq(fabs(ps->cv_isi[i] - 0.5), 1e-12, "10/30 train %d: CV %.17g", i, ps->cv_isi[i]);
+    double m = 0.0;
+    for (int i = 200; i < 200 + n_poi; ++i) {
+        cr_assert_eq(ps->n_isi[i], (uint32_t)n_isi_poi);
+        m += ps->cv_isi[i];
+    }
+    m /= n_poi;
+    double bound = 5.0 / sqrt((double)n_poi * n_isi_poi) + 2.0 / n_isi_poi;
+    cr_log_info("Bernoulli trains: mean CV %.5f, expected %.5f", m, sqrt(1.0 - p));
+    cr_expect_lt(fabs(m - sqrt(1.0 - p)), bound, "mean CV %.5f, expected %.5f +- %.4f", m, sqrt(1.0 - p), bound);
+    cr_expect(isnan(ps->cv_isi[600]) && isnan(ps->cv_isi[601]) && isnan(ps->cv_isi[602]), "CV defined below min_isi");
+    cr_expect_eq(ps->n_isi[602], 1u);
+    cr_expect_eq(ps->n_cv, 600);
+    double all = 0.0;
+    for (int i = 0; i < 600; ++i) all += ps->cv_isi[i];
+    cr_expect_leq(fabs(ps->mean_cv - all / 600.0), 1e-12, "mean CV %.17g over the defined ones", ps->mean_cv);
+    /* rates: spikes / measured time; only neuron 600 is silent */
+    double t_s = s.t_measured_s;
+    cr_expect_leq(fabs(t_s - 10.0), 1e-12);
+    cr_expect_eq(ps->rate_hz[0], 50.0 / t_s);
+    cr_expect_eq(ps->rate_hz[600], 0.0);
+    cr_expect_leq(fabs(ps->frac_quiescent - 1.0 / 603.0), 1e-15);
+    /* histogram mass and placement: CV 0 -> bin 0; CV 0.5 -> bin floor(0.5 / 3 * 50) = 8 */
+    cr_expect_eq(sum_u64(ps->rate_hist, ps->rate_bins), 603u);
+    cr_expect_eq(sum_u64(ps->cv_hist, ps->cv_bins), 600u);
+    cr_expect_eq(ps->cv_hist[0], 100u);
+    cr_expect_eq(ps->cv_hist[8], 100u);
+    cob_stats_free(&s);
+    cob_acc_free(&a);
+    cob_net_free(&net);
+}
+
+/* Bin edges. With dyadic numbers (v_min = -80, width 2 mV, 15 bins) the bin arithmetic is exact,
+ * so every edge belongs to the bin above it and the float just below to the bin below. */
+Test(stats, vbin_edges_exact)
+{
+    const float vmin = -80.0f, inv = 0.5f;
+    const int32_t nb = 15;
+    for (int32_t b = 0; b <= nb; ++b) {
+        float e = vmin + 2.0f * (float)b;
+        cr_expect_eq(cob_stats_vbin(e, vmin, inv, nb), b, "edge %g", e);
+        cr_expect_eq(cob_stats_vbin(nextafterf(e, -INFINITY), vmin, inv, nb), b - 1, "just below %g", e);
+    }
+    cr_expect_eq(cob_stats_vbin(-INFINITY, vmin, inv, nb), -1);
+    cr_expect_eq(cob_stats_vbin(INFINITY, vmin, inv, nb), nb);
+    cr_expect_eq(cob_stats_vbin(-1000.0f, vmin, inv, nb), -1);
+    cr_expect_eq(cob_stats_vbin(0.0f, vmin, inv, nb), nb);
+}
+
+/* The default histogram (200 bins on [-80, -50] mV) against the edges that cob_acc_reduce
+ * reports: a voltage 1e-4 mV inside bin b lands in bin b. The float arithmetic
+ * (v - v_min) * inv_width puts at most ~3 roundings of relative 2^-24 on x <= 200, i.e.
+ * < 4e-5 bins = 6e-6 mV, so a 1e-4 mV margin is safe. */
+Test(stats, vbin_matches_reported_edges)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a;
+    cob_stats s;
+    cob_err err = {0};
+    one_pop(&c, COB_MODEL_LIF_COND, 1);
+    c.run.t_sim_ms = 1.0;
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_reduce(&a, &net, &c, &s, &err), COB_OK, "%s", err.msg);
+    const cob_pop_stats *ps = &s.pop[0];
+    cr_assert_eq(ps->v_bins, 200);
+    cr_expect_eq(ps->v_edges[0], -80.0);
+    cr_expect_eq(ps->v_edges[200], -50.0);
+    for (int b = 0; b < 200; ++b) {
+        float lo = (float)(ps->v_edges[b] + 1e-4), hi = (float)(ps->v_edges[b + 1] - 1e-4);
+        cr_assert_eq(cob_stats_vbin(lo, a.v_min_mV, a.v_inv_width, a.v_bins), b, "V %.6f", lo);
+        cr_assert_eq(cob_stats_vbin(hi, a.v_min_mV, a.v_inv_width, a.v_bins), b, "V %.6f", hi);
+    }
+    cob_stats_free(&s);
+    cob_acc_free(&a);
+    cob_net_free(&net);
+}
+
+static void run_cpu(const cob_config *c, cob_stats *st)
+{
+    cob_sim_options opt = {0};
+    cob_sim_timing tm;
+    cob_err err = {0};
+    opt.backend = COB_BACKEND_CPU;
+    cr_assert_eq(cob_sim_run(c, &opt, st, &tm, &err), COB_OK, "%s", err.msg);
+}
+
+/* No input: V_i(t) = E_L + (V0_i - E_L) d^(t+1) after the update of step t, never firing.
+ * With no warm-up and 1000 steps sampled every 7 steps, each neuron gives ceil(1000/7) = 143
+ * samples, so the V histogram with v_below and v_above holds exactly 50 x 143. The V moments
+ * of neuron i are those of E_L + A_i D_k, D_k = d^(t_k + 1): the ratio s.d. / (mean - E_L)
+ * = sd(D) / mean(D) whatever V0_i is, which pins the sample times. Each sample carries a float
+ * rounding error e <= ulp(80) / (1 - d) = 1.5e-3 mV (the recursion's damped rounding), so the
+ * ratio is off by at most e (1 + R) / (mean - E_L - e). */
+Test(stats, vhist_mass_quiescent)
+{
+    cob_config c;
+    cob_stats s;
+    one_pop(&c, COB_MODEL_LIF_COND, 50);
+    c.run.t_warmup_ms = 0.0;
+    c.run.t_sim_ms = 100.0;
+    c.stats.v_sample_stride_steps = 7;
+    c.stats.v_hist_bins = 30;
+    c.stats.v_hist_min_mV = -75.0;
+    c.stats.v_hist_max_mV = -60.0;
+    c.stats.v_neurons = 50;
+    run_cpu(&c, &s);
+    const cob_pop_stats *ps = &s.pop[0];
+    uint64_t mass = sum_u64(ps->v_hist, ps->v_bins) + ps->v_below + ps->v_above;
+    cr_expect_eq(mass, 50u * 143u, "V samples %llu, expected %u", (unsigned long long)mass, 50u * 143u);
+    cr_expect_gt(ps->v_below, 0u);
+    cr_expect_gt(ps->v_above, 0u);
+    cr_expect_eq(sum_u64(ps->rate_hist, ps->rate_bins), 50u);
+    cr_expect_eq(ps->rate_hist[0], 50u, "silent neurons belong to the lowest rate bin");
+    cr_expect_eq(ps->n_cv, 0);
+    cr_expect_eq(sum_u64(ps->cv_hist, ps->cv_bins), 0u);
+    cr_expect_eq(ps->frac_quiescent, 1.0);
+    cr_assert_eq(ps->v_n, 50);
+
+    double d = (float)exp(-0.1 / 20.0), el = -80.0, md = 0.0, sd = 0.0, pm = 0.0;
+    double e = (nextafterf(80.0f, INFINITY) - 80.0f) / (1.0 - d);
+    for (int k = 0; k < 143; ++k) md += pow(d, 7.0 * k + 1.0);
+    md /= 143.0;
+    for (int k = 0; k < 143; ++k) sd += (pow(d, 7.0 * k + 1.0) - md) * (pow(d, 7.0 * k + 1.0) - md);
+    sd = sqrt(sd / 143.0);
+    double r = sd / md;
+    for (int i = 0; i < 50; ++i) {
+        double a = ps->v_mean_mV[i] - el, v0 = el + a / md;
+        cr_expect(v0 >= -65.0 - e / md && v0 <= -55.0 + e / md, "neuron %d: implied V0 %.4f outside [V_r, theta]", i, v0);
+        double tol = e * (1.0 + r) / (a - e);
+        cr_expect_leq(fabs(ps->v_sd_mV[i] / a - r), tol, "neuron %d: s.d./(mean - E_L) = %.6f, expected %.6f", i,
+                      ps->v_sd_mV[i] / a, r);
+        pm += ps->v_mean_mV[i];
+    }
+    /* equal sample counts: the population mean is the mean of the neuron means */
+    cr_expect_leq(fabs(ps->v_pop_mean_mV - pm / 50.0), 1e-9, "pop mean %.12f vs %.12f", ps->v_pop_mean_mV, pm / 50.0);
+    cob_stats_free(&s);
+}
+
+/* Constant supra-threshold drive (lif_curr, mu = 30 mV): every ISI is exactly
+ * R + 220 = 240 steps (tests/test_lif_curr.c), so every CV is exactly 0. With the whole
+ * population in the raster (no warm-up, so no spike precedes the window), the V samples skipped
+ * are known exactly: a spike at step t removes the samples of steps t .. t + R (the spike step
+ * and the R refractory steps); the histogram mass must equal the rest. */
+Test(stats, vhist_mass_firing)
+{
+    cob_config c;
+    cob_stats s;
+    const int n = 40, stride = 7;
+    one_pop(&c, COB_MODEL_LIF_CURR, n);
+    c.pops[0].lif.mu_ext_mV = 30.0;
+    c.run.t_warmup_ms = 0.0;
+    c.run.t_sim_ms = 500.0;
+    c.stats.v_sample_stride_steps = stride;
+    c.stats.v_hist_min_mV = -62.0;
+    c.stats.v_hist_max_mV = -57.0;
+    c.stats.v_hist_bins = 10;
+    c.stats.raster_neurons = n;
+    c.stats.raster_max_spikes = 100000;
+    run_cpu(&c, &s);
+    const cob_pop_stats *ps = &s.pop[0];
+    const int64_t m = s.n_steps_measured, r = 20;
+    cr_assert_eq(m, 5000);
+    cr_assert_eq(s.raster_overflow, 0);
+    char *skip = calloc((size_t)(n * m), 1);
+    cr_assert_not_null(skip);
+    uint64_t spikes = 0, expected = 0;
+    for (int64_t k = 0; k < s.raster_n; ++k)
+        for (int64_t t = s.raster_step[k]; t <= s.raster_step[k] + r && t < m; ++t)
+            skip[s.raster_neuron[k] * m + t] = 1;
+    for (int i = 0; i < n; ++i) {
+        spikes += ps->spike_count[i];
+        for (int64_t t = 0; t < m; t += stride) expected += !skip[i * m + t];
+        cr_expect_geq(ps->n_isi[i], 2u, "neuron %d: %u ISIs", i, ps->n_isi[i]);
+        cr_expect_eq(ps->cv_isi[i], 0.0, "neuron %d: CV %.17g of a regular train", i, ps->cv_isi[i]);
+        cr_expect_leq(fabs(ps->rate_hz[i] - ps->spike_count[i] / 0.5), 1e-9);
+    }
+    free(skip);
+    cr_expect_eq((uint64_t)s.raster_n, spikes, "raster holds every spike");
+    uint64_t mass = sum_u64(ps->v_hist, ps->v_bins) + ps->v_below + ps->v_above;
+    cr_expect_eq(mass, expected, "V samples %llu, expected %llu", (unsigned long long)mass, (unsigned long long)expected);
+    cr_expect_gt(ps->v_below, 0u);
+    cr_expect_gt(ps->v_above, 0u);
+    uint64_t ts = 0;
+    for (int64_t b = 0; b < ps->n_bins_ts; ++b) ts += ps->rate_ts_counts[b];
+    cr_expect_eq(ts, spikes, "population rate series holds every spike");
+    /* rate histogram: each neuron in the bin whose edges bracket its rate */
+    uint64_t *h = calloc((size_t)ps->rate_bins, sizeof *h);
+    cr_assert_not_null(h);
+    for (int i = 0; i < n; ++i)
+        for (int b = 0; b < ps->rate_bins; ++b)
+            if (ps->rate_hz[i] >= ps->rate_edges[b] && ps->rate_hz[i] < ps->rate_edges[b + 1]) h[b] += 1;
+    for (int b = 0; b < ps->rate_bins; ++b) cr_expect_eq(ps->rate_hist[b], h[b], "rate bin %d", b);
+    free(h);
+    cr_expect_eq(ps->n_cv, n);
+    cr_expect_eq(sum_u64(ps->cv_hist, ps->cv_bins), (uint64_t)n);
+    cr_expect_eq(ps->cv_hist[0], (uint64_t)n);
+    cob_stats_free(&s);
+}
