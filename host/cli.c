@@ -10,6 +10,7 @@
 #include <omp.h>
 #endif
 #include "cobalt/cobalt.h"
+#include "cobalt_version.h"
 
 #define MAX_SETS 64
 

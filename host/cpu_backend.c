@@ -147,6 +147,11 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_config *c,
     s->net = net; s->c = c;
     s->n_thr = n_threads();
     s->inbuf_cells = (int64_t)(net->n_channels_max ? net->n_channels_max : 1) * (net->n_neurons ? net->n_neurons : 1);
+    if (s->inbuf_cells > (int64_t)UINT32_MAX) {
+        free(s);
+        return cob_err_set(err, COB_ERR_INVALID, "%lld neurons x %d input channels exceed the CPU backend's "
+                           "32-bit input-cell index", (long long)net->n_neurons, net->n_channels_max);
+    }
     s->overflow_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->overflow_per_thread);
     s->events_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->events_per_thread);
     st = s->overflow_per_thread && s->events_per_thread ? COB_OK : cob_err_set(err, COB_ERR_NOMEM, "out of host memory");

@@ -22,6 +22,15 @@ static void thread_range(int64_t n, int64_t *lo, int64_t *hi)
     *hi = n * (tid + 1) / nt;
 }
 
+static int team_size(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
 static int thread_id(void)
 {
 #ifdef _OPENMP
@@ -85,12 +94,14 @@ static void step_inputs(cob_cpu *s, int64_t t)
     int64_t slot = t % s->net->ring_slots;
 #pragma omp parallel num_threads(s->n_thr)
     {
-        int tid = thread_id(), p;
+        int tid = thread_id(), p, k;
         uint16_t *inbuf = s->inbuf + tid * s->inbuf_cells;
         uint64_t ovf = 0;
         for (p = 0; p < s->net->n_projs; ++p)
             if (s->net->proj[p].independent) step_independent(s, p, t, inbuf, &ovf);
-        arrive(s, &s->bkt[tid * s->net->ring_slots + slot], inbuf, &ovf);
+        /* every bucket set is drained even if the team is smaller than n_thr (OMP_DYNAMIC) */
+        for (k = tid; k < s->n_thr; k += team_size())
+            arrive(s, &s->bkt[k * s->net->ring_slots + slot], s->inbuf + k * s->inbuf_cells, &ovf);
         s->overflow_per_thread[tid * 8] += ovf;
     }
 }
@@ -128,9 +139,10 @@ static inline void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const st
 }
 
 /* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
- * population's first cell of thread 0's buffer). */
+ * population's first cell of thread 0's buffer). A sum above 65535 is capped and the excess
+ * counted, so the overflow count is that of one 16-bit ring cell whatever the thread count. */
 static inline void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int64_t N, int n_thr,
-                                 int64_t thr_stride, uint32_t *cnt)
+                                 int64_t thr_stride, uint32_t *cnt, uint64_t *ovf)
 {
     int c, th;
     for (c = 0; c < nch; ++c) {
@@ -140,13 +152,15 @@ static inline void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int
             x += cell[th * thr_stride];
             cell[th * thr_stride] = 0;
         }
+        if (x > 0xFFFFu) { *ovf += x - 0xFFFFu; x = 0xFFFFu; }
         cnt[c] = x;
     }
 }
 
 /* Update neurons [lo, hi) of population pop; spikes to spk[w..]; returns the new w. Locals
  * (a copy of the propagators, restrict pointers) keep the compiler from reloading through s. */
-static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan)
+static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan,
+                            uint64_t *ovf)
 {
     const cob_lif_prop prop = s->net->prop[pop];
     const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->inbuf_cells;
@@ -161,7 +175,7 @@ static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo,
         uint32_t cnt[COB_MAX_CHANNELS] = {0, 0, 0, 0};
         cob_lif_state st;
         int fired, was_refr;
-        gather_counts(in0, i, nch, N, n_thr, thr_stride, cnt);
+        gather_counts(in0, i, nch, N, n_thr, thr_stride, cnt, ovf);
         st.v_mV = v[i];
         st.refr_steps = refr[i];
         was_refr = st.refr_steps > 0;
@@ -186,10 +200,11 @@ static void update_pop(cob_cpu *s, int pop, const step_ctx *sc)
 #pragma omp parallel num_threads(s->n_thr)
     {
         int64_t lo, hi;
-        uint64_t chan[COB_MAX_CHANNELS] = {0, 0, 0, 0};
+        uint64_t chan[COB_MAX_CHANNELS] = {0, 0, 0, 0}, ovf = 0;
         int tid = thread_id(), c;
         thread_range(n, &lo, &hi);
-        found[tid] = update_range(s, pop, sc, lo, hi, chan) - lo;
+        found[tid] = update_range(s, pop, sc, lo, hi, chan, &ovf) - lo;
+        s->overflow_per_thread[tid * 8] += ovf;
         start[tid] = lo;
 #pragma omp critical
         for (c = 0; c < nch; ++c) chan_tot[c] += chan[c];

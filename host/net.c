@@ -370,11 +370,13 @@ static cob_status csr_rows_ok(const cob_proj *pr, int i_proj, int skip_self, int
 
 cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c, cob_err *err)
 {
-    const cob_proj *pr = &net->proj[i_proj];
-    const cob_proj_spec *ps = &c->projs[i_proj];
+    const cob_proj *pr;
+    const cob_proj_spec *ps;
     int64_t i, total = 0;
     if (i_proj < 0 || i_proj >= net->n_projs)
         return cob_err_set(err, COB_ERR_INVALID, "projection index %d out of [0, %d)", i_proj, net->n_projs);
+    pr = &net->proj[i_proj];
+    ps = &c->projs[i_proj];
     for (i = 0; i < pr->n_post; ++i) total += pr->indegree[i];
     if (pr->independent)
         return pr->n_syn == 0 ? COB_OK

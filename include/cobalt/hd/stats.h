@@ -25,11 +25,11 @@ COB_INLINE void cob_stats_spike(int64_t t, uint32_t *count, int64_t *last, uint3
     *last = t;
 }
 
-/* Histogram bin of v: -1 below range, n_bins above; float ops only (bit-identical). */
+/* Histogram bin of v: -1 below range (or NaN), n_bins above; float ops only (bit-identical). */
 COB_INLINE int32_t cob_stats_vbin(float v_mV, float v_min_mV, float inv_width, int32_t n_bins)
 {
     float x = (v_mV - v_min_mV) * inv_width;
-    if (x < 0.0f) return -1;
+    if (!(x >= 0.0f)) return -1; /* also NaN: below, on both backends */
     if (x >= (float)n_bins) return n_bins;
     return (int32_t)x;
 }
