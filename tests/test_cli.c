@@ -1,0 +1,225 @@
+/* tests/test_cli.c -- the `cobalt` command as a user meets it: bad configs and options are
+ * refused with their exit code and a message naming file, line, key and value, and no result
+ * file is written; a good run writes the HDF5 file and one JSON line; two runs with one seed
+ * give identical spike counts, another seed differs; --backend cuda without CUDA is refused. */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cobalt/sim.h"
+
+static char dir[256];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/cobalt_cli_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Run the CLI with args; stdout and stderr into out/err (caller frees); returns the exit code. */
+static int run_cli(const char *args, char **out, char **err)
+{
+    char cmd[2048], po[512], pe[512];
+    int rc;
+    FILE *f;
+    long n;
+    snprintf(po, sizeof po, "%s/stdout", dir);
+    snprintf(pe, sizeof pe, "%s/stderr", dir);
+    snprintf(cmd, sizeof cmd, "cd '%s' && OMP_NUM_THREADS=1 '%s' %s > '%s' 2> '%s'", dir, COBALT_CLI, args, po, pe);
+    rc = system(cmd);
+    cr_assert(WIFEXITED(rc));
+    for (int k = 0; k < 2; ++k) {
+        char **dst = k ? err : out;
+        f = fopen(k ? pe : po, "r");
+        cr_assert_not_null(f);
+        fseek(f, 0, SEEK_END);
+        n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        *dst = calloc((size_t)n + 1, 1);
+        cr_assert_eq(fread(*dst, 1, (size_t)n, f), (size_t)n);
+        fclose(f);
+    }
+    return WEXITSTATUS(rc);
+}
+
+static int exists(const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+static const char *small_net =
+    "run: {dt_ms: 0.1, t_warmup_ms: 50, t_sim_ms: 300, seed: 3}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 400}\n"
+    "  - {name: I, model: lif_cond, size: 100}\n"
+    "  - {name: X, model: poisson, size: 400, rate_hz: 40, input: pool}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
+    "  - {pre: I, post: I, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"
+    "  - {pre: X, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n";
+
+/* A refused config: exit code 2, the message names file:line, key and value, no file. */
+static void expect_config_error(const char *yaml, const char *line_tag, const char *key, const char *value)
+{
+    char *out, *err;
+    int rc;
+    write_file("bad.yaml", yaml);
+    rc = run_cli("run bad.yaml --out res.h5", &out, &err);
+    cr_expect_eq(rc, 2, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, line_tag) != NULL, "no '%s' in: %s", line_tag, err);
+    cr_expect(strstr(err, key) != NULL, "no '%s' in: %s", key, err);
+    cr_expect(strstr(err, value) != NULL, "no '%s' in: %s", value, err);
+    cr_expect_eq(out[0], '\0', "stdout not empty: %s", out);
+    cr_expect(!exists("res.h5"), "a result file was written");
+    free(out);
+    free(err);
+}
+
+Test(cli, unknown_key_refused, .init = make_dir, .fini = remove_dir)
+{
+    expect_config_error("run: {dt_ms: 0.1, t_simms: 100}\npopulations:\n  - {name: E, model: lif_cond, size: 10}\n",
+                        "bad.yaml:1", "t_simms", "unknown key");
+}
+
+Test(cli, wrong_type_refused, .init = make_dir, .fini = remove_dir)
+{
+    expect_config_error("populations:\n  - name: E\n    model: lif_cond\n    size: many\n", "bad.yaml:4", "size",
+                        "\"many\"");
+}
+
+Test(cli, out_of_range_refused, .init = make_dir, .fini = remove_dir)
+{
+    expect_config_error("run:\n  dt_ms: -0.1\npopulations:\n  - {name: E, model: lif_cond, size: 10}\n", "bad.yaml:2",
+                        "dt_ms", "-0.1");
+}
+
+Test(cli, missing_file_refused, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    int rc = run_cli("run nope.yaml --out res.h5", &out, &err);
+    cr_expect_eq(rc, 3, "exit code %d", rc);
+    cr_expect(strstr(err, "nope.yaml") != NULL, "%s", err);
+    cr_expect(!exists("res.h5"));
+    free(out);
+    free(err);
+}
+
+Test(cli, bad_options_refused, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    int rc;
+    write_file("net.yaml", small_net);
+    rc = run_cli("run net.yaml --backend gpu --out res.h5", &out, &err);
+    cr_expect_eq(rc, 1);
+    cr_expect(strstr(err, "auto, cpu, cuda") != NULL, "%s", err);
+    free(out); free(err);
+    rc = run_cli("run net.yaml --frobnicate", &out, &err);
+    cr_expect_eq(rc, 1);
+    cr_expect(strstr(err, "--frobnicate") != NULL, "%s", err);
+    free(out); free(err);
+    rc = run_cli("run net.yaml --set run.seeed=2 --out res.h5", &out, &err);
+    cr_expect_eq(rc, 2);
+    cr_expect(strstr(err, "run.seeed") != NULL, "%s", err);
+    cr_expect(!exists("res.h5"));
+    free(out); free(err);
+}
+
+Test(cli, cuda_backend_refused_without_device, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    int rc;
+    if (cob_cuda_available() && cob_cuda_backend()) cr_skip_test("a CUDA device and backend are present");
+    write_file("net.yaml", small_net);
+    rc = run_cli("run net.yaml --backend cuda --out res.h5", &out, &err);
+    cr_expect_eq(rc, 5, "exit code %d: %s", rc, err);
+    cr_expect(strstr(err, "--backend cuda") != NULL, "%s", err);
+    cr_expect(!exists("res.h5"));
+    free(out); free(err);
+}
+
+/* Spike counts of population E from a result file. */
+static void read_counts(const char *name, uint32_t *counts, size_t n)
+{
+    char path[512];
+    hid_t f, d;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    d = H5Dopen2(f, "/populations/E/spike_count", H5P_DEFAULT);
+    cr_assert_geq(d, 0);
+    cr_assert_eq(H5Sget_simple_extent_npoints(H5Dget_space(d)), (hssize_t)n);
+    cr_assert_geq(H5Dread(d, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, counts), 0);
+    H5Dclose(d);
+    H5Fclose(f);
+}
+
+Test(cli, run_writes_results_and_is_reproducible, .init = make_dir, .fini = remove_dir)
+{
+    static uint32_t a[400], b[400], c[400];
+    char *out, *err;
+    int rc, same = 1, differ = 0;
+    long total = 0;
+    write_file("net.yaml", small_net);
+    rc = run_cli("run net.yaml --out a.h5", &out, &err);
+    cr_assert_eq(rc, 0, "stderr: %s", err);
+    cr_expect_eq(out[0], '{');
+    cr_expect(strchr(out, '\n') == out + strlen(out) - 1, "one JSON line expected: %s", out);
+    cr_expect(strstr(out, "\"out\":\"a.h5\"") != NULL, "%s", out);
+    free(out); free(err);
+    cr_assert_eq(run_cli("run net.yaml --out b.h5", &out, &err), 0);
+    free(out); free(err);
+    cr_assert_eq(run_cli("run net.yaml --seed 4 --out c.h5", &out, &err), 0);
+    free(out); free(err);
+    read_counts("a.h5", a, 400);
+    read_counts("b.h5", b, 400);
+    read_counts("c.h5", c, 400);
+    for (int i = 0; i < 400; ++i) {
+        same &= a[i] == b[i];
+        differ += a[i] != c[i];
+        total += a[i];
+    }
+    cr_assert_gt(total, 0, "the network is silent: the comparison would prove nothing");
+    cr_expect(same, "the same seed gave different spike counts");
+    cr_expect_gt(differ, 0, "another seed gave the same spike counts");
+
+}
+
+Test(cli, validate_prints_estimate, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    write_file("net.yaml", small_net);
+    cr_assert_eq(run_cli("validate net.yaml", &out, &err), 0, "%s", err);
+    cr_expect(strstr(out, "memory estimate") != NULL, "%s", out);
+    cr_expect(strstr(out, "synapses stored: 5.6e+04") != NULL, "%s", out);
+    cr_expect(!exists("net_seed3.h5"), "validate must not run or write");
+    free(out); free(err);
+}
