@@ -49,6 +49,27 @@ def cv_isi(nu, tau, mu, sigma, p):
     return np.sqrt(2 * np.pi * nu ** 2 * tau ** 2 * val)
 
 
+def voltage_moments(nu, tau, mu, sigma, p):
+    """Mean and s.d. of the stationary P(V) of Eq. 17 (free diffusion with reset; the
+    refractory mass at V_r, a fraction nu tau_rp of the time, excluded as in cobalt's
+    non-refractory voltage samples)."""
+    vmax = (p.theta - mu) / sigma
+    vr = (p.vr - mu) / sigma
+    lo = min(p.vr, mu - 8 * sigma)
+    V = np.linspace(lo, p.theta, 2000)
+    dens = []
+    for v in V:
+        y = (v - mu) / sigma
+        a = max(y, vr)
+        # int_a^vmax e^{x^2 - y^2} dx, written stably as a Dawson-like quadrature
+        val, _ = integrate.quad(lambda x: np.exp((x - y) * (x + y)), a, vmax, limit=200)
+        dens.append(2 * nu * tau / sigma * val)
+    dens = np.array(dens)
+    w = dens / integrate.trapezoid(dens, V)
+    m = integrate.trapezoid(w * V, V)
+    return m, np.sqrt(integrate.trapezoid(w * (V - m) ** 2, V))
+
+
 def solve(p):
     moments = moments_cond if p.model == "cond" else moments_curr
 
@@ -89,9 +110,11 @@ def main():
     for r, stable in roots:
         tau, mu, sigma = moments(p.nu_x + r, r, p)
         cv = cv_isi(r, tau, mu, sigma, p)
+        vm, vs = voltage_moments(r, tau, mu, sigma, p)
         print(f"nu = {r:.4g} Hz ({'stable' if stable else 'unstable'}), tau_eff = {tau * 1e3:.4g} ms, "
               f"mu = {mu:.4g} mV, sigma = {sigma:.4g} mV (sd of V ~ sigma/sqrt(2) = {sigma / np.sqrt(2):.3g}), "
-              f"CV = {cv:.3g}, 1 - tau_rp nu = {1 - p.tau_rp * r:.3g}")
+              f"CV = {cv:.3g}, 1 - tau_rp nu = {1 - p.tau_rp * r:.3g}, "
+              f"P(V) of Eq. 17: mean {vm:.4g} mV, s.d. {vs:.3g} mV")
 
 
 if __name__ == "__main__":
