@@ -15,7 +15,7 @@
 #include "cpu_backend.h"
 #include "poisson_tables.h"
 
-/* Threads used by every parallel region of a run (at most 256: see update_pop). */
+/* Threads used by every parallel region of a run (capped at 256). */
 static int n_threads(void)
 {
 #ifdef _OPENMP
@@ -134,6 +134,8 @@ static void cpu_destroy(void *impl)
     }
     free(s->overflow_per_thread);
     free(s->events_per_thread);
+    free(s->share);
+    free(s->vhist);
     cob_acc_free(&s->acc);
     free(s);
 }
@@ -154,7 +156,9 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_config *c,
     }
     s->overflow_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->overflow_per_thread);
     s->events_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->events_per_thread);
-    st = s->overflow_per_thread && s->events_per_thread ? COB_OK : cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
+    s->share = calloc((size_t)s->n_thr, sizeof *s->share);
+    s->vhist = calloc((size_t)s->n_thr * (size_t)net->n_pops * (size_t)(c->stats.v_hist_bins + 2), sizeof *s->vhist);
+    st = s->overflow_per_thread && s->events_per_thread && s->share && s->vhist ? COB_OK : cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
     if (st == COB_OK) st = alloc_state(s, err);
     if (st == COB_OK) st = cob_acc_init(&s->acc, net, c, err);
     if (st == COB_OK) st = init_sources(s, err);
@@ -168,13 +172,10 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_config *c,
 static cob_status cpu_run(void *impl, int64_t n_steps, cob_err *err)
 {
     cob_cpu *s = impl;
-    int64_t k;
-    for (k = 0; k < n_steps; ++k) {
-        cob_cpu_step(s);
-        if (s->bkt_failed)
-            return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the spike-delivery buckets at step %lld",
-                               (long long)s->t);
-    }
+    cob_cpu_steps(s, n_steps);
+    if (s->bkt_failed)
+        return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the spike-delivery buckets "
+                           "(before step %lld)", (long long)s->t);
     return COB_OK;
 }
 
@@ -189,6 +190,25 @@ static cob_status cpu_poll(void *impl, uint64_t *spikes_per_pop, cob_err *err)
     return COB_OK;
 }
 
+/* Sum the per-thread voltage histograms into the accumulators (once, at read). */
+static void merge_vhist(cob_cpu *s)
+{
+    int64_t bins = s->acc.v_bins, k, b;
+    int pop;
+    for (pop = 0; pop < s->net->n_pops; ++pop) {
+        cob_pop_acc *pa = &s->acc.pop[pop];
+        if (s->net->pop_offset[pop] < 0) continue;
+        pa->v_below = pa->v_above = 0;
+        memset(pa->v_hist, 0, (size_t)bins * sizeof *pa->v_hist);
+        for (k = 0; k < s->n_thr; ++k) {
+            const uint64_t *h = s->vhist + (k * s->net->n_pops + pop) * (bins + 2);
+            pa->v_below += h[0];
+            for (b = 0; b < bins; ++b) pa->v_hist[b] += h[b + 1];
+            pa->v_above += h[bins + 1];
+        }
+    }
+}
+
 static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
 {
     cob_cpu *s = impl;
@@ -200,6 +220,7 @@ static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
         s->acc.ring_overflow += s->overflow_per_thread[k * 8];
         events += s->events_per_thread[k * 8];
     }
+    merge_vhist(s);
     st = cob_acc_reduce(&s->acc, s->net, s->c, out, err);
     out->syn_events = (int64_t)events;
     return st;

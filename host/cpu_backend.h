@@ -25,6 +25,13 @@ typedef struct {
     int64_t n, cap;
 } cob_bucket;
 
+/* What one thread found in its share of a step's neuron updates. */
+typedef struct {
+    int64_t start[COB_MAX_POPS], found[COB_MAX_POPS];
+    uint64_t chan[COB_MAX_POPS][COB_MAX_CHANNELS];
+    char pad[64];
+} cob_share;
+
 typedef struct {
     uint32_t *n_chunks;       /* indexed by in-degree */
     double *lambda_chunk, *exp_neg;
@@ -46,13 +53,15 @@ typedef struct {
     uint64_t poll_count[COB_MAX_POPS];
     cob_pool pool[COB_MAX_POPS];
     cob_indep indep[COB_MAX_PROJS];
+    cob_share *share;                /* [n_thr] */
+    uint64_t *vhist;                 /* [n_thr][n_pops][v_bins + 2]: per-thread voltage histograms */
     uint64_t *overflow_per_thread;   /* padded: index tid * 8 */
     uint64_t *events_per_thread;     /* synaptic events delivered, padded like overflow */
     cob_acc acc;
 } cob_cpu;
 
 int64_t cob_cpu_next_spike(cob_cpu *s, int pop, int64_t j, int64_t t_last);
-/* Advance one step (host/cpu_step.c). */
-void cob_cpu_step(cob_cpu *s);
+/* Advance n steps (host/cpu_step.c). */
+void cob_cpu_steps(cob_cpu *s, int64_t n);
 
 #endif

@@ -88,22 +88,19 @@ static void arrive(cob_cpu *s, cob_bucket *b, uint16_t *inbuf, uint64_t *ovf)
     b->n = 0;
 }
 
-/* Phase 1 of a step, on every thread: independent input and the arrivals due now. */
+/* Phase 1 of a step, on the calling thread: independent input and the arrivals due now. */
 static void step_inputs(cob_cpu *s, int64_t t)
 {
     int64_t slot = t % s->net->ring_slots;
-#pragma omp parallel num_threads(s->n_thr)
-    {
-        int tid = thread_id(), p, k;
-        uint16_t *inbuf = s->inbuf + tid * s->inbuf_cells;
-        uint64_t ovf = 0;
-        for (p = 0; p < s->net->n_projs; ++p)
-            if (s->net->proj[p].independent) step_independent(s, p, t, inbuf, &ovf);
-        /* every bucket set is drained even if the team is smaller than n_thr (OMP_DYNAMIC) */
-        for (k = tid; k < s->n_thr; k += team_size())
-            arrive(s, &s->bkt[k * s->net->ring_slots + slot], s->inbuf + k * s->inbuf_cells, &ovf);
-        s->overflow_per_thread[tid * 8] += ovf;
-    }
+    int tid = thread_id(), p, k;
+    uint16_t *inbuf = s->inbuf + tid * s->inbuf_cells;
+    uint64_t ovf = 0;
+    for (p = 0; p < s->net->n_projs; ++p)
+        if (s->net->proj[p].independent) step_independent(s, p, t, inbuf, &ovf);
+    /* every bucket set is drained even if the team is smaller than n_thr (OMP_DYNAMIC) */
+    for (k = tid; k < s->n_thr; k += team_size())
+        arrive(s, &s->bkt[k * s->net->ring_slots + slot], s->inbuf + k * s->inbuf_cells, &ovf);
+    s->overflow_per_thread[tid * 8] += ovf;
 }
 
 typedef struct {
@@ -111,9 +108,12 @@ typedef struct {
     int measuring, sample_v;
 } step_ctx;
 
-/* Statistics of one neuron after its update (only inside the measurement window). */
+/* Statistics of one neuron after its update (only inside the measurement window). vhist is the
+ * calling thread's own voltage histogram of the population: [0] below, [1 .. v_bins] the bins,
+ * [v_bins + 1] above; merged at the end of the run (no atomics on the hot path). */
 static inline void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const step_ctx *sc, int fired,
-                                int was_refr, float v, const uint32_t *cnt, int nch, uint64_t *chan)
+                                int was_refr, float v, const uint32_t *cnt, int nch, uint64_t *chan,
+                                uint64_t *vhist)
 {
     int c;
     for (c = 0; c < nch; ++c) chan[c] += cnt[c];
@@ -125,16 +125,7 @@ static inline void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const st
         pa->v_sum[i] += v;
         pa->v_sumsq[i] += (double)v * (double)v;
         pa->v_n[i] += 1;
-        if (b < 0) {
-#pragma omp atomic
-            pa->v_below += 1;
-        } else if (b >= s->acc.v_bins) {
-#pragma omp atomic
-            pa->v_above += 1;
-        } else {
-#pragma omp atomic
-            pa->v_hist[b] += 1;
-        }
+        vhist[b + 1] += 1; /* b in [-1, v_bins] */
     }
 }
 
@@ -170,6 +161,7 @@ static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo,
     float *restrict v = s->v + off;
     int32_t *restrict refr = s->refr + off, *restrict spk = s->spk[pop];
     cob_pop_acc *pa = &s->acc.pop[pop];
+    uint64_t *vhist = s->vhist + ((int64_t)thread_id() * s->net->n_pops + pop) * (s->acc.v_bins + 2);
     int64_t i, w = lo;
     for (i = lo; i < hi; ++i) {
         uint32_t cnt[COB_MAX_CHANNELS] = {0, 0, 0, 0};
@@ -183,43 +175,42 @@ static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo,
         v[i] = st.v_mV;
         refr[i] = st.refr_steps;
         if (fired) spk[w++] = (int32_t)i;
-        if (measuring) neuron_stats(s, pa, i, sc, fired, was_refr, st.v_mV, cnt, nch, chan);
+        if (measuring) neuron_stats(s, pa, i, sc, fired, was_refr, st.v_mV, cnt, nch, chan, vhist);
     }
     return w;
 }
 
-/* Update every neuron of population pop; spikes go to spk[pop] in ascending order. */
-static void update_pop(cob_cpu *s, int pop, const step_ctx *sc)
+/* Phase 2, on the calling thread: its share of every neuron population. Spikes go to the
+ * thread's block of spk[pop]; the counts per block are merged by merge_spikes. */
+static void update_share(cob_cpu *s, const step_ctx *sc)
 {
-    int64_t n = s->c->pops[pop].size;
-    int nch = s->net->prop[pop].n_channels;
-    int64_t found[256], start[256];
-    uint64_t chan_tot[COB_MAX_CHANNELS] = {0, 0, 0, 0};
-    cob_pop_acc *pa = &s->acc.pop[pop];
-    int nt_used = 1, k;
-#pragma omp parallel num_threads(s->n_thr)
-    {
+    int tid = thread_id(), pop;
+    uint64_t ovf = 0;
+    for (pop = 0; pop < s->net->n_pops; ++pop) {
         int64_t lo, hi;
-        uint64_t chan[COB_MAX_CHANNELS] = {0, 0, 0, 0}, ovf = 0;
-        int tid = thread_id(), c;
-        thread_range(n, &lo, &hi);
-        found[tid] = update_range(s, pop, sc, lo, hi, chan, &ovf) - lo;
-        s->overflow_per_thread[tid * 8] += ovf;
-        start[tid] = lo;
-#pragma omp critical
-        for (c = 0; c < nch; ++c) chan_tot[c] += chan[c];
-#ifdef _OPENMP
-#pragma omp single
-        nt_used = omp_get_num_threads();
-#endif
+        if (s->net->pop_offset[pop] < 0) continue;
+        thread_range(s->c->pops[pop].size, &lo, &hi);
+        s->share[tid].start[pop] = lo;
+        s->share[tid].found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf) - lo;
     }
+    s->overflow_per_thread[tid * 8] += ovf;
+}
+
+/* Serial: make spk[pop] one ascending list and add the threads' input counts. */
+static void merge_spikes(cob_cpu *s, int pop, int team)
+{
+    int k, c;
     s->n_spk[pop] = 0;
-    for (k = 0; k < nt_used; ++k) {
-        if (start[k] != s->n_spk[pop])
-            memmove(s->spk[pop] + s->n_spk[pop], s->spk[pop] + start[k], (size_t)found[k] * sizeof(int32_t));
-        s->n_spk[pop] += found[k];
+    for (k = 0; k < team; ++k) {
+        cob_share *sh = &s->share[k];
+        if (sh->start[pop] != s->n_spk[pop])
+            memmove(s->spk[pop] + s->n_spk[pop], s->spk[pop] + sh->start[pop], (size_t)sh->found[pop] * sizeof(int32_t));
+        s->n_spk[pop] += sh->found[pop];
+        for (c = 0; c < COB_MAX_CHANNELS; ++c) {
+            s->acc.pop[pop].chan_count[c] += sh->chan[pop][c];
+            sh->chan[pop][c] = 0;
+        }
     }
-    for (k = 0; k < nch; ++k) pa->chan_count[k] += chan_tot[k];
 }
 
 /* Serial per-step bookkeeping: population-rate bin, raster, traces, poll counters. */
@@ -279,41 +270,66 @@ static void emit_proj(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_
     }
 }
 
-/* Phase 3 of a step: every thread emits its share of each projection's spikes into its buckets. */
-static void emit(cob_cpu *s, int64_t t)
+/* Phase 4, on the calling thread: its share of each projection's spikes into its buckets. */
+static void emit_share(cob_cpu *s, int64_t t)
 {
-#pragma omp parallel num_threads(s->n_thr)
-    {
-        int tid = thread_id(), p;
-        uint64_t events = 0;
-        for (p = 0; p < s->net->n_projs; ++p) {
-            int64_t k0, k1;
-            if (s->net->proj[p].independent) continue;
-            thread_range(s->n_spk[s->net->proj[p].pre], &k0, &k1);
-            emit_proj(s, p, t, k0, k1, s->bkt + tid * s->net->ring_slots, &events);
+    int tid = thread_id(), p;
+    uint64_t events = 0;
+    for (p = 0; p < s->net->n_projs; ++p) {
+        int64_t k0, k1;
+        if (s->net->proj[p].independent) continue;
+        thread_range(s->n_spk[s->net->proj[p].pre], &k0, &k1);
+        emit_proj(s, p, t, k0, k1, s->bkt + tid * s->net->ring_slots, &events);
+    }
+    s->events_per_thread[tid * 8] += events;
+}
+
+static void step_context(const cob_cpu *s, int64_t t, step_ctx *sc)
+{
+    sc->t = t;
+    sc->tm = t - s->acc.warmup_steps;
+    sc->measuring = t >= s->acc.warmup_steps && sc->tm < s->acc.measure_steps;
+    sc->sample_v = sc->measuring && sc->tm % s->acc.v_stride == 0;
+}
+
+/* Serial part of a step, between the neuron updates and the emission. Pool sources are drawn
+ * here: their spikes of step t are only read by the emission of step t. */
+static void step_serial(cob_cpu *s, const step_ctx *sc, int team)
+{
+    int pop;
+    for (pop = 0; pop < s->net->n_pops; ++pop) {
+        if (s->net->pop_offset[pop] >= 0) {
+            merge_spikes(s, pop, team);
+            step_records(s, pop, sc);
+        } else if (s->pool[pop].active) {
+            step_sources(s, pop, sc->t);
         }
-        s->events_per_thread[tid * 8] += events;
     }
 }
 
-void cob_cpu_step(cob_cpu *s)
+/* n steps in one parallel region: three barriers per step instead of a team per phase.
+ * A thread drains at step t + 1 only the buckets it filled at step t, so emission and the next
+ * arrivals need no barrier between them unless the team is smaller than n_thr. */
+void cob_cpu_steps(cob_cpu *s, int64_t n)
 {
-    const cob_net *net = s->net;
-    int64_t t = s->t, warm = s->acc.warmup_steps;
-    step_ctx sc;
-    int pop;
-    sc.t = t;
-    sc.tm = t - warm;
-    sc.measuring = t >= warm && sc.tm < s->acc.measure_steps;
-    sc.sample_v = sc.measuring && sc.tm % s->acc.v_stride == 0;
-    for (pop = 0; pop < net->n_pops; ++pop)
-        if (s->pool[pop].active) step_sources(s, pop, t);
-    step_inputs(s, t);
-    for (pop = 0; pop < net->n_pops; ++pop)
-        if (net->pop_offset[pop] >= 0) {
-            update_pop(s, pop, &sc);
-            step_records(s, pop, &sc);
+#pragma omp parallel num_threads(s->n_thr)
+    {
+        int team = team_size();
+        int64_t k;
+        for (k = 0; k < n; ++k) {
+            step_ctx sc;
+            step_context(s, s->t + k, &sc);
+            step_inputs(s, sc.t);
+#pragma omp barrier
+            update_share(s, &sc);
+#pragma omp barrier
+#pragma omp single
+            step_serial(s, &sc, team);
+            emit_share(s, sc.t);
+            if (team != s->n_thr) {
+#pragma omp barrier
+            }
         }
-    emit(s, t);
-    s->t = t + 1;
+    }
+    s->t += n;
 }
