@@ -111,7 +111,7 @@ typedef struct {
 /* Statistics of one neuron after its update (only inside the measurement window). vhist is the
  * calling thread's own voltage histogram of the population: [0] below, [1 .. v_bins] the bins,
  * [v_bins + 1] above; merged at the end of the run (no atomics on the hot path). */
-static inline void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const step_ctx *sc, int fired,
+static inline __attribute__((always_inline)) void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const step_ctx *sc, int fired,
                                 int was_refr, float v, const uint32_t *cnt, int nch, uint64_t *chan,
                                 uint64_t *vhist)
 {
@@ -132,7 +132,7 @@ static inline void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const st
 /* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
  * population's first cell of thread 0's buffer). A sum above 65535 is capped and the excess
  * counted, so the overflow count is that of one 16-bit ring cell whatever the thread count. */
-static inline void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int64_t N, int n_thr,
+static inline __attribute__((always_inline)) void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int64_t N, int n_thr,
                                  int64_t thr_stride, uint32_t *cnt, uint64_t *ovf)
 {
     int c, th;
@@ -149,13 +149,15 @@ static inline void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int
 }
 
 /* Update neurons [lo, hi) of population pop; spikes to spk[w..]; returns the new w. Locals
- * (a copy of the propagators, restrict pointers) keep the compiler from reloading through s. */
-static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan,
-                            uint64_t *ovf)
+ * (a copy of the propagators, restrict pointers) keep the compiler from reloading through s;
+ * always inlined with constant nch, n_thr and is_cond by update_range, so the common shapes get
+ * loops without inner loop counters. */
+static inline __attribute__((always_inline)) int64_t
+update_loop(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf,
+            const int nch, const int n_thr, const int is_cond)
 {
     const cob_lif_prop prop = s->net->prop[pop];
     const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->inbuf_cells;
-    const int nch = prop.n_channels, n_thr = s->n_thr, is_cond = s->c->pops[pop].model == COB_MODEL_LIF_COND;
     const int measuring = sc->measuring;
     uint16_t *restrict in0 = s->inbuf + off;
     float *restrict v = s->v + off;
@@ -171,13 +173,28 @@ static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo,
         st.v_mV = v[i];
         st.refr_steps = refr[i];
         was_refr = st.refr_steps > 0;
-        fired = is_cond ? cob_lif_cond_step(&st, &prop, cnt) : cob_lif_curr_step(&st, &prop, cnt);
+        fired = is_cond ? cob_lif_cond_step_n(&st, &prop, cnt, nch) : cob_lif_curr_step_n(&st, &prop, cnt, nch);
         v[i] = st.v_mV;
         refr[i] = st.refr_steps;
         if (fired) spk[w++] = (int32_t)i;
         if (measuring) neuron_stats(s, pa, i, sc, fired, was_refr, st.v_mV, cnt, nch, chan, vhist);
     }
     return w;
+}
+
+static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan,
+                            uint64_t *ovf)
+{
+    const int nch = s->net->prop[pop].n_channels, n_thr = s->n_thr;
+    const int is_cond = s->c->pops[pop].model == COB_MODEL_LIF_COND;
+    if (nch == 2 && n_thr == 2)
+        return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 2, 1)
+                       : update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 2, 0);
+    if (nch == 2 && n_thr == 1)
+        return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 1, 1)
+                       : update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 1, 0);
+    return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, nch, n_thr, 1)
+                   : update_loop(s, pop, sc, lo, hi, chan, ovf, nch, n_thr, 0);
 }
 
 /* Phase 2, on the calling thread: its share of every neuron population. Spikes go to the
@@ -229,43 +246,60 @@ static void step_records(cob_cpu *s, int pop, const step_ctx *sc)
                 a->trace_v[k * a->trace_samples + sc->tm / a->trace_stride] = s->v[off + a->trace_neuron[k]];
 }
 
-/* Room for m more events in bucket b; 0 (and bkt_failed) when it cannot grow. */
-static int bucket_reserve(cob_cpu *s, cob_bucket *b, int64_t m)
+/* Room for m more events in every bucket of the set (one thread's ring_slots buckets), so the
+ * emission loop needs no check per group. Capacity that is never written costs address space,
+ * not memory. 0 (and bkt_failed) when a bucket cannot grow. */
+static int buckets_reserve(cob_cpu *s, cob_bucket *bkt, int64_t m)
 {
-    int64_t cap;
-    uint32_t *grown;
-    if (b->n + m <= b->cap) return 1;
-    cap = b->cap ? b->cap : 1024;
-    while (cap < b->n + m) cap *= 2;
-    grown = realloc(b->cell, (size_t)cap * sizeof *grown);
-    if (!grown) { s->bkt_failed = 1; return 0; }
-    b->cell = grown;
-    b->cap = cap;
+    int64_t k;
+    for (k = 0; k < s->net->ring_slots; ++k) {
+        cob_bucket *b = &bkt[k];
+        int64_t cap;
+        uint32_t *grown;
+        if (b->n + m <= b->cap) continue;
+        cap = b->cap ? b->cap : 1024;
+        while (cap < b->n + m) cap *= 2;
+        grown = realloc(b->cell, (size_t)cap * sizeof *grown);
+        if (!grown) { s->bkt_failed = 1; return 0; }
+        b->cell = grown;
+        b->cap = cap;
+    }
     return 1;
 }
 
+/* Events the calling thread will emit for projection p: the row lengths of spikes [k0, k1). */
+static int64_t emit_count(const cob_cpu *s, int p, int64_t k0, int64_t k1)
+{
+    const cob_proj *pr = &s->net->proj[p];
+    int64_t k, m = 0;
+    for (k = k0; k < k1; ++k) {
+        int32_t j = s->spk[pr->pre][k];
+        m += pr->row_ptr[j + 1] - pr->row_ptr[j];
+    }
+    return m;
+}
+
 /* Emit spikes [k0, k1) of projection p's presynaptic population at step t: each delay group
- * of each row appends its input cells to the bucket of its arrival slot. */
-static void emit_proj(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_bucket *bkt, uint64_t *events)
+ * of each row appends its input cells to the bucket of its arrival slot (room reserved). */
+static void emit_proj(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_bucket *bkt)
 {
     const cob_net *net = s->net;
     const cob_proj *pr = &net->proj[p];
-    int64_t D = net->ring_slots, stride = pr->n_dgrp + 1, k, g;
-    uint32_t base = (uint32_t)((int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post]);
+    const int64_t D = net->ring_slots, stride = pr->n_dgrp + 1, n_dgrp = pr->n_dgrp;
+    const uint32_t base = (uint32_t)((int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post]);
+    int64_t k, g;
     for (k = k0; k < k1; ++k) {
         int32_t j = s->spk[pr->pre][k];
         const uint32_t *off = pr->dgrp_off + j * stride;
         const int32_t *tgt = pr->target + pr->row_ptr[j];
         int64_t slot = (t + pr->min_delay) % D;
-        *events += (uint64_t)off[pr->n_dgrp];
-        for (g = 0; g < pr->n_dgrp; ++g, slot = slot + 1 == D ? 0 : slot + 1) {
+        for (g = 0; g < n_dgrp; ++g) {
             cob_bucket *b = &bkt[slot];
-            uint32_t a = off[g], e = off[g + 1], syn;
-            uint32_t *out;
-            if (a == e || !bucket_reserve(s, b, e - a)) continue;
-            out = b->cell + b->n;
-            for (syn = a; syn < e; ++syn) *out++ = base + (uint32_t)tgt[syn];
+            uint32_t a = off[g], e = off[g + 1];
+            uint32_t *out = b->cell + b->n;
             b->n += e - a;
+            for (; a < e; ++a) *out++ = base + (uint32_t)tgt[a];
+            slot = slot + 1 == D ? 0 : slot + 1;
         }
     }
 }
@@ -275,11 +309,15 @@ static void emit_share(cob_cpu *s, int64_t t)
 {
     int tid = thread_id(), p;
     uint64_t events = 0;
+    cob_bucket *bkt = s->bkt + tid * s->net->ring_slots;
     for (p = 0; p < s->net->n_projs; ++p) {
-        int64_t k0, k1;
+        int64_t k0, k1, m;
         if (s->net->proj[p].independent) continue;
         thread_range(s->n_spk[s->net->proj[p].pre], &k0, &k1);
-        emit_proj(s, p, t, k0, k1, s->bkt + tid * s->net->ring_slots, &events);
+        m = emit_count(s, p, k0, k1);
+        if (m == 0 || !buckets_reserve(s, bkt, m)) continue;
+        emit_proj(s, p, t, k0, k1, bkt);
+        events += (uint64_t)m;
     }
     s->events_per_thread[tid * 8] += events;
 }

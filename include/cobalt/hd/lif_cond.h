@@ -43,9 +43,11 @@ COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)
     return n < COB_POW_TABLE ? p->chan_pow[c][n] : cob_powi(p->chan_factor[c], n);
 }
 
-/* Advance one conductance-based neuron by one step; counts[c] spikes arrived on channel c.
- * Returns 1 if it fired in this step. */
-COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts)
+/* Advance one conductance-based neuron by one step; counts[c] spikes arrived on channel c,
+ * c < n_channels (== p->n_channels; a separate argument so a launcher can make it a
+ * compile-time constant). Returns 1 if it fired in this step. */
+COB_INLINE int cob_lif_cond_step_n(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts,
+                                   int32_t n_channels)
 {
     float v = n->v_mV;
     int32_t c;
@@ -54,7 +56,7 @@ COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const 
         n->v_mV = p->v_reset_mV;
         return 0;
     }
-    for (c = 0; c < p->n_channels; ++c) {
+    for (c = 0; c < n_channels; ++c) {
         /* select, not branch: an unpredictable branch per channel costs more than the jump */
         float jumped = p->chan_rev_mV[c] + (v - p->chan_rev_mV[c]) * cob_lif_chan_pow(p, c, counts[c]);
         v = counts[c] ? jumped : v;
@@ -67,6 +69,12 @@ COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const 
     }
     n->v_mV = v;
     return 0;
+}
+
+/* cob_lif_cond_step_n with the population's channel count. */
+COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts)
+{
+    return cob_lif_cond_step_n(n, p, counts, p->n_channels);
 }
 
 #ifdef __cplusplus

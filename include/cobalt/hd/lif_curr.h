@@ -11,8 +11,10 @@
 extern "C" {
 #endif
 
-/* Advance one current-based neuron by one step. Returns 1 if it fired. */
-COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts)
+/* Advance one current-based neuron by one step (channels c < n_channels == p->n_channels).
+ * Returns 1 if it fired. */
+COB_INLINE int cob_lif_curr_step_n(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts,
+                                   int32_t n_channels)
 {
     float v = n->v_mV;
     int32_t c;
@@ -21,7 +23,7 @@ COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const 
         n->v_mV = p->v_reset_mV;
         return 0;
     }
-    for (c = 0; c < p->n_channels; ++c)
+    for (c = 0; c < n_channels; ++c)
         v += p->chan_factor[c] * (float)counts[c];
     v = p->v_leak_mV + (v - p->v_leak_mV) * p->leak_decay;
     if (v >= p->v_th_mV) {
@@ -31,6 +33,12 @@ COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const 
     }
     n->v_mV = v;
     return 0;
+}
+
+/* cob_lif_curr_step_n with the population's channel count. */
+COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts)
+{
+    return cob_lif_curr_step_n(n, p, counts, p->n_channels);
 }
 
 #ifdef __cplusplus
