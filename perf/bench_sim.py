@@ -43,7 +43,13 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--out", default=os.path.join(HERE, "results", "cpu.csv"))
     ap.add_argument("--set", action="append", default=[], help="extra --set key=value for cobalt")
+    ap.add_argument("--repeat", type=int, default=1, help="runs, one row each (the VM's timings vary)")
     a = ap.parse_args()
+    for _ in range(a.repeat):
+        bench_once(a)
+
+
+def bench_once(a):
     cmd = [a.cobalt, "run", a.config, "--backend", "cpu", "--no-out", "--quiet",
            "--set", f"run.t_sim_ms={a.t_sim_ms}", "--set", f"run.t_warmup_ms={a.t_warmup_ms}"]
     for s in a.set:
