@@ -5,6 +5,7 @@
  * seed. The same holds with independent Poisson input. The comparison helper asserts once and
  * reports the first mismatch. Each run is 5500 steps of 500 neurons (well under a second). */
 #include <criterion/criterion.h>
+#include "test_util.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,15 +71,6 @@ static void ei_config(cob_config *c, uint64_t seed, cob_input_mode mode)
     c->stats.raster_max_spikes = 1000000;
     c->stats.trace_neurons = 3;
     c->stats.trace_stride_steps = 5;
-}
-
-static void run_cpu(const cob_config *c, cob_stats *st)
-{
-    cob_sim_options opt = {0};
-    cob_sim_timing tm;
-    cob_err err = {0};
-    opt.backend = COB_BACKEND_CPU;
-    cr_assert_eq(cob_sim_run(c, &opt, st, &tm, &err), COB_OK, "%s", err.msg);
 }
 
 /* First difference between two runs' statistics into msg ("" if none). Doubles are compared

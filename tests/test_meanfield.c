@@ -5,6 +5,7 @@
  *  - Suprathreshold: the rate against the Siegert formula (seed 004 Eqs. 8, 10-11). The theory
  *    issue brings the full library; this test carries its own small Siegert integral. */
 #include <criterion/criterion.h>
+#include "test_util.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,16 +43,6 @@ static void driven_population(cob_config *c, double rate_hz, double t_sim_ms)
     p->delay_min_ms = p->delay_max_ms = 0.1;
 }
 
-static void run(const cob_config *c, cob_stats *s)
-{
-    cob_sim_options opt;
-    cob_sim_timing t;
-    cob_err err = {COB_OK, ""};
-    memset(&opt, 0, sizeof opt);
-    opt.backend = COB_BACKEND_CPU;
-    cr_assert_eq(cob_sim_run(c, &opt, s, &t, &err), COB_OK, "%s", err.msg);
-}
-
 Test(meanfield, subthreshold_moments_exact)
 {
     cob_config c;
@@ -59,7 +50,7 @@ Test(meanfield, subthreshold_moments_exact)
     double d = exp(-0.1 / 20.0), lambda = 1000 * 8.0 * 1e-4, J = 0.1;
     double mean = d * J * lambda / (1 - d), sd = sqrt(d * d * J * J * lambda / (1 - d * d));
     driven_population(&c, 8.0, 3000);
-    run(&c, &s);
+    run_cpu(&c, &s);
     /* mu = 16 mV, 4 sd below threshold: 0.005 Hz of resets, too few to move the moments.
      * Samples every 10 steps are correlated over tau/dt = 200 steps: about
      * 2000 * 30000 / 200 = 3e5 independent samples, standard error of the mean
@@ -95,7 +86,7 @@ Test(meanfield, siegert_rate)
     double mu = tau * J * K * nu_x, sigma = sqrt(tau * J * J * K * nu_x);
     double nu = siegert_rate(mu, sigma, tau, 0.002, 10.0, 20.0);
     driven_population(&c, nu_x, 2000);
-    run(&c, &s);
+    run_cpu(&c, &s);
     /* Diffusion theory (nu = 37.8 Hz here) neglects the shot noise (J / sigma = 0.065) and the
      * time grid: both raise the effective threshold by about zeta(1/2)/sqrt(2) sigma sqrt(dt/tau)
      * ~ 0.1 mV (Brunel & Sergi 1998; Fourcaud & Brunel 2002), which lowers the rate by a few

@@ -11,6 +11,7 @@
  * ~1e-6; an off-by-one in the inversion or a reused random word moves them by orders of
  * magnitude. */
 #include <criterion/criterion.h>
+#include "test_util.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,15 +265,6 @@ static void input_config(cob_config *c, cob_input_mode mode, double cv)
     c->projs[0].delay_max_ms = 1.5;
     c->run.t_warmup_ms = 100.0;
     c->run.t_sim_ms = 1000.0;
-}
-
-static void run_cpu(const cob_config *c, cob_stats *st)
-{
-    cob_sim_options opt = {0};
-    cob_sim_timing tm;
-    cob_err err = {0};
-    opt.backend = COB_BACKEND_CPU;
-    cr_assert_eq(cob_sim_run(c, &opt, st, &tm, &err), COB_OK, "%s", err.msg);
 }
 
 /* Pool: 1000 sources at 50 Hz, each neuron wired to K = 100 of them. Arrivals per neuron per

@@ -8,6 +8,7 @@
  * Statistical bounds (5 standard errors) are stated where used; everything else is exact or
  * bounded by float rounding, derived in place. */
 #include <criterion/criterion.h>
+#include "test_util.h"
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -181,15 +182,6 @@ Test(stats, vbin_matches_reported_edges)
     cob_stats_free(&s);
     cob_acc_free(&a);
     cob_net_free(&net);
-}
-
-static void run_cpu(const cob_config *c, cob_stats *st)
-{
-    cob_sim_options opt = {0};
-    cob_sim_timing tm;
-    cob_err err = {0};
-    opt.backend = COB_BACKEND_CPU;
-    cr_assert_eq(cob_sim_run(c, &opt, st, &tm, &err), COB_OK, "%s", err.msg);
 }
 
 /* No input: V_i(t) = E_L + (V0_i - E_L) d^(t+1) after the update of step t, never firing.
