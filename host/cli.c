@@ -209,7 +209,8 @@ static int cmd_validate(int argc, char **argv)
     printf("  steps: %lld warm-up + %lld measured (dt = %g ms)\n",
            (long long)cob_steps(c.run.t_warmup_ms, c.run.dt_ms), (long long)cob_steps(c.run.t_sim_ms, c.run.dt_ms),
            c.run.dt_ms);
-    printf("  host memory estimate: %.3f GB\n", cob_config_memory_estimate(&c) / 1e9);
+    printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n",
+           cob_config_memory_estimate(&c) / 1e9, COB_ESTIMATE_RATE_HZ);
     cob_config_free(&c);
     return 0;
 }

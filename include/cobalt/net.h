@@ -155,7 +155,11 @@ void cob_net_free(cob_net *net);
 cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c, cob_err *err);
 /* Total synapses stored; bytes of connectivity and of simulation state (estimate). */
 int64_t cob_net_n_synapses(const cob_net *net);
-/* Memory estimate in bytes for config c before building (connectivity + state + stats). */
+/* Mean firing rate the memory estimate assumes for the spike-delivery buffers. */
+#define COB_ESTIMATE_RATE_HZ 20.0
+/* Host memory estimate in bytes of a CPU run of config c, before building: connectivity
+ * (with the build's transient peak), state, statistics, and delivery buffers at
+ * COB_ESTIMATE_RATE_HZ. */
 int64_t cob_config_memory_estimate(const cob_config *c);
 /* Number of steps for a duration (round to nearest, at least 0). */
 int64_t cob_steps(double t_ms, double dt_ms);
