@@ -121,19 +121,31 @@ static void draw_partners(cob_rng_lane *l, int64_t n_avail, int32_t k, int multa
     }
 }
 
-static int cmp_i32(const void *a, const void *b)
+/* Ascending sort of k partners drawn uniformly from [0, n_avail): a counting pass into k
+ * buckets by value (about one value per bucket) and an insertion sort of the nearly sorted
+ * result; O(k) expected. tmp and cnt hold k and k + 1 entries. */
+static void sort_uniform(int32_t *a, int32_t k, int64_t n_avail, int32_t *tmp, int32_t *cnt)
 {
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
+    int32_t i;
+    memset(cnt, 0, ((size_t)k + 1) * sizeof *cnt);
+    for (i = 0; i < k; ++i) cnt[(int64_t)a[i] * k / n_avail + 1] += 1;
+    for (i = 0; i < k; ++i) cnt[i + 1] += cnt[i];
+    for (i = 0; i < k; ++i) tmp[cnt[(int64_t)a[i] * k / n_avail]++] = a[i];
+    for (i = 0; i < k; ++i) {
+        int32_t v = tmp[i], j = i;
+        while (j > 0 && a[j - 1] > v) { a[j] = a[j - 1]; --j; }
+        a[j] = v;
+    }
 }
 
 /* Sort one target's partners: a scan of the marks when dense, qsort when sparse. */
-static void sort_partners(int32_t *out, int32_t k, int64_t n_avail, uint8_t *marks, int multapses)
+static void sort_partners(int32_t *out, int32_t k, int64_t n_avail, uint8_t *marks, int multapses,
+                          int32_t *tmp, int32_t *cnt)
 {
     int64_t c;
     int32_t m = 0;
     if (multapses || (int64_t)k * 16 < n_avail) {
-        qsort(out, (size_t)k, sizeof *out, cmp_i32);
+        sort_uniform(out, k, n_avail, tmp, cnt);
         return;
     }
     for (m = 0; m < k; ++m) marks[out[m]] = 1;
@@ -151,27 +163,33 @@ static int draw_targets(const cob_net *net, const cob_config *c, int p, const in
     int64_t n_avail = n_available(c, ps);
     int skip_self = ps->pre == ps->post && !ps->allow_autapses;
     int failed = 0;
+    int32_t k_max = 1;
+    int64_t t;
+    for (t = 0; t < pr->n_post; ++t) if (pr->indegree[t] > k_max) k_max = pr->indegree[t];
 #pragma omp parallel reduction(| : failed)
     {
         uint8_t *marks = calloc((size_t)(n_avail > 0 ? n_avail : 1), 1);
+        int32_t *tmp = malloc((size_t)k_max * sizeof *tmp), *cnt = malloc(((size_t)k_max + 1) * sizeof *cnt);
         int64_t i;
-        if (!marks) failed = 1;
+        if (!marks || !tmp || !cnt) failed = 1;
 #pragma omp for schedule(dynamic, 256)
         for (i = 0; i < pr->n_post; ++i) {
             cob_rng_lane lp, ld;
             int32_t *out = pre_of + post_ptr[i];
             int32_t k = pr->indegree[i], m;
-            if (!marks) continue;
+            if (failed) continue;
             cob_rng_lane_init(&lp, net->seed, COB_STREAM(COB_STREAM_PARTNERS, p), (uint32_t)i);
             cob_rng_lane_init(&ld, net->seed, COB_STREAM(COB_STREAM_DELAYS, p), (uint32_t)i);
             draw_partners(&lp, n_avail, k, ps->allow_multapses, marks, out);
-            sort_partners(out, k, n_avail, marks, ps->allow_multapses);
+            sort_partners(out, k, n_avail, marks, ps->allow_multapses, tmp, cnt);
             for (m = 0; m < k; ++m) {
                 if (skip_self) out[m] = cob_skip_self(out[m], (int32_t)i);
                 del_of[post_ptr[i] + m] = cob_delay_draw(&ld, pr->min_delay, pr->max_delay);
             }
         }
         free(marks);
+        free(tmp);
+        free(cnt);
     }
     return failed;
 }
