@@ -109,7 +109,7 @@ static void mean_sd(const double *x, int64_t n, double *mean, double *sd)
 }
 
 /* Rates, CV of ISI (population moments of the neuron's ISIs), quiescent fraction. */
-static void reduce_rates(const cob_pop_acc *pa, const cob_stats_spec *ss, double dt_s, double t_s, cob_pop_stats *ps)
+static void reduce_rates(const cob_pop_acc *pa, const cob_stats_spec *ss, double t_s, cob_pop_stats *ps)
 {
     int64_t i, quiet = 0;
     ps->n_cv = 0;
@@ -126,13 +126,12 @@ static void reduce_rates(const cob_pop_acc *pa, const cob_stats_spec *ss, double
         }
         if (ps->rate_hz[i] <= ss->quiescent_max_hz) quiet += 1;
     }
-    (void)dt_s;
     mean_sd(ps->rate_hz, pa->n, &ps->mean_rate_hz, &ps->sd_rate_hz);
     mean_sd(ps->cv_isi, pa->n, &ps->mean_cv, &ps->sd_cv);
     ps->frac_quiescent = pa->n ? (double)quiet / (double)pa->n : NAN;
 }
 
-static void reduce_hists(const cob_pop_acc *pa, const cob_acc *a, const cob_stats_spec *ss, cob_pop_stats *ps)
+static void reduce_hists(const cob_pop_acc *pa, const cob_stats_spec *ss, cob_pop_stats *ps)
 {
     double lr = log(ss->rate_hist_max_hz / ss->rate_hist_min_hz);
     int64_t i;
@@ -154,7 +153,6 @@ static void reduce_hists(const cob_pop_acc *pa, const cob_acc *a, const cob_stat
     memcpy(ps->v_hist, pa->v_hist, (size_t)ps->v_bins * sizeof *ps->v_hist);
     ps->v_below = pa->v_below;
     ps->v_above = pa->v_above;
-    (void)a;
 }
 
 static void reduce_voltage(const cob_pop_acc *pa, cob_pop_stats *ps)
@@ -245,8 +243,8 @@ cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_config
         ps->model = (int)c->pops[pop].model;
         ps->bin_ms = a->bin_steps * c->run.dt_ms;
         if (!pop_stats_alloc(ps, a->pop[pop].n, &c->stats, a->n_bins_ts)) goto nomem;
-        reduce_rates(&a->pop[pop], &c->stats, dt_s, t_s, ps);
-        reduce_hists(&a->pop[pop], a, &c->stats, ps);
+        reduce_rates(&a->pop[pop], &c->stats, t_s, ps);
+        reduce_hists(&a->pop[pop], &c->stats, ps);
         reduce_voltage(&a->pop[pop], ps);
         reduce_inputs_ts(&a->pop[pop], net, pop, c, t_s, ps);
     }
