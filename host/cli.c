@@ -11,6 +11,7 @@
 #endif
 #include "cobalt/cobalt.h"
 #include "cobalt_version.h"
+#include "cli_cmds.h"
 
 #define MAX_SETS 64
 
@@ -28,6 +29,7 @@ static void usage(FILE *f)
             "                         [--set key=value ...] [--progress | --quiet]\n"
             "       cobalt validate CONFIG [--set key=value ...]\n"
             "       cobalt info\n"
+            "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
             "       cobalt help\n"
             "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
             "file (docs/results.md) and prints a one-line JSON summary on stdout.\n"
@@ -238,6 +240,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "run")) return cmd_run(argc, argv);
     if (!strcmp(argv[1], "validate")) return cmd_validate(argc, argv);
     if (!strcmp(argv[1], "info")) return cmd_info();
+    if (!strcmp(argv[1], "plot")) return cob_cli_plot(argc, argv);
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(stdout); return 0; }
     fprintf(stderr, "cobalt: unknown command '%s'\n", argv[1]);
     usage(stderr);

@@ -49,22 +49,32 @@ def cv_isi(nu, tau, mu, sigma, p):
     return np.sqrt(2 * np.pi * nu ** 2 * tau ** 2 * val)
 
 
+def voltage_density(V, nu, tau, mu, sigma, p):
+    """Stationary P(V) of Eq. 17 (free diffusion with reset) at the voltages V (mV), per mV,
+    without the refractory mass at V_r (a fraction nu tau_rp of the time): it integrates to
+    1 - nu tau_rp over (-inf, theta]; zero above theta."""
+    vmax = (p.theta - mu) / sigma
+    vr = (p.vr - mu) / sigma
+    dens = []
+    for v in np.atleast_1d(V):
+        y = (v - mu) / sigma
+        a = max(y, vr)
+        if a >= vmax:
+            dens.append(0.0)
+            continue
+        # int_a^vmax e^{x^2 - y^2} dx, written stably as a Dawson-like quadrature
+        val, _ = integrate.quad(lambda x: np.exp((x - y) * (x + y)), a, vmax, limit=200)
+        dens.append(2 * nu * tau / sigma * val)
+    return np.array(dens)
+
+
 def voltage_moments(nu, tau, mu, sigma, p):
     """Mean and s.d. of the stationary P(V) of Eq. 17 (free diffusion with reset; the
     refractory mass at V_r, a fraction nu tau_rp of the time, excluded as in cobalt's
     non-refractory voltage samples)."""
-    vmax = (p.theta - mu) / sigma
-    vr = (p.vr - mu) / sigma
     lo = min(p.vr, mu - 8 * sigma)
     V = np.linspace(lo, p.theta, 2000)
-    dens = []
-    for v in V:
-        y = (v - mu) / sigma
-        a = max(y, vr)
-        # int_a^vmax e^{x^2 - y^2} dx, written stably as a Dawson-like quadrature
-        val, _ = integrate.quad(lambda x: np.exp((x - y) * (x + y)), a, vmax, limit=200)
-        dens.append(2 * nu * tau / sigma * val)
-    dens = np.array(dens)
+    dens = voltage_density(V, nu, tau, mu, sigma, p)
     w = dens / integrate.trapezoid(dens, V)
     m = integrate.trapezoid(w * V, V)
     return m, np.sqrt(integrate.trapezoid(w * (V - m) ** 2, V))
