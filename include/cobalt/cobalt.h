@@ -8,5 +8,6 @@
 #include "stats.h"
 #include "sim.h"
 #include "output.h"
+#include "theory.h"
 
 #endif

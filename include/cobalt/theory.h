@@ -30,27 +30,51 @@ typedef struct {
     double nu_x_hz;
 } cob_theory_net;
 
-/* Effective time constant, mean and noise of the diffusion approximation (Eq. 5 with the
- * effective-time-constant approximation, Eq. 6; or Eq. 8), for presynaptic rates r_e (all
- * excitatory input, external included: per synapse of the K_E + K_X) and r_i. */
+/* Defaults: lif_cond, the Fig. 4 network of seed 004 (Sec. II neuron: tau 20 ms, tau_rp 2 ms,
+ * theta -55, V_r -65, E_L -80, E_E 0, E_I -75 mV; K = k_x = 1000, gamma 1/4, g 20, a 1.6e-3,
+ * nu_x 25 Hz); lif_curr, Brunel (2000) model A (theta 20, V_r 10, E_L 0 mV, K = k_x = 1000,
+ * gamma 1/4, g 5, J 0.1 mV, nu_x 20 Hz). */
+void cob_theory_net_defaults(cob_theory_net *n, cob_theory_model model);
+/* Ranges: tau_m, tau_rp > 0; theta > V_r; K, k_x, gamma, g, nu_x >= 0; lif_cond 0 < a < 1 and
+ * E_I < theta < E_E; lif_curr J > 0. COB_OK or COB_ERR_INVALID with the reason in err (may be
+ * NULL). The functions below assume a valid n (cob_theory_solve returns 0 states otherwise). */
+cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err);
+
+/* erfcx(x) = e^{x^2} erfc(x) (not in C's libm): relative error < 1e-14 for x >= -26.6;
+ * +inf below (the value exceeds DBL_MAX). */
+double cob_erfcx(double x);
+
+/* Effective time constant (s), mean and noise (mV) of the diffusion approximation (Eq. 5 with
+ * the effective-time-constant approximation sigma(V) -> sigma(mu), Eq. 6; or Eq. 8). Rates are
+ * the paper's r_E, r_I: a neuron receives K r_e excitatory spikes per second (its K_E recurrent
+ * and K_X external inputs together) and gamma K r_i inhibitory ones. In the network,
+ * K r_e = K nu + k_x nu_x and r_i = nu (moments_net); with k_x = K, r_e = nu_x + nu (Eq. 19).
+ * lif_cond: 1/tau = 1/tau_L + a (K r_e + g gamma K r_i), mu = tau (E_L/tau_L + a K r_e E_E +
+ * a g gamma K r_i E_I), sigma^2 = a^2 tau (K r_e (mu - E_E)^2 + g^2 gamma K r_i (mu - E_I)^2).
+ * lif_curr: tau = tau_L, mu = E_L + mu_ext + tau J (K r_e - g gamma K r_i),
+ * sigma^2 = tau J^2 (K r_e + g^2 gamma K r_i). */
 typedef struct { double tau_s, mu_mV, sigma_mV; } cob_theory_moments;
 
 cob_theory_moments cob_theory_moments_net(const cob_theory_net *n, double nu_hz);
 cob_theory_moments cob_theory_moments_rates(const cob_theory_net *n, double r_e_hz, double r_i_hz);
 
-/* Siegert rate (Eqs. 10-11), Hz. */
+/* Siegert rate (Eqs. 10-11), Hz; underflows gracefully to 0 far below threshold. sigma = 0:
+ * the deterministic rate 1/(tau_rp + tau log((mu - V_r)/(mu - theta))), or 0. */
 double cob_theory_rate(const cob_theory_net *n, cob_theory_moments m);
-/* CV of the ISI (Eq. 15) at rate nu_hz. */
+/* CV of the ISI (Eq. 15) at rate nu_hz, which must be the Siegert rate of m. */
 double cob_theory_cv(const cob_theory_net *n, cob_theory_moments m, double nu_hz);
-/* Stationary P(V) (Eq. 17) at v_mV[0..n_v) into p (per mV), and its mean and s.d. over the
- * non-refractory part (what cobalt samples). */
+/* Stationary P(V) (Eq. 17) at v_mV[0..n_v) into p (per mV; its integral is 1 - nu tau_rp), and
+ * its mean and s.d. over the non-refractory part (what cobalt samples), in closed form. nu_hz:
+ * the Siegert rate of m. */
 void cob_theory_pv(const cob_theory_net *n, cob_theory_moments m, double nu_hz, const double *v_mV,
                    int n_v, double *p);
 void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double nu_hz, double *mean_mV,
                           double *sd_mV);
 
-/* A self-consistent state nu = Phi(nu) with r_e = nu_x + nu (per synapse, weighted by K and
- * k_x), r_i = nu (Eq. 19). stable: Phi'(nu) < 1. */
+/* A self-consistent state nu = Phi(nu) = rate(moments_net(nu)) (Eq. 19: K r_e = K nu + k_x nu_x,
+ * r_i = nu), with its moments, CV (Eq. 15) and V mean and s.d. (Eq. 17). stable: Phi'(nu) < 1
+ * (the mean-field fixed point is stable under rate dynamics; oscillatory instabilities of the
+ * asynchronous state are not analysed). */
 typedef struct {
     double nu_hz;
     int stable;
@@ -58,39 +82,86 @@ typedef struct {
     double cv, v_mean_mV, v_sd_mV;
 } cob_theory_state;
 
-/* All self-consistent rates in (0, 1/tau_rp), ascending; returns how many (<= max). */
+/* All self-consistent rates in (0, 1/tau_rp), ascending; returns how many (<= max). Sign changes
+ * of Phi(nu) - nu on a 400-point grid uniform in log(nu tau_rp / (1 - nu tau_rp)) from 1e-9 to
+ * 1 - 1e-4 (plus the end intervals), each refined by Brent to 1e-12 relative: two roots closer
+ * than one grid step (a ratio of 1.08 in rate) can be missed. A rate of 0 is reported when Phi(0)
+ * underflows (a quiescent state). */
 int cob_theory_solve(const cob_theory_net *n, cob_theory_state *out, int max);
 
+/* Eq. 13 in the network (Appendix D: r_E / nu_x = k_x/K + rho, r_I / nu_x = rho, the leak
+ * neglected, a K nu_x tau_L >> 1): tau_bar = a K nu_x tau (dimensionless), mu_bar,
+ * sigma_bar (sigma = sqrt(a) sigma_bar) and v_bar = (theta - mu_bar) / sigma_bar
+ * (so v_max^2 = v_bar^2 / a). lif_cond only (NAN fields for lif_curr). */
+typedef struct { double tau_bar, mu_bar_mV, sigma_bar_mV, v_bar; } cob_theory_bars;
+cob_theory_bars cob_theory_strong_bars(const cob_theory_net *n, double rho);
+
 /* Strong-coupling limits: the gain rho of Eq. 20 (nu = rho nu_x, from Eq. 12 solved
- * self-consistently, Appendix D) and the large tau_S / tau response of Eq. 21. */
+ * self-consistently, Appendix D) and the large tau_S / tau response of Eq. 21.
+ * lif_cond: rho solves rho Omega(rho) = 1 (Eqs. D1-D2: tau_rp nu_x -> 0), where
+ * Omega = nu_x / nu of Eq. 10 with the leak-free moments of cob_theory_strong_bars:
+ * Omega = tau_bar sqrt(pi) I / (a K), I = int_{v_min}^{v_max} e^{x^2}(1 + erf x) dx with
+ * v_max = v_bar / sqrt(a), v_min = (V_r - mu_bar) / (sqrt(a) sigma_bar). For v_bar^2/a >> 1,
+ * I -> sqrt(a) e^{v_bar^2/a} / v_bar and this is Eq. 12's Omega; unlike Eq. 12's Kramers form
+ * it stays finite as v_bar -> 0, so it has no spurious root there. Of several roots, the
+ * lowest stable one (rho Omega increasing); NAN if none (no balanced state: the network
+ * saturates). lif_curr: the balanced-state gain (k_x/K) / (g gamma - 1), NAN if g gamma <= 1.
+ * Both depend on a and K (not on nu_x); they describe the network only where Eq. 14 is valid.
+ * Eq. 21 (lif_cond): nu = (k_x/K) (E_E - theta) nu_x / (theta (1 + g gamma) - E_E - g gamma E_I),
+ * NAN when the denominator is <= 0 or for lif_curr. */
 double cob_theory_gain_rho(const cob_theory_net *n);
 double cob_theory_eq21_rate(const cob_theory_net *n);
 
-/* Heterogeneous in-degree (Eqs. F1-F3): with CV_K, the population's mean rate, the s.d. of
- * rates, and the fraction of cells below nu_silent_hz (e.g. 1e-3), self-consistently. */
+/* Heterogeneous in-degree (Eqs. F1-F3): every in-degree K_E^i, K_I^i, K_X^i Gaussian with CV_K;
+ * a cell's E input K nu + k_x nu_x + z_E sqrt(CV_K^2 ((K nu)^2 + (k_x nu_x)^2) + K Delta nu^2)
+ * and I input gamma K nu + z_I sqrt(CV_K^2 (gamma K nu)^2 + gamma K Delta nu^2) (clipped at 0),
+ * z_E, z_I quenched standard normals; the population mean nu and variance Delta nu^2 solved
+ * self-consistently (Eq. F2; the Delta nu^2 terms, which Eq. F1 drops as O(1/K), are kept),
+ * starting from the lowest stable homogeneous state. Gaussian averages: 20 x 20 Gauss-Hermite
+ * nodes (1e-4 relative at CV_K = 0.2, 1e-3 at 0.4). out: mean rate, s.d. of rates, fraction of
+ * cells below nu_silent_hz (e.g. 1e-3, Fig. 4D). COB_ERR_INVALID (message in err) for a bad
+ * argument or when no state is found. About 0.1 s. */
 typedef struct { double mean_hz, sd_hz, frac_silent; } cob_theory_hetero;
 cob_status cob_theory_heterogeneous(const cob_theory_net *n, double cv_k, double nu_silent_hz,
                                     cob_theory_hetero *out, cob_err *err);
+/* Fraction of cells with a rate below nu_hz in the heterogeneous state h of (n, cv_k) (the
+ * cumulative form of Eq. F3; differences give a rate histogram). */
+double cob_theory_hetero_cdf(const cob_theory_net *n, double cv_k, const cob_theory_hetero *h, double nu_hz);
 
 /* Scaling laws for K sweeps, anchored at (K0, w0) where w is a (lif_cond) or J (lif_curr):
- * none: w0; sqrt: w0 sqrt(K0/K); log: w0 log(K0)/log(K); sanzeni: Eq. 14 solved exactly for a
- * at K through (K0, a0) (lif_cond only); matched: w such that the full self-consistent rate at
- * K equals the anchor's. */
+ * none: w0; sqrt: w0 sqrt(K0/K); log: w0 log(K0)/log(K) (K, K0 > 1); sanzeni (lif_cond):
+ * K/K0 = [tau_bar e^{v_bar^2/a} / (sqrt(a) v_bar)] / [same at a0] (Eq. 14) solved exactly for a,
+ * with tau_bar, v_bar from Eq. 13 at the anchor's gain rho0 = nu0/nu_x (nu0 its lowest stable
+ * state; the law keeps the gain, Appendix D, so tau_bar and v_bar cancel and
+ * v_bar^2/a - log(a)/2 - log K is invariant; unique solution); matched: the w in
+ * [w0/1e3, w0 1e3] (a < 1) for which nu0 is a stable self-consistent state at K, the one
+ * closest to w0 in log if several. k_x scales with K (cob_theory_net_at_k). */
 typedef enum { COB_SCALE_NONE = 0, COB_SCALE_SQRT, COB_SCALE_LOG, COB_SCALE_SANZENI, COB_SCALE_MATCHED } cob_scale_law;
+
+/* Copy of n at in-degree k with weight w (a for lif_cond, J for lif_curr); k_x scales with K
+ * (k_x / K fixed: K_X = K in the paper). */
+void cob_theory_net_at_k(const cob_theory_net *n, double k, double w, cob_theory_net *out);
 
 /* "none", "sqrt", ... -> law; 0 if unknown. */
 int cob_scale_law_parse(const char *name, cob_scale_law *law);
 const char *cob_scale_law_name(cob_scale_law law);
 /* Weight at K for anchor n (n->K = K0, n->a or n->j_mV = w0). warn (len bytes, may be NULL)
  * receives "" or a sentence saying the law is used outside its validity (Eq. 14 assumes
- * vbar^2/a >> 1 and a K nu_X tau_L >> 1) and suggesting `matched`. */
+ * vbar^2/a >> 1 and a K nu_X tau_L >> 1; cobalt warns below 2 and 5, at K0 or at K) and
+ * suggesting `matched`. COB_ERR_INVALID with the reason in err: K <= 0, sanzeni for lif_curr or
+ * with mu_bar >= theta at the anchor, no stable anchor state (sanzeni, matched), no solution,
+ * or a >= 1 for lif_cond. */
 cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k, double *w_out, char *warn,
                             size_t len, cob_err *err);
 
 /* The theory network of a config: lif populations named by role (first lif_cond/lif_curr
  * population receiving the external pool = E, the one with receptor-I projections out = I),
- * the Poisson population = X; K, gamma, g, a or J, nu_x read from the projections. Refused with
- * a message when the config is not such an E/I/X network with identical E and I neurons. */
+ * the Poisson population = X; K = K_EE, gamma = K_IE / K, g = w_IE / w_EE, a or J = w_EE,
+ * k_x = K_XE, nu_x = X's rate. COB_ERR_CONFIG with a message naming the config (and line) when
+ * it is not such an E/I/X network: exactly three populations and the six projections EE, EI,
+ * IE, II, XE, XI with the right receptors, identical E and I neurons (model and parameters),
+ * the same in-degree and weight onto E and I from each source, X weight = E weight.
+ * cv_indegree is ignored here (see cob_theory_heterogeneous). */
 cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, cob_err *err);
 
 #ifdef __cplusplus
