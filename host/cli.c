@@ -29,6 +29,10 @@ static void usage(FILE *f)
             "                         [--set key=value ...] [--progress | --quiet]\n"
             "       cobalt validate CONFIG [--set key=value ...]\n"
             "       cobalt info\n"
+            "       cobalt theory CONFIG [--set key=value ...] [--k K1,K2,... --law none|sqrt|log|sanzeni|matched]\n"
+            "       cobalt sweep CONFIG [--point I] [--dir DIR] [--out FILE.h5] [--backend auto|cpu|cuda]\n"
+            "                           [--set key=value ...] [--quiet] [--count | --list]\n"
+            "       cobalt merge CONFIG [--dir DIR] [--out FILE.h5] [--set key=value ...] [--allow-missing]\n"
             "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
             "       cobalt help\n"
             "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
@@ -241,6 +245,9 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "validate")) return cmd_validate(argc, argv);
     if (!strcmp(argv[1], "info")) return cmd_info();
     if (!strcmp(argv[1], "plot")) return cob_cli_plot(argc, argv);
+    if (!strcmp(argv[1], "theory")) return cob_cli_theory(argc, argv);
+    if (!strcmp(argv[1], "sweep")) return cob_cli_sweep(argc, argv);
+    if (!strcmp(argv[1], "merge")) return cob_cli_merge(argc, argv);
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(stdout); return 0; }
     fprintf(stderr, "cobalt: unknown command '%s'\n", argv[1]);
     usage(stderr);

@@ -18,4 +18,10 @@ int cob_cli_sweep(int argc, char **argv);
  * and its CSV; exit 3 naming the missing points unless --allow-missing. */
 int cob_cli_merge(int argc, char **argv);
 
+/* `cobalt theory CONFIG [--set key=value ...] [--k LIST] [--law LAWS] [--cv-k X]`
+ * (host/cli_theory.c): mean-field predictions for the config's E/I/X network and, with --k,
+ * each scaling law's weight and predicted state at each K (docs/theory.md). Exit codes as for
+ * run (README.md): 1 usage, 2 config (also: not an E/I/X network). */
+int cob_cli_theory(int argc, char **argv);
+
 #endif

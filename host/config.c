@@ -395,22 +395,39 @@ static cob_status keep_text(cob_config *c, const char *text, const char *const *
     return COB_OK;
 }
 
-/* Overrides, then YAML -> struct, then every check; doc is the parsed, non-empty file. */
-static cob_status load_doc(cob_config *c, yaml_document_t *doc, const char *name,
-                           const char *const *sets, int n_sets, cob_err *err)
+/* Apply the overrides to doc; *spans receives one entry per override. */
+static cob_status apply_sets(yaml_document_t *doc, const char *name, const char *const *sets,
+                             int n_sets, cob__span **spans, cob_err *err)
 {
-    cob__span *spans = calloc((size_t)(n_sets > 0 ? n_sets : 1), sizeof *spans);
-    if (!spans)
+    *spans = calloc((size_t)(n_sets > 0 ? n_sets : 1), sizeof **spans);
+    if (!*spans)
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory reading config \"%s\"", name);
     cob_status st = COB_OK;
     for (int i = 0; i < n_sets && st == COB_OK; i++)
-        st = apply_set(doc, sets[i], &spans[i], err);
-    cob__src src = {name, doc, spans, n_sets, c};
+        st = apply_set(doc, sets[i], &(*spans)[i], err);
+    return st;
+}
+
+cob_status cob__parse_sets(const char *text, const char *name, const char *const *sets, int n_sets,
+                           yaml_document_t *doc, cob__span **spans, cob_err *err)
+{
+    char msg[512];
+    *spans = NULL;
+    cob_status st = parse_yaml(text, doc, msg, sizeof msg);
+    if (st == COB_ERR_CONFIG)
+        return cob_err_set(err, st, "%s:%s", name, msg);
+    if (st != COB_OK)
+        return cob_err_set(err, st, "out of memory reading config \"%s\"", name);
+    if (!yaml_document_get_root_node(doc))
+        st = cob_err_set(err, COB_ERR_CONFIG, "%s: empty config (at least populations is "
+                         "required)", name);
     if (st == COB_OK)
-        st = cob__read(c, &src, err);
-    if (st == COB_OK)
-        st = cob__check(c, &src, err);
-    free(spans);
+        st = apply_sets(doc, name, sets, n_sets, spans, err);
+    if (st != COB_OK) {
+        yaml_document_delete(doc);
+        free(*spans);
+        *spans = NULL;
+    }
     return st;
 }
 
@@ -418,21 +435,19 @@ cob_status cob_config_load_string(cob_config *c, const char *text, const char *n
                                   const char *const *sets, int n_sets, cob_err *err)
 {
     yaml_document_t doc;
-    char msg[512];
+    cob__span *spans = NULL;
     cob_config_defaults(c);
     if (!text || n_sets < 0 || (n_sets > 0 && !sets))
         return cob_err_set(err, COB_ERR_INVALID, "cob_config_load_string: invalid arguments");
     name = name ? name : "config";
-    cob_status st = parse_yaml(text, &doc, msg, sizeof msg);
-    if (st == COB_ERR_CONFIG)
-        return cob_err_set(err, st, "%s:%s", name, msg);
+    cob_status st = cob__parse_sets(text, name, sets, n_sets, &doc, &spans, err);
     if (st != COB_OK)
-        return cob_err_set(err, st, "out of memory reading config \"%s\"", name);
-    if (!yaml_document_get_root_node(&doc))
-        st = cob_err_set(err, COB_ERR_CONFIG, "%s: empty config (at least populations is "
-                         "required)", name);
+        return st;
+    cob__src src = {name, &doc, spans, n_sets, c};
+    st = cob__read(c, &src, err);
     if (st == COB_OK)
-        st = load_doc(c, &doc, name, sets, n_sets, err);
+        st = cob__check(c, &src, err);
+    free(spans);
     yaml_document_delete(&doc);
     if (st == COB_OK)
         st = keep_text(c, text, sets, n_sets, err);
@@ -444,8 +459,7 @@ cob_status cob_config_load_string(cob_config *c, const char *text, const char *n
     return COB_OK;
 }
 
-/* The whole file at path as a NUL-terminated string (caller frees). */
-static cob_status read_file(const char *path, char **out, cob_err *err)
+cob_status cob__read_text(const char *path, char **out, cob_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -483,7 +497,7 @@ cob_status cob_config_load(cob_config *c, const char *path, const char *const *s
     cob_config_defaults(c);
     if (!path)
         return cob_err_set(err, COB_ERR_INVALID, "cob_config_load: no path");
-    cob_status st = read_file(path, &text, err);
+    cob_status st = cob__read_text(path, &text, err);
     if (st == COB_OK)
         st = cob_config_load_string(c, text, path, sets, n_sets, err);
     free(text);

@@ -113,6 +113,7 @@ const cob__key cob__top_keys[] = {
     KEY("projections", COB__K_PROJS, 0, 0, 0, 0, COB__M_ALL),
     {"stats", COB__K_MAP, offsetof(cob_config, stats), 0, 0, 0, 0, COB__M_ALL, NULL,
      cob__stats_keys},
+    KEY("sweep", COB__K_SKIP, 0, 0, 0, 0, COB__M_ALL),
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
 const cob__key *cob__key_find(const cob__key *keys, const char *name)

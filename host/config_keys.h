@@ -22,7 +22,8 @@ typedef enum {
     COB__K_POP,    /* int index of a population, given by name */
     COB__K_MAP,    /* nested mapping: keys in sub, at base + off */
     COB__K_POPS,   /* the populations list (read by config_read.c) */
-    COB__K_PROJS   /* the projections list */
+    COB__K_PROJS,  /* the projections list */
+    COB__K_SKIP    /* not read into cob_config: the `sweep` block (host/sweep_read.c reads it) */
 } cob__kind;
 
 enum { COB__LO_OPEN = 1, COB__HI_OPEN = 2, COB__REQUIRED = 4, COB__ONE_OK = 8 };
@@ -91,6 +92,15 @@ void cob__key_list(const cob__key *keys, unsigned models, char *buf, size_t len)
 /* Shortest "%g" text of v that reads back exactly. */
 void cob__fmt_num(double v, char *buf, size_t len);
 
+/* The whole file at path as a NUL-terminated string (caller frees *out). COB_ERR_IO if missing
+ * or unreadable, COB_ERR_NOMEM. */
+cob_status cob__read_text(const char *path, char **out, cob_err *err);
+/* Parse text (named name in messages) and apply the overrides sets[0 .. n_sets) to the tree, as
+ * cob_config_load does; on COB_OK the caller deletes *doc and frees *spans (one per override),
+ * and cob__src {name, doc, *spans, n_sets, c} locates messages in the file or the --set.
+ * An empty document is COB_ERR_CONFIG. */
+cob_status cob__parse_sets(const char *text, const char *name, const char *const *sets, int n_sets,
+                           yaml_document_t *doc, cob__span **spans, cob_err *err);
 /* YAML document in s -> c (types, names, references; no ranges). c starts from defaults. */
 cob_status cob__read(cob_config *c, const cob__src *s, cob_err *err);
 /* Every range and cross-key rule; messages located through s. */

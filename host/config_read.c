@@ -256,6 +256,7 @@ static cob_status read_value(reader *r, const cob__key *k, int id, const char *p
     case COB__K_MAP: return read_map(r, id, path, k->sub, field(base, k->off), COB__M_ALL, &seen);
     case COB__K_POPS: r->pops_node = id; return COB_OK;
     case COB__K_PROJS: r->projs_node = id; return COB_OK;
+    case COB__K_SKIP: return COB_OK;
     }
     return COB_OK;
 }

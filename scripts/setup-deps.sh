@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# Installs what cobalt needs to build and test on Debian/Ubuntu: compiler, CMake, libyaml,
-# HDF5 (serial), Criterion, OpenMP (with gcc). Skips apt when everything is already there.
+# Installs what cobalt needs to build, test and plot on Debian/Ubuntu: compiler, CMake, libyaml,
+# HDF5 (serial), Criterion, OpenMP (with gcc); Slurm (slurmctld, slurmd, client) for the job-array
+# integration test; Python numpy/h5py/matplotlib/scipy/yaml for tools/. Skips apt when
+# everything is there. If the python3 on PATH is not Debian's and lacks the Python packages,
+# they are installed into it with pip (the plot tests skip, with a reason, if that fails).
 set -euo pipefail
-pkgs="build-essential cmake pkg-config libyaml-dev libhdf5-dev libcriterion-dev"
+pkgs="build-essential cmake pkg-config libyaml-dev libhdf5-dev libcriterion-dev
+      slurmctld slurmd slurm-client
+      python3-numpy python3-h5py python3-matplotlib python3-scipy python3-yaml"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ -n "$missing" ]; then
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+if command -v python3 >/dev/null && ! python3 -c "import numpy, h5py, matplotlib, scipy, yaml" 2>/dev/null; then
+    python3 -m pip install --quiet numpy h5py matplotlib scipy pyyaml ||
+        echo "setup-deps: could not install the Python packages for tools/ (plot tests will skip)" >&2
 fi
