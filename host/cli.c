@@ -129,11 +129,13 @@ static int write_results(const run_args *a, const cob_config *c, const cob_stats
     char out[1200], host[256], json[65536];
     const char *out_path = NULL;
     cob_run_meta m;
-    cob_err err = {COB_OK, ""};
+    cob_theory_summary th;
+    cob_err err = {COB_OK, ""}, th_err = {COB_OK, ""};
     cob_status st;
     hostname_of(host, sizeof host);
     m.commit = COBALT_COMMIT; m.version = COBALT_VERSION; m.backend = t->backend_name;
     m.device = host; m.seed = c->run.seed; m.config_path = c->path;
+    m.theory = cob_output_theory(c, s, &th, &th_err) == COB_OK ? &th : NULL;
     if (!a->no_out) {
         if (a->out) snprintf(out, sizeof out, "%s", a->out); else default_out(c, out, sizeof out);
         st = cob_output_write_h5(out, c, s, t, &m, &err);

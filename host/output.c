@@ -392,6 +392,21 @@ static cob_status check_stats(const char *path, const cob_stats *s, cob_err *err
     return COB_OK;
 }
 
+/* /theory: the mean-field prediction beside the simulation (docs/results.md). */
+static cob_status write_theory(h5w *w, hid_t g, const run_ctx *x)
+{
+    const cob_theory_summary *th = x->m->theory;
+    f64_kv f64[] = { { "rate_hz", th->rate_hz }, { "cv", th->cv }, { "mu_mV", th->mu_mV },
+                     { "sigma_mV", th->sigma_mV }, { "tau_eff_ms", th->tau_eff_ms },
+                     { "v_mean_mV", th->v_mean_mV }, { "v_sd_mV", th->v_sd_mV } };
+    i64_kv i64[] = { { "stable", th->stable }, { "n_states", th->n_states } };
+    h5_arr a[] = { { "v_mV", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, COB_THEORY_PV_N, th->v_mV },
+                   { "p_v", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, COB_THEORY_PV_N, th->p_v } };
+    cob_status st = h5_attrs_f64(w, g, f64, 7);
+    if (st == COB_OK) st = h5_attrs_i64(w, g, i64, 2);
+    return st != COB_OK ? st : h5_dsets(w, g, a, 2);
+}
+
 static cob_status write_body(h5w *w, hid_t f, const run_ctx *x)
 {
     cob_status st = write_root(w, f, x);
@@ -403,6 +418,8 @@ static cob_status write_body(h5w *w, hid_t f, const run_ctx *x)
         st = h5_group(w, f, "populations", write_pops, x);
     if (st == COB_OK)
         st = h5_group(w, f, "raster", write_raster, x);
+    if (st == COB_OK && x->m->theory)
+        st = h5_group(w, f, "theory", write_theory, x);
     return st != COB_OK ? st : h5_group(w, f, "traces", write_traces, x);
 }
 

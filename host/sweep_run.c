@@ -135,6 +135,9 @@ static cob_status run_config(const cob_config *c, const cob_sim_options *opt,
         return st;
     cob_status run_st = st;
     cob_run_meta m = *meta;
+    cob_theory_summary th;
+    cob_err th_err = {COB_OK, ""};
+    m.theory = cob_output_theory(c, &s, &th, &th_err) == COB_OK ? &th : NULL;
     m.backend = t.backend_name;
     m.seed = c->run.seed;
     m.config_path = c->path;

@@ -297,7 +297,7 @@ static int exists(const char *name)
 static void run_all(const cob_sweep *sw, const char *pdir)
 {
     cob_sim_options opt = {0};
-    cob_run_meta meta = {"test", "0", NULL, "host", 0, NULL};
+    cob_run_meta meta = {"test", "0", NULL, "host", 0, NULL, NULL};
     opt.backend = COB_BACKEND_CPU;
     for (int64_t i = 0; i < sw->n_points; i++) {
         cob_sweep_point_result r;

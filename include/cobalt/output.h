@@ -16,6 +16,17 @@
 extern "C" {
 #endif
 
+#define COB_THEORY_PV_N 400
+
+/* The mean-field prediction of a run (include/cobalt/theory.h), written as the /theory group:
+ * the self-consistent state nearest the simulated rate and its P(V) (Eq. 17) on a grid from
+ * min(V_r, mu - 6 sigma) to theta. Filled by cob_output_theory(). */
+typedef struct {
+    double rate_hz, cv, mu_mV, sigma_mV, tau_eff_ms, v_mean_mV, v_sd_mV;
+    int stable, n_states;
+    double v_mV[COB_THEORY_PV_N], p_v[COB_THEORY_PV_N];
+} cob_theory_summary;
+
 /* Provenance of a run. Any string may be NULL (written as "" in HDF5, null in JSON). */
 typedef struct {
     const char *commit;      /* build commit */
@@ -24,7 +35,13 @@ typedef struct {
     const char *device;      /* e.g. host name or GPU name */
     uint64_t seed;
     const char *config_path;
+    const cob_theory_summary *theory;  /* NULL: no /theory group (config not an E/I/X network) */
 } cob_run_meta;
+
+/* The theory summary of config c for the simulated stats s (state nearest the mean simulated
+ * rate). COB_OK, or COB_ERR_INVALID with the reason in err when c does not map to the theory
+ * (cob_theory_net_from_config) or has no self-consistent state. */
+cob_status cob_output_theory(const cob_config *c, const cob_stats *s, cob_theory_summary *out, cob_err *err);
 
 /* Write one HDF5 result file at path: to "<path>.tmp.<pid>" first, then rename(2) onto path,
  * so a killed run never leaves a half file; on any error the temporary is removed and path is
