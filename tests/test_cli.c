@@ -4,6 +4,7 @@
  * give identical spike counts, another seed differs; --backend cuda without CUDA is refused. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
+#include "test_util.h"
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,19 +75,7 @@ static int exists(const char *name)
     return stat(path, &st) == 0;
 }
 
-static const char *small_net =
-    "run: {dt_ms: 0.1, t_warmup_ms: 50, t_sim_ms: 300, seed: 3}\n"
-    "populations:\n"
-    "  - {name: E, model: lif_cond, size: 400}\n"
-    "  - {name: I, model: lif_cond, size: 100}\n"
-    "  - {name: X, model: poisson, size: 400, rate_hz: 40, input: pool}\n"
-    "projections:\n"
-    "  - {pre: E, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
-    "  - {pre: I, post: E, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"
-    "  - {pre: X, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
-    "  - {pre: E, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
-    "  - {pre: I, post: I, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"
-    "  - {pre: X, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n";
+static const char *small_net = TEST_SMALL_NET;
 
 /* A refused config: exit code 2, the message names file:line, key and value, no file. */
 static void expect_config_error(const char *yaml, const char *line_tag, const char *key, const char *value)

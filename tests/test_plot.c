@@ -7,6 +7,7 @@
  * cob_cli_plot belongs to the CLI executable, not libcobalt, so its source is compiled in. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
+#include "test_util.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,19 +113,7 @@ static int check_pngs(const char *const *suffixes)
     return n;
 }
 
-static const char *tiny_net =
-    "run: {dt_ms: 0.1, t_warmup_ms: 50, t_sim_ms: 300, seed: 3}\n"
-    "populations:\n"
-    "  - {name: E, model: lif_cond, size: 400}\n"
-    "  - {name: I, model: lif_cond, size: 100}\n"
-    "  - {name: X, model: poisson, size: 400, rate_hz: 40, input: pool}\n"
-    "projections:\n"
-    "  - {pre: E, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
-    "  - {pre: I, post: E, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"
-    "  - {pre: X, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
-    "  - {pre: E, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
-    "  - {pre: I, post: I, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"
-    "  - {pre: X, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
+static const char *tiny_net = TEST_SMALL_NET
     "stats: {raster: {neurons: 20}, traces: {neurons: 1, stride_steps: 5}}\n";
 
 Test(plot, real_run_file, .init = make_dir, .fini = remove_dir)
