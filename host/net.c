@@ -225,7 +225,8 @@ static cob_status draw_indegrees(cob_net *net, const cob_config *c, int p, int64
 {
     const cob_proj_spec *ps = &c->projs[p];
     cob_proj *pr = &net->proj[p];
-    int64_t n_max = ps->allow_multapses ? 65535 : n_available(c, ps), i;
+    /* independent inputs draw no partners: their in-degree is not bounded by the pre size */
+    int64_t n_max = pr->independent ? INT32_MAX : ps->allow_multapses ? 65535 : n_available(c, ps), i;
 #pragma omp parallel for schedule(static)
     for (i = 0; i < pr->n_post; ++i)
         pr->indegree[i] = cob_indegree_draw(net->seed, (uint32_t)p, (uint32_t)i, ps->indegree,

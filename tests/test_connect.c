@@ -407,6 +407,21 @@ Test(connect, independent_stores_no_synapses)
     cob_net_free(&net);
 }
 
+/* Independent inputs draw no partners, so their in-degree may exceed the source population's
+ * size (K_X inputs from a pool of any size): it must not be clipped to it. */
+Test(connect, independent_indegree_not_bounded_by_pre_size)
+{
+    cob_config c;
+    cob_net net;
+    ei_config(&c);
+    c.pops[2].input_mode = COB_INPUT_INDEPENDENT;
+    c.projs[5].indegree = (double)c.pops[2].size * 3;
+    build_ok(&net, &c);
+    for (int64_t i = 0; i < net.proj[5].n_post; ++i)
+        cr_assert_eq(net.proj[5].indegree[i], (int32_t)(c.pops[2].size * 3), "target %lld", (long long)i);
+    cob_net_free(&net);
+}
+
 /* Synapse index s with s + 1 in the same delay group of row j (first found), or -1. */
 static int64_t pair_in_group(const cob_proj *pr, int64_t *row)
 {
