@@ -32,25 +32,36 @@ def decode(value):
 
 
 def from_group(root):
-    """Theory stored in root['theory'] (written by the cobalt theory library) as
+    """Theory stored in root['theory'] (written by cobalt for E/I/X configs: one state for all
+    populations, docs/results.md; per-population subgroups are accepted too) as
     {population: dict(rate_hz, cv, mu_mV, sigma_mV, v_mV, p_v)}, or None if there is none.
     p_v is renormalised to unit area over its grid, so it is the density over the
     non-refractory samples like the simulated histogram; the grid must cover the support."""
     if "theory" not in root:
         return None
+    th = root["theory"]
+    if "v_mV" in th and not hasattr(th["v_mV"], "keys"):
+        # one state for the whole network (identical E and I neurons, cobalt's layout)
+        t = theory_entry(dict(th.attrs), th)
+        return {name: dict(t) for name in root.get("populations", {})}
     out = {}
-    for name, g in root["theory"].items():
-        attrs = dict(root["theory"].attrs)
+    for name, g in th.items():
+        attrs = dict(th.attrs)
         attrs.update(g.attrs)
-        t = {k: float(attrs[k]) for k in ("rate_hz", "cv", "mu_mV", "sigma_mV") if k in attrs}
-        if "v_mV" in g and "p_v" in g:
-            v, p = np.asarray(g["v_mV"][()], float), np.asarray(g["p_v"][()], float)
-            area = trapezoid(p, v) if len(v) > 1 else 0.0
-            if area > 0:
-                t["v_mV"], t["p_v"] = v, p / area
-        t["source"] = "theory: /theory group of the file"
-        out[name] = t
+        out[name] = theory_entry(attrs, g)
     return out
+
+
+def theory_entry(attrs, g):
+    """One population's theory: the scalar attributes and the P(V) curve, renormalised."""
+    t = {k: float(attrs[k]) for k in ("rate_hz", "cv", "mu_mV", "sigma_mV") if k in attrs}
+    if "v_mV" in g and "p_v" in g:
+        v, p = np.asarray(g["v_mV"][()], float), np.asarray(g["p_v"][()], float)
+        area = trapezoid(p, v) if len(v) > 1 else 0.0
+        if area > 0:
+            t["v_mV"], t["p_v"] = v, p / area
+    t["source"] = "theory: /theory group of the file"
+    return t
 
 
 def apply_overrides(tree, text):
