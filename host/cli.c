@@ -126,7 +126,7 @@ static void hostname_of(char *buf, size_t len)
 static int write_results(const run_args *a, const cob_config *c, const cob_stats *s, const cob_sim_timing *t,
                          cob_status run_st)
 {
-    char out[1200], host[256], json[65536];
+    char out[1200], host[256], device[400], json[65536];
     const char *out_path = NULL;
     cob_run_meta m;
     cob_theory_summary th;
@@ -134,7 +134,9 @@ static int write_results(const run_args *a, const cob_config *c, const cob_stats
     cob_status st;
     hostname_of(host, sizeof host);
     m.commit = COBALT_COMMIT; m.version = COBALT_VERSION; m.backend = t->backend_name;
-    m.device = host; m.seed = c->run.seed; m.config_path = c->path;
+    if (t->device_name[0]) snprintf(device, sizeof device, "%s, %s", host, t->device_name);
+    else snprintf(device, sizeof device, "%s", host);
+    m.device = device; m.seed = c->run.seed; m.config_path = c->path;
     m.theory = cob_output_theory(c, s, &th, &th_err) == COB_OK ? &th : NULL;
     if (!a->no_out) {
         if (a->out) snprintf(out, sizeof out, "%s", a->out); else default_out(c, out, sizeof out);
@@ -219,6 +221,17 @@ static int cmd_validate(int argc, char **argv)
            c.run.dt_ms);
     printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n",
            cob_config_memory_estimate(&c) / 1e9, COB_ESTIMATE_RATE_HZ);
+    {
+        cob_net lay;
+        cob_cuda_mem m;
+        if (cob_net_layout(&lay, &c, &err) != COB_OK) { cob_config_free(&c); return fail(err.status, &err); }
+        cob_cuda_memory_estimate(&lay, &c, &m);
+        printf("  device memory estimate (CUDA backend): %.3f GB while building, %.3f GB during the run "
+               "(connectivity %.3f GB = %.2f bytes per synapse, delay ring %.3f GB, state %.3f GB, statistics %.3f GB)\n",
+               m.build_peak / 1e9, m.resident / 1e9, m.connectivity / 1e9, cob_cuda_bytes_per_synapse(&lay, &c),
+               m.ring / 1e9, m.state / 1e9, m.stats / 1e9);
+        cob_net_free(&lay);
+    }
     cob_config_free(&c);
     return 0;
 }

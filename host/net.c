@@ -237,7 +237,7 @@ static cob_status draw_indegrees(cob_net *net, const cob_config *c, int p, int64
     return COB_OK;
 }
 
-static cob_status build_proj(cob_net *net, const cob_config *c, int p, int channel, cob_err *err)
+static cob_status build_proj(cob_net *net, const cob_config *c, int p, int channel, int synapses, cob_err *err)
 {
     const cob_proj_spec *ps = &c->projs[p];
     cob_proj *pr = &net->proj[p];
@@ -257,6 +257,7 @@ static cob_status build_proj(cob_net *net, const cob_config *c, int p, int chann
     draw_indegrees(net, c, p, post_ptr);
     if (pr->independent) goto done;
     pr->n_dgrp = pr->max_delay - pr->min_delay + 1;
+    if (!synapses) goto done;
     pr->row_ptr = malloc((size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
     pr->dgrp_off = malloc((size_t)(pr->n_pre * (pr->n_dgrp + 1)) * sizeof *pr->dgrp_off);
     pr->target = malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->target);
@@ -296,7 +297,7 @@ static cob_status check_ring_bound(const cob_net *net, const cob_config *c, cob_
     return COB_OK;
 }
 
-cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err)
+static cob_status net_build(cob_net *net, const cob_config *c, int synapses, cob_err *err)
 {
     int proj_channel[COB_MAX_PROJS];
     int p;
@@ -309,7 +310,7 @@ cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err)
     make_props(net, c);
     net->ring_slots = 2;
     for (p = 0; p < c->n_projs; ++p) {
-        st = build_proj(net, c, p, proj_channel[p], err);
+        st = build_proj(net, c, p, proj_channel[p], synapses, err);
         if (st != COB_OK) { cob_net_free(net); return st; }
         if (net->proj[p].max_delay + 1 > net->ring_slots) net->ring_slots = net->proj[p].max_delay + 1;
     }
@@ -317,6 +318,10 @@ cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err)
     if (st != COB_OK) cob_net_free(net);
     return st;
 }
+
+cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err) { return net_build(net, c, 1, err); }
+
+cob_status cob_net_layout(cob_net *net, const cob_config *c, cob_err *err) { return net_build(net, c, 0, err); }
 
 void cob_net_free(cob_net *net)
 {

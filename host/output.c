@@ -243,12 +243,18 @@ static cob_status write_root(h5w *w, hid_t f, const run_ctx *x)
 static cob_status write_timing(h5w *w, hid_t g, const run_ctx *x)
 {
     const cob_sim_timing *t = x->t;
-    f64_kv f64[] = { { "build_s", t->build_s }, { "init_s", t->init_s }, { "run_s", t->run_s } };
+    /* dev_*: CUDA backend only (CUDA events; 0 on the CPU) */
+    f64_kv f64[] = { { "build_s", t->build_s }, { "init_s", t->init_s }, { "run_s", t->run_s },
+                     { "dev_build_s", t->dev_build_s }, { "dev_run_s", t->dev_run_s },
+                     { "dev_update_us_per_step", t->dev_update_us }, { "dev_deliver_us_per_step", t->dev_deliver_us },
+                     { "dev_h2d_s", t->dev_h2d_s }, { "dev_d2h_s", t->dev_d2h_s },
+                     { "dev_bytes_per_synapse", t->dev_bytes_per_synapse } };
     i64_kv i64[] = { { "n_steps", t->n_steps }, { "n_synapses", t->n_synapses },
                      { "n_neurons", t->n_neurons }, { "peak_rss_bytes", t->peak_rss_bytes },
-                     { "syn_events", x->s->syn_events } };
-    cob_status st = h5_attrs_f64(w, g, f64, 3);
-    return st != COB_OK ? st : h5_attrs_i64(w, g, i64, 5);
+                     { "syn_events", x->s->syn_events }, { "dev_timed_steps", t->dev_timed_steps },
+                     { "device_bytes", t->device_bytes }, { "device_estimate_bytes", t->device_estimate_bytes } };
+    cob_status st = h5_attrs_f64(w, g, f64, 10);
+    return st != COB_OK ? st : h5_attrs_i64(w, g, i64, 8);
 }
 
 static cob_status write_overflow(h5w *w, hid_t g, const run_ctx *x)

@@ -107,6 +107,19 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
     j_num(&j, 0, "run_s", t->run_s);
     j_num(&j, 0, "realtime_factor", t->run_s / sim_s);
     j_put(&j, ",\"syn_events\":%" PRId64 ",\"peak_rss_bytes\":%" PRId64, s->syn_events, t->peak_rss_bytes);
+    if (t->device_name[0]) { /* CUDA backend: device-side timings (CUDA events) and memory */
+        j_put(&j, ",\"device\":");
+        j_str(&j, t->device_name, sizeof t->device_name);
+        j_num(&j, 0, "dev_build_s", t->dev_build_s);
+        j_num(&j, 0, "dev_run_s", t->dev_run_s);
+        j_num(&j, 0, "dev_update_us", t->dev_update_us);
+        j_num(&j, 0, "dev_deliver_us", t->dev_deliver_us);
+        j_num(&j, 0, "dev_h2d_s", t->dev_h2d_s);
+        j_num(&j, 0, "dev_d2h_s", t->dev_d2h_s);
+        j_put(&j, ",\"device_bytes\":%" PRId64 ",\"device_estimate_bytes\":%" PRId64, t->device_bytes,
+              t->device_estimate_bytes);
+        j_num(&j, 0, "bytes_per_synapse", t->dev_bytes_per_synapse);
+    }
     j_put(&j, ",\"ring_overflow\":%" PRId64 ",\"raster_overflow\":%" PRId64, s->ring_overflow,
           s->raster_overflow);
     j_pops(&j, s);

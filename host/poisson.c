@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include "poisson_tables.h"
 
-#define COB_GEOM_TABLE_MAX 65536
 
 uint64_t *cob_geometric_table(double p, int32_t *len)
 {

@@ -101,7 +101,8 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     if (st != COB_OK) return st;
     timing->backend_name = ops->name;
     t0 = wall_now();
-    st = cob_net_build(&net, c, err);
+    /* a backend that builds on its device gets the layout only (sizes, channels, in-degrees) */
+    st = ops->builds_network ? cob_net_layout(&net, c, err) : cob_net_build(&net, c, err);
     if (st != COB_OK) return st;
     timing->build_s = wall_now() - t0;
     timing->n_synapses = cob_net_n_synapses(&net);
@@ -109,12 +110,14 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     t0 = wall_now();
     st = ops->init(&impl, &net, c, err);
     timing->init_s = wall_now() - t0;
+    if (ops->builds_network) timing->build_s += timing->init_s; /* the synapses are made in init */
     total = cob_steps(c->run.t_warmup_ms, c->run.dt_ms) + cob_steps(c->run.t_sim_ms, c->run.dt_ms);
     t0 = wall_now();
     if (st == COB_OK) st = run_chunks(ops, impl, &net, total, opt, err);
     timing->run_s = wall_now() - t0;
     timing->n_steps = total;
     if (st == COB_OK) st = ops->read(impl, stats, err);
+    if (impl && ops->timing) ops->timing(impl, timing);
     if (impl) ops->destroy(impl);
     cob_net_free(&net);
     timing->peak_rss_bytes = peak_rss_bytes();

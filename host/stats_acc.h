@@ -7,6 +7,10 @@
 #include "cobalt/net.h"
 #include "cobalt/stats.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     int64_t n;
     uint32_t *spike_count, *n_isi, *v_n;
@@ -42,5 +46,9 @@ void cob_acc_free(cob_acc *a);
 void cob_acc_raster(cob_acc *a, int64_t step, int32_t pop, int32_t neuron);
 /* Reduce into out (allocates; free with cob_stats_free). */
 cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_config *c, cob_stats *out, cob_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

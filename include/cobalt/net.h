@@ -148,6 +148,10 @@ typedef struct {
 /* Build the network of config c on the host (the same draws the CUDA builder makes).
  * On error nothing is left allocated in net. */
 cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err);
+/* Everything of cob_net_build except the synapses: layout, channels, propagators, in-degrees
+ * (drawn on the host: O(N) per projection), n_syn, delay range and ring_slots, the ring bound
+ * check. row_ptr, target, delay_steps and dgrp_off stay NULL. A device builder fills them. */
+cob_status cob_net_layout(cob_net *net, const cob_config *c, cob_err *err);
 void cob_net_free(cob_net *net);
 /* Invariant check of one projection: row_ptr monotone and ends at n_syn, delay groups monotone
  * and consistent with delay_steps, targets in range and ascending within a delay group, no

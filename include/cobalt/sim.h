@@ -12,6 +12,25 @@ extern "C" {
 
 typedef enum { COB_BACKEND_AUTO = 0, COB_BACKEND_CPU, COB_BACKEND_CUDA } cob_backend_kind;
 
+typedef struct {
+    const char *backend_name;
+    double build_s, init_s, run_s;    /* host wall times (the backend synchronises before returning) */
+    int64_t n_steps;
+    int64_t n_synapses;
+    int64_t n_neurons;
+    int64_t peak_rss_bytes;
+    /* CUDA backend only (0 on the CPU), measured with CUDA events, not host clocks: */
+    double dev_build_s;               /* network construction on the device */
+    double dev_run_s;                 /* all steps */
+    double dev_update_us, dev_deliver_us; /* per step, mean over the event-timed sample of steps */
+    int64_t dev_timed_steps;          /* steps in that sample */
+    double dev_h2d_s, dev_d2h_s;      /* host <-> device copies */
+    int64_t device_bytes;             /* device memory allocated by the backend (peak) */
+    int64_t device_estimate_bytes;    /* the estimate checked before allocating */
+    double dev_bytes_per_synapse;     /* stored connectivity per synapse on the device */
+    char device_name[128];
+} cob_sim_timing;
+
 /* A backend: a struct of function pointers. `impl` is the backend's own state. */
 typedef struct cob_backend_ops {
     const char *name;
@@ -24,6 +43,11 @@ typedef struct cob_backend_ops {
     /* Reduce the accumulators into out (caller frees with cob_stats_free). */
     cob_status (*read)(void *impl, cob_stats *out, cob_err *err);
     void (*destroy)(void *impl);
+    /* 1: init builds the synapses itself (on the device) from a network made by
+     * cob_net_layout (populations, channels, in-degrees; no synapse arrays). */
+    int builds_network;
+    /* Backend-side timings and memory into t (NULL: nothing to add). */
+    void (*timing)(void *impl, cob_sim_timing *t);
 } cob_backend_ops;
 
 const cob_backend_ops *cob_cpu_backend(void);
@@ -33,6 +57,24 @@ const cob_backend_ops *cob_cuda_backend(void);
 int cob_cuda_available(void);
 /* Writes a human-readable device list (one per line) into buf; returns the device count. */
 int cob_cuda_describe(char *buf, size_t len);
+
+/* Device memory of a CUDA run, in bytes, from the network layout (cob_net_layout: sizes and
+ * in-degrees, no synapses). Pure host arithmetic (host/cuda_mem.c), available in every build. */
+typedef struct {
+    int64_t connectivity;   /* CSR: int32 targets, row pointers, delay-group offsets, in-degrees */
+    int64_t state;          /* V, refractory counters, spike lists, Poisson tables and sources */
+    int64_t ring;           /* delay ring: ring_slots x channels x neurons x uint32 */
+    int64_t stats;          /* per-neuron accumulators, histograms, rate series, raster, traces */
+    int64_t resident;       /* sum of the above: what stays allocated during the run */
+    int64_t build_peak;     /* resident + the largest projection's transient build buffers */
+} cob_cuda_mem;
+void cob_cuda_memory_estimate(const cob_net *layout, const cob_config *c, cob_cuda_mem *m);
+/* Stored connectivity bytes per synapse of the layout (CSR only; 0 when no synapses). */
+double cob_cuda_bytes_per_synapse(const cob_net *layout, const cob_config *c);
+
+/* Build the network of c on the CUDA device and copy it back into net, in cob_net_build's
+ * layout (so tests can compare it array by array). COB_ERR_NO_DEVICE without a device. */
+cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_err *err);
 
 /* Progress report: called at most every `interval_s` wall seconds from cob_sim_run. */
 typedef void (*cob_progress_fn)(void *user, int64_t step, int64_t n_steps, double wall_s,
@@ -44,15 +86,6 @@ typedef struct {
     void *progress_user;
     double progress_interval_s;   /* default 0.5 */
 } cob_sim_options;
-
-typedef struct {
-    const char *backend_name;
-    double build_s, init_s, run_s;    /* wall times */
-    int64_t n_steps;
-    int64_t n_synapses;
-    int64_t n_neurons;
-    int64_t peak_rss_bytes;
-} cob_sim_timing;
 
 /* Build net, run warm-up + measurement, and reduce statistics into stats.
  * On error stats is left empty. */
