@@ -1,12 +1,57 @@
-/* kernels/cuda_backend.cu -- CUDA side of cobalt. This version provides device discovery
- * (cob_cuda_available, cob_cuda_describe for `cobalt info` and --backend auto); the CUDA
- * simulation backend (kernels around include/cobalt/hd/) is not implemented yet, so
- * cob_cuda_backend() returns NULL and --backend cuda is refused with a clear message. */
+/* kernels/cuda_backend.cu -- the CUDA backend (cob_backend_ops): device discovery, the memory
+ * estimate checked before anything is allocated, network construction on the device
+ * (kernels/connect.cu), the step loop (kernels/step.cu) captured once as a CUDA Graph of a
+ * chunk of steps and replayed, CUDA-event timings, and the statistics copied back into the
+ * host accumulators (host/stats_acc.h) that the CPU backend fills, so the reduction is shared.
+ * Every CUDA call is checked (COB_CU); every failure is a cob_status with the call named. */
+#include <algorithm>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
+#include <vector>
 #include <cuda_runtime.h>
-#include "cobalt/sim.h"
+#include "cuda_int.cuh"
+#include "stats_acc.h"
+#include "poisson_tables.h"
 
-extern "C" const cob_backend_ops *cob_cuda_backend(void) { return NULL; }
+/* Steps per CUDA Graph replay; the first COB_TIMED_STEPS steps run as plain launches with an
+ * event pair around every kernel (the per-phase times). */
+#define COB_GRAPH_STEPS 128
+#define COB_TIMED_STEPS 64
+
+cob_status cob_cu_fail(cob_err *err, cudaError_t e, const char *call, const char *file, int line)
+{
+    const char *f = strrchr(file, '/');
+    return cob_err_set(err, e == cudaErrorMemoryAllocation ? COB_ERR_NOMEM : COB_ERR_CUDA, "%s:%d: %s failed: %s (%s)",
+                       f ? f + 1 : file, line, call, cudaGetErrorString(e), cudaGetErrorName(e));
+}
+
+cob_status cob_dmalloc(cob_dmem *m, void **p, int64_t bytes, const char *what, cob_err *err)
+{
+    cudaError_t e;
+    *p = NULL;
+    if (bytes <= 0) bytes = 1;
+    e = cudaMalloc(p, (size_t)bytes);
+    if (e != cudaSuccess) {
+        size_t fr = 0, tot = 0;
+        cudaGetLastError();
+        cudaMemGetInfo(&fr, &tot);
+        *p = NULL;
+        return cob_err_set(err, COB_ERR_NOMEM, "device allocation of %.3f GB for the %s failed (%s); %.2f GB of "
+                           "device memory free of %.2f GB, %.2f GB held by this run",
+                           bytes / 1e9, what, cudaGetErrorString(e), fr / 1e9, tot / 1e9, m->cur / 1e9);
+    }
+    m->cur += bytes;
+    if (m->cur > m->peak) m->peak = m->cur;
+    return COB_OK;
+}
+
+void cob_dfree(cob_dmem *m, void *p, int64_t bytes)
+{
+    if (!p) return;
+    cudaFree(p);
+    m->cur -= bytes <= 0 ? 1 : bytes;
+}
 
 extern "C" int cob_cuda_available(void)
 {
@@ -20,21 +65,616 @@ extern "C" int cob_cuda_available(void)
 
 extern "C" int cob_cuda_describe(char *buf, size_t len)
 {
-    int n = 0, d, rv = 0;
+    int n = 0, d, rv = 0, dv = 0;
     size_t used = 0;
     cudaError_t e = cudaGetDeviceCount(&n);
     if (e != cudaSuccess) {
-        snprintf(buf, len, "no CUDA device (%s)\n", cudaGetErrorString(e));
+        snprintf(buf, len, "no CUDA device (%s)\n", cudaGetErrorString(e)); /* one line, like a device */
         cudaGetLastError();
         return 0;
     }
     cudaRuntimeGetVersion(&rv);
+    cudaDriverGetVersion(&dv);
     buf[0] = '\0';
     for (d = 0; d < n && used < len; ++d) {
         cudaDeviceProp p;
+        size_t fr = 0, tot = 0;
         if (cudaGetDeviceProperties(&p, d) != cudaSuccess) continue;
-        used += (size_t)snprintf(buf + used, len - used, "device %d: %s, %.1f GiB, compute capability %d.%d, runtime %d\n",
-                                 d, p.name, p.totalGlobalMem / 1073741824.0, p.major, p.minor, rv);
+        if (cudaSetDevice(d) == cudaSuccess && cudaMemGetInfo(&fr, &tot) != cudaSuccess) fr = 0;
+        cudaGetLastError();
+        used += (size_t)snprintf(buf + used, len - used,
+                                 "device %d: %s, %.1f GiB (%.1f GiB free), compute capability %d.%d, %d SMs, "
+                                 "runtime %d, driver %d%s\n",
+                                 d, p.name, p.totalGlobalMem / 1073741824.0, fr / 1073741824.0, p.major, p.minor,
+                                 p.multiProcessorCount, rv, dv, d == 0 ? " (used by --backend cuda)" : "");
     }
+    cudaSetDevice(0);
+    cudaGetLastError();
     return n;
+}
+
+/* ---- backend state ---------------------------------------------------------------- */
+
+typedef struct {
+    const cob_net *net;
+    const cob_config *c;
+    cudaStream_t st;
+    cob_dmem mem;
+    cob_dnet h;                  /* host mirror of the device network (device pointers) */
+    cob_dnet *d_g;
+    cob_dcount *d_cnt;
+    size_t shmem;
+    unsigned upd_grid, del_grid;
+    cudaGraph_t graph;
+    cudaGraphExec_t exec;
+    int64_t t;                   /* steps done */
+    cudaEvent_t ev[4];
+    double build_ms, run_ms, update_ms, deliver_ms, h2d_ms, d2h_ms;
+    int64_t timed_steps;
+    cob_cuda_mem est;
+    char name[128];
+    /* sizes for freeing */
+    int64_t target_b[COB_MAX_PROJS];
+} cob_cuda;
+
+/* Every device allocation of the run goes through this list, so destroy frees them all. */
+typedef struct {
+    void *p;
+    int64_t b;
+} dalloc;
+
+static std::vector<dalloc> *allocs_of(cob_cuda *s);
+
+static double ev_ms(cudaEvent_t a, cudaEvent_t b)
+{
+    float ms = 0.0f;
+    if (cudaEventElapsedTime(&ms, a, b) != cudaSuccess) {
+        cudaGetLastError();
+        return 0.0;
+    }
+    return ms;
+}
+
+/* Keeper of the allocation lists (one per backend instance, no globals). */
+struct cob_cuda_full {
+    cob_cuda s;
+    std::vector<dalloc> allocs;
+};
+
+static std::vector<dalloc> *allocs_of(cob_cuda *s) { return &reinterpret_cast<cob_cuda_full *>(s)->allocs; }
+
+template <typename T>
+static cob_status dnew(cob_cuda *s, T **p, int64_t n, const char *what, cob_err *err)
+{
+    int64_t b = n * (int64_t)sizeof(T);
+    COB_TRY(cob_dmalloc(&s->mem, (void **)p, b, what, err));
+    allocs_of(s)->push_back(dalloc{(void *)*p, b});
+    return COB_OK;
+}
+
+template <typename T>
+static cob_status upload(cob_cuda *s, T **p, const T *src, int64_t n, const char *what, cob_err *err)
+{
+    COB_TRY(dnew(s, p, n, what, err));
+    if (n > 0) COB_CU(err, cudaMemcpyAsync(*p, src, (size_t)n * sizeof(T), cudaMemcpyHostToDevice, s->st));
+    return COB_OK;
+}
+
+static cob_status check_memory(cob_cuda *s, cob_err *err)
+{
+    size_t fr = 0, tot = 0;
+    cob_cuda_memory_estimate(s->net, s->c, &s->est);
+    COB_CU(err, cudaMemGetInfo(&fr, &tot));
+    /* keep 3% (at least 256 MB) for the CUDA context, the graph and fragmentation */
+    if ((double)s->est.build_peak > (double)fr - std::max(0.03 * (double)tot, 256e6))
+        return cob_err_set(err, COB_ERR_NOMEM,
+                           "the network needs about %.2f GB of device memory while it is built (%.2f GB during the "
+                           "run: connectivity %.2f GB, delay ring %.2f GB, state %.2f GB, statistics %.2f GB), but "
+                           "%s has %.2f GB free of %.2f GB: lower the population sizes or in-degrees, narrow the "
+                           "delay range or raise dt (fewer ring slots), turn off the raster/traces, or run with "
+                           "--backend cpu",
+                           s->est.build_peak / 1e9, s->est.resident / 1e9, s->est.connectivity / 1e9, s->est.ring / 1e9,
+                           s->est.state / 1e9, s->est.stats / 1e9, s->name, fr / 1e9, tot / 1e9);
+    return COB_OK;
+}
+
+/* Independent projection: in-degrees and the Poisson tables per in-degree (host-made, as the
+ * CPU backend's init_independent). */
+static cob_status setup_independent(cob_cuda *s, int p, cob_dproj *dp, cob_err *err)
+{
+    const cob_proj *pr = &s->net->proj[p];
+    double rate = s->c->pops[pr->pre].rate_hz, dt_s = s->c->run.dt_ms * 1e-3;
+    int32_t k_max = 0, k;
+    int64_t i;
+    for (i = 0; i < pr->n_post; ++i) k_max = std::max(k_max, pr->indegree[i]);
+    std::vector<uint32_t> nc((size_t)k_max + 1);
+    std::vector<double> lc((size_t)k_max + 1), en((size_t)k_max + 1);
+    for (k = 0; k <= k_max; ++k) cob_poisson_chunks(k * rate * dt_s, &nc[(size_t)k], &lc[(size_t)k], &en[(size_t)k]);
+    COB_TRY(upload(s, &dp->indegree, pr->indegree, pr->n_post, "independent in-degrees", err));
+    COB_TRY(upload(s, &dp->n_chunks, nc.data(), k_max + 1, "Poisson tables", err));
+    COB_TRY(upload(s, &dp->lambda_chunk, lc.data(), k_max + 1, "Poisson tables", err));
+    COB_TRY(upload(s, &dp->exp_neg, en.data(), k_max + 1, "Poisson tables", err));
+    COB_CU(err, cudaStreamSynchronize(s->st)); /* the host vectors go out of scope */
+    return COB_OK;
+}
+
+static cob_status build_network(cob_cuda *s, cob_err *err)
+{
+    const cob_net *net = s->net;
+    int p;
+    COB_CU(err, cudaEventRecord(s->ev[0], s->st));
+    for (p = 0; p < net->n_projs; ++p) {
+        const cob_proj *pr = &net->proj[p];
+        cob_dproj *dp = &s->h.proj[p];
+        dp->pre = pr->pre;
+        dp->post = pr->post;
+        dp->channel = pr->channel;
+        dp->independent = pr->independent;
+        dp->n_pre = pr->n_pre;
+        dp->n_post = pr->n_post;
+        dp->post_off = net->pop_offset[pr->post];
+        if (pr->independent) {
+            dp->stream = COB_STREAM(COB_STREAM_INDEP, p);
+            COB_TRY(setup_independent(s, p, dp, err));
+            continue;
+        }
+        COB_TRY(cob_cuda_build_proj(net, s->c, p, dp, &s->mem, s->st, err));
+        s->target_b[p] = (pr->n_syn ? pr->n_syn : 1) * 4;
+        s->h.deliver[s->h.n_deliver++] = p;
+    }
+    COB_CU(err, cudaEventRecord(s->ev[1], s->st));
+    COB_CU(err, cudaEventSynchronize(s->ev[1]));
+    s->build_ms = ev_ms(s->ev[0], s->ev[1]);
+    return COB_OK;
+}
+
+static cob_status setup_stats(cob_cuda *s, int pop, cob_dpop *P, int64_t n_bins_ts, cob_err *err)
+{
+    cob_dacc *a = &P->acc;
+    int64_t n = P->size;
+    COB_TRY(dnew(s, &a->spike_count, n, "spike counts", err));
+    COB_TRY(dnew(s, &a->n_isi, n, "ISI counts", err));
+    COB_TRY(dnew(s, &a->v_n, n, "V sample counts", err));
+    COB_TRY(dnew(s, &a->last_spike, n, "last spike steps", err));
+    COB_TRY(dnew(s, &a->isi_sum, n, "ISI sums", err));
+    COB_TRY(dnew(s, &a->isi_sumsq, n, "ISI sums", err));
+    COB_TRY(dnew(s, &a->v_sum, n, "V sums", err));
+    COB_TRY(dnew(s, &a->v_sumsq, n, "V sums", err));
+    COB_TRY(dnew(s, &a->v_hist, (int64_t)s->h.v_bins + 2, "V histogram", err));
+    COB_TRY(dnew(s, &a->rate_ts, n_bins_ts, "population rate series", err));
+    COB_CU(err, cudaMemsetAsync(a->spike_count, 0, (size_t)n * 4, s->st));
+    COB_CU(err, cudaMemsetAsync(a->n_isi, 0, (size_t)n * 4, s->st));
+    COB_CU(err, cudaMemsetAsync(a->v_n, 0, (size_t)n * 4, s->st));
+    COB_CU(err, cudaMemsetAsync(a->last_spike, 0xFF, (size_t)n * 8, s->st)); /* -1: no spike yet */
+    COB_CU(err, cudaMemsetAsync(a->isi_sum, 0, (size_t)n * 8, s->st));
+    COB_CU(err, cudaMemsetAsync(a->isi_sumsq, 0, (size_t)n * 8, s->st));
+    COB_CU(err, cudaMemsetAsync(a->v_sum, 0, (size_t)n * 8, s->st));
+    COB_CU(err, cudaMemsetAsync(a->v_sumsq, 0, (size_t)n * 8, s->st));
+    COB_CU(err, cudaMemsetAsync(a->v_hist, 0, (size_t)(s->h.v_bins + 2) * 8, s->st));
+    COB_CU(err, cudaMemsetAsync(a->rate_ts, 0, (size_t)n_bins_ts * 4, s->st));
+    (void)pop;
+    return COB_OK;
+}
+
+static cob_status setup_pops(cob_cuda *s, cob_err *err)
+{
+    const cob_net *net = s->net;
+    const cob_config *c = s->c;
+    const cob_stats_spec *ss = &c->stats;
+    cob_dnet *h = &s->h;
+    int64_t items = net->n_neurons, trace_base = 0, n_bins_ts;
+    int pop, p;
+    h->warmup = cob_steps(c->run.t_warmup_ms, c->run.dt_ms);
+    h->measure = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
+    h->bin_steps = std::max<int64_t>(1, cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms));
+    n_bins_ts = COB_CEIL_DIV(h->measure, h->bin_steps);
+    h->v_stride = ss->v_sample_stride_steps;
+    h->v_bins = ss->v_hist_bins;
+    h->v_min = (float)ss->v_hist_min_mV;                                      /* as cob_acc_init */
+    h->v_inv_width = (float)(ss->v_hist_bins / (ss->v_hist_max_mV - ss->v_hist_min_mV));
+    h->shared_hist = (h->v_bins + 2) * 4 <= 16384;
+    h->trace_stride = ss->trace_stride_steps;
+    h->raster_cap = ss->raster_neurons > 0 ? ss->raster_max_spikes : 0;
+    for (pop = 0; pop < c->n_pops; ++pop)
+        if (net->pop_offset[pop] >= 0) trace_base += std::min<int64_t>(c->pops[pop].size, ss->trace_neurons);
+    h->trace_samples = trace_base ? COB_CEIL_DIV(h->measure, h->trace_stride) : 0;
+    COB_TRY(dnew(s, &h->trace_v, std::max<int64_t>(1, trace_base * h->trace_samples), "traces", err));
+    COB_TRY(dnew(s, &h->raster_step, std::max<int64_t>(1, h->raster_cap), "raster", err));
+    COB_TRY(dnew(s, &h->raster_pop, std::max<int64_t>(1, h->raster_cap), "raster", err));
+    COB_TRY(dnew(s, &h->raster_neuron, std::max<int64_t>(1, h->raster_cap), "raster", err));
+    trace_base = 0;
+    for (pop = 0; pop < c->n_pops; ++pop) {
+        const cob_pop_spec *ps = &c->pops[pop];
+        cob_dpop *P = &h->pop[pop];
+        P->size = ps->size;
+        P->model = ps->model;
+        P->kind = COB_DPOP_NONE;
+        COB_TRY(dnew(s, &P->spk, ps->size, "spike lists", err));
+        if (net->pop_offset[pop] >= 0) {
+            P->kind = COB_DPOP_NEURON;
+            P->off = net->pop_offset[pop];
+            P->item0 = P->off;
+            P->prop = net->prop[pop];
+            P->raster_n = ss->raster_neurons;
+            P->trace_n = (int32_t)std::min<int64_t>(ps->size, ss->trace_neurons);
+            P->trace_base = (int32_t)trace_base;
+            trace_base += P->trace_n;
+            for (p = 0; p < net->n_projs; ++p)
+                if (net->proj[p].post == pop && net->proj[p].independent) P->indep[P->n_indep++] = p;
+            COB_TRY(setup_stats(s, pop, P, n_bins_ts, err));
+        } else if (ps->input_mode == COB_INPUT_POOL) {
+            double pr = ps->rate_hz * c->run.dt_ms * 1e-3;
+            P->kind = COB_DPOP_POOL;
+            P->item0 = items;
+            items += ps->size;
+            P->p = pr;
+            P->stream = COB_STREAM(COB_STREAM_SOURCE, pop);
+            COB_TRY(dnew(s, &P->next, ps->size, "pool sources", err));
+            COB_TRY(dnew(s, &P->n_draws, ps->size, "pool sources", err));
+            COB_CU(err, cudaMemsetAsync(P->n_draws, 0, (size_t)ps->size * 4, s->st));
+            if (pr > 0.0 && pr < 1.0) {
+                int32_t len = 0;
+                uint64_t *thr = cob_geometric_table(pr, &len);
+                cob_status st;
+                if (!thr) return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for population %s", ps->name);
+                st = upload(s, &P->thr, thr, len, "geometric tables", err);
+                if (st == COB_OK) {
+                    cudaError_t e = cudaStreamSynchronize(s->st); /* before the host table goes */
+                    if (e != cudaSuccess) st = cob_cu_fail(err, e, "cudaStreamSynchronize", __FILE__, __LINE__);
+                }
+                free(thr);
+                if (st != COB_OK) return st;
+                P->thr_len = len;
+            }
+        }
+    }
+    h->n_items = items;
+    return COB_OK;
+}
+
+static cob_status setup_state(cob_cuda *s, cob_err *err)
+{
+    const cob_net *net = s->net;
+    cob_dnet *h = &s->h;
+    int64_t cells = (int64_t)net->ring_slots * std::max(1, net->n_channels_max) * net->n_neurons;
+    int pop;
+    h->n_pops = net->n_pops;
+    h->n_projs = net->n_projs;
+    h->nch = std::max(1, net->n_channels_max);
+    h->ring_slots = net->ring_slots;
+    h->n_neurons = net->n_neurons;
+    h->seed = net->seed;
+    COB_TRY(dnew(s, &h->ring, std::max<int64_t>(1, cells), "delay ring", err));
+    COB_CU(err, cudaMemsetAsync(h->ring, 0, (size_t)std::max<int64_t>(1, cells) * 4, s->st));
+    COB_TRY(dnew(s, &h->v, std::max<int64_t>(1, net->n_neurons), "membrane potentials", err));
+    COB_TRY(dnew(s, &h->refr, std::max<int64_t>(1, net->n_neurons), "refractory counters", err));
+    COB_CU(err, cudaMemsetAsync(h->refr, 0, (size_t)std::max<int64_t>(1, net->n_neurons) * 4, s->st));
+    COB_TRY(setup_pops(s, err));
+    COB_TRY(dnew(s, &s->d_g, 1, "network descriptor", err));
+    COB_TRY(dnew(s, &s->d_cnt, 1, "counters", err));
+    COB_CU(err, cudaMemcpyAsync(s->d_g, h, sizeof *h, cudaMemcpyHostToDevice, s->st));
+    COB_CU(err, cudaMemsetAsync(s->d_cnt, 0, sizeof *s->d_cnt, s->st));
+    for (pop = 0; pop < net->n_pops; ++pop) {
+        const cob_dpop *P = &h->pop[pop];
+        if (P->kind == COB_DPOP_NEURON) {
+            const cob_lif_params *lp = &s->c->pops[pop].lif;
+            cob_k_init_v<<<cob_grid(P->size, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, s->st>>>(
+                s->d_g, pop, lp->v_init_min_mV, lp->v_init_max_mV - lp->v_init_min_mV);
+            COB_CU_LAUNCH(err, "cob_k_init_v");
+        } else if (P->kind == COB_DPOP_POOL) {
+            cob_k_init_pool<<<cob_grid(P->size, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, s->st>>>(s->d_g, pop);
+            COB_CU_LAUNCH(err, "cob_k_init_pool");
+        }
+    }
+    s->shmem = cob_update_shared_bytes(h);
+    s->upd_grid = cob_grid(h->n_items, COB_CUDA_BLOCK);
+    {
+        int dev = 0, sms = 0;
+        COB_CU(err, cudaGetDevice(&dev));
+        COB_CU(err, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+        s->del_grid = (unsigned)std::max(1, sms * 8); /* 8 blocks of 8 warps per SM, grid-stride */
+    }
+    COB_CU(err, cudaStreamSynchronize(s->st));
+    return COB_OK;
+}
+
+static void cuda_destroy(void *impl)
+{
+    cob_cuda_full *f = (cob_cuda_full *)impl;
+    cob_cuda *s;
+    int p, k;
+    if (!f) return;
+    s = &f->s;
+    if (s->st) cudaStreamSynchronize(s->st);
+    if (s->exec) cudaGraphExecDestroy(s->exec);
+    if (s->graph) cudaGraphDestroy(s->graph);
+    for (size_t i = 0; i < f->allocs.size(); ++i) cob_dfree(&s->mem, f->allocs[i].p, f->allocs[i].b);
+    for (p = 0; p < COB_MAX_PROJS; ++p) {
+        cob_dproj *dp = &s->h.proj[p];
+        if (dp->independent) continue;
+        cob_dfree(&s->mem, dp->target, s->target_b[p]);
+        cob_dfree(&s->mem, dp->row_ptr, (dp->n_pre + 1) * 8);
+        cob_dfree(&s->mem, dp->dgrp_off, dp->n_pre * (int64_t)(dp->n_dgrp + 1) * 4);
+    }
+    for (k = 0; k < 4; ++k) if (s->ev[k]) cudaEventDestroy(s->ev[k]);
+    if (s->st) cudaStreamDestroy(s->st);
+    cudaGetLastError();
+    delete f;
+}
+
+static cob_status init_body(cob_cuda *s, cob_err *err)
+{
+    cudaDeviceProp prop;
+    int k;
+    COB_CU(err, cudaSetDevice(0));
+    COB_CU(err, cudaGetDeviceProperties(&prop, 0));
+    snprintf(s->name, sizeof s->name, "%.127s", prop.name);
+    COB_TRY(check_memory(s, err));
+    COB_CU(err, cudaStreamCreateWithFlags(&s->st, cudaStreamNonBlocking));
+    for (k = 0; k < 4; ++k) COB_CU(err, cudaEventCreate(&s->ev[k]));
+    COB_TRY(build_network(s, err));
+    COB_CU(err, cudaEventRecord(s->ev[0], s->st));
+    COB_TRY(setup_state(s, err));
+    COB_CU(err, cudaEventRecord(s->ev[1], s->st));
+    COB_CU(err, cudaEventSynchronize(s->ev[1]));
+    s->h2d_ms += ev_ms(s->ev[0], s->ev[1]);
+    return COB_OK;
+}
+
+static cob_status cuda_init(void **impl, const cob_net *net, const cob_config *c, cob_err *err)
+{
+    cob_cuda_full *f = new (std::nothrow) cob_cuda_full();
+    cob_status st;
+    *impl = NULL;
+    if (!f) return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
+    memset(&f->s, 0, sizeof f->s);
+    f->s.net = net;
+    f->s.c = c;
+    st = init_body(&f->s, err);
+    if (st != COB_OK) {
+        cuda_destroy(f);
+        return st;
+    }
+    *impl = f;
+    return COB_OK;
+}
+
+/* Launch the kernels of step k of a sequence (t = t_base + k) on the stream. */
+static cob_status launch_step(cob_cuda *s, int64_t k, int timed, cob_err *err)
+{
+    if (timed) COB_CU(err, cudaEventRecord(s->ev[0], s->st));
+    cob_k_update<<<s->upd_grid, COB_CUDA_BLOCK, s->shmem, s->st>>>(s->d_g, s->d_cnt, k);
+    COB_CU_LAUNCH(err, "cob_k_update");
+    if (timed) COB_CU(err, cudaEventRecord(s->ev[1], s->st));
+    cob_k_deliver<<<s->del_grid, COB_CUDA_BLOCK, 0, s->st>>>(s->d_g, s->d_cnt, k);
+    COB_CU_LAUNCH(err, "cob_k_deliver");
+    if (timed) {
+        COB_CU(err, cudaEventRecord(s->ev[2], s->st));
+        COB_CU(err, cudaEventSynchronize(s->ev[2]));
+        s->update_ms += ev_ms(s->ev[0], s->ev[1]);
+        s->deliver_ms += ev_ms(s->ev[1], s->ev[2]);
+        s->timed_steps += 1;
+    }
+    return COB_OK;
+}
+
+static cob_status launch_advance(cob_cuda *s, int64_t n, cob_err *err)
+{
+    cob_k_advance<<<1, 32, 0, s->st>>>(s->d_cnt, n);
+    COB_CU_LAUNCH(err, "cob_k_advance");
+    return COB_OK;
+}
+
+/* Capture COB_GRAPH_STEPS steps and the counter advance once; replayed by every chunk. */
+static cob_status make_graph(cob_cuda *s, cob_err *err)
+{
+    int64_t k;
+    cob_status st = COB_OK;
+    COB_CU(err, cudaStreamBeginCapture(s->st, cudaStreamCaptureModeThreadLocal));
+    for (k = 0; k < COB_GRAPH_STEPS && st == COB_OK; ++k) st = launch_step(s, k, 0, err);
+    if (st == COB_OK) st = launch_advance(s, COB_GRAPH_STEPS, err);
+    {
+        cudaError_t e = cudaStreamEndCapture(s->st, &s->graph);
+        if (st != COB_OK) return st;
+        if (e != cudaSuccess) return cob_cu_fail(err, e, "cudaStreamEndCapture", __FILE__, __LINE__);
+    }
+    COB_CU(err, cudaGraphInstantiate(&s->exec, s->graph, 0));
+    return COB_OK;
+}
+
+static cob_status run_body(cob_cuda *s, int64_t n, cob_err *err)
+{
+    int64_t k;
+    /* the first steps, one by one with events: the per-phase times */
+    if (s->timed_steps < COB_TIMED_STEPS && n > 0) {
+        int64_t m = std::min<int64_t>(n, COB_TIMED_STEPS - s->timed_steps);
+        for (k = 0; k < m; ++k) COB_TRY(launch_step(s, k, 1, err));
+        COB_TRY(launch_advance(s, m, err));
+        n -= m;
+        s->t += m;
+    }
+    if (n >= COB_GRAPH_STEPS && !s->exec) COB_TRY(make_graph(s, err));
+    for (; n >= COB_GRAPH_STEPS; n -= COB_GRAPH_STEPS, s->t += COB_GRAPH_STEPS)
+        COB_CU(err, cudaGraphLaunch(s->exec, s->st));
+    if (n > 0) {
+        for (k = 0; k < n; ++k) COB_TRY(launch_step(s, k, 0, err));
+        COB_TRY(launch_advance(s, n, err));
+        s->t += n;
+    }
+    return COB_OK;
+}
+
+static cob_status cuda_run(void *impl, int64_t n, cob_err *err)
+{
+    cob_cuda *s = &((cob_cuda_full *)impl)->s;
+    COB_CU(err, cudaEventRecord(s->ev[3], s->st));
+    COB_TRY(run_body(s, n, err));
+    /* ev[0..2] may be reused by the timed steps; a separate pair brackets the whole call */
+    COB_CU(err, cudaEventRecord(s->ev[0], s->st));
+    COB_CU(err, cudaEventSynchronize(s->ev[0]));
+    s->run_ms += ev_ms(s->ev[3], s->ev[0]);
+    return COB_OK;
+}
+
+static cob_status cuda_poll(void *impl, uint64_t *spikes_per_pop, cob_err *err)
+{
+    cob_cuda *s = &((cob_cuda_full *)impl)->s;
+    unsigned long long tot[COB_MAX_POPS];
+    int pop;
+    char *field = (char *)s->d_cnt + offsetof(cob_dcount, pop_total);
+    COB_CU(err, cudaMemcpyAsync(tot, field, sizeof tot, cudaMemcpyDeviceToHost, s->st));
+    COB_CU(err, cudaMemsetAsync(field, 0, sizeof tot, s->st));
+    COB_CU(err, cudaStreamSynchronize(s->st));
+    for (pop = 0; pop < s->net->n_pops; ++pop) spikes_per_pop[pop] = tot[pop];
+    return COB_OK;
+}
+
+template <typename T>
+static cob_status download(cob_cuda *s, T *dst, const T *src, int64_t n, cob_err *err)
+{
+    if (n > 0) COB_CU(err, cudaMemcpyAsync(dst, src, (size_t)n * sizeof(T), cudaMemcpyDeviceToHost, s->st));
+    return COB_OK;
+}
+
+/* Device accumulators into the host layout; the raster sorted into the CPU's order
+ * (step, population, neuron). */
+static cob_status read_acc(cob_cuda *s, cob_acc *a, cob_dcount *cnt, cob_err *err)
+{
+    const cob_dnet *h = &s->h;
+    std::vector<uint64_t> hist((size_t)h->v_bins + 2);
+    int pop, c;
+    int64_t n_r;
+    COB_CU(err, cudaEventRecord(s->ev[0], s->st));
+    COB_TRY(download(s, cnt, s->d_cnt, 1, err));
+    for (pop = 0; pop < s->net->n_pops; ++pop) {
+        const cob_dpop *P = &h->pop[pop];
+        cob_pop_acc *pa = &a->pop[pop];
+        int64_t n = P->size;
+        if (P->kind != COB_DPOP_NEURON) continue;
+        COB_TRY(download(s, pa->spike_count, P->acc.spike_count, n, err));
+        COB_TRY(download(s, pa->n_isi, P->acc.n_isi, n, err));
+        COB_TRY(download(s, pa->v_n, P->acc.v_n, n, err));
+        COB_TRY(download(s, pa->last_spike, P->acc.last_spike, n, err));
+        COB_TRY(download(s, pa->isi_sum, P->acc.isi_sum, n, err));
+        COB_TRY(download(s, pa->isi_sumsq, P->acc.isi_sumsq, n, err));
+        COB_TRY(download(s, pa->v_sum, P->acc.v_sum, n, err));
+        COB_TRY(download(s, pa->v_sumsq, P->acc.v_sumsq, n, err));
+        COB_TRY(download(s, pa->rate_ts, P->acc.rate_ts, a->n_bins_ts, err));
+        COB_TRY(download(s, hist.data(), P->acc.v_hist, (int64_t)h->v_bins + 2, err));
+        COB_CU(err, cudaStreamSynchronize(s->st));
+        pa->v_below = hist[0];
+        for (c = 0; c < h->v_bins; ++c) pa->v_hist[c] = hist[(size_t)c + 1];
+        pa->v_above = hist[(size_t)h->v_bins + 1];
+    }
+    COB_CU(err, cudaStreamSynchronize(s->st));
+    for (pop = 0; pop < s->net->n_pops; ++pop)
+        for (c = 0; c < COB_MAX_CHANNELS; ++c) a->pop[pop].chan_count[c] = cnt->chan_count[pop][c];
+    n_r = std::min<int64_t>((int64_t)cnt->raster_n, a->raster_cap);
+    a->raster_n = n_r;
+    a->raster_overflow = (int64_t)cnt->raster_n - n_r;
+    COB_TRY(download(s, a->raster_step, h->raster_step, n_r, err));
+    COB_TRY(download(s, a->raster_pop, h->raster_pop, n_r, err));
+    COB_TRY(download(s, a->raster_neuron, h->raster_neuron, n_r, err));
+    COB_TRY(download(s, a->trace_v, h->trace_v, a->trace_n * a->trace_samples, err));
+    COB_CU(err, cudaEventRecord(s->ev[1], s->st));
+    COB_CU(err, cudaEventSynchronize(s->ev[1]));
+    s->d2h_ms += ev_ms(s->ev[0], s->ev[1]);
+    if (n_r > 1) {
+        std::vector<int64_t> idx((size_t)n_r);
+        std::vector<int64_t> st_((size_t)n_r);
+        std::vector<int32_t> po((size_t)n_r), ne((size_t)n_r);
+        for (int64_t i = 0; i < n_r; ++i) idx[(size_t)i] = i;
+        std::sort(idx.begin(), idx.end(), [a](int64_t x, int64_t y) {
+            if (a->raster_step[x] != a->raster_step[y]) return a->raster_step[x] < a->raster_step[y];
+            if (a->raster_pop[x] != a->raster_pop[y]) return a->raster_pop[x] < a->raster_pop[y];
+            return a->raster_neuron[x] < a->raster_neuron[y];
+        });
+        for (int64_t i = 0; i < n_r; ++i) {
+            st_[(size_t)i] = a->raster_step[idx[(size_t)i]];
+            po[(size_t)i] = a->raster_pop[idx[(size_t)i]];
+            ne[(size_t)i] = a->raster_neuron[idx[(size_t)i]];
+        }
+        memcpy(a->raster_step, st_.data(), (size_t)n_r * sizeof(int64_t));
+        memcpy(a->raster_pop, po.data(), (size_t)n_r * sizeof(int32_t));
+        memcpy(a->raster_neuron, ne.data(), (size_t)n_r * sizeof(int32_t));
+    }
+    a->ring_overflow = cnt->overflow;
+    return COB_OK;
+}
+
+static cob_status cuda_read(void *impl, cob_stats *out, cob_err *err)
+{
+    cob_cuda *s = &((cob_cuda_full *)impl)->s;
+    cob_acc a;
+    cob_dcount cnt;
+    cob_status st = cob_acc_init(&a, s->net, s->c, err);
+    if (st != COB_OK) return st;
+    st = read_acc(s, &a, &cnt, err);
+    if (st == COB_OK) st = cob_acc_reduce(&a, s->net, s->c, out, err);
+    if (st == COB_OK) out->syn_events = (int64_t)cnt.events;
+    cob_acc_free(&a);
+    return st;
+}
+
+static void cuda_timing(void *impl, cob_sim_timing *t)
+{
+    cob_cuda *s = &((cob_cuda_full *)impl)->s;
+    t->dev_build_s = s->build_ms * 1e-3;
+    t->dev_run_s = s->run_ms * 1e-3;
+    t->dev_timed_steps = s->timed_steps;
+    t->dev_update_us = s->timed_steps ? 1e3 * s->update_ms / (double)s->timed_steps : 0.0;
+    t->dev_deliver_us = s->timed_steps ? 1e3 * s->deliver_ms / (double)s->timed_steps : 0.0;
+    t->dev_h2d_s = s->h2d_ms * 1e-3;
+    t->dev_d2h_s = s->d2h_ms * 1e-3;
+    t->device_bytes = s->mem.peak;
+    t->device_estimate_bytes = s->est.build_peak;
+    t->dev_bytes_per_synapse = cob_cuda_bytes_per_synapse(s->net, s->c);
+    snprintf(t->device_name, sizeof t->device_name, "%s", s->name);
+}
+
+static const cob_backend_ops cuda_ops = {"cuda", cuda_init, cuda_run, cuda_poll, cuda_read, cuda_destroy, 1, cuda_timing};
+
+extern "C" const cob_backend_ops *cob_cuda_backend(void) { return &cuda_ops; }
+
+/* ---- the device-built network, copied back (tests, `cobalt validate --backend cuda`) ---- */
+
+static cob_status net_download(cob_cuda *s, cob_net *net, cob_err *err)
+{
+    int p;
+    for (p = 0; p < net->n_projs; ++p) {
+        cob_proj *pr = &net->proj[p];
+        const cob_dproj *dp = &s->h.proj[p];
+        int64_t j, g, e;
+        if (pr->independent) continue;
+        pr->row_ptr = (int64_t *)malloc((size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
+        pr->dgrp_off = (uint32_t *)malloc((size_t)(pr->n_pre * (pr->n_dgrp + 1)) * sizeof *pr->dgrp_off);
+        pr->target = (int32_t *)malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->target);
+        pr->delay_steps = (uint16_t *)malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->delay_steps);
+        if (!pr->row_ptr || !pr->dgrp_off || !pr->target || !pr->delay_steps)
+            return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for projection %d's synapses", p);
+        COB_TRY(download(s, pr->row_ptr, dp->row_ptr, pr->n_pre + 1, err));
+        COB_TRY(download(s, pr->dgrp_off, dp->dgrp_off, pr->n_pre * (pr->n_dgrp + 1), err));
+        COB_TRY(download(s, pr->target, dp->target, pr->n_syn, err));
+        COB_CU(err, cudaStreamSynchronize(s->st));
+        /* per-synapse delays are implied by the groups (the device stores none) */
+        for (j = 0; j < pr->n_pre; ++j)
+            for (g = 0; g < pr->n_dgrp; ++g)
+                for (e = pr->dgrp_off[j * (pr->n_dgrp + 1) + g]; e < pr->dgrp_off[j * (pr->n_dgrp + 1) + g + 1]; ++e)
+                    pr->delay_steps[pr->row_ptr[j] + e] = (uint16_t)(pr->min_delay + g);
+    }
+    return COB_OK;
+}
+
+extern "C" cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_err *err)
+{
+    void *impl = NULL;
+    cob_status st;
+    if (!cob_cuda_available()) return cob_err_set(err, COB_ERR_NO_DEVICE, "no usable CUDA device");
+    st = cob_net_layout(net, c, err);
+    if (st != COB_OK) return st;
+    st = cuda_init(&impl, net, c, err);
+    if (st == COB_OK) st = net_download(&((cob_cuda_full *)impl)->s, net, err);
+    if (impl) cuda_destroy(impl);
+    if (st != COB_OK) cob_net_free(net);
+    return st;
 }

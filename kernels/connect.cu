@@ -1,0 +1,272 @@
+/* kernels/connect.cu -- network construction on the device, the same graph as host/net.c for
+ * the same seed (include/cobalt/hd/connect.h defines the draws):
+ *   1. in-degrees and the post-major row starts come from the host layout (cob_net_layout:
+ *      O(N) per projection; drawing them on the host keeps Box-Muller's libm on one side);
+ *   2. partners: one thread per target runs Floyd's algorithm on the lane
+ *      (seed, PARTNERS(p), i), with a per-target open-addressing hash set in place of the
+ *      host's mark array (same draws, same subset); with multapses, plain uniform draws;
+ *   3. when delays vary, each target's partners are sorted (CUB segmented sort), because the
+ *      delays are drawn in ascending partner order from the lane (seed, DELAYS(p), i);
+ *   4. one key per synapse, (pre, delay group), with the target as value; a stable CUB radix
+ *      sort by key leaves every delay group of every row sorted by target, which is the
+ *      host's CSR exactly;
+ *   5. group starts from the key boundaries give row_ptr and dgrp_off.
+ * Stored: int32 targets, int64 row pointers, uint32 delay-group offsets (no per-synapse delays,
+ * no weights). Transient: one more int32 per synapse and two sort keys (host/cuda_mem.c). */
+#include <cub/device/device_radix_sort.cuh>
+#include <cub/device/device_segmented_sort.cuh>
+#include <vector>
+#include "cuda_int.cuh"
+#include "cobalt/hd/connect.h"
+
+#define COB_CUDA_HASH_BUDGET (256ll << 20)  /* as host/cuda_mem.c */
+
+/* Insert v into the hash set h (mask + 1 slots, empty = -1); 1 if it was already there. */
+__device__ static int hash_insert(int32_t *h, uint32_t mask, int32_t v)
+{
+    uint32_t sl = ((uint32_t)v * 2654435761u) & mask;
+    for (;;) {
+        int32_t cur = h[sl];
+        if (cur == v) return 1;
+        if (cur < 0) {
+            h[sl] = v;
+            return 0;
+        }
+        sl = (sl + 1) & mask;
+    }
+}
+
+/* Partners of targets [i0, i1) into out[post_ptr[i] ..], in the host's draw order. */
+__global__ void k_partners(const int32_t *indeg, const int64_t *post_ptr, int64_t i0, int64_t i1, int64_t n_avail,
+                           int multapses, uint64_t seed, uint32_t stream, int32_t *hash, uint32_t cap, int32_t *out)
+{
+    const int64_t i = i0 + (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    cob_rng_lane l;
+    int32_t kk, m = 0, j, *o, *h;
+    if (i >= i1) return;
+    kk = indeg[i];
+    o = out + post_ptr[i];
+    cob_rng_lane_init(&l, seed, stream, (uint32_t)i);
+    if (multapses) {
+        for (m = 0; m < kk; ++m) o[m] = (int32_t)cob_rng_lane_below(&l, (uint32_t)n_avail);
+        return;
+    }
+    h = hash + (i - i0) * (int64_t)cap;
+    for (j = (int32_t)(n_avail - kk); j < n_avail; ++j) {
+        int32_t t = (int32_t)cob_rng_lane_below(&l, (uint32_t)j + 1u);
+        if (hash_insert(h, cap - 1, t)) {
+            t = j;
+            hash_insert(h, cap - 1, j);
+        }
+        o[m++] = t;
+    }
+}
+
+/* Sort key (pre, delay group) and value (target) of every synapse; delays drawn per target in
+ * ascending partner order, as host/net.c's draw_targets. */
+template <typename K>
+__global__ void k_keys(const int32_t *indeg, const int64_t *post_ptr, int64_t n_post, const int32_t *partners,
+                       int skip_self, int32_t n_dgrp, uint16_t dmin, uint16_t dmax, uint64_t seed, uint32_t stream,
+                       K *key, int32_t *val)
+{
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    cob_rng_lane ld;
+    int64_t s0;
+    int32_t kk, m;
+    if (i >= n_post) return;
+    kk = indeg[i];
+    s0 = post_ptr[i];
+    cob_rng_lane_init(&ld, seed, stream, (uint32_t)i);
+    for (m = 0; m < kk; ++m) {
+        int32_t c = partners[s0 + m];
+        int32_t pre = skip_self ? cob_skip_self(c, (int32_t)i) : c;
+        uint16_t d = cob_delay_draw(&ld, dmin, dmax);
+        key[s0 + m] = (K)pre * (K)n_dgrp + (K)(d - dmin);
+        val[s0 + m] = (int32_t)i;
+    }
+}
+
+/* start[g] = first synapse of group g in key order, for every g in [0, G]; one thread per
+ * synapse writes the starts of the (possibly empty) groups that end at its key. */
+template <typename K>
+__global__ void k_starts(const K *key, int64_t n, int64_t G, int64_t *start)
+{
+    const int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    int64_t gg;
+    if (s >= n) return;
+    if (s == 0 || key[s] != key[s - 1])
+        for (gg = s == 0 ? 0 : (int64_t)key[s - 1] + 1; gg <= (int64_t)key[s]; ++gg) start[gg] = s;
+    if (s == n - 1)
+        for (gg = (int64_t)key[s] + 1; gg <= G; ++gg) start[gg] = n;
+}
+
+__global__ void k_offsets(const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr, uint32_t *dgrp_off)
+{
+    const int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    int64_t r;
+    int32_t gg;
+    if (j > n_pre) return;
+    r = start[j * n_dgrp];
+    row_ptr[j] = r;
+    if (j == n_pre) return;
+    for (gg = 0; gg <= n_dgrp; ++gg) dgrp_off[j * (n_dgrp + 1) + gg] = (uint32_t)(start[j * n_dgrp + gg] - r);
+}
+
+/* Transient buffers of one projection's build, freed whatever happens. */
+typedef struct {
+    int32_t *indeg, *buf[2];
+    int64_t *post_ptr, *start;
+    void *key[2], *temp, *hash;
+    int64_t indeg_b, buf_b, post_b, start_b, key_b, temp_b, hash_b;
+} build_tmp;
+
+static void tmp_free(build_tmp *b, cob_dmem *m, int keep)
+{
+    int k;
+    cob_dfree(m, b->indeg, b->indeg_b);
+    for (k = 0; k < 2; ++k) {
+        if (k != keep) cob_dfree(m, b->buf[k], b->buf_b);
+        cob_dfree(m, b->key[k], b->key_b);
+    }
+    cob_dfree(m, b->post_ptr, b->post_b);
+    cob_dfree(m, b->start, b->start_b);
+    cob_dfree(m, b->temp, b->temp_b);
+    cob_dfree(m, b->hash, b->hash_b);
+}
+
+static int ceil_log2(uint64_t x)
+{
+    int b = 0;
+    while (b < 64 && (1ull << b) < x) ++b;
+    return b < 1 ? 1 : b;
+}
+
+/* Steps 3 to 5 with K-bit keys. *keep: which of b->buf ended up holding the targets. */
+template <typename K>
+static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, uint64_t seed, int p, cob_dproj *dp,
+                                   build_tmp *b, int *keep, cob_dmem *m, cudaStream_t st, cob_err *err)
+{
+    const int64_t n = pr->n_syn, G = pr->n_pre * (int64_t)pr->n_dgrp;
+    const int skip_self = ps->pre == ps->post && !ps->allow_autapses;
+    const int end_bit = ceil_log2((uint64_t)G);
+    cub::DoubleBuffer<int32_t> part(b->buf[0], b->buf[1]);
+    size_t seg_b = 0, rad_b = 0, temp_b;
+    int cur;
+    b->key_b = n * (int64_t)sizeof(K);
+    COB_TRY(cob_dmalloc(m, &b->key[0], b->key_b, "sort keys", err));
+    COB_TRY(cob_dmalloc(m, &b->key[1], b->key_b, "sort keys", err));
+    {
+        cub::DoubleBuffer<K> kb((K *)b->key[0], (K *)b->key[1]);
+        if (pr->n_dgrp > 1)
+            COB_CU(err, cub::DeviceSegmentedSort::SortKeys(NULL, seg_b, part, n, pr->n_post, b->post_ptr,
+                                                           b->post_ptr + 1, st));
+        COB_CU(err, cub::DeviceRadixSort::SortPairs(NULL, rad_b, kb, part, n, 0, end_bit, st));
+    }
+    temp_b = seg_b > rad_b ? seg_b : rad_b;
+    b->temp_b = (int64_t)temp_b;
+    COB_TRY(cob_dmalloc(m, &b->temp, b->temp_b, "CUB scratch", err));
+    /* 3: partners ascending per target (only the delay draws need the order) */
+    if (pr->n_dgrp > 1)
+        COB_CU(err, cub::DeviceSegmentedSort::SortKeys(b->temp, temp_b, part, n, pr->n_post, b->post_ptr,
+                                                       b->post_ptr + 1, st));
+    cur = part.selector;
+    /* 4: keys into key[0], targets into the other int32 buffer; then the stable sort */
+    k_keys<K><<<cob_grid(pr->n_post, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
+        b->indeg, b->post_ptr, pr->n_post, b->buf[cur], skip_self, pr->n_dgrp, pr->min_delay, pr->max_delay, seed,
+        COB_STREAM(COB_STREAM_DELAYS, p), (K *)b->key[0], b->buf[cur ^ 1]);
+    COB_CU_LAUNCH(err, "k_keys");
+    {
+        cub::DoubleBuffer<K> kb((K *)b->key[0], (K *)b->key[1]);
+        cub::DoubleBuffer<int32_t> vb(b->buf[cur ^ 1], b->buf[cur]);
+        COB_CU(err, cub::DeviceRadixSort::SortPairs(b->temp, temp_b, kb, vb, n, 0, end_bit, st));
+        *keep = vb.Current() == b->buf[0] ? 0 : 1;
+        /* 5: group starts, then row pointers and delay-group offsets */
+        b->start_b = (G + 1) * 8;
+        COB_TRY(cob_dmalloc(m, (void **)&b->start, b->start_b, "delay-group starts", err));
+        k_starts<K><<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(kb.Current(), n, G, b->start);
+        COB_CU_LAUNCH(err, "k_starts");
+    }
+    k_offsets<<<cob_grid(pr->n_pre + 1, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp,
+                                                                                   dp->row_ptr, dp->dgrp_off);
+    COB_CU_LAUNCH(err, "k_offsets");
+    return COB_OK;
+}
+
+static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, build_tmp *b, int *keep,
+                             cob_dmem *m, cudaStream_t st, cob_err *err)
+{
+    const cob_proj *pr = &net->proj[p];
+    const cob_proj_spec *ps = &c->projs[p];
+    const int64_t n_avail = c->pops[ps->pre].size - (ps->pre == ps->post && !ps->allow_autapses ? 1 : 0);
+    const int64_t n = pr->n_syn;
+    std::vector<int64_t> post_ptr((size_t)pr->n_post + 1);
+    int64_t i, k_max = 1, cap = 32, batch;
+    for (i = 0; i < pr->n_post; ++i) {
+        post_ptr[(size_t)i + 1] = post_ptr[(size_t)i] + pr->indegree[i];
+        if (pr->indegree[i] > k_max) k_max = pr->indegree[i];
+    }
+    while (cap < 2 * k_max) cap *= 2;
+    batch = COB_CUDA_HASH_BUDGET / (cap * 4);
+    if (batch < 1) batch = 1;
+    if (batch > pr->n_post) batch = pr->n_post;
+    b->indeg_b = pr->n_post * 4;
+    b->post_b = (pr->n_post + 1) * 8;
+    b->buf_b = (n ? n : 1) * 4;
+    b->hash_b = ps->allow_multapses ? 0 : batch * cap * 4;
+    COB_TRY(cob_dmalloc(m, (void **)&b->indeg, b->indeg_b, "in-degrees", err));
+    COB_TRY(cob_dmalloc(m, (void **)&b->post_ptr, b->post_b, "row starts", err));
+    COB_TRY(cob_dmalloc(m, (void **)&b->buf[0], b->buf_b, "synapse targets", err));
+    COB_TRY(cob_dmalloc(m, (void **)&b->buf[1], b->buf_b, "partner lists", err));
+    if (b->hash_b) COB_TRY(cob_dmalloc(m, &b->hash, b->hash_b, "partner hash sets", err));
+    COB_TRY(cob_dmalloc(m, (void **)&dp->row_ptr, (pr->n_pre + 1) * 8, "row pointers", err));
+    COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off, pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 4, "delay-group offsets", err));
+    COB_CU(err, cudaMemcpyAsync(b->indeg, pr->indegree, (size_t)b->indeg_b, cudaMemcpyHostToDevice, st));
+    COB_CU(err, cudaMemcpyAsync(b->post_ptr, post_ptr.data(), (size_t)b->post_b, cudaMemcpyHostToDevice, st));
+    if (n == 0) {
+        COB_CU(err, cudaMemsetAsync(dp->row_ptr, 0, (size_t)(pr->n_pre + 1) * 8, st));
+        COB_CU(err, cudaMemsetAsync(dp->dgrp_off, 0, (size_t)(pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 4), st));
+        COB_CU(err, cudaStreamSynchronize(st)); /* post_ptr is a host vector */
+        *keep = 0;
+        return COB_OK;
+    }
+    for (i = 0; i < pr->n_post; i += batch) {
+        int64_t i1 = i + batch < pr->n_post ? i + batch : pr->n_post;
+        if (b->hash_b) COB_CU(err, cudaMemsetAsync(b->hash, 0xFF, (size_t)((i1 - i) * cap * 4), st));
+        k_partners<<<cob_grid(i1 - i, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
+            b->indeg, b->post_ptr, i, i1, n_avail, ps->allow_multapses, net->seed, COB_STREAM(COB_STREAM_PARTNERS, p),
+            (int32_t *)b->hash, (uint32_t)cap, b->buf[0]);
+        COB_CU_LAUNCH(err, "k_partners");
+    }
+    cob_dfree(m, b->hash, b->hash_b);
+    b->hash = NULL;
+    b->hash_b = 0;
+    if ((uint64_t)pr->n_pre * (uint64_t)pr->n_dgrp <= 0xFFFFFFFFull)
+        COB_TRY(sort_and_offsets<uint32_t>(pr, ps, net->seed, p, dp, b, keep, m, st, err));
+    else
+        COB_TRY(sort_and_offsets<uint64_t>(pr, ps, net->seed, p, dp, b, keep, m, st, err));
+    COB_CU(err, cudaStreamSynchronize(st)); /* before the host vector post_ptr goes */
+    return COB_OK;
+}
+
+cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, cob_dmem *m,
+                               cudaStream_t st, cob_err *err)
+{
+    const cob_proj *pr = &net->proj[p];
+    build_tmp b;
+    int keep = -1;
+    cob_status s;
+    memset(&b, 0, sizeof b);
+    dp->n_syn = pr->n_syn;
+    dp->n_dgrp = pr->n_dgrp;
+    dp->min_delay = pr->min_delay;
+    s = build_body(net, c, p, dp, &b, &keep, m, st, err);
+    if (s != COB_OK) {
+        cudaStreamSynchronize(st); /* nothing may still use the buffers freed below */
+        cudaGetLastError();
+        tmp_free(&b, m, -1);
+        return s;
+    }
+    dp->target = b.buf[keep];
+    tmp_free(&b, m, keep);
+    return COB_OK;
+}

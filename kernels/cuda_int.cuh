@@ -1,0 +1,140 @@
+/* kernels/cuda_int.cuh -- internal to the CUDA backend: checked CUDA calls, tracked device
+ * allocations, and the device-side network and counters that every kernel reads. The kernels
+ * are thin launchers around include/cobalt/hd/ (one physics, two launchers); the CPU backend
+ * (host/cpu_backend.h) is the reference they reproduce bit for bit. */
+#ifndef COBALT_KERNELS_CUDA_INT_CUH
+#define COBALT_KERNELS_CUDA_INT_CUH
+
+#include <cuda_runtime.h>
+#include <stdint.h>
+#include "cobalt/sim.h"
+#include "cobalt/hd/lif_cond.h"
+
+/* Report a failed CUDA call as COB_ERR_CUDA naming file:line, the call and CUDA's text. */
+cob_status cob_cu_fail(cob_err *err, cudaError_t e, const char *call, const char *file, int line);
+
+/* Evaluate a CUDA runtime call; on failure return the error from the enclosing function. */
+#define COB_CU(err, call)                                                        \
+    do {                                                                         \
+        cudaError_t cob_e_ = (call);                                             \
+        if (cob_e_ != cudaSuccess) return cob_cu_fail((err), cob_e_, #call, __FILE__, __LINE__); \
+    } while (0)
+/* Check the launch just made (configuration errors; execution errors surface at the next sync). */
+#define COB_CU_LAUNCH(err, what) COB_CU(err, cudaGetLastError())
+
+/* Device allocations with a running total, so the backend reports what it used and every
+ * failure names what was being allocated. */
+typedef struct {
+    int64_t cur, peak;
+} cob_dmem;
+
+cob_status cob_dmalloc(cob_dmem *m, void **p, int64_t bytes, const char *what, cob_err *err);
+void cob_dfree(cob_dmem *m, void *p, int64_t bytes);
+/* Return the status of x from the enclosing function when it is not COB_OK. */
+#define COB_TRY(x)                               \
+    do {                                     \
+        cob_status s_ = (x);                 \
+        if (s_ != COB_OK) return s_;         \
+    } while (0)
+
+#define COB_CUDA_BLOCK 256
+
+static inline unsigned cob_grid(int64_t n, int block)
+{
+    int64_t g = (n + block - 1) / block;
+    if (g < 1) g = 1;
+    if (g > 0x7FFFFFFF) g = 0x7FFFFFFF;
+    return (unsigned)g;
+}
+
+/* One projection on the device. Stored projections: CSR by presynaptic neuron, grouped by
+ * delay (net.h); no per-synapse delays: the group gives them. Independent projections: the
+ * in-degree per target and the Poisson tables per in-degree. */
+typedef struct {
+    int32_t pre, post, channel, independent;
+    int64_t n_pre, n_post, n_syn;
+    int64_t post_off;                 /* global index of the post population's first neuron */
+    int64_t *row_ptr;
+    int32_t *target;
+    uint32_t *dgrp_off;
+    int32_t n_dgrp, min_delay;
+    int32_t *indegree;
+    uint32_t *n_chunks;
+    double *lambda_chunk, *exp_neg;
+    uint32_t stream;
+} cob_dproj;
+
+/* Per-population statistics accumulators (layout of host/stats_acc.h's cob_pop_acc). */
+typedef struct {
+    uint32_t *spike_count, *n_isi, *v_n;
+    int64_t *last_spike;
+    uint64_t *isi_sum, *isi_sumsq;
+    double *v_sum, *v_sumsq;
+    uint64_t *v_hist;                 /* v_bins + 2: [0] below, [1 .. v_bins], [v_bins + 1] above */
+    uint32_t *rate_ts;
+} cob_dacc;
+
+enum { COB_DPOP_NEURON = 0, COB_DPOP_POOL = 1, COB_DPOP_NONE = 2 };
+
+typedef struct {
+    int32_t kind, model;
+    int64_t off, size;                /* neurons: global offset; size of the population */
+    int64_t item0;                    /* first thread item of the update kernel */
+    cob_lif_prop prop;
+    int32_t n_indep;
+    int32_t indep[COB_MAX_PROJS];     /* independent projections onto this population */
+    int32_t *spk;                     /* this step's spikes (local indices, unordered) */
+    int64_t *next;                    /* pool: next spike step of each source */
+    uint32_t *n_draws;
+    uint64_t *thr;
+    int32_t thr_len;
+    double p;
+    uint32_t stream;
+    int32_t raster_n, trace_base, trace_n;
+    cob_dacc acc;
+} cob_dpop;
+
+/* Immutable during a run (set up once and copied to the device). */
+typedef struct {
+    int32_t n_pops, n_projs, nch, ring_slots;
+    int64_t n_neurons, n_items;       /* neurons + pool sources: the update kernel's items */
+    uint64_t seed;
+    uint32_t *ring;                   /* [ring_slots][nch][n_neurons] */
+    float *v;                         /* [n_neurons] membrane potential */
+    int32_t *refr;                    /* [n_neurons] refractory steps left */
+    int64_t warmup, measure, bin_steps, v_stride, trace_stride, trace_samples, raster_cap;
+    float v_min, v_inv_width;
+    int32_t v_bins, shared_hist;      /* shared_hist: block histograms in shared memory */
+    int64_t *raster_step;
+    int32_t *raster_pop, *raster_neuron;
+    float *trace_v;
+    int32_t n_deliver;
+    int32_t deliver[COB_MAX_PROJS];   /* stored projections, in order */
+    cob_dpop pop[COB_MAX_POPS];
+    cob_dproj proj[COB_MAX_PROJS];
+} cob_dnet;
+
+/* Mutable counters (one small device block). */
+typedef struct {
+    int64_t t_base;                   /* steps done before the current launch sequence */
+    int32_t n_spk[2][COB_MAX_POPS];   /* spikes of the step, by step parity */
+    unsigned long long pop_total[COB_MAX_POPS];   /* spikes since the last poll */
+    unsigned long long chan_count[COB_MAX_POPS][COB_MAX_CHANNELS];
+    unsigned long long overflow, events, raster_n;
+} cob_dcount;
+
+/* Kernels of one step (kernels/step.cu). k: step within the launch sequence (t = t_base + k). */
+__global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
+__global__ void cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
+__global__ void cob_k_advance(cob_dcount *cnt, int64_t n);
+__global__ void cob_k_init_v(const cob_dnet *__restrict__ g, int pop, double lo, double span);
+__global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop);
+/* Dynamic shared memory of cob_k_update. */
+size_t cob_update_shared_bytes(const cob_dnet *host_g);
+
+/* Device builder (kernels/connect.cu): fill projection p's CSR on the device from the host
+ * layout's in-degrees. Arrays are allocated through m (row_ptr, target, dgrp_off). */
+cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, cob_dmem *m,
+                               cudaStream_t st, cob_err *err);
+
+#endif

@@ -1,0 +1,246 @@
+/* kernels/cuda_test.cu -- host/cuda_test.h: single device functions and kernels run on plain
+ * arrays, for tests/test_cuda.c to hold against the CPU loop around the same
+ * include/cobalt/hd/ functions. Every call allocates, runs, copies back and frees. */
+#include <vector>
+#include <curand_philox4x32_x.h>
+#include "cuda_int.cuh"
+#include "cuda_test.h"
+#include "cobalt/hd/lif_curr.h"
+#include "cobalt/hd/poisson.h"
+#include "cobalt/hd/stats.h"
+
+/* Device buffers freed on every path. */
+struct dbufs {
+    cob_dmem m;
+    std::vector<std::pair<void *, int64_t> > list;
+    dbufs() { m.cur = m.peak = 0; }
+    ~dbufs()
+    {
+        for (size_t i = 0; i < list.size(); ++i) cob_dfree(&m, list[i].first, list[i].second);
+    }
+    template <typename T>
+    cob_status get(T **p, int64_t n, cob_err *err, const T *src = NULL)
+    {
+        int64_t b = (n > 0 ? n : 1) * (int64_t)sizeof(T);
+        COB_TRY(cob_dmalloc(&m, (void **)p, b, "test buffer", err));
+        list.push_back(std::make_pair((void *)*p, b));
+        if (src && n > 0) COB_CU(err, cudaMemcpy(*p, src, (size_t)n * sizeof(T), cudaMemcpyHostToDevice));
+        return COB_OK;
+    }
+};
+
+template <typename T>
+static cob_status back(T *dst, const T *src, int64_t n, cob_err *err)
+{
+    COB_CU(err, cudaDeviceSynchronize());
+    if (n > 0) COB_CU(err, cudaMemcpy(dst, src, (size_t)n * sizeof(T), cudaMemcpyDeviceToHost));
+    return COB_OK;
+}
+
+static cob_status need_device(cob_err *err)
+{
+    if (!cob_cuda_available()) return cob_err_set(err, COB_ERR_NO_DEVICE, "no usable CUDA device");
+    return COB_OK;
+}
+
+__global__ void kt_philox(uint64_t seed, uint32_t stream, uint64_t sub, int64_t n, int use_curand, uint32_t *out)
+{
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    cob_u32x4 w;
+    if (i >= n) return;
+    if (use_curand) {
+        uint4 c = make_uint4((uint32_t)i, (uint32_t)sub, (uint32_t)(sub >> 32), stream);
+        uint2 k = make_uint2((uint32_t)seed, (uint32_t)(seed >> 32));
+        uint4 r = curand_Philox4x32_10(c, k);
+        w.v[0] = r.x; w.v[1] = r.y; w.v[2] = r.z; w.v[3] = r.w;
+    } else {
+        w = cob_philox(seed, stream, (uint32_t)i, sub);
+    }
+    out[4 * i + 0] = w.v[0];
+    out[4 * i + 1] = w.v[1];
+    out[4 * i + 2] = w.v[2];
+    out[4 * i + 3] = w.v[3];
+}
+
+extern "C" cob_status cob_cuda_test_philox(uint64_t seed, uint32_t stream, uint64_t sub, int64_t n, int curand,
+                                           uint32_t *out, cob_err *err)
+{
+    dbufs d;
+    uint32_t *o;
+    COB_TRY(need_device(err));
+    COB_TRY(d.get(&o, 4 * n, err));
+    kt_philox<<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK>>>(seed, stream, sub, n, curand, o);
+    COB_CU_LAUNCH(err, "kt_philox");
+    return back(out, o, 4 * n, err);
+}
+
+__global__ void kt_lif(int model, const cob_lif_prop *prop, int64_t n, const float *v_in, const int32_t *r_in,
+                       const uint32_t *counts, float *v_out, int32_t *r_out, uint8_t *fired)
+{
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    cob_lif_state st;
+    uint32_t c[COB_MAX_CHANNELS] = {0, 0, 0, 0};
+    int k, f;
+    if (i >= n) return;
+    for (k = 0; k < prop->n_channels; ++k) c[k] = counts[i * prop->n_channels + k];
+    st.v_mV = v_in[i];
+    st.refr_steps = r_in[i];
+    f = model == COB_MODEL_LIF_COND ? cob_lif_cond_step_n(&st, prop, c, prop->n_channels)
+                                    : cob_lif_curr_step_n(&st, prop, c, prop->n_channels);
+    v_out[i] = st.v_mV;
+    r_out[i] = st.refr_steps;
+    fired[i] = (uint8_t)f;
+}
+
+extern "C" cob_status cob_cuda_test_lif(int model, const cob_lif_prop *prop, int64_t n, const float *v_in,
+                                        const int32_t *refr_in, const uint32_t *counts, float *v_out,
+                                        int32_t *refr_out, uint8_t *fired, cob_err *err)
+{
+    dbufs d;
+    cob_lif_prop *dp;
+    float *vi, *vo;
+    int32_t *ri, *ro;
+    uint32_t *cn;
+    uint8_t *fo;
+    COB_TRY(need_device(err));
+    if (prop->n_channels < 0 || prop->n_channels > COB_MAX_CHANNELS)
+        return cob_err_set(err, COB_ERR_INVALID, "n_channels %d outside [0, %d]", prop->n_channels, COB_MAX_CHANNELS);
+    COB_TRY(d.get(&dp, 1, err, prop));
+    COB_TRY(d.get(&vi, n, err, v_in));
+    COB_TRY(d.get(&ri, n, err, refr_in));
+    COB_TRY(d.get(&cn, n * prop->n_channels, err, counts));
+    COB_TRY(d.get(&vo, n, err));
+    COB_TRY(d.get(&ro, n, err));
+    COB_TRY(d.get(&fo, n, err));
+    kt_lif<<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK>>>(model, dp, n, vi, ri, cn, vo, ro, fo);
+    COB_CU_LAUNCH(err, "kt_lif");
+    COB_TRY(back(v_out, vo, n, err));
+    COB_TRY(back(refr_out, ro, n, err));
+    return back(fired, fo, n, err);
+}
+
+__global__ void kt_poisson(uint64_t seed, uint32_t stream, uint64_t t, int64_t n, const uint32_t *nc,
+                           const double *lc, const double *en, uint32_t *out)
+{
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) out[i] = cob_poisson_step(seed, stream, (uint32_t)i, t, nc[i], lc[i], en[i]);
+}
+
+extern "C" cob_status cob_cuda_test_poisson(uint64_t seed, uint32_t stream, uint64_t t, int64_t n,
+                                            const uint32_t *n_chunks, const double *lambda_chunk,
+                                            const double *exp_neg, uint32_t *out, cob_err *err)
+{
+    dbufs d;
+    uint32_t *nc, *o;
+    double *lc, *en;
+    COB_TRY(need_device(err));
+    COB_TRY(d.get(&nc, n, err, n_chunks));
+    COB_TRY(d.get(&lc, n, err, lambda_chunk));
+    COB_TRY(d.get(&en, n, err, exp_neg));
+    COB_TRY(d.get(&o, n, err));
+    kt_poisson<<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK>>>(seed, stream, t, n, nc, lc, en, o);
+    COB_CU_LAUNCH(err, "kt_poisson");
+    return back(out, o, n, err);
+}
+
+__global__ void kt_geometric(uint64_t seed, uint32_t stream, int64_t n, const uint64_t *thr, int32_t len,
+                             int32_t n_gaps, int64_t *out)
+{
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    uint32_t draws = 0;
+    int32_t k;
+    if (i >= n) return;
+    for (k = 0; k < n_gaps; ++k) out[i * n_gaps + k] = cob_geometric_gap(seed, stream, (uint32_t)i, &draws, thr, len);
+}
+
+extern "C" cob_status cob_cuda_test_geometric(uint64_t seed, uint32_t stream, int64_t n, const uint64_t *thr,
+                                              int32_t len, int32_t n_gaps, int64_t *out, cob_err *err)
+{
+    dbufs d;
+    uint64_t *th;
+    int64_t *o;
+    COB_TRY(need_device(err));
+    if (len < 1) return cob_err_set(err, COB_ERR_INVALID, "geometric table length %d < 1", len);
+    COB_TRY(d.get(&th, len, err, thr));
+    COB_TRY(d.get(&o, n * n_gaps, err));
+    kt_geometric<<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK>>>(seed, stream, n, th, len, n_gaps, o);
+    COB_CU_LAUNCH(err, "kt_geometric");
+    return back(out, o, n * n_gaps, err);
+}
+
+__global__ void kt_vbin(int64_t n, const float *v, float v_min, float inv_w, int32_t bins, int32_t *out)
+{
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) out[i] = cob_stats_vbin(v[i], v_min, inv_w, bins);
+}
+
+extern "C" cob_status cob_cuda_test_vbin(int64_t n, const float *v, float v_min_mV, float inv_width, int32_t n_bins,
+                                         int32_t *out, cob_err *err)
+{
+    dbufs d;
+    float *dv;
+    int32_t *o;
+    COB_TRY(need_device(err));
+    COB_TRY(d.get(&dv, n, err, v));
+    COB_TRY(d.get(&o, n, err));
+    kt_vbin<<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK>>>(n, dv, v_min_mV, inv_width, n_bins, o);
+    COB_CU_LAUNCH(err, "kt_vbin");
+    return back(out, o, n, err);
+}
+
+/* The real delivery kernel on a descriptor holding only projection i_proj. */
+extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, const int32_t *spikes,
+                                            int64_t n_spk, uint32_t *ring, cob_err *err)
+{
+    dbufs d;
+    const cob_proj *pr;
+    cob_dnet h;
+    cob_dcount cnt;
+    cob_dnet *dg;
+    cob_dcount *dc;
+    int64_t cells;
+    int32_t *spk;
+    COB_TRY(need_device(err));
+    if (i_proj < 0 || i_proj >= net->n_projs || net->proj[i_proj].independent || !net->proj[i_proj].row_ptr)
+        return cob_err_set(err, COB_ERR_INVALID, "projection %d has no stored synapses", i_proj);
+    pr = &net->proj[i_proj];
+    if (n_spk < 0 || n_spk > pr->n_pre)
+        return cob_err_set(err, COB_ERR_INVALID, "%lld spikes for a population of %lld", (long long)n_spk,
+                           (long long)pr->n_pre);
+    memset(&h, 0, sizeof h);
+    memset(&cnt, 0, sizeof cnt);
+    h.n_pops = net->n_pops;
+    h.n_projs = net->n_projs;
+    h.nch = net->n_channels_max > 0 ? net->n_channels_max : 1;
+    h.ring_slots = net->ring_slots;
+    h.n_neurons = net->n_neurons;
+    cells = (int64_t)h.ring_slots * h.nch * h.n_neurons;
+    COB_TRY(d.get(&h.ring, cells, err));
+    COB_CU(err, cudaMemset(h.ring, 0, (size_t)(cells > 0 ? cells : 1) * 4));
+    COB_TRY(d.get(&spk, n_spk, err, spikes));
+    h.pop[pr->pre].spk = spk;
+    h.n_deliver = 1;
+    h.deliver[0] = i_proj;
+    {
+        cob_dproj *dp = &h.proj[i_proj];
+        dp->pre = pr->pre;
+        dp->post = pr->post;
+        dp->channel = pr->channel;
+        dp->n_pre = pr->n_pre;
+        dp->n_post = pr->n_post;
+        dp->n_syn = pr->n_syn;
+        dp->post_off = net->pop_offset[pr->post];
+        dp->n_dgrp = pr->n_dgrp;
+        dp->min_delay = pr->min_delay;
+        COB_TRY(d.get(&dp->row_ptr, pr->n_pre + 1, err, pr->row_ptr));
+        COB_TRY(d.get(&dp->target, pr->n_syn, err, pr->target));
+        COB_TRY(d.get(&dp->dgrp_off, pr->n_pre * (pr->n_dgrp + 1), err, pr->dgrp_off));
+    }
+    cnt.t_base = t;
+    cnt.n_spk[t & 1][pr->pre] = (int32_t)n_spk;
+    COB_TRY(d.get(&dg, 1, err, &h));
+    COB_TRY(d.get(&dc, 1, err, &cnt));
+    cob_k_deliver<<<7, COB_CUDA_BLOCK>>>(dg, dc, 0); /* a small grid: warps stride over many spikes */
+    COB_CU_LAUNCH(err, "cob_k_deliver");
+    return back(ring, h.ring, cells, err);
+}

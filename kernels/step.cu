@@ -1,0 +1,253 @@
+/* kernels/step.cu -- the CUDA kernels of one time step, thin launchers around the shared
+ * physics of include/cobalt/hd/ (the CPU loop of host/cpu_step.c runs the same functions):
+ *   cob_k_update   one thread per neuron and per pool source: arrivals of this step from the
+ *                  delay ring (read and cleared), independent Poisson counts, the neuron step,
+ *                  statistics; pool sources due now; spikes appended to the step's lists;
+ *   cob_k_deliver  one warp per (spike, stored projection): walk the CSR row and add 1 to
+ *                  ring[(t + delay) mod D][channel][target] (integer atomics, order-free);
+ *   cob_k_advance  the device step counter, once per launch sequence (so a CUDA Graph of a
+ *                  chunk of steps can be replayed unchanged).
+ * Spike lists are unordered (block-aggregated atomics); nothing downstream depends on their
+ * order except the raster, which the host sorts (docs/numerics.md). */
+#include "cuda_int.cuh"
+#include "cobalt/hd/lif_curr.h"
+#include "cobalt/hd/poisson.h"
+#include "cobalt/hd/stats.h"
+
+size_t cob_update_shared_bytes(const cob_dnet *host_g)
+{
+    return host_g->shared_hist ? (size_t)(host_g->v_bins + 2) * sizeof(unsigned int) : 0;
+}
+
+/* The population of update item x (items: neurons by global index, then pool sources). */
+__device__ static int item_pop(const cob_dnet *__restrict__ g, int64_t x)
+{
+    int best = -1, q;
+    for (q = 0; q < g->n_pops; ++q) {
+        const cob_dpop *P = &g->pop[q];
+        if (P->kind == COB_DPOP_NONE || x < P->item0 || x >= P->item0 + P->size) continue;
+        best = q;
+        break;
+    }
+    return best;
+}
+
+typedef struct {
+    int64_t t, tm;
+    int measuring, sample_v, slot, par;
+} cob_dstep;
+
+__device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dcount *cnt, int64_t k)
+{
+    cob_dstep s;
+    s.t = cnt->t_base + k;
+    s.tm = s.t - g->warmup;
+    s.measuring = s.t >= g->warmup && s.tm < g->measure;
+    s.sample_v = s.measuring && s.tm % g->v_stride == 0;
+    s.slot = (int)(s.t % g->ring_slots);
+    s.par = (int)(s.t & 1);
+    return s;
+}
+
+/* Input counts of neuron gi for this step: ring cells read and cleared, independent Poisson
+ * counts added, each channel capped at 65535 with the excess returned (the CPU backend's
+ * 16-bit cells give the same counts and the same overflow). */
+__device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop *P, const cob_dstep *s, int64_t i,
+                                  int64_t gi, uint32_t *cnt_)
+{
+    const int nch = P->prop.n_channels;
+    uint64_t ovf = 0;
+    int c, q;
+    for (c = 0; c < nch; ++c) {
+        uint32_t *cell = g->ring + ((int64_t)s->slot * g->nch + c) * g->n_neurons + gi;
+        uint32_t r = *cell;
+        if (r) *cell = 0;
+        cnt_[c] = r;
+    }
+    for (q = 0; q < P->n_indep; ++q) {
+        const cob_dproj *pr = &g->proj[P->indep[q]];
+        int32_t kk = pr->indegree[i];
+        cnt_[pr->channel] += cob_poisson_step(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t, pr->n_chunks[kk],
+                                              pr->lambda_chunk[kk], pr->exp_neg[kk]);
+    }
+    for (c = 0; c < nch; ++c)
+        if (cnt_[c] > 0xFFFFu) { ovf += cnt_[c] - 0xFFFFu; cnt_[c] = 0xFFFFu; }
+    return ovf;
+}
+
+__global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
+{
+    __shared__ int s_n[COB_MAX_POPS], s_base[COB_MAX_POPS];
+    __shared__ unsigned long long s_chan[COB_MAX_POPS][COB_MAX_CHANNELS];
+    extern __shared__ unsigned int s_hist[];
+    const cob_dstep s = step_of(g, cnt, k);
+    const int64_t x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t x0 = (int64_t)blockIdx.x * blockDim.x;
+    const int hpop = x0 < g->n_items ? item_pop(g, x0) : -1; /* the block's histogram population */
+    const int use_shist = g->shared_hist && hpop >= 0 && g->pop[hpop].kind == COB_DPOP_NEURON && s.sample_v;
+    int j, pop = -1, fired = 0, pos = 0;
+    int64_t i = 0;
+    for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x) s_n[j] = 0;
+    for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x) s_chan[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS] = 0;
+    if (use_shist)
+        for (j = threadIdx.x; j < g->v_bins + 2; j += blockDim.x) s_hist[j] = 0;
+    __syncthreads();
+
+    if (x < g->n_items && (pop = item_pop(g, x)) >= 0) {
+        const cob_dpop *P = &g->pop[pop];
+        i = x - P->item0;
+        if (P->kind == COB_DPOP_NEURON) {
+            const int64_t gi = P->off + i;
+            const int nch = P->prop.n_channels;
+            uint32_t cnt_[COB_MAX_CHANNELS] = {0, 0, 0, 0};
+            uint64_t ovf = gather(g, P, &s, i, gi, cnt_);
+            cob_lif_state st;
+            int was_refr, c;
+            if (ovf) atomicAdd(&cnt->overflow, (unsigned long long)ovf);
+            st.v_mV = g->v[gi];
+            st.refr_steps = g->refr[gi];
+            was_refr = st.refr_steps > 0;
+            fired = P->model == COB_MODEL_LIF_COND ? cob_lif_cond_step_n(&st, &P->prop, cnt_, nch)
+                                                    : cob_lif_curr_step_n(&st, &P->prop, cnt_, nch);
+            g->v[gi] = st.v_mV;
+            g->refr[gi] = st.refr_steps;
+            if (s.measuring) {
+                const cob_dacc *a = &P->acc;
+                for (c = 0; c < nch; ++c)
+                    if (cnt_[c]) atomicAdd(&s_chan[pop][c], (unsigned long long)cnt_[c]);
+                if (fired) {
+                    cob_stats_spike(s.t, &a->spike_count[i], &a->last_spike[i], &a->n_isi[i], &a->isi_sum[i],
+                                    &a->isi_sumsq[i]);
+                    if (i < P->raster_n) {
+                        unsigned long long r = atomicAdd(&cnt->raster_n, 1ull);
+                        if ((int64_t)r < g->raster_cap) {
+                            g->raster_step[r] = s.t;
+                            g->raster_pop[r] = pop;
+                            g->raster_neuron[r] = (int32_t)i;
+                        }
+                    }
+                } else if (s.sample_v && !was_refr) {
+                    int32_t b = cob_stats_vbin(st.v_mV, g->v_min, g->v_inv_width, g->v_bins);
+                    a->v_sum[i] += st.v_mV;
+                    a->v_sumsq[i] += (double)st.v_mV * (double)st.v_mV;
+                    a->v_n[i] += 1;
+                    if (use_shist && pop == hpop) atomicAdd(&s_hist[b + 1], 1u);
+                    else atomicAdd((unsigned long long *)&a->v_hist[b + 1], 1ull);
+                }
+                if (i < P->trace_n && s.tm % g->trace_stride == 0)
+                    g->trace_v[(P->trace_base + i) * g->trace_samples + s.tm / g->trace_stride] = st.v_mV;
+            }
+        } else if (P->next[i] == s.t) { /* pool source due now */
+            int64_t nx;
+            fired = 1;
+            if (P->p >= 1.0) nx = s.t + 1;
+            else nx = s.t + cob_geometric_gap(g->seed, P->stream, (uint32_t)i, &P->n_draws[i], P->thr, P->thr_len);
+            P->next[i] = nx;
+        }
+        if (fired) pos = atomicAdd(&s_n[pop], 1);
+    }
+    __syncthreads();
+
+    for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x)
+        if (s_n[j] > 0) {
+            s_base[j] = atomicAdd(&cnt->n_spk[s.par][j], s_n[j]);
+            atomicAdd(&cnt->pop_total[j], (unsigned long long)s_n[j]);
+            if (s.measuring && g->pop[j].kind == COB_DPOP_NEURON)
+                atomicAdd(&g->pop[j].acc.rate_ts[s.tm / g->bin_steps], (unsigned int)s_n[j]);
+        }
+    if (s.measuring)
+        for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x) {
+            unsigned long long v = s_chan[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS];
+            if (v) atomicAdd(&cnt->chan_count[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS], v);
+        }
+    if (use_shist)
+        for (j = threadIdx.x; j < g->v_bins + 2; j += blockDim.x)
+            if (s_hist[j]) atomicAdd((unsigned long long *)&g->pop[hpop].acc.v_hist[j], (unsigned long long)s_hist[j]);
+    __syncthreads();
+    if (fired) g->pop[pop].spk[s_base[pop] + pos] = (int32_t)i;
+}
+
+/* Largest delay group g of a row with off[g] <= s (off[0] = 0 <= s < off[n_dgrp]). */
+__device__ static int group_of(const uint32_t *off, int n_dgrp, uint32_t s)
+{
+    int lo = 0, hi = n_dgrp - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) >> 1;
+        if (off[mid] <= s) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+}
+
+/* One spike's row of projection pr, by the 32 lanes of a warp; returns the row length. */
+__device__ static int64_t deliver_row(const cob_dnet *__restrict__ g, const cob_dproj *pr, int64_t t, int32_t j,
+                                      int lane)
+{
+    const int64_t r0 = pr->row_ptr[j], len = pr->row_ptr[j + 1] - r0;
+    const int32_t *tgt = pr->target + r0;
+    const int64_t N = g->n_neurons, D = g->ring_slots;
+    int64_t s;
+    if (pr->n_dgrp == 1) {
+        uint32_t *base = g->ring + (((t + pr->min_delay) % D) * g->nch + pr->channel) * N + pr->post_off;
+        for (s = lane; s < len; s += 32) atomicAdd(base + tgt[s], 1u);
+    } else {
+        const uint32_t *off = pr->dgrp_off + (int64_t)j * (pr->n_dgrp + 1);
+        for (s = lane; s < len; s += 32) {
+            int grp = group_of(off, pr->n_dgrp, (uint32_t)s);
+            int64_t slot = (t + pr->min_delay + grp) % D;
+            atomicAdd(g->ring + (slot * g->nch + pr->channel) * N + pr->post_off + tgt[s], 1u);
+        }
+    }
+    return len;
+}
+
+__global__ void cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
+{
+    const int64_t t = cnt->t_base + k;
+    const int par = (int)(t & 1);
+    const int lane = threadIdx.x & 31;
+    const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+    const int64_t n_warps = ((int64_t)gridDim.x * blockDim.x) >> 5;
+    int64_t base = 0, events = 0;
+    int q;
+    for (q = 0; q < g->n_deliver; ++q) {
+        const cob_dproj *pr = &g->proj[g->deliver[q]];
+        const int32_t *spk = g->pop[pr->pre].spk;
+        const int64_t n = cnt->n_spk[par][pr->pre];
+        int64_t it = base + ((warp - base % n_warps) % n_warps + n_warps) % n_warps;
+        for (; it < base + n; it += n_warps) events += deliver_row(g, pr, t, spk[it - base], lane);
+        base += n;
+    }
+    if (lane == 0 && events) atomicAdd(&cnt->events, (unsigned long long)events);
+    /* the other parity's lists were consumed by the previous step: ready them for the next */
+    if (blockIdx.x == 0)
+        for (q = threadIdx.x; q < COB_MAX_POPS; q += blockDim.x) cnt->n_spk[par ^ 1][q] = 0;
+}
+
+__global__ void cob_k_advance(cob_dcount *cnt, int64_t n)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) cnt->t_base += n;
+}
+
+/* Initial V uniform in [lo, lo + span] from (seed, VINIT(pop), i), as host/cpu_backend.c. */
+__global__ void cob_k_init_v(const cob_dnet *__restrict__ g, int pop, double lo, double span)
+{
+    const cob_dpop *P = &g->pop[pop];
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    cob_u32x4 w;
+    double u;
+    if (i >= P->size) return;
+    w = cob_philox(g->seed, COB_STREAM(COB_STREAM_VINIT, pop), (uint32_t)i, 0);
+    u = cob_u01_double(w.v[0], w.v[1]);
+    g->v[P->off + i] = (float)(lo + span * (1.0 - u));
+}
+
+/* First spike step of every pool source (the gap after step -1). */
+__global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop)
+{
+    const cob_dpop *P = &g->pop[pop];
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= P->size) return;
+    if (P->p <= 0.0) P->next[i] = INT64_MAX;
+    else if (P->p >= 1.0) P->next[i] = 0;
+    else P->next[i] = -1 + cob_geometric_gap(g->seed, P->stream, (uint32_t)i, &P->n_draws[i], P->thr, P->thr_len);
+}
