@@ -22,6 +22,9 @@ static cob_status no_cuda(cob_err *err)
 
 cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_err *err) { (void)net; (void)c; return no_cuda(err); }
 
+cob_status cob_cuda_emulate_net_build(cob_net *net, const cob_config *c, cob_err *err)
+{ (void)net; (void)c; return no_cuda(err); }
+
 cob_status cob_cuda_test_philox(uint64_t seed, uint32_t stream, uint64_t sub, int64_t n, int curand,
                                 uint32_t *out, cob_err *err)
 { (void)seed; (void)stream; (void)sub; (void)n; (void)curand; (void)out; return no_cuda(err); }

@@ -15,14 +15,17 @@
  * no weights). Transient: one more int32 per synapse and two sort keys (host/cuda_mem.c). */
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_segmented_sort.cuh>
+#include <algorithm>
+#include <new>
 #include <vector>
 #include "cuda_int.cuh"
+#include "cuda_test.h"
 #include "cobalt/hd/connect.h"
 
 #define COB_CUDA_HASH_BUDGET (256ll << 20)  /* as host/cuda_mem.c */
 
 /* Insert v into the hash set h (mask + 1 slots, empty = -1); 1 if it was already there. */
-__device__ static int hash_insert(int32_t *h, uint32_t mask, int32_t v)
+COB_INLINE int hash_insert(int32_t *h, uint32_t mask, int32_t v)
 {
     uint32_t sl = ((uint32_t)v * 2654435761u) & mask;
     for (;;) {
@@ -36,22 +39,18 @@ __device__ static int hash_insert(int32_t *h, uint32_t mask, int32_t v)
     }
 }
 
-/* Partners of targets [i0, i1) into out[post_ptr[i] ..], in the host's draw order. */
-__global__ void k_partners(const int32_t *indeg, const int64_t *post_ptr, int64_t i0, int64_t i1, int64_t n_avail,
-                           int multapses, uint64_t seed, uint32_t stream, int32_t *hash, uint32_t cap, int32_t *out)
+/* Partners of target i into out[post_ptr[i] ..], in the host's draw order; h: its hash set
+ * (cap slots, all -1). Kernel body, also run on the host by cob_cuda_emulate_net_build. */
+COB_INLINE void partners_one(int64_t i, const int32_t *indeg, const int64_t *post_ptr, int64_t n_avail, int multapses,
+                             uint64_t seed, uint32_t stream, int32_t *h, uint32_t cap, int32_t *out)
 {
-    const int64_t i = i0 + (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     cob_rng_lane l;
-    int32_t kk, m = 0, j, *o, *h;
-    if (i >= i1) return;
-    kk = indeg[i];
-    o = out + post_ptr[i];
+    int32_t kk = indeg[i], m = 0, j, *o = out + post_ptr[i];
     cob_rng_lane_init(&l, seed, stream, (uint32_t)i);
     if (multapses) {
         for (m = 0; m < kk; ++m) o[m] = (int32_t)cob_rng_lane_below(&l, (uint32_t)n_avail);
         return;
     }
-    h = hash + (i - i0) * (int64_t)cap;
     for (j = (int32_t)(n_avail - kk); j < n_avail; ++j) {
         int32_t t = (int32_t)cob_rng_lane_below(&l, (uint32_t)j + 1u);
         if (hash_insert(h, cap - 1, t)) {
@@ -62,20 +61,23 @@ __global__ void k_partners(const int32_t *indeg, const int64_t *post_ptr, int64_
     }
 }
 
-/* Sort key (pre, delay group) and value (target) of every synapse; delays drawn per target in
- * ascending partner order, as host/net.c's draw_targets. */
-template <typename K>
-__global__ void k_keys(const int32_t *indeg, const int64_t *post_ptr, int64_t n_post, const int32_t *partners,
-                       int skip_self, int32_t n_dgrp, uint16_t dmin, uint16_t dmax, uint64_t seed, uint32_t stream,
-                       K *key, int32_t *val)
+__global__ void k_partners(const int32_t *indeg, const int64_t *post_ptr, int64_t i0, int64_t i1, int64_t n_avail,
+                           int multapses, uint64_t seed, uint32_t stream, int32_t *hash, uint32_t cap, int32_t *out)
 {
-    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t i = i0 + (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < i1) partners_one(i, indeg, post_ptr, n_avail, multapses, seed, stream, hash + (i - i0) * (int64_t)cap, cap, out);
+}
+
+/* Sort key (pre, delay group) and value (target) of every synapse of target i; delays drawn
+ * in ascending partner order, as host/net.c's draw_targets. */
+template <typename K>
+COB_INLINE void keys_one(int64_t i, const int32_t *indeg, const int64_t *post_ptr, const int32_t *partners,
+                         int skip_self, int32_t n_dgrp, uint16_t dmin, uint16_t dmax, uint64_t seed, uint32_t stream,
+                         K *key, int32_t *val)
+{
     cob_rng_lane ld;
-    int64_t s0;
-    int32_t kk, m;
-    if (i >= n_post) return;
-    kk = indeg[i];
-    s0 = post_ptr[i];
+    int64_t s0 = post_ptr[i];
+    int32_t kk = indeg[i], m;
     cob_rng_lane_init(&ld, seed, stream, (uint32_t)i);
     for (m = 0; m < kk; ++m) {
         int32_t c = partners[s0 + m];
@@ -86,30 +88,48 @@ __global__ void k_keys(const int32_t *indeg, const int64_t *post_ptr, int64_t n_
     }
 }
 
-/* start[g] = first synapse of group g in key order, for every g in [0, G]; one thread per
- * synapse writes the starts of the (possibly empty) groups that end at its key. */
 template <typename K>
-__global__ void k_starts(const K *key, int64_t n, int64_t G, int64_t *start)
+__global__ void k_keys(const int32_t *indeg, const int64_t *post_ptr, int64_t n_post, const int32_t *partners,
+                       int skip_self, int32_t n_dgrp, uint16_t dmin, uint16_t dmax, uint64_t seed, uint32_t stream,
+                       K *key, int32_t *val)
 {
-    const int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n_post) keys_one<K>(i, indeg, post_ptr, partners, skip_self, n_dgrp, dmin, dmax, seed, stream, key, val);
+}
+
+/* start[g] = first synapse of group g in key order, for every g in [0, G]; synapse s writes the
+ * starts of the (possibly empty) groups that end at its key. */
+template <typename K>
+COB_INLINE void starts_one(int64_t s, const K *key, int64_t n, int64_t G, int64_t *start)
+{
     int64_t gg;
-    if (s >= n) return;
     if (s == 0 || key[s] != key[s - 1])
         for (gg = s == 0 ? 0 : (int64_t)key[s - 1] + 1; gg <= (int64_t)key[s]; ++gg) start[gg] = s;
     if (s == n - 1)
         for (gg = (int64_t)key[s] + 1; gg <= G; ++gg) start[gg] = n;
 }
 
-__global__ void k_offsets(const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr, uint32_t *dgrp_off)
+template <typename K>
+__global__ void k_starts(const K *key, int64_t n, int64_t G, int64_t *start)
 {
-    const int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    int64_t r;
+    const int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (s < n) starts_one<K>(s, key, n, G, start);
+}
+
+COB_INLINE void offsets_one(int64_t j, const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr,
+                            uint32_t *dgrp_off)
+{
+    int64_t r = start[j * n_dgrp];
     int32_t gg;
-    if (j > n_pre) return;
-    r = start[j * n_dgrp];
     row_ptr[j] = r;
     if (j == n_pre) return;
     for (gg = 0; gg <= n_dgrp; ++gg) dgrp_off[j * (n_dgrp + 1) + gg] = (uint32_t)(start[j * n_dgrp + gg] - r);
+}
+
+__global__ void k_offsets(const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr, uint32_t *dgrp_off)
+{
+    const int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (j <= n_pre) offsets_one(j, start, n_pre, n_dgrp, row_ptr, dgrp_off);
 }
 
 /* Transient buffers of one projection's build, freed whatever happens. */
@@ -268,5 +288,74 @@ cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, c
     }
     dp->target = b.buf[keep];
     tmp_free(&b, m, keep);
+    return COB_OK;
+}
+
+/* ---- the same build on the host (tests): the kernel bodies above in plain loops, with
+ * std::sort per target and std::stable_sort by key in place of CUB ----------------------- */
+
+static cob_status emulate_proj(const cob_net *net, const cob_config *c, int p, cob_proj *pr, cob_err *err)
+{
+    const cob_proj_spec *ps = &c->projs[p];
+    const int64_t n_avail = c->pops[ps->pre].size - (ps->pre == ps->post && !ps->allow_autapses ? 1 : 0);
+    const int64_t n = pr->n_syn, G = pr->n_pre * (int64_t)pr->n_dgrp;
+    std::vector<int64_t> post_ptr((size_t)pr->n_post + 1), start((size_t)G + 1), order((size_t)n);
+    std::vector<int32_t> part((size_t)n), val((size_t)n);
+    std::vector<uint64_t> key((size_t)n);
+    int64_t i, k_max = 1, cap = 32;
+    for (i = 0; i < pr->n_post; ++i) {
+        post_ptr[(size_t)i + 1] = post_ptr[(size_t)i] + pr->indegree[i];
+        if (pr->indegree[i] > k_max) k_max = pr->indegree[i];
+    }
+    while (cap < 2 * k_max) cap *= 2;
+    std::vector<int32_t> hash((size_t)cap);
+    for (i = 0; i < pr->n_post; ++i) {
+        std::fill(hash.begin(), hash.end(), -1);
+        partners_one(i, pr->indegree, post_ptr.data(), n_avail, ps->allow_multapses, net->seed,
+                     COB_STREAM(COB_STREAM_PARTNERS, p), hash.data(), (uint32_t)cap, part.data());
+        if (pr->n_dgrp > 1)
+            std::sort(part.begin() + post_ptr[(size_t)i], part.begin() + post_ptr[(size_t)i + 1]);
+    }
+    for (i = 0; i < pr->n_post; ++i)
+        keys_one<uint64_t>(i, pr->indegree, post_ptr.data(), part.data(), ps->pre == ps->post && !ps->allow_autapses,
+                           pr->n_dgrp, pr->min_delay, pr->max_delay, net->seed, COB_STREAM(COB_STREAM_DELAYS, p),
+                           key.data(), val.data());
+    for (i = 0; i < n; ++i) order[(size_t)i] = i;
+    std::stable_sort(order.begin(), order.end(), [&key](int64_t a, int64_t b) { return key[(size_t)a] < key[(size_t)b]; });
+    std::vector<uint64_t> skey((size_t)n);
+    pr->row_ptr = (int64_t *)malloc((size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
+    pr->dgrp_off = (uint32_t *)malloc((size_t)(pr->n_pre * (pr->n_dgrp + 1)) * sizeof *pr->dgrp_off);
+    pr->target = (int32_t *)malloc((size_t)(n ? n : 1) * sizeof *pr->target);
+    pr->delay_steps = (uint16_t *)malloc((size_t)(n ? n : 1) * sizeof *pr->delay_steps);
+    if (!pr->row_ptr || !pr->dgrp_off || !pr->target || !pr->delay_steps)
+        return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for projection %d", p);
+    for (i = 0; i < n; ++i) {
+        skey[(size_t)i] = key[(size_t)order[(size_t)i]];
+        pr->target[i] = val[(size_t)order[(size_t)i]];
+        pr->delay_steps[i] = (uint16_t)(pr->min_delay + skey[(size_t)i] % (uint64_t)pr->n_dgrp);
+    }
+    if (n == 0) std::fill(start.begin(), start.end(), 0);
+    for (i = 0; i < n; ++i) starts_one<uint64_t>(i, skey.data(), n, G, start.data());
+    for (i = 0; i <= pr->n_pre; ++i) offsets_one(i, start.data(), pr->n_pre, pr->n_dgrp, pr->row_ptr, pr->dgrp_off);
+    return COB_OK;
+}
+
+extern "C" cob_status cob_cuda_emulate_net_build(cob_net *net, const cob_config *c, cob_err *err)
+{
+    int p;
+    COB_TRY(cob_net_layout(net, c, err));
+    for (p = 0; p < net->n_projs; ++p) {
+        cob_status st;
+        if (net->proj[p].independent) continue;
+        try {
+            st = emulate_proj(net, c, p, &net->proj[p], err);
+        } catch (const std::bad_alloc &) {
+            st = cob_err_set(err, COB_ERR_NOMEM, "out of host memory emulating projection %d", p);
+        }
+        if (st != COB_OK) {
+            cob_net_free(net);
+            return st;
+        }
+    }
     return COB_OK;
 }

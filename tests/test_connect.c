@@ -19,6 +19,7 @@
 #endif
 
 #include "cobalt/net.h"
+#include "cuda_test.h"
 
 static int add_pop(cob_config *c, const char *name, cob_model m, int64_t size)
 {
@@ -519,4 +520,58 @@ Test(connect, validate_catches_duplicate_across_groups)
     cr_assert(done, "no row to place a duplicate in");
     cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_OK, "%s", err.msg);
     cob_net_free(&net);
+}
+
+/* The CUDA builder's algorithm (kernels/connect.cu's kernel bodies run on the host: Floyd with
+ * hash sets, per-target sort, stable sort by (pre, delay group), group starts) must give
+ * cob_net_build's arrays exactly, for every path: recurrent projections without autapses,
+ * dense and sparse in-degrees, multapses, heterogeneous in-degree, one delay and many. Needs a
+ * CUDA build, not a device (the kernels themselves are compared on a GPU in tests/test_cuda.c). */
+static void expect_same_net(const cob_net *a, const cob_net *b, const char *what)
+{
+    cr_assert_eq(a->n_projs, b->n_projs);
+    for (int p = 0; p < a->n_projs; ++p) {
+        const cob_proj *x = &a->proj[p], *y = &b->proj[p];
+        cr_assert_eq(x->n_syn, y->n_syn, "%s projection %d: n_syn", what, p);
+        cr_assert_eq(x->n_dgrp, y->n_dgrp, "%s projection %d: n_dgrp", what, p);
+        cr_assert_eq(memcmp(x->indegree, y->indegree, (size_t)x->n_post * 4), 0, "%s projection %d: in-degrees", what, p);
+        if (x->independent) continue;
+        cr_assert_eq(memcmp(x->row_ptr, y->row_ptr, (size_t)(x->n_pre + 1) * 8), 0, "%s projection %d: row_ptr", what, p);
+        cr_assert_eq(memcmp(x->dgrp_off, y->dgrp_off, (size_t)(x->n_pre * (x->n_dgrp + 1)) * 4), 0,
+                     "%s projection %d: dgrp_off", what, p);
+        cr_assert_eq(memcmp(x->target, y->target, (size_t)x->n_syn * 4), 0, "%s projection %d: target", what, p);
+        cr_assert_eq(memcmp(x->delay_steps, y->delay_steps, (size_t)x->n_syn * 2), 0, "%s projection %d: delays", what, p);
+    }
+}
+
+static void same_as_device_algorithm(const cob_config *c, const char *what)
+{
+    cob_net host, dev;
+    cob_err err = {0};
+    cob_status st = cob_cuda_emulate_net_build(&dev, c, &err);
+    if (st == COB_ERR_NO_DEVICE) cr_skip_test("%s: %s (the emulation needs a CUDA build, not a device)", what, err.msg);
+    cr_assert_eq(st, COB_OK, "%s: %s", what, err.msg);
+    build_ok(&host, c);
+    expect_same_net(&host, &dev, what);
+    for (int p = 0; p < dev.n_projs; ++p)
+        cr_expect_eq(cob_csr_validate(&dev, p, c, &err), COB_OK, "%s: %s", what, err.msg);
+    cob_net_free(&host);
+    cob_net_free(&dev);
+}
+
+Test(connect, device_algorithm_matches_host)
+{
+    cob_config c;
+    ei_config(&c);
+    same_as_device_algorithm(&c, "E/I/X");
+    for (int p = 0; p < c.n_projs; ++p) c.projs[p].delay_min_ms = c.projs[p].delay_max_ms = 1.0;
+    same_as_device_algorithm(&c, "E/I/X one delay");
+    ei_config(&c);
+    c.projs[0].allow_autapses = 1;
+    c.projs[1].allow_multapses = 1;
+    c.projs[4].indegree = 49; /* I -> I: every other I neuron (dense, no autapses) */
+    c.run.seed = 7;
+    same_as_device_algorithm(&c, "autapses, multapses, dense");
+    het_config(&c);
+    same_as_device_algorithm(&c, "heterogeneous in-degree");
 }
