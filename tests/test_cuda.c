@@ -1,0 +1,1175 @@
+/* tests/test_cuda.c -- the GPU tier: the CUDA backend against the CPU backend, which is the
+ * reference it must match bit for bit (docs/numerics.md).
+ *
+ *  - single kernels (host/cuda_test.h) against the CPU loop around the same
+ *    include/cobalt/hd/ function, on random inputs of sizes that are not multiples of a block
+ *    (1, 31, 257, 1000, 100003): Philox (ours and cuRAND's bijection), one LIF step of both
+ *    models, independent Poisson counts, pool-source geometric gaps, the voltage-histogram bin,
+ *    and spike delivery into the delay ring (expected ring computed from the CSR);
+ *  - the network built on the device (cob_cuda_net_build) against cob_net_build, array by
+ *    array, for fixed and heterogeneous in-degrees, multapses, autapses, dense and large
+ *    projections, one and many delays, independent inputs;
+ *  - whole runs (cob_sim_run, backend CUDA vs CPU): every field of cob_stats, both neuron
+ *    models, pool and independent input, CV_K > 0, raster (and its overflow) and traces; the
+ *    Fig. 4 network shortened; saturated 16-bit input cells (same overflow count and error);
+ *    a network too big for the device refused with COB_ERR_NOMEM;
+ *  - always, without a device: the device-memory estimate (host/cuda_mem.c) and
+ *    `cobalt run --backend cuda` (exit code 5 and a message without a device).
+ *
+ * Every comparison is exact: integers equal, floats and doubles equal as bit patterns (memcmp),
+ * so NaN == NaN where both are the same NaN. The design promises bit-identity (integer spike
+ * counts in the ring, float + - * only in the neuron step, propagators made once on the host);
+ * the one documented exception (Box-Muller in-degrees, docs/numerics.md) cannot trip at these
+ * sizes: a target's K + CV_K K z would have to land within ~1e-13 of a half-integer.
+ *
+ * GPU tests skip with the reason (cob_cuda_describe) when no device is usable; Criterion
+ * reports them as [SKIP] and the binary still exits 0, so CTest counts it as passed. */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include "test_util.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "cobalt/config.h"
+#include "cobalt/net.h"
+#include "cobalt/sim.h"
+#include "cobalt/hd/lif_curr.h"
+#include "cobalt/hd/poisson.h"
+#include "cobalt/hd/stats.h"
+#include "cuda_test.h"
+#include "poisson_tables.h"
+
+/* One OpenMP thread for the CPU references: Criterion runs two tests at once (--jobs 2), and
+ * results do not depend on the thread count (tests/test_determinism.c). */
+static void one_thread(void)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+}
+
+TestSuite(cuda, .init = one_thread);
+
+/* For the two big CPU references (GPU machines only): half the cores, as two tests run at once. */
+static void half_the_cores(void)
+{
+#ifdef _OPENMP
+    int n = omp_get_num_procs() / 2;
+    omp_set_num_threads(n > 1 ? n : 1);
+#endif
+}
+
+/* Skip the calling test, with the reason, when the CUDA backend has no usable device. */
+static void need_device(void)
+{
+    char buf[512] = "";
+    size_t n;
+    if (cob_cuda_available()) return;
+    cob_cuda_describe(buf, sizeof buf);
+    n = strcspn(buf, "\n");
+    buf[n] = '\0';
+    if (!buf[0]) snprintf(buf, sizeof buf, "cob_cuda_available() returned 0");
+    /* Criterion prints [SKIP] only with --verbose, and a cr_log_warn would make the binary exit 1;
+     * a plain line on stderr shows in the default CTest log (ctest -V, --output-on-failure) */
+    fprintf(stderr, "[SKIP] %s::%s: no CUDA device: %s\n", criterion_current_test->category,
+            criterion_current_test->name, buf);
+    cr_skip_test("no CUDA device: %s", buf);
+}
+
+/* Kernel sizes: 1, below one warp, just above a 256-thread block, and not a multiple of any
+ * power of two beyond 8 (1000), a prime above 10^5. */
+static const int64_t sizes[] = {1, 31, 257, 1000, 100003};
+#define N_SIZES ((int)(sizeof sizes / sizeof sizes[0]))
+
+/* Deterministic test inputs: word w of Philox block (key, i) under a seed of the tests' own. */
+static uint32_t rnd(uint32_t key, uint64_t i, int w)
+{
+    return cob_philox(0x7e57c0dau, key, (uint32_t)i, i >> 32).v[w & 3];
+}
+
+static double rnd01(uint32_t key, uint64_t i) { return cob_u01_double(rnd(key, i, 0), rnd(key, i, 1)); }
+
+/* Index of the first element where a and b differ as bytes, -1 if none (n elements of sz). */
+static int64_t first_diff(const void *a, const void *b, int64_t n, size_t sz)
+{
+    const unsigned char *x = a, *y = b;
+    if (n <= 0 || !memcmp(x, y, (size_t)n * sz)) return -1;
+    for (int64_t k = 0; k < n; ++k)
+        if (memcmp(x + k * sz, y + k * sz, sz)) return k;
+    return -1;
+}
+#define FIRST_DIFF(a, b, n) first_diff((a), (b), (int64_t)(n), sizeof *(a))
+
+static void *xcalloc(int64_t n, size_t sz)
+{
+    void *p = calloc((size_t)(n > 0 ? n : 1), sz);
+    cr_assert_not_null(p, "out of host memory (%lld x %zu bytes)", (long long)n, sz);
+    return p;
+}
+
+static uint32_t f2u(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static void load_yaml(cob_config *c, const char *yaml)
+{
+    cob_err err = {0};
+    cr_assert_eq(cob_config_load_string(c, yaml, "test.yaml", NULL, 0, &err), COB_OK, "%s", err.msg);
+}
+
+/* ---- single kernels ----------------------------------------------------------------------- */
+
+/* out[4 i + w] = word w of cob_philox(seed, stream, i, sub), on the device with our Philox and
+ * with cuRAND's; keys with both halves set, sub-counters with both halves set. */
+Test(cuda, philox_matches_host)
+{
+    static const uint64_t seeds[] = {1, 0x0123456789abcdefull};
+    static const uint64_t subs[] = {0, 7, 0x100000003ull, (1ull << 62) | (12345ull << 8) | 7};
+    const uint32_t streams[] = {COB_STREAM(COB_STREAM_PARTNERS, 5), COB_STREAM(COB_STREAM_INDEP, 63)};
+    need_device();
+    for (int z = 0; z < N_SIZES; ++z) {
+        int64_t n = sizes[z];
+        uint32_t *ref = xcalloc(4 * n, sizeof *ref), *dev = xcalloc(4 * n, sizeof *dev);
+        for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 4; ++b) {
+                uint32_t stream = streams[(a + b) & 1];
+                for (int64_t i = 0; i < n; ++i) {
+                    cob_u32x4 w = cob_philox(seeds[a], stream, (uint32_t)i, subs[b]);
+                    memcpy(ref + 4 * i, w.v, sizeof w.v);
+                }
+                for (int curand = 0; curand <= 1; ++curand) {
+                    cob_err err = {0};
+                    memset(dev, 0xA5, (size_t)(4 * n) * sizeof *dev);
+                    cr_assert_eq(cob_cuda_test_philox(seeds[a], stream, subs[b], n, curand, dev, &err), COB_OK,
+                                 "%s", err.msg);
+                    int64_t k = FIRST_DIFF(ref, dev, 4 * n);
+                    cr_assert_eq(k, -1, "%s Philox, n %lld, seed %#llx, stream %u, sub %#llx: word %lld is %#010x on "
+                                 "the device, %#010x on the host", curand ? "cuRAND's" : "our", (long long)n,
+                                 (unsigned long long)seeds[a], stream, (unsigned long long)subs[b], (long long)k,
+                                 k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
+                }
+            }
+        free(ref);
+        free(dev);
+    }
+}
+
+/* Propagators of a real population, made by the host code (cob_net_layout -> make_props). */
+static const char *lif_cond_yaml =
+    "run: {dt_ms: 0.1}\n"
+    "populations:\n"
+    "  - {name: A, model: lif_cond, size: 10}\n"
+    "  - {name: B, model: lif_cond, size: 10, jump: exp, tau_ref_ms: 0.5}\n"
+    "  - {name: X, model: poisson, size: 10, rate_hz: 10}\n"
+    "projections:\n"
+    "  - {pre: A, post: A, receptor: E, indegree: 5, weight: 0.01}\n"
+    "  - {pre: X, post: A, receptor: E, indegree: 5, weight: 0.03}\n"
+    "  - {pre: B, post: A, receptor: I, indegree: 5, weight: 0.1}\n"
+    "  - {pre: X, post: A, receptor: I, indegree: 5, weight: 0.25}\n"
+    "  - {pre: A, post: B, receptor: E, indegree: 5, weight: 0.02}\n";
+
+static const char *lif_curr_yaml =
+    "run: {dt_ms: 0.1}\n"
+    "populations:\n"
+    "  - {name: A, model: lif_curr, size: 10, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10}\n"
+    "  - {name: B, model: lif_curr, size: 10, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, mu_ext_mV: 24}\n"
+    "  - {name: X, model: poisson, size: 10, rate_hz: 10}\n"
+    "projections:\n"
+    "  - {pre: A, post: A, receptor: E, indegree: 5, weight: 0.1}\n"
+    "  - {pre: X, post: A, receptor: E, indegree: 5, weight: 0.35}\n"
+    "  - {pre: A, post: A, receptor: I, indegree: 5, weight: 0.5}\n";
+
+/* One input count: 0 half the time, else small (table), above the pow table, or extreme. */
+static uint32_t lif_count(uint64_t i)
+{
+    uint32_t r = rnd(2, i, 0), u = rnd(2, i, 1);
+    switch (r % 20) {
+    case 0: return 65535u;
+    case 1: return COB_POW_TABLE;
+    case 2: return COB_POW_TABLE - 1;
+    case 3: case 4: case 5: return COB_POW_TABLE + u % 2000;   /* cob_powi path */
+    case 6: return u % 65536u;
+    default: return r % 20 < 13 ? 1 + u % (COB_POW_TABLE - 1) : 0;
+    }
+}
+
+/* One neuron step of n neurons on the device against cob_lif_{cond,curr}_step_n on the host. */
+static void check_lif(int model, const cob_lif_prop *p, const char *what)
+{
+    int nch = p->n_channels;
+    for (int z = 0; z < N_SIZES; ++z) {
+        int64_t n = sizes[z];
+        float *v_in = xcalloc(n, sizeof *v_in), *v_ref = xcalloc(n, sizeof *v_ref), *v_dev = xcalloc(n, sizeof *v_dev);
+        int32_t *r_in = xcalloc(n, sizeof *r_in), *r_ref = xcalloc(n, sizeof *r_ref), *r_dev = xcalloc(n, sizeof *r_dev);
+        uint8_t *f_ref = xcalloc(n, 1), *f_dev = xcalloc(n, 1);
+        uint32_t *cnt = xcalloc(n * nch, sizeof *cnt);   /* at least one element when nch == 0 */
+        int64_t fired = 0, refr = 0;
+        cob_err err = {0};
+        for (int64_t i = 0; i < n; ++i) {
+            float lo = p->v_reset_mV - 10.0f, hi = p->v_th_mV + 0.5f;
+            switch (rnd(1, i, 0) % 16) {
+            case 0: v_in[i] = p->v_th_mV; break;
+            case 1: v_in[i] = nextafterf(p->v_th_mV, -INFINITY); break;
+            case 2: v_in[i] = p->v_reset_mV; break;
+            default: v_in[i] = lo + (hi - lo) * (float)rnd01(1, i);
+            }
+            r_in[i] = rnd(1, i, 2) % 4 == 0 ? (int32_t)(rnd(1, i, 3) % (uint32_t)(p->refr_steps + 1)) : 0;
+            for (int c = 0; c < nch; ++c) cnt[i * nch + c] = lif_count((uint64_t)i * COB_MAX_CHANNELS + (uint64_t)c);
+            cob_lif_state s = {v_in[i], r_in[i]};
+            f_ref[i] = (uint8_t)(model == COB_MODEL_LIF_COND ? cob_lif_cond_step_n(&s, p, cnt + i * nch, nch)
+                                                             : cob_lif_curr_step_n(&s, p, cnt + i * nch, nch));
+            v_ref[i] = s.v_mV;
+            r_ref[i] = s.refr_steps;
+            fired += f_ref[i];
+            refr += r_in[i] > 0;
+        }
+        memset(f_dev, 0xFF, (size_t)n);
+        cr_assert_eq(cob_cuda_test_lif(model, p, n, v_in, r_in, cnt, v_dev, r_dev, f_dev, &err), COB_OK, "%s: %s",
+                     what, err.msg);
+        int64_t k = FIRST_DIFF(v_ref, v_dev, n);
+        cr_assert_eq(k, -1, "%s, n %lld: neuron %lld V = %.9g (%#010x) on the device, %.9g (%#010x) on the host "
+                     "(V_in %.9g, refractory %d)", what, (long long)n, (long long)k, k >= 0 ? v_dev[k] : 0.0f,
+                     k >= 0 ? f2u(v_dev[k]) : 0u, k >= 0 ? v_ref[k] : 0.0f, k >= 0 ? f2u(v_ref[k]) : 0u,
+                     k >= 0 ? v_in[k] : 0.0f, k >= 0 ? r_in[k] : 0);
+        k = FIRST_DIFF(r_ref, r_dev, n);
+        cr_assert_eq(k, -1, "%s, n %lld: neuron %lld refractory counter %d on the device, %d on the host", what,
+                     (long long)n, (long long)k, k >= 0 ? r_dev[k] : 0, k >= 0 ? r_ref[k] : 0);
+        k = FIRST_DIFF(f_ref, f_dev, n);
+        cr_assert_eq(k, -1, "%s, n %lld: neuron %lld fired = %u on the device, %u on the host", what, (long long)n,
+                     (long long)k, k >= 0 ? f_dev[k] : 0, k >= 0 ? f_ref[k] : 0);
+        if (n >= 1000) {
+            /* the inputs must exercise every branch, or equality proves little */
+            cr_assert(fired > 0 && fired < n && refr > 0, "%s: %lld of %lld fired, %lld refractory", what,
+                      (long long)fired, (long long)n, (long long)refr);
+        }
+        free(v_in); free(v_ref); free(v_dev); free(r_in); free(r_ref); free(r_dev); free(f_ref); free(f_dev);
+        free(cnt);
+    }
+}
+
+static void check_lif_config(const char *yaml, int model)
+{
+    cob_config c;
+    cob_net net;
+    cob_err err = {0};
+    char what[64];
+    load_yaml(&c, yaml);
+    cr_assert_eq(cob_net_layout(&net, &c, &err), COB_OK, "%s", err.msg);
+    for (int pop = 0; pop < 2; ++pop) {
+        snprintf(what, sizeof what, "%s population %s (%d channels)", model == COB_MODEL_LIF_COND ? "lif_cond" :
+                 "lif_curr", c.pops[pop].name, net.prop[pop].n_channels);
+        check_lif(model, &net.prop[pop], what);
+    }
+    cob_net_free(&net);
+    cob_config_free(&c);
+}
+
+/* A: four channels (two E weights, two I weights), linear jumps, 20 refractory steps;
+ * B: one channel, exp jumps, 5 refractory steps. */
+Test(cuda, lif_cond_step_matches_host)
+{
+    need_device();
+    check_lif_config(lif_cond_yaml, COB_MODEL_LIF_COND);
+}
+
+/* A: three channels; B: no input channel at all, driven by mu_ext above threshold. */
+Test(cuda, lif_curr_step_matches_host)
+{
+    need_device();
+    check_lif_config(lif_curr_yaml, COB_MODEL_LIF_CURR);
+}
+
+/* Per-neuron means spanning no input, the one-word path (<= 64) and the chunked path, up to
+ * 16000 per step (the config limit, 250 chunks). */
+static double poisson_lambda(uint64_t i)
+{
+    uint32_t r = rnd(3, i, 0);
+    double u = rnd01(4, i);
+    switch (r % 16) {
+    case 0: return 0.0;
+    case 1: return 64.0;
+    case 2: return 64.0 * (1.0 + 1e-15);   /* just into two chunks */
+    case 3: return 16000.0 * u;
+    case 4: case 5: case 6: return 64.0 + 400.0 * u;
+    default: return 1e-3 * exp(log(64.0 / 1e-3) * u);   /* log-uniform on [1e-3, 64] */
+    }
+}
+
+Test(cuda, poisson_counts_match_host)
+{
+    static const uint64_t steps[] = {0, 1, 3, 6, 1000001, (1ull << 33) + 5};
+    const uint64_t seed = 0xfeedfacecafebeefull;
+    const uint32_t stream = COB_STREAM(COB_STREAM_INDEP, 2);
+    need_device();
+    for (int z = 0; z < N_SIZES; ++z) {
+        int64_t n = sizes[z];
+        uint32_t *nc = xcalloc(n, sizeof *nc), *ref = xcalloc(n, sizeof *ref), *dev = xcalloc(n, sizeof *dev);
+        double *lc = xcalloc(n, sizeof *lc), *en = xcalloc(n, sizeof *en);
+        for (int64_t i = 0; i < n; ++i) cob_poisson_chunks(poisson_lambda((uint64_t)i), &nc[i], &lc[i], &en[i]);
+        for (size_t s = 0; s < sizeof steps / sizeof steps[0]; ++s) {
+            /* the largest size only at two steps: its host reference is the slow part */
+            if (n > 10000 && s % 3 != 0) continue;
+            cob_err err = {0};
+            for (int64_t i = 0; i < n; ++i)
+                ref[i] = cob_poisson_step(seed, stream, (uint32_t)i, steps[s], nc[i], lc[i], en[i]);
+            memset(dev, 0xA5, (size_t)n * sizeof *dev);
+            cr_assert_eq(cob_cuda_test_poisson(seed, stream, steps[s], n, nc, lc, en, dev, &err), COB_OK, "%s", err.msg);
+            int64_t k = FIRST_DIFF(ref, dev, n);
+            cr_assert_eq(k, -1, "n %lld, step %llu: neuron %lld (%u chunks of %.17g) draws %u on the device, %u on "
+                         "the host", (long long)n, (unsigned long long)steps[s], (long long)k, k >= 0 ? nc[k] : 0,
+                         k >= 0 ? lc[k] : 0.0, k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
+        }
+        free(nc); free(ref); free(dev); free(lc); free(en);
+    }
+}
+
+/* n_gaps successive gaps per source for spike probabilities from 0.001 to 0.9, with the
+ * host's table and with a 16-entry table (the redraw path beyond the table). */
+Test(cuda, geometric_gaps_match_host)
+{
+    static const double ps[] = {0.001, 0.05, 0.3, 0.9};
+    const int32_t n_gaps = 7;
+    const uint32_t stream = COB_STREAM(COB_STREAM_SOURCE, 3);
+    need_device();
+    for (size_t q = 0; q < sizeof ps / sizeof ps[0]; ++q)
+        for (int shortened = 0; shortened <= 1; ++shortened) {
+            int32_t len = 0;
+            if (shortened && ps[q] < 0.01) continue;   /* ~60 redraws a gap: slow on the host, nothing new */
+            uint64_t *thr = cob_geometric_table(ps[q], &len);
+            cr_assert_not_null(thr);
+            if (shortened) len = len < 16 ? len : 16;
+            for (int z = 0; z < N_SIZES; ++z) {
+                int64_t n = sizes[z];
+                int64_t *ref = xcalloc(n * n_gaps, sizeof *ref), *dev = xcalloc(n * n_gaps, sizeof *dev);
+                cob_err err = {0};
+                for (int64_t i = 0; i < n; ++i) {
+                    uint32_t draws = 0;
+                    for (int32_t g = 0; g < n_gaps; ++g)
+                        ref[i * n_gaps + g] = cob_geometric_gap(42 + q, stream, (uint32_t)i, &draws, thr, len);
+                }
+                cr_assert_eq(cob_cuda_test_geometric(42 + q, stream, n, thr, len, n_gaps, dev, &err), COB_OK, "%s",
+                             err.msg);
+                int64_t k = FIRST_DIFF(ref, dev, n * n_gaps);
+                cr_assert_eq(k, -1, "p %g, table of %d, n %lld: source %lld gap %lld is %lld on the device, %lld on "
+                             "the host", ps[q], len, (long long)n, (long long)(k / n_gaps), (long long)(k % n_gaps),
+                             (long long)(k >= 0 ? dev[k] : 0), (long long)(k >= 0 ? ref[k] : 0));
+                free(ref);
+                free(dev);
+            }
+            free(thr);
+        }
+}
+
+/* Voltages around and on every bin edge (the float just below and above too), outside the
+ * range, +-inf and NaN; the histogram geometry as host/stats.c makes it. */
+Test(cuda, vbin_matches_host)
+{
+    static const struct { int32_t bins; double lo, hi; } h[] = {
+        {200, -80.0, -50.0}, {120, -10.0, 20.0}, {1, -70.0, -69.0}};
+    need_device();
+    for (size_t q = 0; q < sizeof h / sizeof h[0]; ++q) {
+        float v_min = (float)h[q].lo, inv_w = (float)(h[q].bins / (h[q].hi - h[q].lo));
+        for (int z = 0; z < N_SIZES; ++z) {
+            int64_t n = sizes[z];
+            float *v = xcalloc(n, sizeof *v);
+            int32_t *ref = xcalloc(n, sizeof *ref), *dev = xcalloc(n, sizeof *dev);
+            cob_err err = {0};
+            for (int64_t i = 0; i < n; ++i) {
+                uint32_t r = rnd(5, i, 0);
+                uint32_t e = rnd(5, i, 1) % (uint32_t)(h[q].bins + 1);
+                float edge = (float)(h[q].lo + (h[q].hi - h[q].lo) * (double)e / h[q].bins);
+                switch (r % 12) {
+                case 0: v[i] = edge; break;
+                case 1: v[i] = nextafterf(edge, -INFINITY); break;
+                case 2: v[i] = nextafterf(edge, INFINITY); break;
+                case 3: v[i] = r % 36 == 3 ? NAN : (r % 36 == 15 ? INFINITY : -INFINITY); break;
+                default: v[i] = (float)(h[q].lo - 5.0 + (h[q].hi - h[q].lo + 10.0) * rnd01(6, i));
+                }
+                ref[i] = cob_stats_vbin(v[i], v_min, inv_w, h[q].bins);
+            }
+            cr_assert_eq(cob_cuda_test_vbin(n, v, v_min, inv_w, h[q].bins, dev, &err), COB_OK, "%s", err.msg);
+            int64_t k = FIRST_DIFF(ref, dev, n);
+            cr_assert_eq(k, -1, "%d bins on [%g, %g], n %lld: V = %.9g (%#010x) in bin %d on the device, %d on the "
+                         "host", h[q].bins, h[q].lo, h[q].hi, (long long)n, k >= 0 ? v[k] : 0.0f,
+                         k >= 0 ? f2u(v[k]) : 0u, k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
+            free(v); free(ref); free(dev);
+        }
+    }
+}
+
+/* ---- spike delivery ------------------------------------------------------------------------ */
+
+/* Three neuron populations (the ring's neuron index is global: pop_offset + target) and a pool;
+ * delays from one step to 20, a single delay, multapses (many arrivals in one cell). */
+static const char *deliver_yaml =
+    "run: {dt_ms: 0.1, seed: 77}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 1000}\n"
+    "  - {name: I, model: lif_cond, size: 257}\n"
+    "  - {name: S, model: lif_cond, size: 1}\n"
+    "  - {name: X, model: poisson, size: 31, rate_hz: 10}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 80, weight: 0.01, delay_ms: [0, 2]}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 900, weight: 0.01, delay_ms: [0.3, 0.7]}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 40, weight: 0.1, delay_ms: 1.5}\n"
+    "  - {pre: X, post: I, receptor: E, indegree: 300, weight: 0.02, delay_ms: [0.1, 0.4], multapses: true}\n"
+    "  - {pre: I, post: I, receptor: I, indegree: 256, weight: 0.1, delay_ms: [0.1, 0.2]}\n"
+    "  - {pre: E, post: S, receptor: E, indegree: 1000, weight: 0.01, delay_ms: [0.1, 1.9]}\n"
+    "  - {pre: S, post: E, receptor: I, indegree: 1, weight: 0.1, delay_ms: [0.1, 1.0]}\n";
+
+/* Expected ring: for each spike j, delay group g of row j arrives in slot (t + min_delay + g)
+ * mod ring_slots, channel of the projection, neuron pop_offset[post] + target. */
+static void deliver_host(const cob_net *net, int p, int64_t t, const int32_t *spk, int64_t n_spk, uint32_t *ring)
+{
+    const cob_proj *pr = &net->proj[p];
+    int64_t base = net->pop_offset[pr->post];
+    for (int64_t k = 0; k < n_spk; ++k) {
+        int64_t j = spk[k];
+        const uint32_t *off = pr->dgrp_off + j * (pr->n_dgrp + 1);
+        for (int32_t g = 0; g < pr->n_dgrp; ++g) {
+            int64_t slot = (t + pr->min_delay + g) % net->ring_slots;
+            for (int64_t s = pr->row_ptr[j] + off[g]; s < pr->row_ptr[j] + off[g + 1]; ++s) {
+                cr_assert_eq(pr->delay_steps[s], pr->min_delay + g);
+                ring[(slot * net->n_channels_max + pr->channel) * net->n_neurons + base + pr->target[s]] += 1;
+            }
+        }
+    }
+}
+
+Test(cuda, deliver_matches_host)
+{
+    cob_config c;
+    cob_net net;
+    cob_err err = {0};
+    need_device();
+    load_yaml(&c, deliver_yaml);
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    int64_t cells = (int64_t)net.ring_slots * net.n_channels_max * net.n_neurons;
+    uint32_t *ref = xcalloc(cells, sizeof *ref), *dev = xcalloc(cells, sizeof *dev);
+    for (int p = 0; p < net.n_projs; ++p) {
+        const cob_proj *pr = &net.proj[p];
+        int32_t *spk = xcalloc(pr->n_pre, sizeof *spk);
+        /* steps: the start, a wrap of the ring within the delays, a step far into a long run */
+        const int64_t steps[] = {0, 5 * (int64_t)net.ring_slots - 2, 1000000007};
+        for (int pattern = 0; pattern < 4; ++pattern)
+            for (size_t s = 0; s < sizeof steps / sizeof steps[0]; ++s) {
+                int64_t n_spk = 0;
+                /* no spike, one (the last neuron), about 30 %, every neuron (ascending, like a step's list) */
+                for (int64_t j = 0; j < pr->n_pre; ++j)
+                    if ((pattern == 1 && j == pr->n_pre - 1) || pattern == 3 ||
+                        (pattern == 2 && rnd(7 + p, (uint64_t)j + 7919 * s, 0) % 10 < 3))
+                        spk[n_spk++] = (int32_t)j;
+                memset(ref, 0, (size_t)cells * sizeof *ref);
+                memset(dev, 0xA5, (size_t)cells * sizeof *dev);
+                deliver_host(&net, p, steps[s], spk, n_spk, ref);
+                cr_assert_eq(cob_cuda_test_deliver(&net, p, steps[s], spk, n_spk, dev, &err), COB_OK,
+                             "projection %d: %s", p, err.msg);
+                int64_t k = FIRST_DIFF(ref, dev, cells);
+                int64_t per_slot = (int64_t)net.n_channels_max * net.n_neurons, slot = k / per_slot, rest = k % per_slot;
+                cr_assert_eq(k, -1, "projection %d, step %lld, %lld spikes: ring slot %lld channel %lld neuron %lld "
+                             "holds %u on the device, %u expected", p, (long long)steps[s], (long long)n_spk,
+                             (long long)slot, (long long)(rest / net.n_neurons), (long long)(rest % net.n_neurons),
+                             k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
+            }
+        free(spk);
+    }
+    free(ref);
+    free(dev);
+    cob_net_free(&net);
+    cob_config_free(&c);
+}
+
+/* ---- network construction on the device -------------------------------------------------- */
+
+/* The device-built network must be cob_net_build's, array by array. */
+static void check_same_net(const cob_config *c, const char *what)
+{
+    cob_net h, d;
+    cob_err err = {0};
+    cr_assert_eq(cob_config_check(c, &err), COB_OK, "%s: %s", what, err.msg);
+    cr_assert_eq(cob_net_build(&h, c, &err), COB_OK, "%s: host build: %s", what, err.msg);
+    cr_assert_eq(cob_cuda_net_build(&d, c, &err), COB_OK, "%s: device build: %s", what, err.msg);
+    cr_assert_eq(d.n_projs, h.n_projs, "%s", what);
+    cr_expect_eq(d.n_neurons, h.n_neurons, "%s", what);
+    cr_expect_eq(d.ring_slots, h.ring_slots, "%s", what);
+    cr_expect_eq(d.n_channels_max, h.n_channels_max, "%s", what);
+    for (int pop = 0; pop < h.n_pops; ++pop) {
+        cr_expect(d.pop_offset[pop] == h.pop_offset[pop] && d.pop_size[pop] == h.pop_size[pop], "%s, population %d",
+                  what, pop);
+        if (h.pop_offset[pop] >= 0)
+            cr_expect(!memcmp(&d.prop[pop], &h.prop[pop], sizeof h.prop[pop]), "%s, population %d: propagators differ",
+                      what, pop);
+    }
+    for (int p = 0; p < h.n_projs; ++p) {
+        const cob_proj *a = &h.proj[p], *b = &d.proj[p];
+        int64_t k;
+        cr_assert(a->pre == b->pre && a->post == b->post && a->channel == b->channel && a->independent == b->independent,
+                  "%s, projection %d: pre/post/channel/independent differ", what, p);
+        cr_assert(a->n_pre == b->n_pre && a->n_post == b->n_post, "%s, projection %d: sizes differ", what, p);
+        k = FIRST_DIFF(a->indegree, b->indegree, a->n_post);
+        cr_assert_eq(k, -1, "%s, projection %d: in-degree of target %lld is %d on the device, %d on the host", what, p,
+                     (long long)k, k >= 0 ? b->indegree[k] : 0, k >= 0 ? a->indegree[k] : 0);
+        cr_assert_eq(b->n_syn, a->n_syn, "%s, projection %d: %lld synapses on the device, %lld on the host", what, p,
+                     (long long)b->n_syn, (long long)a->n_syn);
+        cr_assert(a->min_delay == b->min_delay && a->max_delay == b->max_delay && a->n_dgrp == b->n_dgrp,
+                  "%s, projection %d: delay range [%u, %u] (%d groups) on the device, [%u, %u] (%d) on the host", what,
+                  p, b->min_delay, b->max_delay, b->n_dgrp, a->min_delay, a->max_delay, a->n_dgrp);
+        if (a->independent) {
+            cr_expect(b->n_syn == 0 && b->row_ptr == NULL && b->target == NULL,
+                      "%s, projection %d: an independent input must store no synapses", what, p);
+            continue;
+        }
+        cr_assert(b->row_ptr && b->dgrp_off && (b->n_syn == 0 || (b->target && b->delay_steps)),
+                  "%s, projection %d: device build left arrays NULL", what, p);
+        k = FIRST_DIFF(a->row_ptr, b->row_ptr, a->n_pre + 1);
+        cr_assert_eq(k, -1, "%s, projection %d: row_ptr[%lld] = %lld on the device, %lld on the host", what, p,
+                     (long long)k, (long long)(k >= 0 ? b->row_ptr[k] : 0), (long long)(k >= 0 ? a->row_ptr[k] : 0));
+        k = FIRST_DIFF(a->dgrp_off, b->dgrp_off, a->n_pre * (a->n_dgrp + 1));
+        cr_assert_eq(k, -1, "%s, projection %d: dgrp_off of row %lld group %lld is %u on the device, %u on the host",
+                     what, p, (long long)(k / (a->n_dgrp + 1)), (long long)(k % (a->n_dgrp + 1)),
+                     k >= 0 ? b->dgrp_off[k] : 0, k >= 0 ? a->dgrp_off[k] : 0);
+        k = FIRST_DIFF(a->target, b->target, a->n_syn);
+        cr_assert_eq(k, -1, "%s, projection %d: target of synapse %lld is %d on the device, %d on the host", what, p,
+                     (long long)k, k >= 0 ? b->target[k] : 0, k >= 0 ? a->target[k] : 0);
+        k = FIRST_DIFF(a->delay_steps, b->delay_steps, a->n_syn);
+        cr_assert_eq(k, -1, "%s, projection %d: delay of synapse %lld is %u on the device, %u on the host", what, p,
+                     (long long)k, k >= 0 ? b->delay_steps[k] : 0, k >= 0 ? a->delay_steps[k] : 0);
+        cr_expect_eq(cob_csr_validate(&d, p, c, &err), COB_OK, "%s, projection %d: %s", what, p, err.msg);
+    }
+    cob_net_free(&h);
+    cob_net_free(&d);
+}
+
+static int add_pop(cob_config *c, const char *name, cob_model m, int64_t size)
+{
+    cob_pop_spec *p = &c->pops[c->n_pops];
+    snprintf(p->name, COB_NAME_MAX, "%s", name);
+    p->model = m;
+    p->size = size;
+    p->rate_hz = m == COB_MODEL_POISSON ? 5.0 : 0.0;
+    p->input_mode = COB_INPUT_POOL;
+    return c->n_pops++;
+}
+
+static cob_proj_spec *add_proj(cob_config *c, int pre, int post, cob_receptor r, double k, double d_min, double d_max)
+{
+    cob_proj_spec *q = &c->projs[c->n_projs++];
+    memset(q, 0, sizeof *q);
+    q->pre = pre;
+    q->post = post;
+    q->receptor = r;
+    q->indegree = k;
+    q->weight = r == COB_RECEPTOR_E ? 0.01 : 0.05;
+    q->delay_min_ms = d_min;
+    q->delay_max_ms = d_max;
+    return q;
+}
+
+/* E (1001), I (257), X pool (333); every projection onto E and I. */
+static void build_config(cob_config *c, uint64_t seed)
+{
+    cob_config_defaults(c);
+    c->run.seed = seed;
+    int e = add_pop(c, "E", COB_MODEL_LIF_COND, 1001);
+    int i = add_pop(c, "I", COB_MODEL_LIF_COND, 257);
+    int x = add_pop(c, "X", COB_MODEL_POISSON, 333);
+    add_proj(c, e, e, COB_RECEPTOR_E, 100, 0.0, 5.0);
+    add_proj(c, i, e, COB_RECEPTOR_I, 25, 0.0, 1.0);
+    add_proj(c, x, e, COB_RECEPTOR_E, 100, 0.0, 5.0);
+    add_proj(c, e, i, COB_RECEPTOR_E, 100, 0.0, 5.0);
+    add_proj(c, i, i, COB_RECEPTOR_I, 25, 0.0, 1.0);
+    add_proj(c, x, i, COB_RECEPTOR_E, 100, 0.0, 5.0);
+}
+
+Test(cuda, net_build_fixed_indegree)
+{
+    cob_config c;
+    need_device();
+    build_config(&c, 1);
+    check_same_net(&c, "fixed in-degree");
+    build_config(&c, 0xffffffffffffffffull);   /* both key halves */
+    check_same_net(&c, "fixed in-degree, seed 2^64 - 1");
+}
+
+Test(cuda, net_build_heterogeneous_indegree)
+{
+    cob_config c;
+    need_device();
+    build_config(&c, 5);
+    for (int p = 0; p < c.n_projs; ++p) c.projs[p].cv_indegree = p % 3 == 1 ? 0.8 : 0.25;   /* 0.8 clips at 0 and n_avail */
+    check_same_net(&c, "heterogeneous in-degree");
+}
+
+/* Multapses: K = 300 from 31 sources (many repeats) and K = 1500 > 1000 available on E -> E,
+ * also with CV_K (the clip at 65535 is not reached). */
+Test(cuda, net_build_multapses)
+{
+    cob_config c;
+    need_device();
+    cob_config_defaults(&c);
+    c.run.seed = 9;
+    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 1000);
+    int x = add_pop(&c, "X", COB_MODEL_POISSON, 31);
+    add_proj(&c, x, e, COB_RECEPTOR_E, 300, 0.1, 1.0)->allow_multapses = 1;
+    cob_proj_spec *q = add_proj(&c, e, e, COB_RECEPTOR_E, 1500, 0.1, 3.0);
+    q->allow_multapses = 1;
+    q->cv_indegree = 0.3;
+    check_same_net(&c, "multapses");
+}
+
+/* Recurrent E -> E with autapses excluded (candidate c -> c + (c >= i)) and allowed, and
+ * dense projections: K = N - 1 (every other neuron), K = N - 3, K = N_pre of a pool. */
+Test(cuda, net_build_autapses_and_dense)
+{
+    cob_config c;
+    need_device();
+    cob_config_defaults(&c);
+    c.run.seed = 21;
+    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 300);
+    int i = add_pop(&c, "I", COB_MODEL_LIF_COND, 257);
+    int x = add_pop(&c, "X", COB_MODEL_POISSON, 200);
+    add_proj(&c, e, e, COB_RECEPTOR_E, 40, 0.1, 2.0);                       /* sparse, no autapses */
+    add_proj(&c, i, i, COB_RECEPTOR_I, 40, 0.1, 2.0)->allow_autapses = 1;   /* sparse, autapses */
+    add_proj(&c, e, i, COB_RECEPTOR_E, 297, 0.1, 2.0);                      /* dense, K = N - 3 */
+    add_proj(&c, i, e, COB_RECEPTOR_I, 256, 0.1, 0.1);                      /* dense, K = N_pre - 1, one delay */
+    add_proj(&c, x, e, COB_RECEPTOR_E, 200, 0.1, 2.0);                      /* every source */
+    check_same_net(&c, "autapses and dense");
+    cob_config_defaults(&c);
+    c.run.seed = 22;
+    e = add_pop(&c, "E", COB_MODEL_LIF_COND, 300);
+    add_proj(&c, e, e, COB_RECEPTOR_E, 299, 0.1, 2.0);                      /* K = N - 1: all but itself */
+    check_same_net(&c, "K = N - 1 without autapses");
+}
+
+/* One delay for every synapse, and 2000 delay groups (1 .. 2000 steps at dt = 0.05 ms). */
+Test(cuda, net_build_delay_ranges)
+{
+    cob_config c;
+    need_device();
+    build_config(&c, 3);
+    for (int p = 0; p < c.n_projs; ++p) c.projs[p].delay_min_ms = c.projs[p].delay_max_ms = 1.5;
+    check_same_net(&c, "single delay");
+    build_config(&c, 4);
+    c.run.dt_ms = 0.05;
+    c.projs[0].delay_min_ms = 0.0;
+    c.projs[0].delay_max_ms = 100.0;
+    c.projs[2].delay_min_ms = 0.05;
+    c.projs[2].delay_max_ms = 0.1;
+    check_same_net(&c, "wide delay range");
+}
+
+/* Independent Poisson inputs (in-degrees only, also heterogeneous and above the source count)
+ * beside stored projections. */
+Test(cuda, net_build_independent_input)
+{
+    cob_config c;
+    need_device();
+    build_config(&c, 8);
+    c.pops[2].input_mode = COB_INPUT_INDEPENDENT;
+    c.projs[5].cv_indegree = 0.3;
+    c.projs[2].indegree = 1000;   /* more inputs than the 333 sources: not clipped */
+    check_same_net(&c, "independent input");
+}
+
+/* A larger network: 2 x 10^7 synapses and in-degrees up to ~900, big enough for a device
+ * builder to work in several batches of targets. */
+Test(cuda, net_build_large)
+{
+    cob_config c;
+    need_device();
+    half_the_cores();   /* the host reference is the slow part */
+    cob_config_defaults(&c);
+    c.run.seed = 31;
+    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 40001);
+    add_proj(&c, e, e, COB_RECEPTOR_E, 500, 0.1, 10.0)->cv_indegree = 0.2;
+    check_same_net(&c, "large");
+}
+
+/* ---- whole runs ----------------------------------------------------------------------------- */
+
+/* First difference between the CPU (a) and CUDA (b) statistics into msg; 0 if identical. */
+static int stats_mismatch(const cob_stats *a, const cob_stats *b, char *msg, size_t len)
+{
+#define FAIL(...) do { snprintf(msg, len, __VA_ARGS__); return 1; } while (0)
+#define SAME(x, y) (!memcmp(&(x), &(y), sizeof(x)))
+#define ARR(label, x, y, n, fmt, cast)                                                                        \
+    do {                                                                                                       \
+        if ((n) > 0 && (!(x) || !(y))) FAIL("%s: array missing (cpu %p, cuda %p)", label, (void *)(x), (void *)(y)); \
+        int64_t k_ = FIRST_DIFF(x, y, n);                                                                      \
+        if (k_ >= 0) FAIL("%s[%lld]: cpu " fmt ", cuda " fmt, label, (long long)k_, (cast)(x)[k_], (cast)(y)[k_]); \
+    } while (0)
+    char lab[96];
+    msg[0] = '\0';
+    if (a->n_pops != b->n_pops) FAIL("n_pops: cpu %d, cuda %d", a->n_pops, b->n_pops);
+    for (int p = 0; p < a->n_pops; ++p) {
+        const cob_pop_stats *x = &a->pop[p], *y = &b->pop[p];
+#define PSCAL(f)                                                                                                \
+    do {                                                                                                        \
+        if (!SAME(x->f, y->f))                                                                                  \
+            FAIL("pop %s: %s differs (cpu %.17g, cuda %.17g)", x->name, #f, (double)x->f, (double)y->f);        \
+    } while (0)
+#define PARR(f, n, fmt, cast)                                                                                   \
+    do {                                                                                                        \
+        snprintf(lab, sizeof lab, "pop %s: %s", x->name, #f);                                                   \
+        ARR(lab, x->f, y->f, n, fmt, cast);                                                                     \
+    } while (0)
+        if (strcmp(x->name, y->name)) FAIL("pop %d: name %s vs %s", p, x->name, y->name);
+        PSCAL(model); PSCAL(n);
+        PARR(spike_count, x->n, "%u", unsigned);
+        PARR(n_isi, x->n, "%u", unsigned);
+        PARR(cv_isi, x->n, "%.17g", double);   /* from the integer ISI sums and sums of squares */
+        PARR(rate_hz, x->n, "%.17g", double);
+        PSCAL(mean_rate_hz); PSCAL(sd_rate_hz); PSCAL(mean_cv); PSCAL(sd_cv); PSCAL(n_cv); PSCAL(frac_quiescent);
+        PSCAL(rate_bins); PSCAL(cv_bins); PSCAL(v_bins);
+        PARR(rate_hist, x->rate_bins, "%llu", unsigned long long);
+        PARR(rate_edges, x->rate_bins + 1, "%.17g", double);
+        PARR(cv_hist, x->cv_bins, "%llu", unsigned long long);
+        PARR(cv_edges, x->cv_bins + 1, "%.17g", double);
+        PARR(v_hist, x->v_bins, "%llu", unsigned long long);
+        PARR(v_edges, x->v_bins + 1, "%.17g", double);
+        PSCAL(v_below); PSCAL(v_above);
+        PSCAL(v_n);
+        PARR(v_mean_mV, x->v_n, "%.17g", double);
+        PARR(v_sd_mV, x->v_n, "%.17g", double);
+        PSCAL(v_pop_mean_mV); PSCAL(v_pop_sd_mV);
+        PSCAL(n_channels);
+        PARR(chan_receptor, x->n_channels, "%d", int);
+        PARR(chan_weight, x->n_channels, "%.17g", double);
+        PARR(chan_rate_hz, x->n_channels, "%.17g", double);   /* from the integer arrival counts */
+        PARR(chan_mean_input, x->n_channels, "%.17g", double);
+        PSCAL(n_bins_ts); PSCAL(bin_ms);
+        PARR(rate_ts_counts, x->n_bins_ts, "%u", unsigned);
+        PSCAL(pop_rate_cv);
+#undef PSCAL
+#undef PARR
+    }
+#define SCAL(f)                                                                                                 \
+    do {                                                                                                        \
+        if (!SAME(a->f, b->f)) FAIL("%s differs (cpu %.17g, cuda %.17g)", #f, (double)a->f, (double)b->f);     \
+    } while (0)
+    SCAL(n_steps_measured); SCAL(t_measured_s);
+    SCAL(raster_n); SCAL(raster_overflow);
+    ARR("raster_step", a->raster_step, b->raster_step, a->raster_n, "%lld", long long);
+    ARR("raster_pop", a->raster_pop, b->raster_pop, a->raster_n, "%d", int);
+    ARR("raster_neuron", a->raster_neuron, b->raster_neuron, a->raster_n, "%d", int);
+    SCAL(trace_n); SCAL(trace_samples);
+    ARR("trace_pop", a->trace_pop, b->trace_pop, a->trace_n, "%d", int);
+    ARR("trace_neuron", a->trace_neuron, b->trace_neuron, a->trace_n, "%d", int);
+    ARR("trace_v_mV", a->trace_v_mV, b->trace_v_mV, a->trace_n * a->trace_samples, "%.9g", double);
+    SCAL(ring_overflow);
+    SCAL(syn_events);
+#undef SCAL
+#undef ARR
+#undef SAME
+#undef FAIL
+    return 0;
+}
+
+static uint64_t pop_spikes(const cob_stats *s, int p)
+{
+    uint64_t n = 0;
+    for (int64_t i = 0; i < s->pop[p].n; ++i) n += s->pop[p].spike_count[i];
+    return n;
+}
+
+/* Run c on both backends; both must return `expect`; the statistics must be identical. The CPU
+ * run must have spikes in every population (else equality would prove little). The CPU
+ * statistics go to cpu_out if not NULL (caller frees). */
+static void compare_backends(const cob_config *c, cob_status expect, const char *what, cob_stats *cpu_out)
+{
+    cob_sim_options opt = {0};
+    cob_sim_timing tc, tg;
+    cob_stats a, b;
+    cob_err ec = {0}, eg = {0};
+    char msg[512];
+    cob_status sc, sg;
+    opt.backend = COB_BACKEND_CPU;
+    sc = cob_sim_run(c, &opt, &a, &tc, &ec);
+    cr_assert_eq(sc, expect, "%s: the CPU run returned %s: %s", what, cob_status_str(sc), ec.msg);
+    for (int p = 0; p < a.n_pops; ++p) {
+        cr_log_info("%s: pop %s %.2f Hz, CV %.3f", what, a.pop[p].name, a.pop[p].mean_rate_hz, a.pop[p].mean_cv);
+        cr_assert_gt(pop_spikes(&a, p), 0, "%s: population %s silent on the CPU", what, a.pop[p].name);
+    }
+    opt.backend = COB_BACKEND_CUDA;
+    sg = cob_sim_run(c, &opt, &b, &tg, &eg);
+    cr_assert_eq(sg, sc, "%s: the CUDA run returned %s (%s), the CPU run %s", what, cob_status_str(sg), eg.msg,
+                 cob_status_str(sc));
+    cr_assert_not_null(tg.backend_name);
+    cr_expect_str_eq(tg.backend_name, cob_cuda_backend()->name, "%s: ran on %s", what, tg.backend_name);
+    cr_expect_eq(tg.n_synapses, tc.n_synapses, "%s", what);
+    cr_expect_eq(tg.n_steps, tc.n_steps, "%s", what);
+    cr_expect_gt(tg.device_bytes, 0, "%s: no device memory reported", what);
+    cr_expect_geq(tg.device_estimate_bytes, tg.device_bytes, "%s: %lld bytes allocated on the device, estimate %lld",
+                  what, (long long)tg.device_bytes, (long long)tg.device_estimate_bytes);
+    cr_log_info("%s: cpu %.2f s, cuda %.2f s on %s (%lld device bytes)", what, tc.run_s, tg.run_s, tg.device_name,
+                (long long)tg.device_bytes);
+    cr_expect_not(stats_mismatch(&a, &b, msg, sizeof msg), "%s: CUDA and CPU statistics differ: %s", what, msg);
+    if (cpu_out) *cpu_out = a; else cob_stats_free(&a);
+    cob_stats_free(&b);
+}
+
+/* Conductance-based E/I with a Poisson pool, CV_K > 0 on two projections, two excitatory
+ * channels on E (X weighs more than E), raster and traces. ~0.4 s on one CPU thread. */
+static const char *cond_yaml =
+    "run: {dt_ms: 0.1, t_warmup_ms: 50, t_sim_ms: 300, seed: 11}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 401}\n"
+    "  - {name: I, model: lif_cond, size: 103}\n"
+    "  - {name: X, model: poisson, size: 397, rate_hz: 40, input: %s}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 50, cv_indegree: 0.2, weight: 0.01, delay_ms: [0, 5]}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 50, cv_indegree: 0.3, weight: 0.011, delay_ms: [0, 5]}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
+    "  - {pre: I, post: I, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"
+    "  - {pre: X, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
+    "stats:\n"
+    "  v_neurons: 37\n"
+    "  raster: {neurons: 60, max_spikes: %s}\n"
+    "  traces: {neurons: 3, stride_steps: 7}\n";
+
+static void cond_run(const char *input, const char *raster_max, const char *what, cob_stats *cpu_out)
+{
+    char yaml[4096];
+    cob_config c;
+    snprintf(yaml, sizeof yaml, cond_yaml, input, raster_max);
+    load_yaml(&c, yaml);
+    compare_backends(&c, COB_OK, what, cpu_out);
+    cob_config_free(&c);
+}
+
+Test(cuda, run_lif_cond_pool)
+{
+    need_device();
+    cond_run("pool", "1000000", "lif_cond, pool input", NULL);
+}
+
+Test(cuda, run_lif_cond_independent)
+{
+    need_device();
+    cond_run("independent", "1000000", "lif_cond, independent input", NULL);
+}
+
+/* A raster too small for the run: the first 500 spikes in time order and the overflow count. */
+Test(cuda, run_raster_overflow)
+{
+    cob_stats a;
+    need_device();
+    cond_run("pool", "500", "lif_cond, raster of 500 spikes", &a);
+    cr_expect(a.raster_n == 500 && a.raster_overflow > 0, "the raster did not overflow: %lld spikes, %lld over",
+              (long long)a.raster_n, (long long)a.raster_overflow);
+    cob_stats_free(&a);
+}
+
+/* Current-based Brunel-type network (J = 0.2 mV, g = 5, external drive 2 nu_thr) with
+ * independent input and a small pool on I, exponential-free arithmetic; dt = 0.05 ms. */
+static const char *curr_yaml =
+    "run: {dt_ms: 0.05, t_warmup_ms: 20, t_sim_ms: 200, seed: 13}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_curr, size: 800, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, v_init_mV: [0, 20]}\n"
+    "  - {name: I, model: lif_curr, size: 200, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, v_init_mV: [0, 20], mu_ext_mV: 5}\n"
+    "  - {name: X, model: poisson, size: 1000, rate_hz: 100, input: independent}\n"
+    "  - {name: P, model: poisson, size: 50, rate_hz: 30, input: pool}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 100, cv_indegree: 0.1, weight: 0.2, delay_ms: 1.5}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 100, weight: 0.2, delay_ms: [0.5, 2]}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 25, weight: 1.0, delay_ms: 1.5}\n"
+    "  - {pre: I, post: I, receptor: I, indegree: 25, weight: 1.0, delay_ms: [0, 1.5]}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 100, cv_indegree: 0.2, weight: 0.2}\n"
+    "  - {pre: X, post: I, receptor: E, indegree: 80, weight: 0.2}\n"
+    "  - {pre: P, post: I, receptor: E, indegree: 10, weight: 0.3, delay_ms: [0.1, 0.5]}\n"
+    "stats:\n"
+    "  v_hist: {bins: 120, min_mV: -10, max_mV: 20, stride_steps: 3}\n"
+    "  raster: {neurons: 25}\n"
+    "  traces: {neurons: 2, stride_steps: 1}\n";
+
+Test(cuda, run_lif_curr)
+{
+    cob_config c;
+    need_device();
+    load_yaml(&c, curr_yaml);
+    compare_backends(&c, COB_OK, "lif_curr, independent and pool input", NULL);
+    cob_config_free(&c);
+}
+
+/* The Fig. 4 network (N = 22500 neurons, K = 1000, 2.9 x 10^7 synapses), shortened. */
+Test(cuda, run_sanzeni2020_fig4_short)
+{
+    static const char *const sets[] = {"run.t_sim_ms=200", "run.t_warmup_ms=100"};
+    cob_config c;
+    cob_err err = {0};
+    need_device();
+    half_the_cores();   /* the CPU reference is the slow part */
+    cr_assert_eq(cob_config_load(&c, COBALT_SOURCE_DIR "/configs/sanzeni2020_fig4.yaml", sets, 2, &err), COB_OK, "%s",
+                 err.msg);
+    compare_backends(&c, COB_OK, "sanzeni2020_fig4, 100 + 200 ms", NULL);
+    cob_config_free(&c);
+}
+
+/* Five independent inputs onto one channel of E (same receptor and weight), 13100 expected
+ * arrivals each per step: the sum is Poisson with mean 65500 (s.d. 256) plus the recurrent
+ * arrivals on the same channel, so about half of the 16-bit cells saturate, by varying
+ * amounts. Both backends must cap each (step, channel, neuron) count at 65535 and count the
+ * same excess (docs/numerics.md, Overflow), and end with COB_ERR_OVERFLOW and full statistics. */
+static const char *overflow_yaml =
+    "run: {dt_ms: 0.1, t_warmup_ms: 0.5, t_sim_ms: 2, seed: 17}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 37}\n"
+    "  - {name: X, model: poisson, size: 1000, rate_hz: 131000, input: independent}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 36, weight: 0.001, delay_ms: [0.1, 0.3]}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 1000, weight: 0.001}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 1000, weight: 0.001}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 1000, weight: 0.001}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 1000, weight: 0.001}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 1000, weight: 0.001}\n";
+
+Test(cuda, overflow_counted_alike)
+{
+    cob_config c;
+    cob_sim_options opt = {0};
+    cob_sim_timing tm;
+    cob_stats a, b;
+    cob_err ec = {0}, eg = {0};
+    char count[32], msg[512];
+    need_device();
+    load_yaml(&c, overflow_yaml);
+    opt.backend = COB_BACKEND_CPU;
+    cr_assert_eq(cob_sim_run(&c, &opt, &a, &tm, &ec), COB_ERR_OVERFLOW, "CPU: %s", ec.msg);
+    /* the setting: cells saturate by ~100 arrivals on average (half of them by 0); a mean excess
+     * of 1000 would mean every cell saturates by far and the cap is no longer probed at its edge */
+    int64_t cells = (cob_steps(c.run.t_warmup_ms, c.run.dt_ms) + cob_steps(c.run.t_sim_ms, c.run.dt_ms)) * a.pop[0].n;
+    cr_log_info("overflow: %lld arrivals lost over %lld cells", (long long)a.ring_overflow, (long long)cells);
+    cr_assert_gt(a.ring_overflow, 0);
+    cr_assert_lt(a.ring_overflow, cells * 1000, "%lld arrivals lost in %lld cells", (long long)a.ring_overflow,
+                 (long long)cells);
+    opt.backend = COB_BACKEND_CUDA;
+    cr_assert_eq(cob_sim_run(&c, &opt, &b, &tm, &eg), COB_ERR_OVERFLOW, "CUDA: %s", eg.msg);
+    cr_expect_eq(b.ring_overflow, a.ring_overflow, "lost arrivals: cuda %lld, cpu %lld", (long long)b.ring_overflow,
+                 (long long)a.ring_overflow);
+    snprintf(count, sizeof count, "%lld", (long long)a.ring_overflow);
+    cr_expect(strstr(eg.msg, count) != NULL, "the CUDA message does not give the count %s: %s", count, eg.msg);
+    cr_expect_not(stats_mismatch(&a, &b, msg, sizeof msg), "statistics differ: %s", msg);
+    cob_stats_free(&a);
+    cob_stats_free(&b);
+    cob_config_free(&c);
+}
+
+/* 10^7 neurons with K = 10^4: 10^11 synapses, 400 GB of targets alone. The CUDA run must be
+ * refused before allocating, with the estimate and the free device memory in GB; afterwards the
+ * device must still run a small network. */
+Test(cuda, too_big_for_device_refused)
+{
+    cob_config c;
+    cob_sim_options opt = {0};
+    cob_sim_timing tm;
+    cob_stats st;
+    cob_err err = {0};
+    need_device();
+    load_yaml(&c, "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 1}\n"
+                  "populations:\n"
+                  "  - {name: E, model: lif_cond, size: 10000000}\n"
+                  "projections:\n"
+                  "  - {pre: E, post: E, receptor: E, indegree: 10000, weight: 0.001, delay_ms: [0.1, 2]}\n");
+    opt.backend = COB_BACKEND_CUDA;
+    cob_status s = cob_sim_run(&c, &opt, &st, &tm, &err);
+    cr_assert_eq(s, COB_ERR_NOMEM, "status %s: %s", cob_status_str(s), err.msg);
+    cr_log_info("refusal: %s", err.msg);
+    cr_expect(strstr(err.msg, "GB") != NULL, "the message gives no sizes in GB: %s", err.msg);
+    cr_expect(strstr(err.msg, "device") != NULL, "the message does not say it is device memory: %s", err.msg);
+    cr_expect_eq(st.n_pops, 0, "statistics left after a refused run");
+    cob_config_free(&c);
+    /* the refusal left the backend usable */
+    load_yaml(&c, TEST_SMALL_NET);
+    c.run.t_sim_ms = 20.0;
+    cr_assert_eq(cob_sim_run(&c, &opt, &st, &tm, &err), COB_OK, "a small run after the refusal: %s", err.msg);
+    cob_stats_free(&st);
+    cob_config_free(&c);
+}
+
+/* ---- device memory estimate (host arithmetic, always runs) -------------------------------- */
+
+static void layout_ok(cob_net *net, const cob_config *c)
+{
+    cob_err err = {0};
+    cr_assert_eq(cob_config_check(c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_net_layout(net, c, &err), COB_OK, "%s", err.msg);
+    cr_assert_null(net->proj[0].target, "cob_net_layout stored synapses");
+}
+
+static void check_estimate_parts(const cob_config *c, const char *what)
+{
+    cob_net net;
+    cob_cuda_mem m;
+    layout_ok(&net, c);
+    memset(&m, 0xA5, sizeof m);
+    cob_cuda_memory_estimate(&net, c, &m);
+    int64_t n_syn = cob_net_n_synapses(&net);
+    cr_log_info("%s: connectivity %lld, state %lld, ring %lld, stats %lld, resident %lld, build peak %lld bytes; "
+                "%lld synapses", what, (long long)m.connectivity, (long long)m.state, (long long)m.ring,
+                (long long)m.stats, (long long)m.resident, (long long)m.build_peak, (long long)n_syn);
+    cr_expect_eq(m.resident, m.connectivity + m.state + m.ring + m.stats, "%s: resident is not the sum of the parts",
+                 what);
+    cr_expect_geq(m.connectivity, 4 * n_syn, "%s: %lld bytes of connectivity for %lld int32 targets", what,
+                  (long long)m.connectivity, (long long)n_syn);
+    cr_expect_eq(m.ring, (int64_t)net.ring_slots * net.n_channels_max * net.n_neurons * 4,
+                 "%s: ring %lld bytes, %d slots x %d channels x %lld neurons x 4 expected", what, (long long)m.ring,
+                 net.ring_slots, net.n_channels_max, (long long)net.n_neurons);
+    cr_expect_gt(m.state, 0, "%s", what);
+    cr_expect_gt(m.stats, 0, "%s", what);
+    if (n_syn > 0)
+        cr_expect_gt(m.build_peak, m.resident, "%s: building %lld synapses needs no transient memory?", what,
+                     (long long)n_syn);
+    else
+        cr_expect_geq(m.build_peak, m.resident, "%s", what);
+    cob_net_free(&net);
+}
+
+Test(cuda, memory_estimate_parts)
+{
+    cob_config c;
+    load_yaml(&c, TEST_SMALL_NET);
+    check_estimate_parts(&c, "small E/I/X network");
+    cob_config_free(&c);
+    build_config(&c, 1);
+    c.pops[2].input_mode = COB_INPUT_INDEPENDENT;
+    c.projs[0].cv_indegree = 0.3;
+    c.stats.raster_neurons = 10;
+    c.stats.trace_neurons = 2;
+    check_estimate_parts(&c, "independent input, raster and traces");
+}
+
+/* More synapses, more connectivity bytes (at least 4 per added target); a raster costs
+ * statistics memory. */
+Test(cuda, memory_estimate_grows)
+{
+    cob_config c;
+    cob_net net;
+    cob_cuda_mem m1, m2, m3;
+    int64_t n1, n2;
+    build_config(&c, 1);
+    layout_ok(&net, &c);
+    cob_cuda_memory_estimate(&net, &c, &m1);
+    n1 = cob_net_n_synapses(&net);
+    cob_net_free(&net);
+    for (int p = 0; p < c.n_projs; ++p) c.projs[p].indegree *= 2;
+    layout_ok(&net, &c);
+    cob_cuda_memory_estimate(&net, &c, &m2);
+    n2 = cob_net_n_synapses(&net);
+    cob_net_free(&net);
+    cr_assert_gt(n2, n1);
+    cr_expect_geq(m2.connectivity - m1.connectivity, 4 * (n2 - n1), "doubling K (%lld -> %lld synapses): "
+                  "connectivity %lld -> %lld bytes", (long long)n1, (long long)n2, (long long)m1.connectivity,
+                  (long long)m2.connectivity);
+    build_config(&c, 1);
+    c.stats.raster_neurons = 100;
+    layout_ok(&net, &c);
+    cob_cuda_memory_estimate(&net, &c, &m3);
+    cob_net_free(&net);
+    cr_expect_gt(m3.stats, m1.stats, "a raster costs no memory: %lld vs %lld bytes", (long long)m3.stats,
+                 (long long)m1.stats);
+}
+
+/* K = 1000 onto 4000 neurons from 4000 sources with delays of 1 .. 10 steps: the CSR holds 4-byte
+ * targets plus per-row pointers and 11 delay-group offsets, amortised over ~1000 synapses a row:
+ * about 4.06 bytes per synapse; under 4.5 leaves room for a compressed form, not for a second
+ * per-synapse array. Layout only (in-degrees), so it is cheap. */
+Test(cuda, bytes_per_synapse)
+{
+    cob_config c;
+    cob_net net;
+    cob_config_defaults(&c);
+    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 4000);
+    int x = add_pop(&c, "X", COB_MODEL_POISSON, 4000);
+    add_proj(&c, e, e, COB_RECEPTOR_E, 1000, 0.1, 1.0);
+    add_proj(&c, x, e, COB_RECEPTOR_E, 1000, 0.1, 1.0);
+    layout_ok(&net, &c);
+    double b = cob_cuda_bytes_per_synapse(&net, &c);
+    cr_log_info("bytes per synapse: %.4f", b);
+    cr_expect_geq(b, 4.0, "%.4f bytes per synapse: less than an int32 target", b);
+    cr_expect_lt(b, 4.5, "%.4f bytes per synapse for K = 1000 with 10 delays", b);
+    cob_net_free(&net);
+    /* no stored synapses: 0 */
+    c.pops[x].input_mode = COB_INPUT_INDEPENDENT;
+    c.n_projs = 1;
+    c.projs[0].pre = x;
+    layout_ok(&net, &c);
+    cr_expect_eq(cob_cuda_bytes_per_synapse(&net, &c), 0.0);
+    cob_net_free(&net);
+}
+
+/* ---- the command line (always runs) ----------------------------------------------------- */
+
+/* Run `cobalt ARGS` in dir; stdout and stderr into out/err (caller frees); returns the exit code. */
+static int run_cli(const char *dir, const char *args, char **out, char **err)
+{
+    char cmd[2048], po[512], pe[512];
+    int rc;
+    snprintf(po, sizeof po, "%s/stdout", dir);
+    snprintf(pe, sizeof pe, "%s/stderr", dir);
+    snprintf(cmd, sizeof cmd, "cd '%s' && OMP_NUM_THREADS=1 '%s' %s > '%s' 2> '%s'", dir, COBALT_CLI, args, po, pe);
+    rc = system(cmd);
+    cr_assert(WIFEXITED(rc), "%s did not exit", COBALT_CLI);
+    for (int k = 0; k < 2; ++k) {
+        char **dst = k ? err : out;
+        FILE *f = fopen(k ? pe : po, "r");
+        long n;
+        cr_assert_not_null(f);
+        fseek(f, 0, SEEK_END);
+        n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        *dst = calloc((size_t)n + 1, 1);
+        cr_assert_not_null(*dst);
+        cr_assert_eq(fread(*dst, 1, (size_t)n, f), (size_t)n);
+        fclose(f);
+    }
+    return WEXITSTATUS(rc);
+}
+
+/* `cobalt run --backend cuda`: without a usable device, exit code 5 (README: no CUDA device or
+ * CUDA error), a message naming the option and the problem, no result file; with one, a run
+ * on the CUDA backend. */
+Test(cuda, cli_backend_cuda)
+{
+    char dir[64] = "/tmp/cobalt_cuda_XXXXXX", path[128], cmd[160], *out, *err;
+    struct stat sb;
+    FILE *f;
+    int rc;
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/net.yaml", dir);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(TEST_SMALL_NET, f);
+    fclose(f);
+    rc = run_cli(dir, "run net.yaml --backend cuda --set run.t_sim_ms=50 --out res.h5", &out, &err);
+    snprintf(path, sizeof path, "%s/res.h5", dir);
+    if (cob_cuda_available()) {
+        char want[96];
+        cr_expect_eq(rc, 0, "exit code %d: %s", rc, err);
+        snprintf(want, sizeof want, "\"backend\":\"%s\"", cob_cuda_backend()->name);
+        cr_expect(strstr(out, want) != NULL, "no %s in the summary: %s", want, out);
+        cr_expect_eq(stat(path, &sb), 0, "no result file");
+    } else {
+        cr_expect_eq(rc, cob_status_exit_code(COB_ERR_NO_DEVICE), "exit code %d: %s", rc, err);
+        cr_expect_eq(rc, 5, "README documents exit code 5 for a missing CUDA device, got %d", rc);
+        cr_expect(strstr(err, "--backend cuda") != NULL, "the message does not name the option: %s", err);
+        cr_expect(strstr(err, "CUDA") != NULL, "the message does not name the problem: %s", err);
+        cr_expect_eq(out[0], '\0', "stdout not empty: %s", out);
+        cr_expect_neq(stat(path, &sb), 0, "a result file was written");
+    }
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
