@@ -69,6 +69,7 @@ const cob__key cob__proj_keys[] = {
      COB__M_ALL, NULL, NULL},
     KEY("autapses", COB__K_BOOL, PRJ(allow_autapses), 0, 1, 0, COB__M_ALL),
     KEY("multapses", COB__K_BOOL, PRJ(allow_multapses), 0, 1, 0, COB__M_ALL),
+    KEY("nested", COB__K_BOOL, PRJ(nested), 0, 1, 0, COB__M_ALL),
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
 static const cob__key rate_hist_keys[] = {

@@ -40,8 +40,8 @@ static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
     hash = pow2_at_least(2 * k_max) * 4 * pr->n_post;
     if (hash > COB_CUDA_HASH_BUDGET) hash = COB_CUDA_HASH_BUDGET;
     /* post-major partners (one int32 buffer beyond the one that becomes `target`), two key
-     * buffers, row starts, group counts and their scan, partner hash sets, CUB scratch */
-    *transient = pr->n_syn * (4 + 2 * key_bytes(pr)) + (pr->n_post + 1) * 8 + groups * (4 + 8) + hash +
+     * buffers, in-degrees, row starts, group starts, partner hash sets, CUB scratch */
+    *transient = pr->n_syn * (4 + 2 * key_bytes(pr)) + pr->n_post * 4 + (pr->n_post + 1) * 8 + (groups + 1) * 8 + hash +
                  (64ll << 20) + pr->n_syn / 16;
     return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 4;
 }
@@ -50,7 +50,7 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_config *c, cob_cuda_
 {
     const cob_stats_spec *ss = &c->stats;
     int64_t warm = cob_steps(c->run.t_warmup_ms, c->run.dt_ms), meas = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
-    int64_t bin = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms), peak = 0, trace_n = 0;
+    int64_t bin = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms), peak = 0, trace_n = 0, raster_slack = 0;
     int p, pop;
     (void)warm;
     if (bin < 1) bin = 1;
@@ -69,10 +69,11 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_config *c, cob_cuda_
         if (net->pop_offset[pop] < 0) continue;
         m->stats += (int64_t)(ss->v_hist_bins + 2) * 8 + COB_CEIL_DIV(meas, bin) * 4;
         trace_n += ps->size < ss->trace_neurons ? ps->size : ss->trace_neurons;
+        raster_slack += ps->size < ss->raster_neurons ? ps->size : ss->raster_neurons; /* one step */
     }
     m->ring = (int64_t)net->ring_slots * (net->n_channels_max ? net->n_channels_max : 1) * net->n_neurons * 4;
-    m->stats += net->n_neurons * 52 + (ss->raster_neurons > 0 ? ss->raster_max_spikes * 16 : 0) +
-                trace_n * COB_CEIL_DIV(meas, ss->trace_stride_steps) * 4 + 4096;
+    m->stats += net->n_neurons * 52 + (ss->raster_neurons > 0 ? (ss->raster_max_spikes + raster_slack) * 16 : 0) +
+                trace_n * COB_CEIL_DIV(meas, ss->trace_stride_steps) * 4 + 65536; /* + descriptors */
     m->resident = m->connectivity + m->state + m->ring + m->stats;
     m->build_peak = m->resident + peak;
 }

@@ -121,6 +121,24 @@ static void draw_partners(cob_rng_lane *l, int64_t n_avail, int32_t k, int multa
     }
 }
 
+/* Nested draw (connect.h): the first k distinct values of the lane; marks as draw_partners. */
+static void draw_partners_nested(cob_rng_lane *l, int64_t n_avail, int32_t k, int multapses, uint8_t *marks,
+                                 int32_t *out)
+{
+    int32_t m = 0;
+    if (multapses) {
+        draw_partners(l, n_avail, k, 1, marks, out);
+        return;
+    }
+    while (m < k) {
+        int32_t t = (int32_t)cob_rng_lane_below(l, (uint32_t)n_avail);
+        if (marks[t]) continue;
+        marks[t] = 1;
+        out[m++] = t;
+    }
+    for (m = 0; m < k; ++m) marks[out[m]] = 0;
+}
+
 /* Ascending sort of k partners drawn uniformly from [0, n_avail): a counting pass into k
  * buckets by value (about one value per bucket) and an insertion sort of the nearly sorted
  * result; O(k) expected. tmp and cnt hold k and k + 1 entries. */
@@ -180,8 +198,12 @@ static int draw_targets(const cob_net *net, const cob_config *c, int p, const in
             if (failed) continue;
             cob_rng_lane_init(&lp, net->seed, COB_STREAM(COB_STREAM_PARTNERS, p), (uint32_t)i);
             cob_rng_lane_init(&ld, net->seed, COB_STREAM(COB_STREAM_DELAYS, p), (uint32_t)i);
-            draw_partners(&lp, n_avail, k, ps->allow_multapses, marks, out);
-            sort_partners(out, k, n_avail, marks, ps->allow_multapses, tmp, cnt);
+            if (ps->nested) { /* draw order kept: the delays follow it (to_pre_csr sorts by target) */
+                draw_partners_nested(&lp, n_avail, k, ps->allow_multapses, marks, out);
+            } else {
+                draw_partners(&lp, n_avail, k, ps->allow_multapses, marks, out);
+                sort_partners(out, k, n_avail, marks, ps->allow_multapses, tmp, cnt);
+            }
             for (m = 0; m < k; ++m) {
                 if (skip_self) out[m] = cob_skip_self(out[m], (int32_t)i);
                 del_of[post_ptr[i] + m] = cob_delay_draw(&ld, pr->min_delay, pr->max_delay);

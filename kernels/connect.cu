@@ -42,13 +42,20 @@ COB_INLINE int hash_insert(int32_t *h, uint32_t mask, int32_t v)
 /* Partners of target i into out[post_ptr[i] ..], in the host's draw order; h: its hash set
  * (cap slots, all -1). Kernel body, also run on the host by cob_cuda_emulate_net_build. */
 COB_INLINE void partners_one(int64_t i, const int32_t *indeg, const int64_t *post_ptr, int64_t n_avail, int multapses,
-                             uint64_t seed, uint32_t stream, int32_t *h, uint32_t cap, int32_t *out)
+                             int nested, uint64_t seed, uint32_t stream, int32_t *h, uint32_t cap, int32_t *out)
 {
     cob_rng_lane l;
     int32_t kk = indeg[i], m = 0, j, *o = out + post_ptr[i];
     cob_rng_lane_init(&l, seed, stream, (uint32_t)i);
     if (multapses) {
         for (m = 0; m < kk; ++m) o[m] = (int32_t)cob_rng_lane_below(&l, (uint32_t)n_avail);
+        return;
+    }
+    if (nested) { /* the first kk distinct values of the lane (connect.h) */
+        while (m < kk) {
+            int32_t t = (int32_t)cob_rng_lane_below(&l, (uint32_t)n_avail);
+            if (!hash_insert(h, cap - 1, t)) o[m++] = t;
+        }
         return;
     }
     for (j = (int32_t)(n_avail - kk); j < n_avail; ++j) {
@@ -62,10 +69,13 @@ COB_INLINE void partners_one(int64_t i, const int32_t *indeg, const int64_t *pos
 }
 
 __global__ void k_partners(const int32_t *indeg, const int64_t *post_ptr, int64_t i0, int64_t i1, int64_t n_avail,
-                           int multapses, uint64_t seed, uint32_t stream, int32_t *hash, uint32_t cap, int32_t *out)
+                           int multapses, int nested, uint64_t seed, uint32_t stream, int32_t *hash, uint32_t cap,
+                           int32_t *out)
 {
     const int64_t i = i0 + (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < i1) partners_one(i, indeg, post_ptr, n_avail, multapses, seed, stream, hash + (i - i0) * (int64_t)cap, cap, out);
+    if (i < i1)
+        partners_one(i, indeg, post_ptr, n_avail, multapses, nested, seed, stream, hash + (i - i0) * (int64_t)cap, cap,
+                     out);
 }
 
 /* Sort key (pre, delay group) and value (target) of every synapse of target i; delays drawn
@@ -177,7 +187,7 @@ static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, 
     COB_TRY(cob_dmalloc(m, &b->key[1], b->key_b, "sort keys", err));
     {
         cub::DoubleBuffer<K> kb((K *)b->key[0], (K *)b->key[1]);
-        if (pr->n_dgrp > 1)
+        if (pr->n_dgrp > 1 && !ps->nested)
             COB_CU(err, cub::DeviceSegmentedSort::SortKeys(NULL, seg_b, part, n, pr->n_post, b->post_ptr,
                                                            b->post_ptr + 1, st));
         COB_CU(err, cub::DeviceRadixSort::SortPairs(NULL, rad_b, kb, part, n, 0, end_bit, st));
@@ -185,8 +195,9 @@ static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, 
     temp_b = seg_b > rad_b ? seg_b : rad_b;
     b->temp_b = (int64_t)temp_b;
     COB_TRY(cob_dmalloc(m, &b->temp, b->temp_b, "CUB scratch", err));
-    /* 3: partners ascending per target (only the delay draws need the order) */
-    if (pr->n_dgrp > 1)
+    /* 3: partners ascending per target (only the delay draws need the order; nested projections
+     * draw their delays in draw order) */
+    if (pr->n_dgrp > 1 && !ps->nested)
         COB_CU(err, cub::DeviceSegmentedSort::SortKeys(b->temp, temp_b, part, n, pr->n_post, b->post_ptr,
                                                        b->post_ptr + 1, st));
     cur = part.selector;
@@ -253,7 +264,8 @@ static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob
         int64_t i1 = i + batch < pr->n_post ? i + batch : pr->n_post;
         if (b->hash_b) COB_CU(err, cudaMemsetAsync(b->hash, 0xFF, (size_t)((i1 - i) * cap * 4), st));
         k_partners<<<cob_grid(i1 - i, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
-            b->indeg, b->post_ptr, i, i1, n_avail, ps->allow_multapses, net->seed, COB_STREAM(COB_STREAM_PARTNERS, p),
+            b->indeg, b->post_ptr, i, i1, n_avail, ps->allow_multapses, ps->nested, net->seed,
+            COB_STREAM(COB_STREAM_PARTNERS, p),
             (int32_t *)b->hash, (uint32_t)cap, b->buf[0]);
         COB_CU_LAUNCH(err, "k_partners");
     }
@@ -311,9 +323,9 @@ static cob_status emulate_proj(const cob_net *net, const cob_config *c, int p, c
     std::vector<int32_t> hash((size_t)cap);
     for (i = 0; i < pr->n_post; ++i) {
         std::fill(hash.begin(), hash.end(), -1);
-        partners_one(i, pr->indegree, post_ptr.data(), n_avail, ps->allow_multapses, net->seed,
+        partners_one(i, pr->indegree, post_ptr.data(), n_avail, ps->allow_multapses, ps->nested, net->seed,
                      COB_STREAM(COB_STREAM_PARTNERS, p), hash.data(), (uint32_t)cap, part.data());
-        if (pr->n_dgrp > 1)
+        if (pr->n_dgrp > 1 && !ps->nested)
             std::sort(part.begin() + post_ptr[(size_t)i], part.begin() + post_ptr[(size_t)i + 1]);
     }
     for (i = 0; i < pr->n_post; ++i)

@@ -279,9 +279,13 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
         if (net->pop_offset[pop] >= 0) trace_base += std::min<int64_t>(c->pops[pop].size, ss->trace_neurons);
     h->trace_samples = trace_base ? COB_CEIL_DIV(h->measure, h->trace_stride) : 0;
     COB_TRY(dnew(s, &h->trace_v, std::max<int64_t>(1, trace_base * h->trace_samples), "traces", err));
-    COB_TRY(dnew(s, &h->raster_step, std::max<int64_t>(1, h->raster_cap), "raster", err));
-    COB_TRY(dnew(s, &h->raster_pop, std::max<int64_t>(1, h->raster_cap), "raster", err));
-    COB_TRY(dnew(s, &h->raster_neuron, std::max<int64_t>(1, h->raster_cap), "raster", err));
+    h->raster_slots = h->raster_cap;
+    if (h->raster_cap > 0)
+        for (pop = 0; pop < c->n_pops; ++pop)
+            if (net->pop_offset[pop] >= 0) h->raster_slots += std::min<int64_t>(c->pops[pop].size, ss->raster_neurons);
+    COB_TRY(dnew(s, &h->raster_step, std::max<int64_t>(1, h->raster_slots), "raster", err));
+    COB_TRY(dnew(s, &h->raster_pop, std::max<int64_t>(1, h->raster_slots), "raster", err));
+    COB_TRY(dnew(s, &h->raster_neuron, std::max<int64_t>(1, h->raster_slots), "raster", err));
     trace_base = 0;
     for (pop = 0; pop < c->n_pops; ++pop) {
         const cob_pop_spec *ps = &c->pops[pop];
@@ -569,34 +573,33 @@ static cob_status read_acc(cob_cuda *s, cob_acc *a, cob_dcount *cnt, cob_err *er
     COB_CU(err, cudaStreamSynchronize(s->st));
     for (pop = 0; pop < s->net->n_pops; ++pop)
         for (c = 0; c < COB_MAX_CHANNELS; ++c) a->pop[pop].chan_count[c] = cnt->chan_count[pop][c];
-    n_r = std::min<int64_t>((int64_t)cnt->raster_n, a->raster_cap);
-    a->raster_n = n_r;
-    a->raster_overflow = (int64_t)cnt->raster_n - n_r;
-    COB_TRY(download(s, a->raster_step, h->raster_step, n_r, err));
-    COB_TRY(download(s, a->raster_pop, h->raster_pop, n_r, err));
-    COB_TRY(download(s, a->raster_neuron, h->raster_neuron, n_r, err));
+    /* every stored spike (at most one step beyond capacity), sorted, then the first raster_cap */
+    n_r = (int64_t)cnt->raster_n;
+    std::vector<int64_t> r_step((size_t)std::max<int64_t>(1, n_r));
+    std::vector<int32_t> r_pop((size_t)std::max<int64_t>(1, n_r)), r_neu((size_t)std::max<int64_t>(1, n_r));
+    COB_TRY(download(s, r_step.data(), h->raster_step, n_r, err));
+    COB_TRY(download(s, r_pop.data(), h->raster_pop, n_r, err));
+    COB_TRY(download(s, r_neu.data(), h->raster_neuron, n_r, err));
     COB_TRY(download(s, a->trace_v, h->trace_v, a->trace_n * a->trace_samples, err));
     COB_CU(err, cudaEventRecord(s->ev[1], s->st));
     COB_CU(err, cudaEventSynchronize(s->ev[1]));
     s->d2h_ms += ev_ms(s->ev[0], s->ev[1]);
-    if (n_r > 1) {
+    {
         std::vector<int64_t> idx((size_t)n_r);
-        std::vector<int64_t> st_((size_t)n_r);
-        std::vector<int32_t> po((size_t)n_r), ne((size_t)n_r);
+        int64_t kept = std::min<int64_t>(n_r, a->raster_cap);
         for (int64_t i = 0; i < n_r; ++i) idx[(size_t)i] = i;
-        std::sort(idx.begin(), idx.end(), [a](int64_t x, int64_t y) {
-            if (a->raster_step[x] != a->raster_step[y]) return a->raster_step[x] < a->raster_step[y];
-            if (a->raster_pop[x] != a->raster_pop[y]) return a->raster_pop[x] < a->raster_pop[y];
-            return a->raster_neuron[x] < a->raster_neuron[y];
+        std::sort(idx.begin(), idx.end(), [&](int64_t x, int64_t y) {
+            if (r_step[(size_t)x] != r_step[(size_t)y]) return r_step[(size_t)x] < r_step[(size_t)y];
+            if (r_pop[(size_t)x] != r_pop[(size_t)y]) return r_pop[(size_t)x] < r_pop[(size_t)y];
+            return r_neu[(size_t)x] < r_neu[(size_t)y];
         });
-        for (int64_t i = 0; i < n_r; ++i) {
-            st_[(size_t)i] = a->raster_step[idx[(size_t)i]];
-            po[(size_t)i] = a->raster_pop[idx[(size_t)i]];
-            ne[(size_t)i] = a->raster_neuron[idx[(size_t)i]];
+        for (int64_t i = 0; i < kept; ++i) {
+            a->raster_step[i] = r_step[(size_t)idx[(size_t)i]];
+            a->raster_pop[i] = r_pop[(size_t)idx[(size_t)i]];
+            a->raster_neuron[i] = r_neu[(size_t)idx[(size_t)i]];
         }
-        memcpy(a->raster_step, st_.data(), (size_t)n_r * sizeof(int64_t));
-        memcpy(a->raster_pop, po.data(), (size_t)n_r * sizeof(int32_t));
-        memcpy(a->raster_neuron, ne.data(), (size_t)n_r * sizeof(int32_t));
+        a->raster_n = kept;
+        a->raster_overflow = (n_r - kept) + (int64_t)cnt->raster_over;
     }
     a->ring_overflow = cnt->overflow;
     return COB_OK;

@@ -103,6 +103,7 @@ typedef struct {
     float *v;                         /* [n_neurons] membrane potential */
     int32_t *refr;                    /* [n_neurons] refractory steps left */
     int64_t warmup, measure, bin_steps, v_stride, trace_stride, trace_samples, raster_cap;
+    int64_t raster_slots;             /* raster_cap + the most raster spikes one step can have */
     float v_min, v_inv_width;
     int32_t v_bins, shared_hist;      /* shared_hist: block histograms in shared memory */
     int64_t *raster_step;
@@ -120,7 +121,10 @@ typedef struct {
     int32_t n_spk[2][COB_MAX_POPS];   /* spikes of the step, by step parity */
     unsigned long long pop_total[COB_MAX_POPS];   /* spikes since the last poll */
     unsigned long long chan_count[COB_MAX_POPS][COB_MAX_CHANNELS];
-    unsigned long long overflow, events, raster_n;
+    unsigned long long overflow, events;
+    /* raster: spikes stored (up to raster_cap plus one step's worth of slack), the stored count
+     * when the step began (set by the delivery kernel), spikes not stored */
+    unsigned long long raster_n, raster_start, raster_over;
 } cob_dcount;
 
 /* Kernels of one step (kernels/step.cu). k: step within the launch sequence (t = t_base + k). */

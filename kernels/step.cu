@@ -118,12 +118,16 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
                 if (fired) {
                     cob_stats_spike(s.t, &a->spike_count[i], &a->last_spike[i], &a->n_isi[i], &a->isi_sum[i],
                                     &a->isi_sumsq[i]);
+                    /* a step that begins below capacity stores all its raster spikes (the
+                     * slack holds them); the host sorts and keeps the CPU's first raster_cap */
                     if (i < P->raster_n) {
-                        unsigned long long r = atomicAdd(&cnt->raster_n, 1ull);
-                        if ((int64_t)r < g->raster_cap) {
+                        if ((int64_t)cnt->raster_start < g->raster_cap) {
+                            unsigned long long r = atomicAdd(&cnt->raster_n, 1ull);
                             g->raster_step[r] = s.t;
                             g->raster_pop[r] = pop;
                             g->raster_neuron[r] = (int32_t)i;
+                        } else {
+                            atomicAdd(&cnt->raster_over, 1ull);
                         }
                     }
                 } else if (s.sample_v && !was_refr) {
@@ -218,9 +222,12 @@ __global__ void cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, i
         base += n;
     }
     if (lane == 0 && events) atomicAdd(&cnt->events, (unsigned long long)events);
-    /* the other parity's lists were consumed by the previous step: ready them for the next */
-    if (blockIdx.x == 0)
+    /* the other parity's lists were consumed by the previous step: ready them for the next;
+     * the raster count as the next step begins (no update kernel runs now) */
+    if (blockIdx.x == 0) {
         for (q = threadIdx.x; q < COB_MAX_POPS; q += blockDim.x) cnt->n_spk[par ^ 1][q] = 0;
+        if (threadIdx.x == 0) cnt->raster_start = cnt->raster_n;
+    }
 }
 
 __global__ void cob_k_advance(cob_dcount *cnt, int64_t n)

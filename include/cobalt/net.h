@@ -55,6 +55,8 @@ typedef struct {
     double delay_min_ms, delay_max_ms; /* uniform integer steps in [round(min/dt), round(max/dt)], >= 1 */
     int allow_autapses;         /* only meaningful when pre == post */
     int allow_multapses;        /* draw partners with replacement */
+    int nested;                 /* draw partners and delays so that the graph at a smaller K is a
+                                 * subgraph of the graph at a larger K (same seed, sizes, CV_K) */
     int line;
 } cob_proj_spec;
 

@@ -10,6 +10,11 @@
  *              when autapses are excluded; sorted ascending afterwards;
  *   delays     one uniform integer in [d_min, d_max] steps per synapse, in sorted partner order,
  *              from the lane (seed, DELAYS(p), i).
+ * Nested projections (`nested: true`) draw instead the first K_i *distinct* values of the
+ * partner lane (uniform draws, repeats skipped; with multapses, the first K_i draws) and give
+ * the m-th partner drawn the m-th delay of the delay lane, unsorted: the partners and delays at
+ * in-degree K are a prefix of those at any K' > K, so the graph at K is a subgraph of the graph
+ * at K' (Floyd's algorithm, the default, has no such prefix property).
  * Deliberate limit: Box-Muller uses log/sqrt/cos in double; libm and CUDA agree to a few ulp,
  * so K_i can differ only if K + cv K z lands within ~1e-15 of a half-integer (docs/numerics.md). */
 #ifndef COBALT_HD_CONNECT_H
