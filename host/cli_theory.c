@@ -3,7 +3,8 @@
  * every self-consistent state, the strong-coupling limits, the heterogeneous in-degree state,
  * and the weight and predictions of each scaling law at each K, with validity warnings.
  * Pairs with host/cli_cmds.h (declaration) and host/cli.c (dispatch). Deliberate limits: text
- * output only; the config must be an E/I/X network (cob_theory_net_from_config). */
+ * output only; the config must be an E/I/X network or a single neuron driven by Poisson input
+ * (cob_theory_net_from_config). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -109,7 +110,12 @@ static int parse_theory_args(int argc, char **argv, theory_args *a)
 static void print_net(const char *path, const cob_theory_net *n)
 {
     int cond = n->model == COB_THEORY_COND;
-    printf("%s: %s E/I network, K = %g, K_X = %g, gamma = %g, g = %g, %s = %g%s, nu_X = %g Hz\n", path,
+    if (n->single)
+        printf("%s: single %s neuron (fixed Poisson input, no recurrence), K_E = K = %g, K_I = gamma K = %g, g = %g, "
+               "%s = %g%s, r_E = nu_X = %g Hz, r_I = eta nu_X = %g Hz (eta = %g)\n", path,
+               cond ? "lif_cond" : "lif_curr", n->K, n->gamma * n->K, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
+               cond ? "" : " mV", n->nu_x_hz, n->eta * n->nu_x_hz, n->eta);
+    else printf("%s: %s E/I network, K = %g, K_X = %g, gamma = %g, g = %g, %s = %g%s, nu_X = %g Hz\n", path,
            cond ? "lif_cond" : "lif_curr", n->K, n->k_x, n->gamma, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
            cond ? "" : " mV", n->nu_x_hz);
     printf("  tau_L = %g ms, tau_rp = %g ms, theta = %g mV, V_r = %g mV, E_L = %g mV", n->tau_m_s * 1e3,
@@ -126,10 +132,22 @@ static void print_state(const cob_theory_state *s)
            s->v_mean_mV, s->v_sd_mV);
 }
 
+/* A single lif_cond neuron (Sec. IV): Eq. 13 with the fixed eta, and how far it is from Eq. 14's
+ * regime. */
+static void print_strong_single(const cob_theory_net *n)
+{
+    cob_theory_bars b = cob_theory_strong_bars(n, 0.0);
+    if (n->model != COB_THEORY_COND) return;
+    printf("strong coupling (Eq. 13): tau_bar = %.4g, mu_bar = %.4g mV, sigma_bar = %.4g mV, vbar = %.4g; "
+           "vbar^2/a = %.3g, a K nu_X tau_L = %.3g (Eqs. 12-14 assume both >> 1)\n", b.tau_bar, b.mu_bar_mV,
+           b.sigma_bar_mV, b.v_bar, b.v_bar * b.v_bar / n->a, n->a * n->K * n->nu_x_hz * n->tau_m_s);
+}
+
 /* Strong coupling: Eq. 20, Eq. 21 and, for lif_cond, how far the network is from their regime. */
 static void print_strong(const cob_theory_net *n, const cob_theory_state *first_stable)
 {
     double rho = cob_theory_gain_rho(n), nu21 = cob_theory_eq21_rate(n);
+    if (n->single) { print_strong_single(n); return; }
     if (isnan(rho)) printf("strong coupling: gain rho (Eq. 20): none (no balanced state, the network saturates)");
     else printf("strong coupling: gain rho (Eq. 20) = %.4g -> nu = %.4g Hz", rho, rho * n->nu_x_hz);
     if (n->model == COB_THEORY_CURR) printf(" (balanced state, 1/(g gamma - 1) scaled by K_X/K)\n");
@@ -196,8 +214,8 @@ static void print_sweep(const cob_theory_net *n, const theory_args *a)
 {
     int l, i, cond = n->model == COB_THEORY_COND;
     if (a->n_k == 0) return;
-    printf("K sweep from the anchor K0 = %g (%s0 = %g), K_X/K fixed; the lowest stable state at each K:\n", n->K,
-           cond ? "a" : "J", cond ? n->a : n->j_mV);
+    printf("K sweep from the anchor K0 = %g (%s0 = %g), %s; the lowest stable state at each K:\n", n->K,
+           cond ? "a" : "J", cond ? n->a : n->j_mV, n->single ? "input rates fixed" : "K_X/K fixed");
     printf("  %-8s %9s %11s %10s %7s %9s %9s %8s %6s\n", "law", "K", cond ? "a" : "J (mV)", "nu (Hz)", "CV",
            "mu (mV)", "sigma", "tau (ms)", "states");
     for (l = 0; l < a->n_laws; ++l)
@@ -222,8 +240,12 @@ static void print_theory(const char *path, const cob_config *c, const cob_theory
     const cob_theory_state *first = NULL;
     int i, n_s = cob_theory_solve(n, s, TH_MAX_STATES);
     print_net(path, n);
-    printf("self-consistent states (Eq. 19 with Eqs. %s, 10, 15, 17): %d\n", n->model == COB_THEORY_COND ? "5" : "8",
-           n_s);
+    if (n->single)
+        printf("single-neuron state at the fixed input rates (Eqs. %s, 10, 15, 17):\n",
+               n->model == COB_THEORY_COND ? "5" : "8");
+    else
+        printf("self-consistent states (Eq. 19 with Eqs. %s, 10, 15, 17): %d\n", n->model == COB_THEORY_COND ? "5" : "8",
+               n_s);
     for (i = 0; i < n_s; ++i) {
         print_state(&s[i]);
         if (!first && s[i].stable) first = &s[i];

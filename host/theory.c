@@ -1,7 +1,8 @@
-/* host/theory.c -- mean-field theory of one E/I network with external Poisson input (seed 004,
- * Sanzeni, Histed & Brunel): the moments of the diffusion approximation (Eq. 5 with the
- * effective-time-constant approximation, Eq. 8), the Siegert rate (Eqs. 10-11), the CV of the
- * ISI (Eq. 15), P(V) and its moments (Eq. 17), and every self-consistent rate (Eq. 19).
+/* host/theory.c -- mean-field theory of one E/I network with external Poisson input, or of a
+ * single neuron with fixed Poisson input (seed 004, Sanzeni, Histed & Brunel): the moments of
+ * the diffusion approximation (Eq. 5 with the effective-time-constant approximation, Eq. 8),
+ * the Siegert rate (Eqs. 10-11), the CV of the ISI (Eq. 15), P(V) and its moments (Eq. 17),
+ * and every self-consistent rate (Eq. 19; a single neuron has just its Siegert rate).
  * Pairs with include/cobalt/theory.h; scaling laws and strong coupling in host/theory_scale.c,
  * heterogeneity in host/theory_hetero.c, numerics in host/theory_num.c. Deliberate limits:
  * identical E and I neurons, instantaneous synapses, stationary asynchronous states only. */
@@ -39,6 +40,8 @@ cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err)
     else if (!(n->theta_mV > n->v_reset_mV)) bad = "theta must be above the reset";
     else if (!(n->K >= 0.0 && n->k_x >= 0.0 && n->gamma >= 0.0 && n->g >= 0.0)) bad = "K, k_x, gamma, g must be >= 0";
     else if (!(n->nu_x_hz >= 0.0)) bad = "nu_x must be >= 0";
+    else if (n->single != 0 && n->single != 1) bad = "single must be 0 or 1";
+    else if (!(n->eta >= 0.0 && n->eta < INFINITY)) bad = "eta must be finite and >= 0";
     else if (n->model == COB_THEORY_COND && !(n->a > 0.0 && n->a < 1.0)) bad = "a must be in (0, 1)";
     else if (n->model == COB_THEORY_COND && !(n->e_e_mV > n->theta_mV && n->e_i_mV < n->theta_mV))
         bad = "lif_cond needs E_I < theta < E_E";
@@ -76,6 +79,8 @@ cob_theory_moments cob_theory_moments_rates(const cob_theory_net *n, double r_e_
 
 cob_theory_moments cob_theory_moments_net(const cob_theory_net *n, double nu_hz)
 {
+    if (n->single) /* fixed inputs: r_E = nu_x, r_I = eta nu_x (Sec. III) */
+        return cob__theory_moments_tot(n, n->K * n->nu_x_hz, n->gamma * n->K * n->eta * n->nu_x_hz);
     return cob__theory_moments_tot(n, n->K * nu_hz + n->k_x * n->nu_x_hz, n->gamma * n->K * nu_hz);
 }
 
@@ -300,6 +305,10 @@ int cob_theory_solve(const cob_theory_net *n, cob_theory_state *out, int max)
     double roots[64];
     int i, k;
     if (cob_theory_net_validate(n, NULL) != COB_OK || max <= 0) return 0;
+    if (n->single) { /* Phi does not depend on nu: its value is the one state */
+        fill_state(n, phi_net(n, 0.0), &out[0]);
+        return 1;
+    }
     k = roots_in_grid(n, roots, max < 64 ? max : 64);
     for (i = 0; i < k; ++i) fill_state(n, roots[i], &out[i]);
     return k;

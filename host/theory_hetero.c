@@ -113,6 +113,9 @@ cob_status cob_theory_heterogeneous(const cob_theory_net *n, double cv_k, double
     if (!(cv_k >= 0.0) || !(nu_silent_hz > 0.0))
         return cob_err_set(err, COB_ERR_INVALID, "heterogeneous theory: CV_K = %g must be >= 0, nu_silent = %g > 0",
                            cv_k, nu_silent_hz);
+    if (n->single)
+        return cob_err_set(err, COB_ERR_INVALID, "heterogeneous theory (Eqs. F1-F3) is for networks, not for a "
+                                                 "single neuron");
     if (!cob__theory_first_stable(n, &s))
         return cob_err_set(err, COB_ERR_INVALID, "heterogeneous theory: the homogeneous network has no stable state");
     het_init(&c, n, cv_k);

@@ -1,5 +1,5 @@
 /* host/theory_scale.c -- strong coupling and K sweeps (seed 004): the leak-free quantities of
- * Eq. 13 in the network (Appendix D), the gain rho of Eq. 20, the rate of Eq. 21, and the
+ * Eq. 13 in the network (Appendix D) or for a single neuron (Sec. IV), the gain rho of Eq. 20, the rate of Eq. 21, and the
  * scaling laws of the weight with K (none, sqrt, log, sanzeni = Eq. 14 solved exactly,
  * matched = the full self-consistent rate held at the anchor's). Pairs with
  * include/cobalt/theory.h and host/theory.c. Deliberate limits: the sanzeni law and Eq. 21 are
@@ -42,6 +42,10 @@ cob_theory_bars cob_theory_strong_bars(const cob_theory_net *n, double rho)
 {
     cob_theory_bars b;
     double c = n->K > 0.0 ? n->k_x / n->K : 0.0, e = c + rho, i = n->g * n->gamma * rho, de, di;
+    if (n->single) { /* Eq. 13 as printed: r_E / nu_x = 1, r_I / nu_x = eta */
+        e = 1.0;
+        i = n->g * n->gamma * n->eta;
+    }
     if (n->model != COB_THEORY_COND) {
         b.tau_bar = b.mu_bar_mV = b.sigma_bar_mV = b.v_bar = NAN;
         return b;
@@ -50,7 +54,7 @@ cob_theory_bars cob_theory_strong_bars(const cob_theory_net *n, double rho)
     b.mu_bar_mV = b.tau_bar * (e * n->e_e_mV + i * n->e_i_mV);
     de = b.mu_bar_mV - n->e_e_mV;
     di = b.mu_bar_mV - n->e_i_mV;
-    b.sigma_bar_mV = sqrt(b.tau_bar * (e * de * de + n->g * n->g * n->gamma * rho * di * di));
+    b.sigma_bar_mV = sqrt(b.tau_bar * (e * de * de + n->g * i * di * di));
     b.v_bar = (n->theta_mV - b.mu_bar_mV) / b.sigma_bar_mV;
     return b;
 }
@@ -73,7 +77,7 @@ double cob_theory_gain_rho(const cob_theory_net *n)
 {
     double x0, f0, x1, f1;
     int i, n_grid = 240;
-    if (cob_theory_net_validate(n, NULL) != COB_OK || !(n->K > 0.0)) return NAN;
+    if (cob_theory_net_validate(n, NULL) != COB_OK || !(n->K > 0.0) || n->single) return NAN;
     if (n->model == COB_THEORY_CURR) {
         double d = n->g * n->gamma - 1.0;
         return d > 0.0 ? n->k_x / n->K / d : NAN;
@@ -94,7 +98,7 @@ double cob_theory_gain_rho(const cob_theory_net *n)
 double cob_theory_eq21_rate(const cob_theory_net *n)
 {
     double gg = n->g * n->gamma, den = n->theta_mV * (1.0 + gg) - n->e_e_mV - gg * n->e_i_mV;
-    if (n->model != COB_THEORY_COND || !(den > 0.0) || !(n->K > 0.0)) return NAN;
+    if (n->model != COB_THEORY_COND || !(den > 0.0) || !(n->K > 0.0) || n->single) return NAN;
     return n->k_x / n->K * (n->e_e_mV - n->theta_mV) * n->nu_x_hz / den;
 }
 
@@ -152,6 +156,10 @@ static cob_status scale_sanzeni(const cob_theory_net *n, double k, double *w, ch
         return cob_err_set(err, COB_ERR_INVALID, "sanzeni law: the anchor (K = %g, a = %g) has no stable state "
                                                  "with nu_x > 0; use matched", n->K, n->a);
     b = cob_theory_strong_bars(n, s.nu_hz / n->nu_x_hz);
+    if (!(b.v_bar > 0.0) && n->single)
+        return cob_err_set(err, COB_ERR_INVALID, "sanzeni law: with eta = %.4g, mubar = %.4g mV (Eq. 13) is not "
+                                                 "below theta (vbar = %.3g), so Eq. 14 has no solution; use matched",
+                           n->eta, b.mu_bar_mV, b.v_bar);
     if (!(b.v_bar > 0.0))
         return cob_err_set(err, COB_ERR_INVALID, "sanzeni law: at the anchor's gain rho = %.4g, mubar = %.4g mV is "
                                                  "not below theta (vbar = %.3g), so Eq. 14 has no solution; use matched",

@@ -453,3 +453,132 @@ Test(theory, net_from_config_refusals)
     cr_expect_eq(from_file("sanzeni2020_fig4.yaml", "projections.2.receptor=E", &n, &err), COB_ERR_CONFIG);
     cr_expect(err.msg[0] != '\0');
 }
+
+/* ---- single neuron (Secs. III-IV, Fig. 2) ----------------------------------------------- */
+
+/* configs/validation/single_neuron_k.yaml: Fig. 2's neuron (a = 0.01 at K = 1000, g = 12,
+ * gamma = 1/4, eta = 1.8) at nu_X = 25 Hz. Reference rate: tools/meanfield.py's formulas with
+ * scipy.integrate.quad at epsrel 1e-13: 23.79947963694745 Hz (tau 0.60606 ms, mu -63.788 mV,
+ * sigma 4.30204 mV); 1e-9 relative covers both quadratures. */
+Test(theory, single_neuron_from_config)
+{
+    cob_theory_net n;
+    cob_theory_state s[4];
+    cob_theory_moments m0, m1;
+    cob_err err;
+    cr_assert_eq(from_file("validation/single_neuron_k.yaml", NULL, &n, &err), COB_OK, "%s", err.msg);
+    cr_expect(n.single == 1 && n.model == COB_THEORY_COND && n.K == 1000 && n.k_x == 1000 && n.a == 0.01 &&
+              n.gamma == 0.25 && n.nu_x_hz == 25 && rel(n.g, 12.0) < 1e-15 && rel(n.eta, 1.8) < 1e-15,
+              "K %g k_x %g a %g gamma %g nu_x %g g %g eta %g", n.K, n.k_x, n.a, n.gamma, n.nu_x_hz, n.g, n.eta);
+    m0 = cob_theory_moments_net(&n, 0.0);
+    m1 = cob_theory_moments_net(&n, 77.0);
+    cr_expect(m0.tau_s == m1.tau_s && m0.mu_mV == m1.mu_mV && m0.sigma_mV == m1.sigma_mV,
+              "fixed input rates: the moments do not depend on nu");
+    m1 = cob_theory_moments_rates(&n, 25.0, 45.0);
+    cr_expect(rel(m0.tau_s, m1.tau_s) < 1e-15 && rel(m0.sigma_mV, m1.sigma_mV) < 1e-15);
+    cr_assert_eq(cob_theory_solve(&n, s, 4), 1, "one state: the Siegert rate");
+    cr_expect(s[0].stable);
+    cr_expect(rel(s[0].nu_hz, 23.79947963694745) < 1e-9, "rate %.15g", s[0].nu_hz);
+    cr_expect(rel(s[0].m.mu_mV, -63.78787878787879) < 1e-13 && rel(s[0].m.sigma_mV, 4.302044824361179) < 1e-12);
+    cr_expect(isnan(cob_theory_gain_rho(&n)) && isnan(cob_theory_eq21_rate(&n)), "network quantities: NaN");
+    {
+        cob_theory_hetero h;
+        cr_expect_eq(cob_theory_heterogeneous(&n, 0.1, 1e-3, &h, &err), COB_ERR_INVALID);
+        cr_expect(strstr(err.msg, "single neuron") != NULL, "%s", err.msg);
+    }
+}
+
+/* Eq. 13 as printed with eta: tau_bar = 1/(1 + g gamma eta) = 1/6.4, mu_bar = -75 x 5.4/6.4 mV,
+ * sigma_bar^2 = tau_bar (mu_bar^2 + g^2 gamma eta (mu_bar + 75)^2): exact arithmetic. */
+Test(theory, single_neuron_eq13)
+{
+    cob_theory_net n;
+    cob_err err;
+    double tb = 1.0 / 6.4, mb = -75.0 * 5.4 / 6.4, sb = sqrt(tb * (mb * mb + 144.0 * 0.45 * (mb + 75) * (mb + 75)));
+    cr_assert_eq(from_file("validation/single_neuron_k.yaml", NULL, &n, &err), COB_OK, "%s", err.msg);
+    cob_theory_bars b = cob_theory_strong_bars(&n, 123.0); /* rho is not used */
+    cr_expect(rel(b.tau_bar, tb) < 1e-14 && rel(b.mu_bar_mV, mb) < 1e-14 && rel(b.sigma_bar_mV, sb) < 1e-14,
+              "%g %g %g", b.tau_bar, b.mu_bar_mV, b.sigma_bar_mV);
+    cr_expect(rel(b.v_bar, (-55.0 - mb) / sb) < 1e-13);
+}
+
+/* Fig. 2A/B: Eq. 14 solved exactly keeps v_bar^2/a - log(a)/2 - log K; matched keeps the full
+ * Siegert rate (to the 1e-13 of its root finder; 1e-9 allows the quadrature). At K = 1e5 the
+ * constant weight saturates the neuron (Fig. 2B: towards 1/tau_rp = 500 Hz; the full theory gives
+ * 451 Hz) and a ~ 1/sqrt(K) silences it (4e-11 Hz), while Eq. 14 keeps the rate within a factor
+ * 2 of the anchor's 23.8 Hz (45 Hz: Eq. 14 holds Eq. 12's Kramers rate, and the leak and
+ * prefactor corrections to it shrink as a K nu_X tau_L grows from 5 to 22). */
+Test(theory, single_neuron_laws)
+{
+    cob_theory_net n, t;
+    cob_theory_state s0, s;
+    cob_err err;
+    double w, vb2, inv0;
+    const double ks[] = {3e3, 1e4, 1e5};
+    cr_assert_eq(from_file("validation/single_neuron_k.yaml", NULL, &n, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_theory_solve(&n, &s0, 1), 1);
+    vb2 = pow(cob_theory_strong_bars(&n, 0.0).v_bar, 2);
+    inv0 = vb2 / n.a - 0.5 * log(n.a) - log(n.K);
+    for (int i = 0; i < 3; ++i) {
+        char warn[512];
+        cr_assert_eq(cob_theory_scale(&n, COB_SCALE_SANZENI, ks[i], &w, warn, sizeof warn, &err), COB_OK, "%s", err.msg);
+        cr_expect(warn[0] == '\0', "inside the validity above K0: %s", warn);
+        cr_expect(fabs(vb2 / w - 0.5 * log(w) - log(ks[i]) - inv0) < 1e-11, "Eq. 14 invariant at K = %g", ks[i]);
+        cob_theory_net_at_k(&n, ks[i], w, &t);
+        cr_assert_eq(cob_theory_solve(&t, &s, 1), 1);
+        cr_expect(s.nu_hz > s0.nu_hz && s.nu_hz < 2.0 * s0.nu_hz, "sanzeni at K = %g: %g Hz", ks[i], s.nu_hz);
+        cr_assert_eq(cob_theory_scale(&n, COB_SCALE_MATCHED, ks[i], &w, NULL, 0, &err), COB_OK, "%s", err.msg);
+        cob_theory_net_at_k(&n, ks[i], w, &t);
+        cr_assert_eq(cob_theory_solve(&t, &s, 1), 1);
+        cr_expect(rel(s.nu_hz, s0.nu_hz) < 1e-9, "matched at K = %g: %.12g vs %.12g Hz", ks[i], s.nu_hz, s0.nu_hz);
+    }
+    cob_theory_net_at_k(&n, 1e5, n.a, &t);
+    cr_assert_eq(cob_theory_solve(&t, &s, 1), 1);
+    cr_expect(s.nu_hz > 400.0, "constant a saturates: %g Hz", s.nu_hz);
+    cob_theory_net_at_k(&n, 1e5, n.a * sqrt(1e3 / 1e5), &t);
+    cr_assert_eq(cob_theory_solve(&t, &s, 1), 1);
+    cr_expect(s.nu_hz < 1e-6, "a ~ 1/sqrt(K) silences: %g Hz", s.nu_hz);
+}
+
+/* Input rates summed over several Poisson projections: R_E = 600 x 10 + 400 x 40 = 22000 Hz,
+ * R_I = 200 x 30 = 6000 Hz, so nu_x = R_E / K = 22000/600, gamma = 1/3, eta = R_I / (gamma K nu_x);
+ * a lif_curr neuron (Eq. 8) checks the other model: mu = E_L + tau J (R_E - g R_I). */
+Test(theory, single_neuron_summed_inputs_and_refusals)
+{
+    static const char *text =
+        "populations:\n"
+        "  - {name: N, model: lif_curr, size: 10, v_th_mV: 20, v_reset_mV: 10, e_l_mV: 0}\n"
+        "  - {name: A, model: poisson, size: 1000, rate_hz: 10}\n"
+        "  - {name: B, model: poisson, size: 1000, rate_hz: 40, input: independent}\n"
+        "  - {name: C, model: poisson, size: 1000, rate_hz: 30}\n"
+        "projections:\n"
+        "  - {pre: A, post: N, receptor: E, indegree: 600, weight: 0.1}\n"
+        "  - {pre: B, post: N, receptor: E, indegree: 400, weight: 0.1}\n"
+        "  - {pre: C, post: N, receptor: I, indegree: 200, weight: 0.5}\n";
+    const char *bad_w = "projections.1.weight=0.2", *no_e[] = {"projections.0.receptor=I", "projections.1.receptor=I"};
+    const char *zero[] = {"populations.A.rate_hz=0", "populations.B.rate_hz=0"};
+    cob_config c;
+    cob_theory_net n;
+    cob_theory_moments m;
+    cob_err err;
+    cr_assert_eq(cob_config_load_string(&c, text, "sn.yaml", NULL, 0, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_theory_net_from_config(&c, &n, &err), COB_OK, "%s", err.msg);
+    cob_config_free(&c);
+    cr_expect(n.single && n.model == COB_THEORY_CURR && n.K == 600 && rel(n.nu_x_hz, 22000.0 / 600) < 1e-15 &&
+              rel(n.gamma, 1.0 / 3) < 1e-15 && rel(n.g, 5.0) < 1e-15 && rel(n.eta, 6000.0 / 200 / (22000.0 / 600)) < 1e-15);
+    m = cob_theory_moments_net(&n, 0.0);
+    cr_expect(rel(m.mu_mV, 0.02 * 0.1 * (22000.0 - 5.0 * 6000.0)) < 1e-13, "mu %g", m.mu_mV);
+    cr_expect(rel(m.sigma_mV, sqrt(0.02 * 0.01 * (22000.0 + 25.0 * 6000.0))) < 1e-13, "sigma %g", m.sigma_mV);
+    cr_assert_eq(cob_config_load_string(&c, text, "sn.yaml", &bad_w, 1, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(cob_theory_net_from_config(&c, &n, &err), COB_ERR_CONFIG);
+    cr_expect(strstr(err.msg, "sn.yaml") && strstr(err.msg, "excitatory input weights differ"), "%s", err.msg);
+    cob_config_free(&c);
+    cr_assert_eq(cob_config_load_string(&c, text, "sn.yaml", no_e, 2, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(cob_theory_net_from_config(&c, &n, &err), COB_ERR_CONFIG);
+    cr_expect(strstr(err.msg, "needs an excitatory (receptor E) input"), "%s", err.msg);
+    cob_config_free(&c);
+    cr_assert_eq(cob_config_load_string(&c, text, "sn.yaml", zero, 2, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(cob_theory_net_from_config(&c, &n, &err), COB_ERR_CONFIG);
+    cr_expect(strstr(err.msg, "excitatory input rate") && strstr(err.msg, "is 0"), "%s", err.msg);
+    cob_config_free(&c);
+}

@@ -17,7 +17,10 @@ extern "C" {
 typedef enum { COB_THEORY_COND = 0, COB_THEORY_CURR } cob_theory_model;
 
 /* One E/I network: K_E = K, K_I = gamma K, K_X = k_x (usually K) inputs at nu_x.
- * lif_cond: E jump a (dimensionless), I jump g a; lif_curr: E jump J mV, I jump g J. */
+ * lif_cond: E jump a (dimensionless), I jump g a; lif_curr: E jump J mV, I jump g J.
+ * single = 1: a single neuron (an unconnected population) driven by fixed Poisson input, the
+ * paper's Secs. III-IV: K excitatory inputs at r_E = nu_x and gamma K inhibitory ones at
+ * r_I = eta nu_x, no recurrence (k_x is kept equal to K and not used). */
 typedef struct {
     cob_theory_model model;
     double tau_m_s, tau_rp_s;
@@ -28,15 +31,17 @@ typedef struct {
     double a;                     /* lif_cond */
     double j_mV;                  /* lif_curr */
     double nu_x_hz;
+    int single;                   /* 0: the E/I network; 1: a single neuron (above) */
+    double eta;                   /* single: I input rate / E input rate (r_I = eta nu_x) */
 } cob_theory_net;
 
 /* Defaults: lif_cond, the Fig. 4 network of seed 004 (Sec. II neuron: tau 20 ms, tau_rp 2 ms,
  * theta -55, V_r -65, E_L -80, E_E 0, E_I -75 mV; K = k_x = 1000, gamma 1/4, g 20, a 1.6e-3,
  * nu_x 25 Hz); lif_curr, Brunel (2000) model A (theta 20, V_r 10, E_L 0 mV, K = k_x = 1000,
- * gamma 1/4, g 5, J 0.1 mV, nu_x 20 Hz). */
+ * gamma 1/4, g 5, J 0.1 mV, nu_x 20 Hz). Both: a network (single = 0, eta = 0). */
 void cob_theory_net_defaults(cob_theory_net *n, cob_theory_model model);
 /* Ranges: tau_m, tau_rp > 0; theta > V_r; K, k_x, gamma, g, nu_x >= 0; lif_cond 0 < a < 1 and
- * E_I < theta < E_E; lif_curr J > 0. COB_OK or COB_ERR_INVALID with the reason in err (may be
+ * E_I < theta < E_E; lif_curr J > 0; single 0 or 1, eta >= 0. COB_OK or COB_ERR_INVALID with the reason in err (may be
  * NULL). The functions below assume a valid n (cob_theory_solve returns 0 states otherwise). */
 cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err);
 
@@ -49,6 +54,7 @@ double cob_erfcx(double x);
  * the paper's r_E, r_I: a neuron receives K r_e excitatory spikes per second (its K_E recurrent
  * and K_X external inputs together) and gamma K r_i inhibitory ones. In the network,
  * K r_e = K nu + k_x nu_x and r_i = nu (moments_net); with k_x = K, r_e = nu_x + nu (Eq. 19).
+ * For a single neuron (n->single) moments_net ignores nu: r_e = nu_x, r_i = eta nu_x.
  * lif_cond: 1/tau = 1/tau_L + a (K r_e + g gamma K r_i), mu = tau (E_L/tau_L + a K r_e E_E +
  * a g gamma K r_i E_I), sigma^2 = a^2 tau (K r_e (mu - E_E)^2 + g^2 gamma K r_i (mu - E_I)^2).
  * lif_curr: tau = tau_L, mu = E_L + mu_ext + tau J (K r_e - g gamma K r_i),
@@ -74,7 +80,8 @@ void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double 
 /* A self-consistent state nu = Phi(nu) = rate(moments_net(nu)) (Eq. 19: K r_e = K nu + k_x nu_x,
  * r_i = nu), with its moments, CV (Eq. 15) and V mean and s.d. (Eq. 17). stable: Phi'(nu) < 1
  * (the mean-field fixed point is stable under rate dynamics; oscillatory instabilities of the
- * asynchronous state are not analysed). */
+ * asynchronous state are not analysed). A single neuron has exactly one state, its Siegert rate
+ * at the fixed input rates (Phi does not depend on nu; stable = 1). */
 typedef struct {
     double nu_hz;
     int stable;
@@ -86,13 +93,14 @@ typedef struct {
  * of Phi(nu) - nu on a 400-point grid uniform in log(nu tau_rp / (1 - nu tau_rp)) from 1e-9 to
  * 1 - 1e-4 (plus the end intervals), each refined by Brent to 1e-12 relative: two roots closer
  * than one grid step (a ratio of 1.08 in rate) can be missed. A rate of 0 is reported when Phi(0)
- * underflows (a quiescent state). */
+ * underflows (a quiescent state). single: the one state, no search. */
 int cob_theory_solve(const cob_theory_net *n, cob_theory_state *out, int max);
 
 /* Eq. 13 in the network (Appendix D: r_E / nu_x = k_x/K + rho, r_I / nu_x = rho, the leak
  * neglected, a K nu_x tau_L >> 1): tau_bar = a K nu_x tau (dimensionless), mu_bar,
  * sigma_bar (sigma = sqrt(a) sigma_bar) and v_bar = (theta - mu_bar) / sigma_bar
- * (so v_max^2 = v_bar^2 / a). lif_cond only (NAN fields for lif_curr). */
+ * (so v_max^2 = v_bar^2 / a). lif_cond only (NAN fields for lif_curr). For a single neuron this
+ * is Eq. 13 as printed, r_E / nu_x = 1 and r_I / nu_x = eta (rho is not used). */
 typedef struct { double tau_bar, mu_bar_mV, sigma_bar_mV, v_bar; } cob_theory_bars;
 cob_theory_bars cob_theory_strong_bars(const cob_theory_net *n, double rho);
 
@@ -108,7 +116,8 @@ cob_theory_bars cob_theory_strong_bars(const cob_theory_net *n, double rho);
  * saturates). lif_curr: the balanced-state gain (k_x/K) / (g gamma - 1), NAN if g gamma <= 1.
  * Both depend on a and K (not on nu_x); they describe the network only where Eq. 14 is valid.
  * Eq. 21 (lif_cond): nu = (k_x/K) (E_E - theta) nu_x / (theta (1 + g gamma) - E_E - g gamma E_I),
- * NAN when the denominator is <= 0 or for lif_curr. */
+ * NAN when the denominator is <= 0 or for lif_curr. Both are network quantities: NAN for a single
+ * neuron. */
 double cob_theory_gain_rho(const cob_theory_net *n);
 double cob_theory_eq21_rate(const cob_theory_net *n);
 
@@ -120,7 +129,8 @@ double cob_theory_eq21_rate(const cob_theory_net *n);
  * starting from the lowest stable homogeneous state. Gaussian averages: 20 x 20 Gauss-Hermite
  * nodes (1e-4 relative at CV_K = 0.2, 1e-3 at 0.4). out: mean rate, s.d. of rates, fraction of
  * cells below nu_silent_hz (e.g. 1e-3, Fig. 4D). COB_ERR_INVALID (message in err) for a bad
- * argument or when no state is found. About 0.1 s. */
+ * argument, a single neuron (not implemented: no self-consistency to solve) or when no state is
+ * found. About 0.1 s. */
 typedef struct { double mean_hz, sd_hz, frac_silent; } cob_theory_hetero;
 cob_status cob_theory_heterogeneous(const cob_theory_net *n, double cv_k, double nu_silent_hz,
                                     cob_theory_hetero *out, cob_err *err);
@@ -135,7 +145,9 @@ double cob_theory_hetero_cdf(const cob_theory_net *n, double cv_k, const cob_the
  * state; the law keeps the gain, Appendix D, so tau_bar and v_bar cancel and
  * v_bar^2/a - log(a)/2 - log K is invariant; unique solution); matched: the w in
  * [w0/1e3, w0 1e3] (a < 1) for which nu0 is a stable self-consistent state at K, the one
- * closest to w0 in log if several. k_x scales with K (cob_theory_net_at_k). */
+ * closest to w0 in log if several. k_x scales with K (cob_theory_net_at_k). For a single neuron
+ * (Sec. IV, Fig. 2A) sanzeni takes tau_bar, v_bar from Eq. 13 with the fixed ratio eta, and
+ * matched is the w whose Siegert rate at K equals the anchor's. */
 typedef enum { COB_SCALE_NONE = 0, COB_SCALE_SQRT, COB_SCALE_LOG, COB_SCALE_SANZENI, COB_SCALE_MATCHED } cob_scale_law;
 
 /* Copy of n at in-degree k with weight w (a for lif_cond, J for lif_curr); k_x scales with K
@@ -161,7 +173,14 @@ cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k
  * it is not such an E/I/X network: exactly three populations and the six projections EE, EI,
  * IE, II, XE, XI with the right receptors, identical E and I neurons (model and parameters),
  * the same in-degree and weight onto E and I from each source, X weight = E weight.
- * cv_indegree is ignored here (see cob_theory_heterogeneous). */
+ * cv_indegree is ignored here (see cob_theory_heterogeneous).
+ * A single neuron instead (single = 1) when the config has one lif population and every
+ * projection comes from a Poisson population (no recurrence): K = the in-degree of the first
+ * receptor-E projection, a (or J) its weight, which every receptor-E projection must share;
+ * g = the receptor-I weight / a (one I weight; g = 0 without I input); gamma = (sum of the I
+ * in-degrees) / K; nu_x = (sum over E projections of in-degree x rate) / K, so that the neuron
+ * receives K nu_x E spikes per second; eta = (I spikes per second) / (gamma K nu_x); k_x = K.
+ * COB_ERR_CONFIG when the E weights (or the I weights) differ or the E input rate is 0. */
 cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, cob_err *err);
 
 #ifdef __cplusplus
