@@ -4,8 +4,9 @@
  * command-line ones, so a point's config passes every check of `cobalt run`. Running a point
  * and file names are in host/sweep_run.c. Pairs with include/cobalt/sweep.h.
  * Limits: the K of a config is the in-degree of its first recurrent excitatory projection
- * (pre == post, receptor E); `g` takes the E weight from the first receptor-E projection onto
- * the same population. */
+ * (pre == post, receptor E), or, in a config without projections out of lif populations
+ * (unconnected neurons driven by Poisson input), of its first receptor-E projection; `g` takes
+ * the E weight from the first receptor-E projection onto the same population. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdarg.h>
@@ -31,15 +32,20 @@ static cob_status axis_fail(const cob_sweep *sw, const cob_sweep_axis *a, cob_st
     return cob_err_set(err, st, "%s%s: %s%s: %s", sw->base.path, line, sect, key, msg);
 }
 
-/* Index of the projection whose in-degree is K: the first pre == post, receptor E, lif pre. */
-static int k_proj(const cob_config *c)
+int cob__sweep_k_proj(const cob_config *c)
 {
+    int input_only = 1;
     for (int j = 0; j < c->n_projs; j++) {
         const cob_proj_spec *q = &c->projs[j];
+        if (c->pops[q->pre].model != COB_MODEL_POISSON)
+            input_only = 0;
         if (q->pre == q->post && q->receptor == COB_RECEPTOR_E &&
             c->pops[q->pre].model != COB_MODEL_POISSON)
             return j;
     }
+    for (int j = 0; input_only && j < c->n_projs; j++)
+        if (c->projs[j].receptor == COB_RECEPTOR_E)
+            return j;
     return -1;
 }
 
@@ -60,7 +66,7 @@ static cob_status law_anchor(cob_sweep *sw, const cob_sweep_axis *a, cob_theory_
                              cob_err *err)
 {
     cob_err terr = {COB_OK, ""};
-    const cob_proj_spec *q = &sw->base.projs[k_proj(&sw->base)];
+    const cob_proj_spec *q = &sw->base.projs[cob__sweep_k_proj(&sw->base)];
     memset(n, 0, sizeof *n);
     if (cob_theory_net_from_config(&sw->base, n, &terr) == COB_OK) {
         sw->w0 = n->model == COB_THEORY_COND ? n->a : n->j_mV;
@@ -83,12 +89,14 @@ static cob_status law_anchor(cob_sweep *sw, const cob_sweep_axis *a, cob_theory_
 static cob_status setup_k(cob_sweep *sw, cob_err *err)
 {
     const cob_sweep_axis *a = &sw->axes[0];
-    int j = k_proj(&sw->base);
+    int j = cob__sweep_k_proj(&sw->base);
     if (j < 0)
         return axis_fail(sw, a, COB_ERR_CONFIG, err, "the config has no recurrent excitatory "
-                         "projection (pre == post, receptor E) whose in-degree is K");
+                         "projection (pre == post, receptor E) whose in-degree is K, nor, if "
+                         "its neurons are unconnected (driven only by Poisson populations), a "
+                         "receptor-E input projection");
     sw->k_cfg = sw->base.projs[j].indegree;
-    snprintf(sw->e_pop, sizeof sw->e_pop, "%s", sw->base.pops[sw->base.projs[j].pre].name);
+    snprintf(sw->e_pop, sizeof sw->e_pop, "%s", sw->base.pops[sw->base.projs[j].post].name);
     if (sw->k0 <= 0)
         sw->k0 = sw->k_cfg;
     sw->k_weight = calloc((size_t)a->n_values, sizeof *sw->k_weight);
@@ -252,7 +260,7 @@ cob_status cob_sweep_point_make(const cob_sweep *sw, int64_t i, cob_sweep_point 
         if (sw->combine == COB_SWEEP_PRODUCT)
             i /= n;
     }
-    int j = k_proj(&sw->base);
+    int j = cob__sweep_k_proj(&sw->base);
     double f = 1.0;
     p->k = j >= 0 ? sw->base.projs[j].indegree : NAN;
     p->weight_e = j >= 0 ? sw->base.projs[j].weight : NAN;

@@ -8,6 +8,12 @@
 #include "cobalt/sweep.h"
 #include "config_keys.h"
 
+/* Index of the projection whose in-degree is K in config c: the first recurrent excitatory one
+ * (pre == post, receptor E, lif pre); in a config with no projection out of a lif population
+ * (unconnected neurons driven by Poisson populations), the first receptor-E projection; -1 if
+ * neither exists. */
+int cob__sweep_k_proj(const cob_config *c);
+
 /* The `sweep:` block of the document in s -> sw's axes, law, k0 and combine (no counts, no
  * point checks). Messages: "FILE:LINE: sweep.KEY: ...". */
 cob_status cob__sweep_read(cob_sweep *sw, const cob__src *s, cob_err *err);

@@ -119,19 +119,12 @@ static void pop_row(cob__sweep_table *t, int col, int64_t i, const char *pop, hi
     t->cols[col + 7].num[i] = s->v_sd_mV;
 }
 
-/* K and E weight of config c: its first recurrent excitatory projection. */
+/* K and E weight of config c: its K projection (cob__sweep_k_proj). */
 static void k_and_weight(const cob_config *c, double *k, double *w)
 {
-    *k = *w = NAN;
-    for (int j = 0; j < c->n_projs; j++) {
-        const cob_proj_spec *q = &c->projs[j];
-        if (q->pre == q->post && q->receptor == COB_RECEPTOR_E &&
-            c->pops[q->pre].model != COB_MODEL_POISSON) {
-            *k = q->indegree;
-            *w = q->weight;
-            return;
-        }
-    }
+    int j = cob__sweep_k_proj(c);
+    *k = j >= 0 ? c->projs[j].indegree : NAN;
+    *w = j >= 0 ? c->projs[j].weight : NAN;
 }
 
 cob_status cob__sweep_table_row(cob__sweep_table *t, const cob_sweep *sw, int64_t i,

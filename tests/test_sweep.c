@@ -1,7 +1,8 @@
 /* tests/test_sweep.c -- parameter sweeps (include/cobalt/sweep.h, host/sweep*.c,
  * host/cli_sweep.c): the sweep: block gives the right number and order of points (product,
  * zip), the shorthands and the K law turn into the right overrides (the law through the
- * theory API, sqrt checked against its closed form), bad specs are refused with file:line and
+ * theory API, sqrt checked against its closed form; for a network and for an unconnected
+ * population driven by Poisson input, the single neuron of seed 004), bad specs are refused with file:line and
  * the key before anything runs, a 3-point sweep of a tiny network runs and merges (point
  * files, summary columns, CSV), missing and foreign point files are detected, and --point and
  * SLURM_ARRAY_TASK_ID select the same point. */
@@ -453,4 +454,103 @@ Test(sweep, cli_point_and_slurm_task_id_agree, .init = make_dir, .fini = remove_
     cr_expect_eq(run_cli("", "merge net.yaml --dir a --out m.h5 --allow-missing", &errs), 0, "%s", errs);
     cr_expect(exists("m.h5") && exists("m.csv"));
     free(errs);
+}
+
+/* ---- an unconnected population (the single neuron of seed 004, Sec. IV) ---------------------- */
+
+/* Fig. 2's neuron (a = 0.01 at K = 1000, g = 12, gamma = 1/4, eta = 1.8, nu_X = 25 Hz) driven by
+ * two Poisson populations; the I input is listed first, so K is the first receptor-E projection,
+ * not the first projection. */
+static const char *single_yaml =
+    "run: {dt_ms: 0.01, t_warmup_ms: 20, t_sim_ms: 200, seed: 2}\n"
+    "populations:\n"
+    "  - {name: N, model: lif_cond, size: 40}\n"
+    "  - {name: XE, model: poisson, size: 1, rate_hz: 25, input: independent}\n"
+    "  - {name: XI, model: poisson, size: 1, rate_hz: 45, input: independent}\n"
+    "projections:\n"
+    "  - {pre: XI, post: N, receptor: I, indegree: 250, weight: 0.12}\n"
+    "  - {pre: XE, post: N, receptor: E, indegree: 1000, weight: 0.01}\n"
+    "sweep:\n"
+    "  k: {values: [500, 1000, 2000], law: %s}\n";
+
+static void load_single(cob_sweep *sw, const char *law)
+{
+    char text[2048];
+    cob_err err = {COB_OK, ""};
+    snprintf(text, sizeof text, single_yaml, law);
+    cr_assert_eq(cob_sweep_load_string(sw, text, "sn.yaml", NULL, 0, &err), COB_OK, "%s: %s", law, err.msg);
+}
+
+/* K scales both input in-degrees; every law's weight is the theory API's for the single-neuron
+ * anchor (cob_theory_net_from_config maps the unconnected population), I keeping g = 12. */
+Test(sweep, k_law_on_input_projections)
+{
+    const char *laws[] = {"none", "sqrt", "log", "sanzeni", "matched"};
+    for (int l = 0; l < 5; l++) {
+        cob_sweep sw;
+        cob_config c;
+        cob_theory_net n;
+        cob_scale_law law;
+        cob_err err = {COB_OK, ""};
+        double w;
+        load_single(&sw, laws[l]);
+        cr_expect_eq(sw.k_cfg, 1000);
+        cr_expect_str_eq(sw.e_pop, "N");
+        cr_assert_eq(cob_theory_net_from_config(&sw.base, &n, &err), COB_OK, "%s", err.msg);
+        cr_expect(n.single, "the base config maps to the single-neuron theory");
+        cr_assert(cob_scale_law_parse(laws[l], &law));
+        cr_assert_eq(cob_theory_scale(&n, law, 2000, &w, NULL, 0, &err), COB_OK, "%s", err.msg);
+        point_config(&sw, 2, &c);
+        cr_expect_eq(c.projs[1].indegree, 2000);
+        cr_expect_eq(c.projs[0].indegree, 500);
+        cr_expect_float_eq(c.projs[1].weight, w, 1e-15 * w, "%s: %g vs %g", laws[l], c.projs[1].weight, w);
+        cr_expect_float_eq(c.projs[0].weight, 12 * w, 1e-14 * w, "%s: g kept", laws[l]);
+        if (l == 0) cr_expect_eq(w, 0.01);
+        else cr_expect_lt(w, 0.01, "%s: a weaker weight at a larger K", laws[l]);
+        cob_config_free(&c);
+        cob_sweep_free(&sw);
+    }
+}
+
+/* An unconnected population without E input: nothing whose in-degree is K. */
+Test(sweep, k_without_e_input_refused)
+{
+    char text[2048];
+    const char *sets[1] = {"projections.1.receptor=I"};
+    cob_sweep sw;
+    cob_err err = {COB_OK, ""};
+    snprintf(text, sizeof text, single_yaml, "sqrt");
+    cr_expect_eq(cob_sweep_load_string(&sw, text, "sn.yaml", sets, 1, &err), COB_ERR_CONFIG);
+    cr_expect(strstr(err.msg, "sn.yaml:10: sweep.k") && strstr(err.msg, "receptor-E input projection"), "%s",
+              err.msg);
+}
+
+/* A matched sweep of the single neuron runs and merges; its summary carries K, the law's weight
+ * and the single-neuron theory, whose rate the matched law holds at the anchor's 23.799 Hz
+ * (tests/test_theory.c; 1e-9 relative: the law's root finder and the quadrature). */
+Test(sweep, single_neuron_sweep_runs_with_theory, .init = make_dir, .fini = remove_dir)
+{
+    cob_sweep sw;
+    cob_err err = {COB_OK, ""};
+    char pdir[300], out[300];
+    double k[3], w[3], rate[3], theory[3];
+    snprintf(pdir, sizeof pdir, "%s/points", dir);
+    snprintf(out, sizeof out, "%s/s.h5", dir);
+    load_single(&sw, "matched");
+    run_all(&sw, pdir);
+    cr_assert_eq(cob_sweep_merge(&sw, pdir, out, NULL, 0, &err), COB_OK, "%s", err.msg);
+    hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    column(f, "K", k);
+    column(f, "weight_E", w);
+    column(f, "N_rate_hz", rate);
+    column(f, "N_theory_rate_hz", theory);
+    H5Fclose(f);
+    for (int i = 0; i < 3; i++) {
+        cr_expect_eq(k[i], 500 << i);
+        cr_expect(i == 1 ? w[i] == 0.01 : (i == 0 ? w[i] > 0.01 : w[i] < 0.01), "weight %g at K %g", w[i], k[i]);
+        cr_expect_gt(rate[i], 0.0);
+        cr_expect(fabs(theory[i] / 23.79947963694745 - 1) < 1e-9, "theory %.12g at K %g", theory[i], k[i]);
+    }
+    cob_sweep_free(&sw);
 }

@@ -70,7 +70,7 @@ typedef struct {
     cob_sweep_combine combine;
     int64_t n_points;
     char law_warning[512];         /* "" or the theory's warning on the law's validity */
-    char e_pop[COB_NAME_MAX];      /* the population whose E->E in-degree is K */
+    char e_pop[COB_NAME_MAX];      /* the population whose E->E (or E input) in-degree is K */
 } cob_sweep;
 
 /* One point: its own overrides ("key=value", applied after the command-line ones). */
