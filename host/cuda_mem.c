@@ -2,6 +2,7 @@
  * from the network layout before anything is allocated on the device. Pure host arithmetic,
  * so it builds (and is tested) without CUDA. It follows kernels/cuda_backend.cu's allocations
  * one for one; keep the two in step. */
+#include <math.h>
 #include "cobalt/sim.h"
 #include "stats_acc.h"
 #include "poisson_tables.h"
@@ -29,6 +30,16 @@ static int64_t key_bytes(const cob_proj *pr)
     return (uint64_t)pr->n_pre * (uint64_t)pr->n_dgrp <= 0xFFFFFFFFull ? 4 : 8;
 }
 
+/* Delay-group offsets are 16-bit when every row is shorter than 65536 synapses (the builder
+ * checks the real longest row). Out-degrees are sums of independent draws, so the longest of
+ * n_pre rows stays within mean + 10 sd + 64 except with negligible probability; past that bound
+ * the estimate assumes 32 bits. */
+static int64_t offset_bytes(const cob_proj *pr)
+{
+    double m = pr->n_pre ? (double)pr->n_syn / (double)pr->n_pre : 0.0;
+    return m + 10.0 * sqrt(m) + 64.0 < 65536.0 ? 2 : 4;
+}
+
 /* Bytes kept for the run and, in *transient, the extra bytes building it needs at its peak. */
 static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
 {
@@ -43,7 +54,7 @@ static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
      * buffers, in-degrees, row starts, group starts, partner hash sets, CUB scratch */
     *transient = pr->n_syn * (4 + 2 * key_bytes(pr)) + pr->n_post * 4 + (pr->n_post + 1) * 8 + (groups + 1) * 8 + hash +
                  (64ll << 20) + pr->n_syn / 16;
-    return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 4;
+    return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)(pr->n_dgrp + 1) * offset_bytes(pr);
 }
 
 void cob_cuda_memory_estimate(const cob_net *net, const cob_config *c, cob_cuda_mem *m)

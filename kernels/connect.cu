@@ -11,8 +11,8 @@
  *      sort by key leaves every delay group of every row sorted by target, which is the
  *      host's CSR exactly;
  *   5. group starts from the key boundaries give row_ptr and dgrp_off.
- * Stored: int32 targets, int64 row pointers, uint32 delay-group offsets (no per-synapse delays,
- * no weights). Transient: one more int32 per synapse and two sort keys (host/cuda_mem.c). */
+ * Stored: int32 targets, int64 row pointers, delay-group offsets (16-bit when every row is
+ * shorter than 65536 synapses, else 32-bit; no per-synapse delays, no weights). Transient: one more int32 per synapse and two sort keys (host/cuda_mem.c). */
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_segmented_sort.cuh>
 #include <algorithm>
@@ -126,20 +126,29 @@ __global__ void k_starts(const K *key, int64_t n, int64_t G, int64_t *start)
     if (s < n) starts_one<K>(s, key, n, G, start);
 }
 
+template <typename O>
 COB_INLINE void offsets_one(int64_t j, const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr,
-                            uint32_t *dgrp_off)
+                            O *dgrp_off)
 {
     int64_t r = start[j * n_dgrp];
     int32_t gg;
     row_ptr[j] = r;
     if (j == n_pre) return;
-    for (gg = 0; gg <= n_dgrp; ++gg) dgrp_off[j * (n_dgrp + 1) + gg] = (uint32_t)(start[j * n_dgrp + gg] - r);
+    for (gg = 0; gg <= n_dgrp; ++gg) dgrp_off[j * (n_dgrp + 1) + gg] = (O)(start[j * n_dgrp + gg] - r);
 }
 
-__global__ void k_offsets(const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr, uint32_t *dgrp_off)
+template <typename O>
+__global__ void k_offsets(const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr, O *dgrp_off)
 {
     const int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (j <= n_pre) offsets_one(j, start, n_pre, n_dgrp, row_ptr, dgrp_off);
+    if (j <= n_pre) offsets_one<O>(j, start, n_pre, n_dgrp, row_ptr, dgrp_off);
+}
+
+/* Longest row (synapses per presynaptic neuron), to pick 16- or 32-bit group offsets. */
+__global__ void k_max_row(const int64_t *start, int64_t n_pre, int32_t n_dgrp, unsigned long long *out)
+{
+    const int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (j < n_pre) atomicMax(out, (unsigned long long)(start[(j + 1) * n_dgrp] - start[j * n_dgrp]));
 }
 
 /* Transient buffers of one projection's build, freed whatever happens. */
@@ -193,6 +202,7 @@ static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, 
         COB_CU(err, cub::DeviceRadixSort::SortPairs(NULL, rad_b, kb, part, n, 0, end_bit, st));
     }
     temp_b = seg_b > rad_b ? seg_b : rad_b;
+    if (temp_b < 64) temp_b = 64; /* reused for the longest-row reduction */
     b->temp_b = (int64_t)temp_b;
     COB_TRY(cob_dmalloc(m, &b->temp, b->temp_b, "CUB scratch", err));
     /* 3: partners ascending per target (only the delay draws need the order; nested projections
@@ -217,9 +227,25 @@ static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, 
         k_starts<K><<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(kb.Current(), n, G, b->start);
         COB_CU_LAUNCH(err, "k_starts");
     }
-    k_offsets<<<cob_grid(pr->n_pre + 1, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp,
-                                                                                   dp->row_ptr, dp->dgrp_off);
-    COB_CU_LAUNCH(err, "k_offsets");
+    {
+        unsigned long long max_row = 0, *d_max = (unsigned long long *)b->temp; /* CUB is done with it */
+        int64_t n_off = pr->n_pre * (int64_t)(pr->n_dgrp + 1);
+        COB_CU(err, cudaMemsetAsync(d_max, 0, sizeof max_row, st));
+        k_max_row<<<cob_grid(pr->n_pre, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp, d_max);
+        COB_CU_LAUNCH(err, "k_max_row");
+        COB_CU(err, cudaMemcpyAsync(&max_row, d_max, sizeof max_row, cudaMemcpyDeviceToHost, st));
+        COB_CU(err, cudaStreamSynchronize(st));
+        if (cob_dgrp_bytes((int64_t)max_row) == 2) {
+            COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off16, n_off * 2, "delay-group offsets", err));
+            k_offsets<uint16_t><<<cob_grid(pr->n_pre + 1, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
+                b->start, pr->n_pre, pr->n_dgrp, dp->row_ptr, dp->dgrp_off16);
+        } else {
+            COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off, n_off * 4, "delay-group offsets", err));
+            k_offsets<uint32_t><<<cob_grid(pr->n_pre + 1, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
+                b->start, pr->n_pre, pr->n_dgrp, dp->row_ptr, dp->dgrp_off);
+        }
+        COB_CU_LAUNCH(err, "k_offsets");
+    }
     return COB_OK;
 }
 
@@ -250,12 +276,13 @@ static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob
     COB_TRY(cob_dmalloc(m, (void **)&b->buf[1], b->buf_b, "partner lists", err));
     if (b->hash_b) COB_TRY(cob_dmalloc(m, &b->hash, b->hash_b, "partner hash sets", err));
     COB_TRY(cob_dmalloc(m, (void **)&dp->row_ptr, (pr->n_pre + 1) * 8, "row pointers", err));
-    COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off, pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 4, "delay-group offsets", err));
     COB_CU(err, cudaMemcpyAsync(b->indeg, pr->indegree, (size_t)b->indeg_b, cudaMemcpyHostToDevice, st));
     COB_CU(err, cudaMemcpyAsync(b->post_ptr, post_ptr.data(), (size_t)b->post_b, cudaMemcpyHostToDevice, st));
     if (n == 0) {
         COB_CU(err, cudaMemsetAsync(dp->row_ptr, 0, (size_t)(pr->n_pre + 1) * 8, st));
-        COB_CU(err, cudaMemsetAsync(dp->dgrp_off, 0, (size_t)(pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 4), st));
+        COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off16, pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 2, "delay-group offsets",
+                            err));
+        COB_CU(err, cudaMemsetAsync(dp->dgrp_off16, 0, (size_t)(pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 2), st));
         COB_CU(err, cudaStreamSynchronize(st)); /* post_ptr is a host vector */
         *keep = 0;
         return COB_OK;
@@ -348,7 +375,7 @@ static cob_status emulate_proj(const cob_net *net, const cob_config *c, int p, c
     }
     if (n == 0) std::fill(start.begin(), start.end(), 0);
     for (i = 0; i < n; ++i) starts_one<uint64_t>(i, skey.data(), n, G, start.data());
-    for (i = 0; i <= pr->n_pre; ++i) offsets_one(i, start.data(), pr->n_pre, pr->n_dgrp, pr->row_ptr, pr->dgrp_off);
+    for (i = 0; i <= pr->n_pre; ++i) offsets_one<uint32_t>(i, start.data(), pr->n_pre, pr->n_dgrp, pr->row_ptr, pr->dgrp_off);
     return COB_OK;
 }
 

@@ -399,6 +399,7 @@ static void cuda_destroy(void *impl)
         cob_dfree(&s->mem, dp->target, s->target_b[p]);
         cob_dfree(&s->mem, dp->row_ptr, (dp->n_pre + 1) * 8);
         cob_dfree(&s->mem, dp->dgrp_off, dp->n_pre * (int64_t)(dp->n_dgrp + 1) * 4);
+        cob_dfree(&s->mem, dp->dgrp_off16, dp->n_pre * (int64_t)(dp->n_dgrp + 1) * 2);
     }
     for (k = 0; k < 4; ++k) if (s->ev[k]) cudaEventDestroy(s->ev[k]);
     if (s->st) cudaStreamDestroy(s->st);
@@ -656,7 +657,14 @@ static cob_status net_download(cob_cuda *s, cob_net *net, cob_err *err)
         if (!pr->row_ptr || !pr->dgrp_off || !pr->target || !pr->delay_steps)
             return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for projection %d's synapses", p);
         COB_TRY(download(s, pr->row_ptr, dp->row_ptr, pr->n_pre + 1, err));
-        COB_TRY(download(s, pr->dgrp_off, dp->dgrp_off, pr->n_pre * (pr->n_dgrp + 1), err));
+        if (dp->dgrp_off16) {
+            std::vector<uint16_t> o16((size_t)(pr->n_pre * (pr->n_dgrp + 1)));
+            COB_TRY(download(s, o16.data(), dp->dgrp_off16, pr->n_pre * (pr->n_dgrp + 1), err));
+            COB_CU(err, cudaStreamSynchronize(s->st));
+            for (size_t k = 0; k < o16.size(); ++k) pr->dgrp_off[k] = o16[k];
+        } else {
+            COB_TRY(download(s, pr->dgrp_off, dp->dgrp_off, pr->n_pre * (pr->n_dgrp + 1), err));
+        }
         COB_TRY(download(s, pr->target, dp->target, pr->n_syn, err));
         COB_CU(err, cudaStreamSynchronize(s->st));
         /* per-synapse delays are implied by the groups (the device stores none) */

@@ -39,6 +39,9 @@ void cob_dfree(cob_dmem *m, void *p, int64_t bytes);
 
 #define COB_CUDA_BLOCK 256
 
+/* Bytes of one delay-group offset on the device for rows of at most max_row synapses. */
+static inline int64_t cob_dgrp_bytes(int64_t max_row) { return max_row < 65536 ? 2 : 4; }
+
 static inline unsigned cob_grid(int64_t n, int block)
 {
     int64_t g = (n + block - 1) / block;
@@ -56,7 +59,8 @@ typedef struct {
     int64_t post_off;                 /* global index of the post population's first neuron */
     int64_t *row_ptr;
     int32_t *target;
-    uint32_t *dgrp_off;
+    uint32_t *dgrp_off;               /* delay-group offsets within a row, 32-bit ... */
+    uint16_t *dgrp_off16;             /* ... or 16-bit when every row is shorter than 65536 (one is NULL) */
     int32_t n_dgrp, min_delay;
     int32_t *indegree;
     uint32_t *n_chunks;
@@ -137,7 +141,7 @@ __global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop);
 size_t cob_update_shared_bytes(const cob_dnet *host_g);
 
 /* Device builder (kernels/connect.cu): fill projection p's CSR on the device from the host
- * layout's in-degrees. Arrays are allocated through m (row_ptr, target, dgrp_off). */
+ * layout's in-degrees. Arrays are allocated through m (row_ptr, target, dgrp_off or dgrp_off16). */
 cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, cob_dmem *m,
                                cudaStream_t st, cob_err *err);
 

@@ -1,6 +1,7 @@
 /* kernels/cuda_test.cu -- host/cuda_test.h: single device functions and kernels run on plain
  * arrays, for tests/test_cuda.c to hold against the CPU loop around the same
  * include/cobalt/hd/ functions. Every call allocates, runs, copies back and frees. */
+#include <algorithm>
 #include <vector>
 #include <curand_philox4x32_x.h>
 #include "cuda_int.cuh"
@@ -234,7 +235,15 @@ extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int6
         dp->min_delay = pr->min_delay;
         COB_TRY(d.get(&dp->row_ptr, pr->n_pre + 1, err, pr->row_ptr));
         COB_TRY(d.get(&dp->target, pr->n_syn, err, pr->target));
-        COB_TRY(d.get(&dp->dgrp_off, pr->n_pre * (pr->n_dgrp + 1), err, pr->dgrp_off));
+        int64_t j, max_row = 0, n_off = pr->n_pre * (pr->n_dgrp + 1);
+        for (j = 0; j < pr->n_pre; ++j) max_row = std::max<int64_t>(max_row, pr->row_ptr[j + 1] - pr->row_ptr[j]);
+        if (cob_dgrp_bytes(max_row) == 2) { /* as the backend's builder chooses */
+            std::vector<uint16_t> o16((size_t)n_off);
+            for (j = 0; j < n_off; ++j) o16[(size_t)j] = (uint16_t)pr->dgrp_off[j];
+            COB_TRY(d.get(&dp->dgrp_off16, n_off, err, o16.data()));
+        } else {
+            COB_TRY(d.get(&dp->dgrp_off, n_off, err, pr->dgrp_off));
+        }
     }
     cnt.t_base = t;
     cnt.n_spk[t & 1][pr->pre] = (int32_t)n_spk;

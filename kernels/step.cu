@@ -172,7 +172,8 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
 }
 
 /* Largest delay group g of a row with off[g] <= s (off[0] = 0 <= s < off[n_dgrp]). */
-__device__ static int group_of(const uint32_t *off, int n_dgrp, uint32_t s)
+template <typename O>
+__device__ static int group_of(const O *off, int n_dgrp, uint32_t s)
 {
     int lo = 0, hi = n_dgrp - 1;
     while (lo < hi) {
@@ -193,10 +194,17 @@ __device__ static int64_t deliver_row(const cob_dnet *__restrict__ g, const cob_
     if (pr->n_dgrp == 1) {
         uint32_t *base = g->ring + (((t + pr->min_delay) % D) * g->nch + pr->channel) * N + pr->post_off;
         for (s = lane; s < len; s += 32) atomicAdd(base + tgt[s], 1u);
+    } else if (pr->dgrp_off16) {
+        const uint16_t *off = pr->dgrp_off16 + (int64_t)j * (pr->n_dgrp + 1);
+        for (s = lane; s < len; s += 32) {
+            int grp = group_of<uint16_t>(off, pr->n_dgrp, (uint32_t)s);
+            int64_t slot = (t + pr->min_delay + grp) % D;
+            atomicAdd(g->ring + (slot * g->nch + pr->channel) * N + pr->post_off + tgt[s], 1u);
+        }
     } else {
         const uint32_t *off = pr->dgrp_off + (int64_t)j * (pr->n_dgrp + 1);
         for (s = lane; s < len; s += 32) {
-            int grp = group_of(off, pr->n_dgrp, (uint32_t)s);
+            int grp = group_of<uint32_t>(off, pr->n_dgrp, (uint32_t)s);
             int64_t slot = (t + pr->min_delay + grp) % D;
             atomicAdd(g->ring + (slot * g->nch + pr->channel) * N + pr->post_off + tgt[s], 1u);
         }
