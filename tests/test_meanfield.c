@@ -3,13 +3,18 @@
  *  - Subthreshold: the discrete process V <- d (V + J n), n ~ Poisson(lambda) per step, has the
  *    exact stationary mean d J lambda / (1 - d) and variance d^2 J^2 lambda / (1 - d^2).
  *  - Suprathreshold: the rate against the Siegert formula (seed 004 Eqs. 8, 10-11). The theory
- *    issue brings the full library; this test carries its own small Siegert integral. */
+ *    issue brings the full library; this test carries its own small Siegert integral.
+ *  - A conductance-based single neuron (seed 004, Fig. 2): rate and V against an event-driven
+ *    simulation of the same model (no time step), V against Eq. 17 (include/cobalt/theory.h). */
 #include <criterion/criterion.h>
 #include "test_util.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "cobalt/config.h"
 #include "cobalt/sim.h"
+#include "cobalt/theory.h"
 
 static void driven_population(cob_config *c, double rate_hz, double t_sim_ms)
 {
@@ -96,4 +101,105 @@ Test(meanfield, siegert_rate)
     cr_expect(s.pop[0].mean_rate_hz > 0.92 * nu && s.pop[0].mean_rate_hz < 1.02 * nu,
               "rate %.3f Hz vs Siegert %.3f Hz", s.pop[0].mean_rate_hz, nu);
     cob_stats_free(&s);
+}
+
+/* ---- a conductance-based single neuron (seed 004, Fig. 2's anchor) ------------------------ */
+
+/* Event-driven reference of the same model (docs/models/lif_cond.md, jump: linear), no time
+ * step: Poisson input of rate r_e + r_i per neuron (each spike E with probability
+ * r_e / (r_e + r_i)), exact leak between input spikes, threshold tested after each input, reset
+ * and input ignored for tau_rp. Returns the rate (Hz); v_mean, v_sd: exact time averages over
+ * the non-refractory time after the warm-up (what cobalt samples). The same algorithm as
+ * tools/event_neuron.py, with its own generator (splitmix64). */
+static uint64_t sm_state;
+static double sm_u01(void)
+{
+    uint64_t z = (sm_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
+}
+
+typedef struct { double r_e, r_i, a_e, a_i, t_s, warm_s; int n; } event_input;
+
+static double event_driven(const cob_lif_params *p, const event_input *in, double *v_mean, double *v_sd)
+{
+    const double tau = p->tau_m_ms * 1e-3, trp = p->tau_ref_ms * 1e-3, el = p->e_l_mV, end = in->warm_s + in->t_s;
+    const double rate = in->r_e + in->r_i, p_e = in->r_e / rate;
+    double sv = 0, sv2 = 0, st = 0;
+    long spikes = 0;
+    sm_state = 12345;
+    for (int k = 0; k < in->n; ++k) {
+        double t = 0, v = p->v_reset_mV + (p->v_th_mV - p->v_reset_mV) * sm_u01(), refr_end = -1;
+        while (t < end) {
+            double t1 = fmin(t - log(sm_u01()) / rate, end);
+            double start = fmax(t, refr_end), v0 = refr_end > t ? p->v_reset_mV : v;
+            double lo = fmax(start, in->warm_s), s = fmax(t1 - lo, 0), d = (v0 - el) * exp(-fmax(lo - start, 0) / tau);
+            double e1 = exp(-s / tau);
+            sv += el * s + d * tau * (1 - e1);
+            sv2 += el * el * s + 2 * el * d * tau * (1 - e1) + d * d * tau / 2 * (1 - e1 * e1);
+            st += s;
+            v = el + (v0 - el) * exp(-fmax(t1 - start, 0) / tau);
+            t = t1;
+            if (t >= end || t < refr_end) continue;
+            v += sm_u01() < p_e ? in->a_e * (p->e_e_mV - v) : in->a_i * (p->e_i_mV - v);
+            if (v >= p->v_th_mV) {
+                spikes += t >= in->warm_s;
+                v = p->v_reset_mV;
+                refr_end = t + trp;
+            }
+        }
+    }
+    *v_mean = sv / st;
+    *v_sd = sqrt(sv2 / st - *v_mean * *v_mean);
+    return spikes / (in->n * in->t_s);
+}
+
+/* configs/validation/single_neuron_k.yaml at its anchor (K = 1000, a = 0.01, g = 12, gamma = 1/4,
+ * nu_X = 25 Hz, eta = 1.8; dt = 2 us), 400 neurons for 0.3 s (many neurons, few steps: the
+ * cost of so short a step is the per-step synchronisation), against (1) the event-driven
+ * process of the same model and (2) the mean-field theory (include/cobalt/theory.h). */
+Test(meanfield, cond_single_neuron_event_driven_and_eq17)
+{
+    const char *sets[] = {"populations.N.size=400", "stats.v_neurons=400", "run.t_sim_ms=300"};
+    char path[1024];
+    cob_config c;
+    cob_stats s;
+    cob_theory_net n;
+    cob_theory_state th;
+    cob_err err = {0};
+    double vm, vsd;
+    snprintf(path, sizeof path, "%s/configs/validation/single_neuron_k.yaml", COBALT_SOURCE_DIR);
+    cr_assert_eq(cob_config_load(&c, path, sets, 3, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_theory_net_from_config(&c, &n, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_theory_solve(&n, &th, 1), 1);
+    event_input in = {n.K * n.nu_x_hz, n.gamma * n.K * n.eta * n.nu_x_hz, n.a, n.g * n.a, 2.0, 0.02, 400};
+    double rate = event_driven(&c.pops[0].lif, &in, &vm, &vsd);
+    run_cpu(&c, &s);
+    const cob_pop_stats *q = &s.pop[0];
+    /* (1) Same model, no time step (39.85 Hz, V -64.056 / 2.880 mV with 2000 neurons x 2 s).
+     * Rate: sampling error 1.3% for cobalt's 4700 spikes (CV 0.88), 0.5% for the reference's
+     * 31000; the step (0.07 input spikes per step) loses the crossings that an I spike of the same
+     * step undoes: -2.0% at 2 us, -4.8% at 5 us, -7.8% at 10 us (1000 neurons x 2 s,
+     * docs/validation.md). Tolerance -7% .. +3% (about 4 s.e. around -2%). V: about 2e5
+     * independent samples (tau_eff = 0.6 ms): s.e. 0.007 mV and 0.2% of the s.d. (the step moves
+     * them by 0.01 mV and 0.1%); tolerance 0.05 mV and 1.5%. */
+    cr_expect(q->mean_rate_hz > 0.93 * rate && q->mean_rate_hz < 1.03 * rate, "rate %.3f Hz vs event-driven %.3f Hz",
+              q->mean_rate_hz, rate);
+    cr_expect(fabs(q->v_pop_mean_mV - vm) < 0.05, "V mean %.4f vs event-driven %.4f mV", q->v_pop_mean_mV, vm);
+    cr_expect(fabs(q->v_pop_sd_mV / vsd - 1) < 0.015, "V s.d. %.4f vs event-driven %.4f mV", q->v_pop_sd_mV, vsd);
+    /* (2) Eq. 17 with the effective-time-constant approximation (Eq. 5) drops the voltage
+     * dependence of the noise and the shot noise: here -63.94 / 2.942 mV against the process's
+     * -64.06 / 2.880 (0.12 mV, 2.2%); tolerance 0.25 mV and 4.5%. The rate is a rare escape
+     * (v_max^2 = 4.2) and much more sensitive: Siegert 23.8 Hz against 39.85 (docs/validation.md,
+     * "Single neuron"); it is only checked to lie between it and twice it. */
+    cr_expect(fabs(q->v_pop_mean_mV - th.v_mean_mV) < 0.25, "V mean %.4f vs Eq. 17 %.4f mV", q->v_pop_mean_mV,
+              th.v_mean_mV);
+    cr_expect(fabs(q->v_pop_sd_mV / th.v_sd_mV - 1) < 0.045, "V s.d. %.4f vs Eq. 17 %.4f mV", q->v_pop_sd_mV,
+              th.v_sd_mV);
+    cr_expect(th.nu_hz < q->mean_rate_hz && q->mean_rate_hz < 2 * th.nu_hz, "rate %.3f Hz vs Siegert %.3f Hz",
+              q->mean_rate_hz, th.nu_hz);
+    cob_stats_free(&s);
+    cob_config_free(&c);
 }
