@@ -63,7 +63,7 @@ typedef struct {
     int n_axes;
     int has_k;
     cob_scale_law law;             /* for k (COB_SCALE_NONE without k) */
-    double k_cfg;                  /* the base config's K: E->E in-degree */
+    double k_cfg;                  /* the base config's K: E->E (or E input) in-degree */
     double k0;                     /* anchor of the law: the base weight holds at K = k0 */
     double w0;                     /* the base E weight (a, or J in mV) */
     double *k_weight;              /* E weight at each k value (n = axes[0].n_values) */
@@ -80,7 +80,7 @@ typedef struct {
     char **sets;                   /* owned */
     int *set_axis;                 /* n_sets: the axis that made each override */
     int value_index[COB_SWEEP_MAX_AXES];  /* index into each axis' values */
-    double k, weight_e;            /* K (E->E in-degree) and the E weight (a or J) of the point */
+    double k, weight_e;            /* K and the E weight (a or J) of the point */
 } cob_sweep_point;
 
 /* Load the config at path with the overrides sets[0 .. n_sets) and its `sweep:` block into sw
