@@ -69,9 +69,13 @@ def simulated_quantities(cols, pops, swept):
 
 def groups(cols, swept, x):
     """[(label, index array)]: the points split by the values of the swept columns other
-    than x, each sorted by x."""
+    than x, each sorted by x. When every point would be its own group and every point has its
+    own x (the other columns move with x, as in a zip sweep of K with dt), the points are one
+    group: one curve."""
     rest = [s for s in swept if s != x]
     keys = [tuple(cols[s][i] for s in rest) for i in range(len(cols[x]))]
+    if len(keys) > 1 and len(set(keys)) == len(keys) == len(set(cols[x])):
+        rest, keys = [], [()] * len(keys)
     out = []
     for key in sorted(set(keys)):
         idx = np.array([i for i, k in enumerate(keys) if k == key])
