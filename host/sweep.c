@@ -267,6 +267,8 @@ cob_status cob_sweep_point_make(const cob_sweep *sw, int64_t i, cob_sweep_point 
     cob_status st = sw->has_k ? k_sets(sw, p, &f) : COB_OK;
     for (int a = sw->has_k; a < sw->n_axes && st == COB_OK; a++)
         st = axis_sets(sw, p, a, f);
+    for (int q = 0; sw->nested && q < sw->base.n_projs && st == COB_OK; q++)
+        st = add_set(p, -1, "projections.%d.nested=true", q);
     if (st != COB_OK) {
         cob_sweep_point_free(p);
         return cob_err_set(err, st, "out of memory making sweep point %lld", (long long)i);

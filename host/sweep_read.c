@@ -260,12 +260,14 @@ static cob_status read_nested(reader *r, int id)
 {
     yaml_node_t *n = node(r, id);
     const char *t = is_plain(n) ? text(n) : "";
-    if (!strcmp(t, "false") || !strcmp(t, "no"))
+    if (!strcmp(t, "false") || !strcmp(t, "no")) {
+        r->sw->nested = 0;
         return COB_OK;
-    if (!strcmp(t, "true") || !strcmp(t, "yes"))
-        return cob__fail_node(r->s, r->err, id, "sweep.nested", "nested connectivity across K "
-                              "is not supported in this version (allowed: false); every K "
-                              "draws its own graph");
+    }
+    if (!strcmp(t, "true") || !strcmp(t, "yes")) {
+        r->sw->nested = 1;
+        return COB_OK;
+    }
     return cob__fail_node(r->s, r->err, id, "sweep.nested", "wrong type: expected a boolean, "
                           "got \"%.80s\"", n->type == YAML_SCALAR_NODE ? text(n) : shape(n));
 }

@@ -213,7 +213,7 @@ Test(sweep, bad_specs_refused)
     refused("  k: [40, 400]\n", NULL, "point 1", "K=400", "400");
     refused("  set:\n    g: [ten]\n", NULL, "sw.yaml:15", "sweep.set.g", "ten");
     refused("  set:\n    nu_x: [-5]\n", NULL, "sw.yaml:15", "sweep.set.nu_x", "-5");
-    refused("  k: [20]\n  nested: true\n", NULL, "sw.yaml:15", "sweep.nested", "not supported");
+    refused("  k: [20]\n  nested: maybe\n", NULL, "sw.yaml:15", "sweep.nested", "expected a boolean");
     refused("  k: [20]\n  combine: cross\n", NULL, "sw.yaml:15", "sweep.combine", "product, zip");
     refused("  k: {law: sqrt}\n", NULL, "sw.yaml:14", "sweep.k", "values");
     refused("  {}\n", NULL, "sw.yaml", "sweep", "nothing to sweep");
@@ -552,5 +552,38 @@ Test(sweep, single_neuron_sweep_runs_with_theory, .init = make_dir, .fini = remo
         cr_expect_gt(rate[i], 0.0);
         cr_expect(fabs(theory[i] / 23.79947963694745 - 1) < 1e-9, "theory %.12g at K %g", theory[i], k[i]);
     }
+    cob_sweep_free(&sw);
+}
+
+/* nested: true -> every point's projections are nested, and the built graphs are nested: each
+ * E->E synapse at K = 20 (with its delay) is also there at K = 40. */
+Test(sweep, nested_points_build_nested_graphs)
+{
+    cob_sweep sw;
+    cob_config c20, c40;
+    cob_net a, b;
+    cob_err err = {COB_OK, ""};
+    load(&sw, "  k: [20, 40]\n  nested: true\n", NULL, 0);
+    point_config(&sw, 0, &c20);
+    point_config(&sw, 1, &c40);
+    for (int q = 0; q < c20.n_projs; q++)
+        cr_expect(c20.projs[q].nested && c40.projs[q].nested, "projection %d not nested", q);
+    cr_assert_eq(cob_net_build(&a, &c20, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_net_build(&b, &c40, &err), COB_OK, "%s", err.msg);
+    const cob_proj *s = &a.proj[0], *l = &b.proj[0];
+    int64_t missing = 0;
+    for (int64_t j = 0; j < s->n_pre; j++)
+        for (int64_t x = s->row_ptr[j]; x < s->row_ptr[j + 1]; x++) {
+            int found = 0;
+            for (int64_t y = l->row_ptr[j]; y < l->row_ptr[j + 1] && !found; y++)
+                found = l->target[y] == s->target[x] && l->delay_steps[y] == s->delay_steps[x];
+            missing += !found;
+        }
+    cr_expect_eq(missing, 0, "%lld of %lld synapses at K = 20 missing at K = 40", (long long)missing,
+                 (long long)s->n_syn);
+    cob_net_free(&a);
+    cob_net_free(&b);
+    cob_config_free(&c20);
+    cob_config_free(&c40);
     cob_sweep_free(&sw);
 }

@@ -8,7 +8,8 @@
  * host/sweep_merge.c (the sweep file), host/sweep_summary.c (summary columns, CSV) and
  * host/cli_sweep.c (`cobalt sweep`, `cobalt merge`).
  * Deliberate limits: values of swept keys are YAML scalars (no lists such as delay_ms pairs);
- * nested connectivity across K (`nested: true`) is refused; every point builds its network
+ * `nested: true` makes every projection nested (docs/config.md), so the graph at a smaller K is a
+ * subgraph of the graph at a larger one; every point builds its network
  * from scratch (no allocations reused between points). */
 #ifndef COBALT_SWEEP_H
 #define COBALT_SWEEP_H
@@ -68,6 +69,7 @@ typedef struct {
     double w0;                     /* the base E weight (a, or J in mV) */
     double *k_weight;              /* E weight at each k value (n = axes[0].n_values) */
     cob_sweep_combine combine;
+    int nested;                    /* nested: true -> every point sets nested on every projection */
     int64_t n_points;
     char law_warning[512];         /* "" or the theory's warning on the law's validity */
     char e_pop[COB_NAME_MAX];      /* the population whose E->E (or E input) in-degree is K */
