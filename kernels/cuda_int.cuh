@@ -23,10 +23,19 @@ cob_status cob_cu_fail(cob_err *err, cudaError_t e, const char *call, const char
 #define COB_CU_LAUNCH(err, what) COB_CU(err, cudaGetLastError())
 
 /* Device allocations with a running total, so the backend reports what it used and every
- * failure names what was being allocated. */
+ * failure names what was being allocated. Stream-ordered (cudaMallocAsync / cudaFreeAsync on
+ * st, the device's default memory pool, which keeps freed memory for reuse): the points of a
+ * sweep, one after another in one process, reuse the previous point's memory where it fits
+ * instead of going back to the driver. */
 typedef struct {
     int64_t cur, peak;
+    cudaStream_t st;                  /* every allocation and free is ordered on this stream */
 } cob_dmem;
+
+/* The default memory pool keeps what is freed (release threshold: no limit), and the bytes it
+ * holds but has not handed out, which count as free for the memory check. */
+cob_status cob_dpool_setup(int device, cob_err *err);
+int64_t cob_dpool_idle_bytes(int device);
 
 cob_status cob_dmalloc(cob_dmem *m, void **p, int64_t bytes, const char *what, cob_err *err);
 void cob_dfree(cob_dmem *m, void *p, int64_t bytes);

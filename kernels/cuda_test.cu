@@ -14,10 +14,12 @@
 struct dbufs {
     cob_dmem m;
     std::vector<std::pair<void *, int64_t> > list;
-    dbufs() { m.cur = m.peak = 0; }
+    dbufs() { m.cur = m.peak = 0; m.st = 0; } /* the legacy stream, like the kernels below */
     ~dbufs()
     {
+        cudaDeviceSynchronize();
         for (size_t i = 0; i < list.size(); ++i) cob_dfree(&m, list[i].first, list[i].second);
+        cudaStreamSynchronize(0);
     }
     template <typename T>
     cob_status get(T **p, int64_t n, cob_err *err, const T *src = NULL)
