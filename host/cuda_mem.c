@@ -7,9 +7,6 @@
 #include "stats_acc.h"
 #include "poisson_tables.h"
 
-/* Hash-set scratch of the device partner draw: at most this many bytes per batch of targets. */
-#define COB_CUDA_HASH_BUDGET (256ll << 20)
-
 static int64_t pow2_at_least(int64_t x)
 {
     int64_t p = 32;
@@ -41,19 +38,21 @@ static int64_t offset_bytes(const cob_proj *pr)
 }
 
 /* Bytes kept for the run and, in *transient, the extra bytes building it needs at its peak. */
-static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
+static int64_t proj_bytes(const cob_proj *pr, const cob_proj_spec *ps, int64_t *transient)
 {
     int64_t k_max = max_indegree(pr), groups, hash;
     *transient = 0;
     if (pr->independent)
         return pr->n_post * 4 + (k_max + 1) * (4 + 8 + 8);
     groups = pr->n_pre * (int64_t)pr->n_dgrp;
-    hash = pow2_at_least(2 * k_max) * 4 * pr->n_post;
+    hash = ps->allow_multapses ? 0 : pow2_at_least(2 * k_max) * 4 * pr->n_post;
     if (hash > COB_CUDA_HASH_BUDGET) hash = COB_CUDA_HASH_BUDGET;
     /* post-major partners (one int32 buffer beyond the one that becomes `target`), two key
      * buffers, in-degrees, row starts, group starts, partner hash sets, CUB scratch */
     *transient = pr->n_syn * (4 + 2 * key_bytes(pr)) + pr->n_post * 4 + (pr->n_post + 1) * 8 + (groups + 1) * 8 + hash +
-                 (64ll << 20) + pr->n_syn / 16;
+                 (64ll << 20) + pr->n_syn / 16 +
+                 /* the segmented sort's segment partition: two uint32 per target */
+                 (pr->n_dgrp > 1 && !ps->nested ? 8 * pr->n_post + (1ll << 20) : 0);
     return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)(pr->n_dgrp + 1) * offset_bytes(pr);
 }
 
@@ -68,7 +67,7 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_config *c, cob_cuda_
     m->connectivity = m->state = m->ring = m->stats = 0;
     for (p = 0; p < net->n_projs; ++p) {
         int64_t tr;
-        m->connectivity += proj_bytes(&net->proj[p], &tr);
+        m->connectivity += proj_bytes(&net->proj[p], &c->projs[p], &tr);
         if (tr > peak) peak = tr;
     }
     m->state = net->n_neurons * (4 + 4);
@@ -96,7 +95,7 @@ double cob_cuda_bytes_per_synapse(const cob_net *net, const cob_config *c)
     (void)c;
     for (p = 0; p < net->n_projs; ++p) {
         if (net->proj[p].independent) continue;
-        bytes += proj_bytes(&net->proj[p], &tr);
+        bytes += proj_bytes(&net->proj[p], &c->projs[p], &tr);
         syn += net->proj[p].n_syn;
     }
     return syn ? (double)bytes / (double)syn : 0.0;

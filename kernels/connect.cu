@@ -22,7 +22,6 @@
 #include "cuda_test.h"
 #include "cobalt/hd/connect.h"
 
-#define COB_CUDA_HASH_BUDGET (256ll << 20)  /* as host/cuda_mem.c */
 
 /* Insert v into the hash set h (mask + 1 slots, empty = -1); 1 if it was already there. */
 COB_INLINE int hash_insert(int32_t *h, uint32_t mask, int32_t v)
@@ -265,7 +264,7 @@ static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob
     while (cap < 2 * k_max) cap *= 2;
     batch = COB_CUDA_HASH_BUDGET / (cap * 4);
     if (batch < 1) batch = 1;
-    if (batch > pr->n_post) batch = pr->n_post;
+    if (batch > pr->n_post || ps->allow_multapses) batch = pr->n_post; /* multapses: no hash sets */
     b->indeg_b = pr->n_post * 4;
     b->post_b = (pr->n_post + 1) * 8;
     b->buf_b = (n ? n : 1) * 4;
@@ -318,7 +317,11 @@ cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, c
     dp->n_syn = pr->n_syn;
     dp->n_dgrp = pr->n_dgrp;
     dp->min_delay = pr->min_delay;
-    s = build_body(net, c, p, dp, &b, &keep, m, st, err);
+    try {
+        s = build_body(net, c, p, dp, &b, &keep, m, st, err);
+    } catch (const std::bad_alloc &) {
+        s = cob_err_set(err, COB_ERR_NOMEM, "out of host memory building projection %d on the device", p);
+    }
     if (s != COB_OK) {
         cudaStreamSynchronize(st); /* nothing may still use the buffers freed below */
         cudaGetLastError();

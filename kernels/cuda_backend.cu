@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <vector>
 #include <cuda_runtime.h>
 #include "cuda_int.cuh"
@@ -37,9 +38,9 @@ cob_status cob_dmalloc(cob_dmem *m, void **p, int64_t bytes, const char *what, c
         cudaGetLastError();
         cudaMemGetInfo(&fr, &tot);
         *p = NULL;
-        return cob_err_set(err, COB_ERR_NOMEM, "device allocation of %.3f GB for the %s failed (%s); %.2f GB of "
-                           "device memory free of %.2f GB, %.2f GB held by this run",
-                           bytes / 1e9, what, cudaGetErrorString(e), fr / 1e9, tot / 1e9, m->cur / 1e9);
+        return cob_err_set(err, COB_ERR_NOMEM, "device allocation of %.1f MB for the %s failed (%s); %.1f MB of "
+                           "device memory free of %.1f MB, %.1f MB held by this run",
+                           bytes / 1e6, what, cudaGetErrorString(e), fr / 1e6, tot / 1e6, m->cur / 1e6);
     }
     m->cur += bytes;
     if (m->cur > m->peak) m->peak = m->cur;
@@ -165,12 +166,16 @@ struct cob_cuda_full {
 
 static std::vector<dalloc> *allocs_of(cob_cuda *s) { return &reinterpret_cast<cob_cuda_full *>(s)->allocs; }
 
+/* Allocate and record (the record is made first: a failing push_back throws before any device
+ * memory is taken, and the callers turn the exception into COB_ERR_NOMEM). */
 template <typename T>
 static cob_status dnew(cob_cuda *s, T **p, int64_t n, const char *what, cob_err *err)
 {
     int64_t b = n * (int64_t)sizeof(T);
+    std::vector<dalloc> *list = allocs_of(s);
+    list->push_back(dalloc{NULL, b});
     COB_TRY(cob_dmalloc(&s->mem, (void **)p, b, what, err));
-    allocs_of(s)->push_back(dalloc{(void *)*p, b});
+    list->back().p = (void *)*p;
     return COB_OK;
 }
 
@@ -463,7 +468,11 @@ static cob_status cuda_init(void **impl, const cob_net *net, const cob_config *c
     memset(&f->s, 0, sizeof f->s);
     f->s.net = net;
     f->s.c = c;
-    st = init_body(&f->s, err);
+    try {
+        st = init_body(&f->s, err);
+    } catch (const std::bad_alloc &) {
+        st = cob_err_set(err, COB_ERR_NOMEM, "out of host memory setting up the CUDA backend");
+    }
     if (st != COB_OK) {
         cuda_destroy(f);
         return st;
@@ -641,7 +650,12 @@ static cob_status cuda_read(void *impl, cob_stats *out, cob_err *err)
     cob_dcount cnt;
     cob_status st = cob_acc_init(&a, s->net, s->c, err);
     if (st != COB_OK) return st;
-    st = read_acc(s, &a, &cnt, err);
+    try {
+        st = read_acc(s, &a, &cnt, err);
+    } catch (const std::bad_alloc &) {
+        st = cob_err_set(err, COB_ERR_NOMEM, "out of host memory reading the CUDA backend's statistics "
+                         "(the raster's copy takes 16 bytes per stored spike: lower stats.raster.max_spikes)");
+    }
     if (st == COB_OK) st = cob_acc_reduce(&a, s->net, s->c, out, err);
     if (st == COB_OK) out->syn_events = (int64_t)cnt.events;
     cob_acc_free(&a);
@@ -712,7 +726,13 @@ extern "C" cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_
     st = cob_net_layout(net, c, err);
     if (st != COB_OK) return st;
     st = cuda_init(&impl, net, c, err);
-    if (st == COB_OK) st = net_download(&((cob_cuda_full *)impl)->s, net, err);
+    if (st == COB_OK) {
+        try {
+            st = net_download(&((cob_cuda_full *)impl)->s, net, err);
+        } catch (const std::bad_alloc &) {
+            st = cob_err_set(err, COB_ERR_NOMEM, "out of host memory copying the device network back");
+        }
+    }
     if (impl) cuda_destroy(impl);
     if (st != COB_OK) cob_net_free(net);
     return st;

@@ -24,13 +24,19 @@ mkdir -p "$out"
 [ -x build-gpu/cobalt ] || { echo "gpu-check: build-gpu/cobalt missing: run scripts/gpu-prepare.sh here first and carry build-gpu" >&2; exit 2; }
 src=$(cat build-gpu/source_dir)
 if [ "$src" != "$PWD" ] && [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s "$PWD" "$src"; fi
+fail=0
 # the carried libraries only for cobalt and the tests (the device's Python keeps its own)
 libs="$PWD/build-gpu/deps:$PWD/build-gpu"
 withlibs() { LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"; }
 export PYTHONUNBUFFERED=1
-fail=0
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 withlibs build-gpu/cobalt info | tee -a "$out/gpu.txt"
+# without a usable device every GPU test skips and the suite still "passes": refuse that here
+# (a CUDA 13 runtime needs driver R580 or newer)
+grep -q '^cuda devices: [1-9]' "$out/gpu.txt" || {
+    echo "gpu-check: no usable CUDA device for this build (driver older than the CUDA runtime built here?)" >&2
+    fail=1
+}
 echo "== tests"
 (cd "$src/build-gpu" && withlibs ctest --output-on-failure -j4 2>&1) | tee "$out/ctest.log" | grep -v '^\[SKIP\]' | tail -40
 grep -q '100% tests passed' "$out/ctest.log" || fail=1

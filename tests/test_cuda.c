@@ -669,6 +669,40 @@ Test(cuda, net_build_delay_ranges)
     check_same_net(&c, "wide delay range");
 }
 
+/* Rows of 70000 synapses (one pool source onto 70000 neurons) need 32-bit delay-group offsets
+ * on the device; a nested recurrent projection draws its partners the other way (connect.h).
+ * The device build and the delivery of those rows must match the host. */
+static const char *wide_yaml =
+    "run: {dt_ms: 0.1, seed: 5}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 70000}\n"
+    "  - {name: X, model: poisson, size: 1, rate_hz: 10}\n"
+    "projections:\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 1, weight: 0.01, delay_ms: [0.1, 1.0]}\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 30, weight: 0.02, delay_ms: [0.1, 2.0], nested: true}\n";
+
+Test(cuda, net_build_wide_rows_and_nested)
+{
+    cob_config c;
+    cob_net net;
+    cob_err err = {0};
+    need_device();
+    load_yaml(&c, wide_yaml);
+    check_same_net(&c, "rows of 70000 synapses, nested E -> E");
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(net.proj[0].row_ptr[1], 70000, "the pool source's row");
+    int64_t cells = (int64_t)net.ring_slots * net.n_channels_max * net.n_neurons;
+    uint32_t *ref = xcalloc(cells, sizeof *ref), *dev = xcalloc(cells, sizeof *dev);
+    int32_t spk[1] = {0};
+    deliver_host(&net, 0, 3, spk, 1, ref);
+    cr_assert_eq(cob_cuda_test_deliver(&net, 0, 3, spk, 1, dev, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(FIRST_DIFF(ref, dev, cells), -1, "delivery of a 70000-synapse row (32-bit offsets) differs");
+    free(ref);
+    free(dev);
+    cob_net_free(&net);
+    cob_config_free(&c);
+}
+
 /* Independent Poisson inputs (in-degrees only, also heterogeneous and above the source count)
  * beside stored projections. */
 Test(cuda, net_build_independent_input)
