@@ -309,14 +309,10 @@ static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob
 cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, cob_dmem *m,
                                cudaStream_t st, cob_err *err)
 {
-    const cob_proj *pr = &net->proj[p];
     build_tmp b;
     int keep = -1;
     cob_status s;
     memset(&b, 0, sizeof b);
-    dp->n_syn = pr->n_syn;
-    dp->n_dgrp = pr->n_dgrp;
-    dp->min_delay = pr->min_delay;
     try {
         s = build_body(net, c, p, dp, &b, &keep, m, st, err);
     } catch (const std::bad_alloc &) {

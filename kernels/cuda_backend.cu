@@ -234,15 +234,8 @@ static cob_status build_network(cob_cuda *s, cob_err *err)
     for (p = 0; p < net->n_projs; ++p) {
         const cob_proj *pr = &net->proj[p];
         cob_dproj *dp = &s->h.proj[p];
-        dp->pre = pr->pre;
-        dp->post = pr->post;
-        dp->channel = pr->channel;
-        dp->independent = pr->independent;
-        dp->n_pre = pr->n_pre;
-        dp->n_post = pr->n_post;
-        dp->post_off = net->pop_offset[pr->post];
+        cob_dproj_describe(net, p, dp);
         if (pr->independent) {
-            dp->stream = COB_STREAM(COB_STREAM_INDEP, p);
             COB_TRY(setup_independent(s, p, dp, err));
             continue;
         }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "cobalt/sim.h"
 #include "cobalt/hd/lif_cond.h"
+#include "cobalt/hd/philox.h"
 
 /* Report a failed CUDA call as COB_ERR_CUDA naming file:line, the call and CUDA's text. */
 cob_status cob_cu_fail(cob_err *err, cudaError_t e, const char *call, const char *file, int line);
@@ -149,8 +150,27 @@ __global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop);
 /* Dynamic shared memory of cob_k_update. */
 size_t cob_update_shared_bytes(const cob_dnet *host_g);
 
+/* The scalar fields of projection p's descriptor, from the host network (layout or built);
+ * the device arrays are set by whoever allocates them. */
+static inline void cob_dproj_describe(const cob_net *net, int p, cob_dproj *dp)
+{
+    const cob_proj *pr = &net->proj[p];
+    dp->pre = pr->pre;
+    dp->post = pr->post;
+    dp->channel = pr->channel;
+    dp->independent = pr->independent;
+    dp->n_pre = pr->n_pre;
+    dp->n_post = pr->n_post;
+    dp->n_syn = pr->n_syn;
+    dp->post_off = net->pop_offset[pr->post];
+    dp->n_dgrp = pr->n_dgrp;
+    dp->min_delay = pr->min_delay;
+    dp->stream = COB_STREAM(COB_STREAM_INDEP, p); /* read by independent projections only */
+}
+
 /* Device builder (kernels/connect.cu): fill projection p's CSR on the device from the host
- * layout's in-degrees. Arrays are allocated through m (row_ptr, target, dgrp_off or dgrp_off16). */
+ * layout's in-degrees (dp's scalar fields come from cob_dproj_describe). Arrays are allocated
+ * through m (row_ptr, target, dgrp_off or dgrp_off16). */
 cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, cob_dmem *m,
                                cudaStream_t st, cob_err *err);
 

@@ -226,15 +226,7 @@ extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int6
     h.deliver[0] = i_proj;
     {
         cob_dproj *dp = &h.proj[i_proj];
-        dp->pre = pr->pre;
-        dp->post = pr->post;
-        dp->channel = pr->channel;
-        dp->n_pre = pr->n_pre;
-        dp->n_post = pr->n_post;
-        dp->n_syn = pr->n_syn;
-        dp->post_off = net->pop_offset[pr->post];
-        dp->n_dgrp = pr->n_dgrp;
-        dp->min_delay = pr->min_delay;
+        cob_dproj_describe(net, i_proj, dp);
         COB_TRY(d.get(&dp->row_ptr, pr->n_pre + 1, err, pr->row_ptr));
         COB_TRY(d.get(&dp->target, pr->n_syn, err, pr->target));
         int64_t j, max_row = 0, n_off = pr->n_pre * (pr->n_dgrp + 1);
