@@ -20,17 +20,7 @@
 
 #include "cobalt/net.h"
 #include "cuda_test.h"
-
-static int add_pop(cob_config *c, const char *name, cob_model m, int64_t size)
-{
-    cob_pop_spec *p = &c->pops[c->n_pops];
-    snprintf(p->name, COB_NAME_MAX, "%s", name);
-    p->model = m;
-    p->size = size;
-    p->rate_hz = m == COB_MODEL_POISSON ? 5.0 : 0.0;
-    p->input_mode = COB_INPUT_POOL;
-    return c->n_pops++;
-}
+#include "test_util.h"
 
 static int add_proj(cob_config *c, int pre, int post, cob_receptor r, double k)
 {
@@ -115,9 +105,9 @@ static void check_proj_structure(const cob_net *net, const cob_config *c, int p)
 static void ei_config(cob_config *c)
 {
     cob_config_defaults(c);
-    int e = add_pop(c, "E", COB_MODEL_LIF_COND, 200);
-    int i = add_pop(c, "I", COB_MODEL_LIF_COND, 50);
-    int x = add_pop(c, "X", COB_MODEL_POISSON, 500);
+    int e = test_add_pop(c, "E", COB_MODEL_LIF_COND, 200);
+    int i = test_add_pop(c, "I", COB_MODEL_LIF_COND, 50);
+    int x = test_add_pop(c, "X", COB_MODEL_POISSON, 500);
     add_proj(c, e, e, COB_RECEPTOR_E, 20);
     add_proj(c, i, e, COB_RECEPTOR_I, 10);
     add_proj(c, x, e, COB_RECEPTOR_E, 10);
@@ -153,7 +143,7 @@ Test(connect, autapses_option)
     cob_err err = {0};
     const int n = 60;
     cob_config_defaults(&c);
-    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, n);
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, n);
     int p = add_proj(&c, e, e, COB_RECEPTOR_E, n);
     c.projs[p].allow_autapses = 1;
     build_ok(&net, &c);
@@ -184,7 +174,7 @@ Test(connect, autapses_sampled)
     cob_net net;
     const int n = 400, k = 20;
     cob_config_defaults(&c);
-    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, n);
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, n);
     int p = add_proj(&c, e, e, COB_RECEPTOR_E, k);
     c.projs[p].allow_autapses = 1;
     build_ok(&net, &c);
@@ -212,8 +202,8 @@ Test(connect, multapses_option)
     cob_net net;
     cob_err err = {0};
     cob_config_defaults(&c);
-    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 200);
-    int x = add_pop(&c, "X", COB_MODEL_POISSON, 10);
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 200);
+    int x = test_add_pop(&c, "X", COB_MODEL_POISSON, 10);
     int p = add_proj(&c, x, e, COB_RECEPTOR_E, 30);
     int q = add_proj(&c, e, e, COB_RECEPTOR_E, 300);
     cr_expect_eq(cob_config_check(&c, &err), COB_ERR_CONFIG, "K = 30 > 10 sources accepted without multapses");
@@ -244,8 +234,8 @@ Test(connect, multapses_option)
 static void het_config(cob_config *c)
 {
     cob_config_defaults(c);
-    int x = add_pop(c, "X", COB_MODEL_POISSON, 1000);
-    int e = add_pop(c, "E", COB_MODEL_LIF_COND, 4000);
+    int x = test_add_pop(c, "X", COB_MODEL_POISSON, 1000);
+    int e = test_add_pop(c, "E", COB_MODEL_LIF_COND, 4000);
     int p = add_proj(c, x, e, COB_RECEPTOR_E, 100);
     c->projs[p].cv_indegree = 0.2;
 }
@@ -598,7 +588,7 @@ static void nested_pair(double cv, int nested, int64_t *missing, int64_t *n_smal
     cob_config c;
     cob_net a, b;
     cob_config_defaults(&c);
-    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 400);
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 400);
     int p = add_proj(&c, e, e, COB_RECEPTOR_E, 20);
     c.projs[p].nested = nested;
     c.projs[p].cv_indegree = cv;

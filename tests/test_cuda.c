@@ -47,16 +47,7 @@
 #include "cuda_test.h"
 #include "poisson_tables.h"
 
-/* One OpenMP thread for the CPU references: Criterion runs two tests at once (--jobs 2), and
- * results do not depend on the thread count (tests/test_determinism.c). */
-static void one_thread(void)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
-}
-
-TestSuite(cuda, .init = one_thread);
+TestSuite(cuda, .init = test_one_thread);
 
 /* For the two big CPU references (GPU machines only): half the cores, as two tests run at once. */
 static void half_the_cores(void)
@@ -551,17 +542,6 @@ static void check_same_net(const cob_config *c, const char *what)
     cob_net_free(&d);
 }
 
-static int add_pop(cob_config *c, const char *name, cob_model m, int64_t size)
-{
-    cob_pop_spec *p = &c->pops[c->n_pops];
-    snprintf(p->name, COB_NAME_MAX, "%s", name);
-    p->model = m;
-    p->size = size;
-    p->rate_hz = m == COB_MODEL_POISSON ? 5.0 : 0.0;
-    p->input_mode = COB_INPUT_POOL;
-    return c->n_pops++;
-}
-
 static cob_proj_spec *add_proj(cob_config *c, int pre, int post, cob_receptor r, double k, double d_min, double d_max)
 {
     cob_proj_spec *q = &c->projs[c->n_projs++];
@@ -581,9 +561,9 @@ static void build_config(cob_config *c, uint64_t seed)
 {
     cob_config_defaults(c);
     c->run.seed = seed;
-    int e = add_pop(c, "E", COB_MODEL_LIF_COND, 1001);
-    int i = add_pop(c, "I", COB_MODEL_LIF_COND, 257);
-    int x = add_pop(c, "X", COB_MODEL_POISSON, 333);
+    int e = test_add_pop(c, "E", COB_MODEL_LIF_COND, 1001);
+    int i = test_add_pop(c, "I", COB_MODEL_LIF_COND, 257);
+    int x = test_add_pop(c, "X", COB_MODEL_POISSON, 333);
     add_proj(c, e, e, COB_RECEPTOR_E, 100, 0.0, 5.0);
     add_proj(c, i, e, COB_RECEPTOR_I, 25, 0.0, 1.0);
     add_proj(c, x, e, COB_RECEPTOR_E, 100, 0.0, 5.0);
@@ -619,8 +599,8 @@ Test(cuda, net_build_multapses)
     need_device();
     cob_config_defaults(&c);
     c.run.seed = 9;
-    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 1000);
-    int x = add_pop(&c, "X", COB_MODEL_POISSON, 31);
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 1000);
+    int x = test_add_pop(&c, "X", COB_MODEL_POISSON, 31);
     add_proj(&c, x, e, COB_RECEPTOR_E, 300, 0.1, 1.0)->allow_multapses = 1;
     cob_proj_spec *q = add_proj(&c, e, e, COB_RECEPTOR_E, 1500, 0.1, 3.0);
     q->allow_multapses = 1;
@@ -636,9 +616,9 @@ Test(cuda, net_build_autapses_and_dense)
     need_device();
     cob_config_defaults(&c);
     c.run.seed = 21;
-    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 300);
-    int i = add_pop(&c, "I", COB_MODEL_LIF_COND, 257);
-    int x = add_pop(&c, "X", COB_MODEL_POISSON, 200);
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 300);
+    int i = test_add_pop(&c, "I", COB_MODEL_LIF_COND, 257);
+    int x = test_add_pop(&c, "X", COB_MODEL_POISSON, 200);
     add_proj(&c, e, e, COB_RECEPTOR_E, 40, 0.1, 2.0);                       /* sparse, no autapses */
     add_proj(&c, i, i, COB_RECEPTOR_I, 40, 0.1, 2.0)->allow_autapses = 1;   /* sparse, autapses */
     add_proj(&c, e, i, COB_RECEPTOR_E, 297, 0.1, 2.0);                      /* dense, K = N - 3 */
@@ -647,7 +627,7 @@ Test(cuda, net_build_autapses_and_dense)
     check_same_net(&c, "autapses and dense");
     cob_config_defaults(&c);
     c.run.seed = 22;
-    e = add_pop(&c, "E", COB_MODEL_LIF_COND, 300);
+    e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 300);
     add_proj(&c, e, e, COB_RECEPTOR_E, 299, 0.1, 2.0);                      /* K = N - 1: all but itself */
     check_same_net(&c, "K = N - 1 without autapses");
 }
@@ -725,7 +705,7 @@ Test(cuda, net_build_large)
     half_the_cores();   /* the host reference is the slow part */
     cob_config_defaults(&c);
     c.run.seed = 31;
-    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 40001);
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 40001);
     add_proj(&c, e, e, COB_RECEPTOR_E, 500, 0.1, 10.0)->cv_indegree = 0.2;
     check_same_net(&c, "large");
 }
@@ -810,13 +790,6 @@ static int stats_mismatch(const cob_stats *a, const cob_stats *b, char *msg, siz
     return 0;
 }
 
-static uint64_t pop_spikes(const cob_stats *s, int p)
-{
-    uint64_t n = 0;
-    for (int64_t i = 0; i < s->pop[p].n; ++i) n += s->pop[p].spike_count[i];
-    return n;
-}
-
 /* Run c on both backends; both must return `expect`; the statistics must be identical. The CPU
  * run must have spikes in every population (else equality would prove little). The CPU
  * statistics go to cpu_out if not NULL (caller frees). */
@@ -833,7 +806,7 @@ static void compare_backends(const cob_config *c, cob_status expect, const char 
     cr_assert_eq(sc, expect, "%s: the CPU run returned %s: %s", what, cob_status_str(sc), ec.msg);
     for (int p = 0; p < a.n_pops; ++p) {
         cr_log_info("%s: pop %s %.2f Hz, CV %.3f", what, a.pop[p].name, a.pop[p].mean_rate_hz, a.pop[p].mean_cv);
-        cr_assert_gt(pop_spikes(&a, p), 0, "%s: population %s silent on the CPU", what, a.pop[p].name);
+        cr_assert_gt(test_pop_spikes(&a, p), 0, "%s: population %s silent on the CPU", what, a.pop[p].name);
     }
     opt.backend = COB_BACKEND_CUDA;
     sg = cob_sim_run(c, &opt, &b, &tg, &eg);
@@ -1130,8 +1103,8 @@ Test(cuda, bytes_per_synapse)
     cob_config c;
     cob_net net;
     cob_config_defaults(&c);
-    int e = add_pop(&c, "E", COB_MODEL_LIF_COND, 4000);
-    int x = add_pop(&c, "X", COB_MODEL_POISSON, 4000);
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 4000);
+    int x = test_add_pop(&c, "X", COB_MODEL_POISSON, 4000);
     add_proj(&c, e, e, COB_RECEPTOR_E, 1000, 0.1, 1.0);
     add_proj(&c, x, e, COB_RECEPTOR_E, 1000, 0.1, 1.0);
     layout_ok(&net, &c);

@@ -118,19 +118,12 @@ static int first_mismatch(const cob_stats *a, const cob_stats *b, char *msg, siz
     return 0;
 }
 
-static uint64_t total_spikes(const cob_stats *s, int p)
-{
-    uint64_t n = 0;
-    for (int64_t i = 0; i < s->pop[p].n; ++i) n += s->pop[p].spike_count[i];
-    return n;
-}
-
 /* The network must be active for the comparisons to mean anything. */
 static void check_active(const cob_stats *s)
 {
     for (int p = 0; p < 2; ++p) {
         cr_log_info("pop %s: mean rate %.2f Hz, mean CV %.3f, %llu spikes", s->pop[p].name, s->pop[p].mean_rate_hz,
-                    s->pop[p].mean_cv, (unsigned long long)total_spikes(s, p));
+                    s->pop[p].mean_cv, (unsigned long long)test_pop_spikes(s, p));
         cr_assert_gt(s->pop[p].mean_rate_hz, 1.0, "population %s silent: %.3f Hz", s->pop[p].name, s->pop[p].mean_rate_hz);
         cr_assert_lt(s->pop[p].mean_rate_hz, 400.0, "population %s saturated", s->pop[p].name);
     }

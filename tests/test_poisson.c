@@ -26,17 +26,7 @@
 
 #define Z_1E6 4.753   /* one-sided normal quantile at 1e-6 */
 
-/* One OpenMP thread: Criterion runs two tests at once (--jobs 2) and the CPU backend opens
- * several parallel regions per step; two spinning teams on two cores make a run ~100x slower.
- * The results do not depend on the thread count (tests/test_determinism.c). */
-static void one_thread(void)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
-}
-
-TestSuite(poisson, .init = one_thread);
+TestSuite(poisson, .init = test_one_thread);
 
 static double chi2_crit(int df)
 {

@@ -24,17 +24,7 @@
 #include "poisson_tables.h"
 #include "stats_acc.h"
 
-/* One OpenMP thread: Criterion runs two tests at once and the CPU backend opens several
- * parallel regions per step, which oversubscribed cores turn into a ~100x slowdown. Thread
- * count independence is tested in tests/test_determinism.c. */
-static void one_thread(void)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
-}
-
-TestSuite(stats, .init = one_thread);
+TestSuite(stats, .init = test_one_thread);
 
 static void one_pop(cob_config *c, cob_model m, int64_t n)
 {

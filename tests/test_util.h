@@ -4,7 +4,41 @@
 #define COBALT_TEST_UTIL_H
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "cobalt/sim.h"
+
+/* Suite .init: one OpenMP thread for the CPU runs. Criterion runs two tests at once (--jobs 2)
+ * and the CPU backend opens parallel regions every step, so two spinning teams on two cores
+ * are ~100x slower; results do not depend on the thread count (tests/test_determinism.c). */
+static inline void test_one_thread(void)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+}
+
+/* Append a population of model m and size to c (Poisson: a 5 Hz pool); returns its index. */
+static inline int test_add_pop(cob_config *c, const char *name, cob_model m, int64_t size)
+{
+    cob_pop_spec *p = &c->pops[c->n_pops];
+    snprintf(p->name, COB_NAME_MAX, "%s", name);
+    p->model = m;
+    p->size = size;
+    p->rate_hz = m == COB_MODEL_POISSON ? 5.0 : 0.0;
+    p->input_mode = COB_INPUT_POOL;
+    return c->n_pops++;
+}
+
+/* Spikes of population p over the measurement window. */
+static inline uint64_t test_pop_spikes(const cob_stats *s, int p)
+{
+    uint64_t n = 0;
+    for (int64_t i = 0; i < s->pop[p].n; ++i) n += s->pop[p].spike_count[i];
+    return n;
+}
 
 /* Run config c on the CPU backend; the test fails with the library's message on error. */
 static inline void run_cpu(const cob_config *c, cob_stats *st)
