@@ -1,4 +1,4 @@
-/* kernels/connect.cu -- network construction on the device, the same graph as host/net.c for
+/* kernels/connect.cu -- network construction on the device, the same graph as host/net/net.c for
  * the same seed (include/cobalt/hd/connect.h defines the draws):
  *   1. in-degrees and the post-major row starts come from the host layout (cob_net_layout:
  *      O(N) per projection; drawing them on the host keeps Box-Muller's libm on one side);
@@ -12,14 +12,14 @@
  *      host's CSR exactly;
  *   5. group starts from the key boundaries give row_ptr and dgrp_off.
  * Stored: int32 targets, int64 row pointers, delay-group offsets (16-bit when every row is
- * shorter than 65536 synapses, else 32-bit; no per-synapse delays, no weights). Transient: one more int32 per synapse and two sort keys (host/cuda_mem.c). */
+ * shorter than 65536 synapses, else 32-bit; no per-synapse delays, no weights). Transient: one more int32 per synapse and two sort keys (host/net/cuda_mem.c). */
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_segmented_sort.cuh>
 #include <algorithm>
 #include <new>
 #include <vector>
 #include "cuda_int.cuh"
-#include "cuda_test.h"
+#include "sim/cuda_test.h"
 #include "cobalt/hd/connect.h"
 
 
@@ -78,7 +78,7 @@ __global__ void k_partners(const int32_t *indeg, const int64_t *post_ptr, int64_
 }
 
 /* Sort key (pre, delay group) and value (target) of every synapse of target i; delays drawn
- * in ascending partner order, as host/net.c's draw_targets. */
+ * in ascending partner order, as host/net/net.c's draw_targets. */
 template <typename K>
 COB_INLINE void keys_one(int64_t i, const int32_t *indeg, const int64_t *post_ptr, const int32_t *partners,
                          int skip_self, int32_t n_dgrp, uint16_t dmin, uint16_t dmax, uint64_t seed, uint32_t stream,

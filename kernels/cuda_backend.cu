@@ -2,7 +2,7 @@
  * estimate checked before anything is allocated, network construction on the device
  * (kernels/connect.cu), the step loop (kernels/step.cu) captured once as a CUDA Graph of a
  * chunk of steps and replayed, CUDA-event timings, and the statistics copied back into the
- * host accumulators (host/stats_acc.h) that the CPU backend fills, so the reduction is shared.
+ * host accumulators (host/stats/stats_acc.h) that the CPU backend fills, so the reduction is shared.
  * Every CUDA call is checked (COB_CU); every failure is a cob_status with the call named. */
 #include <algorithm>
 #include <cstddef>
@@ -12,8 +12,8 @@
 #include <vector>
 #include <cuda_runtime.h>
 #include "cuda_int.cuh"
-#include "stats_acc.h"
-#include "poisson_tables.h"
+#include "stats/stats_acc.h"
+#include "inputs/poisson_tables.h"
 
 /* Steps per CUDA Graph replay; the first COB_TIMED_STEPS steps run as plain launches with an
  * event pair around every kernel (the per-phase times). */

@@ -1,7 +1,7 @@
 /* kernels/cuda_int.cuh -- internal to the CUDA backend: checked CUDA calls, tracked device
  * allocations, and the device-side network and counters that every kernel reads. The kernels
  * are thin launchers around include/cobalt/hd/ (one physics, two launchers); the CPU backend
- * (host/cpu_backend.h) is the reference they reproduce bit for bit. */
+ * (host/cpu/cpu_backend.h) is the reference they reproduce bit for bit. */
 #ifndef COBALT_KERNELS_CUDA_INT_CUH
 #define COBALT_KERNELS_CUDA_INT_CUH
 
@@ -78,7 +78,7 @@ typedef struct {
     uint32_t stream;
 } cob_dproj;
 
-/* Per-population statistics accumulators (layout of host/stats_acc.h's cob_pop_acc). */
+/* Per-population statistics accumulators (layout of host/stats/stats_acc.h's cob_pop_acc). */
 typedef struct {
     uint32_t *spike_count, *n_isi, *v_n;
     int64_t *last_spike;

@@ -1,11 +1,11 @@
-/* kernels/cuda_test.cu -- host/cuda_test.h: single device functions and kernels run on plain
+/* kernels/cuda_test.cu -- host/sim/cuda_test.h: single device functions and kernels run on plain
  * arrays, for tests/test_cuda.c to hold against the CPU loop around the same
  * include/cobalt/hd/ functions. Every call allocates, runs, copies back and frees. */
 #include <algorithm>
 #include <vector>
 #include <curand_philox4x32_x.h>
 #include "cuda_int.cuh"
-#include "cuda_test.h"
+#include "sim/cuda_test.h"
 #include "cobalt/hd/lif_curr.h"
 #include "cobalt/hd/poisson.h"
 #include "cobalt/hd/stats.h"

@@ -1,5 +1,5 @@
 /* kernels/step.cu -- the CUDA kernels of one time step, thin launchers around the shared
- * physics of include/cobalt/hd/ (the CPU loop of host/cpu_step.c runs the same functions):
+ * physics of include/cobalt/hd/ (the CPU loop of host/cpu/cpu_step.c runs the same functions):
  *   cob_k_update   one thread per neuron and per pool source: arrivals of this step from the
  *                  delay ring (read and cleared), independent Poisson counts, the neuron step,
  *                  statistics; pool sources due now; spikes appended to the step's lists;
@@ -243,7 +243,7 @@ __global__ void cob_k_advance(cob_dcount *cnt, int64_t n)
     if (blockIdx.x == 0 && threadIdx.x == 0) cnt->t_base += n;
 }
 
-/* Initial V uniform in [lo, lo + span] from (seed, VINIT(pop), i), as host/cpu_backend.c. */
+/* Initial V uniform in [lo, lo + span] from (seed, VINIT(pop), i), as host/cpu/cpu_backend.c. */
 __global__ void cob_k_init_v(const cob_dnet *__restrict__ g, int pop, double lo, double span)
 {
     const cob_dpop *P = &g->pop[pop];

@@ -1,4 +1,4 @@
-/* tests/test_connect.c -- building the connectivity (host/net.c with the draws of
+/* tests/test_connect.c -- building the connectivity (host/net/net.c with the draws of
  * include/cobalt/hd/connect.h) from configs made in code: fixed in-degree counts, no duplicate
  * and no autapse unless allowed, multapses, CSR invariants (and that cob_csr_validate catches a
  * broken CSR; rows grouped by delay, sorted by target within a group), heterogeneous in-degree moments, uniform partners and delays, and reproducibility
@@ -19,7 +19,7 @@
 #endif
 
 #include "cobalt/net.h"
-#include "cuda_test.h"
+#include "sim/cuda_test.h"
 #include "test_util.h"
 
 static int add_proj(cob_config *c, int pre, int post, cob_receptor r, double k)

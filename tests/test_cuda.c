@@ -1,7 +1,7 @@
 /* tests/test_cuda.c -- the GPU tier: the CUDA backend against the CPU backend, which is the
  * reference it must match bit for bit (docs/numerics.md).
  *
- *  - single kernels (host/cuda_test.h) against the CPU loop around the same
+ *  - single kernels (host/sim/cuda_test.h) against the CPU loop around the same
  *    include/cobalt/hd/ function, on random inputs of sizes that are not multiples of a block
  *    (1, 31, 257, 1000, 100003): Philox (ours and cuRAND's bijection), one LIF step of both
  *    models, independent Poisson counts, pool-source geometric gaps, the voltage-histogram bin,
@@ -13,7 +13,7 @@
  *    models, pool and independent input, CV_K > 0, raster (and its overflow) and traces; the
  *    Fig. 4 network shortened; saturated 16-bit input cells (same overflow count and error);
  *    a network too big for the device refused with COB_ERR_NOMEM;
- *  - always, without a device: the device-memory estimate (host/cuda_mem.c) and
+ *  - always, without a device: the device-memory estimate (host/net/cuda_mem.c) and
  *    `cobalt run --backend cuda` (exit code 5 and a message without a device).
  *
  * Every comparison is exact: integers equal, floats and doubles equal as bit patterns (memcmp),
@@ -44,8 +44,8 @@
 #include "cobalt/hd/lif_curr.h"
 #include "cobalt/hd/poisson.h"
 #include "cobalt/hd/stats.h"
-#include "cuda_test.h"
-#include "poisson_tables.h"
+#include "sim/cuda_test.h"
+#include "inputs/poisson_tables.h"
 
 TestSuite(cuda, .init = test_one_thread);
 
@@ -363,7 +363,7 @@ Test(cuda, geometric_gaps_match_host)
 }
 
 /* Voltages around and on every bin edge (the float just below and above too), outside the
- * range, +-inf and NaN; the histogram geometry as host/stats.c makes it. */
+ * range, +-inf and NaN; the histogram geometry as host/stats/stats.c makes it. */
 Test(cuda, vbin_matches_host)
 {
     static const struct { int32_t bins; double lo, hi; } h[] = {

@@ -1,5 +1,5 @@
 /* tests/test_lif_cond.c -- one conductance-based LIF neuron (include/cobalt/hd/lif_cond.h) with
- * propagators from host/lif_cond.c, against closed forms: the exact leak decay, the jump
+ * propagators from host/models/lif_cond.c, against closed forms: the exact leak decay, the jump
  * composition V <- E + (V - E)(1 - a)^n (or e^{-a n}), the E-before-I order of the channels,
  * threshold and reset, and the refractory length in steps.
  *
@@ -13,7 +13,7 @@
 
 #include "cobalt/net.h"
 #include "cobalt/hd/lif_cond.h"
-#include "lif.h"
+#include "models/lif.h"
 
 #define U_FLT (FLT_EPSILON / 2.0)   /* unit roundoff of float, 2^-24 */
 

@@ -1,5 +1,5 @@
 /* tests/test_lif_curr.c -- one current-based LIF neuron (include/cobalt/hd/lif_curr.h) with
- * propagators from host/lif_curr.c: relaxation to E_L + mu under a constant drive, the
+ * propagators from host/models/lif_curr.c: relaxation to E_L + mu under a constant drive, the
  * deterministic inter-spike interval of a supra-threshold drive (exactly against the discrete
  * closed form, within one step against the continuous one), and the +J / -J jumps.
  *
@@ -11,7 +11,7 @@
 
 #include "cobalt/net.h"
 #include "cobalt/hd/lif_curr.h"
-#include "lif.h"
+#include "models/lif.h"
 
 static double ulpf_at(double x) { float f = (float)fabs(x); return nextafterf(f, INFINITY) - f; }
 

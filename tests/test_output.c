@@ -1,4 +1,4 @@
-/* tests/test_output.c -- the result file and JSON summary (host/output.c, host/output_json.c).
+/* tests/test_output.c -- the result file and JSON summary (host/output/output.c, host/output/output_json.c).
  * A hand-made cob_stats (two populations, histograms, a 3-spike raster, no traces) is written,
  * read back with the HDF5 API and compared; the atomic write leaves no temporary and a failed
  * write leaves nothing (or the old file); the JSON line is checked for shape, escaping and

@@ -1,4 +1,4 @@
-/* tests/test_plot.c -- `cobalt plot` (host/cli_plot.c running tools/cobalt_plot.py): on a real
+/* tests/test_plot.c -- `cobalt plot` (host/cli/cli_plot.c running tools/cobalt_plot.py): on a real
  * run file written by the `cobalt` command and on synthetic sweep and run files
  * (tools/synth_results.py) it writes valid PNG files and prints their paths; a missing file or
  * one that is not cobalt's is refused with exit code 2; a missing script or python3 gives exit
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "cli_plot.c"
+#include "cli/cli_plot.c"
 
 #define TOOLS_DIR COBALT_SOURCE_DIR "/tools"
 

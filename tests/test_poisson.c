@@ -1,5 +1,5 @@
 /* tests/test_poisson.c -- the Poisson draws of include/cobalt/hd/poisson.h with the host tables of
- * host/poisson.c: independent-input counts (mean, variance and the whole law for a small, a
+ * host/inputs/poisson.c: independent-input counts (mean, variance and the whole law for a small, a
  * moderate and a chunked mean; no correlation between steps or neurons), the geometric gaps of
  * pool sources (mean 1/p, spike probability p per step, the law, also through the redraw path of
  * a short table), and both input modes end to end through cob_sim_run on the CPU backend.
@@ -22,7 +22,7 @@
 
 #include "cobalt/net.h"
 #include "cobalt/sim.h"
-#include "poisson_tables.h"
+#include "inputs/poisson_tables.h"
 
 #define Z_1E6 4.753   /* one-sided normal quantile at 1e-6 */
 

@@ -1,5 +1,5 @@
 /* tests/test_stats.c -- statistics accumulation and reduction (include/cobalt/hd/stats.h,
- * host/stats.c): the CV of ISI of regular, two-valued and Poisson spike trains fed through
+ * host/stats/stats.c): the CV of ISI of regular, two-valued and Poisson spike trains fed through
  * cob_stats_spike into the accumulators and reduced by cob_acc_reduce; the V-histogram bin
  * function at its edges; and, end to end through cob_sim_run on the CPU backend, that the V
  * histogram (with v_below and v_above) holds exactly the samples taken, that the histograms of
@@ -21,8 +21,8 @@
 #include "cobalt/net.h"
 #include "cobalt/sim.h"
 #include "cobalt/hd/stats.h"
-#include "poisson_tables.h"
-#include "stats_acc.h"
+#include "inputs/poisson_tables.h"
+#include "stats/stats_acc.h"
 
 TestSuite(stats, .init = test_one_thread);
 

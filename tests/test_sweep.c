@@ -1,5 +1,5 @@
 /* tests/test_sweep.c -- parameter sweeps (include/cobalt/sweep.h, host/sweep*.c,
- * host/cli_sweep.c): the sweep: block gives the right number and order of points (product,
+ * host/cli/cli_sweep.c): the sweep: block gives the right number and order of points (product,
  * zip), the shorthands and the K law turn into the right overrides (the law through the
  * theory API, sqrt checked against its closed form; for a network and for an unconnected
  * population driven by Poisson input, the single neuron of seed 004), bad specs are refused with file:line and

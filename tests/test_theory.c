@@ -11,7 +11,7 @@
 #include <string.h>
 #include "cobalt/config.h"
 #include "cobalt/theory.h"
-#include "theory_num.h" /* host/: cob__siegert_scaled */
+#include "theory/theory_num.h" /* host/: cob__siegert_scaled */
 
 #define SQRT_PI 1.77245385090551602729816748334115
 

@@ -1,7 +1,7 @@
 /* include/cobalt/config.h -- loading a YAML configuration (keys in docs/config.md) into a
  * cob_config (net.h), with command-line overrides ("--set run.seed=3"). Pairs with
- * host/config.c (file, YAML, overrides), host/config_read.c (YAML -> struct) and
- * host/config_check.c (defaults, cob_config_check). Errors name file:line (or the --set),
+ * host/config/config.c (file, YAML, overrides), host/config/config_read.c (YAML -> struct) and
+ * host/config/config_check.c (defaults, cob_config_check). Errors name file:line (or the --set),
  * the key path, the value and what is allowed. */
 #ifndef COBALT_CONFIG_H
 #define COBALT_CONFIG_H

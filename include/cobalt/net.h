@@ -1,5 +1,5 @@
 /* include/cobalt/net.h -- network specification (populations, projections) and the built
- * network (CSR by presynaptic neuron, one per projection). Pairs with host/net.c. */
+ * network (CSR by presynaptic neuron, one per projection). Pairs with host/net/net.c. */
 #ifndef COBALT_NET_H
 #define COBALT_NET_H
 

@@ -1,5 +1,5 @@
 /* include/cobalt/output.h -- results as data: one HDF5 file per run and a one-line JSON summary.
- * Pairs with host/output.c; the file layout and the JSON keys are documented in docs/results.md.
+ * Pairs with host/output/output.c; the file layout and the JSON keys are documented in docs/results.md.
  * Limits: serial HDF5 (call from one thread at a time); the whole cob_stats is written at the end
  * of a run, not streamed. */
 #ifndef COBALT_OUTPUT_H

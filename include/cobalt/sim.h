@@ -1,5 +1,5 @@
 /* include/cobalt/sim.h -- a simulation: a built network run by one backend (cob_backend_ops).
- * Pairs with host/sim.c (driver loop, backend choice) and host/cpu_backend.c. */
+ * Pairs with host/sim/sim.c (driver loop, backend choice) and host/cpu/cpu_backend.c. */
 #ifndef COBALT_SIM_H
 #define COBALT_SIM_H
 
@@ -59,7 +59,7 @@ int cob_cuda_available(void);
 int cob_cuda_describe(char *buf, size_t len);
 
 /* Device memory of a CUDA run, in bytes, from the network layout (cob_net_layout: sizes and
- * in-degrees, no synapses). Pure host arithmetic (host/cuda_mem.c), available in every build. */
+ * in-degrees, no synapses). Pure host arithmetic (host/net/cuda_mem.c), available in every build. */
 typedef struct {
     int64_t connectivity;   /* CSR: int32 targets, row pointers, delay-group offsets, in-degrees */
     int64_t state;          /* V, refractory counters, spike lists, Poisson tables and sources */

@@ -1,6 +1,6 @@
 /* include/cobalt/stats.h -- statistics of a run, reduced from on-line accumulators. Everything
- * a result file holds. Pairs with host/stats.c (accumulation on the CPU and the final
- * reduction) and host/output.c (HDF5 and JSON). Integer accumulators where the GPU must agree
+ * a result file holds. Pairs with host/stats/stats.c (accumulation on the CPU and the final
+ * reduction) and host/output/output.c (HDF5 and JSON). Integer accumulators where the GPU must agree
  * bit for bit (spike counts, ISI sums in steps, histogram bins, input counts). */
 #ifndef COBALT_STATS_H
 #define COBALT_STATS_H

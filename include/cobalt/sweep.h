@@ -4,9 +4,9 @@
  * (DIR/point_<i>.h5, as cobalt run writes it); cob_sweep_merge joins them into one sweep file
  * with a summary table (and a CSV copy) that sets each point's simulated rate, CV and voltage
  * beside the mean-field prediction (theory.h).
- * Pairs with host/sweep_read.c (the spec), host/sweep.c (points, running one),
- * host/sweep_merge.c (the sweep file), host/sweep_summary.c (summary columns, CSV) and
- * host/cli_sweep.c (`cobalt sweep`, `cobalt merge`).
+ * Pairs with host/sweep/sweep_read.c (the spec), host/sweep/sweep.c (points, running one),
+ * host/sweep/sweep_merge.c (the sweep file), host/sweep/sweep_summary.c (summary columns, CSV) and
+ * host/cli/cli_sweep.c (`cobalt sweep`, `cobalt merge`).
  * Deliberate limits: values of swept keys are YAML scalars (no lists such as delay_ms pairs);
  * `nested: true` makes every projection nested (docs/config.md), so the graph at a smaller K is a
  * subgraph of the graph at a larger one; every point builds its network

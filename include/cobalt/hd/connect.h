@@ -1,5 +1,5 @@
 /* include/cobalt/hd/connect.h -- the random draws that define a network, shared by the CPU
- * builder (host/net.c) and the CUDA builder, so both build the same graph for the same seed.
+ * builder (host/net/net.c) and the CUDA builder, so both build the same graph for the same seed.
  *
  * For target i of projection p:
  *   in-degree  K_i = K                                   (cv_indegree == 0, K rounded)

@@ -1,7 +1,7 @@
 /* include/cobalt/hd/lif_cond.h -- conductance-based LIF with instantaneous synapses
  * (Sanzeni, Histed & Brunel, Eqs. 1-2). One step of one neuron, shared by the CPU loop
- * (host/cpu_backend.c) and the CUDA kernel. Propagators are made once on the host in double
- * (host/lif_cond.c) and passed in as floats, so no transcendental function runs per step.
+ * (host/cpu/cpu_backend.c) and the CUDA kernel. Propagators are made once on the host in double
+ * (host/models/lif_cond.c) and passed in as floats, so no transcendental function runs per step.
  *
  * Step order, at the start of step t (inputs arriving at t):
  *   refractory: V stays at V_r, inputs are discarded, counter decremented;

@@ -6,7 +6,7 @@
  * stream capture, segment bounds, keys within end_bit. Like CUB they may leave the result in
  * either buffer of a DoubleBuffer: the selector flips pseudo-randomly (env EMU_FLIP=0 or 1 pins
  * it) and the other buffer is overwritten with garbage, so code that reads Current() wrongly
- * fails. Their temp-size formulas are made up, so the memory estimate's CUB share (host/cuda_mem.c)
+ * fails. Their temp-size formulas are made up, so the memory estimate's CUB share (host/net/cuda_mem.c)
  * is checked only on a GPU. */
 #pragma once
 #include <algorithm>

@@ -1,0 +1,270 @@
+/* host/cli/cli.c -- the `cobalt` command line: run, validate, info. The only place that prints
+ * and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow,
+ * 7 internal (cob_status_exit_code). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "cobalt/cobalt.h"
+#include "cobalt_version.h"
+#include "cli/cli_cmds.h"
+
+#define MAX_SETS 64
+
+typedef struct {
+    const char *config, *out, *backend;
+    const char *sets[MAX_SETS + 1];
+    char seed_set[64];
+    int n_sets, no_out, progress; /* progress: -1 auto (tty), 0 off, 1 on */
+} run_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: cobalt run CONFIG [--backend auto|cpu|cuda] [--seed N] [--out FILE | --no-out]\n"
+            "                         [--set key=value ...] [--progress | --quiet]\n"
+            "       cobalt validate CONFIG [--set key=value ...]\n"
+            "       cobalt info\n"
+            "       cobalt theory CONFIG [--set key=value ...] [--k K1,K2,... --law none|sqrt|log|sanzeni|matched]\n"
+            "       cobalt sweep CONFIG [--point I] [--dir DIR] [--out FILE.h5] [--backend auto|cpu|cuda]\n"
+            "                           [--set key=value ...] [--quiet] [--count | --list]\n"
+            "       cobalt merge CONFIG [--dir DIR] [--out FILE.h5] [--set key=value ...] [--allow-missing]\n"
+            "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
+            "       cobalt help\n"
+            "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
+            "file (docs/results.md) and prints a one-line JSON summary on stdout.\n"
+            "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal.\n");
+}
+
+static int fail(cob_status st, const cob_err *err)
+{
+    fprintf(stderr, "cobalt: error: %s\n", err->msg[0] ? err->msg : cob_status_str(st));
+    return cob_status_exit_code(st);
+}
+
+static int parse_run_args(int argc, char **argv, run_args *a)
+{
+    int i;
+    memset(a, 0, sizeof *a);
+    a->backend = "auto";
+    a->progress = -1;
+    for (i = 2; i < argc; ++i) {
+        const char *o = argv[i];
+        int has_val = i + 1 < argc;
+        if (!strcmp(o, "--backend") && has_val) a->backend = argv[++i];
+        else if (!strcmp(o, "--out") && has_val) a->out = argv[++i];
+        else if (!strcmp(o, "--no-out")) a->no_out = 1;
+        else if (!strcmp(o, "--progress")) a->progress = 1;
+        else if (!strcmp(o, "--quiet")) a->progress = 0;
+        else if (!strcmp(o, "--seed") && has_val) {
+            snprintf(a->seed_set, sizeof a->seed_set, "run.seed=%s", argv[++i]);
+            if (a->n_sets < MAX_SETS) a->sets[a->n_sets++] = a->seed_set;
+        } else if (!strcmp(o, "--set") && has_val) {
+            if (a->n_sets >= MAX_SETS) { fprintf(stderr, "cobalt: at most %d --set options\n", MAX_SETS); return 0; }
+            a->sets[a->n_sets++] = argv[++i];
+        } else if (o[0] == '-' ) {
+            fprintf(stderr, "cobalt: unknown or incomplete option '%s'\n", o);
+            return 0;
+        } else if (!a->config) a->config = o;
+        else { fprintf(stderr, "cobalt: unexpected argument '%s'\n", o); return 0; }
+    }
+    if (!a->config) { fprintf(stderr, "cobalt: missing CONFIG\n"); return 0; }
+    return 1;
+}
+
+static int parse_backend(const char *s, cob_backend_kind *k)
+{
+    if (!strcmp(s, "auto")) *k = COB_BACKEND_AUTO;
+    else if (!strcmp(s, "cpu")) *k = COB_BACKEND_CPU;
+    else if (!strcmp(s, "cuda")) *k = COB_BACKEND_CUDA;
+    else return 0;
+    return 1;
+}
+
+/* Default result path: <config stem>_seed<N>.h5 in the current directory. */
+static void default_out(const cob_config *c, char *buf, size_t len)
+{
+    const char *base = strrchr(c->path, '/');
+    char stem[sizeof c->path];
+    char *dot;
+    snprintf(stem, sizeof stem, "%s", base ? base + 1 : c->path);
+    dot = strrchr(stem, '.');
+    if (dot) *dot = '\0';
+    snprintf(buf, len, "%s_seed%llu.h5", stem[0] ? stem : "cobalt", (unsigned long long)c->run.seed);
+}
+
+typedef struct {
+    const cob_config *c;
+    double dt_ms;
+} progress_ctx;
+
+static void progress_line(void *user, int64_t step, int64_t n_steps, double wall_s, const double *rate_hz,
+                          int n_pops)
+{
+    const progress_ctx *pc = user;
+    double sim_s = step * pc->dt_ms * 1e-3, tot_s = n_steps * pc->dt_ms * 1e-3;
+    double rtf = sim_s > 0 ? wall_s / sim_s : 0.0, eta = rtf * (tot_s - sim_s);
+    int pop, k = 0;
+    fprintf(stderr, "\r[cobalt] t %.2f/%.2f s | wall %.1f s | %.2f s/s | ETA %.0f s |", sim_s, tot_s, wall_s, rtf, eta);
+    for (pop = 0; pop < pc->c->n_pops && k < n_pops; ++pop)
+        if (pc->c->pops[pop].model != COB_MODEL_POISSON) fprintf(stderr, " %s %.1f Hz", pc->c->pops[pop].name, rate_hz[k++]);
+    fprintf(stderr, "   ");
+    if (step == n_steps) fprintf(stderr, "\n");
+    fflush(stderr);
+}
+
+static void hostname_of(char *buf, size_t len)
+{
+    if (gethostname(buf, len) != 0) snprintf(buf, len, "unknown");
+    buf[len - 1] = '\0';
+}
+
+static int write_results(const run_args *a, const cob_config *c, const cob_stats *s, const cob_sim_timing *t,
+                         cob_status run_st)
+{
+    char out[1200], host[256], device[400], json[65536];
+    const char *out_path = NULL;
+    cob_run_meta m;
+    cob_theory_summary th;
+    cob_err err = {COB_OK, ""}, th_err = {COB_OK, ""};
+    cob_status st;
+    hostname_of(host, sizeof host);
+    m.commit = COBALT_COMMIT; m.version = COBALT_VERSION; m.backend = t->backend_name;
+    if (t->device_name[0]) snprintf(device, sizeof device, "%s, %s", host, t->device_name);
+    else snprintf(device, sizeof device, "%s", host);
+    m.device = device; m.seed = c->run.seed; m.config_path = c->path;
+    m.theory = cob_output_theory(c, s, &th, &th_err) == COB_OK ? &th : NULL;
+    if (!a->no_out) {
+        if (a->out) snprintf(out, sizeof out, "%s", a->out); else default_out(c, out, sizeof out);
+        st = cob_output_write_h5(out, c, s, t, &m, &err);
+        if (st != COB_OK) return fail(st, &err);
+        out_path = out;
+    }
+    st = cob_output_json(json, sizeof json, out_path, c, s, t, &m, &err);
+    if (st != COB_OK) return fail(st, &err);
+    printf("%s\n", json);
+    if (s->raster_overflow > 0)
+        fprintf(stderr, "cobalt: warning: raster full, %lld spikes not stored (raise stats.raster.max_spikes)\n",
+                (long long)s->raster_overflow);
+    return run_st == COB_OK ? 0 : -1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    cob_config c;
+    cob_stats s;
+    cob_sim_timing t;
+    cob_sim_options opt;
+    progress_ctx pc;
+    cob_err err = {COB_OK, ""};
+    cob_status st;
+    int rc;
+    if (!parse_run_args(argc, argv, &a)) { usage(stderr); return 1; }
+    memset(&opt, 0, sizeof opt);
+    if (!parse_backend(a.backend, &opt.backend)) {
+        fprintf(stderr, "cobalt: --backend '%s': allowed values are auto, cpu, cuda\n", a.backend);
+        return 1;
+    }
+    st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
+    if (st != COB_OK) return fail(st, &err);
+    pc.c = &c; pc.dt_ms = c.run.dt_ms;
+    if (a.progress == 1 || (a.progress == -1 && isatty(STDERR_FILENO))) {
+        opt.progress = progress_line;
+        opt.progress_user = &pc;
+    }
+    st = cob_sim_run(&c, &opt, &s, &t, &err);
+    if (st != COB_OK && st != COB_ERR_OVERFLOW) { cob_config_free(&c); return fail(st, &err); }
+    rc = write_results(&a, &c, &s, &t, st);
+    if (rc == -1) rc = fail(st, &err);
+    cob_stats_free(&s);
+    cob_config_free(&c);
+    return rc;
+}
+
+static const char *model_name(cob_model m)
+{
+    return m == COB_MODEL_LIF_COND ? "lif_cond" : m == COB_MODEL_LIF_CURR ? "lif_curr" : "poisson";
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    run_args a;
+    cob_config c;
+    cob_err err = {COB_OK, ""};
+    cob_status st;
+    double syn = 0.0;
+    int i;
+    if (!parse_run_args(argc, argv, &a)) { usage(stderr); return 1; }
+    st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
+    if (st != COB_OK) return fail(st, &err);
+    printf("%s: ok\n", c.path);
+    for (i = 0; i < c.n_pops; ++i)
+        printf("  population %-8s %-8s %10lld neurons\n", c.pops[i].name, model_name(c.pops[i].model),
+               (long long)c.pops[i].size);
+    for (i = 0; i < c.n_projs; ++i) {
+        const cob_proj_spec *p = &c.projs[i];
+        int indep = c.pops[p->pre].model == COB_MODEL_POISSON && c.pops[p->pre].input_mode == COB_INPUT_INDEPENDENT;
+        double n = indep ? 0.0 : p->indegree * (double)c.pops[p->post].size;
+        syn += n;
+        printf("  projection %s -> %s (%s) K = %g, weight %g%s\n", c.pops[p->pre].name, c.pops[p->post].name,
+               p->receptor == COB_RECEPTOR_E ? "E" : "I", p->indegree, p->weight,
+               indep ? ", independent Poisson input" : "");
+    }
+    printf("  synapses stored: %.4g\n", syn);
+    printf("  steps: %lld warm-up + %lld measured (dt = %g ms)\n",
+           (long long)cob_steps(c.run.t_warmup_ms, c.run.dt_ms), (long long)cob_steps(c.run.t_sim_ms, c.run.dt_ms),
+           c.run.dt_ms);
+    printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n",
+           cob_config_memory_estimate(&c) / 1e9, COB_ESTIMATE_RATE_HZ);
+    {
+        cob_net lay;
+        cob_cuda_mem m;
+        if (cob_net_layout(&lay, &c, &err) != COB_OK) { cob_config_free(&c); return fail(err.status, &err); }
+        cob_cuda_memory_estimate(&lay, &c, &m);
+        printf("  device memory estimate (CUDA backend): %.3f GB while building, %.3f GB during the run "
+               "(connectivity %.3f GB = %.2f bytes per synapse, delay ring %.3f GB, state %.3f GB, statistics %.3f GB)\n",
+               m.build_peak / 1e9, m.resident / 1e9, m.connectivity / 1e9, cob_cuda_bytes_per_synapse(&lay, &c),
+               m.ring / 1e9, m.state / 1e9, m.stats / 1e9);
+        cob_net_free(&lay);
+    }
+    cob_config_free(&c);
+    return 0;
+}
+
+static int cmd_info(void)
+{
+    char devs[4096];
+    int n = cob_cuda_describe(devs, sizeof devs);
+#ifdef _OPENMP
+    int threads = omp_get_max_threads();
+#else
+    int threads = 1;
+#endif
+    printf("cobalt %s (commit %s)\n", COBALT_VERSION, COBALT_COMMIT);
+    printf("backends: cpu (%d OpenMP thread%s)%s\n", threads, threads == 1 ? "" : "s",
+           cob_cuda_backend() ? ", cuda" : "");
+    printf("cuda backend: %s\n", cob_cuda_backend() ? "built" : "not built (CPU only in this version)");
+    printf("cuda devices: %d\n%s", n, devs);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return 1; }
+    if (!strcmp(argv[1], "run")) return cmd_run(argc, argv);
+    if (!strcmp(argv[1], "validate")) return cmd_validate(argc, argv);
+    if (!strcmp(argv[1], "info")) return cmd_info();
+    if (!strcmp(argv[1], "plot")) return cob_cli_plot(argc, argv);
+    if (!strcmp(argv[1], "theory")) return cob_cli_theory(argc, argv);
+    if (!strcmp(argv[1], "sweep")) return cob_cli_sweep(argc, argv);
+    if (!strcmp(argv[1], "merge")) return cob_cli_merge(argc, argv);
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(stdout); return 0; }
+    fprintf(stderr, "cobalt: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 1;
+}

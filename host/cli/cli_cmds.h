@@ -1,0 +1,27 @@
+/* host/cli/cli_cmds.h -- subcommands of the `cobalt` command line that live in their own
+ * host/cli_<cmd>.c; host/cli/cli.c dispatches argv[1] to them. Each takes main's argc/argv
+ * (argv[1] is the subcommand's name), prints its own messages and returns the exit code. */
+#ifndef COBALT_CLI_CMDS_H
+#define COBALT_CLI_CMDS_H
+
+/* `cobalt plot FILE [options]` (host/cli/cli_plot.c): runs python3 tools/cobalt_plot.py FILE
+ * options... (tools folder: COBALT_TOOLS_DIR, else <exe dir>/../tools, else
+ * <exe dir>/../share/cobalt/tools). Returns the script's exit code (0 ok, 1 missing Python
+ * package, 2 bad file or option), or 1 when python3 or the script cannot be found. */
+int cob_cli_plot(int argc, char **argv);
+
+/* `cobalt sweep CONFIG [options]` (host/cli/cli_sweep.c): runs the points of the config's sweep:
+ * block (all, or one by --point / SLURM_ARRAY_TASK_ID) into point files and, after a full run,
+ * merges them (docs/sweeps.md). Exit codes as for run (README.md). */
+int cob_cli_sweep(int argc, char **argv);
+/* `cobalt merge CONFIG [options]` (host/cli/cli_sweep.c): joins the point files into the sweep file
+ * and its CSV; exit 3 naming the missing points unless --allow-missing. */
+int cob_cli_merge(int argc, char **argv);
+
+/* `cobalt theory CONFIG [--set key=value ...] [--k LIST] [--law LAWS] [--cv-k X]`
+ * (host/cli/cli_theory.c): mean-field predictions for the config's E/I/X network and, with --k,
+ * each scaling law's weight and predicted state at each K (docs/theory.md). Exit codes as for
+ * run (README.md): 1 usage, 2 config (also: not an E/I/X network). */
+int cob_cli_theory(int argc, char **argv);
+
+#endif

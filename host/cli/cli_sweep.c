@@ -1,0 +1,253 @@
+/* host/cli/cli_sweep.c -- `cobalt sweep` and `cobalt merge` (docs/sweeps.md): argument parsing,
+ * the progress line per point on stderr and the one-line JSON summary on stdout around the
+ * library's sweep API (include/cobalt/sweep.h). Dispatched from host/cli/cli.c (declared in
+ * host/cli/cli_cmds.h). Limits: points run one after another in this process (a cluster runs them
+ * as a Slurm job array, configs/slurm/). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cobalt/cobalt.h"
+#include "cobalt/sweep.h"
+#include "cli/cli_cmds.h"
+#include "cobalt_version.h"
+
+#define MAX_SETS 64
+
+typedef struct {
+    const char *config, *out, *dir, *backend, *point;
+    const char *sets[MAX_SETS];
+    int n_sets, allow_missing, quiet, count, list;
+} sweep_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: cobalt sweep CONFIG [--point I] [--dir DIR] [--out FILE.h5] [--backend auto|cpu|cuda]\n"
+            "                           [--set key=value ...] [--quiet] [--count | --list]\n"
+            "       cobalt merge CONFIG [--dir DIR] [--out FILE.h5] [--set key=value ...] [--allow-missing]\n"
+            "sweep runs every point of the config's sweep: block (or only point I; also taken from\n"
+            "SLURM_ARRAY_TASK_ID) into DIR/point_<I>.h5 and, when it ran them all, merges them into\n"
+            "FILE.h5 and FILE.csv (default <config stem>_sweep.h5, points in <stem>_sweep_points/).\n"
+            "merge joins the point files; missing points are an error (exit 3) unless --allow-missing.\n"
+            "--count prints the number of points, --list each point's overrides; see docs/sweeps.md.\n");
+}
+
+static int fail(cob_status st, const cob_err *err)
+{
+    fprintf(stderr, "cobalt: error: %s\n", err->msg[0] ? err->msg : cob_status_str(st));
+    return cob_status_exit_code(st);
+}
+
+/* One option of argv at *i (its value consumed); 0 on an unknown or incomplete option. */
+static int parse_opt(int argc, char **argv, int *i, sweep_args *a)
+{
+    const char *o = argv[*i];
+    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    const char **dst = !strcmp(o, "--out") ? &a->out : !strcmp(o, "--dir") ? &a->dir
+                     : !strcmp(o, "--backend") ? &a->backend : !strcmp(o, "--point") ? &a->point
+                     : NULL;
+    if (dst && v) { *dst = v; ++*i; return 1; }
+    if (!strcmp(o, "--set") && v && a->n_sets < MAX_SETS) { a->sets[a->n_sets++] = v; ++*i; return 1; }
+    if (!strcmp(o, "--allow-missing")) return a->allow_missing = 1;
+    if (!strcmp(o, "--quiet")) return a->quiet = 1;
+    if (!strcmp(o, "--count")) return a->count = 1;
+    if (!strcmp(o, "--list")) return a->list = 1;
+    fprintf(stderr, "cobalt: unknown or incomplete option '%s'%s\n", o,
+            !strcmp(o, "--set") && v ? " (too many --set)" : "");
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, sweep_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->backend = "auto";
+    for (int i = 2; i < argc; ++i) {
+        if (argv[i][0] == '-') {
+            if (!parse_opt(argc, argv, &i, a)) return 0;
+        } else if (!a->config) {
+            a->config = argv[i];
+        } else {
+            fprintf(stderr, "cobalt: unexpected argument '%s'\n", argv[i]);
+            return 0;
+        }
+    }
+    if (!a->config) fprintf(stderr, "cobalt: missing CONFIG\n");
+    return a->config != NULL;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A JSON string (quotes, backslashes and control characters escaped), or null. */
+static void json_str(const char *s)
+{
+    if (!s) { fputs("null", stdout); return; }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20) printf("\\u%04x", (unsigned char)*s);
+        else putchar(*s);
+    }
+    putchar('"');
+}
+
+/* ---- cobalt sweep ------------------------------------------------------------------------ */
+
+static void list_points(const cob_sweep *sw)
+{
+    cob_err err = {COB_OK, ""};
+    char label[1024];
+    for (int64_t i = 0; i < sw->n_points; i++) {
+        cob_sweep_point p;
+        if (cob_sweep_point_make(sw, i, &p, &err) != COB_OK) return;
+        cob_sweep_point_label(sw, &p, label, sizeof label);
+        printf("%lld\t%s\t", (long long)i, label);
+        for (int k = 0; k < p.n_sets; k++) printf("%s--set %s", k ? " " : "", p.sets[k]);
+        printf("\n");
+        cob_sweep_point_free(&p);
+    }
+}
+
+static void progress(const cob_sweep *sw, int64_t i, const cob_sweep_point_result *r)
+{
+    cob_sweep_point p;
+    cob_err err = {COB_OK, ""};
+    char label[1024] = "";
+    if (cob_sweep_point_make(sw, i, &p, &err) == COB_OK) {
+        cob_sweep_point_label(sw, &p, label, sizeof label);
+        cob_sweep_point_free(&p);
+    }
+    fprintf(stderr, "[cobalt sweep] point %lld/%lld %s |", (long long)i + 1, (long long)sw->n_points, label);
+    for (int k = 0; k < r->n_pops; k++) fprintf(stderr, " %s %.2f Hz", r->pop_name[k], r->rate_hz[k]);
+    fprintf(stderr, " | %.1f s%s\n", r->wall_s, r->run_status == COB_ERR_OVERFLOW ? " | OVERFLOW" : "");
+}
+
+/* Run points [first, last] into dir; counts the overflowed ones. */
+static cob_status run_points(const cob_sweep *sw, const sweep_args *a, const char *dir, int64_t first,
+                             int64_t last, int *n_overflow, cob_err *err)
+{
+    cob_sim_options opt;
+    cob_run_meta meta;
+    char host[256];
+    memset(&opt, 0, sizeof opt);
+    memset(&meta, 0, sizeof meta);
+    if (!strcmp(a->backend, "cpu")) opt.backend = COB_BACKEND_CPU;
+    else if (!strcmp(a->backend, "cuda")) opt.backend = COB_BACKEND_CUDA;
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    meta.commit = COBALT_COMMIT; meta.version = COBALT_VERSION; meta.device = host;
+    for (int64_t i = first; i <= last; i++) {
+        cob_sweep_point_result r;
+        cob_status st = cob_sweep_run_point(sw, i, dir, &opt, &meta, &r, err);
+        if (st != COB_OK) return st;
+        *n_overflow += r.run_status == COB_ERR_OVERFLOW;
+        if (!a->quiet) progress(sw, i, &r);
+    }
+    return COB_OK;
+}
+
+static void sweep_summary(const cob_sweep *sw, const sweep_args *a, int selected, int64_t point,
+                          const char *dir, const char *out, const char *csv, double wall_s, int n_overflow)
+{
+    printf("{\"status\":\"ok\",\"config\":");
+    json_str(a->config);
+    printf(",\"n_points\":%lld,\"points_run\":%lld,\"point\":", (long long)sw->n_points,
+           selected ? 1LL : (long long)sw->n_points);
+    if (selected) printf("%lld", (long long)point); else printf("null");
+    printf(",\"dir\":");
+    json_str(dir);
+    printf(",\"out\":");
+    json_str(selected ? NULL : out);
+    printf(",\"csv\":");
+    json_str(selected ? NULL : csv);
+    printf(",\"wall_s\":%.3f,\"overflow_points\":%d}\n", wall_s, n_overflow);
+}
+
+static int sweep_listing(const cob_sweep *sw, const sweep_args *a)
+{
+    if (a->count) printf("%lld\n", (long long)sw->n_points);
+    else list_points(sw);
+    return 0;
+}
+
+int cob_cli_sweep(int argc, char **argv)
+{
+    sweep_args a;
+    cob_sweep sw;
+    cob_err err = {COB_OK, ""};
+    char out[1024], csv[1024], dir[1024];
+    int64_t point;
+    int selected, n_overflow = 0;
+    double t0 = wall_now();
+    if (!parse_args(argc, argv, &a)) { usage(stderr); return 1; }
+    if (strcmp(a.backend, "auto") && strcmp(a.backend, "cpu") && strcmp(a.backend, "cuda")) {
+        fprintf(stderr, "cobalt: --backend '%s': allowed values are auto, cpu, cuda\n", a.backend);
+        return 1;
+    }
+    cob_status st = cob_sweep_load(&sw, a.config, a.sets, a.n_sets, &err);
+    if (st != COB_OK) return fail(st, &err);
+    if (sw.law_warning[0])
+        fprintf(stderr, "cobalt: warning: %s\n", sw.law_warning);
+    if (a.count || a.list) {
+        int rc = sweep_listing(&sw, &a);
+        cob_sweep_free(&sw);
+        return rc;
+    }
+    st = cob_sweep_paths(a.config, a.out, a.dir, out, csv, dir, sizeof out, &err);
+    if (st == COB_OK)
+        st = cob_sweep_select(a.point, getenv("SLURM_ARRAY_TASK_ID"), sw.n_points, &point, &selected, &err);
+    if (st == COB_OK)
+        st = run_points(&sw, &a, dir, selected ? point : 0, selected ? point : sw.n_points - 1, &n_overflow,
+                        &err);
+    if (st == COB_OK && !selected) st = cob_sweep_merge(&sw, dir, out, csv, 0, &err);
+    if (st == COB_OK) sweep_summary(&sw, &a, selected, point, dir, out, csv, wall_now() - t0, n_overflow);
+    cob_sweep_free(&sw);
+    if (st != COB_OK) return fail(st, &err);
+    return n_overflow ? cob_status_exit_code(COB_ERR_OVERFLOW) : 0;
+}
+
+/* ---- cobalt merge ------------------------------------------------------------------------ */
+
+static void merge_summary(const cob_sweep *sw, const char *dir, const char *out, const char *csv)
+{
+    unsigned char *present = calloc((size_t)sw->n_points, 1);
+    int first = 1;
+    printf("{\"status\":\"ok\",\"out\":");
+    json_str(out);
+    printf(",\"csv\":");
+    json_str(csv);
+    printf(",\"n_points\":%lld,\"missing\":[", (long long)sw->n_points);
+    if (present && cob_sweep_scan(sw, dir, present) > 0)
+        for (int64_t i = 0; i < sw->n_points; i++)
+            if (!present[i]) { printf("%s%lld", first ? "" : ",", (long long)i); first = 0; }
+    printf("]}\n");
+    free(present);
+}
+
+int cob_cli_merge(int argc, char **argv)
+{
+    sweep_args a;
+    cob_sweep sw;
+    cob_err err = {COB_OK, ""};
+    char out[1024], csv[1024], dir[1024];
+    if (!parse_args(argc, argv, &a) || a.point || a.count || a.list) {
+        if (a.config && (a.point || a.count || a.list))
+            fprintf(stderr, "cobalt: merge takes no --point, --count or --list\n");
+        usage(stderr);
+        return 1;
+    }
+    cob_status st = cob_sweep_load(&sw, a.config, a.sets, a.n_sets, &err);
+    if (st != COB_OK) return fail(st, &err);
+    st = cob_sweep_paths(a.config, a.out, a.dir, out, csv, dir, sizeof out, &err);
+    if (st == COB_OK) st = cob_sweep_merge(&sw, dir, out, csv, a.allow_missing, &err);
+    if (st == COB_OK) merge_summary(&sw, dir, out, csv);
+    cob_sweep_free(&sw);
+    return st == COB_OK ? 0 : fail(st, &err);
+}

@@ -1,0 +1,277 @@
+/* host/cli/cli_theory.c -- `cobalt theory CONFIG [--set key=value ...] [--k LIST] [--law LAWS]
+ * [--cv-k X]`: the mean-field predictions (include/cobalt/theory.h, docs/theory.md) for a config:
+ * every self-consistent state, the strong-coupling limits, the heterogeneous in-degree state,
+ * and the weight and predictions of each scaling law at each K, with validity warnings.
+ * Pairs with host/cli/cli_cmds.h (declaration) and host/cli/cli.c (dispatch). Deliberate limits: text
+ * output only; the config must be an E/I/X network or a single neuron driven by Poisson input
+ * (cob_theory_net_from_config). */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cobalt/cobalt.h"
+#include "cobalt/theory.h"
+#include "cli/cli_cmds.h"
+
+#define TH_MAX_SETS 64
+#define TH_MAX_K 64
+#define TH_MAX_LAWS 5
+#define TH_MAX_STATES 16
+
+typedef struct {
+    const char *config;
+    const char *sets[TH_MAX_SETS + 1];
+    int n_sets, n_k, n_laws;
+    double k[TH_MAX_K];
+    cob_scale_law laws[TH_MAX_LAWS];
+    double cv_k; /* < 0: from the config */
+} theory_args;
+
+static void theory_usage(FILE *f)
+{
+    fprintf(f, "usage: cobalt theory CONFIG [--set key=value ...] [--k K1,K2,...] [--law LAW[,LAW...]] [--cv-k X]\n"
+               "Mean-field predictions for an E/I network with Poisson input (docs/theory.md): every\n"
+               "self-consistent rate, CV, mu, sigma, V statistics, tau_eff, the strong-coupling limits\n"
+               "(Eqs. 20, 21) and, with --k, the weight of each scaling law at each K (laws: none, sqrt,\n"
+               "log, sanzeni, matched; default sanzeni for lif_cond, sqrt for lif_curr) with the\n"
+               "predicted state. --cv-k: heterogeneous in-degree (Appendix F; default: the config's\n"
+               "cv_indegree when every projection has the same one).\n");
+}
+
+static int parse_k_list(const char *s, theory_args *a)
+{
+    char *end;
+    while (*s) {
+        double v = strtod(s, &end);
+        if (end == s || !(v > 0.0) || a->n_k >= TH_MAX_K) return 0;
+        a->k[a->n_k++] = v;
+        s = end;
+        if (*s == ',') ++s; else if (*s) return 0;
+    }
+    return a->n_k > 0;
+}
+
+static int parse_laws(const char *s, theory_args *a)
+{
+    char buf[256], *tok, *save = NULL;
+    snprintf(buf, sizeof buf, "%s", s);
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (a->n_laws >= TH_MAX_LAWS || !cob_scale_law_parse(tok, &a->laws[a->n_laws])) {
+            fprintf(stderr, "cobalt: --law '%s': allowed values are none, sqrt, log, sanzeni, matched\n", tok);
+            return 0;
+        }
+        ++a->n_laws;
+    }
+    return a->n_laws > 0;
+}
+
+static int parse_option(int argc, char **argv, int *i, theory_args *a)
+{
+    const char *o = argv[*i];
+    int has_val = *i + 1 < argc;
+    if (!strcmp(o, "--set") && has_val) {
+        if (a->n_sets >= TH_MAX_SETS) { fprintf(stderr, "cobalt: at most %d --set options\n", TH_MAX_SETS); return 0; }
+        a->sets[a->n_sets++] = argv[++*i];
+    } else if (!strcmp(o, "--k") && has_val) {
+        if (!parse_k_list(argv[++*i], a)) {
+            fprintf(stderr, "cobalt: --k '%s': expected a comma-separated list of up to %d in-degrees > 0\n", argv[*i],
+                    TH_MAX_K);
+            return 0;
+        }
+    } else if (!strcmp(o, "--law") && has_val) {
+        return parse_laws(argv[++*i], a);
+    } else if (!strcmp(o, "--cv-k") && has_val) {
+        char *end;
+        a->cv_k = strtod(argv[++*i], &end);
+        if (*end || !(a->cv_k >= 0.0)) { fprintf(stderr, "cobalt: --cv-k '%s': expected a number >= 0\n", argv[*i]); return 0; }
+    } else {
+        fprintf(stderr, "cobalt: unknown or incomplete option '%s'\n", o);
+        return 0;
+    }
+    return 1;
+}
+
+static int parse_theory_args(int argc, char **argv, theory_args *a)
+{
+    int i;
+    memset(a, 0, sizeof *a);
+    a->cv_k = -1.0;
+    for (i = 2; i < argc; ++i) {
+        if (argv[i][0] == '-') {
+            if (!parse_option(argc, argv, &i, a)) return 0;
+        } else if (!a->config) a->config = argv[i];
+        else { fprintf(stderr, "cobalt: unexpected argument '%s'\n", argv[i]); return 0; }
+    }
+    if (!a->config) { fprintf(stderr, "cobalt: missing CONFIG\n"); return 0; }
+    return 1;
+}
+
+static void print_net(const char *path, const cob_theory_net *n)
+{
+    int cond = n->model == COB_THEORY_COND;
+    if (n->single)
+        printf("%s: single %s neuron (fixed Poisson input, no recurrence), K_E = K = %g, K_I = gamma K = %g, g = %g, "
+               "%s = %g%s, r_E = nu_X = %g Hz, r_I = eta nu_X = %g Hz (eta = %g)\n", path,
+               cond ? "lif_cond" : "lif_curr", n->K, n->gamma * n->K, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
+               cond ? "" : " mV", n->nu_x_hz, n->eta * n->nu_x_hz, n->eta);
+    else printf("%s: %s E/I network, K = %g, K_X = %g, gamma = %g, g = %g, %s = %g%s, nu_X = %g Hz\n", path,
+           cond ? "lif_cond" : "lif_curr", n->K, n->k_x, n->gamma, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
+           cond ? "" : " mV", n->nu_x_hz);
+    printf("  tau_L = %g ms, tau_rp = %g ms, theta = %g mV, V_r = %g mV, E_L = %g mV", n->tau_m_s * 1e3,
+           n->tau_rp_s * 1e3, n->theta_mV, n->v_reset_mV, n->e_l_mV);
+    if (cond) printf(", E_E = %g mV, E_I = %g mV\n", n->e_e_mV, n->e_i_mV);
+    else printf(", mu_ext = %g mV\n", n->mu_ext_mV);
+}
+
+static void print_state(const cob_theory_state *s)
+{
+    printf("  nu = %.4g Hz (%s): CV = %.3f, mu = %.4g mV, sigma = %.4g mV, tau_eff = %.4g ms, "
+           "V mean %.4g mV, s.d. %.3g mV (Eq. 17, non-refractory)\n",
+           s->nu_hz, s->stable ? "stable" : "unstable", s->cv, s->m.mu_mV, s->m.sigma_mV, s->m.tau_s * 1e3,
+           s->v_mean_mV, s->v_sd_mV);
+}
+
+/* A single lif_cond neuron (Sec. IV): Eq. 13 with the fixed eta, and how far it is from Eq. 14's
+ * regime. */
+static void print_strong_single(const cob_theory_net *n)
+{
+    cob_theory_bars b = cob_theory_strong_bars(n, 0.0);
+    if (n->model != COB_THEORY_COND) return;
+    printf("strong coupling (Eq. 13): tau_bar = %.4g, mu_bar = %.4g mV, sigma_bar = %.4g mV, vbar = %.4g; "
+           "vbar^2/a = %.3g, a K nu_X tau_L = %.3g (Eqs. 12-14 assume both >> 1)\n", b.tau_bar, b.mu_bar_mV,
+           b.sigma_bar_mV, b.v_bar, b.v_bar * b.v_bar / n->a, n->a * n->K * n->nu_x_hz * n->tau_m_s);
+}
+
+/* Strong coupling: Eq. 20, Eq. 21 and, for lif_cond, how far the network is from their regime. */
+static void print_strong(const cob_theory_net *n, const cob_theory_state *first_stable)
+{
+    double rho = cob_theory_gain_rho(n), nu21 = cob_theory_eq21_rate(n);
+    if (n->single) { print_strong_single(n); return; }
+    if (isnan(rho)) printf("strong coupling: gain rho (Eq. 20): none (no balanced state, the network saturates)");
+    else printf("strong coupling: gain rho (Eq. 20) = %.4g -> nu = %.4g Hz", rho, rho * n->nu_x_hz);
+    if (n->model == COB_THEORY_CURR) printf(" (balanced state, 1/(g gamma - 1) scaled by K_X/K)\n");
+    else if (isnan(nu21)) printf("; Eq. 21: none (theta (1 + g gamma) <= E_E + g gamma E_I)\n");
+    else printf("; Eq. 21: nu = %.4g Hz\n", nu21);
+    if (n->model == COB_THEORY_COND && first_stable) {
+        cob_theory_bars b = cob_theory_strong_bars(n, first_stable->nu_hz / n->nu_x_hz);
+        double q = b.v_bar * b.v_bar / n->a, l = n->a * n->k_x * n->nu_x_hz * n->tau_m_s;
+        printf("  at this state: vbar^2/a = %.3g, a K_X nu_X tau_L = %.3g (Eqs. 12-14, 20 assume both >> 1)%s\n", q, l,
+               q < 2.0 || l < 5.0 ? ": outside the strong-coupling regime, trust the full solution above" : "");
+    }
+}
+
+/* CV_K from --cv-k or from the config (every projection the same); -1 if none applies. */
+static double config_cv_k(const cob_config *c, const theory_args *a)
+{
+    int i;
+    if (a->cv_k >= 0.0) return a->cv_k;
+    for (i = 1; i < c->n_projs; ++i)
+        if (c->projs[i].cv_indegree != c->projs[0].cv_indegree) {
+            printf("heterogeneous: the projections have different cv_indegree; the theory takes one CV_K (--cv-k)\n");
+            return -1.0;
+        }
+    return c->n_projs > 0 && c->projs[0].cv_indegree > 0.0 ? c->projs[0].cv_indegree : -1.0;
+}
+
+static void print_hetero(const cob_theory_net *n, double cv_k)
+{
+    cob_theory_hetero h;
+    cob_err err = {COB_OK, ""};
+    if (cv_k < 0.0) return;
+    if (cob_theory_heterogeneous(n, cv_k, 1e-3, &h, &err) != COB_OK) {
+        printf("heterogeneous (CV_K = %g): %s\n", cv_k, err.msg);
+        return;
+    }
+    printf("heterogeneous (CV_K = %g, Eqs. F1-F3): mean %.4g Hz, s.d. %.4g Hz (Delta nu/nu = %.3g), "
+           "below 1e-3 Hz %.3g, below 0.1 Hz %.3g, below 1 Hz %.3g\n", cv_k, h.mean_hz, h.sd_hz, h.sd_hz / h.mean_hz,
+           h.frac_silent, cob_theory_hetero_cdf(n, cv_k, &h, 0.1), cob_theory_hetero_cdf(n, cv_k, &h, 1.0));
+}
+
+static void print_sweep_row(const cob_theory_net *n, cob_scale_law law, double k)
+{
+    cob_theory_net t;
+    cob_theory_state s[TH_MAX_STATES];
+    cob_err err = {COB_OK, ""};
+    char warn[1024];
+    double w;
+    int i, n_s;
+    if (cob_theory_scale(n, law, k, &w, warn, sizeof warn, &err) != COB_OK) {
+        printf("  %-8s %9g  -- %s\n", cob_scale_law_name(law), k, err.msg);
+        return;
+    }
+    cob_theory_net_at_k(n, k, w, &t);
+    n_s = cob_theory_solve(&t, s, TH_MAX_STATES);
+    for (i = 0; i < n_s && !s[i].stable; ++i) continue;
+    if (i == n_s) printf("  %-8s %9g %11.5g  no stable state (%d unstable)\n", cob_scale_law_name(law), k, w, n_s);
+    else
+        printf("  %-8s %9g %11.5g %10.4g %7.3f %9.4g %9.4g %8.4g %6d\n", cob_scale_law_name(law), k, w, s[i].nu_hz,
+               s[i].cv, s[i].m.mu_mV, s[i].m.sigma_mV, s[i].m.tau_s * 1e3, n_s);
+    if (warn[0]) printf("      warning: %s\n", warn);
+}
+
+static void print_sweep(const cob_theory_net *n, const theory_args *a)
+{
+    int l, i, cond = n->model == COB_THEORY_COND;
+    if (a->n_k == 0) return;
+    printf("K sweep from the anchor K0 = %g (%s0 = %g), %s; the lowest stable state at each K:\n", n->K,
+           cond ? "a" : "J", cond ? n->a : n->j_mV, n->single ? "input rates fixed" : "K_X/K fixed");
+    printf("  %-8s %9s %11s %10s %7s %9s %9s %8s %6s\n", "law", "K", cond ? "a" : "J (mV)", "nu (Hz)", "CV",
+           "mu (mV)", "sigma", "tau (ms)", "states");
+    for (l = 0; l < a->n_laws; ++l)
+        for (i = 0; i < a->n_k; ++i) print_sweep_row(n, a->laws[l], a->k[i]);
+}
+
+static int law_check(const cob_theory_net *n, theory_args *a)
+{
+    int l;
+    if (a->n_laws == 0) a->laws[a->n_laws++] = n->model == COB_THEORY_COND ? COB_SCALE_SANZENI : COB_SCALE_SQRT;
+    for (l = 0; l < a->n_laws; ++l)
+        if (a->laws[l] == COB_SCALE_SANZENI && n->model != COB_THEORY_COND) {
+            fprintf(stderr, "cobalt: --law sanzeni: Eq. 14 is for lif_cond networks; use sqrt, log or matched\n");
+            return 0;
+        }
+    return 1;
+}
+
+static void print_theory(const char *path, const cob_config *c, const cob_theory_net *n, const theory_args *a)
+{
+    cob_theory_state s[TH_MAX_STATES];
+    const cob_theory_state *first = NULL;
+    int i, n_s = cob_theory_solve(n, s, TH_MAX_STATES);
+    print_net(path, n);
+    if (n->single)
+        printf("single-neuron state at the fixed input rates (Eqs. %s, 10, 15, 17):\n",
+               n->model == COB_THEORY_COND ? "5" : "8");
+    else
+        printf("self-consistent states (Eq. 19 with Eqs. %s, 10, 15, 17): %d\n", n->model == COB_THEORY_COND ? "5" : "8",
+               n_s);
+    for (i = 0; i < n_s; ++i) {
+        print_state(&s[i]);
+        if (!first && s[i].stable) first = &s[i];
+    }
+    print_strong(n, first);
+    print_hetero(n, config_cv_k(c, a));
+    print_sweep(n, a);
+}
+
+int cob_cli_theory(int argc, char **argv)
+{
+    theory_args a;
+    cob_config c;
+    cob_theory_net n;
+    cob_err err = {COB_OK, ""};
+    cob_status st;
+    if (!parse_theory_args(argc, argv, &a)) { theory_usage(stderr); return 1; }
+    st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
+    if (st == COB_OK) st = cob_theory_net_from_config(&c, &n, &err);
+    if (st != COB_OK) {
+        fprintf(stderr, "cobalt: error: %s\n", err.msg[0] ? err.msg : cob_status_str(st));
+        cob_config_free(&c);
+        return cob_status_exit_code(st);
+    }
+    if (!law_check(&n, &a)) { cob_config_free(&c); return 1; }
+    print_theory(a.config, &c, &n, &a);
+    cob_config_free(&c);
+    return 0;
+}

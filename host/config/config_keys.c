@@ -1,0 +1,282 @@
+/* host/config/config_keys.c -- the key tables: every YAML key of a config once, with its type, its
+ * field in cob_config, its allowed range and the models it applies to; and the helpers that
+ * test a stored value against its key and write what is allowed. Used by host/config/config_read.c
+ * (YAML -> struct) and host/config/config_check.c (ranges and cross-key rules). */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config/config_keys.h"
+
+#define INF HUGE_VAL
+#define POP(f) offsetof(cob_pop_spec, f)
+#define PRJ(f) offsetof(cob_proj_spec, f)
+#define STA(f) offsetof(cob_stats_spec, f)
+#define RUN(f) offsetof(cob_run_spec, f)
+#define KEY(name, kind, off, lo, hi, flags, models) \
+    { name, kind, off, 0, lo, hi, flags, models, NULL, NULL }
+
+/* Largest in-degree a target can hold (int32 per target). */
+#define COB__INT_MAX_D 2147483647.0
+
+/* Enum fields are read and written as int. */
+_Static_assert(sizeof(cob_model) == sizeof(int) && sizeof(cob_receptor) == sizeof(int) &&
+                   sizeof(cob_jump_form) == sizeof(int) && sizeof(cob_input_mode) == sizeof(int),
+               "enums are int-sized");
+
+const char *const cob__model_names[] = {"lif_cond", "lif_curr", "poisson", NULL};
+static const char *const jump_names[] = {"linear", "exp", NULL};
+static const char *const input_names[] = {"pool", "independent", NULL};
+static const char *const receptor_names[] = {"E", "I", NULL};
+
+const cob__key cob__run_keys[] = {
+    KEY("dt_ms", COB__K_NUM, RUN(dt_ms), 0, 1, COB__LO_OPEN, COB__M_ALL),
+    KEY("t_sim_ms", COB__K_NUM, RUN(t_sim_ms), 0, INF, COB__LO_OPEN, COB__M_ALL),
+    KEY("t_warmup_ms", COB__K_NUM, RUN(t_warmup_ms), 0, INF, 0, COB__M_ALL),
+    KEY("seed", COB__K_U64, RUN(seed), 0, 18446744073709551615.0, 0, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
+const cob__key cob__pop_keys[] = {
+    KEY("name", COB__K_NAME, POP(name), 0, 0, COB__REQUIRED, COB__M_ALL),
+    {"model", COB__K_ENUM, POP(model), 0, 0, 0, COB__REQUIRED, COB__M_ALL, cob__model_names, NULL},
+    KEY("size", COB__K_INT64, POP(size), 1, 2147483647.0, COB__REQUIRED, COB__M_ALL),
+    KEY("tau_m_ms", COB__K_NUM, POP(lif.tau_m_ms), 0, INF, COB__LO_OPEN, COB__M_LIF),
+    KEY("tau_ref_ms", COB__K_NUM, POP(lif.tau_ref_ms), 0, INF, 0, COB__M_LIF),
+    KEY("v_th_mV", COB__K_NUM, POP(lif.v_th_mV), -INF, INF, 0, COB__M_LIF),
+    KEY("v_reset_mV", COB__K_NUM, POP(lif.v_reset_mV), -INF, INF, 0, COB__M_LIF),
+    KEY("e_l_mV", COB__K_NUM, POP(lif.e_l_mV), -INF, INF, 0, COB__M_LIF),
+    KEY("e_e_mV", COB__K_NUM, POP(lif.e_e_mV), -INF, INF, 0, COB__M_COND),
+    KEY("e_i_mV", COB__K_NUM, POP(lif.e_i_mV), -INF, INF, 0, COB__M_COND),
+    KEY("mu_ext_mV", COB__K_NUM, POP(lif.mu_ext_mV), -INF, INF, 0, COB__M_CURR),
+    {"v_init_mV", COB__K_PAIR, POP(lif.v_init_min_mV), POP(lif.v_init_max_mV), -INF, INF, 0,
+     COB__M_LIF, NULL, NULL},
+    {"jump", COB__K_ENUM, POP(lif.jump), 0, 0, 0, 0, COB__M_COND, jump_names, NULL},
+    KEY("rate_hz", COB__K_NUM, POP(rate_hz), 0, INF, COB__REQUIRED, COB__M_POIS),
+    {"input", COB__K_ENUM, POP(input_mode), 0, 0, 0, 0, COB__M_POIS, input_names, NULL},
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
+const cob__key cob__proj_keys[] = {
+    KEY("pre", COB__K_POP, PRJ(pre), 0, 0, COB__REQUIRED, COB__M_ALL),
+    KEY("post", COB__K_POP, PRJ(post), 0, 0, COB__REQUIRED, COB__M_ALL),
+    {"receptor", COB__K_ENUM, PRJ(receptor), 0, 0, 0, COB__REQUIRED, COB__M_ALL, receptor_names,
+     NULL},
+    KEY("indegree", COB__K_NUM, PRJ(indegree), 0, COB__INT_MAX_D, COB__LO_OPEN | COB__REQUIRED,
+        COB__M_ALL),
+    KEY("cv_indegree", COB__K_NUM, PRJ(cv_indegree), 0, INF, 0, COB__M_ALL),
+    KEY("weight", COB__K_NUM, PRJ(weight), 0, INF, COB__LO_OPEN | COB__REQUIRED, COB__M_ALL),
+    {"delay_ms", COB__K_PAIR, PRJ(delay_min_ms), PRJ(delay_max_ms), 0, INF, COB__ONE_OK,
+     COB__M_ALL, NULL, NULL},
+    KEY("autapses", COB__K_BOOL, PRJ(allow_autapses), 0, 1, 0, COB__M_ALL),
+    KEY("multapses", COB__K_BOOL, PRJ(allow_multapses), 0, 1, 0, COB__M_ALL),
+    KEY("nested", COB__K_BOOL, PRJ(nested), 0, 1, 0, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
+static const cob__key rate_hist_keys[] = {
+    KEY("bins", COB__K_INT, STA(rate_hist_bins), 1, 1000000, 0, COB__M_ALL),
+    KEY("min_hz", COB__K_NUM, STA(rate_hist_min_hz), 0, INF, COB__LO_OPEN, COB__M_ALL),
+    KEY("max_hz", COB__K_NUM, STA(rate_hist_max_hz), 0, INF, COB__LO_OPEN, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+static const cob__key cv_hist_keys[] = {
+    KEY("bins", COB__K_INT, STA(cv_hist_bins), 1, 1000000, 0, COB__M_ALL),
+    KEY("max", COB__K_NUM, STA(cv_hist_max), 0, INF, COB__LO_OPEN, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+static const cob__key v_hist_keys[] = {
+    KEY("bins", COB__K_INT, STA(v_hist_bins), 1, 1000000, 0, COB__M_ALL),
+    KEY("min_mV", COB__K_NUM, STA(v_hist_min_mV), -INF, INF, 0, COB__M_ALL),
+    KEY("max_mV", COB__K_NUM, STA(v_hist_max_mV), -INF, INF, 0, COB__M_ALL),
+    KEY("stride_steps", COB__K_INT, STA(v_sample_stride_steps), 1, INT_MAX, 0, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+static const cob__key raster_keys[] = {
+    KEY("neurons", COB__K_INT, STA(raster_neurons), 0, INT_MAX, 0, COB__M_ALL),
+    KEY("max_spikes", COB__K_INT64, STA(raster_max_spikes), 0, 9007199254740992.0, 0, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+static const cob__key traces_keys[] = {
+    KEY("neurons", COB__K_INT, STA(trace_neurons), 0, INT_MAX, 0, COB__M_ALL),
+    KEY("stride_steps", COB__K_INT, STA(trace_stride_steps), 1, INT_MAX, 0, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
+const cob__key cob__stats_keys[] = {
+    KEY("min_isi", COB__K_INT, STA(min_isi), 2, INT_MAX, 0, COB__M_ALL),
+    KEY("quiescent_max_hz", COB__K_NUM, STA(quiescent_max_hz), 0, INF, 0, COB__M_ALL),
+    {"rate_hist", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, rate_hist_keys},
+    {"cv_hist", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, cv_hist_keys},
+    {"v_hist", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, v_hist_keys},
+    KEY("v_neurons", COB__K_INT, STA(v_neurons), 0, INT_MAX, 0, COB__M_ALL),
+    KEY("pop_rate_bin_ms", COB__K_NUM, STA(pop_rate_bin_ms), 0, INF, COB__LO_OPEN, COB__M_ALL),
+    {"raster", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, raster_keys},
+    {"traces", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, traces_keys},
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
+const cob__key cob__top_keys[] = {
+    {"run", COB__K_MAP, offsetof(cob_config, run), 0, 0, 0, 0, COB__M_ALL, NULL, cob__run_keys},
+    KEY("populations", COB__K_POPS, 0, 0, 0, COB__REQUIRED, COB__M_ALL),
+    KEY("projections", COB__K_PROJS, 0, 0, 0, 0, COB__M_ALL),
+    {"stats", COB__K_MAP, offsetof(cob_config, stats), 0, 0, 0, 0, COB__M_ALL, NULL,
+     cob__stats_keys},
+    KEY("sweep", COB__K_SKIP, 0, 0, 0, 0, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
+const cob__key *cob__key_find(const cob__key *keys, const char *name)
+{
+    for (const cob__key *k = keys; k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k;
+    return NULL;
+}
+
+static int n_names(const char *const *names)
+{
+    int n = 0;
+    while (names[n])
+        n++;
+    return n;
+}
+
+static int in_range(const cob__key *k, double v)
+{
+    if (!isfinite(v))
+        return 0;
+    if ((k->flags & COB__LO_OPEN) ? v <= k->lo : v < k->lo)
+        return 0;
+    if ((k->flags & COB__HI_OPEN) ? v >= k->hi : v > k->hi)
+        return 0;
+    return 1;
+}
+
+static int name_ok(const char *s)
+{
+    const char *nul = memchr(s, '\0', COB_NAME_MAX);
+    size_t n = nul ? (size_t)(nul - s) : COB_NAME_MAX;
+    if (n == 0 || n >= COB_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        int alpha = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '_';
+        if (!alpha && !(i > 0 && ch >= '0' && ch <= '9'))
+            return 0;
+    }
+    return 1;
+}
+
+int cob__key_ok(const cob__key *k, const void *base)
+{
+    const char *p = (const char *)base + k->off;
+    double d, d2;
+    int i;
+    int64_t l;
+    switch (k->kind) {
+    case COB__K_NUM: memcpy(&d, p, sizeof d); return in_range(k, d);
+    case COB__K_INT: memcpy(&i, p, sizeof i); return in_range(k, i);
+    case COB__K_INT64: memcpy(&l, p, sizeof l); return in_range(k, (double)l);
+    case COB__K_BOOL: memcpy(&i, p, sizeof i); return i == 0 || i == 1;
+    case COB__K_ENUM: memcpy(&i, p, sizeof i); return i >= 0 && i < n_names(k->names);
+    case COB__K_NAME: return name_ok(p);
+    case COB__K_PAIR:
+        memcpy(&d, p, sizeof d);
+        memcpy(&d2, (const char *)base + k->off2, sizeof d2);
+        return in_range(k, d) && in_range(k, d2) && d <= d2;
+    default: return 1;
+    }
+}
+
+void cob__fmt_num(double v, char *buf, size_t len)
+{
+    /* %g's 6 digits first: "-50", not "-5e+01"; more only where needed to read back exactly. */
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* "number > 0 and <= 1", "number >= 0", "any finite number" (pre: prefix such as "number "). */
+static void num_range(const cob__key *k, const char *pre, char *buf, size_t len)
+{
+    char lo[32], hi[32];
+    cob__fmt_num(k->lo, lo, sizeof lo);
+    cob__fmt_num(k->hi, hi, sizeof hi);
+    const char *los = (k->flags & COB__LO_OPEN) ? ">" : ">=";
+    const char *his = (k->flags & COB__HI_OPEN) ? "<" : "<=";
+    if (isinf(k->lo) && isinf(k->hi))
+        snprintf(buf, len, "any finite %s", pre);
+    else if (isinf(k->hi))
+        snprintf(buf, len, "%s %s %s", pre, los, lo);
+    else if (isinf(k->lo))
+        snprintf(buf, len, "%s %s %s", pre, his, hi);
+    else
+        snprintf(buf, len, "%s %s %s and %s %s", pre, los, lo, his, hi);
+}
+
+static void join_names(const char *const *names, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; names[i] && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+void cob__key_allowed(const cob__key *k, char *buf, size_t len)
+{
+    char r[96];
+    switch (k->kind) {
+    case COB__K_NUM: num_range(k, "number", buf, len); break;
+    case COB__K_INT:
+    case COB__K_INT64: snprintf(buf, len, "integer %.0f .. %.0f", k->lo, k->hi); break;
+    case COB__K_U64: snprintf(buf, len, "integer 0 .. %llu", (unsigned long long)UINT64_MAX); break;
+    case COB__K_BOOL: snprintf(buf, len, "true, false, yes, no"); break;
+    case COB__K_ENUM: join_names(k->names, buf, len); break;
+    case COB__K_NAME:
+        snprintf(buf, len, "a name [A-Za-z_][A-Za-z0-9_]* of 1 .. %d characters",
+                 COB_NAME_MAX - 1);
+        break;
+    case COB__K_PAIR:
+        num_range(k, "both", r, sizeof r);
+        snprintf(buf, len, "[min, max]%s with min <= max%s%s",
+                 (k->flags & COB__ONE_OK) ? " or one number," : "",
+                 isinf(k->lo) && isinf(k->hi) ? "" : ", ", isinf(k->lo) && isinf(k->hi) ? "" : r);
+        break;
+    default: snprintf(buf, len, "see docs/config.md"); break;
+    }
+}
+
+void cob__key_value(const cob__key *k, const void *base, char *buf, size_t len)
+{
+    const char *p = (const char *)base + k->off;
+    double d, d2;
+    int i;
+    int64_t l;
+    uint64_t u;
+    char a[32], b[32];
+    switch (k->kind) {
+    case COB__K_NUM: memcpy(&d, p, sizeof d); cob__fmt_num(d, buf, len); break;
+    case COB__K_INT64: memcpy(&l, p, sizeof l); snprintf(buf, len, "%lld", (long long)l); break;
+    case COB__K_U64: memcpy(&u, p, sizeof u); snprintf(buf, len, "%llu", (unsigned long long)u); break;
+    case COB__K_BOOL: memcpy(&i, p, sizeof i); snprintf(buf, len, "%s", i ? "true" : "false"); break;
+    case COB__K_ENUM:
+        memcpy(&i, p, sizeof i);
+        if (i >= 0 && i < n_names(k->names))
+            snprintf(buf, len, "%s", k->names[i]);
+        else
+            snprintf(buf, len, "%d", i);
+        break;
+    case COB__K_NAME: snprintf(buf, len, "%.*s", COB_NAME_MAX, p); break;
+    case COB__K_PAIR:
+        memcpy(&d, p, sizeof d);
+        memcpy(&d2, (const char *)base + k->off2, sizeof d2);
+        cob__fmt_num(d, a, sizeof a);
+        cob__fmt_num(d2, b, sizeof b);
+        snprintf(buf, len, "[%s, %s]", a, b);
+        break;
+    default: memcpy(&i, p, sizeof i); snprintf(buf, len, "%d", i); break;
+    }
+}
+
+void cob__key_list(const cob__key *keys, unsigned models, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const cob__key *k = keys; k->name && used < len; k++)
+        if (k->models & models)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", k->name);
+}

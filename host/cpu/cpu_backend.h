@@ -1,0 +1,67 @@
+/* host/cpu/cpu_backend.h -- internal: state of the CPU backend (host/cpu/cpu_backend.c setup,
+ * host/cpu/cpu_step.c step loop). SoA neuron state. Spike delivery is bucketed by arrival step:
+ * at emission every synaptic event appends its input cell (channel * n_neurons + neuron) to
+ * the bucket of its arrival slot (sequential writes); at arrival the bucket is counted into a
+ * small 16-bit input buffer that stays in cache. Each thread has its own buckets and input
+ * buffer; the neuron update sums the buffers. The integer count per (step, channel, neuron)
+ * is the same as a delay ring's, so the CUDA backend's ring gives the same numbers. */
+#ifndef COBALT_HOST_CPU_BACKEND_H
+#define COBALT_HOST_CPU_BACKEND_H
+
+#include "cobalt/sim.h"
+#include "stats/stats_acc.h"
+
+typedef struct {
+    int active;
+    double p;                 /* spike probability per step */
+    int64_t *next;            /* next spike step of each source */
+    uint32_t *n_draws;        /* Philox blocks used by each source */
+    uint64_t *thr;            /* geometric-gap inversion table */
+    int32_t len;
+} cob_pool;
+
+typedef struct {
+    uint32_t *cell;           /* input cells of the events arriving in this slot */
+    int64_t n, cap;
+} cob_bucket;
+
+/* What one thread found in its share of a step's neuron updates. */
+typedef struct {
+    int64_t start[COB_MAX_POPS], found[COB_MAX_POPS];
+    uint64_t chan[COB_MAX_POPS][COB_MAX_CHANNELS];
+    char pad[64];
+} cob_share;
+
+typedef struct {
+    uint32_t *n_chunks;       /* indexed by in-degree */
+    double *lambda_chunk, *exp_neg;
+} cob_indep;
+
+typedef struct {
+    const cob_net *net;
+    const cob_config *c;
+    int64_t t;                /* steps done */
+    int n_thr;
+    float *v;
+    int32_t *refr;
+    uint16_t *inbuf;                 /* [n_thr][inbuf_cells] */
+    int64_t inbuf_cells;             /* n_channels_max * n_neurons */
+    cob_bucket *bkt;                 /* [n_thr][ring_slots] */
+    int bkt_failed;                  /* a bucket could not grow */
+    int32_t *spk[COB_MAX_POPS];      /* this step's spikes (local indices, ascending) */
+    int64_t n_spk[COB_MAX_POPS];
+    uint64_t poll_count[COB_MAX_POPS];
+    cob_pool pool[COB_MAX_POPS];
+    cob_indep indep[COB_MAX_PROJS];
+    cob_share *share;                /* [n_thr] */
+    uint64_t *vhist;                 /* [n_thr][n_pops][v_bins + 2]: per-thread voltage histograms */
+    uint64_t *overflow_per_thread;   /* padded: index tid * 8 */
+    uint64_t *events_per_thread;     /* synaptic events delivered, padded like overflow */
+    cob_acc acc;
+} cob_cpu;
+
+int64_t cob_cpu_next_spike(cob_cpu *s, int pop, int64_t j, int64_t t_last);
+/* Advance n steps (host/cpu/cpu_step.c). */
+void cob_cpu_steps(cob_cpu *s, int64_t n);
+
+#endif

@@ -1,0 +1,373 @@
+/* host/cpu/cpu_step.c -- one time step of the CPU backend (see host/cpu/cpu_backend.h): sources,
+ * independent input, neuron updates with statistics, delivery. The order and the per-neuron
+ * and per-synapse work are those of the CUDA kernels; only the iteration differs. */
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "cpu/cpu_backend.h"
+#include "cobalt/hd/lif_curr.h"
+#include "cobalt/hd/poisson.h"
+#include "cobalt/hd/stats.h"
+
+static void thread_range(int64_t n, int64_t *lo, int64_t *hi)
+{
+#ifdef _OPENMP
+    int tid = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+    int tid = 0, nt = 1;
+#endif
+    *lo = n * tid / nt;
+    *hi = n * (tid + 1) / nt;
+}
+
+static int team_size(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+static void step_sources(cob_cpu *s, int pop, int64_t t)
+{
+    cob_pool *pl = &s->pool[pop];
+    int64_t j, n = s->c->pops[pop].size, k = 0;
+    for (j = 0; j < n; ++j)
+        if (pl->next[j] == t) {
+            s->spk[pop][k++] = (int32_t)j;
+            pl->next[j] = cob_cpu_next_spike(s, pop, j, t);
+        }
+    s->n_spk[pop] = k;
+}
+
+static inline void ring_add(uint16_t *cell, uint32_t k, uint64_t *overflow)
+{
+    uint32_t v = (uint32_t)*cell + k;
+    if (v > 0xFFFFu) { *overflow += v - 0xFFFFu; v = 0xFFFFu; }
+    *cell = (uint16_t)v;
+}
+
+/* Independent Poisson counts of this step for the calling thread's targets, into its buffer. */
+static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint64_t *ovf)
+{
+    const cob_net *net = s->net;
+    const cob_proj *pr = &net->proj[p];
+    const cob_indep *in = &s->indep[p];
+    uint16_t *cells = inbuf + (int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post];
+    uint32_t stream = COB_STREAM(COB_STREAM_INDEP, p);
+    int64_t lo, hi, i;
+    thread_range(pr->n_post, &lo, &hi);
+    for (i = lo; i < hi; ++i) {
+        int32_t k = pr->indegree[i];
+        uint32_t n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, in->n_chunks[k],
+                                      in->lambda_chunk[k], in->exp_neg[k]);
+        if (n) ring_add(&cells[i], n, ovf);
+    }
+}
+
+/* Count the events of the calling thread's bucket for this slot into its input buffer. */
+static void arrive(cob_cpu *s, cob_bucket *b, uint16_t *inbuf, uint64_t *ovf)
+{
+    int64_t e;
+    for (e = 0; e < b->n; ++e) {
+        uint16_t *cell = inbuf + b->cell[e];
+        if (*cell == 0xFFFFu) *ovf += 1; else *cell += 1;
+    }
+    b->n = 0;
+}
+
+/* Phase 1 of a step, on the calling thread: independent input and the arrivals due now. */
+static void step_inputs(cob_cpu *s, int64_t t)
+{
+    int64_t slot = t % s->net->ring_slots;
+    int tid = thread_id(), p, k;
+    uint16_t *inbuf = s->inbuf + tid * s->inbuf_cells;
+    uint64_t ovf = 0;
+    for (p = 0; p < s->net->n_projs; ++p)
+        if (s->net->proj[p].independent) step_independent(s, p, t, inbuf, &ovf);
+    /* every bucket set is drained even if the team is smaller than n_thr (OMP_DYNAMIC) */
+    for (k = tid; k < s->n_thr; k += team_size())
+        arrive(s, &s->bkt[k * s->net->ring_slots + slot], s->inbuf + k * s->inbuf_cells, &ovf);
+    s->overflow_per_thread[tid * 8] += ovf;
+}
+
+typedef struct {
+    int64_t t, tm;            /* step, and step within the measurement window */
+    int measuring, sample_v;
+} step_ctx;
+
+/* Statistics of one neuron after its update (only inside the measurement window). vhist is the
+ * calling thread's own voltage histogram of the population: [0] below, [1 .. v_bins] the bins,
+ * [v_bins + 1] above; merged at the end of the run (no atomics on the hot path). */
+static inline __attribute__((always_inline)) void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const step_ctx *sc, int fired,
+                                int was_refr, float v, const uint32_t *cnt, int nch, uint64_t *chan,
+                                uint64_t *vhist)
+{
+    int c;
+    for (c = 0; c < nch; ++c) chan[c] += cnt[c];
+    if (fired)
+        cob_stats_spike(sc->t, &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], &pa->isi_sum[i],
+                        &pa->isi_sumsq[i]);
+    else if (sc->sample_v && !was_refr) {
+        int32_t b = cob_stats_vbin(v, s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins);
+        pa->v_sum[i] += v;
+        pa->v_sumsq[i] += (double)v * (double)v;
+        pa->v_n[i] += 1;
+        vhist[b + 1] += 1; /* b in [-1, v_bins] */
+    }
+}
+
+/* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
+ * population's first cell of thread 0's buffer). A sum above 65535 is capped and the excess
+ * counted, so the overflow count is that of one 16-bit ring cell whatever the thread count. */
+static inline __attribute__((always_inline)) void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int64_t N, int n_thr,
+                                 int64_t thr_stride, uint32_t *cnt, uint64_t *ovf)
+{
+    int c, th;
+    for (c = 0; c < nch; ++c) {
+        uint16_t *cell = in0 + c * N + i;
+        uint32_t x = 0;
+        for (th = 0; th < n_thr; ++th) {
+            x += cell[th * thr_stride];
+            cell[th * thr_stride] = 0;
+        }
+        if (x > 0xFFFFu) { *ovf += x - 0xFFFFu; x = 0xFFFFu; }
+        cnt[c] = x;
+    }
+}
+
+/* Update neurons [lo, hi) of population pop; spikes to spk[w..]; returns the new w. Locals
+ * (a copy of the propagators, restrict pointers) keep the compiler from reloading through s;
+ * always inlined with constant nch, n_thr and is_cond by update_range, so the common shapes get
+ * loops without inner loop counters. */
+static inline __attribute__((always_inline)) int64_t
+update_loop(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf,
+            const int nch, const int n_thr, const int is_cond)
+{
+    const cob_lif_prop prop = s->net->prop[pop];
+    const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->inbuf_cells;
+    const int measuring = sc->measuring;
+    uint16_t *restrict in0 = s->inbuf + off;
+    float *restrict v = s->v + off;
+    int32_t *restrict refr = s->refr + off, *restrict spk = s->spk[pop];
+    cob_pop_acc *pa = &s->acc.pop[pop];
+    uint64_t *vhist = s->vhist + ((int64_t)thread_id() * s->net->n_pops + pop) * (s->acc.v_bins + 2);
+    int64_t i, w = lo;
+    for (i = lo; i < hi; ++i) {
+        uint32_t cnt[COB_MAX_CHANNELS] = {0, 0, 0, 0};
+        cob_lif_state st;
+        int fired, was_refr;
+        gather_counts(in0, i, nch, N, n_thr, thr_stride, cnt, ovf);
+        st.v_mV = v[i];
+        st.refr_steps = refr[i];
+        was_refr = st.refr_steps > 0;
+        fired = is_cond ? cob_lif_cond_step_n(&st, &prop, cnt, nch) : cob_lif_curr_step_n(&st, &prop, cnt, nch);
+        v[i] = st.v_mV;
+        refr[i] = st.refr_steps;
+        if (fired) spk[w++] = (int32_t)i;
+        if (measuring) neuron_stats(s, pa, i, sc, fired, was_refr, st.v_mV, cnt, nch, chan, vhist);
+    }
+    return w;
+}
+
+static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan,
+                            uint64_t *ovf)
+{
+    const int nch = s->net->prop[pop].n_channels, n_thr = s->n_thr;
+    const int is_cond = s->c->pops[pop].model == COB_MODEL_LIF_COND;
+    if (nch == 2 && n_thr == 2)
+        return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 2, 1)
+                       : update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 2, 0);
+    if (nch == 2 && n_thr == 1)
+        return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 1, 1)
+                       : update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 1, 0);
+    return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, nch, n_thr, 1)
+                   : update_loop(s, pop, sc, lo, hi, chan, ovf, nch, n_thr, 0);
+}
+
+/* Phase 2, on the calling thread: its share of every neuron population. Spikes go to the
+ * thread's block of spk[pop]; the counts per block are merged by merge_spikes. */
+static void update_share(cob_cpu *s, const step_ctx *sc)
+{
+    int tid = thread_id(), pop;
+    uint64_t ovf = 0;
+    for (pop = 0; pop < s->net->n_pops; ++pop) {
+        int64_t lo, hi;
+        if (s->net->pop_offset[pop] < 0) continue;
+        thread_range(s->c->pops[pop].size, &lo, &hi);
+        s->share[tid].start[pop] = lo;
+        s->share[tid].found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf) - lo;
+    }
+    s->overflow_per_thread[tid * 8] += ovf;
+}
+
+/* Serial: make spk[pop] one ascending list and add the threads' input counts. */
+static void merge_spikes(cob_cpu *s, int pop, int team)
+{
+    int k, c;
+    s->n_spk[pop] = 0;
+    for (k = 0; k < team; ++k) {
+        cob_share *sh = &s->share[k];
+        if (sh->start[pop] != s->n_spk[pop])
+            memmove(s->spk[pop] + s->n_spk[pop], s->spk[pop] + sh->start[pop], (size_t)sh->found[pop] * sizeof(int32_t));
+        s->n_spk[pop] += sh->found[pop];
+        for (c = 0; c < COB_MAX_CHANNELS; ++c) {
+            s->acc.pop[pop].chan_count[c] += sh->chan[pop][c];
+            sh->chan[pop][c] = 0;
+        }
+    }
+}
+
+/* Serial per-step bookkeeping: population-rate bin, raster, traces, poll counters. */
+static void step_records(cob_cpu *s, int pop, const step_ctx *sc)
+{
+    cob_acc *a = &s->acc;
+    int64_t k, off = s->net->pop_offset[pop];
+    s->poll_count[pop] += (uint64_t)s->n_spk[pop];
+    if (!sc->measuring) return;
+    a->pop[pop].rate_ts[sc->tm / a->bin_steps] += (uint32_t)s->n_spk[pop];
+    for (k = 0; k < s->n_spk[pop] && s->spk[pop][k] < a->raster_neurons; ++k)
+        cob_acc_raster(a, sc->t, pop, s->spk[pop][k]);
+    if (sc->tm % a->trace_stride == 0)
+        for (k = 0; k < a->trace_n; ++k)
+            if (a->trace_pop[k] == pop)
+                a->trace_v[k * a->trace_samples + sc->tm / a->trace_stride] = s->v[off + a->trace_neuron[k]];
+}
+
+/* Room for m more events in every bucket of the set (one thread's ring_slots buckets), so the
+ * emission loop needs no check per group. Capacity that is never written costs address space,
+ * not memory. 0 (and bkt_failed) when a bucket cannot grow. */
+static int buckets_reserve(cob_cpu *s, cob_bucket *bkt, int64_t m)
+{
+    int64_t k;
+    for (k = 0; k < s->net->ring_slots; ++k) {
+        cob_bucket *b = &bkt[k];
+        int64_t cap;
+        uint32_t *grown;
+        if (b->n + m <= b->cap) continue;
+        cap = b->cap ? b->cap : 1024;
+        while (cap < b->n + m) cap *= 2;
+        grown = realloc(b->cell, (size_t)cap * sizeof *grown);
+        if (!grown) { s->bkt_failed = 1; return 0; }
+        b->cell = grown;
+        b->cap = cap;
+    }
+    return 1;
+}
+
+/* Events the calling thread will emit for projection p: the row lengths of spikes [k0, k1). */
+static int64_t emit_count(const cob_cpu *s, int p, int64_t k0, int64_t k1)
+{
+    const cob_proj *pr = &s->net->proj[p];
+    int64_t k, m = 0;
+    for (k = k0; k < k1; ++k) {
+        int32_t j = s->spk[pr->pre][k];
+        m += pr->row_ptr[j + 1] - pr->row_ptr[j];
+    }
+    return m;
+}
+
+/* Emit spikes [k0, k1) of projection p's presynaptic population at step t: each delay group
+ * of each row appends its input cells to the bucket of its arrival slot (room reserved). */
+static void emit_proj(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_bucket *bkt)
+{
+    const cob_net *net = s->net;
+    const cob_proj *pr = &net->proj[p];
+    const int64_t D = net->ring_slots, stride = pr->n_dgrp + 1, n_dgrp = pr->n_dgrp;
+    const uint32_t base = (uint32_t)((int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post]);
+    int64_t k, g;
+    for (k = k0; k < k1; ++k) {
+        int32_t j = s->spk[pr->pre][k];
+        const uint32_t *off = pr->dgrp_off + j * stride;
+        const int32_t *tgt = pr->target + pr->row_ptr[j];
+        int64_t slot = (t + pr->min_delay) % D;
+        for (g = 0; g < n_dgrp; ++g) {
+            cob_bucket *b = &bkt[slot];
+            uint32_t a = off[g], e = off[g + 1];
+            uint32_t *out = b->cell + b->n;
+            b->n += e - a;
+            for (; a < e; ++a) *out++ = base + (uint32_t)tgt[a];
+            slot = slot + 1 == D ? 0 : slot + 1;
+        }
+    }
+}
+
+/* Phase 4, on the calling thread: its share of each projection's spikes into its buckets. */
+static void emit_share(cob_cpu *s, int64_t t)
+{
+    int tid = thread_id(), p;
+    uint64_t events = 0;
+    cob_bucket *bkt = s->bkt + tid * s->net->ring_slots;
+    for (p = 0; p < s->net->n_projs; ++p) {
+        int64_t k0, k1, m;
+        if (s->net->proj[p].independent) continue;
+        thread_range(s->n_spk[s->net->proj[p].pre], &k0, &k1);
+        m = emit_count(s, p, k0, k1);
+        if (m == 0 || !buckets_reserve(s, bkt, m)) continue;
+        emit_proj(s, p, t, k0, k1, bkt);
+        events += (uint64_t)m;
+    }
+    s->events_per_thread[tid * 8] += events;
+}
+
+static void step_context(const cob_cpu *s, int64_t t, step_ctx *sc)
+{
+    sc->t = t;
+    sc->tm = t - s->acc.warmup_steps;
+    sc->measuring = t >= s->acc.warmup_steps && sc->tm < s->acc.measure_steps;
+    sc->sample_v = sc->measuring && sc->tm % s->acc.v_stride == 0;
+}
+
+/* Serial part of a step, between the neuron updates and the emission. Pool sources are drawn
+ * here: their spikes of step t are only read by the emission of step t. */
+static void step_serial(cob_cpu *s, const step_ctx *sc, int team)
+{
+    int pop;
+    for (pop = 0; pop < s->net->n_pops; ++pop) {
+        if (s->net->pop_offset[pop] >= 0) {
+            merge_spikes(s, pop, team);
+            step_records(s, pop, sc);
+        } else if (s->pool[pop].active) {
+            step_sources(s, pop, sc->t);
+        }
+    }
+}
+
+/* n steps in one parallel region: three barriers per step instead of a team per phase.
+ * A thread drains at step t + 1 only the buckets it filled at step t, so emission and the next
+ * arrivals need no barrier between them unless the team is smaller than n_thr. */
+void cob_cpu_steps(cob_cpu *s, int64_t n)
+{
+#pragma omp parallel num_threads(s->n_thr)
+    {
+        int team = team_size();
+        int64_t k;
+        for (k = 0; k < n; ++k) {
+            step_ctx sc;
+            step_context(s, s->t + k, &sc);
+            step_inputs(s, sc.t);
+#pragma omp barrier
+            update_share(s, &sc);
+#pragma omp barrier
+#pragma omp single
+            step_serial(s, &sc, team);
+            emit_share(s, sc.t);
+            if (team != s->n_thr) {
+#pragma omp barrier
+            }
+        }
+    }
+    s->t += n;
+}

@@ -1,0 +1,271 @@
+/* host/stats/stats.c -- statistics accumulators (host/stats/stats_acc.h): allocation, raster appends, and
+ * the final reduction into cob_stats: rates, CV of ISI, histograms, V moments, input rates,
+ * population-rate time series. Runs once at the end of a run, on the host. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stats/stats_acc.h"
+
+#define ALLOC(p, n) ((p) = calloc((size_t)((n) > 0 ? (n) : 1), sizeof *(p)))
+
+static int pop_acc_alloc(cob_pop_acc *pa, int64_t n, int32_t v_bins, int64_t n_bins_ts)
+{
+    int64_t i;
+    pa->n = n;
+    if (!ALLOC(pa->spike_count, n) || !ALLOC(pa->n_isi, n) || !ALLOC(pa->v_n, n) ||
+        !ALLOC(pa->last_spike, n) || !ALLOC(pa->isi_sum, n) || !ALLOC(pa->isi_sumsq, n) ||
+        !ALLOC(pa->v_sum, n) || !ALLOC(pa->v_sumsq, n) || !ALLOC(pa->v_hist, v_bins) ||
+        !ALLOC(pa->rate_ts, n_bins_ts))
+        return 0;
+    for (i = 0; i < n; ++i) pa->last_spike[i] = -1;
+    return 1;
+}
+
+static int traces_alloc(cob_acc *a, const cob_net *net, const cob_config *c)
+{
+    int pop;
+    int64_t k = 0, i;
+    a->trace_n = 0;
+    for (pop = 0; pop < c->n_pops; ++pop)
+        if (net->pop_offset[pop] >= 0)
+            a->trace_n += c->pops[pop].size < a->trace_neurons ? c->pops[pop].size : a->trace_neurons;
+    a->trace_samples = a->trace_n ? COB_CEIL_DIV(a->measure_steps, a->trace_stride) : 0;
+    if (!ALLOC(a->trace_pop, a->trace_n) || !ALLOC(a->trace_neuron, a->trace_n) ||
+        !ALLOC(a->trace_gidx, a->trace_n) || !ALLOC(a->trace_v, a->trace_n * a->trace_samples))
+        return 0;
+    for (pop = 0; pop < c->n_pops; ++pop)
+        for (i = 0; net->pop_offset[pop] >= 0 && i < c->pops[pop].size && i < a->trace_neurons; ++i, ++k) {
+            a->trace_pop[k] = pop;
+            a->trace_neuron[k] = (int32_t)i;
+            a->trace_gidx[k] = net->pop_offset[pop] + i;
+        }
+    return 1;
+}
+
+cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_config *c, cob_err *err)
+{
+    const cob_stats_spec *ss = &c->stats;
+    int pop;
+    memset(a, 0, sizeof *a);
+    a->warmup_steps = cob_steps(c->run.t_warmup_ms, c->run.dt_ms);
+    a->measure_steps = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
+    a->bin_steps = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms);
+    if (a->bin_steps < 1) a->bin_steps = 1;
+    a->n_bins_ts = COB_CEIL_DIV(a->measure_steps, a->bin_steps);
+    a->v_stride = ss->v_sample_stride_steps;
+    a->v_bins = ss->v_hist_bins;
+    a->v_min_mV = (float)ss->v_hist_min_mV;
+    a->v_inv_width = (float)(ss->v_hist_bins / (ss->v_hist_max_mV - ss->v_hist_min_mV));
+    a->raster_neurons = ss->raster_neurons;
+    a->raster_cap = ss->raster_neurons > 0 ? ss->raster_max_spikes : 0;
+    a->trace_neurons = ss->trace_neurons;
+    a->trace_stride = ss->trace_stride_steps;
+    for (pop = 0; pop < c->n_pops; ++pop)
+        if (net->pop_offset[pop] >= 0 && !pop_acc_alloc(&a->pop[pop], c->pops[pop].size, a->v_bins, a->n_bins_ts))
+            goto nomem;
+    if (!ALLOC(a->raster_step, a->raster_cap) || !ALLOC(a->raster_pop, a->raster_cap) ||
+        !ALLOC(a->raster_neuron, a->raster_cap) || !traces_alloc(a, net, c))
+        goto nomem;
+    return COB_OK;
+nomem:
+    cob_acc_free(a);
+    return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the statistics accumulators "
+                       "(raster.max_spikes = %lld, traces.neurons = %d)",
+                       (long long)ss->raster_max_spikes, ss->trace_neurons);
+}
+
+void cob_acc_free(cob_acc *a)
+{
+    int pop;
+    for (pop = 0; pop < COB_MAX_POPS; ++pop) {
+        cob_pop_acc *pa = &a->pop[pop];
+        free(pa->spike_count); free(pa->n_isi); free(pa->v_n); free(pa->last_spike);
+        free(pa->isi_sum); free(pa->isi_sumsq); free(pa->v_sum); free(pa->v_sumsq);
+        free(pa->v_hist); free(pa->rate_ts);
+    }
+    free(a->raster_step); free(a->raster_pop); free(a->raster_neuron);
+    free(a->trace_pop); free(a->trace_neuron); free(a->trace_gidx); free(a->trace_v);
+    memset(a, 0, sizeof *a);
+}
+
+void cob_acc_raster(cob_acc *a, int64_t step, int32_t pop, int32_t neuron)
+{
+    if (a->raster_n >= a->raster_cap) { a->raster_overflow += 1; return; }
+    a->raster_step[a->raster_n] = step;
+    a->raster_pop[a->raster_n] = pop;
+    a->raster_neuron[a->raster_n] = neuron;
+    a->raster_n += 1;
+}
+
+static void mean_sd(const double *x, int64_t n, double *mean, double *sd)
+{
+    double s = 0.0, ss = 0.0;
+    int64_t i, k = 0;
+    for (i = 0; i < n; ++i) if (!isnan(x[i])) { s += x[i]; k += 1; }
+    *mean = k ? s / (double)k : NAN;
+    for (i = 0; i < n; ++i) if (!isnan(x[i])) ss += (x[i] - *mean) * (x[i] - *mean);
+    *sd = k ? sqrt(ss / (double)k) : NAN;
+}
+
+/* Rates, CV of ISI (population moments of the neuron's ISIs), quiescent fraction. */
+static void reduce_rates(const cob_pop_acc *pa, const cob_stats_spec *ss, double t_s, cob_pop_stats *ps)
+{
+    int64_t i, quiet = 0;
+    ps->n_cv = 0;
+    for (i = 0; i < pa->n; ++i) {
+        ps->spike_count[i] = pa->spike_count[i];
+        ps->rate_hz[i] = t_s > 0 ? pa->spike_count[i] / t_s : NAN;
+        ps->n_isi[i] = pa->n_isi[i];
+        ps->cv_isi[i] = NAN;
+        if (pa->n_isi[i] >= (uint32_t)ss->min_isi && pa->n_isi[i] > 0) {
+            double n = pa->n_isi[i], m = pa->isi_sum[i] / n;
+            double var = pa->isi_sumsq[i] / n - m * m;
+            ps->cv_isi[i] = sqrt(var > 0 ? var : 0) / m;
+            ps->n_cv += 1;
+        }
+        if (ps->rate_hz[i] <= ss->quiescent_max_hz) quiet += 1;
+    }
+    mean_sd(ps->rate_hz, pa->n, &ps->mean_rate_hz, &ps->sd_rate_hz);
+    mean_sd(ps->cv_isi, pa->n, &ps->mean_cv, &ps->sd_cv);
+    ps->frac_quiescent = pa->n ? (double)quiet / (double)pa->n : NAN;
+}
+
+static void reduce_hists(const cob_pop_acc *pa, const cob_stats_spec *ss, cob_pop_stats *ps)
+{
+    double lr = log(ss->rate_hist_max_hz / ss->rate_hist_min_hz);
+    int64_t i;
+    int b;
+    for (b = 0; b <= ps->rate_bins; ++b)
+        ps->rate_edges[b] = ss->rate_hist_min_hz * exp(lr * b / ps->rate_bins);
+    for (b = 0; b <= ps->cv_bins; ++b) ps->cv_edges[b] = ss->cv_hist_max * b / ps->cv_bins;
+    for (b = 0; b <= ps->v_bins; ++b)
+        ps->v_edges[b] = ss->v_hist_min_mV + (ss->v_hist_max_mV - ss->v_hist_min_mV) * b / ps->v_bins;
+    for (i = 0; i < pa->n; ++i) {
+        double r = ps->rate_hz[i], cv = ps->cv_isi[i];
+        long rb = r < ss->rate_hist_min_hz ? 0 : (long)floor(log(r / ss->rate_hist_min_hz) / lr * ps->rate_bins);
+        ps->rate_hist[rb >= ps->rate_bins ? ps->rate_bins - 1 : rb] += 1;
+        if (!isnan(cv)) {
+            long cb = (long)floor(cv / ss->cv_hist_max * ps->cv_bins);
+            ps->cv_hist[cb >= ps->cv_bins ? ps->cv_bins - 1 : cb] += 1;
+        }
+    }
+    memcpy(ps->v_hist, pa->v_hist, (size_t)ps->v_bins * sizeof *ps->v_hist);
+    ps->v_below = pa->v_below;
+    ps->v_above = pa->v_above;
+}
+
+static void reduce_voltage(const cob_pop_acc *pa, cob_pop_stats *ps)
+{
+    double s = 0.0, ss = 0.0, n = 0.0;
+    int64_t i;
+    for (i = 0; i < pa->n; ++i) {
+        s += pa->v_sum[i]; ss += pa->v_sumsq[i]; n += pa->v_n[i];
+        if (i < ps->v_n) {
+            double m = pa->v_n[i] ? pa->v_sum[i] / pa->v_n[i] : NAN;
+            double var = pa->v_n[i] ? pa->v_sumsq[i] / pa->v_n[i] - m * m : NAN;
+            ps->v_mean_mV[i] = m;
+            ps->v_sd_mV[i] = sqrt(var > 0 ? var : 0);
+        }
+    }
+    ps->v_pop_mean_mV = n > 0 ? s / n : NAN;
+    ps->v_pop_sd_mV = n > 0 ? sqrt(fmax(ss / n - ps->v_pop_mean_mV * ps->v_pop_mean_mV, 0.0)) : NAN;
+}
+
+static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop, const cob_config *c,
+                             double t_s, cob_pop_stats *ps)
+{
+    double tau_s = c->pops[pop].lif.tau_m_ms * 1e-3, s = 0.0, ss = 0.0, m;
+    int64_t b;
+    int ch;
+    ps->n_channels = net->prop[pop].n_channels;
+    for (ch = 0; ch < ps->n_channels; ++ch) {
+        ps->chan_receptor[ch] = net->chan_receptor[pop][ch];
+        ps->chan_weight[ch] = net->chan_weight[pop][ch];
+        ps->chan_rate_hz[ch] = (pa->n && t_s > 0) ? pa->chan_count[ch] / ((double)pa->n * t_s) : NAN;
+        ps->chan_mean_input[ch] = ps->chan_weight[ch] * tau_s * ps->chan_rate_hz[ch];
+    }
+    for (b = 0; b < ps->n_bins_ts; ++b) {
+        ps->rate_ts_counts[b] = pa->rate_ts[b];
+        s += pa->rate_ts[b];
+        ss += (double)pa->rate_ts[b] * pa->rate_ts[b];
+    }
+    m = ps->n_bins_ts ? s / ps->n_bins_ts : NAN;
+    ps->pop_rate_cv = (ps->n_bins_ts && m > 0) ? sqrt(fmax(ss / ps->n_bins_ts - m * m, 0.0)) / m : NAN;
+}
+
+static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *ss, int64_t n_bins_ts)
+{
+    ps->n = n;
+    ps->rate_bins = ss->rate_hist_bins; ps->cv_bins = ss->cv_hist_bins; ps->v_bins = ss->v_hist_bins;
+    ps->v_n = n < ss->v_neurons ? n : ss->v_neurons;
+    ps->n_bins_ts = n_bins_ts;
+    return ALLOC(ps->spike_count, n) && ALLOC(ps->rate_hz, n) && ALLOC(ps->n_isi, n) &&
+           ALLOC(ps->cv_isi, n) && ALLOC(ps->rate_hist, ps->rate_bins) &&
+           ALLOC(ps->rate_edges, ps->rate_bins + 1) && ALLOC(ps->cv_hist, ps->cv_bins) &&
+           ALLOC(ps->cv_edges, ps->cv_bins + 1) && ALLOC(ps->v_hist, ps->v_bins) &&
+           ALLOC(ps->v_edges, ps->v_bins + 1) && ALLOC(ps->v_mean_mV, ps->v_n) &&
+           ALLOC(ps->v_sd_mV, ps->v_n) && ALLOC(ps->rate_ts_counts, n_bins_ts);
+}
+
+static int copy_raster_traces(const cob_acc *a, cob_stats *out)
+{
+    out->raster_n = a->raster_n;
+    out->raster_overflow = a->raster_overflow;
+    out->trace_n = a->trace_n;
+    out->trace_samples = a->trace_samples;
+    if (!ALLOC(out->raster_step, a->raster_n) || !ALLOC(out->raster_pop, a->raster_n) ||
+        !ALLOC(out->raster_neuron, a->raster_n) || !ALLOC(out->trace_pop, a->trace_n) ||
+        !ALLOC(out->trace_neuron, a->trace_n) || !ALLOC(out->trace_v_mV, a->trace_n * a->trace_samples))
+        return 0;
+    memcpy(out->raster_step, a->raster_step, (size_t)a->raster_n * sizeof *a->raster_step);
+    memcpy(out->raster_pop, a->raster_pop, (size_t)a->raster_n * sizeof *a->raster_pop);
+    memcpy(out->raster_neuron, a->raster_neuron, (size_t)a->raster_n * sizeof *a->raster_neuron);
+    memcpy(out->trace_pop, a->trace_pop, (size_t)a->trace_n * sizeof *a->trace_pop);
+    memcpy(out->trace_neuron, a->trace_neuron, (size_t)a->trace_n * sizeof *a->trace_neuron);
+    memcpy(out->trace_v_mV, a->trace_v, (size_t)(a->trace_n * a->trace_samples) * sizeof *a->trace_v);
+    return 1;
+}
+
+cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_config *c, cob_stats *out, cob_err *err)
+{
+    double dt_s = c->run.dt_ms * 1e-3, t_s = a->measure_steps * dt_s;
+    int pop;
+    memset(out, 0, sizeof *out);
+    out->n_steps_measured = a->measure_steps;
+    out->t_measured_s = t_s;
+    out->ring_overflow = (int64_t)a->ring_overflow;
+    for (pop = 0; pop < c->n_pops; ++pop) {
+        cob_pop_stats *ps;
+        if (net->pop_offset[pop] < 0) continue;
+        ps = &out->pop[out->n_pops++];
+        snprintf(ps->name, sizeof ps->name, "%s", c->pops[pop].name);
+        ps->model = (int)c->pops[pop].model;
+        ps->bin_ms = a->bin_steps * c->run.dt_ms;
+        if (!pop_stats_alloc(ps, a->pop[pop].n, &c->stats, a->n_bins_ts)) goto nomem;
+        reduce_rates(&a->pop[pop], &c->stats, t_s, ps);
+        reduce_hists(&a->pop[pop], &c->stats, ps);
+        reduce_voltage(&a->pop[pop], ps);
+        reduce_inputs_ts(&a->pop[pop], net, pop, c, t_s, ps);
+    }
+    if (!copy_raster_traces(a, out)) goto nomem;
+    return COB_OK;
+nomem:
+    cob_stats_free(out);
+    return cob_err_set(err, COB_ERR_NOMEM, "out of host memory while reducing the statistics");
+}
+
+void cob_stats_free(cob_stats *s)
+{
+    int p;
+    for (p = 0; p < COB_MAX_POPS; ++p) {
+        cob_pop_stats *ps = &s->pop[p];
+        free(ps->spike_count); free(ps->rate_hz); free(ps->n_isi); free(ps->cv_isi);
+        free(ps->rate_hist); free(ps->rate_edges); free(ps->cv_hist); free(ps->cv_edges);
+        free(ps->v_hist); free(ps->v_edges); free(ps->v_mean_mV); free(ps->v_sd_mV);
+        free(ps->rate_ts_counts);
+    }
+    free(s->raster_step); free(s->raster_pop); free(s->raster_neuron);
+    free(s->trace_pop); free(s->trace_neuron); free(s->trace_v_mV);
+    memset(s, 0, sizeof *s);
+}

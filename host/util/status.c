@@ -1,0 +1,47 @@
+/* host/util/status.c -- cob_err_set and the status names and exit codes (see include/cobalt/status.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include "cobalt/status.h"
+
+cob_status cob_err_set(cob_err *e, cob_status s, const char *fmt, ...)
+{
+    va_list ap;
+    if (!e) return s;
+    e->status = s;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+const char *cob_status_str(cob_status s)
+{
+    switch (s) {
+    case COB_OK: return "ok";
+    case COB_ERR_NOMEM: return "out of memory";
+    case COB_ERR_CONFIG: return "config error";
+    case COB_ERR_CUDA: return "CUDA error";
+    case COB_ERR_NO_DEVICE: return "no CUDA device";
+    case COB_ERR_OVERFLOW: return "overflow";
+    case COB_ERR_INVALID: return "invalid";
+    case COB_ERR_IO: return "I/O error";
+    }
+    return "unknown";
+}
+
+/* Exit codes, documented in README.md: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory,
+ * 5 device (no device / CUDA error), 6 overflow, 7 internal. */
+int cob_status_exit_code(cob_status s)
+{
+    switch (s) {
+    case COB_OK: return 0;
+    case COB_ERR_CONFIG: return 2;
+    case COB_ERR_IO: return 3;
+    case COB_ERR_NOMEM: return 4;
+    case COB_ERR_CUDA:
+    case COB_ERR_NO_DEVICE: return 5;
+    case COB_ERR_OVERFLOW: return 6;
+    case COB_ERR_INVALID: return 7;
+    }
+    return 7;
+}
