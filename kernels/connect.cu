@@ -19,6 +19,7 @@
 #include <new>
 #include <vector>
 #include "cuda_int.cuh"
+#include "cobalt/estimate.h"
 #include "sim/cuda_test.h"
 #include "cobalt/hd/connect.h"
 

@@ -12,6 +12,7 @@
 #include <vector>
 #include <cuda_runtime.h>
 #include "cuda_int.cuh"
+#include "cobalt/estimate.h"
 #include "stats/stats_acc.h"
 #include "inputs/poisson_tables.h"
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cobalt/config.h"
+#include "cobalt/net.h"
 
 /* Line numbers below refer to this text. */
 static const char *good_yaml =

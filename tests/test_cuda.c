@@ -40,6 +40,7 @@
 
 #include "cobalt/config.h"
 #include "cobalt/net.h"
+#include "cobalt/estimate.h"
 #include "cobalt/sim.h"
 #include "cobalt/hd/lif_curr.h"
 #include "cobalt/hd/poisson.h"

@@ -4,6 +4,7 @@
  * one for one; keep the two in step. */
 #include <math.h>
 #include "cobalt/sim.h"
+#include "cobalt/estimate.h"
 #include "stats/stats_acc.h"
 #include "inputs/poisson_tables.h"
 

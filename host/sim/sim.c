@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include "cobalt/sim.h"
+#include "cobalt/estimate.h"
 
 static double wall_now(void)
 {

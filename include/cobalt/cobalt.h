@@ -3,8 +3,10 @@
 #define COBALT_H
 
 #include "status.h"
-#include "net.h"
 #include "config.h"
+#include "net.h"
+#include "estimate.h"
+#include "cuda.h"
 #include "stats.h"
 #include "sim.h"
 #include "output.h"

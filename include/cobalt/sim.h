@@ -5,6 +5,7 @@
 
 #include "net.h"
 #include "stats.h"
+#include "cuda.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,32 +52,6 @@ typedef struct cob_backend_ops {
 } cob_backend_ops;
 
 const cob_backend_ops *cob_cpu_backend(void);
-/* NULL when the CUDA backend is not compiled in. */
-const cob_backend_ops *cob_cuda_backend(void);
-/* 1 when the CUDA backend is built and a device is usable. */
-int cob_cuda_available(void);
-/* Writes a human-readable device list (one per line) into buf; returns the device count. */
-int cob_cuda_describe(char *buf, size_t len);
-
-/* Device memory of a CUDA run, in bytes, from the network layout (cob_net_layout: sizes and
- * in-degrees, no synapses). Pure host arithmetic (host/net/cuda_mem.c), available in every build. */
-typedef struct {
-    int64_t connectivity;   /* CSR: int32 targets, row pointers, delay-group offsets, in-degrees */
-    int64_t state;          /* V, refractory counters, spike lists, Poisson tables and sources */
-    int64_t ring;           /* delay ring: ring_slots x channels x neurons x uint32 */
-    int64_t stats;          /* per-neuron accumulators, histograms, rate series, raster, traces */
-    int64_t resident;       /* sum of the above: what stays allocated during the run */
-    int64_t build_peak;     /* resident + the largest projection's transient build buffers */
-} cob_cuda_mem;
-void cob_cuda_memory_estimate(const cob_net *layout, const cob_config *c, cob_cuda_mem *m);
-/* The device builder's partner hash sets use at most this many bytes per batch of targets. */
-#define COB_CUDA_HASH_BUDGET (1ll << 30)
-/* Stored connectivity bytes per synapse of the layout (CSR only; 0 when no synapses). */
-double cob_cuda_bytes_per_synapse(const cob_net *layout, const cob_config *c);
-
-/* Build the network of c on the CUDA device and copy it back into net, in cob_net_build's
- * layout (so tests can compare it array by array). COB_ERR_NO_DEVICE without a device. */
-cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_err *err);
 
 /* Progress report: called at most every `interval_s` wall seconds from cob_sim_run. */
 typedef void (*cob_progress_fn)(void *user, int64_t step, int64_t n_steps, double wall_s,

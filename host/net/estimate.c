@@ -1,0 +1,54 @@
+/* host/net/estimate.c -- host memory of a CPU run, from the config alone (nothing is drawn or
+ * allocated): what `cobalt validate` prints and what cob_sim_run checks before building. The
+ * device-side counterpart is host/net/cuda_mem.c. */
+#include <math.h>
+#include "cobalt/estimate.h"
+
+static int is_neuron_pop(const cob_pop_spec *ps) { return ps->model != COB_MODEL_POISSON; }
+
+static int is_independent(const cob_config *c, int pop)
+{
+    return c->pops[pop].model == COB_MODEL_POISSON && c->pops[pop].input_mode == COB_INPUT_INDEPENDENT;
+}
+
+/* Bytes of one projection: stored synapses (int32 target + uint16 delay), delay-group offsets,
+ * row pointers and in-degrees; *transient gets what building it needs on top (post-major lists
+ * and a cursor per delay group). */
+static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t *transient)
+{
+    int64_t n_pre = c->pops[ps->pre].size, n_post = c->pops[ps->post].size;
+    int64_t syn = (int64_t)ceil(ps->indegree * (1.0 + 3.0 * ps->cv_indegree)) * n_post;
+    int64_t groups = llround(ps->delay_max_ms / c->run.dt_ms) - llround(ps->delay_min_ms / c->run.dt_ms) + 2;
+    *transient = 0;
+    if (is_independent(c, ps->pre)) return n_post * 4;
+    if (groups < 2) groups = 2;
+    *transient = syn * 6 + n_post * 8 + n_pre * groups * 4;
+    return syn * 6 + n_pre * groups * 4 + (n_pre + 1) * 8 + n_post * 4;
+}
+
+/* Host bytes of a CPU run of config c: connectivity (the largest build transient included),
+ * neuron state, statistics accumulators, input buffers, and the delivery buckets for a mean
+ * rate of COB_ESTIMATE_RATE_HZ (4 bytes per event in flight). */
+int64_t cob_config_memory_estimate(const cob_config *c)
+{
+    int64_t bytes = 0, peak_transient = 0, neurons = 0, events_per_step = 0, slots = 2;
+    int p, pop;
+    for (p = 0; p < c->n_projs; ++p) {
+        const cob_proj_spec *ps = &c->projs[p];
+        int64_t tr, b = proj_bytes(c, ps, &tr), d = llround(ps->delay_max_ms / c->run.dt_ms) + 1;
+        bytes += b;
+        if (tr > peak_transient) peak_transient = tr;
+        if (d > slots) slots = d;
+        if (!is_independent(c, ps->pre))
+            events_per_step += (int64_t)ceil(ps->indegree * c->pops[ps->post].size * COB_ESTIMATE_RATE_HZ *
+                                             c->run.dt_ms * 1e-3);
+    }
+    for (pop = 0; pop < c->n_pops; ++pop) {
+        if (is_neuron_pop(&c->pops[pop])) neurons += c->pops[pop].size;
+        bytes += c->pops[pop].size * 4;                 /* spike list */
+    }
+    bytes += neurons * (8 + 52 + 40);                   /* state, accumulators, reduced stats */
+    bytes += neurons * COB_MAX_CHANNELS * 2 * 2;        /* input buffers, two threads */
+    bytes += events_per_step * slots * 4 * 2;           /* buckets, grown by doubling */
+    return bytes + peak_transient;
+}
