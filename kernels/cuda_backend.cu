@@ -321,6 +321,7 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
             P->off = net->pop_offset[pop];
             P->item0 = P->off;
             P->prop = net->prop[pop];
+            P->n_channels = net->pop_channels[pop];
             P->raster_n = ss->raster_neurons;
             P->trace_n = (int32_t)std::min<int64_t>(ps->size, ss->trace_neurons);
             P->trace_base = (int32_t)trace_base;
@@ -363,7 +364,7 @@ static cob_status setup_state(cob_cuda *s, cob_err *err)
     const cob_net *net = s->net;
     cob_dnet *h = &s->h;
     int64_t cells = (int64_t)net->ring_slots * std::max(1, net->n_channels_max) * net->n_neurons;
-    int pop;
+    int pop, k;
     h->n_pops = net->n_pops;
     h->n_projs = net->n_projs;
     h->nch = std::max(1, net->n_channels_max);
@@ -372,9 +373,15 @@ static cob_status setup_state(cob_cuda *s, cob_err *err)
     h->seed = net->seed;
     COB_TRY(dnew(s, &h->ring, std::max<int64_t>(1, cells), "delay ring", err));
     COB_CU(err, cudaMemsetAsync(h->ring, 0, (size_t)std::max<int64_t>(1, cells) * 4, s->st));
-    COB_TRY(dnew(s, &h->v, std::max<int64_t>(1, net->n_neurons), "membrane potentials", err));
-    COB_TRY(dnew(s, &h->refr, std::max<int64_t>(1, net->n_neurons), "refractory counters", err));
-    COB_CU(err, cudaMemsetAsync(h->refr, 0, (size_t)std::max<int64_t>(1, net->n_neurons) * 4, s->st));
+    /* the neuron state arrays the registry sizes (every variable starts at 0; V is then drawn) */
+    for (k = 0; k < net->n_state_f32; ++k) {
+        COB_TRY(dnew(s, &h->state.f[k], std::max<int64_t>(1, net->n_neurons), "neuron state", err));
+        COB_CU(err, cudaMemsetAsync(h->state.f[k], 0, (size_t)std::max<int64_t>(1, net->n_neurons) * 4, s->st));
+    }
+    for (k = 0; k < net->n_state_i32; ++k) {
+        COB_TRY(dnew(s, &h->state.i[k], std::max<int64_t>(1, net->n_neurons), "neuron state", err));
+        COB_CU(err, cudaMemsetAsync(h->state.i[k], 0, (size_t)std::max<int64_t>(1, net->n_neurons) * 4, s->st));
+    }
     COB_TRY(setup_pops(s, err));
     COB_TRY(dnew(s, &s->d_g, 1, "network descriptor", err));
     COB_TRY(dnew(s, &s->d_cnt, 1, "counters", err));
@@ -651,6 +658,9 @@ static cob_status cuda_read(void *impl, cob_stats *out, cob_err *err)
                          "(the raster's copy takes 16 bytes per stored spike: lower stats.raster.max_spikes)");
     }
     if (st == COB_OK) st = cob_acc_reduce(&a, s->net, s->c, out, err);
+    if (st == COB_OK && cnt.bad_model)
+        st = cob_err_set(err, COB_ERR_INVALID, "internal: population %d has model %d, which the update kernel does "
+                         "not know", cnt.bad_model - 1, s->net->pop_model[cnt.bad_model - 1]);
     if (st == COB_OK) out->syn_events = (int64_t)cnt.events;
     cob_acc_free(&a);
     return st;

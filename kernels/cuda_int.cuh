@@ -8,7 +8,7 @@
 #include <cuda_runtime.h>
 #include <stdint.h>
 #include "cobalt/sim.h"
-#include "cobalt/hd/lif_cond.h"
+#include "cobalt/hd/models.h"
 #include "cobalt/hd/philox.h"
 
 /* Report a failed CUDA call as COB_ERR_CUDA naming file:line, the call and CUDA's text. */
@@ -91,10 +91,10 @@ typedef struct {
 enum { COB_DPOP_NEURON = 0, COB_DPOP_POOL = 1, COB_DPOP_NONE = 2 };
 
 typedef struct {
-    int32_t kind, model;
+    int32_t kind, model, n_channels;
     int64_t off, size;                /* neurons: global offset; size of the population */
     int64_t item0;                    /* first thread item of the update kernel */
-    cob_lif_prop prop;
+    cob_neuron_prop prop;             /* the model's propagators (hd/models.h) */
     int32_t n_indep;
     int32_t indep[COB_MAX_PROJS];     /* independent projections onto this population */
     int32_t *spk;                     /* this step's spikes (local indices, unordered) */
@@ -114,8 +114,8 @@ typedef struct {
     int64_t n_neurons, n_items;       /* neurons + pool sources: the update kernel's items */
     uint64_t seed;
     uint32_t *ring;                   /* [ring_slots][nch][n_neurons] */
-    float *v;                         /* [n_neurons] membrane potential */
-    int32_t *refr;                    /* [n_neurons] refractory steps left */
+    cob_state_arrays state;           /* neuron state: n_state_f32 + n_state_i32 arrays of n_neurons
+                                       * (f[0] = V in mV), as the model registry sizes them */
     int64_t warmup, measure, bin_steps, v_stride, trace_stride, trace_samples, raster_cap;
     int64_t raster_slots;             /* raster_cap + the most raster spikes one step can have */
     float v_min, v_inv_width;
@@ -136,6 +136,7 @@ typedef struct {
     unsigned long long pop_total[COB_MAX_POPS];   /* spikes since the last poll */
     unsigned long long chan_count[COB_MAX_POPS][COB_MAX_CHANNELS];
     unsigned long long overflow, events;
+    int32_t bad_model;                /* population + 1 whose model the update kernel does not know */
     /* raster: spikes stored (up to raster_cap plus one step's worth of slack), the stored count
      * when the step began (set by the delivery kernel), spikes not stored */
     unsigned long long raster_n, raster_start, raster_over;

@@ -77,45 +77,47 @@ extern "C" cob_status cob_cuda_test_philox(uint64_t seed, uint32_t stream, uint6
     return back(out, o, 4 * n, err);
 }
 
-__global__ void kt_lif(int model, const cob_lif_prop *prop, int64_t n, const float *v_in, const int32_t *r_in,
-                       const uint32_t *counts, float *v_out, int32_t *r_out, uint8_t *fired)
+__global__ void kt_lif(int model, const cob_neuron_prop *prop, int n_channels, int64_t n, const float *v_in,
+                       const int32_t *r_in, const uint32_t *counts, float *v_out, int32_t *r_out, uint8_t *fired)
 {
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    cob_lif_state st;
-    uint32_t c[COB_MAX_CHANNELS] = {0, 0, 0, 0};
-    int k, f;
+    cob_state_arrays sa;
+    cob_input in;
+    float v;
+    int k;
     if (i >= n) return;
-    for (k = 0; k < prop->n_channels; ++k) c[k] = counts[i * prop->n_channels + k];
-    st.v_mV = v_in[i];
-    st.refr_steps = r_in[i];
-    f = model == COB_MODEL_LIF_COND ? cob_lif_cond_step_n(&st, prop, c, prop->n_channels)
-                                    : cob_lif_curr_step_n(&st, prop, c, prop->n_channels);
-    v_out[i] = st.v_mV;
-    r_out[i] = st.refr_steps;
-    fired[i] = (uint8_t)f;
+    cob_input_clear(&in);
+    for (k = 0; k < n_channels; ++k) in.count[k] = counts[i * n_channels + k];
+    v_out[i] = v_in[i];
+    r_out[i] = r_in[i];
+    sa.f[0] = v_out;
+    sa.i[0] = r_out;
+    fired[i] = (uint8_t)(cob_neuron_step(model, prop, &sa, i, &in, n_channels, &v) & COB_STEP_FIRED);
 }
 
-extern "C" cob_status cob_cuda_test_lif(int model, const cob_lif_prop *prop, int64_t n, const float *v_in,
-                                        const int32_t *refr_in, const uint32_t *counts, float *v_out,
-                                        int32_t *refr_out, uint8_t *fired, cob_err *err)
+extern "C" cob_status cob_cuda_test_lif(int model, const cob_neuron_prop *prop, int n_channels, int64_t n,
+                                        const float *v_in, const int32_t *refr_in, const uint32_t *counts,
+                                        float *v_out, int32_t *refr_out, uint8_t *fired, cob_err *err)
 {
     dbufs d;
-    cob_lif_prop *dp;
+    cob_neuron_prop *dp;
     float *vi, *vo;
     int32_t *ri, *ro;
     uint32_t *cn;
     uint8_t *fo;
     COB_TRY(need_device(err));
-    if (prop->n_channels < 0 || prop->n_channels > COB_MAX_CHANNELS)
-        return cob_err_set(err, COB_ERR_INVALID, "n_channels %d outside [0, %d]", prop->n_channels, COB_MAX_CHANNELS);
+    if (n_channels < 0 || n_channels > COB_MAX_CHANNELS)
+        return cob_err_set(err, COB_ERR_INVALID, "n_channels %d outside [0, %d]", n_channels, COB_MAX_CHANNELS);
+    if (cob_model_state_f32(model) != 1 || cob_model_state_i32(model) != 1)
+        return cob_err_set(err, COB_ERR_INVALID, "model %d is not a (V, refractory) LIF model", model);
     COB_TRY(d.get(&dp, 1, err, prop));
     COB_TRY(d.get(&vi, n, err, v_in));
     COB_TRY(d.get(&ri, n, err, refr_in));
-    COB_TRY(d.get(&cn, n * prop->n_channels, err, counts));
+    COB_TRY(d.get(&cn, n * n_channels, err, counts));
     COB_TRY(d.get(&vo, n, err));
     COB_TRY(d.get(&ro, n, err));
     COB_TRY(d.get(&fo, n, err));
-    kt_lif<<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK>>>(model, dp, n, vi, ri, cn, vo, ro, fo);
+    kt_lif<<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK>>>(model, dp, n_channels, n, vi, ri, cn, vo, ro, fo);
     COB_CU_LAUNCH(err, "kt_lif");
     COB_TRY(back(v_out, vo, n, err));
     COB_TRY(back(refr_out, ro, n, err));

@@ -10,7 +10,7 @@
  * Spike lists are unordered (block-aggregated atomics); nothing downstream depends on their
  * order except the raster, which the host sorts (docs/numerics.md). */
 #include "cuda_int.cuh"
-#include "cobalt/hd/lif_curr.h"
+#include "cobalt/hd/models.h"
 #include "cobalt/hd/poisson.h"
 #include "cobalt/hd/stats.h"
 
@@ -49,29 +49,29 @@ __device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dc
     return s;
 }
 
-/* Input counts of neuron gi for this step: ring cells read and cleared, independent Poisson
- * counts added, each channel capped at 65535 with the excess returned (the CPU backend's
- * 16-bit cells give the same counts and the same overflow). */
+/* Input of neuron gi for this step: ring cells read and cleared, independent Poisson counts
+ * added, each channel capped at 65535 with the excess returned (the CPU backend's 16-bit cells
+ * give the same counts and the same overflow). */
 __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop *P, const cob_dstep *s, int64_t i,
-                                  int64_t gi, uint32_t *cnt_)
+                                  int64_t gi, cob_input *in)
 {
-    const int nch = P->prop.n_channels;
+    const int nch = P->n_channels;
     uint64_t ovf = 0;
     int c, q;
     for (c = 0; c < nch; ++c) {
         uint32_t *cell = g->ring + ((int64_t)s->slot * g->nch + c) * g->n_neurons + gi;
         uint32_t r = *cell;
         if (r) *cell = 0;
-        cnt_[c] = r;
+        in->count[c] = r;
     }
     for (q = 0; q < P->n_indep; ++q) {
         const cob_dproj *pr = &g->proj[P->indep[q]];
         int32_t kk = pr->indegree[i];
-        cnt_[pr->channel] += cob_poisson_step(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t, pr->n_chunks[kk],
-                                              pr->lambda_chunk[kk], pr->exp_neg[kk]);
+        in->count[pr->channel] += cob_poisson_step(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t, pr->n_chunks[kk],
+                                                   pr->lambda_chunk[kk], pr->exp_neg[kk]);
     }
     for (c = 0; c < nch; ++c)
-        if (cnt_[c] > 0xFFFFu) { ovf += cnt_[c] - 0xFFFFu; cnt_[c] = 0xFFFFu; }
+        if (in->count[c] > 0xFFFFu) { ovf += in->count[c] - 0xFFFFu; in->count[c] = 0xFFFFu; }
     return ovf;
 }
 
@@ -98,23 +98,21 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
         i = x - P->item0;
         if (P->kind == COB_DPOP_NEURON) {
             const int64_t gi = P->off + i;
-            const int nch = P->prop.n_channels;
-            uint32_t cnt_[COB_MAX_CHANNELS] = {0, 0, 0, 0};
-            uint64_t ovf = gather(g, P, &s, i, gi, cnt_);
-            cob_lif_state st;
-            int was_refr, c;
+            const int nch = P->n_channels;
+            cob_input in;
+            uint64_t ovf;
+            float v_mV = 0.0f;
+            int flags, c;
+            cob_input_clear(&in);
+            ovf = gather(g, P, &s, i, gi, &in);
             if (ovf) atomicAdd(&cnt->overflow, (unsigned long long)ovf);
-            st.v_mV = g->v[gi];
-            st.refr_steps = g->refr[gi];
-            was_refr = st.refr_steps > 0;
-            fired = P->model == COB_MODEL_LIF_COND ? cob_lif_cond_step_n(&st, &P->prop, cnt_, nch)
-                                                    : cob_lif_curr_step_n(&st, &P->prop, cnt_, nch);
-            g->v[gi] = st.v_mV;
-            g->refr[gi] = st.refr_steps;
+            flags = cob_neuron_step(P->model, &P->prop, &g->state, gi, &in, nch, &v_mV);
+            if (flags & COB_STEP_BAD_MODEL) atomicMax(&cnt->bad_model, pop + 1);
+            fired = flags & COB_STEP_FIRED;
             if (s.measuring) {
                 const cob_dacc *a = &P->acc;
                 for (c = 0; c < nch; ++c)
-                    if (cnt_[c]) atomicAdd(&s_chan[pop][c], (unsigned long long)cnt_[c]);
+                    if (in.count[c]) atomicAdd(&s_chan[pop][c], (unsigned long long)in.count[c]);
                 if (fired) {
                     cob_stats_spike(s.t, &a->spike_count[i], &a->last_spike[i], &a->n_isi[i], &a->isi_sum[i],
                                     &a->isi_sumsq[i]);
@@ -130,16 +128,16 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
                             atomicAdd(&cnt->raster_over, 1ull);
                         }
                     }
-                } else if (s.sample_v && !was_refr) {
-                    int32_t b = cob_stats_vbin(st.v_mV, g->v_min, g->v_inv_width, g->v_bins);
-                    a->v_sum[i] += st.v_mV;
-                    a->v_sumsq[i] += (double)st.v_mV * (double)st.v_mV;
+                } else if (s.sample_v && !(flags & COB_STEP_REFRACTORY)) {
+                    int32_t b = cob_stats_vbin(v_mV, g->v_min, g->v_inv_width, g->v_bins);
+                    a->v_sum[i] += v_mV;
+                    a->v_sumsq[i] += (double)v_mV * (double)v_mV;
                     a->v_n[i] += 1;
                     if (use_shist && pop == hpop) atomicAdd(&s_hist[b + 1], 1u);
                     else atomicAdd((unsigned long long *)&a->v_hist[b + 1], 1ull);
                 }
                 if (i < P->trace_n && s.tm % g->trace_stride == 0)
-                    g->trace_v[(P->trace_base + i) * g->trace_samples + s.tm / g->trace_stride] = st.v_mV;
+                    g->trace_v[(P->trace_base + i) * g->trace_samples + s.tm / g->trace_stride] = v_mV;
             }
         } else if (P->next[i] == s.t) { /* pool source due now */
             int64_t nx;
@@ -253,7 +251,7 @@ __global__ void cob_k_init_v(const cob_dnet *__restrict__ g, int pop, double lo,
     if (i >= P->size) return;
     w = cob_philox(g->seed, COB_STREAM(COB_STREAM_VINIT, pop), (uint32_t)i, 0);
     u = cob_u01_double(w.v[0], w.v[1]);
-    g->v[P->off + i] = (float)(lo + span * (1.0 - u));
+    g->state.f[0][P->off + i] = (float)(lo + span * (1.0 - u));
 }
 
 /* First spike step of every pool source (the gap after step -1). */

@@ -27,6 +27,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include "test_util.h"
+#include "cobalt/models.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,10 +197,11 @@ static uint32_t lif_count(uint64_t i)
     }
 }
 
-/* One neuron step of n neurons on the device against cob_lif_{cond,curr}_step_n on the host. */
-static void check_lif(int model, const cob_lif_prop *p, const char *what)
+/* One neuron step of n neurons on the device against the registry's step (cob_neuron_step) on
+ * the host. */
+static void check_lif(int model, const cob_neuron_prop *np, int nch, const char *what)
 {
-    int nch = p->n_channels;
+    const cob_lif_prop *p = &np->lif_cond; /* both LIF models' propagators are cob_lif_prop */
     for (int z = 0; z < N_SIZES; ++z) {
         int64_t n = sizes[z];
         float *v_in = xcalloc(n, sizeof *v_in), *v_ref = xcalloc(n, sizeof *v_ref), *v_dev = xcalloc(n, sizeof *v_dev);
@@ -218,16 +220,19 @@ static void check_lif(int model, const cob_lif_prop *p, const char *what)
             }
             r_in[i] = rnd(1, i, 2) % 4 == 0 ? (int32_t)(rnd(1, i, 3) % (uint32_t)(p->refr_steps + 1)) : 0;
             for (int c = 0; c < nch; ++c) cnt[i * nch + c] = lif_count((uint64_t)i * COB_MAX_CHANNELS + (uint64_t)c);
-            cob_lif_state s = {v_in[i], r_in[i]};
-            f_ref[i] = (uint8_t)(model == COB_MODEL_LIF_COND ? cob_lif_cond_step_n(&s, p, cnt + i * nch, nch)
-                                                             : cob_lif_curr_step_n(&s, p, cnt + i * nch, nch));
-            v_ref[i] = s.v_mV;
-            r_ref[i] = s.refr_steps;
+            cob_input in;
+            cob_state_arrays sa = {{v_ref}, {r_ref}};
+            float v_after;
+            cob_input_clear(&in);
+            for (int c = 0; c < nch; ++c) in.count[c] = cnt[i * nch + c];
+            v_ref[i] = v_in[i];
+            r_ref[i] = r_in[i];
+            f_ref[i] = (uint8_t)(cob_neuron_step(model, np, &sa, i, &in, nch, &v_after) & COB_STEP_FIRED);
             fired += f_ref[i];
             refr += r_in[i] > 0;
         }
         memset(f_dev, 0xFF, (size_t)n);
-        cr_assert_eq(cob_cuda_test_lif(model, p, n, v_in, r_in, cnt, v_dev, r_dev, f_dev, &err), COB_OK, "%s: %s",
+        cr_assert_eq(cob_cuda_test_lif(model, np, nch, n, v_in, r_in, cnt, v_dev, r_dev, f_dev, &err), COB_OK, "%s: %s",
                      what, err.msg);
         int64_t k = FIRST_DIFF(v_ref, v_dev, n);
         cr_assert_eq(k, -1, "%s, n %lld: neuron %lld V = %.9g (%#010x) on the device, %.9g (%#010x) on the host "
@@ -259,9 +264,9 @@ static void check_lif_config(const char *yaml, int model)
     load_yaml(&c, yaml);
     cr_assert_eq(cob_net_layout(&net, &c, &err), COB_OK, "%s", err.msg);
     for (int pop = 0; pop < 2; ++pop) {
-        snprintf(what, sizeof what, "%s population %s (%d channels)", model == COB_MODEL_LIF_COND ? "lif_cond" :
-                 "lif_curr", c.pops[pop].name, net.prop[pop].n_channels);
-        check_lif(model, &net.prop[pop], what);
+        snprintf(what, sizeof what, "%s population %s (%d channels)", cob_model_name(model), c.pops[pop].name,
+                 net.pop_channels[pop]);
+        check_lif(model, &net.prop[pop], net.pop_channels[pop], what);
     }
     cob_net_free(&net);
     cob_config_free(&c);

@@ -17,16 +17,27 @@
 
 #define U_FLT (FLT_EPSILON / 2.0)   /* unit roundoff of float, 2^-24 */
 
+
+/* One step through the registry's step function with spike counts cnt[0 .. p->n_channels) and
+ * no continuous drive; returns 1 if the neuron fired. */
+static int step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *cnt)
+{
+    cob_input in;
+    cob_input_clear(&in);
+    for (int c = 0; c < p->n_channels; ++c) in.count[c] = cnt[c];
+    return (cob_lif_cond_step(n, p, &in, p->n_channels) & COB_STEP_FIRED) != 0;
+}
+
 static double ulpf_at(double x) { float f = (float)fabs(x); return nextafterf(f, INFINITY) - f; }
 
 /* Propagators of one population with channels (E, a_e) and (I, a_i). */
 static cob_lif_prop make(const cob_lif_params *lp, double dt, double a_e, double a_i)
 {
-    cob_lif_prop p;
+    cob_neuron_prop np;
     int rec[2] = {COB_RECEPTOR_E, COB_RECEPTOR_I};
     double w[2] = {a_e, a_i};
-    cob_lif_cond_prop_make(&p, lp, dt, 2, rec, w);
-    return p;
+    cob__model_lif_cond.prop_make(&np, lp, dt, 2, rec, w);
+    return np.lif_cond;
 }
 
 static cob_lif_params defaults(void)
@@ -80,7 +91,7 @@ Test(lif_cond, exact_leak_decay)
     uint32_t cnt[COB_MAX_CHANNELS] = {0, 0, 0, 0};
     double d = exp(-dt / lp.tau_m_ms), worst = 0.0;
     for (int k = 1; k <= 2000; ++k) {
-        cr_assert_eq(cob_lif_cond_step(&n, &p, cnt), 0, "fired without input at step %d", k);
+        cr_assert_eq(step(&n, &p, cnt), 0, "fired without input at step %d", k);
         double ref = lp.e_l_mV + (v0 - lp.e_l_mV) * exp(-k * dt / lp.tau_m_ms);
         double tol = ulpf_at(lp.e_l_mV) / (1.0 - d) + k * U_FLT * fabs(v0 - lp.e_l_mV) * pow(d, k);
         worst = fmax(worst, fabs(n.v_mV - ref) / tol);
@@ -109,10 +120,10 @@ Test(lif_cond, jump_composition_linear)
             cob_lif_state one = {(float)v0, 0}, seq = {(float)v0, 0};
             double v_lin = v0;
             cnt[ch] = k;
-            cob_lif_cond_step(&one, &p, cnt);
+            step(&one, &p, cnt);
             cnt[ch] = 1;
             for (uint32_t m = 0; m < k; ++m) {
-                cob_lif_cond_step(&seq, &p, cnt);
+                step(&seq, &p, cnt);
                 v_lin += a * (e - v_lin);
             }
             double closed = e + (v0 - e) * pow(1.0 - a, k);
@@ -145,7 +156,7 @@ Test(lif_cond, jump_composition_exp)
             uint32_t cnt[COB_MAX_CHANNELS] = {0, 0, 0, 0};
             cob_lif_state n = {(float)v0, 0};
             cnt[ch] = k;
-            cob_lif_cond_step(&n, &p, cnt);
+            step(&n, &p, cnt);
             double closed = e + (v0 - e) * exp(-a * k);
             double tol = (2.0 * k + 1.0) * U_FLT * fabs(v0 - e) + 2.0 * ulpf_at(80.0);
             cr_expect_leq(fabs(n.v_mV - closed), tol, "channel %d, %u spikes: %.9g vs %.9g", ch, k, n.v_mV,
@@ -164,7 +175,7 @@ Test(lif_cond, channel_order_and_leak)
     cob_lif_prop p = make(&lp, dt, a_e, a_i);
     uint32_t cnt[COB_MAX_CHANNELS] = {1, 1, 0, 0};
     cob_lif_state n = {(float)v0, 0};
-    cr_assert_eq(cob_lif_cond_step(&n, &p, cnt), 0);
+    cr_assert_eq(step(&n, &p, cnt), 0);
     double v1 = lp.e_i_mV + (lp.e_e_mV + (v0 - lp.e_e_mV) * (1 - a_e) - lp.e_i_mV) * (1 - a_i);
     double ref = lp.e_l_mV + (v1 - lp.e_l_mV) * exp(-dt / lp.tau_m_ms);
     cr_expect_leq(fabs(n.v_mV - ref), 8.0 * ulpf_at(80.0), "V = %.9g, expected %.9g", n.v_mV, ref);
@@ -199,8 +210,8 @@ Test(lif_cond, builder_puts_e_channels_first)
     cr_expect_eq(net.chan_receptor[0][1], COB_RECEPTOR_I);
     cr_expect_eq(net.proj[1].channel, 0);
     cr_expect_eq(net.proj[0].channel, 1);
-    cr_expect_eq(net.prop[0].chan_factor[0], (float)(1.0 - 0.01));
-    cr_expect_eq(net.prop[0].chan_rev_mV[1], (float)c.pops[0].lif.e_i_mV);
+    cr_expect_eq(net.prop[0].lif_cond.chan_factor[0], (float)(1.0 - 0.01));
+    cr_expect_eq(net.prop[0].lif_cond.chan_rev_mV[1], (float)c.pops[0].lif.e_i_mV);
     cob_net_free(&net);
 }
 
@@ -211,18 +222,18 @@ Test(lif_cond, threshold_and_reset)
     cob_lif_prop p = no_leak(make(&lp, 0.1, 0.01, 0.04));
     uint32_t none[COB_MAX_CHANNELS] = {0, 0, 0, 0};
     cob_lif_state n = {p.v_th_mV, 0};
-    cr_expect_eq(cob_lif_cond_step(&n, &p, none), 1);
+    cr_expect_eq(step(&n, &p, none), 1);
     cr_expect_eq(n.v_mV, p.v_reset_mV);
     cr_expect_eq(n.refr_steps, p.refr_steps);
     n.v_mV = nextafterf(p.v_th_mV, -INFINITY);
     n.refr_steps = 0;
-    cr_expect_eq(cob_lif_cond_step(&n, &p, none), 0);
+    cr_expect_eq(step(&n, &p, none), 0);
     cr_expect_eq(n.v_mV, nextafterf(p.v_th_mV, -INFINITY));
     /* Crossing by a jump fires in the same step (with the real leak). */
     cob_lif_prop q = make(&lp, 0.1, 0.01, 0.04);
     uint32_t kick[COB_MAX_CHANNELS] = {50, 0, 0, 0};
     cob_lif_state m = {-56.0f, 0};
-    cr_expect_eq(cob_lif_cond_step(&m, &q, kick), 1);
+    cr_expect_eq(step(&m, &q, kick), 1);
     cr_expect_eq(m.v_mV, q.v_reset_mV);
 }
 
@@ -236,17 +247,17 @@ static void check_refractory(double tau_ref_ms, double dt, int32_t r_expected)
     uint32_t kick[COB_MAX_CHANNELS] = {1000, 0, 0, 0}, none[COB_MAX_CHANNELS] = {0, 0, 0, 0};
     cob_lif_state n = {-56.0f, 0};
     cr_assert_eq(p.refr_steps, r_expected, "tau_ref %.3f ms, dt %.3f ms: %d steps", tau_ref_ms, dt, p.refr_steps);
-    cr_assert_eq(cob_lif_cond_step(&n, &p, kick), 1);
+    cr_assert_eq(step(&n, &p, kick), 1);
     for (int32_t k = 1; k <= r_expected; ++k) {
-        cr_assert_eq(cob_lif_cond_step(&n, &p, kick), 0, "fired during refractory step %d", k);
+        cr_assert_eq(step(&n, &p, kick), 0, "fired during refractory step %d", k);
         cr_assert_eq(n.v_mV, p.v_reset_mV, "refractory step %d: V = %.9g", k, n.v_mV);
     }
     /* First free step: with no input V leaves V_r towards E_L by exactly one leak step. */
     cob_lif_state free_n = n;
-    cr_assert_eq(cob_lif_cond_step(&free_n, &p, none), 0);
+    cr_assert_eq(step(&free_n, &p, none), 0);
     cr_expect_eq(free_n.v_mV, p.v_leak_mV + (p.v_reset_mV - p.v_leak_mV) * p.leak_decay);
     /* ... and a strong kick fires it again: minimum ISI is R + 1 steps. */
-    cr_expect_eq(cob_lif_cond_step(&n, &p, kick), 1, "not integrating after %d refractory steps", r_expected);
+    cr_expect_eq(step(&n, &p, kick), 1, "not integrating after %d refractory steps", r_expected);
 }
 
 Test(lif_cond, refractory_length)

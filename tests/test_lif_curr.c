@@ -13,18 +13,29 @@
 #include "cobalt/hd/lif_curr.h"
 #include "models/lif.h"
 
+
+/* One step through the registry's step function with spike counts cnt[0 .. p->n_channels) and
+ * no continuous drive; returns 1 if the neuron fired. */
+static int step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *cnt)
+{
+    cob_input in;
+    cob_input_clear(&in);
+    for (int c = 0; c < p->n_channels; ++c) in.count[c] = cnt[c];
+    return (cob_lif_curr_step(n, p, &in, p->n_channels) & COB_STEP_FIRED) != 0;
+}
+
 static double ulpf_at(double x) { float f = (float)fabs(x); return nextafterf(f, INFINITY) - f; }
 
 static cob_lif_prop make(double mu_mV, double j_e, double j_i)
 {
     cob_lif_params lp;
-    cob_lif_prop p;
+    cob_neuron_prop np;
     int rec[2] = {COB_RECEPTOR_E, COB_RECEPTOR_I};
     double w[2] = {j_e, j_i};
     cob_lif_params_defaults(&lp);
     lp.mu_ext_mV = mu_mV;
-    cob_lif_curr_prop_make(&p, &lp, 0.1, 2, rec, w);
-    return p;
+    cob__model_lif_curr.prop_make(&np, &lp, 0.1, 2, rec, w);
+    return np.lif_curr;
 }
 
 Test(lif_curr, propagators)
@@ -47,7 +58,7 @@ Test(lif_curr, relaxes_to_drive)
     cob_lif_state n = {p.v_reset_mV, 0};
     double d = p.leak_decay, tol = ulpf_at(80.0) / (1.0 - d);
     for (int k = 1; k <= 4000; ++k) {
-        cr_assert_eq(cob_lif_curr_step(&n, &p, none), 0, "sub-threshold drive fired at step %d", k);
+        cr_assert_eq(step(&n, &p, none), 0, "sub-threshold drive fired at step %d", k);
         double ref = p.v_leak_mV + (p.v_reset_mV - p.v_leak_mV) * pow(d, k);
         cr_assert_leq(fabs(n.v_mV - ref), tol, "step %d: %.9g vs %.9g", k, n.v_mV, ref);
     }
@@ -78,7 +89,7 @@ static void check_isi(double mu_mV)
               "mu %.1f: discrete ISI %lld steps = %.4f ms, continuous %.4f ms", mu_mV, (long long)isi_discrete,
               isi_discrete * dt, t_cont);
     for (int64_t t = 0; t < 20000 && n_spikes < 20; ++t)
-        if (cob_lif_curr_step(&n, &p, none)) {
+        if (step(&n, &p, none)) {
             if (last < 0)
                 cr_expect_eq(t + 1, k, "mu %.1f: first spike from V_r after %lld steps, expected %lld", mu_mV,
                              (long long)(t + 1), (long long)k);
@@ -108,10 +119,10 @@ Test(lif_curr, jumps_exact)
     p.v_leak_mV = 0.0f;
     uint32_t cnt[COB_MAX_CHANNELS] = {3, 2, 0, 0};
     cob_lif_state n = {-70.0f, 0};
-    cr_assert_eq(cob_lif_curr_step(&n, &p, cnt), 0);
+    cr_assert_eq(step(&n, &p, cnt), 0);
     cr_expect_eq(n.v_mV, -70.0f + 1.5f - 2.5f, "V = %.9g", n.v_mV);
     cnt[0] = 0; cnt[1] = 4;
-    cr_assert_eq(cob_lif_curr_step(&n, &p, cnt), 0);
+    cr_assert_eq(step(&n, &p, cnt), 0);
     cr_expect_eq(n.v_mV, -76.0f, "V = %.9g", n.v_mV);
 }
 
@@ -127,7 +138,7 @@ Test(lif_curr, jumps_with_leak)
             cob_lif_state n = {-66.0f, 0};
             double v = -66.0 + ne * (double)(float)je - ni * (double)(float)ji;
             double ref = p.v_leak_mV + (v - p.v_leak_mV) * (double)p.leak_decay;
-            int fired = cob_lif_curr_step(&n, &p, cnt);
+            int fired = step(&n, &p, cnt);
             if (ref >= p.v_th_mV + 4.0 * ulpf_at(80.0)) {
                 cr_expect_eq(fired, 1, "n_E %u n_I %u: V would be %.6g", ne, ni, ref);
                 cr_expect_eq(n.v_mV, p.v_reset_mV);
@@ -145,12 +156,12 @@ Test(lif_curr, refractory_ignores_input)
     cob_lif_prop p = make(0.0, 5.0, 5.0);
     uint32_t kick[COB_MAX_CHANNELS] = {10, 0, 0, 0};
     cob_lif_state n = {-60.0f, 0};
-    cr_assert_eq(cob_lif_curr_step(&n, &p, kick), 1);
+    cr_assert_eq(step(&n, &p, kick), 1);
     for (int k = 1; k <= p.refr_steps; ++k) {
-        cr_assert_eq(cob_lif_curr_step(&n, &p, kick), 0, "fired in refractory step %d", k);
+        cr_assert_eq(step(&n, &p, kick), 0, "fired in refractory step %d", k);
         cr_assert_eq(n.v_mV, p.v_reset_mV);
     }
-    cr_expect_eq(cob_lif_curr_step(&n, &p, kick), 1, "not integrating after %d steps", p.refr_steps);
+    cr_expect_eq(step(&n, &p, kick), 1, "not integrating after %d steps", p.refr_steps);
 }
 
 /* Threshold is V >= theta after the leak: theta itself fires, the float just below does not. */
@@ -161,10 +172,10 @@ Test(lif_curr, threshold_inclusive)
     p.leak_decay = 1.0f;
     p.v_leak_mV = 0.0f;
     cob_lif_state n = {p.v_th_mV, 0};
-    cr_expect_eq(cob_lif_curr_step(&n, &p, none), 1);
+    cr_expect_eq(step(&n, &p, none), 1);
     cr_expect_eq(n.v_mV, p.v_reset_mV);
     cr_expect_eq(n.refr_steps, p.refr_steps);
     n.v_mV = nextafterf(p.v_th_mV, -INFINITY);
     n.refr_steps = 0;
-    cr_expect_eq(cob_lif_curr_step(&n, &p, none), 0);
+    cr_expect_eq(step(&n, &p, none), 0);
 }

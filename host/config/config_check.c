@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config/config_keys.h"
+#include "models/models.h"
 
 /* Independent Poisson: expected input spikes per neuron per step (counts drawn per step). */
 #define COB__INDEP_MAX_PER_STEP 16000.0
@@ -147,7 +148,7 @@ static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_e
         return fail_range(s, mk, p, sub, err);
     }
     /* Before the table: the default v_init_mV, [v_reset_mV, v_th_mV], is wrong when this is. */
-    if (p->model != COB_MODEL_POISSON && isfinite(p->lif.v_reset_mV) &&
+    if (cob_model_is_neuron(p->model) && isfinite(p->lif.v_reset_mV) &&
         isfinite(p->lif.v_th_mV) && !(p->lif.v_reset_mV < p->lif.v_th_mV)) {
         snprintf(sub, sizeof sub, "%s.v_reset_mV", path);
         cob__fmt_num(p->lif.v_reset_mV, v, sizeof v);
@@ -187,19 +188,22 @@ static cob_status check_post(const cob_config *c, const cob__src *s, int i, cob_
     const cob_proj_spec *q = &c->projs[i];
     const cob_pop_spec *post = &c->pops[q->post];
     char path[64], v[32];
-    if (post->model == COB_MODEL_POISSON) {
+    const cob__model_host *mh = cob__model_host_of(post->model);
+    if (!mh) {
+        char models[128];
+        cob__neuron_model_list(models, sizeof models);
         snprintf(path, sizeof path, "projections[%d].post", i);
         return cob__fail_path(s, err, path,
-                              "value \"%s\" is a poisson population, which takes no input "
-                              "(allowed: a lif_cond or lif_curr population)", post->name);
+                              "value \"%s\" is a %s population, which takes no input "
+                              "(allowed: a %s population)", post->name, cob_model_name(post->model), models);
     }
-    if (post->model == COB_MODEL_LIF_COND && !(q->weight < 1.0)) {
+    if (!(q->weight < mh->weight_below)) {
         snprintf(path, sizeof path, "projections[%d].weight", i);
         cob__fmt_num(q->weight, v, sizeof v);
         return cob__fail_path(s, err, path,
-                              "value \"%s\" out of range for post population \"%s\" (lif_cond: "
-                              "weight is the jump a, dimensionless) (allowed: 0 < a < 1)",
-                              v, post->name);
+                              "value \"%s\" out of range for post population \"%s\" (%s: "
+                              "%s) (allowed: %s)",
+                              v, post->name, cob_model_name(post->model), mh->weight_meaning, mh->weight_allowed);
     }
     return COB_OK;
 }

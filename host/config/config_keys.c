@@ -25,9 +25,7 @@ _Static_assert(sizeof(cob_model) == sizeof(int) && sizeof(cob_receptor) == sizeo
                    sizeof(cob_jump_form) == sizeof(int) && sizeof(cob_input_mode) == sizeof(int),
                "enums are int-sized");
 
-const char *const cob__model_names[] = {"lif_cond", "lif_curr", "poisson", NULL};
 static const char *const jump_names[] = {"linear", "exp", NULL};
-static const char *const input_names[] = {"pool", "independent", NULL};
 static const char *const receptor_names[] = {"E", "I", NULL};
 
 const cob__key cob__run_keys[] = {
@@ -39,21 +37,21 @@ const cob__key cob__run_keys[] = {
 
 const cob__key cob__pop_keys[] = {
     KEY("name", COB__K_NAME, POP(name), 0, 0, COB__REQUIRED, COB__M_ALL),
-    {"model", COB__K_ENUM, POP(model), 0, 0, 0, COB__REQUIRED, COB__M_ALL, cob__model_names, NULL},
+    {"model", COB__K_ENUM, POP(model), 0, 0, 0, COB__REQUIRED, COB__M_ALL, cob_model_names, NULL},
     KEY("size", COB__K_INT64, POP(size), 1, 2147483647.0, COB__REQUIRED, COB__M_ALL),
     KEY("tau_m_ms", COB__K_NUM, POP(lif.tau_m_ms), 0, INF, COB__LO_OPEN, COB__M_LIF),
     KEY("tau_ref_ms", COB__K_NUM, POP(lif.tau_ref_ms), 0, INF, 0, COB__M_LIF),
     KEY("v_th_mV", COB__K_NUM, POP(lif.v_th_mV), -INF, INF, 0, COB__M_LIF),
     KEY("v_reset_mV", COB__K_NUM, POP(lif.v_reset_mV), -INF, INF, 0, COB__M_LIF),
     KEY("e_l_mV", COB__K_NUM, POP(lif.e_l_mV), -INF, INF, 0, COB__M_LIF),
-    KEY("e_e_mV", COB__K_NUM, POP(lif.e_e_mV), -INF, INF, 0, COB__M_COND),
-    KEY("e_i_mV", COB__K_NUM, POP(lif.e_i_mV), -INF, INF, 0, COB__M_COND),
-    KEY("mu_ext_mV", COB__K_NUM, POP(lif.mu_ext_mV), -INF, INF, 0, COB__M_CURR),
+    KEY("e_e_mV", COB__K_NUM, POP(lif.e_e_mV), -INF, INF, 0, COB__M_LIF_COND),
+    KEY("e_i_mV", COB__K_NUM, POP(lif.e_i_mV), -INF, INF, 0, COB__M_LIF_COND),
+    KEY("mu_ext_mV", COB__K_NUM, POP(lif.mu_ext_mV), -INF, INF, 0, COB__M_LIF_CURR),
     {"v_init_mV", COB__K_PAIR, POP(lif.v_init_min_mV), POP(lif.v_init_max_mV), -INF, INF, 0,
      COB__M_LIF, NULL, NULL},
-    {"jump", COB__K_ENUM, POP(lif.jump), 0, 0, 0, 0, COB__M_COND, jump_names, NULL},
-    KEY("rate_hz", COB__K_NUM, POP(rate_hz), 0, INF, COB__REQUIRED, COB__M_POIS),
-    {"input", COB__K_ENUM, POP(input_mode), 0, 0, 0, 0, COB__M_POIS, input_names, NULL},
+    {"jump", COB__K_ENUM, POP(lif.jump), 0, 0, 0, 0, COB__M_LIF_COND, jump_names, NULL},
+    KEY("rate_hz", COB__K_NUM, POP(rate_hz), 0, INF, COB__REQUIRED, COB__M_POISSON),
+    {"input", COB__K_ENUM, POP(input_mode), 0, 0, 0, 0, COB__M_POISSON, cob_input_names, NULL},
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
 const cob__key cob__proj_keys[] = {

@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 #include <yaml.h>
-#include "cobalt/net.h"
+#include "cobalt/config.h"
+#include "cobalt/models.h"
 
 typedef enum {
     COB__K_NUM,    /* double, finite */
@@ -27,8 +28,17 @@ typedef enum {
 } cob__kind;
 
 enum { COB__LO_OPEN = 1, COB__HI_OPEN = 2, COB__REQUIRED = 4, COB__ONE_OK = 8 };
-/* Model masks: bit (1 << cob_model). Keys outside populations use COB__M_ALL. */
-enum { COB__M_COND = 1, COB__M_CURR = 2, COB__M_POIS = 4, COB__M_LIF = 3, COB__M_ALL = 7 };
+/* Model masks, bit (1 << cob_model), generated from the model registry: COB__M_<ID> for each
+ * neuron model, COB__M_POISSON for sources, COB__M_LIF for every neuron model (all are LIF-family
+ * and share its keys), COB__M_ALL for keys outside populations. */
+enum {
+#define COB_X_MASK(ID, name) COB__M_##ID = 1u << COB_MODEL_##ID,
+    COB_NEURON_MODELS(COB_X_MASK)
+#undef COB_X_MASK
+    COB__M_POISSON = 1u << COB_MODEL_POISSON,
+    COB__M_LIF = (1u << COB_MODEL_POISSON) - 1u,
+    COB__M_ALL = (1u << COB_N_MODELS) - 1u
+};
 
 typedef struct cob__key {
     const char *name;            /* NULL ends a table */
@@ -43,7 +53,6 @@ typedef struct cob__key {
 
 extern const cob__key cob__top_keys[], cob__run_keys[], cob__pop_keys[], cob__proj_keys[],
     cob__stats_keys[];
-extern const char *const cob__model_names[];
 
 /* Node ids [first, last] of the YAML document that the --set `set` made (key_len: the length
  * of its key part). Messages about them name the --set instead of file:line. */

@@ -267,10 +267,10 @@ static void model_list(unsigned models, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (int m = 0; cob__model_names[m]; m++)
+    for (int m = 0; cob_model_names[m]; m++)
         if (models & (1u << m))
             used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " and " : "",
-                                     cob__model_names[m]);
+                                     cob_model_names[m]);
 }
 
 /* Pair i of mapping id: a known key, not seen before, valid for models; then its value. */

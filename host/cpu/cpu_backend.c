@@ -10,7 +10,6 @@
 #include <omp.h>
 #endif
 #include "cobalt/sim.h"
-#include "cobalt/hd/lif_curr.h"
 #include "cobalt/hd/stats.h"
 #include "cpu/cpu_backend.h"
 #include "inputs/poisson_tables.h"
@@ -30,11 +29,16 @@ static cob_status alloc_state(cob_cpu *s, cob_err *err)
 {
     const cob_net *net = s->net;
     int pop;
-    s->v = malloc((size_t)(net->n_neurons ? net->n_neurons : 1) * sizeof *s->v);
-    s->refr = calloc((size_t)(net->n_neurons ? net->n_neurons : 1), sizeof *s->refr);
+    size_t n = (size_t)(net->n_neurons ? net->n_neurons : 1);
+    int k;
+    /* every state variable starts at 0; V is then drawn (init_voltage) */
+    for (k = 0; k < net->n_state_f32; ++k)
+        if (!(s->state.f[k] = calloc(n, sizeof *s->state.f[k]))) goto nomem;
+    for (k = 0; k < net->n_state_i32; ++k)
+        if (!(s->state.i[k] = calloc(n, sizeof *s->state.i[k]))) goto nomem;
     s->inbuf = calloc((size_t)(s->n_thr * s->inbuf_cells), sizeof *s->inbuf);
     s->bkt = calloc((size_t)s->n_thr * (size_t)net->ring_slots, sizeof *s->bkt);
-    if (!s->v || !s->refr || !s->inbuf || !s->bkt) goto nomem;
+    if (!s->inbuf || !s->bkt) goto nomem;
     for (pop = 0; pop < net->n_pops; ++pop) {
         s->spk[pop] = malloc((size_t)s->c->pops[pop].size * sizeof *s->spk[pop]);
         if (!s->spk[pop]) goto nomem;
@@ -57,7 +61,7 @@ static void init_voltage(cob_cpu *s)
         for (i = 0; i < s->c->pops[pop].size; ++i) {
             cob_u32x4 w = cob_philox(s->net->seed, COB_STREAM(COB_STREAM_VINIT, pop), (uint32_t)i, 0);
             double u = cob_u01_double(w.v[0], w.v[1]);
-            s->v[off + i] = (float)(lp->v_init_min_mV + (lp->v_init_max_mV - lp->v_init_min_mV) * (1.0 - u));
+            s->state.f[0][off + i] = (float)(lp->v_init_min_mV + (lp->v_init_max_mV - lp->v_init_min_mV) * (1.0 - u));
         }
     }
 }
@@ -121,7 +125,9 @@ static void cpu_destroy(void *impl)
     cob_cpu *s = impl;
     int i;
     if (!s) return;
-    free(s->v); free(s->refr); free(s->inbuf);
+    for (i = 0; i < COB_STATE_F_MAX; ++i) free(s->state.f[i]);
+    for (i = 0; i < COB_STATE_I_MAX; ++i) free(s->state.i[i]);
+    free(s->inbuf);
     if (s->bkt)
         for (i = 0; i < s->n_thr * s->net->ring_slots; ++i) free(s->bkt[i].cell);
     free(s->bkt);
@@ -173,6 +179,9 @@ static cob_status cpu_run(void *impl, int64_t n_steps, cob_err *err)
 {
     cob_cpu *s = impl;
     cob_cpu_steps(s, n_steps);
+    if (s->bad_model)
+        return cob_err_set(err, COB_ERR_INVALID, "internal: population %s has model %d, which the CPU backend's "
+                           "step does not know", s->c->pops[s->bad_model - 1].name, s->net->pop_model[s->bad_model - 1]);
     if (s->bkt_failed)
         return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the spike-delivery buckets "
                            "(before step %lld)", (long long)s->t);

@@ -9,6 +9,7 @@
 #define COBALT_HOST_CPU_BACKEND_H
 
 #include "cobalt/sim.h"
+#include "cobalt/hd/models.h"
 #include "stats/stats_acc.h"
 
 typedef struct {
@@ -42,8 +43,8 @@ typedef struct {
     const cob_config *c;
     int64_t t;                /* steps done */
     int n_thr;
-    float *v;
-    int32_t *refr;
+    cob_state_arrays state;          /* neuron state, one array per variable (net->n_state_f32/_i32) */
+    int bad_model;                   /* population + 1 whose model the step does not know (0: none) */
     uint16_t *inbuf;                 /* [n_thr][inbuf_cells] */
     int64_t inbuf_cells;             /* n_channels_max * n_neurons */
     cob_bucket *bkt;                 /* [n_thr][ring_slots] */

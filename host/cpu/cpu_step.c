@@ -7,7 +7,7 @@
 #include <omp.h>
 #endif
 #include "cpu/cpu_backend.h"
-#include "cobalt/hd/lif_curr.h"
+#include "cobalt/hd/models.h"
 #include "cobalt/hd/poisson.h"
 #include "cobalt/hd/stats.h"
 
@@ -111,16 +111,16 @@ typedef struct {
 /* Statistics of one neuron after its update (only inside the measurement window). vhist is the
  * calling thread's own voltage histogram of the population: [0] below, [1 .. v_bins] the bins,
  * [v_bins + 1] above; merged at the end of the run (no atomics on the hot path). */
-static inline __attribute__((always_inline)) void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const step_ctx *sc, int fired,
-                                int was_refr, float v, const uint32_t *cnt, int nch, uint64_t *chan,
+static inline __attribute__((always_inline)) void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const step_ctx *sc,
+                                int flags, float v, const cob_input *in, int nch, uint64_t *chan,
                                 uint64_t *vhist)
 {
     int c;
-    for (c = 0; c < nch; ++c) chan[c] += cnt[c];
-    if (fired)
+    for (c = 0; c < nch; ++c) chan[c] += in->count[c];
+    if (flags & COB_STEP_FIRED)
         cob_stats_spike(sc->t, &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], &pa->isi_sum[i],
                         &pa->isi_sumsq[i]);
-    else if (sc->sample_v && !was_refr) {
+    else if (sc->sample_v && !(flags & COB_STEP_REFRACTORY)) {
         int32_t b = cob_stats_vbin(v, s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins);
         pa->v_sum[i] += v;
         pa->v_sumsq[i] += (double)v * (double)v;
@@ -148,53 +148,59 @@ static inline __attribute__((always_inline)) void gather_counts(uint16_t *restri
     }
 }
 
-/* Update neurons [lo, hi) of population pop; spikes to spk[w..]; returns the new w. Locals
- * (a copy of the propagators, restrict pointers) keep the compiler from reloading through s;
- * always inlined with constant nch, n_thr and is_cond by update_range, so the common shapes get
- * loops without inner loop counters. */
+/* Update neurons [lo, hi) of population pop, of model m; spikes to spk[w..]; returns the new w.
+ * Locals (a copy of the propagators and of the state-array table) keep the compiler from
+ * reloading through s; always inlined with constant model, nch and n_thr by update_range, so
+ * the registry's dispatch folds away and the common shapes get loops without inner counters. */
 static inline __attribute__((always_inline)) int64_t
 update_loop(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf,
-            const int nch, const int n_thr, const int is_cond)
+            const int model, const int nch, const int n_thr)
 {
-    const cob_lif_prop prop = s->net->prop[pop];
+    const cob_neuron_prop prop = s->net->prop[pop];
+    const cob_state_arrays sa = s->state;
     const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->inbuf_cells;
     const int measuring = sc->measuring;
     uint16_t *restrict in0 = s->inbuf + off;
-    float *restrict v = s->v + off;
-    int32_t *restrict refr = s->refr + off, *restrict spk = s->spk[pop];
+    int32_t *restrict spk = s->spk[pop];
     cob_pop_acc *pa = &s->acc.pop[pop];
     uint64_t *vhist = s->vhist + ((int64_t)thread_id() * s->net->n_pops + pop) * (s->acc.v_bins + 2);
     int64_t i, w = lo;
     for (i = lo; i < hi; ++i) {
-        uint32_t cnt[COB_MAX_CHANNELS] = {0, 0, 0, 0};
-        cob_lif_state st;
-        int fired, was_refr;
-        gather_counts(in0, i, nch, N, n_thr, thr_stride, cnt, ovf);
-        st.v_mV = v[i];
-        st.refr_steps = refr[i];
-        was_refr = st.refr_steps > 0;
-        fired = is_cond ? cob_lif_cond_step_n(&st, &prop, cnt, nch) : cob_lif_curr_step_n(&st, &prop, cnt, nch);
-        v[i] = st.v_mV;
-        refr[i] = st.refr_steps;
-        if (fired) spk[w++] = (int32_t)i;
-        if (measuring) neuron_stats(s, pa, i, sc, fired, was_refr, st.v_mV, cnt, nch, chan, vhist);
+        cob_input in;
+        float v;
+        int flags;
+        cob_input_clear(&in);
+        gather_counts(in0, i, nch, N, n_thr, thr_stride, in.count, ovf);
+        flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
+        if (flags & COB_STEP_FIRED) spk[w++] = (int32_t)i;
+        if (measuring) neuron_stats(s, pa, i, sc, flags, v, &in, nch, chan, vhist);
     }
     return w;
 }
 
+/* The loop of one model, specialised for the common channel and thread counts. */
+static inline __attribute__((always_inline)) int64_t
+update_model(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf,
+             const int model)
+{
+    const int nch = s->net->pop_channels[pop], n_thr = s->n_thr;
+    if (nch == 2 && n_thr == 2) return update_loop(s, pop, sc, lo, hi, chan, ovf, model, 2, 2);
+    if (nch == 2 && n_thr == 1) return update_loop(s, pop, sc, lo, hi, chan, ovf, model, 2, 1);
+    return update_loop(s, pop, sc, lo, hi, chan, ovf, model, nch, n_thr);
+}
+
+/* Dispatch on the population's model (generated from the registry); an id no entry has is an
+ * internal error reported by the run (bad_model), never a silent default. */
 static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan,
                             uint64_t *ovf)
 {
-    const int nch = s->net->prop[pop].n_channels, n_thr = s->n_thr;
-    const int is_cond = s->c->pops[pop].model == COB_MODEL_LIF_COND;
-    if (nch == 2 && n_thr == 2)
-        return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 2, 1)
-                       : update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 2, 0);
-    if (nch == 2 && n_thr == 1)
-        return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 1, 1)
-                       : update_loop(s, pop, sc, lo, hi, chan, ovf, 2, 1, 0);
-    return is_cond ? update_loop(s, pop, sc, lo, hi, chan, ovf, nch, n_thr, 1)
-                   : update_loop(s, pop, sc, lo, hi, chan, ovf, nch, n_thr, 0);
+    switch (s->net->pop_model[pop]) {
+#define COB_X_UPDATE(ID, name) \
+    case COB_MODEL_##ID: return update_model(s, pop, sc, lo, hi, chan, ovf, COB_MODEL_##ID);
+        COB_NEURON_MODELS(COB_X_UPDATE)
+#undef COB_X_UPDATE
+    default: s->bad_model = pop + 1; return lo;
+    }
 }
 
 /* Phase 2, on the calling thread: its share of every neuron population. Spikes go to the
@@ -243,7 +249,7 @@ static void step_records(cob_cpu *s, int pop, const step_ctx *sc)
     if (sc->tm % a->trace_stride == 0)
         for (k = 0; k < a->trace_n; ++k)
             if (a->trace_pop[k] == pop)
-                a->trace_v[k * a->trace_samples + sc->tm / a->trace_stride] = s->v[off + a->trace_neuron[k]];
+                a->trace_v[k * a->trace_samples + sc->tm / a->trace_stride] = s->state.f[0][off + a->trace_neuron[k]];
 }
 
 /* Room for m more events in every bucket of the set (one thread's ring_slots buckets), so the

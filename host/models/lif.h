@@ -1,15 +1,14 @@
-/* host/models/lif.h -- internal: making the per-population propagators of the LIF models
- * (host/models/lif_cond.c, host/models/lif_curr.c). Channel c has receptor chan_receptor[c] and weight
- * chan_weight[c] (a for lif_cond, J in mV for lif_curr). */
+/* host/models/lif.h -- internal: the propagators every LIF model shares (include/cobalt/hd/lif.h),
+ * made in double once per run by host/models/lif.c; each LIF model's host file adds its own. */
 #ifndef COBALT_HOST_LIF_H
 #define COBALT_HOST_LIF_H
 
-#include "cobalt/net.h"
+#include "models/models.h"
 
+/* Leak, threshold, reset and refractory steps of lp at step dt_ms, V relaxing to v_leak_mV; the
+ * channel tables cleared (no channel, factors 0, powers 1). */
 void cob__lif_prop_common(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms, double v_leak_mV);
-void cob_lif_cond_prop_make(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms,
-                            int n_channels, const int *chan_receptor, const double *chan_weight);
-void cob_lif_curr_prop_make(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms,
-                            int n_channels, const int *chan_receptor, const double *chan_weight);
+/* Refractory steps of any LIF-family population (the registry entries' refr_steps). */
+int32_t cob__lif_refr_steps(const cob_neuron_prop *p);
 
 #endif

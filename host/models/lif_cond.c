@@ -1,12 +1,14 @@
-/* host/models/lif_cond.c -- propagators of the conductance-based LIF (include/cobalt/hd/lif_cond.h),
- * made once in double on the host and rounded to float: the step itself runs no exp(). */
+/* host/models/lif_cond.c -- host entry of the conductance-based LIF (include/cobalt/hd/lif_cond.h):
+ * its propagators, made once in double on the host and rounded to float. */
 #include <math.h>
-#include "cobalt/net.h"
 #include "models/lif.h"
 
-void cob_lif_cond_prop_make(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms,
-                            int n_channels, const int *chan_receptor, const double *chan_weight)
+/* Channel c: jump factor f_c = 1 - a (linear) or exp(-a) (exact pulse), reversal E_E or E_I, and
+ * the table of f_c^n for n < COB_POW_TABLE. */
+static void prop_make(cob_neuron_prop *np, const cob_lif_params *lp, double dt_ms, int n_channels,
+                      const int *chan_receptor, const double *chan_weight)
 {
+    cob_lif_prop *p = &np->lif_cond;
     int c, n;
     cob__lif_prop_common(p, lp, dt_ms, lp->e_l_mV);
     p->n_channels = n_channels;
@@ -18,18 +20,4 @@ void cob_lif_cond_prop_make(cob_lif_prop *p, const cob_lif_params *lp, double dt
     }
 }
 
-void cob__lif_prop_common(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms, double v_leak_mV)
-{
-    int c, n;
-    p->leak_decay = (float)exp(-dt_ms / lp->tau_m_ms);
-    p->v_leak_mV = (float)v_leak_mV;
-    p->v_th_mV = (float)lp->v_th_mV;
-    p->v_reset_mV = (float)lp->v_reset_mV;
-    p->refr_steps = (int32_t)llround(lp->tau_ref_ms / dt_ms);
-    p->n_channels = 0;
-    for (c = 0; c < COB_MAX_CHANNELS; ++c) {
-        p->chan_factor[c] = 0.0f;
-        p->chan_rev_mV[c] = 0.0f;
-        for (n = 0; n < COB_POW_TABLE; ++n) p->chan_pow[c][n] = 1.0f;
-    }
-}
+const cob__model_host cob__model_lif_cond = {prop_make, cob__lif_refr_steps, "weight is the jump a, dimensionless", 1.0, "0 < a < 1"};

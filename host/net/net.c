@@ -8,7 +8,7 @@
 #include <string.h>
 #include "cobalt/net.h"
 #include "cobalt/hd/connect.h"
-#include "models/lif.h"
+#include "models/models.h"
 
 int64_t cob_net_n_synapses(const cob_net *net)
 {
@@ -18,7 +18,7 @@ int64_t cob_net_n_synapses(const cob_net *net)
     return n;
 }
 
-static int is_neuron_pop(const cob_pop_spec *ps) { return ps->model != COB_MODEL_POISSON; }
+static int is_neuron_pop(const cob_pop_spec *ps) { return cob_model_is_neuron(ps->model); }
 
 static int is_independent(const cob_config *c, int pop)
 {
@@ -60,25 +60,26 @@ static void assign_channels(cob_net *net, const cob_config *c, int *proj_channel
                 }
                 proj_channel[p] = k;
             }
-        net->prop[pop].n_channels = n;
+        net->pop_channels[pop] = n;
         if (n > net->n_channels_max) net->n_channels_max = n;
     }
 }
 
+/* Propagators of every neuron population, from its model's registry entry. */
 static void make_props(cob_net *net, const cob_config *c)
 {
     int pop;
     for (pop = 0; pop < c->n_pops; ++pop) {
         const cob_pop_spec *ps = &c->pops[pop];
-        int nch = net->prop[pop].n_channels;
-        if (ps->model == COB_MODEL_LIF_COND)
-            cob_lif_cond_prop_make(&net->prop[pop], &ps->lif, c->run.dt_ms, nch,
-                                   net->chan_receptor[pop], net->chan_weight[pop]);
-        else if (ps->model == COB_MODEL_LIF_CURR)
-            cob_lif_curr_prop_make(&net->prop[pop], &ps->lif, c->run.dt_ms, nch,
-                                   net->chan_receptor[pop], net->chan_weight[pop]);
-        if (is_neuron_pop(ps) && net->prop[pop].refr_steps > net->refr_steps_max)
-            net->refr_steps_max = net->prop[pop].refr_steps;
+        const cob__model_host *mh = cob__model_host_of(ps->model);
+        int32_t refr;
+        if (!mh) continue; /* sources: no neuron state (cob_config_check refused unknown models) */
+        mh->prop_make(&net->prop[pop], &ps->lif, c->run.dt_ms, net->pop_channels[pop], net->chan_receptor[pop],
+                      net->chan_weight[pop]);
+        refr = mh->refr_steps(&net->prop[pop]);
+        if (refr > net->refr_steps_max) net->refr_steps_max = refr;
+        if (cob_model_state_f32(ps->model) > net->n_state_f32) net->n_state_f32 = cob_model_state_f32(ps->model);
+        if (cob_model_state_i32(ps->model) > net->n_state_i32) net->n_state_i32 = cob_model_state_i32(ps->model);
     }
 }
 
@@ -92,6 +93,7 @@ static void layout(cob_net *net, const cob_config *c)
     net->n_neurons = 0;
     for (pop = 0; pop < c->n_pops; ++pop) {
         net->pop_size[pop] = c->pops[pop].size;
+        net->pop_model[pop] = (int32_t)c->pops[pop].model;
         if (is_neuron_pop(&c->pops[pop])) {
             net->pop_offset[pop] = net->n_neurons;
             net->n_neurons += c->pops[pop].size;
@@ -304,7 +306,7 @@ static cob_status check_ring_bound(const cob_net *net, const cob_config *c, cob_
     int pop, ch, p;
     int64_t i;
     for (pop = 0; pop < c->n_pops; ++pop)
-        for (ch = 0; ch < net->prop[pop].n_channels; ++ch)
+        for (ch = 0; ch < net->pop_channels[pop]; ++ch)
             for (i = 0; i < c->pops[pop].size; ++i) {
                 int64_t k = 0;
                 for (p = 0; p < c->n_projs; ++p)

@@ -29,11 +29,11 @@ cob_status cob_cuda_test_philox(uint64_t seed, uint32_t stream, uint64_t sub, in
                                 uint32_t *out, cob_err *err)
 { (void)seed; (void)stream; (void)sub; (void)n; (void)curand; (void)out; return no_cuda(err); }
 
-cob_status cob_cuda_test_lif(int model, const cob_lif_prop *prop, int64_t n, const float *v_in,
+cob_status cob_cuda_test_lif(int model, const cob_neuron_prop *prop, int n_channels, int64_t n, const float *v_in,
                              const int32_t *refr_in, const uint32_t *counts, float *v_out,
                              int32_t *refr_out, uint8_t *fired, cob_err *err)
 {
-    (void)model; (void)prop; (void)n; (void)v_in; (void)refr_in; (void)counts; (void)v_out; (void)refr_out;
+    (void)model; (void)prop; (void)n_channels; (void)n; (void)v_in; (void)refr_in; (void)counts; (void)v_out; (void)refr_out;
     (void)fired;
     return no_cuda(err);
 }

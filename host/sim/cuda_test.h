@@ -18,9 +18,9 @@ extern "C" {
 cob_status cob_cuda_test_philox(uint64_t seed, uint32_t stream, uint64_t sub, int64_t n, int curand,
                                 uint32_t *out, cob_err *err);
 
-/* One neuron step of n neurons of one population: model COB_MODEL_LIF_COND or _CURR,
+/* One neuron step (cob_neuron_step) of n neurons of one population of a (V, refractory) LIF model,
  * counts[i * n_channels + c], state in/out. fired[i] = 1 when neuron i spiked. */
-cob_status cob_cuda_test_lif(int model, const cob_lif_prop *prop, int64_t n, const float *v_in,
+cob_status cob_cuda_test_lif(int model, const cob_neuron_prop *prop, int n_channels, int64_t n, const float *v_in,
                              const int32_t *refr_in, const uint32_t *counts, float *v_out,
                              int32_t *refr_out, uint8_t *fired, cob_err *err);
 

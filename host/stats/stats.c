@@ -178,7 +178,7 @@ static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop,
     double tau_s = c->pops[pop].lif.tau_m_ms * 1e-3, s = 0.0, ss = 0.0, m;
     int64_t b;
     int ch;
-    ps->n_channels = net->prop[pop].n_channels;
+    ps->n_channels = net->pop_channels[pop];
     for (ch = 0; ch < ps->n_channels; ++ch) {
         ps->chan_receptor[ch] = net->chan_receptor[pop][ch];
         ps->chan_weight[ch] = net->chan_weight[pop][ch];

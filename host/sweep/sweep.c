@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cobalt/config.h"
+#include "cobalt/models.h"
 #include "sweep/sweep_int.h"
 
 /* err = "FILE:LINE: sweep.KEY: message" for axis a (NULL: the block; line 0: from a --set). */
@@ -76,8 +77,12 @@ static cob_status law_anchor(cob_sweep *sw, const cob_sweep_axis *a, cob_theory_
                          "mean-field theory (allowed here: none, sqrt, log): %s",
                          cob_scale_law_name(sw->law), terr.msg);
     } else {   /* only K and w enter these laws; the rest is any valid network */
-        cob_theory_net_defaults(n, sw->base.pops[q->post].model == COB_MODEL_LIF_CURR
-                                       ? COB_THEORY_CURR : COB_THEORY_COND);
+        cob_theory_model tm;
+        if (!cob_theory_model_of(sw->base.pops[q->post].model, &tm))
+            return axis_fail(sw, a, COB_ERR_CONFIG, err, "k sweep: population %s has model %s, which no "
+                             "scaling law covers", sw->base.pops[q->post].name,
+                             cob_model_name(sw->base.pops[q->post].model));
+        cob_theory_net_defaults(n, tm);
         n->k_x = sw->k0;
         sw->w0 = n->a = n->j_mV = q->weight;
     }

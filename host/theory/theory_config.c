@@ -11,7 +11,21 @@
 #include <string.h>
 #include "theory/theory_num.h"
 
-static int is_lif(const cob_pop_spec *p) { return p->model == COB_MODEL_LIF_COND || p->model == COB_MODEL_LIF_CURR; }
+int cob_theory_model_of(int model, cob_theory_model *out)
+{
+    switch (model) {
+    case COB_MODEL_LIF_COND: *out = COB_THEORY_COND; return 1;
+    case COB_MODEL_LIF_CURR: *out = COB_THEORY_CURR; return 1;
+    default: return 0; /* sources, and neuron models the mean field does not cover */
+    }
+}
+
+/* A population the mean field covers (a "lif population" in the messages). */
+static int is_lif(const cob_pop_spec *p)
+{
+    cob_theory_model tm;
+    return cob_theory_model_of(p->model, &tm);
+}
 
 static const char *cfg_name(const cob_config *c) { return c->path[0] ? c->path : "config"; }
 
@@ -98,7 +112,7 @@ static void fill_neuron(const cob_pop_spec *p, cob_theory_net *n)
 {
     const cob_lif_params *l = &p->lif;
     memset(n, 0, sizeof *n);
-    n->model = p->model == COB_MODEL_LIF_COND ? COB_THEORY_COND : COB_THEORY_CURR;
+    cob_theory_model_of(p->model, &n->model); /* the callers chose p with is_lif */
     n->tau_m_s = l->tau_m_ms * 1e-3;
     n->tau_rp_s = l->tau_ref_ms * 1e-3;
     n->theta_mV = l->v_th_mV; n->v_reset_mV = l->v_reset_mV; n->e_l_mV = l->e_l_mV;

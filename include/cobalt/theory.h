@@ -182,6 +182,9 @@ cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k
  * receives K nu_x E spikes per second; eta = (I spikes per second) / (gamma K nu_x); k_x = K.
  * COB_ERR_CONFIG when the E weights (or the I weights) differ or the E input rate is 0. */
 cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, cob_err *err);
+/* The mean-field model of neuron model `model` (cob_model): 1 with *out set, or 0 when the
+ * theory covers no such model (sources; neuron models without a mean field here). */
+int cob_theory_model_of(int model, cob_theory_model *out);
 
 #ifdef __cplusplus
 }

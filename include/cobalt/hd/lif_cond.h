@@ -1,41 +1,30 @@
 /* include/cobalt/hd/lif_cond.h -- conductance-based LIF with instantaneous synapses
- * (Sanzeni, Histed & Brunel, Eqs. 1-2). One step of one neuron, shared by the CPU loop
- * (host/cpu/cpu_backend.c) and the CUDA kernel. Propagators are made once on the host in double
- * (host/models/lif_cond.c) and passed in as floats, so no transcendental function runs per step.
+ * (Sanzeni, Histed & Brunel, Eqs. 1-2): the `lif_cond` entry of the model registry
+ * (hd/models.h). Propagators: host/models/lif_cond.c; page: docs/models/lif_cond.md.
  *
  * Step order, at the start of step t (inputs arriving at t):
- *   refractory: V stays at V_r, inputs are discarded, counter decremented;
- *   otherwise:  channel jumps in channel order (E channels before I channels), then the exact
- *               leak decay over dt towards E_L, then threshold: V >= theta -> spike, V = V_r,
- *               refractory for refr_steps further steps.
+ *   refractory: V stays at V_r, inputs are discarded, counter decremented (hd/lif.h);
+ *   otherwise:  channel jumps in channel order (E channels before I channels), the step's
+ *               continuous drive, then the exact leak decay over dt towards E_L and the
+ *               threshold (hd/lif.h).
  * A channel c with reversal E_c and jump factor f_c receiving n spikes in the step moves
  *   V <- E_c + (V - E_c) * f_c^n,
  * f_c = 1 - a_c (linear jumps, a(E - V) per spike, V before each arrival; the default) or
- * f_c = exp(-a_c) (exact delta-conductance pulse). See docs/models/lif_cond.md. */
+ * f_c = exp(-a_c) (exact delta-conductance pulse). */
 #ifndef COBALT_HD_LIF_COND_H
 #define COBALT_HD_LIF_COND_H
 
-#include "hd.h"
+#include "lif.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define COB_MAX_CHANNELS 4
-#define COB_POW_TABLE 32   /* f_c^n tabulated for n < COB_POW_TABLE (made with cob_powi) */
-
-typedef struct { float v_mV; int32_t refr_steps; } cob_lif_state;
-
-typedef struct {
-    float leak_decay;      /* exp(-dt / tau_m) */
-    float v_leak_mV;       /* value V relaxes to without input (E_L, or E_L + mu for lif_curr) */
-    float v_th_mV, v_reset_mV;
-    int32_t refr_steps;    /* round(tau_ref / dt) */
-    int32_t n_channels;
-    float chan_factor[COB_MAX_CHANNELS];   /* lif_cond: f_c; lif_curr: jump in mV per spike */
-    float chan_rev_mV[COB_MAX_CHANNELS];   /* lif_cond: reversal E_c; unused by lif_curr */
-    float chan_pow[COB_MAX_CHANNELS][COB_POW_TABLE]; /* lif_cond: cob_powi(f_c, n) */
-} cob_lif_prop;
+typedef cob_lif_state cob_lif_cond_state;
+typedef cob_lif_prop cob_lif_cond_prop;
+enum { COB_LIF_COND_STATE_F32 = COB_LIF_STATE_F32, COB_LIF_COND_STATE_I32 = COB_LIF_STATE_I32 };
+#define cob_lif_cond_load cob_lif_load
+#define cob_lif_cond_store cob_lif_store
 
 /* f_c^n: from the table (bit-identical to cob_powi, which made it) or by cob_powi. */
 COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)
@@ -43,38 +32,22 @@ COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)
     return n < COB_POW_TABLE ? p->chan_pow[c][n] : cob_powi(p->chan_factor[c], n);
 }
 
-/* Advance one conductance-based neuron by one step; counts[c] spikes arrived on channel c,
- * c < n_channels (== p->n_channels; a separate argument so a launcher can make it a
- * compile-time constant). Returns 1 if it fired in this step. */
-COB_INLINE int cob_lif_cond_step_n(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts,
-                                   int32_t n_channels)
+/* Advance one neuron by one step given this step's input (channels c < n_channels, which equals
+ * p->n_channels; a separate argument so a launcher can make it a compile-time constant).
+ * Returns COB_STEP_* flags. */
+COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
+                                 int32_t n_channels)
 {
     float v = n->v_mV;
     int32_t c;
-    if (n->refr_steps > 0) {
-        n->refr_steps -= 1;
-        n->v_mV = p->v_reset_mV;
-        return 0;
-    }
+    if (cob_lif_refractory(n, p)) return COB_STEP_REFRACTORY;
     for (c = 0; c < n_channels; ++c) {
         /* select, not branch: an unpredictable branch per channel costs more than the jump */
-        float jumped = p->chan_rev_mV[c] + (v - p->chan_rev_mV[c]) * cob_lif_chan_pow(p, c, counts[c]);
-        v = counts[c] ? jumped : v;
+        float jumped = p->chan_rev_mV[c] + (v - p->chan_rev_mV[c]) * cob_lif_chan_pow(p, c, in->count[c]);
+        v = in->count[c] ? jumped : v;
     }
-    v = p->v_leak_mV + (v - p->v_leak_mV) * p->leak_decay;
-    if (v >= p->v_th_mV) {
-        n->v_mV = p->v_reset_mV;
-        n->refr_steps = p->refr_steps;
-        return 1;
-    }
-    n->v_mV = v;
-    return 0;
-}
-
-/* cob_lif_cond_step_n with the population's channel count. */
-COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts)
-{
-    return cob_lif_cond_step_n(n, p, counts, p->n_channels);
+    v += in->drive_mV;
+    return cob_lif_leak_fire(n, p, v);
 }
 
 #ifdef __cplusplus

@@ -1,44 +1,36 @@
-/* include/cobalt/hd/lif_curr.h -- current-based LIF (Sanzeni et al. Eq. 7; Brunel 2000):
- * each spike on channel c moves V by a fixed J_c mV (positive for E, -g J for I), exact leak
- * towards v_leak (= E_L + mu_ext, a constant drive), threshold, reset, refractory. Same step
- * order and the same cob_lif_prop as lif_cond.h; chan_factor holds J_c in mV. */
+/* include/cobalt/hd/lif_curr.h -- current-based LIF with delta synapses (Sanzeni et al. Eq. 7;
+ * Brunel 2000): the `lif_curr` entry of the model registry (hd/models.h). Each spike on channel c
+ * moves V by a fixed J_c mV (positive for E, -g J for I); then the step's continuous drive, the
+ * exact leak towards v_leak (= E_L + mu_ext, a constant drive), threshold, reset, refractory
+ * (hd/lif.h). Propagators: host/models/lif_curr.c (chan_factor holds J_c in mV); page:
+ * docs/models/lif_curr.md. */
 #ifndef COBALT_HD_LIF_CURR_H
 #define COBALT_HD_LIF_CURR_H
 
-#include "lif_cond.h"
+#include "lif.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Advance one current-based neuron by one step (channels c < n_channels == p->n_channels).
- * Returns 1 if it fired. */
-COB_INLINE int cob_lif_curr_step_n(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts,
-                                   int32_t n_channels)
+typedef cob_lif_state cob_lif_curr_state;
+typedef cob_lif_prop cob_lif_curr_prop;
+enum { COB_LIF_CURR_STATE_F32 = COB_LIF_STATE_F32, COB_LIF_CURR_STATE_I32 = COB_LIF_STATE_I32 };
+#define cob_lif_curr_load cob_lif_load
+#define cob_lif_curr_store cob_lif_store
+
+/* Advance one neuron by one step (channels c < n_channels == p->n_channels). Returns
+ * COB_STEP_* flags. */
+COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
+                                 int32_t n_channels)
 {
     float v = n->v_mV;
     int32_t c;
-    if (n->refr_steps > 0) {
-        n->refr_steps -= 1;
-        n->v_mV = p->v_reset_mV;
-        return 0;
-    }
+    if (cob_lif_refractory(n, p)) return COB_STEP_REFRACTORY;
     for (c = 0; c < n_channels; ++c)
-        v += p->chan_factor[c] * (float)counts[c];
-    v = p->v_leak_mV + (v - p->v_leak_mV) * p->leak_decay;
-    if (v >= p->v_th_mV) {
-        n->v_mV = p->v_reset_mV;
-        n->refr_steps = p->refr_steps;
-        return 1;
-    }
-    n->v_mV = v;
-    return 0;
-}
-
-/* cob_lif_curr_step_n with the population's channel count. */
-COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *counts)
-{
-    return cob_lif_curr_step_n(n, p, counts, p->n_channels);
+        v += p->chan_factor[c] * (float)in->count[c];
+    v += in->drive_mV;
+    return cob_lif_leak_fire(n, p, v);
 }
 
 #ifdef __cplusplus

@@ -1,0 +1,36 @@
+/* include/cobalt/hd/input.h -- what a neuron receives in one step, as one small struct: the
+ * integer spike counts per input channel (delivered recurrent spikes, pool sources and
+ * independent Poisson counts alike) and the continuous terms of the step. Every neuron model's
+ * step takes a cob_input, so inputs are units separate from models (include/cobalt/hd/models.h
+ * lists both registries). Shared by the CPU loop (host/cpu/cpu_step.c) and kernels/step.cu. */
+#ifndef COBALT_HD_INPUT_H
+#define COBALT_HD_INPUT_H
+
+#include "hd.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Input channels per neuron population: one per distinct (receptor, weight) onto it. */
+#define COB_MAX_CHANNELS 4
+
+typedef struct {
+    uint32_t count[COB_MAX_CHANNELS]; /* spikes arrived on channel c in this step (capped at 65535) */
+    float drive_mV;                   /* continuous input integrated over this step, in mV (0 when the
+                                       * population has no continuous input); added to V after the
+                                       * jumps and before the leak */
+} cob_input;
+
+/* An input with no spikes and no drive. */
+COB_INLINE void cob_input_clear(cob_input *in)
+{
+    int c;
+    for (c = 0; c < COB_MAX_CHANNELS; ++c) in->count[c] = 0;
+    in->drive_mV = 0.0f;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif
