@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "status.h"
+#include "hd/models.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,10 +19,8 @@ extern "C" {
 #define COB_MAX_POPS 16
 #define COB_MAX_PROJS 64
 
-typedef enum { COB_MODEL_LIF_COND = 0, COB_MODEL_LIF_CURR, COB_MODEL_POISSON } cob_model;
 typedef enum { COB_RECEPTOR_E = 0, COB_RECEPTOR_I } cob_receptor;
 typedef enum { COB_JUMP_LINEAR = 0, COB_JUMP_EXP } cob_jump_form;
-typedef enum { COB_INPUT_POOL = 0, COB_INPUT_INDEPENDENT } cob_input_mode;
 
 /* Neuron parameters (lif_cond and lif_curr). Defaults: Sanzeni et al. 2020, Sec. II. */
 typedef struct {
@@ -109,6 +108,10 @@ void cob_config_free(cob_config *c);
 /* Check c for consistency (sizes, ranges, references, channel rules); messages name the
  * config line where known. COB_OK or COB_ERR_CONFIG. */
 cob_status cob_config_check(const cob_config *c, cob_err *err);
+
+/* Number of steps in a duration: round to nearest, at least 0, INT64_MAX when huge (the one
+ * milliseconds-to-steps conversion; host/sim/plan.c applies it to every duration of a run). */
+int64_t cob_steps(double t_ms, double dt_ms);
 
 /* Load the YAML file at path into c (c need not be initialised): defaults first
  * (cob_config_defaults), then the file, then each override "dotted.key=value" in

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include "status.h"
 #include "config.h"
-#include "hd/lif_cond.h"
+#include "hd/models.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,9 +39,12 @@ typedef struct {
     int n_pops, n_projs;
     int64_t pop_offset[COB_MAX_POPS];   /* first global index of each neuron population, -1 for poisson */
     int64_t pop_size[COB_MAX_POPS];
-    int64_t n_neurons;                  /* neurons with state (lif_cond + lif_curr) */
-    cob_lif_prop prop[COB_MAX_POPS];    /* per neuron population */
+    int64_t n_neurons;                  /* neurons with state (every neuron-model population) */
+    int32_t pop_model[COB_MAX_POPS];    /* cob_model of each population */
+    cob_neuron_prop prop[COB_MAX_POPS]; /* per neuron population: its model's propagators */
+    int32_t pop_channels[COB_MAX_POPS]; /* input channels of each population */
     int n_channels_max;                 /* input channels per neuron (max over populations) */
+    int n_state_f32, n_state_i32;       /* state arrays of the run: max over the populations' models */
     int chan_receptor[COB_MAX_POPS][COB_MAX_CHANNELS];
     double chan_weight[COB_MAX_POPS][COB_MAX_CHANNELS];
     cob_proj proj[COB_MAX_PROJS];
@@ -65,8 +68,6 @@ void cob_net_free(cob_net *net);
 cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c, cob_err *err);
 /* Total synapses stored. */
 int64_t cob_net_n_synapses(const cob_net *net);
-/* Number of steps for a duration (round to nearest, at least 0). */
-int64_t cob_steps(double t_ms, double dt_ms);
 
 #ifdef __cplusplus
 }
