@@ -182,11 +182,11 @@ static int ceil_log2(uint64_t x)
 
 /* Steps 3 to 5 with K-bit keys. *keep: which of b->buf ended up holding the targets. */
 template <typename K>
-static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, uint64_t seed, int p, cob_dproj *dp,
+static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob_dproj *dp,
                                    build_tmp *b, int *keep, cob_dmem *m, cudaStream_t st, cob_err *err)
 {
     const int64_t n = pr->n_syn, G = pr->n_pre * (int64_t)pr->n_dgrp;
-    const int skip_self = ps->pre == ps->post && !ps->allow_autapses;
+    const int skip_self = pr->skip_self;
     const int end_bit = ceil_log2((uint64_t)G);
     cub::DoubleBuffer<int32_t> part(b->buf[0], b->buf[1]);
     size_t seg_b = 0, rad_b = 0, temp_b;
@@ -196,7 +196,7 @@ static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, 
     COB_TRY(cob_dmalloc(m, &b->key[1], b->key_b, "sort keys", err));
     {
         cub::DoubleBuffer<K> kb((K *)b->key[0], (K *)b->key[1]);
-        if (pr->n_dgrp > 1 && !ps->nested)
+        if (pr->n_dgrp > 1 && !pr->nested)
             COB_CU(err, cub::DeviceSegmentedSort::SortKeys(NULL, seg_b, part, n, pr->n_post, b->post_ptr,
                                                            b->post_ptr + 1, st));
         COB_CU(err, cub::DeviceRadixSort::SortPairs(NULL, rad_b, kb, part, n, 0, end_bit, st));
@@ -207,7 +207,7 @@ static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, 
     COB_TRY(cob_dmalloc(m, &b->temp, b->temp_b, "CUB scratch", err));
     /* 3: partners ascending per target (only the delay draws need the order; nested projections
      * draw their delays in draw order) */
-    if (pr->n_dgrp > 1 && !ps->nested)
+    if (pr->n_dgrp > 1 && !pr->nested)
         COB_CU(err, cub::DeviceSegmentedSort::SortKeys(b->temp, temp_b, part, n, pr->n_post, b->post_ptr,
                                                        b->post_ptr + 1, st));
     cur = part.selector;
@@ -249,12 +249,11 @@ static cob_status sort_and_offsets(const cob_proj *pr, const cob_proj_spec *ps, 
     return COB_OK;
 }
 
-static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, build_tmp *b, int *keep,
+static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp *b, int *keep,
                              cob_dmem *m, cudaStream_t st, cob_err *err)
 {
     const cob_proj *pr = &net->proj[p];
-    const cob_proj_spec *ps = &c->projs[p];
-    const int64_t n_avail = c->pops[ps->pre].size - (ps->pre == ps->post && !ps->allow_autapses ? 1 : 0);
+    const int64_t n_avail = pr->n_avail;
     const int64_t n = pr->n_syn;
     std::vector<int64_t> post_ptr((size_t)pr->n_post + 1);
     int64_t i, k_max = 1, cap = 32, batch;
@@ -265,11 +264,11 @@ static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob
     while (cap < 2 * k_max) cap *= 2;
     batch = COB_CUDA_HASH_BUDGET / (cap * 4);
     if (batch < 1) batch = 1;
-    if (batch > pr->n_post || ps->allow_multapses) batch = pr->n_post; /* multapses: no hash sets */
+    if (batch > pr->n_post || pr->multapses) batch = pr->n_post; /* multapses: no hash sets */
     b->indeg_b = pr->n_post * 4;
     b->post_b = (pr->n_post + 1) * 8;
     b->buf_b = (n ? n : 1) * 4;
-    b->hash_b = ps->allow_multapses ? 0 : batch * cap * 4;
+    b->hash_b = pr->multapses ? 0 : batch * cap * 4;
     COB_TRY(cob_dmalloc(m, (void **)&b->indeg, b->indeg_b, "in-degrees", err));
     COB_TRY(cob_dmalloc(m, (void **)&b->post_ptr, b->post_b, "row starts", err));
     COB_TRY(cob_dmalloc(m, (void **)&b->buf[0], b->buf_b, "synapse targets", err));
@@ -291,7 +290,7 @@ static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob
         int64_t i1 = i + batch < pr->n_post ? i + batch : pr->n_post;
         if (b->hash_b) COB_CU(err, cudaMemsetAsync(b->hash, 0xFF, (size_t)((i1 - i) * cap * 4), st));
         k_partners<<<cob_grid(i1 - i, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
-            b->indeg, b->post_ptr, i, i1, n_avail, ps->allow_multapses, ps->nested, net->seed,
+            b->indeg, b->post_ptr, i, i1, n_avail, pr->multapses, pr->nested, net->seed,
             COB_STREAM(COB_STREAM_PARTNERS, p),
             (int32_t *)b->hash, (uint32_t)cap, b->buf[0]);
         COB_CU_LAUNCH(err, "k_partners");
@@ -300,14 +299,14 @@ static cob_status build_body(const cob_net *net, const cob_config *c, int p, cob
     b->hash = NULL;
     b->hash_b = 0;
     if ((uint64_t)pr->n_pre * (uint64_t)pr->n_dgrp <= 0xFFFFFFFFull)
-        COB_TRY(sort_and_offsets<uint32_t>(pr, ps, net->seed, p, dp, b, keep, m, st, err));
+        COB_TRY(sort_and_offsets<uint32_t>(pr, net->seed, p, dp, b, keep, m, st, err));
     else
-        COB_TRY(sort_and_offsets<uint64_t>(pr, ps, net->seed, p, dp, b, keep, m, st, err));
+        COB_TRY(sort_and_offsets<uint64_t>(pr, net->seed, p, dp, b, keep, m, st, err));
     COB_CU(err, cudaStreamSynchronize(st)); /* before the host vector post_ptr goes */
     return COB_OK;
 }
 
-cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, cob_dmem *m,
+cob_status cob_cuda_build_proj(const cob_net *net, int p, cob_dproj *dp, cob_dmem *m,
                                cudaStream_t st, cob_err *err)
 {
     build_tmp b;
@@ -315,7 +314,7 @@ cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, c
     cob_status s;
     memset(&b, 0, sizeof b);
     try {
-        s = build_body(net, c, p, dp, &b, &keep, m, st, err);
+        s = build_body(net, p, dp, &b, &keep, m, st, err);
     } catch (const std::bad_alloc &) {
         s = cob_err_set(err, COB_ERR_NOMEM, "out of host memory building projection %d on the device", p);
     }
@@ -333,10 +332,9 @@ cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, c
 /* ---- the same build on the host (tests): the kernel bodies above in plain loops, with
  * std::sort per target and std::stable_sort by key in place of CUB ----------------------- */
 
-static cob_status emulate_proj(const cob_net *net, const cob_config *c, int p, cob_proj *pr, cob_err *err)
+static cob_status emulate_proj(const cob_net *net, int p, cob_proj *pr, cob_err *err)
 {
-    const cob_proj_spec *ps = &c->projs[p];
-    const int64_t n_avail = c->pops[ps->pre].size - (ps->pre == ps->post && !ps->allow_autapses ? 1 : 0);
+    const int64_t n_avail = pr->n_avail;
     const int64_t n = pr->n_syn, G = pr->n_pre * (int64_t)pr->n_dgrp;
     std::vector<int64_t> post_ptr((size_t)pr->n_post + 1), start((size_t)G + 1), order((size_t)n);
     std::vector<int32_t> part((size_t)n), val((size_t)n);
@@ -350,13 +348,13 @@ static cob_status emulate_proj(const cob_net *net, const cob_config *c, int p, c
     std::vector<int32_t> hash((size_t)cap);
     for (i = 0; i < pr->n_post; ++i) {
         std::fill(hash.begin(), hash.end(), -1);
-        partners_one(i, pr->indegree, post_ptr.data(), n_avail, ps->allow_multapses, ps->nested, net->seed,
+        partners_one(i, pr->indegree, post_ptr.data(), n_avail, pr->multapses, pr->nested, net->seed,
                      COB_STREAM(COB_STREAM_PARTNERS, p), hash.data(), (uint32_t)cap, part.data());
-        if (pr->n_dgrp > 1 && !ps->nested)
+        if (pr->n_dgrp > 1 && !pr->nested)
             std::sort(part.begin() + post_ptr[(size_t)i], part.begin() + post_ptr[(size_t)i + 1]);
     }
     for (i = 0; i < pr->n_post; ++i)
-        keys_one<uint64_t>(i, pr->indegree, post_ptr.data(), part.data(), ps->pre == ps->post && !ps->allow_autapses,
+        keys_one<uint64_t>(i, pr->indegree, post_ptr.data(), part.data(), pr->skip_self,
                            pr->n_dgrp, pr->min_delay, pr->max_delay, net->seed, COB_STREAM(COB_STREAM_DELAYS, p),
                            key.data(), val.data());
     for (i = 0; i < n; ++i) order[(size_t)i] = i;
@@ -387,7 +385,7 @@ extern "C" cob_status cob_cuda_emulate_net_build(cob_net *net, const cob_config 
         cob_status st;
         if (net->proj[p].independent) continue;
         try {
-            st = emulate_proj(net, c, p, &net->proj[p], err);
+            st = emulate_proj(net, p, &net->proj[p], err);
         } catch (const std::bad_alloc &) {
             st = cob_err_set(err, COB_ERR_NOMEM, "out of host memory emulating projection %d", p);
         }

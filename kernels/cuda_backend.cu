@@ -12,6 +12,7 @@
 #include <vector>
 #include <cuda_runtime.h>
 #include "cuda_int.cuh"
+#include "cobalt/plan.h"
 #include "cobalt/estimate.h"
 #include "stats/stats_acc.h"
 #include "inputs/poisson_tables.h"
@@ -121,7 +122,7 @@ extern "C" int cob_cuda_describe(char *buf, size_t len)
 
 typedef struct {
     const cob_net *net;
-    const cob_config *c;
+    const cob_plan *plan;
     cudaStream_t st;
     cob_dmem mem;
     cob_dnet h;                  /* host mirror of the device network (device pointers) */
@@ -191,7 +192,7 @@ static cob_status upload(cob_cuda *s, T **p, const T *src, int64_t n, const char
 static cob_status check_memory(cob_cuda *s, cob_err *err)
 {
     size_t fr = 0, tot = 0;
-    cob_cuda_memory_estimate(s->net, s->c, &s->est);
+    cob_cuda_memory_estimate(s->net, s->plan, &s->est);
     COB_CU(err, cudaMemGetInfo(&fr, &tot));
     fr += (size_t)cob_dpool_idle_bytes(0); /* kept by the pool from an earlier run: reusable */
     /* keep 3% (at least 256 MB) for the CUDA context, the graph and fragmentation */
@@ -207,23 +208,15 @@ static cob_status check_memory(cob_cuda *s, cob_err *err)
     return COB_OK;
 }
 
-/* Independent projection: in-degrees and the Poisson tables per in-degree (host-made, as the
- * CPU backend's init_independent). */
+/* Independent projection: in-degrees and the plan's Poisson tables per in-degree. */
 static cob_status setup_independent(cob_cuda *s, int p, cob_dproj *dp, cob_err *err)
 {
     const cob_proj *pr = &s->net->proj[p];
-    double rate = s->c->pops[pr->pre].rate_hz, dt_s = s->c->run.dt_ms * 1e-3;
-    int32_t k_max = 0, k;
-    int64_t i;
-    for (i = 0; i < pr->n_post; ++i) k_max = std::max(k_max, pr->indegree[i]);
-    std::vector<uint32_t> nc((size_t)k_max + 1);
-    std::vector<double> lc((size_t)k_max + 1), en((size_t)k_max + 1);
-    for (k = 0; k <= k_max; ++k) cob_poisson_chunks(k * rate * dt_s, &nc[(size_t)k], &lc[(size_t)k], &en[(size_t)k]);
+    const cob_plan_proj *pp = &s->plan->proj[p];
     COB_TRY(upload(s, &dp->indegree, pr->indegree, pr->n_post, "independent in-degrees", err));
-    COB_TRY(upload(s, &dp->n_chunks, nc.data(), k_max + 1, "Poisson tables", err));
-    COB_TRY(upload(s, &dp->lambda_chunk, lc.data(), k_max + 1, "Poisson tables", err));
-    COB_TRY(upload(s, &dp->exp_neg, en.data(), k_max + 1, "Poisson tables", err));
-    COB_CU(err, cudaStreamSynchronize(s->st)); /* the host vectors go out of scope */
+    COB_TRY(upload(s, &dp->n_chunks, pp->n_chunks, pp->k_max + 1, "Poisson tables", err));
+    COB_TRY(upload(s, &dp->lambda_chunk, pp->lambda_chunk, pp->k_max + 1, "Poisson tables", err));
+    COB_TRY(upload(s, &dp->exp_neg, pp->exp_neg, pp->k_max + 1, "Poisson tables", err));
     return COB_OK;
 }
 
@@ -240,7 +233,7 @@ static cob_status build_network(cob_cuda *s, cob_err *err)
             COB_TRY(setup_independent(s, p, dp, err));
             continue;
         }
-        COB_TRY(cob_cuda_build_proj(net, s->c, p, dp, &s->mem, s->st, err));
+        COB_TRY(cob_cuda_build_proj(net, p, dp, &s->mem, s->st, err));
         s->target_b[p] = (pr->n_syn ? pr->n_syn : 1) * 4;
         s->h.deliver[s->h.n_deliver++] = p;
     }
@@ -281,36 +274,34 @@ static cob_status setup_stats(cob_cuda *s, int pop, cob_dpop *P, int64_t n_bins_
 static cob_status setup_pops(cob_cuda *s, cob_err *err)
 {
     const cob_net *net = s->net;
-    const cob_config *c = s->c;
-    const cob_stats_spec *ss = &c->stats;
+    const cob_plan *pl = s->plan;
     cob_dnet *h = &s->h;
     int64_t items = net->n_neurons, trace_base = 0, n_bins_ts;
     int pop, p;
-    h->warmup = cob_steps(c->run.t_warmup_ms, c->run.dt_ms);
-    h->measure = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
-    h->bin_steps = std::max<int64_t>(1, cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms));
-    n_bins_ts = COB_CEIL_DIV(h->measure, h->bin_steps);
-    h->v_stride = ss->v_sample_stride_steps;
-    h->v_bins = ss->v_hist_bins;
-    h->v_min = (float)ss->v_hist_min_mV;                                      /* as cob_acc_init */
-    h->v_inv_width = (float)(ss->v_hist_bins / (ss->v_hist_max_mV - ss->v_hist_min_mV));
+    h->warmup = pl->warmup_steps;
+    h->measure = pl->measure_steps;
+    h->bin_steps = pl->bin_steps;
+    n_bins_ts = pl->n_bins_ts;
+    h->v_stride = pl->v_stride;
+    h->v_bins = pl->v_bins;
+    h->v_min = pl->v_min_mV;
+    h->v_inv_width = pl->v_inv_width;
     h->shared_hist = (h->v_bins + 2) * 4 <= 16384;
-    h->trace_stride = ss->trace_stride_steps;
-    h->raster_cap = ss->raster_neurons > 0 ? ss->raster_max_spikes : 0;
-    for (pop = 0; pop < c->n_pops; ++pop)
-        if (net->pop_offset[pop] >= 0) trace_base += std::min<int64_t>(c->pops[pop].size, ss->trace_neurons);
-    h->trace_samples = trace_base ? COB_CEIL_DIV(h->measure, h->trace_stride) : 0;
+    h->trace_stride = pl->trace_stride;
+    h->raster_cap = pl->raster_cap;
+    trace_base = pl->trace_n;
+    h->trace_samples = pl->trace_samples;
     COB_TRY(dnew(s, &h->trace_v, std::max<int64_t>(1, trace_base * h->trace_samples), "traces", err));
     h->raster_slots = h->raster_cap;
     if (h->raster_cap > 0)
-        for (pop = 0; pop < c->n_pops; ++pop)
-            if (net->pop_offset[pop] >= 0) h->raster_slots += std::min<int64_t>(c->pops[pop].size, ss->raster_neurons);
+        for (pop = 0; pop < pl->n_pops; ++pop)
+            if (net->pop_offset[pop] >= 0) h->raster_slots += std::min<int64_t>(pl->pop[pop].size, pl->raster_neurons);
     COB_TRY(dnew(s, &h->raster_step, std::max<int64_t>(1, h->raster_slots), "raster", err));
     COB_TRY(dnew(s, &h->raster_pop, std::max<int64_t>(1, h->raster_slots), "raster", err));
     COB_TRY(dnew(s, &h->raster_neuron, std::max<int64_t>(1, h->raster_slots), "raster", err));
     trace_base = 0;
-    for (pop = 0; pop < c->n_pops; ++pop) {
-        const cob_pop_spec *ps = &c->pops[pop];
+    for (pop = 0; pop < pl->n_pops; ++pop) {
+        const cob_plan_pop *ps = &pl->pop[pop];
         cob_dpop *P = &h->pop[pop];
         P->size = ps->size;
         P->model = ps->model;
@@ -322,15 +313,15 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
             P->item0 = P->off;
             P->prop = net->prop[pop];
             P->n_channels = net->pop_channels[pop];
-            P->raster_n = ss->raster_neurons;
-            P->trace_n = (int32_t)std::min<int64_t>(ps->size, ss->trace_neurons);
+            P->raster_n = pl->raster_neurons;
+            P->trace_n = (int32_t)std::min<int64_t>(ps->size, pl->trace_neurons);
             P->trace_base = (int32_t)trace_base;
             trace_base += P->trace_n;
             for (p = 0; p < net->n_projs; ++p)
                 if (net->proj[p].post == pop && net->proj[p].independent) P->indep[P->n_indep++] = p;
             COB_TRY(setup_stats(s, pop, P, n_bins_ts, err));
-        } else if (ps->input_mode == COB_INPUT_POOL) {
-            double pr = ps->rate_hz * c->run.dt_ms * 1e-3;
+        } else if (ps->input == COB_INPUT_POOL) {
+            const double pr = ps->p_step;
             P->kind = COB_DPOP_POOL;
             P->item0 = items;
             items += ps->size;
@@ -339,19 +330,9 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
             COB_TRY(dnew(s, &P->next, ps->size, "pool sources", err));
             COB_TRY(dnew(s, &P->n_draws, ps->size, "pool sources", err));
             COB_CU(err, cudaMemsetAsync(P->n_draws, 0, (size_t)ps->size * 4, s->st));
-            if (pr > 0.0 && pr < 1.0) {
-                int32_t len = 0;
-                uint64_t *thr = cob_geometric_table(pr, &len);
-                cob_status st;
-                if (!thr) return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for population %s", ps->name);
-                st = upload(s, &P->thr, thr, len, "geometric tables", err);
-                if (st == COB_OK) {
-                    cudaError_t e = cudaStreamSynchronize(s->st); /* before the host table goes */
-                    if (e != cudaSuccess) st = cob_cu_fail(err, e, "cudaStreamSynchronize", __FILE__, __LINE__);
-                }
-                free(thr);
-                if (st != COB_OK) return st;
-                P->thr_len = len;
+            if (ps->gap_thr) {
+                COB_TRY(upload(s, &P->thr, ps->gap_thr, ps->gap_len, "geometric tables", err));
+                P->thr_len = ps->gap_len;
             }
         }
     }
@@ -390,9 +371,9 @@ static cob_status setup_state(cob_cuda *s, cob_err *err)
     for (pop = 0; pop < net->n_pops; ++pop) {
         const cob_dpop *P = &h->pop[pop];
         if (P->kind == COB_DPOP_NEURON) {
-            const cob_lif_params *lp = &s->c->pops[pop].lif;
+            const cob_plan_pop *pp = &s->plan->pop[pop];
             cob_k_init_v<<<cob_grid(P->size, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, s->st>>>(
-                s->d_g, pop, lp->v_init_min_mV, lp->v_init_max_mV - lp->v_init_min_mV);
+                s->d_g, pop, pp->v_init_min_mV, pp->v_init_span_mV);
             COB_CU_LAUNCH(err, "cob_k_init_v");
         } else if (P->kind == COB_DPOP_POOL) {
             cob_k_init_pool<<<cob_grid(P->size, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, s->st>>>(s->d_g, pop);
@@ -460,7 +441,7 @@ static cob_status init_body(cob_cuda *s, cob_err *err)
     return COB_OK;
 }
 
-static cob_status cuda_init(void **impl, const cob_net *net, const cob_config *c, cob_err *err)
+static cob_status cuda_init(void **impl, const cob_net *net, const cob_plan *plan, cob_err *err)
 {
     cob_cuda_full *f = new (std::nothrow) cob_cuda_full();
     cob_status st;
@@ -468,7 +449,7 @@ static cob_status cuda_init(void **impl, const cob_net *net, const cob_config *c
     if (!f) return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
     memset(&f->s, 0, sizeof f->s);
     f->s.net = net;
-    f->s.c = c;
+    f->s.plan = plan;
     try {
         st = init_body(&f->s, err);
     } catch (const std::bad_alloc &) {
@@ -649,7 +630,7 @@ static cob_status cuda_read(void *impl, cob_stats *out, cob_err *err)
     cob_cuda *s = &((cob_cuda_full *)impl)->s;
     cob_acc a;
     cob_dcount cnt;
-    cob_status st = cob_acc_init(&a, s->net, s->c, err);
+    cob_status st = cob_acc_init(&a, s->net, s->plan, err);
     if (st != COB_OK) return st;
     try {
         st = read_acc(s, &a, &cnt, err);
@@ -657,7 +638,7 @@ static cob_status cuda_read(void *impl, cob_stats *out, cob_err *err)
         st = cob_err_set(err, COB_ERR_NOMEM, "out of host memory reading the CUDA backend's statistics "
                          "(the raster's copy takes 16 bytes per stored spike: lower stats.raster.max_spikes)");
     }
-    if (st == COB_OK) st = cob_acc_reduce(&a, s->net, s->c, out, err);
+    if (st == COB_OK) st = cob_acc_reduce(&a, s->net, s->plan, out, err);
     if (st == COB_OK && cnt.bad_model)
         st = cob_err_set(err, COB_ERR_INVALID, "internal: population %d has model %d, which the update kernel does "
                          "not know", cnt.bad_model - 1, s->net->pop_model[cnt.bad_model - 1]);
@@ -678,7 +659,7 @@ static void cuda_timing(void *impl, cob_sim_timing *t)
     t->dev_d2h_s = s->d2h_ms * 1e-3;
     t->device_bytes = s->mem.peak;
     t->device_estimate_bytes = s->est.build_peak;
-    t->dev_bytes_per_synapse = cob_cuda_bytes_per_synapse(s->net, s->c);
+    t->dev_bytes_per_synapse = cob_cuda_bytes_per_synapse(s->net);
     snprintf(t->device_name, sizeof t->device_name, "%s", s->name);
 }
 
@@ -727,9 +708,15 @@ extern "C" cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_
     void *impl = NULL;
     cob_status st;
     if (!cob_cuda_available()) return cob_err_set(err, COB_ERR_NO_DEVICE, "no usable CUDA device");
+    cob_plan plan;
     st = cob_net_layout(net, c, err);
     if (st != COB_OK) return st;
-    st = cuda_init(&impl, net, c, err);
+    st = cob_plan_compile(&plan, c, net, err);
+    if (st != COB_OK) {
+        cob_net_free(net);
+        return st;
+    }
+    st = cuda_init(&impl, net, &plan, err);
     if (st == COB_OK) {
         try {
             st = net_download(&((cob_cuda_full *)impl)->s, net, err);
@@ -738,6 +725,7 @@ extern "C" cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_
         }
     }
     if (impl) cuda_destroy(impl);
+    cob_plan_free(&plan);
     if (st != COB_OK) cob_net_free(net);
     return st;
 }

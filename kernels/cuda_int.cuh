@@ -170,9 +170,9 @@ static inline void cob_dproj_describe(const cob_net *net, int p, cob_dproj *dp)
 }
 
 /* Device builder (kernels/connect.cu): fill projection p's CSR on the device from the host
- * layout's in-degrees (dp's scalar fields come from cob_dproj_describe). Arrays are allocated
+ * layout's in-degrees and drawing rule (dp's scalar fields come from cob_dproj_describe). Arrays are allocated
  * through m (row_ptr, target, dgrp_off or dgrp_off16). */
-cob_status cob_cuda_build_proj(const cob_net *net, const cob_config *c, int p, cob_dproj *dp, cob_dmem *m,
+cob_status cob_cuda_build_proj(const cob_net *net, int p, cob_dproj *dp, cob_dmem *m,
                                cudaStream_t st, cob_err *err);
 
 #endif

@@ -1027,13 +1027,23 @@ static void layout_ok(cob_net *net, const cob_config *c)
     cr_assert_null(net->proj[0].target, "cob_net_layout stored synapses");
 }
 
+/* The device estimate of config c on layout net (through its run plan). */
+static void estimate(const cob_net *net, const cob_config *c, cob_cuda_mem *m)
+{
+    cob_plan plan;
+    cob_err err = {0};
+    cr_assert_eq(cob_plan_compile(&plan, c, net, &err), COB_OK, "%s", err.msg);
+    cob_cuda_memory_estimate(net, &plan, m);
+    cob_plan_free(&plan);
+}
+
 static void check_estimate_parts(const cob_config *c, const char *what)
 {
     cob_net net;
     cob_cuda_mem m;
     layout_ok(&net, c);
     memset(&m, 0xA5, sizeof m);
-    cob_cuda_memory_estimate(&net, c, &m);
+    estimate(&net, c, &m);
     int64_t n_syn = cob_net_n_synapses(&net);
     cr_log_info("%s: connectivity %lld, state %lld, ring %lld, stats %lld, resident %lld, build peak %lld bytes; "
                 "%lld synapses", what, (long long)m.connectivity, (long long)m.state, (long long)m.ring,
@@ -1079,12 +1089,12 @@ Test(cuda, memory_estimate_grows)
     int64_t n1, n2;
     build_config(&c, 1);
     layout_ok(&net, &c);
-    cob_cuda_memory_estimate(&net, &c, &m1);
+    estimate(&net, &c, &m1);
     n1 = cob_net_n_synapses(&net);
     cob_net_free(&net);
     for (int p = 0; p < c.n_projs; ++p) c.projs[p].indegree *= 2;
     layout_ok(&net, &c);
-    cob_cuda_memory_estimate(&net, &c, &m2);
+    estimate(&net, &c, &m2);
     n2 = cob_net_n_synapses(&net);
     cob_net_free(&net);
     cr_assert_gt(n2, n1);
@@ -1094,7 +1104,7 @@ Test(cuda, memory_estimate_grows)
     build_config(&c, 1);
     c.stats.raster_neurons = 100;
     layout_ok(&net, &c);
-    cob_cuda_memory_estimate(&net, &c, &m3);
+    estimate(&net, &c, &m3);
     cob_net_free(&net);
     cr_expect_gt(m3.stats, m1.stats, "a raster costs no memory: %lld vs %lld bytes", (long long)m3.stats,
                  (long long)m1.stats);
@@ -1114,7 +1124,7 @@ Test(cuda, bytes_per_synapse)
     add_proj(&c, e, e, COB_RECEPTOR_E, 1000, 0.1, 1.0);
     add_proj(&c, x, e, COB_RECEPTOR_E, 1000, 0.1, 1.0);
     layout_ok(&net, &c);
-    double b = cob_cuda_bytes_per_synapse(&net, &c);
+    double b = cob_cuda_bytes_per_synapse(&net);
     cr_log_info("bytes per synapse: %.4f", b);
     cr_expect_geq(b, 4.0, "%.4f bytes per synapse: less than an int32 target", b);
     cr_expect_lt(b, 4.5, "%.4f bytes per synapse for K = 1000 with 10 delays", b);
@@ -1124,7 +1134,7 @@ Test(cuda, bytes_per_synapse)
     c.n_projs = 1;
     c.projs[0].pre = x;
     layout_ok(&net, &c);
-    cr_expect_eq(cob_cuda_bytes_per_synapse(&net, &c), 0.0);
+    cr_expect_eq(cob_cuda_bytes_per_synapse(&net), 0.0);
     cob_net_free(&net);
 }
 

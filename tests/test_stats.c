@@ -63,8 +63,10 @@ Test(stats, cv_of_spike_trains)
     one_pop(&c, COB_MODEL_LIF_COND, 603);
     c.run.t_warmup_ms = 0.0;
     c.run.t_sim_ms = 10000.0;
+    cob_plan plan;
     cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
-    cr_assert_eq(cob_acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_plan_compile(&plan, &c, &net, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&a, &net, &plan, &err), COB_OK, "%s", err.msg);
     cob_pop_acc *pa = &a.pop[0];
 #define SPIKE(i, t) cob_stats_spike((t), &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], \
                                     &pa->isi_sum[i], &pa->isi_sumsq[i])
@@ -91,7 +93,7 @@ Test(stats, cv_of_spike_trains)
     SPIKE(602, 1000);
     SPIKE(602, 1100);
 #undef SPIKE
-    cr_assert_eq(cob_acc_reduce(&a, &net, &c, &s, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_reduce(&a, &net, &plan, &s, &err), COB_OK, "%s", err.msg);
     cob_pop_stats *ps = &s.pop[0];
     for (int i = 0; i < 100; ++i) cr_assert_eq(ps->cv_isi[i], 0.0, "regular train %d: CV %.17g", i, ps->cv_isi[i]);
     for (int i = 100; i < 200; ++i)
@@ -124,6 +126,7 @@ Test(stats, cv_of_spike_trains)
     cr_expect_eq(ps->cv_hist[8], 100u);
     cob_stats_free(&s);
     cob_acc_free(&a);
+    cob_plan_free(&plan);
     cob_net_free(&net);
 }
 
@@ -157,9 +160,11 @@ Test(stats, vbin_matches_reported_edges)
     cob_err err = {0};
     one_pop(&c, COB_MODEL_LIF_COND, 1);
     c.run.t_sim_ms = 1.0;
+    cob_plan plan;
     cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
-    cr_assert_eq(cob_acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
-    cr_assert_eq(cob_acc_reduce(&a, &net, &c, &s, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_plan_compile(&plan, &c, &net, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&a, &net, &plan, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_reduce(&a, &net, &plan, &s, &err), COB_OK, "%s", err.msg);
     const cob_pop_stats *ps = &s.pop[0];
     cr_assert_eq(ps->v_bins, 200);
     cr_expect_eq(ps->v_edges[0], -80.0);
@@ -171,6 +176,7 @@ Test(stats, vbin_matches_reported_edges)
     }
     cob_stats_free(&s);
     cob_acc_free(&a);
+    cob_plan_free(&plan);
     cob_net_free(&net);
 }
 

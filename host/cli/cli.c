@@ -223,13 +223,20 @@ static int cmd_validate(int argc, char **argv)
            cob_config_memory_estimate(&c) / 1e9, COB_ESTIMATE_RATE_HZ);
     {
         cob_net lay;
+        cob_plan plan;
         cob_cuda_mem m;
         if (cob_net_layout(&lay, &c, &err) != COB_OK) { cob_config_free(&c); return fail(err.status, &err); }
-        cob_cuda_memory_estimate(&lay, &c, &m);
+        if (cob_plan_compile(&plan, &c, &lay, &err) != COB_OK) {
+            cob_net_free(&lay);
+            cob_config_free(&c);
+            return fail(err.status, &err);
+        }
+        cob_cuda_memory_estimate(&lay, &plan, &m);
         printf("  device memory estimate (CUDA backend): %.3f GB while building, %.3f GB during the run "
                "(connectivity %.3f GB = %.2f bytes per synapse, delay ring %.3f GB, state %.3f GB, statistics %.3f GB)\n",
-               m.build_peak / 1e9, m.resident / 1e9, m.connectivity / 1e9, cob_cuda_bytes_per_synapse(&lay, &c),
+               m.build_peak / 1e9, m.resident / 1e9, m.connectivity / 1e9, cob_cuda_bytes_per_synapse(&lay),
                m.ring / 1e9, m.state / 1e9, m.stats / 1e9);
+        cob_plan_free(&plan);
         cob_net_free(&lay);
     }
     cob_config_free(&c);

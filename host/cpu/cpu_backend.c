@@ -12,7 +12,7 @@
 #include "cobalt/sim.h"
 #include "cobalt/hd/stats.h"
 #include "cpu/cpu_backend.h"
-#include "inputs/poisson_tables.h"
+#include "cobalt/hd/poisson.h"
 
 /* Threads used by every parallel region of a run (capped at 256). */
 static int n_threads(void)
@@ -40,7 +40,7 @@ static cob_status alloc_state(cob_cpu *s, cob_err *err)
     s->bkt = calloc((size_t)s->n_thr * (size_t)net->ring_slots, sizeof *s->bkt);
     if (!s->inbuf || !s->bkt) goto nomem;
     for (pop = 0; pop < net->n_pops; ++pop) {
-        s->spk[pop] = malloc((size_t)s->c->pops[pop].size * sizeof *s->spk[pop]);
+        s->spk[pop] = malloc((size_t)(s->net->pop_size[pop] ? s->net->pop_size[pop] : 1) * sizeof *s->spk[pop]);
         if (!s->spk[pop]) goto nomem;
     }
     return COB_OK;
@@ -50,72 +50,39 @@ nomem:
                        net->n_channels_max, s->n_thr);
 }
 
-/* Initial V uniform in [v_init_min, v_init_max], from (seed, VINIT(pop), i). */
+/* Initial V uniform in [v_init_min, v_init_min + span], from (seed, VINIT(pop), i). */
 static void init_voltage(cob_cpu *s)
 {
     int pop;
     for (pop = 0; pop < s->net->n_pops; ++pop) {
-        const cob_lif_params *lp = &s->c->pops[pop].lif;
+        const cob_plan_pop *pp = &s->plan->pop[pop];
         int64_t off = s->net->pop_offset[pop], i;
         if (off < 0) continue;
-        for (i = 0; i < s->c->pops[pop].size; ++i) {
+        for (i = 0; i < pp->size; ++i) {
             cob_u32x4 w = cob_philox(s->net->seed, COB_STREAM(COB_STREAM_VINIT, pop), (uint32_t)i, 0);
             double u = cob_u01_double(w.v[0], w.v[1]);
-            s->state.f[0][off + i] = (float)(lp->v_init_min_mV + (lp->v_init_max_mV - lp->v_init_min_mV) * (1.0 - u));
+            s->state.f[0][off + i] = (float)(pp->v_init_min_mV + pp->v_init_span_mV * (1.0 - u));
         }
     }
 }
 
-/* Pool sources: inversion tables and the first spike step of every source. */
+/* Pool sources: the first spike step of every source. */
 static cob_status init_sources(cob_cpu *s, cob_err *err)
 {
     int pop;
     for (pop = 0; pop < s->net->n_pops; ++pop) {
-        const cob_pop_spec *ps = &s->c->pops[pop];
+        const cob_plan_pop *pp = &s->plan->pop[pop];
         cob_pool *pl = &s->pool[pop];
-        double p = ps->rate_hz * s->c->run.dt_ms * 1e-3;
         int64_t j;
-        if (ps->model != COB_MODEL_POISSON || ps->input_mode != COB_INPUT_POOL) continue;
+        if (pp->model != COB_MODEL_POISSON || pp->input != COB_INPUT_POOL) continue;
         pl->active = 1;
-        pl->p = p;
-        pl->next = malloc((size_t)ps->size * sizeof *pl->next);
-        pl->n_draws = calloc((size_t)ps->size, sizeof *pl->n_draws);
-        if (p > 0.0 && p < 1.0) pl->thr = cob_geometric_table(p, &pl->len);
-        if (!pl->next || !pl->n_draws || (p > 0.0 && p < 1.0 && !pl->thr))
-            return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for Poisson population %s", ps->name);
-        for (j = 0; j < ps->size; ++j) pl->next[j] = cob_cpu_next_spike(s, pop, j, -1);
-    }
-    return COB_OK;
-}
-
-int64_t cob_cpu_next_spike(cob_cpu *s, int pop, int64_t j, int64_t t_last)
-{
-    cob_pool *pl = &s->pool[pop];
-    if (pl->p <= 0.0) return INT64_MAX;
-    if (pl->p >= 1.0) return t_last + 1;
-    return t_last + cob_geometric_gap(s->net->seed, COB_STREAM(COB_STREAM_SOURCE, pop), (uint32_t)j,
-                                      &pl->n_draws[j], pl->thr, pl->len);
-}
-
-/* Independent inputs: Poisson parameters per distinct in-degree. */
-static cob_status init_independent(cob_cpu *s, cob_err *err)
-{
-    int p;
-    for (p = 0; p < s->net->n_projs; ++p) {
-        const cob_proj *pr = &s->net->proj[p];
-        cob_indep *in = &s->indep[p];
-        double rate = s->c->pops[pr->pre].rate_hz, dt_s = s->c->run.dt_ms * 1e-3;
-        int32_t k_max = 0, k;
-        int64_t i;
-        if (!pr->independent) continue;
-        for (i = 0; i < pr->n_post; ++i) if (pr->indegree[i] > k_max) k_max = pr->indegree[i];
-        in->n_chunks = malloc(((size_t)k_max + 1) * sizeof *in->n_chunks);
-        in->lambda_chunk = malloc(((size_t)k_max + 1) * sizeof *in->lambda_chunk);
-        in->exp_neg = malloc(((size_t)k_max + 1) * sizeof *in->exp_neg);
-        if (!in->n_chunks || !in->lambda_chunk || !in->exp_neg)
-            return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for independent input %d", p);
-        for (k = 0; k <= k_max; ++k)
-            cob_poisson_chunks(k * rate * dt_s, &in->n_chunks[k], &in->lambda_chunk[k], &in->exp_neg[k]);
+        pl->next = malloc((size_t)(pp->size ? pp->size : 1) * sizeof *pl->next);
+        pl->n_draws = calloc((size_t)(pp->size ? pp->size : 1), sizeof *pl->n_draws);
+        if (!pl->next || !pl->n_draws)
+            return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for Poisson population %s", pp->name);
+        for (j = 0; j < pp->size; ++j)
+            pl->next[j] = cob_pool_next(s->net->seed, COB_STREAM(COB_STREAM_SOURCE, pop), (uint32_t)j, -1, pp->p_step,
+                                        &pl->n_draws[j], pp->gap_thr, pp->gap_len);
     }
     return COB_OK;
 }
@@ -133,10 +100,7 @@ static void cpu_destroy(void *impl)
     free(s->bkt);
     for (i = 0; i < COB_MAX_POPS; ++i) {
         free(s->spk[i]);
-        free(s->pool[i].next); free(s->pool[i].n_draws); free(s->pool[i].thr);
-    }
-    for (i = 0; i < COB_MAX_PROJS; ++i) {
-        free(s->indep[i].n_chunks); free(s->indep[i].lambda_chunk); free(s->indep[i].exp_neg);
+        free(s->pool[i].next); free(s->pool[i].n_draws);
     }
     free(s->overflow_per_thread);
     free(s->events_per_thread);
@@ -146,13 +110,14 @@ static void cpu_destroy(void *impl)
     free(s);
 }
 
-static cob_status cpu_init(void **impl, const cob_net *net, const cob_config *c, cob_err *err)
+static cob_status cpu_init(void **impl, const cob_net *net, const cob_plan *plan, cob_err *err)
 {
     cob_cpu *s = calloc(1, sizeof *s);
     cob_status st;
     *impl = NULL;
     if (!s) return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
-    s->net = net; s->c = c;
+    s->net = net;
+    s->plan = plan;
     s->n_thr = n_threads();
     s->inbuf_cells = (int64_t)(net->n_channels_max ? net->n_channels_max : 1) * (net->n_neurons ? net->n_neurons : 1);
     if (s->inbuf_cells > (int64_t)UINT32_MAX) {
@@ -163,12 +128,11 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_config *c,
     s->overflow_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->overflow_per_thread);
     s->events_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->events_per_thread);
     s->share = calloc((size_t)s->n_thr, sizeof *s->share);
-    s->vhist = calloc((size_t)s->n_thr * (size_t)net->n_pops * (size_t)(c->stats.v_hist_bins + 2), sizeof *s->vhist);
+    s->vhist = calloc((size_t)s->n_thr * (size_t)net->n_pops * (size_t)(plan->v_bins + 2), sizeof *s->vhist);
     st = s->overflow_per_thread && s->events_per_thread && s->share && s->vhist ? COB_OK : cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
     if (st == COB_OK) st = alloc_state(s, err);
-    if (st == COB_OK) st = cob_acc_init(&s->acc, net, c, err);
+    if (st == COB_OK) st = cob_acc_init(&s->acc, net, plan, err);
     if (st == COB_OK) st = init_sources(s, err);
-    if (st == COB_OK) st = init_independent(s, err);
     if (st != COB_OK) { cpu_destroy(s); return st; }
     init_voltage(s);
     *impl = s;
@@ -181,7 +145,7 @@ static cob_status cpu_run(void *impl, int64_t n_steps, cob_err *err)
     cob_cpu_steps(s, n_steps);
     if (s->bad_model)
         return cob_err_set(err, COB_ERR_INVALID, "internal: population %s has model %d, which the CPU backend's "
-                           "step does not know", s->c->pops[s->bad_model - 1].name, s->net->pop_model[s->bad_model - 1]);
+                           "step does not know", s->plan->pop[s->bad_model - 1].name, s->net->pop_model[s->bad_model - 1]);
     if (s->bkt_failed)
         return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the spike-delivery buckets "
                            "(before step %lld)", (long long)s->t);
@@ -230,7 +194,7 @@ static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
         events += s->events_per_thread[k * 8];
     }
     merge_vhist(s);
-    st = cob_acc_reduce(&s->acc, s->net, s->c, out, err);
+    st = cob_acc_reduce(&s->acc, s->net, s->plan, out, err);
     out->syn_events = (int64_t)events;
     return st;
 }

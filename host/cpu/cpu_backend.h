@@ -9,16 +9,16 @@
 #define COBALT_HOST_CPU_BACKEND_H
 
 #include "cobalt/sim.h"
+#include "cobalt/plan.h"
 #include "cobalt/hd/models.h"
 #include "stats/stats_acc.h"
 
+/* A pool of Poisson sources (input mode pool): the next spike step of each source and the
+ * Philox blocks it has used; probability and gap table come from the plan. */
 typedef struct {
     int active;
-    double p;                 /* spike probability per step */
     int64_t *next;            /* next spike step of each source */
     uint32_t *n_draws;        /* Philox blocks used by each source */
-    uint64_t *thr;            /* geometric-gap inversion table */
-    int32_t len;
 } cob_pool;
 
 typedef struct {
@@ -34,13 +34,8 @@ typedef struct {
 } cob_share;
 
 typedef struct {
-    uint32_t *n_chunks;       /* indexed by in-degree */
-    double *lambda_chunk, *exp_neg;
-} cob_indep;
-
-typedef struct {
     const cob_net *net;
-    const cob_config *c;
+    const cob_plan *plan;
     int64_t t;                /* steps done */
     int n_thr;
     cob_state_arrays state;          /* neuron state, one array per variable (net->n_state_f32/_i32) */
@@ -53,7 +48,6 @@ typedef struct {
     int64_t n_spk[COB_MAX_POPS];
     uint64_t poll_count[COB_MAX_POPS];
     cob_pool pool[COB_MAX_POPS];
-    cob_indep indep[COB_MAX_PROJS];
     cob_share *share;                /* [n_thr] */
     uint64_t *vhist;                 /* [n_thr][n_pops][v_bins + 2]: per-thread voltage histograms */
     uint64_t *overflow_per_thread;   /* padded: index tid * 8 */
@@ -61,7 +55,6 @@ typedef struct {
     cob_acc acc;
 } cob_cpu;
 
-int64_t cob_cpu_next_spike(cob_cpu *s, int pop, int64_t j, int64_t t_last);
 /* Advance n steps (host/cpu/cpu_step.c). */
 void cob_cpu_steps(cob_cpu *s, int64_t n);
 

@@ -43,11 +43,14 @@ static int thread_id(void)
 static void step_sources(cob_cpu *s, int pop, int64_t t)
 {
     cob_pool *pl = &s->pool[pop];
-    int64_t j, n = s->c->pops[pop].size, k = 0;
+    const cob_plan_pop *pp = &s->plan->pop[pop];
+    const uint32_t stream = COB_STREAM(COB_STREAM_SOURCE, pop);
+    int64_t j, n = pp->size, k = 0;
     for (j = 0; j < n; ++j)
         if (pl->next[j] == t) {
             s->spk[pop][k++] = (int32_t)j;
-            pl->next[j] = cob_cpu_next_spike(s, pop, j, t);
+            pl->next[j] = cob_pool_next(s->net->seed, stream, (uint32_t)j, t, pp->p_step, &pl->n_draws[j], pp->gap_thr,
+                                        pp->gap_len);
         }
     s->n_spk[pop] = k;
 }
@@ -64,9 +67,9 @@ static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint
 {
     const cob_net *net = s->net;
     const cob_proj *pr = &net->proj[p];
-    const cob_indep *in = &s->indep[p];
+    const cob_plan_proj *in = &s->plan->proj[p];
     uint16_t *cells = inbuf + (int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post];
-    uint32_t stream = COB_STREAM(COB_STREAM_INDEP, p);
+    uint32_t stream = in->stream;
     int64_t lo, hi, i;
     thread_range(pr->n_post, &lo, &hi);
     for (i = lo; i < hi; ++i) {
@@ -212,7 +215,7 @@ static void update_share(cob_cpu *s, const step_ctx *sc)
     for (pop = 0; pop < s->net->n_pops; ++pop) {
         int64_t lo, hi;
         if (s->net->pop_offset[pop] < 0) continue;
-        thread_range(s->c->pops[pop].size, &lo, &hi);
+        thread_range(s->net->pop_size[pop], &lo, &hi);
         s->share[tid].start[pop] = lo;
         s->share[tid].found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf) - lo;
     }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include "cobalt/sim.h"
 #include "cobalt/estimate.h"
+#include "cobalt/plan.h"
 #include "stats/stats_acc.h"
 #include "inputs/poisson_tables.h"
 
@@ -39,64 +40,60 @@ static int64_t offset_bytes(const cob_proj *pr)
 }
 
 /* Bytes kept for the run and, in *transient, the extra bytes building it needs at its peak. */
-static int64_t proj_bytes(const cob_proj *pr, const cob_proj_spec *ps, int64_t *transient)
+static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
 {
     int64_t k_max = max_indegree(pr), groups, hash;
     *transient = 0;
     if (pr->independent)
         return pr->n_post * 4 + (k_max + 1) * (4 + 8 + 8);
     groups = pr->n_pre * (int64_t)pr->n_dgrp;
-    hash = ps->allow_multapses ? 0 : pow2_at_least(2 * k_max) * 4 * pr->n_post;
+    hash = pr->multapses ? 0 : pow2_at_least(2 * k_max) * 4 * pr->n_post;
     if (hash > COB_CUDA_HASH_BUDGET) hash = COB_CUDA_HASH_BUDGET;
     /* post-major partners (one int32 buffer beyond the one that becomes `target`), two key
      * buffers, in-degrees, row starts, group starts, partner hash sets, CUB scratch */
     *transient = pr->n_syn * (4 + 2 * key_bytes(pr)) + pr->n_post * 4 + (pr->n_post + 1) * 8 + (groups + 1) * 8 + hash +
                  (64ll << 20) + pr->n_syn / 16 +
                  /* the segmented sort's segment partition: two uint32 per target */
-                 (pr->n_dgrp > 1 && !ps->nested ? 8 * pr->n_post + (1ll << 20) : 0);
+                 (pr->n_dgrp > 1 && !pr->nested ? 8 * pr->n_post + (1ll << 20) : 0);
     return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)(pr->n_dgrp + 1) * offset_bytes(pr);
 }
 
-void cob_cuda_memory_estimate(const cob_net *net, const cob_config *c, cob_cuda_mem *m)
+void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_mem *m)
 {
-    const cob_stats_spec *ss = &c->stats;
-    int64_t warm = cob_steps(c->run.t_warmup_ms, c->run.dt_ms), meas = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
-    int64_t bin = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms), peak = 0, trace_n = 0, raster_slack = 0;
+    const cob_stats_spec *ss = &pl->reduce;
+    int64_t peak = 0, trace_n = 0, raster_slack = 0;
     int p, pop;
-    (void)warm;
-    if (bin < 1) bin = 1;
     m->connectivity = m->state = m->ring = m->stats = 0;
     for (p = 0; p < net->n_projs; ++p) {
         int64_t tr;
-        m->connectivity += proj_bytes(&net->proj[p], &c->projs[p], &tr);
+        m->connectivity += proj_bytes(&net->proj[p], &tr);
         if (tr > peak) peak = tr;
     }
-    m->state = net->n_neurons * (4 + 4);
-    for (pop = 0; pop < c->n_pops; ++pop) {
-        const cob_pop_spec *ps = &c->pops[pop];
+    m->state = net->n_neurons * 4 * (int64_t)(net->n_state_f32 + net->n_state_i32); /* the registry's state arrays */
+    for (pop = 0; pop < pl->n_pops; ++pop) {
+        const cob_plan_pop *ps = &pl->pop[pop];
         m->state += ps->size * 4; /* spike list */
-        if (ps->model == COB_MODEL_POISSON && ps->input_mode == COB_INPUT_POOL)
+        if (ps->model == COB_MODEL_POISSON && ps->input == COB_INPUT_POOL)
             m->state += ps->size * (8 + 4) + 8 * (int64_t)COB_GEOM_TABLE_MAX; /* next spike, draws used, table */
         if (net->pop_offset[pop] < 0) continue;
-        m->stats += (int64_t)(ss->v_hist_bins + 2) * 8 + COB_CEIL_DIV(meas, bin) * 4;
+        m->stats += (int64_t)(ss->v_hist_bins + 2) * 8 + pl->n_bins_ts * 4;
         trace_n += ps->size < ss->trace_neurons ? ps->size : ss->trace_neurons;
         raster_slack += ps->size < ss->raster_neurons ? ps->size : ss->raster_neurons; /* one step */
     }
     m->ring = (int64_t)net->ring_slots * (net->n_channels_max ? net->n_channels_max : 1) * net->n_neurons * 4;
     m->stats += net->n_neurons * 52 + (ss->raster_neurons > 0 ? (ss->raster_max_spikes + raster_slack) * 16 : 0) +
-                trace_n * COB_CEIL_DIV(meas, ss->trace_stride_steps) * 4 + 65536; /* + descriptors */
+                trace_n * pl->trace_samples * 4 + 65536; /* + descriptors */
     m->resident = m->connectivity + m->state + m->ring + m->stats;
     m->build_peak = m->resident + peak;
 }
 
-double cob_cuda_bytes_per_synapse(const cob_net *net, const cob_config *c)
+double cob_cuda_bytes_per_synapse(const cob_net *net)
 {
     int64_t bytes = 0, syn = 0, tr;
     int p;
-    (void)c;
     for (p = 0; p < net->n_projs; ++p) {
         if (net->proj[p].independent) continue;
-        bytes += proj_bytes(&net->proj[p], &c->projs[p], &tr);
+        bytes += proj_bytes(&net->proj[p], &tr);
         syn += net->proj[p].n_syn;
     }
     return syn ? (double)bytes / (double)syn : 0.0;

@@ -272,6 +272,10 @@ static cob_status build_proj(cob_net *net, const cob_config *c, int p, int chann
     pr->pre = ps->pre; pr->post = ps->post; pr->channel = channel;
     pr->independent = is_independent(c, ps->pre);
     pr->n_pre = c->pops[ps->pre].size; pr->n_post = c->pops[ps->post].size;
+    pr->n_avail = n_available(c, ps);
+    pr->skip_self = ps->pre == ps->post && !ps->allow_autapses;
+    pr->multapses = ps->allow_multapses;
+    pr->nested = ps->nested;
     pr->min_delay = delay_steps(ps->delay_min_ms, c->run.dt_ms);
     pr->max_delay = delay_steps(ps->delay_max_ms, c->run.dt_ms);
     if (pr->independent) pr->min_delay = pr->max_delay = 0;

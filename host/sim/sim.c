@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include "cobalt/sim.h"
+#include "cobalt/plan.h"
 #include "cobalt/estimate.h"
 
 static double wall_now(void)
@@ -90,6 +91,7 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
 {
     const cob_backend_ops *ops = NULL;
     cob_net net;
+    cob_plan plan;
     void *impl = NULL;
     double t0;
     int64_t total;
@@ -109,10 +111,16 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     timing->n_synapses = cob_net_n_synapses(&net);
     timing->n_neurons = net.n_neurons;
     t0 = wall_now();
-    st = ops->init(&impl, &net, c, err);
+    /* from here on the backend sees the plan and the network, not the config */
+    st = cob_plan_compile(&plan, c, &net, err);
+    if (st != COB_OK) {
+        cob_net_free(&net);
+        return st;
+    }
+    st = ops->init(&impl, &net, &plan, err);
     timing->init_s = wall_now() - t0;
     if (ops->builds_network) timing->build_s += timing->init_s; /* the synapses are made in init */
-    total = cob_steps(c->run.t_warmup_ms, c->run.dt_ms) + cob_steps(c->run.t_sim_ms, c->run.dt_ms);
+    total = plan.total_steps;
     t0 = wall_now();
     if (st == COB_OK) st = run_chunks(ops, impl, &net, total, opt, err);
     timing->run_s = wall_now() - t0;
@@ -120,6 +128,7 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     if (st == COB_OK) st = ops->read(impl, stats, err);
     if (impl && ops->timing) ops->timing(impl, timing);
     if (impl) ops->destroy(impl);
+    cob_plan_free(&plan);
     cob_net_free(&net);
     timing->peak_rss_bytes = peak_rss_bytes();
     if (st == COB_OK && stats->ring_overflow > 0)

@@ -22,20 +22,17 @@ static int pop_acc_alloc(cob_pop_acc *pa, int64_t n, int32_t v_bins, int64_t n_b
     return 1;
 }
 
-static int traces_alloc(cob_acc *a, const cob_net *net, const cob_config *c)
+static int traces_alloc(cob_acc *a, const cob_net *net, const cob_plan *pl)
 {
     int pop;
     int64_t k = 0, i;
-    a->trace_n = 0;
-    for (pop = 0; pop < c->n_pops; ++pop)
-        if (net->pop_offset[pop] >= 0)
-            a->trace_n += c->pops[pop].size < a->trace_neurons ? c->pops[pop].size : a->trace_neurons;
-    a->trace_samples = a->trace_n ? COB_CEIL_DIV(a->measure_steps, a->trace_stride) : 0;
+    a->trace_n = pl->trace_n;
+    a->trace_samples = pl->trace_samples;
     if (!ALLOC(a->trace_pop, a->trace_n) || !ALLOC(a->trace_neuron, a->trace_n) ||
         !ALLOC(a->trace_gidx, a->trace_n) || !ALLOC(a->trace_v, a->trace_n * a->trace_samples))
         return 0;
-    for (pop = 0; pop < c->n_pops; ++pop)
-        for (i = 0; net->pop_offset[pop] >= 0 && i < c->pops[pop].size && i < a->trace_neurons; ++i, ++k) {
+    for (pop = 0; pop < pl->n_pops; ++pop)
+        for (i = 0; net->pop_offset[pop] >= 0 && i < pl->pop[pop].size && i < a->trace_neurons; ++i, ++k) {
             a->trace_pop[k] = pop;
             a->trace_neuron[k] = (int32_t)i;
             a->trace_gidx[k] = net->pop_offset[pop] + i;
@@ -43,36 +40,34 @@ static int traces_alloc(cob_acc *a, const cob_net *net, const cob_config *c)
     return 1;
 }
 
-cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_config *c, cob_err *err)
+cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_plan *pl, cob_err *err)
 {
-    const cob_stats_spec *ss = &c->stats;
     int pop;
     memset(a, 0, sizeof *a);
-    a->warmup_steps = cob_steps(c->run.t_warmup_ms, c->run.dt_ms);
-    a->measure_steps = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
-    a->bin_steps = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms);
-    if (a->bin_steps < 1) a->bin_steps = 1;
-    a->n_bins_ts = COB_CEIL_DIV(a->measure_steps, a->bin_steps);
-    a->v_stride = ss->v_sample_stride_steps;
-    a->v_bins = ss->v_hist_bins;
-    a->v_min_mV = (float)ss->v_hist_min_mV;
-    a->v_inv_width = (float)(ss->v_hist_bins / (ss->v_hist_max_mV - ss->v_hist_min_mV));
-    a->raster_neurons = ss->raster_neurons;
-    a->raster_cap = ss->raster_neurons > 0 ? ss->raster_max_spikes : 0;
-    a->trace_neurons = ss->trace_neurons;
-    a->trace_stride = ss->trace_stride_steps;
-    for (pop = 0; pop < c->n_pops; ++pop)
-        if (net->pop_offset[pop] >= 0 && !pop_acc_alloc(&a->pop[pop], c->pops[pop].size, a->v_bins, a->n_bins_ts))
+    a->warmup_steps = pl->warmup_steps;
+    a->measure_steps = pl->measure_steps;
+    a->bin_steps = pl->bin_steps;
+    a->n_bins_ts = pl->n_bins_ts;
+    a->v_stride = pl->v_stride;
+    a->v_bins = pl->v_bins;
+    a->v_min_mV = pl->v_min_mV;
+    a->v_inv_width = pl->v_inv_width;
+    a->raster_neurons = pl->raster_neurons;
+    a->raster_cap = pl->raster_cap;
+    a->trace_neurons = pl->trace_neurons;
+    a->trace_stride = pl->trace_stride;
+    for (pop = 0; pop < pl->n_pops; ++pop)
+        if (net->pop_offset[pop] >= 0 && !pop_acc_alloc(&a->pop[pop], pl->pop[pop].size, a->v_bins, a->n_bins_ts))
             goto nomem;
     if (!ALLOC(a->raster_step, a->raster_cap) || !ALLOC(a->raster_pop, a->raster_cap) ||
-        !ALLOC(a->raster_neuron, a->raster_cap) || !traces_alloc(a, net, c))
+        !ALLOC(a->raster_neuron, a->raster_cap) || !traces_alloc(a, net, pl))
         goto nomem;
     return COB_OK;
 nomem:
     cob_acc_free(a);
     return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the statistics accumulators "
                        "(raster.max_spikes = %lld, traces.neurons = %d)",
-                       (long long)ss->raster_max_spikes, ss->trace_neurons);
+                       (long long)pl->reduce.raster_max_spikes, pl->reduce.trace_neurons);
 }
 
 void cob_acc_free(cob_acc *a)
@@ -172,10 +167,10 @@ static void reduce_voltage(const cob_pop_acc *pa, cob_pop_stats *ps)
     ps->v_pop_sd_mV = n > 0 ? sqrt(fmax(ss / n - ps->v_pop_mean_mV * ps->v_pop_mean_mV, 0.0)) : NAN;
 }
 
-static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop, const cob_config *c,
+static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop, const cob_plan *pl,
                              double t_s, cob_pop_stats *ps)
 {
-    double tau_s = c->pops[pop].lif.tau_m_ms * 1e-3, s = 0.0, ss = 0.0, m;
+    double tau_s = pl->pop[pop].tau_m_ms * 1e-3, s = 0.0, ss = 0.0, m;
     int64_t b;
     int ch;
     ps->n_channels = net->pop_channels[pop];
@@ -227,26 +222,26 @@ static int copy_raster_traces(const cob_acc *a, cob_stats *out)
     return 1;
 }
 
-cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_config *c, cob_stats *out, cob_err *err)
+cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_plan *pl, cob_stats *out, cob_err *err)
 {
-    double dt_s = c->run.dt_ms * 1e-3, t_s = a->measure_steps * dt_s;
+    double dt_s = pl->dt_ms * 1e-3, t_s = a->measure_steps * dt_s;
     int pop;
     memset(out, 0, sizeof *out);
     out->n_steps_measured = a->measure_steps;
     out->t_measured_s = t_s;
     out->ring_overflow = (int64_t)a->ring_overflow;
-    for (pop = 0; pop < c->n_pops; ++pop) {
+    for (pop = 0; pop < pl->n_pops; ++pop) {
         cob_pop_stats *ps;
         if (net->pop_offset[pop] < 0) continue;
         ps = &out->pop[out->n_pops++];
-        snprintf(ps->name, sizeof ps->name, "%s", c->pops[pop].name);
-        ps->model = (int)c->pops[pop].model;
-        ps->bin_ms = a->bin_steps * c->run.dt_ms;
-        if (!pop_stats_alloc(ps, a->pop[pop].n, &c->stats, a->n_bins_ts)) goto nomem;
-        reduce_rates(&a->pop[pop], &c->stats, t_s, ps);
-        reduce_hists(&a->pop[pop], &c->stats, ps);
+        snprintf(ps->name, sizeof ps->name, "%s", pl->pop[pop].name);
+        ps->model = (int)pl->pop[pop].model;
+        ps->bin_ms = a->bin_steps * pl->dt_ms;
+        if (!pop_stats_alloc(ps, a->pop[pop].n, &pl->reduce, a->n_bins_ts)) goto nomem;
+        reduce_rates(&a->pop[pop], &pl->reduce, t_s, ps);
+        reduce_hists(&a->pop[pop], &pl->reduce, ps);
         reduce_voltage(&a->pop[pop], ps);
-        reduce_inputs_ts(&a->pop[pop], net, pop, c, t_s, ps);
+        reduce_inputs_ts(&a->pop[pop], net, pop, pl, t_s, ps);
     }
     if (!copy_raster_traces(a, out)) goto nomem;
     return COB_OK;

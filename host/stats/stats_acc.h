@@ -5,6 +5,7 @@
 #define COBALT_HOST_STATS_ACC_H
 
 #include "cobalt/net.h"
+#include "cobalt/plan.h"
 #include "cobalt/stats.h"
 
 #ifdef __cplusplus
@@ -40,12 +41,12 @@ typedef struct {
     uint64_t ring_overflow;
 } cob_acc;
 
-cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_config *c, cob_err *err);
+cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_plan *plan, cob_err *err);
 void cob_acc_free(cob_acc *a);
 /* Append a raster spike (counted as overflow when full). */
 void cob_acc_raster(cob_acc *a, int64_t step, int32_t pop, int32_t neuron);
 /* Reduce into out (allocates; free with cob_stats_free). */
-cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_config *c, cob_stats *out, cob_err *err);
+cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_plan *plan, cob_stats *out, cob_err *err);
 
 #ifdef __cplusplus
 }

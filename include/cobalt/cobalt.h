@@ -5,6 +5,7 @@
 #include "status.h"
 #include "config.h"
 #include "net.h"
+#include "plan.h"
 #include "estimate.h"
 #include "cuda.h"
 #include "stats.h"

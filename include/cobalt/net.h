@@ -33,6 +33,10 @@ typedef struct {
     uint32_t *dgrp_off;          /* n_pre * (n_dgrp + 1): delay-group offsets within each row */
     int32_t *indegree;           /* n_post: realised in-degree of every target */
     uint16_t min_delay, max_delay;
+    /* the drawing rule (from the projection's spec), for a builder that has only the layout */
+    int64_t n_avail;             /* presynaptic candidates of one target */
+    int32_t skip_self;           /* pre == post without autapses: the target's own index is skipped */
+    int32_t multapses, nested;
 } cob_proj;
 
 typedef struct {

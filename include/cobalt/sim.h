@@ -5,6 +5,7 @@
 
 #include "net.h"
 #include "stats.h"
+#include "plan.h"
 #include "cuda.h"
 
 #ifdef __cplusplus
@@ -35,8 +36,9 @@ typedef struct {
 /* A backend: a struct of function pointers. `impl` is the backend's own state. */
 typedef struct cob_backend_ops {
     const char *name;
-    /* Allocate state for net (initial V drawn from Philox, stats accumulators zeroed). */
-    cob_status (*init)(void **impl, const cob_net *net, const cob_config *c, cob_err *err);
+    /* Allocate state for net and the run plan (initial V drawn from Philox, stats accumulators
+     * zeroed). The backend keeps both pointers for the run; it never sees the config. */
+    cob_status (*init)(void **impl, const cob_net *net, const cob_plan *plan, cob_err *err);
     /* Advance n_steps steps (steps before the warm-up end accumulate no statistics). */
     cob_status (*run)(void *impl, int64_t n_steps, cob_err *err);
     /* Total spikes per neuron population since the last call (for the progress line). */

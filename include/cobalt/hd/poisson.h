@@ -75,6 +75,17 @@ COB_INLINE int64_t cob_geometric_gap(uint64_t seed, uint32_t stream, uint32_t in
     }
 }
 
+/* Step of the next spike of pool source (seed, stream, index) after step t_last (-1: its first
+ * spike), for spike probability p per step: INT64_MAX when p <= 0 (never), every step when
+ * p >= 1, otherwise after a geometric gap (thr, len: cob_geometric_table(p)). */
+COB_INLINE int64_t cob_pool_next(uint64_t seed, uint32_t stream, uint32_t index, int64_t t_last, double p,
+                                 uint32_t *n_draws, const uint64_t *thr, int32_t len)
+{
+    if (p <= 0.0) return INT64_MAX;
+    if (p >= 1.0) return t_last + 1;
+    return t_last + cob_geometric_gap(seed, stream, index, n_draws, thr, len);
+}
+
 #ifdef __cplusplus
 }
 #endif

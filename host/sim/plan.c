@@ -1,0 +1,109 @@
+/* host/sim/plan.c -- cob_plan_compile: a checked config and its network into the run plan
+ * (include/cobalt/plan.h). Every duration becomes steps here, every Poisson table is made here,
+ * once per run; the backends and the accumulators only read the result. */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include "cobalt/plan.h"
+#include "cobalt/hd/philox.h"
+#include "inputs/poisson_tables.h"
+
+static void plan_stats(cob_plan *pl, const cob_config *c, const cob_net *net)
+{
+    const cob_stats_spec *ss = &c->stats;
+    int pop;
+    pl->bin_steps = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms);
+    if (pl->bin_steps < 1) pl->bin_steps = 1;
+    pl->n_bins_ts = COB_CEIL_DIV(pl->measure_steps, pl->bin_steps);
+    pl->v_stride = ss->v_sample_stride_steps;
+    pl->v_bins = ss->v_hist_bins;
+    pl->v_min_mV = (float)ss->v_hist_min_mV;
+    pl->v_inv_width = (float)(ss->v_hist_bins / (ss->v_hist_max_mV - ss->v_hist_min_mV));
+    pl->raster_neurons = ss->raster_neurons;
+    pl->raster_cap = ss->raster_neurons > 0 ? ss->raster_max_spikes : 0;
+    pl->trace_neurons = ss->trace_neurons;
+    pl->trace_stride = ss->trace_stride_steps;
+    pl->trace_n = 0;
+    for (pop = 0; pop < c->n_pops; ++pop)
+        if (net->pop_offset[pop] >= 0)
+            pl->trace_n += c->pops[pop].size < ss->trace_neurons ? c->pops[pop].size : ss->trace_neurons;
+    pl->trace_samples = pl->trace_n ? COB_CEIL_DIV(pl->measure_steps, pl->trace_stride) : 0;
+    pl->reduce = *ss;
+}
+
+static cob_status plan_pop(cob_plan *pl, const cob_config *c, int pop, cob_err *err)
+{
+    const cob_pop_spec *ps = &c->pops[pop];
+    cob_plan_pop *pp = &pl->pop[pop];
+    snprintf(pp->name, sizeof pp->name, "%s", ps->name);
+    pp->model = (int32_t)ps->model;
+    pp->size = ps->size;
+    pp->v_init_min_mV = ps->lif.v_init_min_mV;
+    pp->v_init_span_mV = ps->lif.v_init_max_mV - ps->lif.v_init_min_mV;
+    pp->tau_m_ms = ps->lif.tau_m_ms;
+    pp->input = (int32_t)ps->input_mode;
+    pp->rate_hz = ps->rate_hz;
+    if (ps->model != COB_MODEL_POISSON) return COB_OK;
+    pp->p_step = ps->rate_hz * c->run.dt_ms * 1e-3;
+    if (ps->input_mode == COB_INPUT_POOL && pp->p_step > 0.0 && pp->p_step < 1.0) {
+        pp->gap_thr = cob_geometric_table(pp->p_step, &pp->gap_len);
+        if (!pp->gap_thr)
+            return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the gap table of Poisson population %s",
+                               ps->name);
+    }
+    return COB_OK;
+}
+
+/* Independent input: Poisson(k rate dt) by chunks for every realised in-degree k. */
+static cob_status plan_proj(cob_plan *pl, const cob_config *c, const cob_net *net, int p, cob_err *err)
+{
+    const cob_proj *pr = &net->proj[p];
+    cob_plan_proj *pp = &pl->proj[p];
+    double rate = c->pops[pr->pre].rate_hz, dt_s = c->run.dt_ms * 1e-3;
+    int64_t i;
+    int32_t k;
+    pp->independent = pr->independent;
+    pp->stream = COB_STREAM(COB_STREAM_INDEP, p);
+    if (!pr->independent) return COB_OK;
+    for (i = 0; i < pr->n_post; ++i)
+        if (pr->indegree[i] > pp->k_max) pp->k_max = pr->indegree[i];
+    pp->n_chunks = malloc(((size_t)pp->k_max + 1) * sizeof *pp->n_chunks);
+    pp->lambda_chunk = malloc(((size_t)pp->k_max + 1) * sizeof *pp->lambda_chunk);
+    pp->exp_neg = malloc(((size_t)pp->k_max + 1) * sizeof *pp->exp_neg);
+    if (!pp->n_chunks || !pp->lambda_chunk || !pp->exp_neg)
+        return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the Poisson tables of projection %d", p);
+    for (k = 0; k <= pp->k_max; ++k)
+        cob_poisson_chunks(k * rate * dt_s, &pp->n_chunks[k], &pp->lambda_chunk[k], &pp->exp_neg[k]);
+    return COB_OK;
+}
+
+cob_status cob_plan_compile(cob_plan *pl, const cob_config *c, const cob_net *net, cob_err *err)
+{
+    cob_status st = COB_OK;
+    int i;
+    memset(pl, 0, sizeof *pl);
+    pl->dt_ms = c->run.dt_ms;
+    pl->seed = c->run.seed;
+    pl->warmup_steps = cob_steps(c->run.t_warmup_ms, c->run.dt_ms);
+    pl->measure_steps = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
+    pl->total_steps = pl->warmup_steps + pl->measure_steps;
+    pl->n_pops = c->n_pops;
+    pl->n_projs = c->n_projs;
+    plan_stats(pl, c, net);
+    for (i = 0; i < c->n_pops && st == COB_OK; ++i) st = plan_pop(pl, c, i, err);
+    for (i = 0; i < c->n_projs && st == COB_OK; ++i) st = plan_proj(pl, c, net, i, err);
+    if (st != COB_OK) cob_plan_free(pl);
+    return st;
+}
+
+void cob_plan_free(cob_plan *pl)
+{
+    int i;
+    for (i = 0; i < COB_MAX_POPS; ++i) free(pl->pop[i].gap_thr);
+    for (i = 0; i < COB_MAX_PROJS; ++i) {
+        free(pl->proj[i].n_chunks);
+        free(pl->proj[i].lambda_chunk);
+        free(pl->proj[i].exp_neg);
+    }
+    memset(pl, 0, sizeof *pl);
+}
