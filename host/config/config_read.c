@@ -341,10 +341,14 @@ static cob_status read_pop(reader *r, int i, int id)
     p->input_mode = COB_INPUT_POOL;
     p->line = cob__node_line(r->s, id);
     int model = cob__map_value(r->s, id, "model", 5);
-    if (get(r->s, id)->type == YAML_MAPPING_NODE && !model)
-        return cob__fail_node(r->s, r->err, id, path,
-                              "missing required key \"model\" (allowed: lif_cond, lif_curr, "
-                              "poisson)");
+    if (get(r->s, id)->type == YAML_MAPPING_NODE && !model) {
+        char names[256];
+        size_t used = 0;
+        names[0] = '\0';
+        for (int m = 0; cob_model_names[m] && used < sizeof names; m++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", m ? ", " : "", cob_model_names[m]);
+        return cob__fail_node(r->s, r->err, id, path, "missing required key \"model\" (allowed: %s)", names);
+    }
     snprintf(sub, sizeof sub, "%s.model", path);
     cob_status st = model ? read_value(r, cob__key_find(cob__pop_keys, "model"), model, sub, p)
                           : COB_OK;
