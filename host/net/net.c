@@ -65,15 +65,19 @@ static void assign_channels(cob_net *net, const cob_config *c, int *proj_channel
     }
 }
 
-/* Propagators of every neuron population, from its model's registry entry. */
-static void make_props(cob_net *net, const cob_config *c)
+/* Propagators of every neuron population, from its model's registry entry. COB_ERR_INVALID for
+ * a model id that is neither a registered neuron model nor a source (a broken registry). */
+static cob_status make_props(cob_net *net, const cob_config *c, cob_err *err)
 {
     int pop;
     for (pop = 0; pop < c->n_pops; ++pop) {
         const cob_pop_spec *ps = &c->pops[pop];
         const cob__model_host *mh = cob__model_host_of(ps->model);
         int32_t refr;
-        if (!mh) continue; /* sources: no neuron state (cob_config_check refused unknown models) */
+        if (!mh && ps->model == COB_MODEL_POISSON) continue; /* sources have no neuron state */
+        if (!mh)
+            return cob_err_set(err, COB_ERR_INVALID, "internal: population %s has model %d, which has no host "
+                               "entry in the model registry", ps->name, (int)ps->model);
         mh->prop_make(&net->prop[pop], &ps->lif, c->run.dt_ms, net->pop_channels[pop], net->chan_receptor[pop],
                       net->chan_weight[pop]);
         refr = mh->refr_steps(&net->prop[pop]);
@@ -81,6 +85,7 @@ static void make_props(cob_net *net, const cob_config *c)
         if (cob_model_state_f32(ps->model) > net->n_state_f32) net->n_state_f32 = cob_model_state_f32(ps->model);
         if (cob_model_state_i32(ps->model) > net->n_state_i32) net->n_state_i32 = cob_model_state_i32(ps->model);
     }
+    return COB_OK;
 }
 
 static void layout(cob_net *net, const cob_config *c)
@@ -335,7 +340,8 @@ static cob_status net_build(cob_net *net, const cob_config *c, int synapses, cob
     if (st != COB_OK) return st;
     layout(net, c);
     assign_channels(net, c, proj_channel);
-    make_props(net, c);
+    st = make_props(net, c, err);
+    if (st != COB_OK) return st;
     net->ring_slots = 2;
     for (p = 0; p < c->n_projs; ++p) {
         st = build_proj(net, c, p, proj_channel[p], synapses, err);
