@@ -286,3 +286,54 @@ Test(stats, vhist_mass_firing)
     cr_expect_eq(ps->cv_hist[0], (uint64_t)n);
     cob_stats_free(&s);
 }
+
+/* ---- the accumulator table (host/stats/stats_desc.c) --------------------------------------- */
+
+/* Every array of cob_acc_arrays has one row, in field order, and the byte count per population
+ * is the one the memory estimates used to write by hand (52 bytes per neuron, the V histogram
+ * with its two outer cells, the rate series). */
+Test(stats, acc_table_covers_every_array)
+{
+    cr_assert_eq(sizeof(cob_acc_arrays), COB_ACC_N_ROWS * sizeof(void *), "an array of cob_acc_arrays has no row");
+    for (int r = 0; r < COB_ACC_N_ROWS; ++r) {
+        const cob_acc_desc *d = &cob_acc_table[r];
+        cr_assert_not_null(d->name, "row %d empty", r);
+        cr_expect_eq(d->arr_off, r * sizeof(void *), "row %d (%s) out of field order", r, d->name);
+        cr_expect_lt(d->host_off, sizeof(cob_pop_acc), "row %s", d->name);
+        cr_expect(d->init == 0 || d->init == -1, "row %s: initial value %d is not a byte pattern", d->name, d->init);
+        for (int q = 0; q < r; ++q) cr_expect_neq(d->host_off, cob_acc_table[q].host_off, "rows %d and %d", q, r);
+    }
+    cob_acc_dims m = {1001, 37, 250};
+    cr_expect_eq(cob_acc_pop_bytes(&m), 1001 * 52 + (37 + 2) * 8 + 250 * 4);
+}
+
+/* Allocation sets the initial values (last_spike -1, the rest 0); the cob_acc_arrays view holds
+ * the same arrays, with the whole (v_bins + 2)-cell histogram as v_hist. */
+Test(stats, acc_init_values_and_view)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a;
+    cob_err err = {0};
+    one_pop(&c, COB_MODEL_LIF_COND, 77);
+    c.stats.v_hist_bins = 13;
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    cob_pop_acc *pa = &a.pop[0];
+    cob_acc_dims m = cob_acc_config_dims(&c, 0);
+    cr_assert_eq(m.n, 77);
+    cr_assert_eq(m.n_bins_ts, a.n_bins_ts);
+    cob_acc_arrays x = cob_acc_pop_arrays(pa);
+    cr_expect_eq(x.v_hist, pa->v_hist_all);
+    cr_expect_eq(pa->v_hist, pa->v_hist_all + 1);
+    for (int r = 0; r < COB_ACC_N_ROWS; ++r) {
+        const cob_acc_desc *d = &cob_acc_table[r];
+        const unsigned char *p = *cob_acc_host_slot(pa, d);
+        cr_assert_eq((const void *)p, *cob_acc_arrays_slot(&x, d), "row %s", d->name);
+        for (int64_t k = 0; k < cob_acc_row_bytes(d, &m); ++k)
+            cr_assert_eq(p[k], (unsigned char)cob_acc_fill_byte(d), "row %s byte %lld", d->name, (long long)k);
+    }
+    cr_expect_eq(pa->last_spike[76], -1);
+    cob_acc_free(&a);
+    cob_net_free(&net);
+}

@@ -61,10 +61,9 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_config *c, cob_cuda_
 {
     const cob_stats_spec *ss = &c->stats;
     int64_t warm = cob_steps(c->run.t_warmup_ms, c->run.dt_ms), meas = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
-    int64_t bin = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms), peak = 0, trace_n = 0, raster_slack = 0;
+    int64_t peak = 0, trace_n = 0, raster_slack = 0;
     int p, pop;
     (void)warm;
-    if (bin < 1) bin = 1;
     m->connectivity = m->state = m->ring = m->stats = 0;
     for (p = 0; p < net->n_projs; ++p) {
         int64_t tr;
@@ -74,16 +73,18 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_config *c, cob_cuda_
     m->state = net->n_neurons * (4 + 4);
     for (pop = 0; pop < c->n_pops; ++pop) {
         const cob_pop_spec *ps = &c->pops[pop];
+        cob_acc_dims dims;
         m->state += ps->size * 4; /* spike list */
         if (ps->model == COB_MODEL_POISSON && ps->input_mode == COB_INPUT_POOL)
             m->state += ps->size * (8 + 4) + 8 * (int64_t)COB_GEOM_TABLE_MAX; /* next spike, draws used, table */
         if (net->pop_offset[pop] < 0) continue;
-        m->stats += (int64_t)(ss->v_hist_bins + 2) * 8 + COB_CEIL_DIV(meas, bin) * 4;
+        dims = cob_acc_config_dims(c, pop);
+        m->stats += cob_acc_pop_bytes(&dims); /* every row of the accumulator table, as setup_stats */
         trace_n += ps->size < ss->trace_neurons ? ps->size : ss->trace_neurons;
         raster_slack += ps->size < ss->raster_neurons ? ps->size : ss->raster_neurons; /* one step */
     }
     m->ring = (int64_t)net->ring_slots * (net->n_channels_max ? net->n_channels_max : 1) * net->n_neurons * 4;
-    m->stats += net->n_neurons * 52 + (ss->raster_neurons > 0 ? (ss->raster_max_spikes + raster_slack) * 16 : 0) +
+    m->stats += (ss->raster_neurons > 0 ? (ss->raster_max_spikes + raster_slack) * 16 : 0) +
                 trace_n * COB_CEIL_DIV(meas, ss->trace_stride_steps) * 4 + 65536; /* + descriptors */
     m->resident = m->connectivity + m->state + m->ring + m->stats;
     m->build_peak = m->resident + peak;

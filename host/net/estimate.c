@@ -3,6 +3,7 @@
  * device-side counterpart is host/net/cuda_mem.c. */
 #include <math.h>
 #include "cobalt/estimate.h"
+#include "stats/stats_acc.h"
 
 static int is_neuron_pop(const cob_pop_spec *ps) { return ps->model != COB_MODEL_POISSON; }
 
@@ -32,6 +33,7 @@ static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t 
 int64_t cob_config_memory_estimate(const cob_config *c)
 {
     int64_t bytes = 0, peak_transient = 0, neurons = 0, events_per_step = 0, slots = 2;
+    cob_acc_dims dims;
     int p, pop;
     for (p = 0; p < c->n_projs; ++p) {
         const cob_proj_spec *ps = &c->projs[p];
@@ -44,10 +46,13 @@ int64_t cob_config_memory_estimate(const cob_config *c)
                                              c->run.dt_ms * 1e-3);
     }
     for (pop = 0; pop < c->n_pops; ++pop) {
-        if (is_neuron_pop(&c->pops[pop])) neurons += c->pops[pop].size;
         bytes += c->pops[pop].size * 4;                 /* spike list */
+        if (!is_neuron_pop(&c->pops[pop])) continue;
+        neurons += c->pops[pop].size;
+        dims = cob_acc_config_dims(c, pop);
+        bytes += cob_acc_pop_bytes(&dims);              /* the accumulator table's rows */
     }
-    bytes += neurons * (8 + 52 + 40);                   /* state, accumulators, reduced stats */
+    bytes += neurons * (8 + 40);                        /* state, reduced stats */
     bytes += neurons * COB_MAX_CHANNELS * 2 * 2;        /* input buffers, two threads */
     bytes += events_per_step * slots * 4 * 2;           /* buckets, grown by doubling */
     return bytes + peak_transient;

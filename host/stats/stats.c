@@ -1,4 +1,5 @@
-/* host/stats/stats.c -- statistics accumulators (host/stats/stats_acc.h): allocation, raster appends, and
+/* host/stats/stats.c -- statistics accumulators (host/stats/stats_acc.h): allocation (the
+ * per-population arrays by the descriptor table, host/stats/stats_desc.c), raster appends, and
  * the final reduction into cob_stats: rates, CV of ISI, histograms, V moments, input rates,
  * population-rate time series. Runs once at the end of a run, on the host. */
 #include <math.h>
@@ -8,19 +9,6 @@
 #include "stats/stats_acc.h"
 
 #define ALLOC(p, n) ((p) = calloc((size_t)((n) > 0 ? (n) : 1), sizeof *(p)))
-
-static int pop_acc_alloc(cob_pop_acc *pa, int64_t n, int32_t v_bins, int64_t n_bins_ts)
-{
-    int64_t i;
-    pa->n = n;
-    if (!ALLOC(pa->spike_count, n) || !ALLOC(pa->n_isi, n) || !ALLOC(pa->v_n, n) ||
-        !ALLOC(pa->last_spike, n) || !ALLOC(pa->isi_sum, n) || !ALLOC(pa->isi_sumsq, n) ||
-        !ALLOC(pa->v_sum, n) || !ALLOC(pa->v_sumsq, n) || !ALLOC(pa->v_hist, v_bins) ||
-        !ALLOC(pa->rate_ts, n_bins_ts))
-        return 0;
-    for (i = 0; i < n; ++i) pa->last_spike[i] = -1;
-    return 1;
-}
 
 static int traces_alloc(cob_acc *a, const cob_net *net, const cob_config *c)
 {
@@ -50,9 +38,8 @@ cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_config *c, cob
     memset(a, 0, sizeof *a);
     a->warmup_steps = cob_steps(c->run.t_warmup_ms, c->run.dt_ms);
     a->measure_steps = cob_steps(c->run.t_sim_ms, c->run.dt_ms);
-    a->bin_steps = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms);
-    if (a->bin_steps < 1) a->bin_steps = 1;
-    a->n_bins_ts = COB_CEIL_DIV(a->measure_steps, a->bin_steps);
+    a->bin_steps = cob_acc_bin_steps(c);
+    a->n_bins_ts = cob_acc_n_bins_ts(c);
     a->v_stride = ss->v_sample_stride_steps;
     a->v_bins = ss->v_hist_bins;
     a->v_min_mV = (float)ss->v_hist_min_mV;
@@ -61,9 +48,14 @@ cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_config *c, cob
     a->raster_cap = ss->raster_neurons > 0 ? ss->raster_max_spikes : 0;
     a->trace_neurons = ss->trace_neurons;
     a->trace_stride = ss->trace_stride_steps;
-    for (pop = 0; pop < c->n_pops; ++pop)
-        if (net->pop_offset[pop] >= 0 && !pop_acc_alloc(&a->pop[pop], c->pops[pop].size, a->v_bins, a->n_bins_ts))
-            goto nomem;
+    for (pop = 0; pop < c->n_pops; ++pop) {
+        cob_acc_dims m = cob_acc_config_dims(c, pop);
+        cob_status st = net->pop_offset[pop] >= 0 ? cob_acc_pop_alloc(&a->pop[pop], &m, c->pops[pop].name, err) : COB_OK;
+        if (st != COB_OK) {
+            cob_acc_free(a);
+            return st;
+        }
+    }
     if (!ALLOC(a->raster_step, a->raster_cap) || !ALLOC(a->raster_pop, a->raster_cap) ||
         !ALLOC(a->raster_neuron, a->raster_cap) || !traces_alloc(a, net, c))
         goto nomem;
@@ -78,12 +70,7 @@ nomem:
 void cob_acc_free(cob_acc *a)
 {
     int pop;
-    for (pop = 0; pop < COB_MAX_POPS; ++pop) {
-        cob_pop_acc *pa = &a->pop[pop];
-        free(pa->spike_count); free(pa->n_isi); free(pa->v_n); free(pa->last_spike);
-        free(pa->isi_sum); free(pa->isi_sumsq); free(pa->v_sum); free(pa->v_sumsq);
-        free(pa->v_hist); free(pa->rate_ts);
-    }
+    for (pop = 0; pop < COB_MAX_POPS; ++pop) cob_acc_pop_free(&a->pop[pop]);
     free(a->raster_step); free(a->raster_pop); free(a->raster_neuron);
     free(a->trace_pop); free(a->trace_neuron); free(a->trace_gidx); free(a->trace_v);
     memset(a, 0, sizeof *a);
@@ -150,9 +137,11 @@ static void reduce_hists(const cob_pop_acc *pa, const cob_stats_spec *ss, cob_po
             ps->cv_hist[cb >= ps->cv_bins ? ps->cv_bins - 1 : cb] += 1;
         }
     }
-    memcpy(ps->v_hist, pa->v_hist, (size_t)ps->v_bins * sizeof *ps->v_hist);
-    ps->v_below = pa->v_below;
-    ps->v_above = pa->v_above;
+    /* v_hist_all: [0] below, [1 .. v_bins], [v_bins + 1] above; the scalars are transitional
+     * (stats_acc.h: 0 unless the CPU backend's own merge wrote them) */
+    memcpy(ps->v_hist, pa->v_hist_all + 1, (size_t)ps->v_bins * sizeof *ps->v_hist);
+    ps->v_below = pa->v_hist_all[0] + pa->v_below;
+    ps->v_above = pa->v_hist_all[ps->v_bins + 1] + pa->v_above;
 }
 
 static void reduce_voltage(const cob_pop_acc *pa, cob_pop_stats *ps)

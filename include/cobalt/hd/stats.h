@@ -1,7 +1,10 @@
-/* include/cobalt/hd/stats.h -- per-neuron statistics updates shared by the CPU loop and the
- * CUDA kernels. Integer accumulators (spike counts, ISIs in steps, histogram bins) make the
- * results order-free and so identical on both backends; the per-neuron V sums are doubles
- * accumulated in time order by one thread per neuron, also identical. */
+/* include/cobalt/hd/stats.h -- per-neuron statistics updates shared by the CPU loop
+ * (host/cpu/cpu_step.c) and the CUDA update kernel (kernels/step.cu), and the accumulator arrays
+ * of one population that they write (cob_acc_arrays: the rows of the accumulator descriptor table,
+ * host/stats/stats_desc.c, which allocates, zeroes, sizes, merges and downloads them).
+ * Integer accumulators (spike counts, ISIs in steps, histogram bins) make the results order-free
+ * and so identical on both backends; the per-neuron V sums are doubles accumulated in time order
+ * by one thread per neuron, also identical. */
 #ifndef COBALT_HD_STATS_H
 #define COBALT_HD_STATS_H
 
@@ -10,6 +13,19 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The accumulator arrays of one population, on the host or on the device (the CUDA backend's
+ * cob_dacc is this struct holding device pointers). One pointer per row of the accumulator table
+ * (host/stats/stats_acc.h, cob_acc_table), in the table's order; lengths: n neurons, except
+ * v_hist (v_bins + 2) and rate_ts (n_bins_ts). */
+typedef struct {
+    uint32_t *spike_count, *n_isi, *v_n;  /* spikes, ISIs, V samples in the measurement window */
+    int64_t *last_spike;                  /* step of the last spike in the window, -1 none */
+    uint64_t *isi_sum, *isi_sumsq;        /* steps, steps^2 */
+    double *v_sum, *v_sumsq;              /* mV, mV^2, over non-refractory samples */
+    uint64_t *v_hist;                     /* [0] below, [1 .. v_bins] the bins, [v_bins + 1] above */
+    uint32_t *rate_ts;                    /* spikes of the population per time bin */
+} cob_acc_arrays;
 
 /* Record a spike at step t: count, and the ISI to the previous spike in the window. */
 COB_INLINE void cob_stats_spike(int64_t t, uint32_t *count, int64_t *last, uint32_t *n_isi,
