@@ -337,3 +337,78 @@ Test(stats, acc_init_values_and_view)
     cob_acc_free(&a);
     cob_net_free(&net);
 }
+
+/* ---- cob_stats_neuron (include/cobalt/hd/stats.h) ----------------------------------------------- */
+
+/* The per-neuron update as the CPU loop wrote it before cob_stats_neuron existed: the reference
+ * that the shared function must reproduce bit for bit. */
+static void neuron_stats_reference(cob_pop_acc *pa, int64_t i, int64_t t, int fired, int was_refr, int sample_v,
+                                   float v, const cob_acc *a, uint64_t *vhist)
+{
+    if (fired)
+        cob_stats_spike(t, &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], &pa->isi_sum[i],
+                        &pa->isi_sumsq[i]);
+    else if (sample_v && !was_refr) {
+        int32_t b = cob_stats_vbin(v, a->v_min_mV, a->v_inv_width, a->v_bins);
+        pa->v_sum[i] += v;
+        pa->v_sumsq[i] += (double)v * (double)v;
+        pa->v_n[i] += 1;
+        vhist[b + 1] += 1;
+    }
+}
+
+/* 2000 steps of 64 neurons with pseudo-random spikes, refractory flags, sampling steps and V
+ * (below, inside and above the range, on edges, NaN): every accumulator and the histogram equal
+ * the reference's bit for bit. */
+Test(stats, neuron_update_matches_reference)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a, b;
+    cob_err err = {0};
+    const int n = 64;
+    one_pop(&c, COB_MODEL_LIF_COND, n);
+    c.stats.v_hist_bins = 30;
+    c.stats.v_hist_min_mV = -75.0;
+    c.stats.v_hist_max_mV = -60.0;
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&b, &net, &c, &err), COB_OK, "%s", err.msg);
+    cob_acc_arrays x = cob_acc_pop_arrays(&a.pop[0]);
+    cob_vhist_geom g = {a.v_min_mV, a.v_inv_width, a.v_bins};
+    uint64_t hist[32] = {0}, ref[32] = {0};
+    uint32_t u = 12345u;
+    int samples = 0, spikes = 0;
+    for (int64_t t = 0; t < 2000; ++t) {
+        int sample_v = t % 3 == 0;
+        for (int64_t i = 0; i < n; ++i) {
+            u = u * 1664525u + 1013904223u;
+            int fired = (u >> 28) == 0, was_refr = ((u >> 24) & 7u) == 0;
+            float v = -80.0f + (float)(u & 0xFFFFu) * (25.0f / 65536.0f);
+            if ((u & 0xFF000u) == 0) v = NAN;
+            if (((u >> 8) & 0x3Fu) == 1) v = -75.0f + 0.5f * (float)((u >> 14) & 31u); /* on an edge */
+            int32_t k = cob_stats_neuron(&x, i, t, fired, was_refr, sample_v, v, &g);
+            neuron_stats_reference(&b.pop[0], i, t, fired, was_refr, sample_v, v, &b, ref);
+            cr_assert(k >= -1 && k <= g.n_bins + 1, "bin %d", k);
+            cr_assert_eq(k >= 0, !fired && sample_v && !was_refr, "step %lld neuron %lld: bin %d", (long long)t,
+                         (long long)i, k);
+            if (k >= 0) hist[k] += 1;
+            samples += k >= 0;
+            spikes += fired;
+        }
+    }
+    cr_assert_gt(samples, 10000);
+    cr_assert_gt(spikes, 5000);
+    cr_expect_gt(ref[0], 0u, "no sample below the range");
+    cr_expect_gt(ref[31], 0u, "no sample above the range");
+    cr_expect_arr_eq(hist, ref, sizeof hist, "V histograms differ");
+    cob_acc_dims m = cob_acc_config_dims(&c, 0);
+    for (int r = 0; r < COB_ACC_N_ROWS; ++r) {
+        const cob_acc_desc *d = &cob_acc_table[r];
+        cr_expect(!memcmp(*cob_acc_host_slot(&a.pop[0], d), *cob_acc_host_slot(&b.pop[0], d),
+                          (size_t)cob_acc_row_bytes(d, &m)), "%s differs from the reference", d->name);
+    }
+    cob_acc_free(&a);
+    cob_acc_free(&b);
+    cob_net_free(&net);
+}

@@ -4,7 +4,8 @@
  * host/stats/stats_desc.c, which allocates, zeroes, sizes, merges and downloads them).
  * Integer accumulators (spike counts, ISIs in steps, histogram bins) make the results order-free
  * and so identical on both backends; the per-neuron V sums are doubles accumulated in time order
- * by one thread per neuron, also identical. */
+ * by one thread per neuron, also identical. The V histogram is counted by the caller (a
+ * per-thread copy on the CPU, shared memory on the GPU): cob_stats_neuron only says which bin. */
 #ifndef COBALT_HD_STATS_H
 #define COBALT_HD_STATS_H
 
@@ -48,6 +49,35 @@ COB_INLINE int32_t cob_stats_vbin(float v_mV, float v_min_mV, float inv_width, i
     if (!(x >= 0.0f)) return -1; /* also NaN: below, on both backends */
     if (x >= (float)n_bins) return n_bins;
     return (int32_t)x;
+}
+
+/* Geometry of the V histogram: bins of width 1 / inv_width mV from v_min_mV. */
+typedef struct {
+    float v_min_mV, inv_width;
+    int32_t n_bins;
+} cob_vhist_geom;
+
+/* Statistics of neuron i (index into a's per-neuron arrays) after its update at step t, inside
+ * the measurement window. fired: the neuron spiked this step (counted with its ISI; no V sample
+ * then). Otherwise, when sample_v (a V-sampling step) and the neuron was not refractory at the
+ * start of the step (was_refr == 0), v_mV (its V after the update) is added to v_sum, v_sumsq and
+ * v_n. Returns the index into the (n_bins + 2)-long histogram to count the sample in (0 below the
+ * range or NaN, 1 .. n_bins, n_bins + 1 above), or -1 when no sample was taken; the caller counts
+ * it (hist[k] += 1) in its own copy, so this function needs no atomics. */
+COB_INLINE int32_t cob_stats_neuron(const cob_acc_arrays *a, int64_t i, int64_t t, int fired, int was_refr,
+                                    int sample_v, float v_mV, const cob_vhist_geom *h)
+{
+    int32_t b;
+    if (fired) {
+        cob_stats_spike(t, &a->spike_count[i], &a->last_spike[i], &a->n_isi[i], &a->isi_sum[i], &a->isi_sumsq[i]);
+        return -1;
+    }
+    if (!sample_v || was_refr) return -1;
+    b = cob_stats_vbin(v_mV, h->v_min_mV, h->inv_width, h->n_bins);
+    a->v_sum[i] += v_mV;
+    a->v_sumsq[i] += (double)v_mV * (double)v_mV;
+    a->v_n[i] += 1;
+    return b + 1;
 }
 
 #ifdef __cplusplus
