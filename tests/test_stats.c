@@ -412,3 +412,73 @@ Test(stats, neuron_update_matches_reference)
     cob_acc_free(&b);
     cob_net_free(&net);
 }
+
+/* ---- merging per-thread copies ----------------------------------------------------------------- */
+
+/* Three threads' V histograms of an E, X (Poisson: no accumulators, its slots hold junk) and I
+ * network, laid out as the CPU backend keeps them ([thread][population][v_bins + 2]): the merge
+ * sums them into v_hist_all and the reduction gives the same histogram, v_below and v_above as
+ * the CPU backend's own merge (merge_vhist, transcribed here) did. */
+Test(stats, merge_thread_hist)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a, b;
+    cob_stats sa, sb;
+    cob_err err = {0};
+    const int n_thr = 3, bins = 9, w = bins + 2;
+    cob_config_defaults(&c);
+    test_add_pop(&c, "E", COB_MODEL_LIF_COND, 20);
+    test_add_pop(&c, "X", COB_MODEL_POISSON, 10);
+    test_add_pop(&c, "I", COB_MODEL_LIF_COND, 5);
+    c.stats.v_hist_bins = bins;
+    c.run.t_sim_ms = 50.0;
+    c.stats.pop_rate_bin_ms = 1.0;
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_init(&b, &net, &c, &err), COB_OK, "%s", err.msg);
+    uint64_t th[3 * 3 * 11];
+    for (int k = 0; k < n_thr * 3 * w; ++k) th[k] = (uint64_t)(k * 7919 % 1000) + ((uint64_t)k << 33);
+    a.pop[0].v_hist_all[4] = 99; /* replaced, not added to */
+    cob_acc_merge_thread_hist(&a, &net, th, n_thr);
+    for (int pop = 0; pop < 3; pop += 2)
+        for (int j = 0; j < w; ++j) {
+            uint64_t s = 0;
+            for (int k = 0; k < n_thr; ++k) s += th[(k * 3 + pop) * w + j];
+            cr_assert_eq(a.pop[pop].v_hist_all[j], s, "pop %d cell %d", pop, j);
+        }
+    for (int pop = 0; pop < 3; pop += 2) { /* merge_vhist of host/cpu/cpu_backend.c */
+        cob_pop_acc *pa = &b.pop[pop];
+        pa->v_below = pa->v_above = 0;
+        memset(pa->v_hist, 0, (size_t)bins * sizeof *pa->v_hist);
+        for (int k = 0; k < n_thr; ++k) {
+            const uint64_t *h = th + (k * 3 + pop) * w;
+            pa->v_below += h[0];
+            for (int j = 0; j < bins; ++j) pa->v_hist[j] += h[j + 1];
+            pa->v_above += h[bins + 1];
+        }
+    }
+    cr_assert_eq(cob_acc_reduce(&a, &net, &c, &sa, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_acc_reduce(&b, &net, &c, &sb, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(sa.n_pops, 2);
+    for (int p = 0; p < 2; ++p) {
+        cr_expect_arr_eq(sa.pop[p].v_hist, sb.pop[p].v_hist, (size_t)bins * sizeof(uint64_t), "pop %d", p);
+        cr_expect_eq(sa.pop[p].v_below, sb.pop[p].v_below, "pop %d", p);
+        cr_expect_eq(sa.pop[p].v_above, sb.pop[p].v_above, "pop %d", p);
+        cr_expect_gt(sa.pop[p].v_above, 1ull << 33);
+    }
+    /* any summing row merges the same way; a per-neuron row has no copies to sum */
+    uint32_t ts[2 * 3 * 50];
+    int64_t nts = a.n_bins_ts;
+    cr_assert_eq(nts, 50);
+    for (int k = 0; k < 2 * 3 * (int)nts; ++k) ts[k] = (uint32_t)k;
+    cr_assert_eq(cob_acc_merge_copies(&a, &net, COB_ACC_RATE_TS, ts, 2, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(a.pop[2].rate_ts[1], (uint32_t)(2 * nts + 1) + (uint32_t)(5 * nts + 1));
+    cr_expect_eq(cob_acc_merge_copies(&a, &net, COB_ACC_SPIKE_COUNT, ts, 2, &err), COB_ERR_INVALID);
+    cr_expect(strstr(err.msg, "spike_count") != NULL, "%s", err.msg);
+    cob_stats_free(&sa);
+    cob_stats_free(&sb);
+    cob_acc_free(&a);
+    cob_acc_free(&b);
+    cob_net_free(&net);
+}

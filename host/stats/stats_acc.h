@@ -118,6 +118,16 @@ void cob_acc_pop_reset(cob_pop_acc *pa, const cob_acc_dims *m);
 /* Free every row of pa (NULL-safe) and clear its pointers. */
 void cob_acc_pop_free(cob_pop_acc *pa);
 
+/* Sum n_copies copies of row `row` (a COB_ACC_MERGE_SUM row) into every neuron population of a,
+ * replacing what it held. copies: [n_copies][net->n_pops][row length] elements of the row's type
+ * (the slots of populations without neurons are skipped). COB_ERR_INVALID if the row does not
+ * merge by summing. */
+cob_status cob_acc_merge_copies(cob_acc *a, const cob_net *net, int row, const void *copies, int n_copies,
+                                cob_err *err);
+/* The CPU backend's per-thread V histograms, [n_thr][net->n_pops][v_bins + 2] (cob_cpu.vhist), summed
+ * into a's v_hist_all (replaces host/cpu/cpu_backend.c's merge_vhist). */
+void cob_acc_merge_thread_hist(cob_acc *a, const cob_net *net, const uint64_t *thread_hist, int n_thr);
+
 /* ---- the run's accumulators (host/stats/stats.c) ------------------------------------------- */
 
 cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_config *c, cob_err *err);

@@ -1,6 +1,7 @@
 /* host/stats/stats_desc.c -- the accumulator descriptor table (host/stats/stats_acc.h) and what
  * is derived from it: row lengths and byte counts (host/net/estimate.c, host/net/cuda_mem.c),
- * host allocation, initial values and free (host/stats/stats.c's cob_acc_init). The CUDA backend (kernels/cuda_backend.cu) allocates and
+ * host allocation, initial values and free (host/stats/stats.c's cob_acc_init), and the merge of
+ * per-thread copies (the CPU backend). The CUDA backend (kernels/cuda_backend.cu) allocates and
  * downloads its device copies by walking the same table. Rows only: the per-run arrays (raster,
  * traces) are not per population and stay in stats.c. */
 #include <stddef.h>
@@ -136,4 +137,55 @@ void cob_acc_pop_free(cob_pop_acc *pa)
         *slot = NULL;
     }
     pa->v_hist = NULL;
+}
+
+/* dst[k] += src[k] for k < len, in the row's element type. */
+static void add_row(const cob_acc_desc *d, void *dst, const void *src, int64_t len)
+{
+    int64_t k;
+    switch (d->type) {
+    case COB_ACC_U32: for (k = 0; k < len; ++k) ((uint32_t *)dst)[k] += ((const uint32_t *)src)[k]; return;
+    case COB_ACC_I64: for (k = 0; k < len; ++k) ((int64_t *)dst)[k] += ((const int64_t *)src)[k]; return;
+    case COB_ACC_U64: for (k = 0; k < len; ++k) ((uint64_t *)dst)[k] += ((const uint64_t *)src)[k]; return;
+    case COB_ACC_F64: for (k = 0; k < len; ++k) ((double *)dst)[k] += ((const double *)src)[k]; return;
+    }
+    abort(); /* an element type without an addition: the table and this switch disagree */
+}
+
+/* Sum the copies of a summing row into a (the row is known to merge by summing). */
+static void merge_sum(cob_acc *a, const cob_net *net, const cob_acc_desc *d, const void *copies, int n_copies)
+{
+    int pop, k;
+    for (pop = 0; pop < net->n_pops; ++pop) {
+        cob_pop_acc *pa = &a->pop[pop];
+        cob_acc_dims m;
+        int64_t len;
+        void *dst;
+        if (net->pop_offset[pop] < 0) continue;
+        m.n = pa->n;
+        m.v_bins = a->v_bins;
+        m.n_bins_ts = a->n_bins_ts;
+        len = cob_acc_row_len(d, &m);
+        dst = *cob_acc_host_slot(pa, d);
+        memset(dst, 0, (size_t)(len * d->elem_bytes));
+        for (k = 0; k < n_copies; ++k)
+            add_row(d, dst, (const char *)copies + ((int64_t)k * net->n_pops + pop) * len * d->elem_bytes, len);
+    }
+}
+
+cob_status cob_acc_merge_copies(cob_acc *a, const cob_net *net, int row, const void *copies, int n_copies,
+                                cob_err *err)
+{
+    if (row < 0 || row >= COB_ACC_N_ROWS || cob_acc_table[row].merge != COB_ACC_MERGE_SUM)
+        return cob_err_set(err, COB_ERR_INVALID, "accumulator row %d (%s) has no copies to sum", row,
+                           row >= 0 && row < COB_ACC_N_ROWS ? cob_acc_table[row].name : "out of range");
+    merge_sum(a, net, &cob_acc_table[row], copies, n_copies);
+    return COB_OK;
+}
+
+void cob_acc_merge_thread_hist(cob_acc *a, const cob_net *net, const uint64_t *thread_hist, int n_thr)
+{
+    int pop;
+    merge_sum(a, net, &cob_acc_table[COB_ACC_V_HIST], thread_hist, n_thr);
+    for (pop = 0; pop < net->n_pops; ++pop) a->pop[pop].v_below = a->pop[pop].v_above = 0; /* transitional */
 }
