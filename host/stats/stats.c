@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stats/stats_acc.h"
+#include "stats/stats_fields.h"
 
 #define ALLOC(p, n) ((p) = calloc((size_t)((n) > 0 ? (n) : 1), sizeof *(p)))
 
@@ -183,18 +184,24 @@ static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop,
     ps->pop_rate_cv = (ps->n_bins_ts && m > 0) ? sqrt(fmax(ss / ps->n_bins_ts - m * m, 0.0)) / m : NAN;
 }
 
+/* The counts of ps, then every owned array of the population results table at its length. */
 static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *ss, int64_t n_bins_ts)
 {
+    int k;
     ps->n = n;
     ps->rate_bins = ss->rate_hist_bins; ps->cv_bins = ss->cv_hist_bins; ps->v_bins = ss->v_hist_bins;
     ps->v_n = n < ss->v_neurons ? n : ss->v_neurons;
     ps->n_bins_ts = n_bins_ts;
-    return ALLOC(ps->spike_count, n) && ALLOC(ps->rate_hz, n) && ALLOC(ps->n_isi, n) &&
-           ALLOC(ps->cv_isi, n) && ALLOC(ps->rate_hist, ps->rate_bins) &&
-           ALLOC(ps->rate_edges, ps->rate_bins + 1) && ALLOC(ps->cv_hist, ps->cv_bins) &&
-           ALLOC(ps->cv_edges, ps->cv_bins + 1) && ALLOC(ps->v_hist, ps->v_bins) &&
-           ALLOC(ps->v_edges, ps->v_bins + 1) && ALLOC(ps->v_mean_mV, ps->v_n) &&
-           ALLOC(ps->v_sd_mV, ps->v_n) && ALLOC(ps->rate_ts_counts, n_bins_ts);
+    for (k = 0; k < cob_pop_stats_n_fields; ++k) {
+        const cob_stats_field *f = &cob_pop_stats_fields[k];
+        int64_t len = cob_stats_field_len(f, ps);
+        void **slot;
+        if (f->store != COB_SF_OWNED) continue;
+        slot = cob_stats_field_slot(f, ps);
+        *slot = calloc((size_t)(len > 0 ? len : 1), (size_t)cob_stats_type_bytes(f->type));
+        if (!*slot) return 0;
+    }
+    return 1;
 }
 
 static int copy_raster_traces(const cob_acc *a, cob_stats *out)
@@ -244,17 +251,18 @@ nomem:
     return cob_err_set(err, COB_ERR_NOMEM, "out of host memory while reducing the statistics");
 }
 
+/* Every owned array of the rows of tab in owner. */
+static void free_owned(const cob_stats_field *tab, int n_rows, void *owner)
+{
+    int k;
+    for (k = 0; k < n_rows; ++k)
+        if (tab[k].store == COB_SF_OWNED) free(*cob_stats_field_slot(&tab[k], owner));
+}
+
 void cob_stats_free(cob_stats *s)
 {
     int p;
-    for (p = 0; p < COB_MAX_POPS; ++p) {
-        cob_pop_stats *ps = &s->pop[p];
-        free(ps->spike_count); free(ps->rate_hz); free(ps->n_isi); free(ps->cv_isi);
-        free(ps->rate_hist); free(ps->rate_edges); free(ps->cv_hist); free(ps->cv_edges);
-        free(ps->v_hist); free(ps->v_edges); free(ps->v_mean_mV); free(ps->v_sd_mV);
-        free(ps->rate_ts_counts);
-    }
-    free(s->raster_step); free(s->raster_pop); free(s->raster_neuron);
-    free(s->trace_pop); free(s->trace_neuron); free(s->trace_v_mV);
+    for (p = 0; p < COB_MAX_POPS; ++p) free_owned(cob_pop_stats_fields, cob_pop_stats_n_fields, &s->pop[p]);
+    free_owned(cob_run_stats_fields, cob_run_stats_n_fields, s);
     memset(s, 0, sizeof *s);
 }
