@@ -5,7 +5,8 @@
  * per-thread copies and the device download all walk it. The CUDA backend copies its device
  * accumulators (cob_acc_arrays of device pointers) into this same layout at the end.
  * Adding a per-population accumulator: a field in cob_acc_arrays (include/cobalt/hd/stats.h) and
- * cob_pop_acc, and one row here and in cob_acc_table; nothing else allocates or copies it. */
+ * in cob_pop_acc, its COB_ACC_* row index here and its row in cob_acc_table; nothing else
+ * allocates, sizes, zeroes, merges or copies it (tests/test_stats.c checks the table is complete). */
 #ifndef COBALT_HOST_STATS_ACC_H
 #define COBALT_HOST_STATS_ACC_H
 
