@@ -243,31 +243,19 @@ static cob_status build_network(cob_cuda *s, cob_err *err)
     return COB_OK;
 }
 
-static cob_status setup_stats(cob_cuda *s, int pop, cob_dpop *P, int64_t n_bins_ts, cob_err *err)
+/* Population pop's accumulators: every row of the accumulator table (host/stats/stats_acc.h)
+ * allocated and set to its initial value, in P->acc (the kernels' cob_dacc). */
+static cob_status setup_stats(cob_cuda *s, int pop, cob_dpop *P, cob_err *err)
 {
-    cob_dacc *a = &P->acc;
-    int64_t n = P->size;
-    COB_TRY(dnew(s, &a->spike_count, n, "spike counts", err));
-    COB_TRY(dnew(s, &a->n_isi, n, "ISI counts", err));
-    COB_TRY(dnew(s, &a->v_n, n, "V sample counts", err));
-    COB_TRY(dnew(s, &a->last_spike, n, "last spike steps", err));
-    COB_TRY(dnew(s, &a->isi_sum, n, "ISI sums", err));
-    COB_TRY(dnew(s, &a->isi_sumsq, n, "ISI sums", err));
-    COB_TRY(dnew(s, &a->v_sum, n, "V sums", err));
-    COB_TRY(dnew(s, &a->v_sumsq, n, "V sums", err));
-    COB_TRY(dnew(s, &a->v_hist, (int64_t)s->h.v_bins + 2, "V histogram", err));
-    COB_TRY(dnew(s, &a->rate_ts, n_bins_ts, "population rate series", err));
-    COB_CU(err, cudaMemsetAsync(a->spike_count, 0, (size_t)n * 4, s->st));
-    COB_CU(err, cudaMemsetAsync(a->n_isi, 0, (size_t)n * 4, s->st));
-    COB_CU(err, cudaMemsetAsync(a->v_n, 0, (size_t)n * 4, s->st));
-    COB_CU(err, cudaMemsetAsync(a->last_spike, 0xFF, (size_t)n * 8, s->st)); /* -1: no spike yet */
-    COB_CU(err, cudaMemsetAsync(a->isi_sum, 0, (size_t)n * 8, s->st));
-    COB_CU(err, cudaMemsetAsync(a->isi_sumsq, 0, (size_t)n * 8, s->st));
-    COB_CU(err, cudaMemsetAsync(a->v_sum, 0, (size_t)n * 8, s->st));
-    COB_CU(err, cudaMemsetAsync(a->v_sumsq, 0, (size_t)n * 8, s->st));
-    COB_CU(err, cudaMemsetAsync(a->v_hist, 0, (size_t)(s->h.v_bins + 2) * 8, s->st));
-    COB_CU(err, cudaMemsetAsync(a->rate_ts, 0, (size_t)n_bins_ts * 4, s->st));
-    (void)pop;
+    const cob_acc_dims m = cob_acc_plan_dims(s->plan, pop);
+    int r;
+    for (r = 0; r < COB_ACC_N_ROWS; ++r) {
+        const cob_acc_desc *d = &cob_acc_table[r];
+        void **slot = cob_acc_arrays_slot(&P->acc, d);
+        int64_t bytes = cob_acc_row_bytes(d, &m);
+        COB_TRY(dnew(s, reinterpret_cast<unsigned char **>(slot), bytes, d->what, err));
+        COB_CU(err, cudaMemsetAsync(*slot, cob_acc_fill_byte(d), (size_t)bytes, s->st));
+    }
     return COB_OK;
 }
 
@@ -276,12 +264,11 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
     const cob_net *net = s->net;
     const cob_plan *pl = s->plan;
     cob_dnet *h = &s->h;
-    int64_t items = net->n_neurons, trace_base = 0, n_bins_ts;
+    int64_t items = net->n_neurons, trace_base = 0;
     int pop, p;
     h->warmup = pl->warmup_steps;
     h->measure = pl->measure_steps;
     h->bin_steps = pl->bin_steps;
-    n_bins_ts = pl->n_bins_ts;
     h->v_stride = pl->v_stride;
     h->v_bins = pl->v_bins;
     h->v_min = pl->v_min_mV;
@@ -319,7 +306,7 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
             trace_base += P->trace_n;
             for (p = 0; p < net->n_projs; ++p)
                 if (net->proj[p].post == pop && net->proj[p].independent) P->indep[P->n_indep++] = p;
-            COB_TRY(setup_stats(s, pop, P, n_bins_ts, err));
+            COB_TRY(setup_stats(s, pop, P, err));
         } else if (ps->input == COB_INPUT_POOL) {
             const double pr = ps->p_step;
             P->kind = COB_DPOP_POOL;
@@ -560,35 +547,24 @@ static cob_status download(cob_cuda *s, T *dst, const T *src, int64_t n, cob_err
     return COB_OK;
 }
 
-/* Device accumulators into the host layout; the raster sorted into the CPU's order
- * (step, population, neuron). */
+/* Device accumulators into the host layout (every row of the accumulator table; the two layouts
+ * are the same); the raster sorted into the CPU's order (step, population, neuron). */
 static cob_status read_acc(cob_cuda *s, cob_acc *a, cob_dcount *cnt, cob_err *err)
 {
     const cob_dnet *h = &s->h;
-    std::vector<uint64_t> hist((size_t)h->v_bins + 2);
-    int pop, c;
+    int pop, c, r;
     int64_t n_r;
     COB_CU(err, cudaEventRecord(s->ev[0], s->st));
     COB_TRY(download(s, cnt, s->d_cnt, 1, err));
     for (pop = 0; pop < s->net->n_pops; ++pop) {
-        const cob_dpop *P = &h->pop[pop];
-        cob_pop_acc *pa = &a->pop[pop];
-        int64_t n = P->size;
-        if (P->kind != COB_DPOP_NEURON) continue;
-        COB_TRY(download(s, pa->spike_count, P->acc.spike_count, n, err));
-        COB_TRY(download(s, pa->n_isi, P->acc.n_isi, n, err));
-        COB_TRY(download(s, pa->v_n, P->acc.v_n, n, err));
-        COB_TRY(download(s, pa->last_spike, P->acc.last_spike, n, err));
-        COB_TRY(download(s, pa->isi_sum, P->acc.isi_sum, n, err));
-        COB_TRY(download(s, pa->isi_sumsq, P->acc.isi_sumsq, n, err));
-        COB_TRY(download(s, pa->v_sum, P->acc.v_sum, n, err));
-        COB_TRY(download(s, pa->v_sumsq, P->acc.v_sumsq, n, err));
-        COB_TRY(download(s, pa->rate_ts, P->acc.rate_ts, a->n_bins_ts, err));
-        COB_TRY(download(s, hist.data(), P->acc.v_hist, (int64_t)h->v_bins + 2, err));
-        COB_CU(err, cudaStreamSynchronize(s->st));
-        pa->v_below = hist[0];
-        for (c = 0; c < h->v_bins; ++c) pa->v_hist[c] = hist[(size_t)c + 1];
-        pa->v_above = hist[(size_t)h->v_bins + 1];
+        cob_dacc dev = h->pop[pop].acc;
+        const cob_acc_dims m = cob_acc_plan_dims(s->plan, pop);
+        if (h->pop[pop].kind != COB_DPOP_NEURON) continue;
+        for (r = 0; r < COB_ACC_N_ROWS; ++r) {
+            const cob_acc_desc *d = &cob_acc_table[r];
+            COB_TRY(download(s, (unsigned char *)*cob_acc_host_slot(&a->pop[pop], d),
+                             (const unsigned char *)*cob_acc_arrays_slot(&dev, d), cob_acc_row_bytes(d, &m), err));
+        }
     }
     COB_CU(err, cudaStreamSynchronize(s->st));
     for (pop = 0; pop < s->net->n_pops; ++pop)

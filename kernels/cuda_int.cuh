@@ -10,6 +10,7 @@
 #include "cobalt/sim.h"
 #include "cobalt/hd/models.h"
 #include "cobalt/hd/philox.h"
+#include "cobalt/hd/stats.h"
 
 /* Report a failed CUDA call as COB_ERR_CUDA naming file:line, the call and CUDA's text. */
 cob_status cob_cu_fail(cob_err *err, cudaError_t e, const char *call, const char *file, int line);
@@ -78,15 +79,9 @@ typedef struct {
     uint32_t stream;
 } cob_dproj;
 
-/* Per-population statistics accumulators (layout of host/stats/stats_acc.h's cob_pop_acc). */
-typedef struct {
-    uint32_t *spike_count, *n_isi, *v_n;
-    int64_t *last_spike;
-    uint64_t *isi_sum, *isi_sumsq;
-    double *v_sum, *v_sumsq;
-    uint64_t *v_hist;                 /* v_bins + 2: [0] below, [1 .. v_bins], [v_bins + 1] above */
-    uint32_t *rate_ts;
-} cob_dacc;
+/* Per-population statistics accumulators on the device: the arrays of the accumulator table
+ * (host/stats/stats_acc.h), allocated and downloaded by walking it (kernels/cuda_backend.cu). */
+typedef cob_acc_arrays cob_dacc;
 
 enum { COB_DPOP_NEURON = 0, COB_DPOP_POOL = 1, COB_DPOP_NONE = 2 };
 

@@ -111,30 +111,25 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
             fired = flags & COB_STEP_FIRED;
             if (s.measuring) {
                 const cob_dacc *a = &P->acc;
+                const cob_vhist_geom hg = {g->v_min, g->v_inv_width, g->v_bins};
+                const int32_t hb = cob_stats_neuron(a, i, s.t, fired, flags & COB_STEP_REFRACTORY, s.sample_v, v_mV, &hg);
                 for (c = 0; c < nch; ++c)
                     if (in.count[c]) atomicAdd(&s_chan[pop][c], (unsigned long long)in.count[c]);
-                if (fired) {
-                    cob_stats_spike(s.t, &a->spike_count[i], &a->last_spike[i], &a->n_isi[i], &a->isi_sum[i],
-                                    &a->isi_sumsq[i]);
-                    /* a step that begins below capacity stores all its raster spikes (the
-                     * slack holds them); the host sorts and keeps the CPU's first raster_cap */
-                    if (i < P->raster_n) {
-                        if ((int64_t)cnt->raster_start < g->raster_cap) {
-                            unsigned long long r = atomicAdd(&cnt->raster_n, 1ull);
-                            g->raster_step[r] = s.t;
-                            g->raster_pop[r] = pop;
-                            g->raster_neuron[r] = (int32_t)i;
-                        } else {
-                            atomicAdd(&cnt->raster_over, 1ull);
-                        }
+                /* a step that begins below capacity stores all its raster spikes (the slack holds
+                 * them); the host sorts and keeps the CPU's first raster_cap */
+                if (fired && i < P->raster_n) {
+                    if ((int64_t)cnt->raster_start < g->raster_cap) {
+                        unsigned long long r = atomicAdd(&cnt->raster_n, 1ull);
+                        g->raster_step[r] = s.t;
+                        g->raster_pop[r] = pop;
+                        g->raster_neuron[r] = (int32_t)i;
+                    } else {
+                        atomicAdd(&cnt->raster_over, 1ull);
                     }
-                } else if (s.sample_v && !(flags & COB_STEP_REFRACTORY)) {
-                    int32_t b = cob_stats_vbin(v_mV, g->v_min, g->v_inv_width, g->v_bins);
-                    a->v_sum[i] += v_mV;
-                    a->v_sumsq[i] += (double)v_mV * (double)v_mV;
-                    a->v_n[i] += 1;
-                    if (use_shist && pop == hpop) atomicAdd(&s_hist[b + 1], 1u);
-                    else atomicAdd((unsigned long long *)&a->v_hist[b + 1], 1ull);
+                }
+                if (hb >= 0) {
+                    if (use_shist && pop == hpop) atomicAdd(&s_hist[hb], 1u);
+                    else atomicAdd((unsigned long long *)&a->v_hist[hb], 1ull);
                 }
                 if (i < P->trace_n && s.tm % g->trace_stride == 0)
                     g->trace_v[(P->trace_base + i) * g->trace_samples + s.tm / g->trace_stride] = v_mV;

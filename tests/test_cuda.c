@@ -718,84 +718,6 @@ Test(cuda, net_build_large)
 
 /* ---- whole runs ----------------------------------------------------------------------------- */
 
-/* First difference between the CPU (a) and CUDA (b) statistics into msg; 0 if identical. */
-static int stats_mismatch(const cob_stats *a, const cob_stats *b, char *msg, size_t len)
-{
-#define FAIL(...) do { snprintf(msg, len, __VA_ARGS__); return 1; } while (0)
-#define SAME(x, y) (!memcmp(&(x), &(y), sizeof(x)))
-#define ARR(label, x, y, n, fmt, cast)                                                                        \
-    do {                                                                                                       \
-        if ((n) > 0 && (!(x) || !(y))) FAIL("%s: array missing (cpu %p, cuda %p)", label, (void *)(x), (void *)(y)); \
-        int64_t k_ = FIRST_DIFF(x, y, n);                                                                      \
-        if (k_ >= 0) FAIL("%s[%lld]: cpu " fmt ", cuda " fmt, label, (long long)k_, (cast)(x)[k_], (cast)(y)[k_]); \
-    } while (0)
-    char lab[96];
-    msg[0] = '\0';
-    if (a->n_pops != b->n_pops) FAIL("n_pops: cpu %d, cuda %d", a->n_pops, b->n_pops);
-    for (int p = 0; p < a->n_pops; ++p) {
-        const cob_pop_stats *x = &a->pop[p], *y = &b->pop[p];
-#define PSCAL(f)                                                                                                \
-    do {                                                                                                        \
-        if (!SAME(x->f, y->f))                                                                                  \
-            FAIL("pop %s: %s differs (cpu %.17g, cuda %.17g)", x->name, #f, (double)x->f, (double)y->f);        \
-    } while (0)
-#define PARR(f, n, fmt, cast)                                                                                   \
-    do {                                                                                                        \
-        snprintf(lab, sizeof lab, "pop %s: %s", x->name, #f);                                                   \
-        ARR(lab, x->f, y->f, n, fmt, cast);                                                                     \
-    } while (0)
-        if (strcmp(x->name, y->name)) FAIL("pop %d: name %s vs %s", p, x->name, y->name);
-        PSCAL(model); PSCAL(n);
-        PARR(spike_count, x->n, "%u", unsigned);
-        PARR(n_isi, x->n, "%u", unsigned);
-        PARR(cv_isi, x->n, "%.17g", double);   /* from the integer ISI sums and sums of squares */
-        PARR(rate_hz, x->n, "%.17g", double);
-        PSCAL(mean_rate_hz); PSCAL(sd_rate_hz); PSCAL(mean_cv); PSCAL(sd_cv); PSCAL(n_cv); PSCAL(frac_quiescent);
-        PSCAL(rate_bins); PSCAL(cv_bins); PSCAL(v_bins);
-        PARR(rate_hist, x->rate_bins, "%llu", unsigned long long);
-        PARR(rate_edges, x->rate_bins + 1, "%.17g", double);
-        PARR(cv_hist, x->cv_bins, "%llu", unsigned long long);
-        PARR(cv_edges, x->cv_bins + 1, "%.17g", double);
-        PARR(v_hist, x->v_bins, "%llu", unsigned long long);
-        PARR(v_edges, x->v_bins + 1, "%.17g", double);
-        PSCAL(v_below); PSCAL(v_above);
-        PSCAL(v_n);
-        PARR(v_mean_mV, x->v_n, "%.17g", double);
-        PARR(v_sd_mV, x->v_n, "%.17g", double);
-        PSCAL(v_pop_mean_mV); PSCAL(v_pop_sd_mV);
-        PSCAL(n_channels);
-        PARR(chan_receptor, x->n_channels, "%d", int);
-        PARR(chan_weight, x->n_channels, "%.17g", double);
-        PARR(chan_rate_hz, x->n_channels, "%.17g", double);   /* from the integer arrival counts */
-        PARR(chan_mean_input, x->n_channels, "%.17g", double);
-        PSCAL(n_bins_ts); PSCAL(bin_ms);
-        PARR(rate_ts_counts, x->n_bins_ts, "%u", unsigned);
-        PSCAL(pop_rate_cv);
-#undef PSCAL
-#undef PARR
-    }
-#define SCAL(f)                                                                                                 \
-    do {                                                                                                        \
-        if (!SAME(a->f, b->f)) FAIL("%s differs (cpu %.17g, cuda %.17g)", #f, (double)a->f, (double)b->f);     \
-    } while (0)
-    SCAL(n_steps_measured); SCAL(t_measured_s);
-    SCAL(raster_n); SCAL(raster_overflow);
-    ARR("raster_step", a->raster_step, b->raster_step, a->raster_n, "%lld", long long);
-    ARR("raster_pop", a->raster_pop, b->raster_pop, a->raster_n, "%d", int);
-    ARR("raster_neuron", a->raster_neuron, b->raster_neuron, a->raster_n, "%d", int);
-    SCAL(trace_n); SCAL(trace_samples);
-    ARR("trace_pop", a->trace_pop, b->trace_pop, a->trace_n, "%d", int);
-    ARR("trace_neuron", a->trace_neuron, b->trace_neuron, a->trace_n, "%d", int);
-    ARR("trace_v_mV", a->trace_v_mV, b->trace_v_mV, a->trace_n * a->trace_samples, "%.9g", double);
-    SCAL(ring_overflow);
-    SCAL(syn_events);
-#undef SCAL
-#undef ARR
-#undef SAME
-#undef FAIL
-    return 0;
-}
-
 /* Run c on both backends; both must return `expect`; the statistics must be identical. The CPU
  * run must have spikes in every population (else equality would prove little). The CPU
  * statistics go to cpu_out if not NULL (caller frees). */
@@ -827,7 +749,8 @@ static void compare_backends(const cob_config *c, cob_status expect, const char 
                   what, (long long)tg.device_bytes, (long long)tg.device_estimate_bytes);
     cr_log_info("%s: cpu %.2f s, cuda %.2f s on %s (%lld device bytes)", what, tc.run_s, tg.run_s, tg.device_name,
                 (long long)tg.device_bytes);
-    cr_expect_not(stats_mismatch(&a, &b, msg, sizeof msg), "%s: CUDA and CPU statistics differ: %s", what, msg);
+    cr_expect_not(cob_stats_first_difference(&a, &b, msg, sizeof msg),
+                  "%s: CUDA and CPU statistics differ (cpu vs cuda): %s", what, msg);
     if (cpu_out) *cpu_out = a; else cob_stats_free(&a);
     cob_stats_free(&b);
 }
@@ -979,7 +902,7 @@ Test(cuda, overflow_counted_alike)
                  (long long)a.ring_overflow);
     snprintf(count, sizeof count, "%lld", (long long)a.ring_overflow);
     cr_expect(strstr(eg.msg, count) != NULL, "the CUDA message does not give the count %s: %s", count, eg.msg);
-    cr_expect_not(stats_mismatch(&a, &b, msg, sizeof msg), "statistics differ: %s", msg);
+    cr_expect_not(cob_stats_first_difference(&a, &b, msg, sizeof msg), "statistics differ (cpu vs cuda): %s", msg);
     cob_stats_free(&a);
     cob_stats_free(&b);
     cob_config_free(&c);

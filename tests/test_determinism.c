@@ -2,8 +2,8 @@
  * small conductance-based E/I network driven by a Poisson pool gives bit-identical statistics
  * (spike counts, ISIs, CVs, every histogram, V moments, population rate, raster, traces) when
  * rerun with the same seed and with 1, 2 or 3 OpenMP threads, and different spikes under another
- * seed. The same holds with independent Poisson input. The comparison helper asserts once and
- * reports the first mismatch. Each run is 5500 steps of 500 neurons (well under a second). */
+ * seed. The same holds with independent Poisson input. cob_stats_first_difference compares every
+ * field of the statistics bit for bit; each comparison asserts once and reports the first mismatch. Each run is 5500 steps of 500 neurons (well under a second). */
 #include <criterion/criterion.h>
 #include "test_util.h"
 #include <math.h>
@@ -73,51 +73,6 @@ static void ei_config(cob_config *c, uint64_t seed, cob_input_mode mode)
     c->stats.trace_stride_steps = 5;
 }
 
-/* First difference between two runs' statistics into msg ("" if none). Doubles are compared
- * bit for bit (memcmp), so NaN == NaN where both are NaN in the same way. */
-static int first_mismatch(const cob_stats *a, const cob_stats *b, char *msg, size_t len)
-{
-#define CMP(name, x, y, n)                                                                          \
-    do {                                                                                          \
-        if ((n) > 0 && memcmp((x), (y), (size_t)(n) * sizeof *(x))) {                             \
-            for (int64_t k_ = 0; k_ < (int64_t)(n); ++k_)                                          \
-                if (memcmp(&(x)[k_], &(y)[k_], sizeof *(x))) {                                     \
-                    snprintf(msg, len, "%s: first difference at index %lld", name, (long long)k_); \
-                    return 1;                                                                      \
-                }                                                                                 \
-        }                                                                                         \
-    } while (0)
-    msg[0] = '\0';
-    if (a->n_pops != b->n_pops) { snprintf(msg, len, "n_pops %d vs %d", a->n_pops, b->n_pops); return 1; }
-    for (int p = 0; p < a->n_pops; ++p) {
-        const cob_pop_stats *x = &a->pop[p], *y = &b->pop[p];
-        char what[64];
-#define PCMP(field, n) do { snprintf(what, sizeof what, "pop %d %s", p, #field); CMP(what, x->field, y->field, n); } while (0)
-        if (x->n != y->n) { snprintf(msg, len, "pop %d size differs", p); return 1; }
-        PCMP(spike_count, x->n);
-        PCMP(n_isi, x->n);
-        PCMP(cv_isi, x->n);
-        PCMP(rate_hist, x->rate_bins);
-        PCMP(cv_hist, x->cv_bins);
-        PCMP(v_hist, x->v_bins);
-        PCMP(v_mean_mV, x->v_n);
-        PCMP(v_sd_mV, x->v_n);
-        PCMP(rate_ts_counts, x->n_bins_ts);
-        PCMP(chan_rate_hz, x->n_channels);
-        if (x->v_below != y->v_below || x->v_above != y->v_above) { snprintf(msg, len, "pop %d v_below/v_above", p); return 1; }
-        if (memcmp(&x->v_pop_mean_mV, &y->v_pop_mean_mV, sizeof(double))) { snprintf(msg, len, "pop %d v_pop_mean", p); return 1; }
-#undef PCMP
-    }
-    if (a->raster_n != b->raster_n) { snprintf(msg, len, "raster_n %lld vs %lld", (long long)a->raster_n, (long long)b->raster_n); return 1; }
-    CMP("raster_step", a->raster_step, b->raster_step, a->raster_n);
-    CMP("raster_pop", a->raster_pop, b->raster_pop, a->raster_n);
-    CMP("raster_neuron", a->raster_neuron, b->raster_neuron, a->raster_n);
-    if (a->trace_n != b->trace_n || a->trace_samples != b->trace_samples) { snprintf(msg, len, "trace shape"); return 1; }
-    CMP("trace_v_mV", a->trace_v_mV, b->trace_v_mV, a->trace_n * a->trace_samples);
-#undef CMP
-    return 0;
-}
-
 /* The network must be active for the comparisons to mean anything. */
 static void check_active(const cob_stats *s)
 {
@@ -134,12 +89,12 @@ static void same_seed(cob_input_mode mode)
 {
     cob_config c;
     cob_stats a, b;
-    char msg[160];
+    char msg[256];
     ei_config(&c, 1, mode);
     run_cpu(&c, &a);
     check_active(&a);
     run_cpu(&c, &b);
-    cr_expect_not(first_mismatch(&a, &b, msg, sizeof msg), "rerun with the same seed differs: %s", msg);
+    cr_expect_not(cob_stats_first_difference(&a, &b, msg, sizeof msg), "rerun with the same seed differs: %s", msg);
     cob_stats_free(&a);
     cob_stats_free(&b);
 }
@@ -173,7 +128,7 @@ static void thread_counts(cob_input_mode mode)
 #ifdef _OPENMP
     cob_config c;
     cob_stats ref, s;
-    char msg[160];
+    char msg[256];
     ei_config(&c, 7, mode);
     c.run.t_sim_ms = 200.0;   /* 3 threads on 2 CI cores spin in barriers: keep the runs short */
     set_threads(1);
@@ -182,7 +137,7 @@ static void thread_counts(cob_input_mode mode)
     for (int nt = 2; nt <= 3; ++nt) {
         set_threads(nt);
         run_cpu(&c, &s);
-        cr_expect_not(first_mismatch(&ref, &s, msg, sizeof msg), "%d threads differ from 1 thread: %s", nt, msg);
+        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg), "%d threads differ from 1 thread: %s", nt, msg);
         cob_stats_free(&s);
     }
     cob_stats_free(&ref);

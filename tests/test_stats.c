@@ -26,6 +26,27 @@
 
 TestSuite(stats, .init = test_one_thread);
 
+
+/* cob_acc_init / cob_acc_reduce of config c, through a run plan made for the call (the
+ * accumulators keep no pointer into it). */
+static cob_status acc_init(cob_acc *a, const cob_net *net, const cob_config *c, cob_err *err)
+{
+    cob_plan pl;
+    cob_status st = cob_plan_compile(&pl, c, net, err);
+    if (st == COB_OK) st = cob_acc_init(a, net, &pl, err);
+    cob_plan_free(&pl);
+    return st;
+}
+
+static cob_status acc_reduce(const cob_acc *a, const cob_net *net, const cob_config *c, cob_stats *out, cob_err *err)
+{
+    cob_plan pl;
+    cob_status st = cob_plan_compile(&pl, c, net, err);
+    if (st == COB_OK) st = cob_acc_reduce(a, net, &pl, out, err);
+    cob_plan_free(&pl);
+    return st;
+}
+
 static void one_pop(cob_config *c, cob_model m, int64_t n)
 {
     cob_config_defaults(c);
@@ -291,4 +312,194 @@ Test(stats, vhist_mass_firing)
     cr_expect_eq(sum_u64(ps->cv_hist, ps->cv_bins), (uint64_t)n);
     cr_expect_eq(ps->cv_hist[0], (uint64_t)n);
     cob_stats_free(&s);
+}
+
+/* ---- the accumulator table (host/stats/stats_desc.c) --------------------------------------- */
+
+/* Every array of cob_acc_arrays has one row, in field order, and the byte count per population
+ * is the one the memory estimates used to write by hand (52 bytes per neuron, the V histogram
+ * with its two outer cells, the rate series). */
+Test(stats, acc_table_covers_every_array)
+{
+    cr_assert_eq(sizeof(cob_acc_arrays), COB_ACC_N_ROWS * sizeof(void *), "an array of cob_acc_arrays has no row");
+    for (int r = 0; r < COB_ACC_N_ROWS; ++r) {
+        const cob_acc_desc *d = &cob_acc_table[r];
+        cr_assert_not_null(d->name, "row %d empty", r);
+        cr_expect_eq(d->arr_off, r * sizeof(void *), "row %d (%s) out of field order", r, d->name);
+        cr_expect_lt(d->host_off, sizeof(cob_pop_acc), "row %s", d->name);
+        cr_expect(d->init == 0 || d->init == -1, "row %s: initial value %d is not a byte pattern", d->name, d->init);
+        for (int q = 0; q < r; ++q) cr_expect_neq(d->host_off, cob_acc_table[q].host_off, "rows %d and %d", q, r);
+    }
+    cob_acc_dims m = {1001, 37, 250};
+    cr_expect_eq(cob_acc_pop_bytes(&m), 1001 * 52 + (37 + 2) * 8 + 250 * 4);
+}
+
+/* Allocation sets the initial values (last_spike -1, the rest 0); the cob_acc_arrays view holds
+ * the same arrays, with the whole (v_bins + 2)-cell histogram as v_hist. */
+Test(stats, acc_init_values_and_view)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a;
+    cob_err err = {0};
+    one_pop(&c, COB_MODEL_LIF_COND, 77);
+    c.stats.v_hist_bins = 13;
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    cob_pop_acc *pa = &a.pop[0];
+    cob_acc_dims m = cob_acc_config_dims(&c, 0);
+    cr_assert_eq(m.n, 77);
+    cr_assert_eq(m.n_bins_ts, a.n_bins_ts);
+    cob_acc_arrays x = cob_acc_pop_arrays(pa);
+    cr_expect_eq(x.v_hist, pa->v_hist);
+    for (int r = 0; r < COB_ACC_N_ROWS; ++r) {
+        const cob_acc_desc *d = &cob_acc_table[r];
+        const unsigned char *p = *cob_acc_host_slot(pa, d);
+        cr_assert_eq((const void *)p, *cob_acc_arrays_slot(&x, d), "row %s", d->name);
+        for (int64_t k = 0; k < cob_acc_row_bytes(d, &m); ++k)
+            cr_assert_eq(p[k], (unsigned char)cob_acc_fill_byte(d), "row %s byte %lld", d->name, (long long)k);
+    }
+    cr_expect_eq(pa->last_spike[76], -1);
+    cob_acc_free(&a);
+    cob_net_free(&net);
+}
+
+/* ---- cob_stats_neuron (include/cobalt/hd/stats.h) ----------------------------------------------- */
+
+/* The per-neuron update as the CPU loop wrote it before cob_stats_neuron existed: the reference
+ * that the shared function must reproduce bit for bit. */
+static void neuron_stats_reference(cob_pop_acc *pa, int64_t i, int64_t t, int fired, int was_refr, int sample_v,
+                                   float v, const cob_acc *a, uint64_t *vhist)
+{
+    if (fired)
+        cob_stats_spike(t, &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], &pa->isi_sum[i],
+                        &pa->isi_sumsq[i]);
+    else if (sample_v && !was_refr) {
+        int32_t b = cob_stats_vbin(v, a->v_min_mV, a->v_inv_width, a->v_bins);
+        pa->v_sum[i] += v;
+        pa->v_sumsq[i] += (double)v * (double)v;
+        pa->v_n[i] += 1;
+        vhist[b + 1] += 1;
+    }
+}
+
+/* 2000 steps of 64 neurons with pseudo-random spikes, refractory flags, sampling steps and V
+ * (below, inside and above the range, on edges, NaN): every accumulator and the histogram equal
+ * the reference's bit for bit. */
+Test(stats, neuron_update_matches_reference)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a, b;
+    cob_err err = {0};
+    const int n = 64;
+    one_pop(&c, COB_MODEL_LIF_COND, n);
+    c.stats.v_hist_bins = 30;
+    c.stats.v_hist_min_mV = -75.0;
+    c.stats.v_hist_max_mV = -60.0;
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(acc_init(&b, &net, &c, &err), COB_OK, "%s", err.msg);
+    cob_acc_arrays x = cob_acc_pop_arrays(&a.pop[0]);
+    cob_vhist_geom g = {a.v_min_mV, a.v_inv_width, a.v_bins};
+    uint64_t hist[32] = {0}, ref[32] = {0};
+    uint32_t u = 12345u;
+    int samples = 0, spikes = 0;
+    for (int64_t t = 0; t < 2000; ++t) {
+        int sample_v = t % 3 == 0;
+        for (int64_t i = 0; i < n; ++i) {
+            u = u * 1664525u + 1013904223u;
+            int fired = (u >> 28) == 0, was_refr = ((u >> 24) & 7u) == 0;
+            float v = -80.0f + (float)(u & 0xFFFFu) * (25.0f / 65536.0f);
+            if ((u & 0xFF000u) == 0) v = NAN;
+            if (((u >> 8) & 0x3Fu) == 1) v = -75.0f + 0.5f * (float)((u >> 14) & 31u); /* on an edge */
+            int32_t k = cob_stats_neuron(&x, i, t, fired, was_refr, sample_v, v, &g);
+            neuron_stats_reference(&b.pop[0], i, t, fired, was_refr, sample_v, v, &b, ref);
+            cr_assert(k >= -1 && k <= g.n_bins + 1, "bin %d", k);
+            cr_assert_eq(k >= 0, !fired && sample_v && !was_refr, "step %lld neuron %lld: bin %d", (long long)t,
+                         (long long)i, k);
+            if (k >= 0) hist[k] += 1;
+            samples += k >= 0;
+            spikes += fired;
+        }
+    }
+    cr_assert_gt(samples, 10000);
+    cr_assert_gt(spikes, 5000);
+    cr_expect_gt(ref[0], 0u, "no sample below the range");
+    cr_expect_gt(ref[31], 0u, "no sample above the range");
+    cr_expect_arr_eq(hist, ref, sizeof hist, "V histograms differ");
+    cob_acc_dims m = cob_acc_config_dims(&c, 0);
+    for (int r = 0; r < COB_ACC_N_ROWS; ++r) {
+        const cob_acc_desc *d = &cob_acc_table[r];
+        cr_expect(!memcmp(*cob_acc_host_slot(&a.pop[0], d), *cob_acc_host_slot(&b.pop[0], d),
+                          (size_t)cob_acc_row_bytes(d, &m)), "%s differs from the reference", d->name);
+    }
+    cob_acc_free(&a);
+    cob_acc_free(&b);
+    cob_net_free(&net);
+}
+
+/* ---- merging per-thread copies ----------------------------------------------------------------- */
+
+/* Three threads' V histograms of an E, X (Poisson: no accumulators, its slots hold junk) and I
+ * network, laid out as the CPU backend keeps them ([thread][population][v_bins + 2]): the merge
+ * sums them into v_hist (replacing what was there) and the reduction splits the sums into the
+ * in-range bins, v_below (cell 0) and v_above (cell v_bins + 1). */
+Test(stats, merge_thread_hist)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a;
+    cob_stats sa;
+    cob_err err = {0};
+    const int n_thr = 3, bins = 9, w = bins + 2;
+    cob_config_defaults(&c);
+    test_add_pop(&c, "E", COB_MODEL_LIF_COND, 20);
+    test_add_pop(&c, "X", COB_MODEL_POISSON, 10);
+    test_add_pop(&c, "I", COB_MODEL_LIF_COND, 5);
+    c.stats.v_hist_bins = bins;
+    c.run.t_sim_ms = 50.0;
+    c.stats.pop_rate_bin_ms = 1.0;
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    uint64_t th[3 * 3 * 11];
+    for (int k = 0; k < n_thr * 3 * w; ++k) th[k] = (uint64_t)(k * 7919 % 1000) + ((uint64_t)k << 33);
+    a.pop[0].v_hist[4] = 99; /* replaced, not added to */
+    cob_acc_merge_thread_hist(&a, &net, th, n_thr);
+    for (int pop = 0; pop < 3; pop += 2)
+        for (int j = 0; j < w; ++j) {
+            uint64_t s = 0;
+            for (int k = 0; k < n_thr; ++k) s += th[(k * 3 + pop) * w + j];
+            cr_assert_eq(a.pop[pop].v_hist[j], s, "pop %d cell %d", pop, j);
+        }
+    cr_assert_eq(acc_reduce(&a, &net, &c, &sa, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(sa.n_pops, 2);
+    for (int p = 0; p < 2; ++p) {
+        int pop = p ? 2 : 0;
+        uint64_t below = 0, above = 0;
+        for (int k = 0; k < n_thr; ++k) {
+            below += th[(k * 3 + pop) * w];
+            above += th[(k * 3 + pop) * w + bins + 1];
+        }
+        for (int j = 0; j < bins; ++j) {
+            uint64_t s = 0;
+            for (int k = 0; k < n_thr; ++k) s += th[(k * 3 + pop) * w + j + 1];
+            cr_expect_eq(sa.pop[p].v_hist[j], s, "pop %d bin %d", p, j);
+        }
+        cr_expect_eq(sa.pop[p].v_below, below, "pop %d", p);
+        cr_expect_eq(sa.pop[p].v_above, above, "pop %d", p);
+        cr_expect_gt(sa.pop[p].v_above, 1ull << 33);
+    }
+    /* any summing row merges the same way; a per-neuron row has no copies to sum */
+    uint32_t ts[2 * 3 * 50];
+    int64_t nts = a.n_bins_ts;
+    cr_assert_eq(nts, 50);
+    for (int k = 0; k < 2 * 3 * (int)nts; ++k) ts[k] = (uint32_t)k;
+    cr_assert_eq(cob_acc_merge_copies(&a, &net, COB_ACC_RATE_TS, ts, 2, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(a.pop[2].rate_ts[1], (uint32_t)(2 * nts + 1) + (uint32_t)(5 * nts + 1));
+    cr_expect_eq(cob_acc_merge_copies(&a, &net, COB_ACC_SPIKE_COUNT, ts, 2, &err), COB_ERR_INVALID);
+    cr_expect(strstr(err.msg, "spike_count") != NULL, "%s", err.msg);
+    cob_stats_free(&sa);
+    cob_acc_free(&a);
+    cob_net_free(&net);
 }

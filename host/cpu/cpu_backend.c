@@ -163,25 +163,6 @@ static cob_status cpu_poll(void *impl, uint64_t *spikes_per_pop, cob_err *err)
     return COB_OK;
 }
 
-/* Sum the per-thread voltage histograms into the accumulators (once, at read). */
-static void merge_vhist(cob_cpu *s)
-{
-    int64_t bins = s->acc.v_bins, k, b;
-    int pop;
-    for (pop = 0; pop < s->net->n_pops; ++pop) {
-        cob_pop_acc *pa = &s->acc.pop[pop];
-        if (s->net->pop_offset[pop] < 0) continue;
-        pa->v_below = pa->v_above = 0;
-        memset(pa->v_hist, 0, (size_t)bins * sizeof *pa->v_hist);
-        for (k = 0; k < s->n_thr; ++k) {
-            const uint64_t *h = s->vhist + (k * s->net->n_pops + pop) * (bins + 2);
-            pa->v_below += h[0];
-            for (b = 0; b < bins; ++b) pa->v_hist[b] += h[b + 1];
-            pa->v_above += h[bins + 1];
-        }
-    }
-}
-
 static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
 {
     cob_cpu *s = impl;
@@ -193,7 +174,7 @@ static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
         s->acc.ring_overflow += s->overflow_per_thread[k * 8];
         events += s->events_per_thread[k * 8];
     }
-    merge_vhist(s);
+    cob_acc_merge_thread_hist(&s->acc, s->net, s->vhist, s->n_thr);
     st = cob_acc_reduce(&s->acc, s->net, s->plan, out, err);
     out->syn_events = (int64_t)events;
     return st;

@@ -111,27 +111,6 @@ typedef struct {
     int measuring, sample_v;
 } step_ctx;
 
-/* Statistics of one neuron after its update (only inside the measurement window). vhist is the
- * calling thread's own voltage histogram of the population: [0] below, [1 .. v_bins] the bins,
- * [v_bins + 1] above; merged at the end of the run (no atomics on the hot path). */
-static inline __attribute__((always_inline)) void neuron_stats(cob_cpu *s, cob_pop_acc *pa, int64_t i, const step_ctx *sc,
-                                int flags, float v, const cob_input *in, int nch, uint64_t *chan,
-                                uint64_t *vhist)
-{
-    int c;
-    for (c = 0; c < nch; ++c) chan[c] += in->count[c];
-    if (flags & COB_STEP_FIRED)
-        cob_stats_spike(sc->t, &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], &pa->isi_sum[i],
-                        &pa->isi_sumsq[i]);
-    else if (sc->sample_v && !(flags & COB_STEP_REFRACTORY)) {
-        int32_t b = cob_stats_vbin(v, s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins);
-        pa->v_sum[i] += v;
-        pa->v_sumsq[i] += (double)v * (double)v;
-        pa->v_n[i] += 1;
-        vhist[b + 1] += 1; /* b in [-1, v_bins] */
-    }
-}
-
 /* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
  * population's first cell of thread 0's buffer). A sum above 65535 is capped and the excess
  * counted, so the overflow count is that of one 16-bit ring cell whatever the thread count. */
@@ -165,7 +144,8 @@ update_loop(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uin
     const int measuring = sc->measuring;
     uint16_t *restrict in0 = s->inbuf + off;
     int32_t *restrict spk = s->spk[pop];
-    cob_pop_acc *pa = &s->acc.pop[pop];
+    const cob_acc_arrays acc = cob_acc_pop_arrays(&s->acc.pop[pop]);
+    const cob_vhist_geom geom = {s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins};
     uint64_t *vhist = s->vhist + ((int64_t)thread_id() * s->net->n_pops + pop) * (s->acc.v_bins + 2);
     int64_t i, w = lo;
     for (i = lo; i < hi; ++i) {
@@ -176,7 +156,14 @@ update_loop(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uin
         gather_counts(in0, i, nch, N, n_thr, thr_stride, in.count, ovf);
         flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
         if (flags & COB_STEP_FIRED) spk[w++] = (int32_t)i;
-        if (measuring) neuron_stats(s, pa, i, sc, flags, v, &in, nch, chan, vhist);
+        if (measuring) {
+            /* the thread's own histogram copy: no atomics on the hot path (merged at read) */
+            int32_t k = cob_stats_neuron(&acc, i, sc->t, flags & COB_STEP_FIRED, flags & COB_STEP_REFRACTORY,
+                                         sc->sample_v, v, &geom);
+            int c;
+            for (c = 0; c < nch; ++c) chan[c] += in.count[c];
+            if (k >= 0) vhist[k] += 1;
+        }
     }
     return w;
 }

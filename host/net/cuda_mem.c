@@ -72,16 +72,18 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_m
     m->state = net->n_neurons * 4 * (int64_t)(net->n_state_f32 + net->n_state_i32); /* the registry's state arrays */
     for (pop = 0; pop < pl->n_pops; ++pop) {
         const cob_plan_pop *ps = &pl->pop[pop];
+        cob_acc_dims dims;
         m->state += ps->size * 4; /* spike list */
         if (ps->model == COB_MODEL_POISSON && ps->input == COB_INPUT_POOL)
             m->state += ps->size * (8 + 4) + 8 * (int64_t)COB_GEOM_TABLE_MAX; /* next spike, draws used, table */
         if (net->pop_offset[pop] < 0) continue;
-        m->stats += (int64_t)(ss->v_hist_bins + 2) * 8 + pl->n_bins_ts * 4;
+        dims = cob_acc_plan_dims(pl, pop);
+        m->stats += cob_acc_pop_bytes(&dims); /* every row of the accumulator table, as setup_stats */
         trace_n += ps->size < ss->trace_neurons ? ps->size : ss->trace_neurons;
         raster_slack += ps->size < ss->raster_neurons ? ps->size : ss->raster_neurons; /* one step */
     }
     m->ring = (int64_t)net->ring_slots * (net->n_channels_max ? net->n_channels_max : 1) * net->n_neurons * 4;
-    m->stats += net->n_neurons * 52 + (ss->raster_neurons > 0 ? (ss->raster_max_spikes + raster_slack) * 16 : 0) +
+    m->stats += (ss->raster_neurons > 0 ? (ss->raster_max_spikes + raster_slack) * 16 : 0) +
                 trace_n * pl->trace_samples * 4 + 65536; /* + descriptors */
     m->resident = m->connectivity + m->state + m->ring + m->stats;
     m->build_peak = m->resident + peak;

@@ -3,8 +3,10 @@
  * device-side counterpart is host/net/cuda_mem.c. */
 #include <math.h>
 #include "cobalt/estimate.h"
+#include "stats/stats_acc.h"
+#include "stats/stats_fields.h"
 
-static int is_neuron_pop(const cob_pop_spec *ps) { return ps->model != COB_MODEL_POISSON; }
+static int is_neuron_pop(const cob_pop_spec *ps) { return cob_model_is_neuron(ps->model); }
 
 static int is_independent(const cob_config *c, int pop)
 {
@@ -27,11 +29,14 @@ static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t 
 }
 
 /* Host bytes of a CPU run of config c: connectivity (the largest build transient included),
- * neuron state, statistics accumulators, input buffers, and the delivery buckets for a mean
+ * neuron state, statistics accumulators and reduced results (sized by their descriptor tables,
+ * host/stats/stats_desc.c and stats_fields.c), input buffers, and the delivery buckets for a mean
  * rate of COB_ESTIMATE_RATE_HZ (4 bytes per event in flight). */
 int64_t cob_config_memory_estimate(const cob_config *c)
 {
     int64_t bytes = 0, peak_transient = 0, neurons = 0, events_per_step = 0, slots = 2;
+    cob_acc_dims dims;
+    cob_pop_stats shape = {0};
     int p, pop;
     for (p = 0; p < c->n_projs; ++p) {
         const cob_proj_spec *ps = &c->projs[p];
@@ -44,10 +49,22 @@ int64_t cob_config_memory_estimate(const cob_config *c)
                                              c->run.dt_ms * 1e-3);
     }
     for (pop = 0; pop < c->n_pops; ++pop) {
-        if (is_neuron_pop(&c->pops[pop])) neurons += c->pops[pop].size;
         bytes += c->pops[pop].size * 4;                 /* spike list */
+        if (!is_neuron_pop(&c->pops[pop])) continue;
+        neurons += c->pops[pop].size;
+        /* the model's state arrays (model registry) */
+        bytes += c->pops[pop].size * 4 * (int64_t)(cob_model_state_f32(c->pops[pop].model) +
+                                                  cob_model_state_i32(c->pops[pop].model));
+        dims = cob_acc_config_dims(c, pop);
+        bytes += cob_acc_pop_bytes(&dims);              /* the accumulator table's rows */
+        shape.n = dims.n;
+        shape.v_n = dims.n < c->stats.v_neurons ? dims.n : c->stats.v_neurons;
+        shape.rate_bins = c->stats.rate_hist_bins;
+        shape.cv_bins = c->stats.cv_hist_bins;
+        shape.v_bins = c->stats.v_hist_bins;
+        shape.n_bins_ts = dims.n_bins_ts;
+        bytes += cob_stats_pop_bytes(&shape);           /* the reduced results' arrays */
     }
-    bytes += neurons * (8 + 52 + 40);                   /* state, accumulators, reduced stats */
     bytes += neurons * COB_MAX_CHANNELS * 2 * 2;        /* input buffers, two threads */
     bytes += events_per_step * slots * 4 * 2;           /* buckets, grown by doubling */
     return bytes + peak_transient;

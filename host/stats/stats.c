@@ -1,4 +1,5 @@
-/* host/stats/stats.c -- statistics accumulators (host/stats/stats_acc.h): allocation, raster appends, and
+/* host/stats/stats.c -- statistics accumulators (host/stats/stats_acc.h): allocation (the
+ * per-population arrays by the descriptor table, host/stats/stats_desc.c), raster appends, and
  * the final reduction into cob_stats: rates, CV of ISI, histograms, V moments, input rates,
  * population-rate time series. Runs once at the end of a run, on the host. */
 #include <math.h>
@@ -6,21 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stats/stats_acc.h"
+#include "stats/stats_fields.h"
 
 #define ALLOC(p, n) ((p) = calloc((size_t)((n) > 0 ? (n) : 1), sizeof *(p)))
-
-static int pop_acc_alloc(cob_pop_acc *pa, int64_t n, int32_t v_bins, int64_t n_bins_ts)
-{
-    int64_t i;
-    pa->n = n;
-    if (!ALLOC(pa->spike_count, n) || !ALLOC(pa->n_isi, n) || !ALLOC(pa->v_n, n) ||
-        !ALLOC(pa->last_spike, n) || !ALLOC(pa->isi_sum, n) || !ALLOC(pa->isi_sumsq, n) ||
-        !ALLOC(pa->v_sum, n) || !ALLOC(pa->v_sumsq, n) || !ALLOC(pa->v_hist, v_bins) ||
-        !ALLOC(pa->rate_ts, n_bins_ts))
-        return 0;
-    for (i = 0; i < n; ++i) pa->last_spike[i] = -1;
-    return 1;
-}
 
 static int traces_alloc(cob_acc *a, const cob_net *net, const cob_plan *pl)
 {
@@ -56,9 +45,14 @@ cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_plan *pl, cob_
     a->raster_cap = pl->raster_cap;
     a->trace_neurons = pl->trace_neurons;
     a->trace_stride = pl->trace_stride;
-    for (pop = 0; pop < pl->n_pops; ++pop)
-        if (net->pop_offset[pop] >= 0 && !pop_acc_alloc(&a->pop[pop], pl->pop[pop].size, a->v_bins, a->n_bins_ts))
-            goto nomem;
+    for (pop = 0; pop < pl->n_pops; ++pop) {
+        cob_acc_dims m = cob_acc_plan_dims(pl, pop);
+        cob_status st = net->pop_offset[pop] >= 0 ? cob_acc_pop_alloc(&a->pop[pop], &m, pl->pop[pop].name, err) : COB_OK;
+        if (st != COB_OK) {
+            cob_acc_free(a);
+            return st;
+        }
+    }
     if (!ALLOC(a->raster_step, a->raster_cap) || !ALLOC(a->raster_pop, a->raster_cap) ||
         !ALLOC(a->raster_neuron, a->raster_cap) || !traces_alloc(a, net, pl))
         goto nomem;
@@ -73,12 +67,7 @@ nomem:
 void cob_acc_free(cob_acc *a)
 {
     int pop;
-    for (pop = 0; pop < COB_MAX_POPS; ++pop) {
-        cob_pop_acc *pa = &a->pop[pop];
-        free(pa->spike_count); free(pa->n_isi); free(pa->v_n); free(pa->last_spike);
-        free(pa->isi_sum); free(pa->isi_sumsq); free(pa->v_sum); free(pa->v_sumsq);
-        free(pa->v_hist); free(pa->rate_ts);
-    }
+    for (pop = 0; pop < COB_MAX_POPS; ++pop) cob_acc_pop_free(&a->pop[pop]);
     free(a->raster_step); free(a->raster_pop); free(a->raster_neuron);
     free(a->trace_pop); free(a->trace_neuron); free(a->trace_gidx); free(a->trace_v);
     memset(a, 0, sizeof *a);
@@ -145,9 +134,10 @@ static void reduce_hists(const cob_pop_acc *pa, const cob_stats_spec *ss, cob_po
             ps->cv_hist[cb >= ps->cv_bins ? ps->cv_bins - 1 : cb] += 1;
         }
     }
-    memcpy(ps->v_hist, pa->v_hist, (size_t)ps->v_bins * sizeof *ps->v_hist);
-    ps->v_below = pa->v_below;
-    ps->v_above = pa->v_above;
+    /* v_hist: [0] below, [1 .. v_bins], [v_bins + 1] above */
+    memcpy(ps->v_hist, pa->v_hist + 1, (size_t)ps->v_bins * sizeof *ps->v_hist);
+    ps->v_below = pa->v_hist[0];
+    ps->v_above = pa->v_hist[ps->v_bins + 1];
 }
 
 static void reduce_voltage(const cob_pop_acc *pa, cob_pop_stats *ps)
@@ -189,18 +179,24 @@ static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop,
     ps->pop_rate_cv = (ps->n_bins_ts && m > 0) ? sqrt(fmax(ss / ps->n_bins_ts - m * m, 0.0)) / m : NAN;
 }
 
+/* The counts of ps, then every owned array of the population results table at its length. */
 static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *ss, int64_t n_bins_ts)
 {
+    int k;
     ps->n = n;
     ps->rate_bins = ss->rate_hist_bins; ps->cv_bins = ss->cv_hist_bins; ps->v_bins = ss->v_hist_bins;
     ps->v_n = n < ss->v_neurons ? n : ss->v_neurons;
     ps->n_bins_ts = n_bins_ts;
-    return ALLOC(ps->spike_count, n) && ALLOC(ps->rate_hz, n) && ALLOC(ps->n_isi, n) &&
-           ALLOC(ps->cv_isi, n) && ALLOC(ps->rate_hist, ps->rate_bins) &&
-           ALLOC(ps->rate_edges, ps->rate_bins + 1) && ALLOC(ps->cv_hist, ps->cv_bins) &&
-           ALLOC(ps->cv_edges, ps->cv_bins + 1) && ALLOC(ps->v_hist, ps->v_bins) &&
-           ALLOC(ps->v_edges, ps->v_bins + 1) && ALLOC(ps->v_mean_mV, ps->v_n) &&
-           ALLOC(ps->v_sd_mV, ps->v_n) && ALLOC(ps->rate_ts_counts, n_bins_ts);
+    for (k = 0; k < cob_pop_stats_n_fields; ++k) {
+        const cob_stats_field *f = &cob_pop_stats_fields[k];
+        int64_t len = cob_stats_field_len(f, ps);
+        void **slot;
+        if (f->store != COB_SF_OWNED) continue;
+        slot = cob_stats_field_slot(f, ps);
+        *slot = calloc((size_t)(len > 0 ? len : 1), (size_t)cob_stats_type_bytes(f->type));
+        if (!*slot) return 0;
+    }
+    return 1;
 }
 
 static int copy_raster_traces(const cob_acc *a, cob_stats *out)
@@ -250,17 +246,18 @@ nomem:
     return cob_err_set(err, COB_ERR_NOMEM, "out of host memory while reducing the statistics");
 }
 
+/* Every owned array of the rows of tab in owner. */
+static void free_owned(const cob_stats_field *tab, int n_rows, void *owner)
+{
+    int k;
+    for (k = 0; k < n_rows; ++k)
+        if (tab[k].store == COB_SF_OWNED) free(*cob_stats_field_slot(&tab[k], owner));
+}
+
 void cob_stats_free(cob_stats *s)
 {
     int p;
-    for (p = 0; p < COB_MAX_POPS; ++p) {
-        cob_pop_stats *ps = &s->pop[p];
-        free(ps->spike_count); free(ps->rate_hz); free(ps->n_isi); free(ps->cv_isi);
-        free(ps->rate_hist); free(ps->rate_edges); free(ps->cv_hist); free(ps->cv_edges);
-        free(ps->v_hist); free(ps->v_edges); free(ps->v_mean_mV); free(ps->v_sd_mV);
-        free(ps->rate_ts_counts);
-    }
-    free(s->raster_step); free(s->raster_pop); free(s->raster_neuron);
-    free(s->trace_pop); free(s->trace_neuron); free(s->trace_v_mV);
+    for (p = 0; p < COB_MAX_POPS; ++p) free_owned(cob_pop_stats_fields, cob_pop_stats_n_fields, &s->pop[p]);
+    free_owned(cob_run_stats_fields, cob_run_stats_n_fields, s);
     memset(s, 0, sizeof *s);
 }

@@ -5,6 +5,7 @@
 #ifndef COBALT_STATS_H
 #define COBALT_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "net.h"
 
@@ -70,6 +71,13 @@ typedef struct {
 } cob_stats;
 
 void cob_stats_free(cob_stats *s);
+
+/* Compare two runs' statistics bit for bit: every value, count and array of cob_stats and of its
+ * populations (doubles by their bits, so NaN equals NaN written the same way; names as strings).
+ * Returns 0 when identical, else 1 with the first difference in msg (len bytes, always
+ * terminated when len > 0): the field, the element index and both values. Arrays of non-zero
+ * length must be allocated on both sides. Walks the tables of host/stats/stats_fields.h. */
+int cob_stats_first_difference(const cob_stats *a, const cob_stats *b, char *msg, size_t len);
 
 #ifdef __cplusplus
 }

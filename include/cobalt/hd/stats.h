@@ -1,7 +1,11 @@
-/* include/cobalt/hd/stats.h -- per-neuron statistics updates shared by the CPU loop and the
- * CUDA kernels. Integer accumulators (spike counts, ISIs in steps, histogram bins) make the
- * results order-free and so identical on both backends; the per-neuron V sums are doubles
- * accumulated in time order by one thread per neuron, also identical. */
+/* include/cobalt/hd/stats.h -- per-neuron statistics updates shared by the CPU loop
+ * (host/cpu/cpu_step.c) and the CUDA update kernel (kernels/step.cu), and the accumulator arrays
+ * of one population that they write (cob_acc_arrays: the rows of the accumulator descriptor table,
+ * host/stats/stats_desc.c, which allocates, zeroes, sizes, merges and downloads them).
+ * Integer accumulators (spike counts, ISIs in steps, histogram bins) make the results order-free
+ * and so identical on both backends; the per-neuron V sums are doubles accumulated in time order
+ * by one thread per neuron, also identical. The V histogram is counted by the caller (a
+ * per-thread copy on the CPU, shared memory on the GPU): cob_stats_neuron only says which bin. */
 #ifndef COBALT_HD_STATS_H
 #define COBALT_HD_STATS_H
 
@@ -10,6 +14,19 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The accumulator arrays of one population, on the host or on the device (the CUDA backend's
+ * cob_dacc is this struct holding device pointers). One pointer per row of the accumulator table
+ * (host/stats/stats_acc.h, cob_acc_table), in the table's order; lengths: n neurons, except
+ * v_hist (v_bins + 2) and rate_ts (n_bins_ts). */
+typedef struct {
+    uint32_t *spike_count, *n_isi, *v_n;  /* spikes, ISIs, V samples in the measurement window */
+    int64_t *last_spike;                  /* step of the last spike in the window, -1 none */
+    uint64_t *isi_sum, *isi_sumsq;        /* steps, steps^2 */
+    double *v_sum, *v_sumsq;              /* mV, mV^2, over non-refractory samples */
+    uint64_t *v_hist;                     /* [0] below, [1 .. v_bins] the bins, [v_bins + 1] above */
+    uint32_t *rate_ts;                    /* spikes of the population per time bin */
+} cob_acc_arrays;
 
 /* Record a spike at step t: count, and the ISI to the previous spike in the window. */
 COB_INLINE void cob_stats_spike(int64_t t, uint32_t *count, int64_t *last, uint32_t *n_isi,
@@ -32,6 +49,35 @@ COB_INLINE int32_t cob_stats_vbin(float v_mV, float v_min_mV, float inv_width, i
     if (!(x >= 0.0f)) return -1; /* also NaN: below, on both backends */
     if (x >= (float)n_bins) return n_bins;
     return (int32_t)x;
+}
+
+/* Geometry of the V histogram: bins of width 1 / inv_width mV from v_min_mV. */
+typedef struct {
+    float v_min_mV, inv_width;
+    int32_t n_bins;
+} cob_vhist_geom;
+
+/* Statistics of neuron i (index into a's per-neuron arrays) after its update at step t, inside
+ * the measurement window. fired: the neuron spiked this step (counted with its ISI; no V sample
+ * then). Otherwise, when sample_v (a V-sampling step) and the neuron was not refractory at the
+ * start of the step (was_refr == 0), v_mV (its V after the update) is added to v_sum, v_sumsq and
+ * v_n. Returns the index into the (n_bins + 2)-long histogram to count the sample in (0 below the
+ * range or NaN, 1 .. n_bins, n_bins + 1 above), or -1 when no sample was taken; the caller counts
+ * it (hist[k] += 1) in its own copy, so this function needs no atomics. */
+COB_INLINE int32_t cob_stats_neuron(const cob_acc_arrays *a, int64_t i, int64_t t, int fired, int was_refr,
+                                    int sample_v, float v_mV, const cob_vhist_geom *h)
+{
+    int32_t b;
+    if (fired) {
+        cob_stats_spike(t, &a->spike_count[i], &a->last_spike[i], &a->n_isi[i], &a->isi_sum[i], &a->isi_sumsq[i]);
+        return -1;
+    }
+    if (!sample_v || was_refr) return -1;
+    b = cob_stats_vbin(v_mV, h->v_min_mV, h->inv_width, h->n_bins);
+    a->v_sum[i] += v_mV;
+    a->v_sumsq[i] += (double)v_mV * (double)v_mV;
+    a->v_n[i] += 1;
+    return b + 1;
 }
 
 #ifdef __cplusplus
