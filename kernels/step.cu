@@ -56,7 +56,6 @@ __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop
                                   int64_t gi, cob_input *in)
 {
     const int nch = P->n_channels;
-    uint64_t ovf = 0;
     int c, q;
     for (c = 0; c < nch; ++c) {
         uint32_t *cell = g->ring + ((int64_t)s->slot * g->nch + c) * g->n_neurons + gi;
@@ -70,9 +69,7 @@ __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop
         in->count[pr->channel] += cob_poisson_step(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t, pr->n_chunks[kk],
                                                    pr->lambda_chunk[kk], pr->exp_neg[kk]);
     }
-    for (c = 0; c < nch; ++c)
-        if (in->count[c] > 0xFFFFu) { ovf += in->count[c] - 0xFFFFu; in->count[c] = 0xFFFFu; }
-    return ovf;
+    return cob_input_cap(in, nch);
 }
 
 __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)

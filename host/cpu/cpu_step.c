@@ -58,7 +58,7 @@ static void step_sources(cob_cpu *s, int pop, int64_t t)
 static inline void ring_add(uint16_t *cell, uint32_t k, uint64_t *overflow)
 {
     uint32_t v = (uint32_t)*cell + k;
-    if (v > 0xFFFFu) { *overflow += v - 0xFFFFu; v = 0xFFFFu; }
+    if (v > COB_INPUT_COUNT_MAX) { *overflow += v - COB_INPUT_COUNT_MAX; v = COB_INPUT_COUNT_MAX; }
     *cell = (uint16_t)v;
 }
 
@@ -86,7 +86,7 @@ static void arrive(cob_cpu *s, cob_bucket *b, uint16_t *inbuf, uint64_t *ovf)
     int64_t e;
     for (e = 0; e < b->n; ++e) {
         uint16_t *cell = inbuf + b->cell[e];
-        if (*cell == 0xFFFFu) *ovf += 1; else *cell += 1;
+        if (*cell == COB_INPUT_COUNT_MAX) *ovf += 1; else *cell += 1;
     }
     b->n = 0;
 }
@@ -112,10 +112,10 @@ typedef struct {
 } step_ctx;
 
 /* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
- * population's first cell of thread 0's buffer). A sum above 65535 is capped and the excess
- * counted, so the overflow count is that of one 16-bit ring cell whatever the thread count. */
+ * population's first cell of thread 0's buffer), then cap them (cob_input_cap): the overflow
+ * count is that of one 16-bit ring cell whatever the thread count. */
 static inline __attribute__((always_inline)) void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int64_t N, int n_thr,
-                                 int64_t thr_stride, uint32_t *cnt, uint64_t *ovf)
+                                 int64_t thr_stride, cob_input *in, uint64_t *ovf)
 {
     int c, th;
     for (c = 0; c < nch; ++c) {
@@ -125,9 +125,9 @@ static inline __attribute__((always_inline)) void gather_counts(uint16_t *restri
             x += cell[th * thr_stride];
             cell[th * thr_stride] = 0;
         }
-        if (x > 0xFFFFu) { *ovf += x - 0xFFFFu; x = 0xFFFFu; }
-        cnt[c] = x;
+        in->count[c] = x;
     }
+    *ovf += cob_input_cap(in, nch);
 }
 
 /* Update neurons [lo, hi) of population pop, of model m; spikes to spk[w..]; returns the new w.
@@ -153,7 +153,7 @@ update_loop(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uin
         float v;
         int flags;
         cob_input_clear(&in);
-        gather_counts(in0, i, nch, N, n_thr, thr_stride, in.count, ovf);
+        gather_counts(in0, i, nch, N, n_thr, thr_stride, &in, ovf);
         flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
         if (flags & COB_STEP_FIRED) spk[w++] = (int32_t)i;
         if (measuring) {

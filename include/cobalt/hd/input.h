@@ -16,7 +16,7 @@ extern "C" {
 #define COB_MAX_CHANNELS 4
 
 typedef struct {
-    uint32_t count[COB_MAX_CHANNELS]; /* spikes arrived on channel c in this step (capped at 65535) */
+    uint32_t count[COB_MAX_CHANNELS]; /* spikes arrived on channel c in this step (cob_input_cap) */
     float drive_mV;                   /* continuous input integrated over this step, in mV (0 when the
                                        * population has no continuous input); added to V after the
                                        * jumps and before the leak */
@@ -28,6 +28,24 @@ COB_INLINE void cob_input_clear(cob_input *in)
     int c;
     for (c = 0; c < COB_MAX_CHANNELS; ++c) in->count[c] = 0;
     in->drive_mV = 0.0f;
+}
+
+/* Largest count one channel takes in one step: the 16-bit cell of a delay ring. */
+#define COB_INPUT_COUNT_MAX 0xFFFFu
+
+/* Cap each channel c < n_channels at COB_INPUT_COUNT_MAX and return the excess (the overflow the
+ * run reports). Both backends cap here, so the overflow count does not depend on how the counts
+ * were gathered (thread buffers, device ring, independent draws). */
+COB_INLINE uint64_t cob_input_cap(cob_input *in, int32_t n_channels)
+{
+    uint64_t ovf = 0;
+    int32_t c;
+    for (c = 0; c < n_channels; ++c)
+        if (in->count[c] > COB_INPUT_COUNT_MAX) {
+            ovf += in->count[c] - COB_INPUT_COUNT_MAX;
+            in->count[c] = COB_INPUT_COUNT_MAX;
+        }
+    return ovf;
 }
 
 #ifdef __cplusplus
