@@ -1,23 +1,22 @@
 /* host/output/output.c -- the result file of a run (HDF5); the JSON summary is in host/output/output_json.c.
  * Pairs with include/cobalt/output.h; the layout is documented in docs/results.md (keep the two
- * in step). The file is written to "<path>.tmp.<pid>", synced, then renamed onto path, so a
- * killed run leaves either the old file or the whole new one. Every HDF5 return value is
- * checked and every handle closed on all paths.
+ * in step). The file is published by host/util/publish.c (written to "<path>.tmp.<pid>",
+ * synced, renamed onto path), so a killed run leaves either the old file or the whole new one.
+ * Every HDF5 return value is checked and every handle closed on all paths.
  * Limits: serial HDF5 (one writer thread); arrays are written from memory in one piece; the
  * directory is not fsync'ed after the rename. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "cobalt/output.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <hdf5.h>
+
+#include "util/publish.h"
 
 #define COB_OUT_DEFLATE_MIN 4096   /* datasets with more elements are chunked and compressed */
 #define COB_OUT_CHUNK_ELEMS 65536  /* target elements per chunk */
@@ -40,6 +39,7 @@ typedef struct {
     const cob_sim_timing *t;
     const cob_run_meta *m;
     int i_pop;
+    h5w *w;                           /* the file being written */
 } run_ctx;
 
 typedef struct { const char *name; double v; } f64_kv;
@@ -429,8 +429,11 @@ static cob_status write_body(h5w *w, hid_t f, const run_ctx *x)
     return st != COB_OK ? st : h5_group(w, f, "traces", write_traces, x);
 }
 
-static cob_status write_file(h5w *w, const char *tmp, const run_ctx *x)
+/* What cob__publish calls: the whole file at tmp (user: the run_ctx). */
+static cob_status write_file(const char *tmp, void *user, cob_err *err)
 {
+    const run_ctx *x = user;
+    h5w *w = x->w;
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0) {
         h5_note(w);
@@ -449,18 +452,6 @@ static cob_status write_file(h5w *w, const char *tmp, const run_ctx *x)
     return st == COB_OK && rc < 0 ? h5_fail(w, "(closing the file)") : st;
 }
 
-/* Push the temporary's data to disk before it replaces path. */
-static cob_status sync_file(const char *path, const char *tmp, cob_err *err)
-{
-    int fd = open(tmp, O_RDONLY);
-    int ok = fd >= 0 && fsync(fd) == 0;
-    int e = errno;
-    if (fd >= 0)
-        close(fd);
-    return ok ? COB_OK : cob_err_set(err, COB_ERR_IO, "%s: cannot sync temporary %s: %s", path,
-                                     tmp, strerror(e));
-}
-
 cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_stats *s,
                                const cob_sim_timing *t, const cob_run_meta *m, cob_err *err)
 {
@@ -470,22 +461,10 @@ cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_
     cob_status st = check_stats(path, s, err);
     if (st != COB_OK)
         return st;
-    char tmp[4096];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        return cob_err_set(err, COB_ERR_INVALID, "%s: result path too long", path);
     if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
         return cob_err_set(err, COB_ERR_IO, "%s: cannot initialise HDF5", path);
     h5w w = { .path = path, .where = "", .detail = "", .str_t = H5I_INVALID_HID, .err = err };
     w.deflate = H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0;
-    run_ctx x = { c, s, t, m, 0 };
-    st = write_file(&w, tmp, &x);
-    if (st == COB_OK)
-        st = sync_file(path, tmp, err);
-    if (st == COB_OK && rename(tmp, path) != 0)
-        st = cob_err_set(err, COB_ERR_IO, "%s: cannot rename temporary %s onto it: %s", path,
-                         tmp, strerror(errno));
-    if (st != COB_OK)
-        remove(tmp);
-    return st;
+    run_ctx x = { c, s, t, m, 0, &w };
+    return cob__publish(path, write_file, &x, err);
 }

@@ -2,17 +2,16 @@
  * whole run file) joined into one sweep file: root attributes of a run file plus n_points,
  * swept, law, missing; /config (the sweep config); /points/<i> (H5Ocopy of point i's root,
  * with its overrides as attribute `overrides`); /summary/<column> (host/sweep/sweep_summary.c).
- * Written to "<out>.tmp.<pid>", synced and renamed like every result file. Layout in
+ * Published like every result file (host/util/publish.c: temporary, fsync, rename). Layout in
  * docs/sweeps.md. Pairs with include/cobalt/sweep.h.
  * Limits: serial HDF5; the whole table is held in memory (n_points x columns doubles). */
 #define _POSIX_C_SOURCE 200809L
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include "sweep/sweep_int.h"
+#include "util/publish.h"
 
 /* One sweep file being written. */
 typedef struct {
@@ -242,8 +241,10 @@ static cob_status write_body(merger *m)
     return st != COB_OK ? st : cob__sweep_table_h5(&m->table, m->f, m->out, m->err);
 }
 
-static cob_status write_file(merger *m, const char *tmp)
+/* What cob__publish calls: the whole sweep file at tmp (user: the merger). */
+static cob_status write_file(const char *tmp, void *user, cob_err *err)
 {
+    merger *m = user;
     m->f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (m->f < 0)
         return cob_err_set(m->err, COB_ERR_IO, "%s: cannot create the sweep file (as temporary "
@@ -257,19 +258,6 @@ static cob_status write_file(merger *m, const char *tmp)
     if (H5Fclose(m->f) < 0 && st == COB_OK)
         st = h5_fail(m, "(closing the file)");
     return st;
-}
-
-/* Sync the temporary and move it onto out. */
-static cob_status publish(const merger *m, const char *tmp)
-{
-    int fd = open(tmp, O_RDONLY);
-    int ok = fd >= 0 && fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
-    if (ok && rename(tmp, m->out) == 0)
-        return COB_OK;
-    return cob_err_set(m->err, COB_ERR_IO, "%s: cannot sync or rename the temporary %s", m->out,
-                       tmp);
 }
 
 /* "N of M point files are missing in DIR: 1, 4, 7" (the first 20). */
@@ -296,7 +284,6 @@ static cob_status missing_error(const merger *m)
 cob_status cob_sweep_merge(const cob_sweep *sw, const char *dir, const char *out, const char *csv,
                            int allow_missing, cob_err *err)
 {
-    char tmp[1200];
     unsigned char *present = calloc((size_t)sw->n_points, 1);
     merger m = {sw, dir, out, -1, -1, -1, 0, present, 0, {0, 0, NULL}, err};
     if (!present)
@@ -305,18 +292,12 @@ cob_status cob_sweep_merge(const cob_sweep *sw, const char *dir, const char *out
     cob_status st = COB_OK;
     if (m.n_missing == sw->n_points || (m.n_missing > 0 && !allow_missing))
         st = missing_error(&m);
-    if (st == COB_OK && snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid()) >= (int)sizeof tmp)
-        st = cob_err_set(err, COB_ERR_INVALID, "%s: path too long", out);
     if (st == COB_OK && H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
         st = cob_err_set(err, COB_ERR_IO, "%s: cannot initialise HDF5", out);
     if (st == COB_OK)
         st = cob__sweep_table_init(&m.table, sw, err);
-    if (st == COB_OK) {
-        st = write_file(&m, tmp);
-        st = st == COB_OK ? publish(&m, tmp) : st;
-        if (st != COB_OK)
-            remove(tmp);
-    }
+    if (st == COB_OK)
+        st = cob__publish(out, write_file, &m, err);
     if (st == COB_OK && csv)
         st = cob__sweep_csv(&m.table, csv, err);
     cob__sweep_table_free(&m.table);
