@@ -13,15 +13,15 @@
 #include "cobalt/cobalt.h"
 #include "cobalt/theory.h"
 #include "cli/cli_cmds.h"
+#include "cli/cli_util.h"
 
-#define TH_MAX_SETS 64
 #define TH_MAX_K 64
 #define TH_MAX_LAWS 5
 #define TH_MAX_STATES 16
 
 typedef struct {
     const char *config;
-    const char *sets[TH_MAX_SETS + 1];
+    const char *sets[COB_CLI_MAX_SETS + 1];
     int n_sets, n_k, n_laws;
     double k[TH_MAX_K];
     cob_scale_law laws[TH_MAX_LAWS];
@@ -71,8 +71,7 @@ static int parse_option(int argc, char **argv, int *i, theory_args *a)
     const char *o = argv[*i];
     int has_val = *i + 1 < argc;
     if (!strcmp(o, "--set") && has_val) {
-        if (a->n_sets >= TH_MAX_SETS) { fprintf(stderr, "cobalt: at most %d --set options\n", TH_MAX_SETS); return 0; }
-        a->sets[a->n_sets++] = argv[++*i];
+        return cob__cli_add_set(a->sets, &a->n_sets, argv[++*i]);
     } else if (!strcmp(o, "--k") && has_val) {
         if (!parse_k_list(argv[++*i], a)) {
             fprintf(stderr, "cobalt: --k '%s': expected a comma-separated list of up to %d in-degrees > 0\n", argv[*i],
@@ -86,8 +85,7 @@ static int parse_option(int argc, char **argv, int *i, theory_args *a)
         a->cv_k = strtod(argv[++*i], &end);
         if (*end || !(a->cv_k >= 0.0)) { fprintf(stderr, "cobalt: --cv-k '%s': expected a number >= 0\n", argv[*i]); return 0; }
     } else {
-        fprintf(stderr, "cobalt: unknown or incomplete option '%s'\n", o);
-        return 0;
+        return cob__cli_bad_option(o, "");
     }
     return 1;
 }
@@ -100,11 +98,11 @@ static int parse_theory_args(int argc, char **argv, theory_args *a)
     for (i = 2; i < argc; ++i) {
         if (argv[i][0] == '-') {
             if (!parse_option(argc, argv, &i, a)) return 0;
-        } else if (!a->config) a->config = argv[i];
-        else { fprintf(stderr, "cobalt: unexpected argument '%s'\n", argv[i]); return 0; }
+        } else if (!cob__cli_config_arg(&a->config, argv[i])) {
+            return 0;
+        }
     }
-    if (!a->config) { fprintf(stderr, "cobalt: missing CONFIG\n"); return 0; }
-    return 1;
+    return cob__cli_need_config(a->config);
 }
 
 static void print_net(const char *path, const cob_theory_net *n)
@@ -266,9 +264,8 @@ int cob_cli_theory(int argc, char **argv)
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
     if (st == COB_OK) st = cob_theory_net_from_config(&c, &n, &err);
     if (st != COB_OK) {
-        fprintf(stderr, "cobalt: error: %s\n", err.msg[0] ? err.msg : cob_status_str(st));
         cob_config_free(&c);
-        return cob_status_exit_code(st);
+        return cob__cli_fail(st, &err);
     }
     if (!law_check(&n, &a)) { cob_config_free(&c); return 1; }
     print_theory(a.config, &c, &n, &a);
