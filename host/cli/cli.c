@@ -1,6 +1,7 @@
 /* host/cli/cli.c -- the `cobalt` command line: run, validate, info. The only place that prints
  * and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow,
- * 7 internal (cob_status_exit_code). */
+ * 7 internal (cob_status_exit_code). Helpers shared with the other subcommands (error exit,
+ * argument messages, --backend) are in host/cli/cli_util.c. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +11,14 @@
 #include <omp.h>
 #endif
 #include "cobalt/cobalt.h"
+#include "cobalt/models.h"
 #include "cobalt_version.h"
 #include "cli/cli_cmds.h"
-
-#define MAX_SETS 64
+#include "cli/cli_util.h"
 
 typedef struct {
     const char *config, *out, *backend;
-    const char *sets[MAX_SETS + 1];
+    const char *sets[COB_CLI_MAX_SETS + 1];
     char seed_set[64];
     int n_sets, no_out, progress; /* progress: -1 auto (tty), 0 off, 1 on */
 } run_args;
@@ -30,20 +31,13 @@ static void usage(FILE *f)
             "       cobalt validate CONFIG [--set key=value ...]\n"
             "       cobalt info\n"
             "       cobalt theory CONFIG [--set key=value ...] [--k K1,K2,... --law none|sqrt|log|sanzeni|matched]\n"
-            "       cobalt sweep CONFIG [--point I] [--dir DIR] [--out FILE.h5] [--backend auto|cpu|cuda]\n"
-            "                           [--set key=value ...] [--quiet] [--count | --list]\n"
-            "       cobalt merge CONFIG [--dir DIR] [--out FILE.h5] [--set key=value ...] [--allow-missing]\n"
+            "       " COB_CLI_SYNOPSIS_SWEEP
+            "       " COB_CLI_SYNOPSIS_MERGE
             "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
             "       cobalt help\n"
             "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
             "file (docs/results.md) and prints a one-line JSON summary on stdout.\n"
             "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal.\n");
-}
-
-static int fail(cob_status st, const cob_err *err)
-{
-    fprintf(stderr, "cobalt: error: %s\n", err->msg[0] ? err->msg : cob_status_str(st));
-    return cob_status_exit_code(st);
 }
 
 static int parse_run_args(int argc, char **argv, run_args *a)
@@ -62,27 +56,16 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         else if (!strcmp(o, "--quiet")) a->progress = 0;
         else if (!strcmp(o, "--seed") && has_val) {
             snprintf(a->seed_set, sizeof a->seed_set, "run.seed=%s", argv[++i]);
-            if (a->n_sets < MAX_SETS) a->sets[a->n_sets++] = a->seed_set;
+            if (a->n_sets < COB_CLI_MAX_SETS) a->sets[a->n_sets++] = a->seed_set;
         } else if (!strcmp(o, "--set") && has_val) {
-            if (a->n_sets >= MAX_SETS) { fprintf(stderr, "cobalt: at most %d --set options\n", MAX_SETS); return 0; }
-            a->sets[a->n_sets++] = argv[++i];
-        } else if (o[0] == '-' ) {
-            fprintf(stderr, "cobalt: unknown or incomplete option '%s'\n", o);
+            if (!cob__cli_add_set(a->sets, &a->n_sets, argv[++i])) return 0;
+        } else if (o[0] == '-') {
+            return cob__cli_bad_option(o, "");
+        } else if (!cob__cli_config_arg(&a->config, o)) {
             return 0;
-        } else if (!a->config) a->config = o;
-        else { fprintf(stderr, "cobalt: unexpected argument '%s'\n", o); return 0; }
+        }
     }
-    if (!a->config) { fprintf(stderr, "cobalt: missing CONFIG\n"); return 0; }
-    return 1;
-}
-
-static int parse_backend(const char *s, cob_backend_kind *k)
-{
-    if (!strcmp(s, "auto")) *k = COB_BACKEND_AUTO;
-    else if (!strcmp(s, "cpu")) *k = COB_BACKEND_CPU;
-    else if (!strcmp(s, "cuda")) *k = COB_BACKEND_CUDA;
-    else return 0;
-    return 1;
+    return cob__cli_need_config(a->config);
 }
 
 /* Default result path: <config stem>_seed<N>.h5 in the current directory. */
@@ -117,12 +100,6 @@ static void progress_line(void *user, int64_t step, int64_t n_steps, double wall
     fflush(stderr);
 }
 
-static void hostname_of(char *buf, size_t len)
-{
-    if (gethostname(buf, len) != 0) snprintf(buf, len, "unknown");
-    buf[len - 1] = '\0';
-}
-
 static int write_results(const run_args *a, const cob_config *c, const cob_stats *s, const cob_sim_timing *t,
                          cob_status run_st)
 {
@@ -132,7 +109,7 @@ static int write_results(const run_args *a, const cob_config *c, const cob_stats
     cob_theory_summary th;
     cob_err err = {COB_OK, ""}, th_err = {COB_OK, ""};
     cob_status st;
-    hostname_of(host, sizeof host);
+    cob__cli_hostname(host, sizeof host);
     m.commit = COBALT_COMMIT; m.version = COBALT_VERSION; m.backend = t->backend_name;
     if (t->device_name[0]) snprintf(device, sizeof device, "%s, %s", host, t->device_name);
     else snprintf(device, sizeof device, "%s", host);
@@ -141,11 +118,11 @@ static int write_results(const run_args *a, const cob_config *c, const cob_stats
     if (!a->no_out) {
         if (a->out) snprintf(out, sizeof out, "%s", a->out); else default_out(c, out, sizeof out);
         st = cob_output_write_h5(out, c, s, t, &m, &err);
-        if (st != COB_OK) return fail(st, &err);
+        if (st != COB_OK) return cob__cli_fail(st, &err);
         out_path = out;
     }
     st = cob_output_json(json, sizeof json, out_path, c, s, t, &m, &err);
-    if (st != COB_OK) return fail(st, &err);
+    if (st != COB_OK) return cob__cli_fail(st, &err);
     printf("%s\n", json);
     if (s->raster_overflow > 0)
         fprintf(stderr, "cobalt: warning: raster full, %lld spikes not stored (raise stats.raster.max_spikes)\n",
@@ -166,29 +143,21 @@ static int cmd_run(int argc, char **argv)
     int rc;
     if (!parse_run_args(argc, argv, &a)) { usage(stderr); return 1; }
     memset(&opt, 0, sizeof opt);
-    if (!parse_backend(a.backend, &opt.backend)) {
-        fprintf(stderr, "cobalt: --backend '%s': allowed values are auto, cpu, cuda\n", a.backend);
-        return 1;
-    }
+    if (!cob__cli_backend(a.backend, &opt.backend)) return 1;
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
-    if (st != COB_OK) return fail(st, &err);
+    if (st != COB_OK) return cob__cli_fail(st, &err);
     pc.c = &c; pc.dt_ms = c.run.dt_ms;
     if (a.progress == 1 || (a.progress == -1 && isatty(STDERR_FILENO))) {
         opt.progress = progress_line;
         opt.progress_user = &pc;
     }
     st = cob_sim_run(&c, &opt, &s, &t, &err);
-    if (st != COB_OK && st != COB_ERR_OVERFLOW) { cob_config_free(&c); return fail(st, &err); }
+    if (st != COB_OK && st != COB_ERR_OVERFLOW) { cob_config_free(&c); return cob__cli_fail(st, &err); }
     rc = write_results(&a, &c, &s, &t, st);
-    if (rc == -1) rc = fail(st, &err);
+    if (rc == -1) rc = cob__cli_fail(st, &err);
     cob_stats_free(&s);
     cob_config_free(&c);
     return rc;
-}
-
-static const char *model_name(cob_model m)
-{
-    return m == COB_MODEL_LIF_COND ? "lif_cond" : m == COB_MODEL_LIF_CURR ? "lif_curr" : "poisson";
 }
 
 static int cmd_validate(int argc, char **argv)
@@ -201,10 +170,10 @@ static int cmd_validate(int argc, char **argv)
     int i;
     if (!parse_run_args(argc, argv, &a)) { usage(stderr); return 1; }
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
-    if (st != COB_OK) return fail(st, &err);
+    if (st != COB_OK) return cob__cli_fail(st, &err);
     printf("%s: ok\n", c.path);
     for (i = 0; i < c.n_pops; ++i)
-        printf("  population %-8s %-8s %10lld neurons\n", c.pops[i].name, model_name(c.pops[i].model),
+        printf("  population %-8s %-8s %10lld neurons\n", c.pops[i].name, cob_model_name(c.pops[i].model),
                (long long)c.pops[i].size);
     for (i = 0; i < c.n_projs; ++i) {
         const cob_proj_spec *p = &c.projs[i];
@@ -225,11 +194,11 @@ static int cmd_validate(int argc, char **argv)
         cob_net lay;
         cob_plan plan;
         cob_cuda_mem m;
-        if (cob_net_layout(&lay, &c, &err) != COB_OK) { cob_config_free(&c); return fail(err.status, &err); }
+        if (cob_net_layout(&lay, &c, &err) != COB_OK) { cob_config_free(&c); return cob__cli_fail(err.status, &err); }
         if (cob_plan_compile(&plan, &c, &lay, &err) != COB_OK) {
             cob_net_free(&lay);
             cob_config_free(&c);
-            return fail(err.status, &err);
+            return cob__cli_fail(err.status, &err);
         }
         cob_cuda_memory_estimate(&lay, &plan, &m);
         printf("  device memory estimate (CUDA backend): %.3f GB while building, %.3f GB during the run "

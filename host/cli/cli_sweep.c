@@ -8,37 +8,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include "cobalt/cobalt.h"
 #include "cobalt/sweep.h"
 #include "cli/cli_cmds.h"
+#include "cli/cli_util.h"
 #include "cobalt_version.h"
-
-#define MAX_SETS 64
 
 typedef struct {
     const char *config, *out, *dir, *backend, *point;
-    const char *sets[MAX_SETS];
+    const char *sets[COB_CLI_MAX_SETS];
     int n_sets, allow_missing, quiet, count, list;
 } sweep_args;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: cobalt sweep CONFIG [--point I] [--dir DIR] [--out FILE.h5] [--backend auto|cpu|cuda]\n"
-            "                           [--set key=value ...] [--quiet] [--count | --list]\n"
-            "       cobalt merge CONFIG [--dir DIR] [--out FILE.h5] [--set key=value ...] [--allow-missing]\n"
+            "usage: " COB_CLI_SYNOPSIS_SWEEP
+            "       " COB_CLI_SYNOPSIS_MERGE
             "sweep runs every point of the config's sweep: block (or only point I; also taken from\n"
             "SLURM_ARRAY_TASK_ID) into DIR/point_<I>.h5 and, when it ran them all, merges them into\n"
             "FILE.h5 and FILE.csv (default <config stem>_sweep.h5, points in <stem>_sweep_points/).\n"
             "merge joins the point files; missing points are an error (exit 3) unless --allow-missing.\n"
             "--count prints the number of points, --list each point's overrides; see docs/sweeps.md.\n");
-}
-
-static int fail(cob_status st, const cob_err *err)
-{
-    fprintf(stderr, "cobalt: error: %s\n", err->msg[0] ? err->msg : cob_status_str(st));
-    return cob_status_exit_code(st);
 }
 
 /* One option of argv at *i (its value consumed); 0 on an unknown or incomplete option. */
@@ -50,14 +41,12 @@ static int parse_opt(int argc, char **argv, int *i, sweep_args *a)
                      : !strcmp(o, "--backend") ? &a->backend : !strcmp(o, "--point") ? &a->point
                      : NULL;
     if (dst && v) { *dst = v; ++*i; return 1; }
-    if (!strcmp(o, "--set") && v && a->n_sets < MAX_SETS) { a->sets[a->n_sets++] = v; ++*i; return 1; }
+    if (!strcmp(o, "--set") && v && a->n_sets < COB_CLI_MAX_SETS) { a->sets[a->n_sets++] = v; ++*i; return 1; }
     if (!strcmp(o, "--allow-missing")) return a->allow_missing = 1;
     if (!strcmp(o, "--quiet")) return a->quiet = 1;
     if (!strcmp(o, "--count")) return a->count = 1;
     if (!strcmp(o, "--list")) return a->list = 1;
-    fprintf(stderr, "cobalt: unknown or incomplete option '%s'%s\n", o,
-            !strcmp(o, "--set") && v ? " (too many --set)" : "");
-    return 0;
+    return cob__cli_bad_option(o, !strcmp(o, "--set") && v ? " (too many --set)" : "");
 }
 
 static int parse_args(int argc, char **argv, sweep_args *a)
@@ -67,15 +56,11 @@ static int parse_args(int argc, char **argv, sweep_args *a)
     for (int i = 2; i < argc; ++i) {
         if (argv[i][0] == '-') {
             if (!parse_opt(argc, argv, &i, a)) return 0;
-        } else if (!a->config) {
-            a->config = argv[i];
-        } else {
-            fprintf(stderr, "cobalt: unexpected argument '%s'\n", argv[i]);
+        } else if (!cob__cli_config_arg(&a->config, argv[i])) {
             return 0;
         }
     }
-    if (!a->config) fprintf(stderr, "cobalt: missing CONFIG\n");
-    return a->config != NULL;
+    return cob__cli_need_config(a->config);
 }
 
 static double wall_now(void)
@@ -83,19 +68,6 @@ static double wall_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* A JSON string (quotes, backslashes and control characters escaped), or null. */
-static void json_str(const char *s)
-{
-    if (!s) { fputs("null", stdout); return; }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20) printf("\\u%04x", (unsigned char)*s);
-        else putchar(*s);
-    }
-    putchar('"');
 }
 
 /* ---- cobalt sweep ------------------------------------------------------------------------ */
@@ -130,18 +102,16 @@ static void progress(const cob_sweep *sw, int64_t i, const cob_sweep_point_resul
 }
 
 /* Run points [first, last] into dir; counts the overflowed ones. */
-static cob_status run_points(const cob_sweep *sw, const sweep_args *a, const char *dir, int64_t first,
-                             int64_t last, int *n_overflow, cob_err *err)
+static cob_status run_points(const cob_sweep *sw, const sweep_args *a, cob_backend_kind backend, const char *dir,
+                             int64_t first, int64_t last, int *n_overflow, cob_err *err)
 {
     cob_sim_options opt;
     cob_run_meta meta;
     char host[256];
     memset(&opt, 0, sizeof opt);
     memset(&meta, 0, sizeof meta);
-    if (!strcmp(a->backend, "cpu")) opt.backend = COB_BACKEND_CPU;
-    else if (!strcmp(a->backend, "cuda")) opt.backend = COB_BACKEND_CUDA;
-    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
-    host[sizeof host - 1] = '\0';
+    opt.backend = backend;
+    cob__cli_hostname(host, sizeof host);
     meta.commit = COBALT_COMMIT; meta.version = COBALT_VERSION; meta.device = host;
     for (int64_t i = first; i <= last; i++) {
         cob_sweep_point_result r;
@@ -157,16 +127,16 @@ static void sweep_summary(const cob_sweep *sw, const sweep_args *a, int selected
                           const char *dir, const char *out, const char *csv, double wall_s, int n_overflow)
 {
     printf("{\"status\":\"ok\",\"config\":");
-    json_str(a->config);
+    cob__cli_json_str(stdout, a->config);
     printf(",\"n_points\":%lld,\"points_run\":%lld,\"point\":", (long long)sw->n_points,
            selected ? 1LL : (long long)sw->n_points);
     if (selected) printf("%lld", (long long)point); else printf("null");
     printf(",\"dir\":");
-    json_str(dir);
+    cob__cli_json_str(stdout, dir);
     printf(",\"out\":");
-    json_str(selected ? NULL : out);
+    cob__cli_json_str(stdout, selected ? NULL : out);
     printf(",\"csv\":");
-    json_str(selected ? NULL : csv);
+    cob__cli_json_str(stdout, selected ? NULL : csv);
     printf(",\"wall_s\":%.3f,\"overflow_points\":%d}\n", wall_s, n_overflow);
 }
 
@@ -183,16 +153,14 @@ int cob_cli_sweep(int argc, char **argv)
     cob_sweep sw;
     cob_err err = {COB_OK, ""};
     char out[1024], csv[1024], dir[1024];
+    cob_backend_kind backend;
     int64_t point;
     int selected, n_overflow = 0;
     double t0 = wall_now();
     if (!parse_args(argc, argv, &a)) { usage(stderr); return 1; }
-    if (strcmp(a.backend, "auto") && strcmp(a.backend, "cpu") && strcmp(a.backend, "cuda")) {
-        fprintf(stderr, "cobalt: --backend '%s': allowed values are auto, cpu, cuda\n", a.backend);
-        return 1;
-    }
+    if (!cob__cli_backend(a.backend, &backend)) return 1;
     cob_status st = cob_sweep_load(&sw, a.config, a.sets, a.n_sets, &err);
-    if (st != COB_OK) return fail(st, &err);
+    if (st != COB_OK) return cob__cli_fail(st, &err);
     if (sw.law_warning[0])
         fprintf(stderr, "cobalt: warning: %s\n", sw.law_warning);
     if (a.count || a.list) {
@@ -204,12 +172,12 @@ int cob_cli_sweep(int argc, char **argv)
     if (st == COB_OK)
         st = cob_sweep_select(a.point, getenv("SLURM_ARRAY_TASK_ID"), sw.n_points, &point, &selected, &err);
     if (st == COB_OK)
-        st = run_points(&sw, &a, dir, selected ? point : 0, selected ? point : sw.n_points - 1, &n_overflow,
-                        &err);
+        st = run_points(&sw, &a, backend, dir, selected ? point : 0, selected ? point : sw.n_points - 1,
+                        &n_overflow, &err);
     if (st == COB_OK && !selected) st = cob_sweep_merge(&sw, dir, out, csv, 0, &err);
     if (st == COB_OK) sweep_summary(&sw, &a, selected, point, dir, out, csv, wall_now() - t0, n_overflow);
     cob_sweep_free(&sw);
-    if (st != COB_OK) return fail(st, &err);
+    if (st != COB_OK) return cob__cli_fail(st, &err);
     return n_overflow ? cob_status_exit_code(COB_ERR_OVERFLOW) : 0;
 }
 
@@ -220,9 +188,9 @@ static void merge_summary(const cob_sweep *sw, const char *dir, const char *out,
     unsigned char *present = calloc((size_t)sw->n_points, 1);
     int first = 1;
     printf("{\"status\":\"ok\",\"out\":");
-    json_str(out);
+    cob__cli_json_str(stdout, out);
     printf(",\"csv\":");
-    json_str(csv);
+    cob__cli_json_str(stdout, csv);
     printf(",\"n_points\":%lld,\"missing\":[", (long long)sw->n_points);
     if (present && cob_sweep_scan(sw, dir, present) > 0)
         for (int64_t i = 0; i < sw->n_points; i++)
@@ -244,10 +212,10 @@ int cob_cli_merge(int argc, char **argv)
         return 1;
     }
     cob_status st = cob_sweep_load(&sw, a.config, a.sets, a.n_sets, &err);
-    if (st != COB_OK) return fail(st, &err);
+    if (st != COB_OK) return cob__cli_fail(st, &err);
     st = cob_sweep_paths(a.config, a.out, a.dir, out, csv, dir, sizeof out, &err);
     if (st == COB_OK) st = cob_sweep_merge(&sw, dir, out, csv, a.allow_missing, &err);
     if (st == COB_OK) merge_summary(&sw, dir, out, csv);
     cob_sweep_free(&sw);
-    return st == COB_OK ? 0 : fail(st, &err);
+    return st == COB_OK ? 0 : cob__cli_fail(st, &err);
 }

@@ -11,17 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cobalt/cobalt.h"
+#include "cobalt/models.h"
 #include "cobalt/theory.h"
 #include "cli/cli_cmds.h"
+#include "cli/cli_util.h"
 
-#define TH_MAX_SETS 64
 #define TH_MAX_K 64
 #define TH_MAX_LAWS 5
 #define TH_MAX_STATES 16
 
 typedef struct {
     const char *config;
-    const char *sets[TH_MAX_SETS + 1];
+    const char *sets[COB_CLI_MAX_SETS + 1];
     int n_sets, n_k, n_laws;
     double k[TH_MAX_K];
     cob_scale_law laws[TH_MAX_LAWS];
@@ -71,8 +72,7 @@ static int parse_option(int argc, char **argv, int *i, theory_args *a)
     const char *o = argv[*i];
     int has_val = *i + 1 < argc;
     if (!strcmp(o, "--set") && has_val) {
-        if (a->n_sets >= TH_MAX_SETS) { fprintf(stderr, "cobalt: at most %d --set options\n", TH_MAX_SETS); return 0; }
-        a->sets[a->n_sets++] = argv[++*i];
+        return cob__cli_add_set(a->sets, &a->n_sets, argv[++*i]);
     } else if (!strcmp(o, "--k") && has_val) {
         if (!parse_k_list(argv[++*i], a)) {
             fprintf(stderr, "cobalt: --k '%s': expected a comma-separated list of up to %d in-degrees > 0\n", argv[*i],
@@ -86,8 +86,7 @@ static int parse_option(int argc, char **argv, int *i, theory_args *a)
         a->cv_k = strtod(argv[++*i], &end);
         if (*end || !(a->cv_k >= 0.0)) { fprintf(stderr, "cobalt: --cv-k '%s': expected a number >= 0\n", argv[*i]); return 0; }
     } else {
-        fprintf(stderr, "cobalt: unknown or incomplete option '%s'\n", o);
-        return 0;
+        return cob__cli_bad_option(o, "");
     }
     return 1;
 }
@@ -100,11 +99,21 @@ static int parse_theory_args(int argc, char **argv, theory_args *a)
     for (i = 2; i < argc; ++i) {
         if (argv[i][0] == '-') {
             if (!parse_option(argc, argv, &i, a)) return 0;
-        } else if (!a->config) a->config = argv[i];
-        else { fprintf(stderr, "cobalt: unexpected argument '%s'\n", argv[i]); return 0; }
+        } else if (!cob__cli_config_arg(&a->config, argv[i])) {
+            return 0;
+        }
     }
-    if (!a->config) { fprintf(stderr, "cobalt: missing CONFIG\n"); return 0; }
-    return 1;
+    return cob__cli_need_config(a->config);
+}
+
+/* The neuron model a mean-field model stands for (the inverse of cob_theory_model_of). */
+static const char *theory_model_name(cob_theory_model m)
+{
+    switch (m) {
+    case COB_THEORY_COND: return cob_model_name(COB_MODEL_LIF_COND);
+    case COB_THEORY_CURR: return cob_model_name(COB_MODEL_LIF_CURR);
+    default: return "?";
+    }
 }
 
 static void print_net(const char *path, const cob_theory_net *n)
@@ -113,10 +122,10 @@ static void print_net(const char *path, const cob_theory_net *n)
     if (n->single)
         printf("%s: single %s neuron (fixed Poisson input, no recurrence), K_E = K = %g, K_I = gamma K = %g, g = %g, "
                "%s = %g%s, r_E = nu_X = %g Hz, r_I = eta nu_X = %g Hz (eta = %g)\n", path,
-               cond ? "lif_cond" : "lif_curr", n->K, n->gamma * n->K, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
+               theory_model_name(n->model), n->K, n->gamma * n->K, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
                cond ? "" : " mV", n->nu_x_hz, n->eta * n->nu_x_hz, n->eta);
     else printf("%s: %s E/I network, K = %g, K_X = %g, gamma = %g, g = %g, %s = %g%s, nu_X = %g Hz\n", path,
-           cond ? "lif_cond" : "lif_curr", n->K, n->k_x, n->gamma, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
+           theory_model_name(n->model), n->K, n->k_x, n->gamma, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
            cond ? "" : " mV", n->nu_x_hz);
     printf("  tau_L = %g ms, tau_rp = %g ms, theta = %g mV, V_r = %g mV, E_L = %g mV", n->tau_m_s * 1e3,
            n->tau_rp_s * 1e3, n->theta_mV, n->v_reset_mV, n->e_l_mV);
@@ -266,9 +275,8 @@ int cob_cli_theory(int argc, char **argv)
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
     if (st == COB_OK) st = cob_theory_net_from_config(&c, &n, &err);
     if (st != COB_OK) {
-        fprintf(stderr, "cobalt: error: %s\n", err.msg[0] ? err.msg : cob_status_str(st));
         cob_config_free(&c);
-        return cob_status_exit_code(st);
+        return cob__cli_fail(st, &err);
     }
     if (!law_check(&n, &a)) { cob_config_free(&c); return 1; }
     print_theory(a.config, &c, &n, &a);

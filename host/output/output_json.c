@@ -1,7 +1,7 @@
 /* host/output/output_json.c -- the one-line JSON summary of a run (cob_output_json), beside the HDF5
  * result file of host/output/output.c. Pairs with include/cobalt/output.h; keys documented in
  * docs/results.md. Limits: strings are assumed to be UTF-8 and copied byte for byte apart from
- * the escapes JSON requires; numbers are printed with 10 significant digits. */
+ * the escapes JSON requires (host/util/json.c); numbers are printed with 10 significant digits. */
 #include "cobalt/output.h"
 
 #include <inttypes.h>
@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util/json.h"
 
 /* Output buffer; pos counts every byte asked for, so an overflow reports the size needed. */
 typedef struct {
@@ -31,29 +33,23 @@ static void j_put(jbuf *j, const char *fmt, ...)
         j->pos += (size_t)n;
 }
 
-/* A JSON string of at most max bytes of s (NULL -> null): quotes, backslashes and control
- * characters escaped; other bytes (UTF-8) copied. */
+/* cob__json_put for a jbuf: append n bytes (truncated, NUL-terminated, when they do not fit);
+ * pos counts them all. */
+static void j_bytes(void *sink, const char *bytes, size_t n)
+{
+    jbuf *j = sink;
+    if (j->pos < j->len) {
+        size_t room = j->len - j->pos - 1, k = n < room ? n : room;
+        memcpy(j->buf + j->pos, bytes, k);
+        j->buf[j->pos + k] = '\0';
+    }
+    j->pos += n;
+}
+
+/* A JSON string of at most max bytes of s (NULL -> null), escaped by cob__json_str. */
 static void j_str(jbuf *j, const char *s, size_t max)
 {
-    if (!s) {
-        j_put(j, "null");
-        return;
-    }
-    j_put(j, "\"");
-    for (size_t i = 0; i < max && s[i]; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\')
-            j_put(j, "\\%c", ch);
-        else if (ch == '\n')
-            j_put(j, "\\n");
-        else if (ch == '\t')
-            j_put(j, "\\t");
-        else if (ch < 0x20)
-            j_put(j, "\\u%04x", ch);
-        else
-            j_put(j, "%c", ch);
-    }
-    j_put(j, "\"");
+    cob__json_str(j_bytes, j, s, max);
 }
 
 /* ,"key":v  (the comma left out when first); non-finite v as null. */

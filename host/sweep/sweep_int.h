@@ -41,10 +41,8 @@ void cob__sweep_table_free(cob__sweep_table *t);
 cob_status cob__sweep_table_row(cob__sweep_table *t, const cob_sweep *sw, int64_t i,
                                 const cob_sweep_point *p, const cob_config *c, hid_t f,
                                 cob_err *err);
-/* The table as CSV at path (temporary + rename): a header line, then one line per row;
- * NaN as an empty field. */
+/* The table as CSV at path (cob__publish: temporary, fsync, rename): a header line, then one
+ * line per row; NaN as an empty field. */
 cob_status cob__sweep_csv(const cob__sweep_table *t, const char *path, cob_err *err);
-/* The table as 1-D datasets /summary/<column> of the open file f. */
-cob_status cob__sweep_table_h5(const cob__sweep_table *t, hid_t f, const char *path, cob_err *err);
 
 #endif

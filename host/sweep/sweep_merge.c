@@ -2,83 +2,46 @@
  * whole run file) joined into one sweep file: root attributes of a run file plus n_points,
  * swept, law, missing; /config (the sweep config); /points/<i> (H5Ocopy of point i's root,
  * with its overrides as attribute `overrides`); /summary/<column> (host/sweep/sweep_summary.c).
- * Written to "<out>.tmp.<pid>", synced and renamed like every result file. Layout in
+ * Published like every result file (host/util/publish.c: temporary, fsync, rename). Layout in
  * docs/sweeps.md. Pairs with include/cobalt/sweep.h.
  * Limits: serial HDF5; the whole table is held in memory (n_points x columns doubles). */
 #define _POSIX_C_SOURCE 200809L
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include "sweep/sweep_int.h"
+#include "util/h5.h"
+#include "util/publish.h"
 
 /* One sweep file being written. */
 typedef struct {
     const cob_sweep *sw;
     const char *dir, *out;
-    hid_t f, points, str_t;
+    hid_t f;                      /* the sweep file's root, while it is written */
     int root_done;                /* root attributes copied from a point file */
     const unsigned char *present;
     int64_t n_missing;
     cob__sweep_table table;
+    cob__h5w w;
     cob_err *err;
 } merger;
 
-static cob_status h5_fail(const merger *m, const char *what)
+/* H5Aiterate2 callback: copy one attribute of a point file's root onto the sweep file's root
+ * (user: the merger); keeps the HDF5 detail of a failure. */
+static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, void *user)
 {
-    return cob_err_set(m->err, COB_ERR_IO, "%s: cannot write %s", m->out, what);
-}
-
-/* ---- small writers ---------------------------------------------------------------------- */
-
-/* Attribute name of loc: rank 0 (n ignored) or a 1-D array of n elements of ftype. */
-static herr_t put_attr(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n,
-                       const void *v)
-{
-    hid_t sp = rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
-    hid_t a = sp < 0 ? -1 : H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t rc = a < 0 ? -1 : (rank == 1 && n == 0) ? 0 : H5Awrite(a, mtype, v);
-    if (a >= 0 && H5Aclose(a) < 0)
-        rc = -1;
-    if (sp >= 0 && H5Sclose(sp) < 0)
-        rc = -1;
-    return rc;
-}
-
-static herr_t put_str(hid_t loc, hid_t str_t, const char *name, const char *v)
-{
-    H5Adelete(loc, name);   /* replaces a copied attribute; failure means there was none */
-    return put_attr(loc, name, str_t, str_t, 0, 0, &v);
-}
-
-/* 1-D dataset name of n elements (0 allowed). */
-static herr_t put_dset(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
-                       const void *v)
-{
-    hid_t sp = H5Screate_simple(1, &n, NULL);
-    hid_t d = sp < 0 ? -1 : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t rc = d < 0 ? -1 : n == 0 ? 0 : H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-    if (d >= 0 && H5Dclose(d) < 0)
-        rc = -1;
-    if (sp >= 0 && H5Sclose(sp) < 0)
-        rc = -1;
-    return rc;
-}
-
-/* Copy one attribute of a point file's root onto the sweep file's root. */
-static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, void *dst)
-{
+    merger *m = user;
     hid_t a = H5Aopen(src, name, H5P_DEFAULT);
     hid_t t = a < 0 ? -1 : H5Aget_type(a), sp = a < 0 ? -1 : H5Aget_space(a);
     hssize_t n = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
     size_t size = t < 0 || n < 0 ? 0 : H5Tget_size(t) * (size_t)(n > 0 ? n : 1);
     void *buf = size ? calloc(1, size) : NULL;
     herr_t rc = buf && H5Aread(a, t, buf) >= 0 ? 0 : -1;
-    hid_t b = rc < 0 ? -1 : H5Acreate2(*(hid_t *)dst, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t b = rc < 0 ? -1 : H5Acreate2(m->f, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
     if (b < 0 || H5Awrite(b, t, buf) < 0)
         rc = -1;
+    if (rc < 0)
+        cob__h5_note(&m->w);
     if (rc == 0 && (H5Tdetect_class(t, H5T_VLEN) > 0 || H5Tis_variable_str(t) > 0))
         H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
     free(buf);
@@ -109,27 +72,41 @@ static int same_config(hid_t f, const char *text)
     return same;
 }
 
-/* /points/<i>: the point file's root, its overrides; the root attributes from the first. */
-static cob_status copy_point(merger *m, hid_t src, const cob_sweep_point *p)
+/* /points/<i> in the group points: the point file's root, its overrides; the root attributes
+ * from the first point copied. */
+static cob_status copy_point(merger *m, hid_t points, hid_t src, const cob_sweep_point *p)
 {
+    cob__h5w *w = &m->w;
     char name[32];
     snprintf(name, sizeof name, "%lld", (long long)p->index);
-    if (H5Ocopy(src, "/", m->points, name, H5P_DEFAULT, H5P_DEFAULT) < 0)
-        return h5_fail(m, "a copy of a point file");
-    hid_t g = H5Gopen2(m->points, name, H5P_DEFAULT);
-    hsize_t n = (hsize_t)p->n_sets;
-    herr_t rc = g < 0 ? -1 : put_attr(g, "overrides", m->str_t, m->str_t, 1, n, p->sets);
-    if (g >= 0 && H5Gclose(g) < 0)
-        rc = -1;
-    if (rc >= 0 && !m->root_done) {
-        hsize_t idx = 0;
-        rc = H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attr, &m->f);
-        m->root_done = 1;
+    if (H5Ocopy(src, "/", points, name, H5P_DEFAULT, H5P_DEFAULT) < 0) {
+        cob__h5_note(w);
+        return cob__h5_fail(w, name);
     }
-    return rc < 0 ? h5_fail(m, "the attributes of a point") : COB_OK;
+    hid_t g = H5Gopen2(points, name, H5P_DEFAULT);
+    if (g < 0) {
+        cob__h5_note(w);
+        return cob__h5_fail(w, name);
+    }
+    cob_status st = cob__h5_attr(w, g, "overrides", w->str_t, w->str_t, 1, (hsize_t)p->n_sets,
+                                 p->sets);
+    if (H5Gclose(g) < 0 && st == COB_OK) {
+        cob__h5_note(w);
+        st = cob__h5_fail(w, name);
+    }
+    if (st != COB_OK || m->root_done)
+        return st;
+    hsize_t idx = 0;
+    m->root_done = 1;
+    if (H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attr, m) < 0)
+        return cob_err_set(m->err, COB_ERR_IO, "%s: cannot copy the root attributes of point "
+                           "%s's file (HDF5: %s)", m->out, name,
+                           w->detail[0] ? w->detail : "no detail");
+    return COB_OK;
 }
 
-static cob_status merge_point(merger *m, int64_t i)
+/* Point i into the group points (when its file is there) and into the summary table. */
+static cob_status merge_point(merger *m, hid_t points, int64_t i)
 {
     cob_sweep_point p;
     cob_config c;
@@ -150,7 +127,7 @@ static cob_status merge_point(merger *m, int64_t i)
                              "sweep: its /config differs from the point's config (was the config "
                              "or a --set changed since it ran?)", path, (long long)i);
         else
-            st = copy_point(m, src, &p);
+            st = copy_point(m, points, src, &p);
     }
     if (st == COB_OK)
         st = cob__sweep_table_row(&m->table, m->sw, i, &p, &c, src, m->err);
@@ -164,112 +141,97 @@ static cob_status merge_point(merger *m, int64_t i)
 
 /* ---- the file -------------------------------------------------------------------------- */
 
-static void now_utc(char *buf, size_t len)
+/* The indices of the missing points (*n of them); NULL when out of memory. */
+static int64_t *missing_points(const merger *m, int64_t *n)
 {
-    time_t now = time(NULL);
-    struct tm utc;
-    if (now == (time_t)-1 || !gmtime_r(&now, &utc) ||
-        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
-        snprintf(buf, len, "unknown");
+    int64_t *missing = malloc((size_t)(m->n_missing > 0 ? m->n_missing : 1) * sizeof *missing);
+    *n = 0;
+    for (int64_t i = 0; missing && i < m->sw->n_points; i++)
+        if (!m->present[i])
+            missing[(*n)++] = i;
+    return missing;
 }
 
-/* n_points, swept, law, missing, and the sweep's own config_path, created, seed, /config. */
-static cob_status write_root(merger *m)
+/* n_points, swept, law, missing, and the sweep's own config_path, created, seed, /config (the
+ * attributes copied from a point file under those names are replaced). */
+static cob_status write_root(merger *m, hid_t f)
 {
+    cob__h5w *w = &m->w;
     const cob_sweep *sw = m->sw;
-    char swept[COB_SWEEP_MAX_AXES * (COB_SWEEP_KEY_MAX + 1)], created[32];
+    char swept[COB_SWEEP_MAX_AXES * (COB_SWEEP_KEY_MAX + 1)];
     size_t used = 0;
-    int64_t n_points = sw->n_points, k = 0;
-    int64_t *missing = malloc((size_t)(m->n_missing > 0 ? m->n_missing : 1) * sizeof *missing);
+    int64_t k;
+    int64_t *missing = missing_points(m, &k);
     if (!missing)
         return cob_err_set(m->err, COB_ERR_NOMEM, "out of memory merging");
-    for (int64_t i = 0; i < sw->n_points; i++)
-        if (!m->present[i])
-            missing[k++] = i;
     swept[0] = '\0';
     for (int a = 0; a < sw->n_axes; a++)
         used += (size_t)snprintf(swept + used, sizeof swept - used, "%s%s", a ? "," : "",
                                  sw->axes[a].name);
-    now_utc(created, sizeof created);
-    const char *law = sw->has_k ? cob_scale_law_name(sw->law) : "";
-    uint64_t seed = sw->base.run.seed;
+    const char *keys[3] = {"swept", "law", "config_path"};
+    const char *vals[3] = {swept, sw->has_k ? cob_scale_law_name(sw->law) : "", sw->base.path};
     const char *text = sw->base.text ? sw->base.text : "";
-    H5Adelete(m->f, "seed");
-    herr_t rc = put_attr(m->f, "n_points", H5T_STD_I64LE, H5T_NATIVE_INT64, 0, 0, &n_points);
-    rc |= put_str(m->f, m->str_t, "swept", swept);
-    rc |= put_str(m->f, m->str_t, "law", law);
-    rc |= put_str(m->f, m->str_t, "config_path", sw->base.path);
-    rc |= put_str(m->f, m->str_t, "created", created);
-    rc |= put_attr(m->f, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, 0, &seed);
-    rc |= put_attr(m->f, "missing", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, (hsize_t)k, missing);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t d = H5Dcreate2(m->f, "config", m->str_t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    rc |= d < 0 || H5Dwrite(d, m->str_t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0 ? -1 : 0;
-    if (d >= 0) H5Dclose(d);
-    if (sp >= 0) H5Sclose(sp);
-    free(missing);
-    return rc < 0 ? h5_fail(m, "the root attributes") : COB_OK;
-}
-
-cob_status cob__sweep_table_h5(const cob__sweep_table *t, hid_t f, const char *path, cob_err *err)
-{
-    hid_t g = H5Gcreate2(f, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t str_t = H5Tcopy(H5T_C_S1);
-    herr_t rc = g < 0 || str_t < 0 || H5Tset_size(str_t, H5T_VARIABLE) < 0 ||
-                H5Tset_cset(str_t, H5T_CSET_UTF8) < 0 ? -1 : 0;
-    for (int k = 0; k < t->n_cols && rc >= 0; k++) {
-        const cob__sweep_col *c = &t->cols[k];
-        rc = c->num ? put_dset(g, c->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)t->n_rows, c->num)
-                    : put_dset(g, c->name, str_t, str_t, (hsize_t)t->n_rows, c->txt);
+    cob__h5_i64 n_points[] = {{"n_points", sw->n_points}};
+    cob_status st = cob__h5_attrs_i64(w, f, n_points, 1);
+    for (int i = 0; i < 3 && st == COB_OK; i++) {
+        st = cob__h5_attr_del(w, f, keys[i]);
+        if (st == COB_OK)
+            st = cob__h5_attr_str(w, f, keys[i], vals[i]);
     }
-    if (str_t >= 0) H5Tclose(str_t);
-    if (g >= 0 && H5Gclose(g) < 0)
-        rc = -1;
-    return rc < 0 ? cob_err_set(err, COB_ERR_IO, "%s: cannot write /summary", path) : COB_OK;
-}
-
-/* Points, then the root (so the sweep's own attributes win over the copied ones), summary. */
-static cob_status write_body(merger *m)
-{
-    m->points = H5Gcreate2(m->f, "points", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    cob_status st = m->points < 0 ? h5_fail(m, "/points") : COB_OK;
-    for (int64_t i = 0; i < m->sw->n_points && st == COB_OK; i++)
-        st = merge_point(m, i);
-    if (m->points >= 0 && H5Gclose(m->points) < 0 && st == COB_OK)
-        st = h5_fail(m, "/points");
     if (st == COB_OK)
-        st = write_root(m);
-    return st != COB_OK ? st : cob__sweep_table_h5(&m->table, m->f, m->out, m->err);
-}
-
-static cob_status write_file(merger *m, const char *tmp)
-{
-    m->f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (m->f < 0)
-        return cob_err_set(m->err, COB_ERR_IO, "%s: cannot create the sweep file (as temporary "
-                           "%s)", m->out, tmp);
-    m->str_t = H5Tcopy(H5T_C_S1);
-    cob_status st = m->str_t < 0 || H5Tset_size(m->str_t, H5T_VARIABLE) < 0 ||
-                    H5Tset_cset(m->str_t, H5T_CSET_UTF8) < 0 ? h5_fail(m, "(string type)")
-                                                             : write_body(m);
-    if (m->str_t >= 0)
-        H5Tclose(m->str_t);
-    if (H5Fclose(m->f) < 0 && st == COB_OK)
-        st = h5_fail(m, "(closing the file)");
+        st = cob__h5_attr_created(w, f);
+    if (st == COB_OK)
+        st = cob__h5_attr_del(w, f, "seed");
+    if (st == COB_OK)
+        st = cob__h5_attr_u64(w, f, "seed", sw->base.run.seed);
+    if (st == COB_OK)
+        st = cob__h5_attr(w, f, "missing", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, (hsize_t)k, missing);
+    if (st == COB_OK)
+        st = cob__h5_dset(w, f, "config", w->str_t, w->str_t, 0, NULL, &text);
+    free(missing);
     return st;
 }
 
-/* Sync the temporary and move it onto out. */
-static cob_status publish(const merger *m, const char *tmp)
+/* /points: every point (user: the merger). */
+static cob_status write_points(cob__h5w *w, hid_t g, void *user)
 {
-    int fd = open(tmp, O_RDONLY);
-    int ok = fd >= 0 && fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
-    if (ok && rename(tmp, m->out) == 0)
-        return COB_OK;
-    return cob_err_set(m->err, COB_ERR_IO, "%s: cannot sync or rename the temporary %s", m->out,
-                       tmp);
+    merger *m = user;
+    cob_status st = COB_OK;
+    for (int64_t i = 0; i < m->sw->n_points && st == COB_OK; i++)
+        st = merge_point(m, g, i);
+    return st;
+}
+
+/* /summary: the table as 1-D datasets, one per column (user: the table). */
+static cob_status write_summary(cob__h5w *w, hid_t g, void *user)
+{
+    const cob__sweep_table *t = user;
+    hsize_t n = (hsize_t)t->n_rows;
+    cob_status st = COB_OK;
+    for (int k = 0; k < t->n_cols && st == COB_OK; k++) {
+        const cob__sweep_col *c = &t->cols[k];
+        st = c->num ? cob__h5_dset(w, g, c->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, c->num)
+                    : cob__h5_dset(w, g, c->name, w->str_t, w->str_t, 1, &n, c->txt);
+    }
+    return st;
+}
+
+/* Points, then the root (so the sweep's own attributes win over the copied ones), summary. */
+static cob_status write_body(cob__h5w *w, hid_t f, void *user)
+{
+    merger *m = user;
+    m->f = f;
+    cob_status st = cob__h5_group(w, f, "points", write_points, m);
+    if (st == COB_OK)
+        st = write_root(m, f);
+    return st != COB_OK ? st : cob__h5_group(w, f, "summary", write_summary, &m->table);
+}
+
+/* What cob__publish calls: the whole sweep file at tmp (user: the merger). */
+static cob_status write_file(const char *tmp, void *user, cob_err *err)
+{
+    merger *m = user;
+    return cob__h5_file(&m->w, tmp, "the sweep file", write_body, m);
 }
 
 /* "N of M point files are missing in DIR: 1, 4, 7" (the first 20). */
@@ -296,27 +258,21 @@ static cob_status missing_error(const merger *m)
 cob_status cob_sweep_merge(const cob_sweep *sw, const char *dir, const char *out, const char *csv,
                            int allow_missing, cob_err *err)
 {
-    char tmp[1200];
     unsigned char *present = calloc((size_t)sw->n_points, 1);
-    merger m = {sw, dir, out, -1, -1, -1, 0, present, 0, {0, 0, NULL}, err};
+    merger m = {.sw = sw, .dir = dir, .out = out, .f = H5I_INVALID_HID, .present = present,
+                .err = err};
     if (!present)
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory merging");
     m.n_missing = cob_sweep_scan(sw, dir, present);
     cob_status st = COB_OK;
     if (m.n_missing == sw->n_points || (m.n_missing > 0 && !allow_missing))
         st = missing_error(&m);
-    if (st == COB_OK && snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid()) >= (int)sizeof tmp)
-        st = cob_err_set(err, COB_ERR_INVALID, "%s: path too long", out);
-    if (st == COB_OK && H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
-        st = cob_err_set(err, COB_ERR_IO, "%s: cannot initialise HDF5", out);
+    if (st == COB_OK) /* contiguous datasets, as the sweep file always had */
+        st = cob__h5w_init(&m.w, out, 0, err);
     if (st == COB_OK)
         st = cob__sweep_table_init(&m.table, sw, err);
-    if (st == COB_OK) {
-        st = write_file(&m, tmp);
-        st = st == COB_OK ? publish(&m, tmp) : st;
-        if (st != COB_OK)
-            remove(tmp);
-    }
+    if (st == COB_OK)
+        st = cob__publish(out, write_file, &m, err);
     if (st == COB_OK && csv)
         st = cob__sweep_csv(&m.table, csv, err);
     cob__sweep_table_free(&m.table);

@@ -2,7 +2,8 @@
  * and swept values, the simulated rate, CV and voltage of each neuron population (read back
  * from the point's result file) and the mean-field prediction for the point's config
  * (cob_theory_net_from_config + cob_theory_solve: the stable state closest to the simulated
- * rate). Written as /summary in the sweep file (host/sweep/sweep_merge.c) and as CSV (here).
+ * rate). Written as /summary in the sweep file (host/sweep/sweep_merge.c) and as CSV (here,
+ * published by host/util/publish.c).
  * Pairs with host/sweep/sweep_int.h; columns documented in docs/sweeps.md.
  * Limits: the theory describes identical E and I neurons, so every neuron population of a
  * config that maps gets the same set of states; NaN where the config does not map. */
@@ -12,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "sweep/sweep_int.h"
+#include "util/publish.h"
 
 #define N_POP_COLS 8
 static const char *const pop_cols[N_POP_COLS] = {
@@ -195,22 +196,35 @@ static int csv_write(FILE *f, const cob__sweep_table *t)
     return ferror(f) ? -1 : 0;
 }
 
-cob_status cob__sweep_csv(const cob__sweep_table *t, const char *path, cob_err *err)
+/* The table and the CSV's final path (named in messages). */
+typedef struct {
+    const cob__sweep_table *t;
+    const char *path;
+} csv_job;
+
+/* What cob__publish calls: the CSV at tmp (user: a csv_job). */
+static cob_status csv_file(const char *tmp, void *user, cob_err *err)
 {
-    char tmp[1200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return cob_err_set(err, COB_ERR_INVALID, "%s: path too long", path);
+    const csv_job *job = user;
     FILE *f = fopen(tmp, "w");
     if (!f)
-        return cob_err_set(err, COB_ERR_IO, "%s: cannot create %s: %s", path, tmp,
+        return cob_err_set(err, COB_ERR_IO, "%s: cannot create %s: %s", job->path, tmp,
                            strerror(errno));
-    int bad = csv_write(f, t);
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+    errno = 0;
+    int bad = csv_write(f, job->t) != 0 || fflush(f) != 0;
     int e = errno;
-    bad |= fclose(f) != 0;
-    if (!bad && rename(tmp, path) == 0)
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad)
         return COB_OK;
-    e = bad ? e : errno;
-    remove(tmp);
-    return cob_err_set(err, COB_ERR_IO, "%s: cannot write the summary CSV: %s", path, strerror(e));
+    return cob_err_set(err, COB_ERR_IO, "%s: cannot write the summary CSV: %s", job->path,
+                       e ? strerror(e) : "write error");
+}
+
+cob_status cob__sweep_csv(const cob__sweep_table *t, const char *path, cob_err *err)
+{
+    csv_job job = {t, path};
+    return cob__publish(path, csv_file, &job, err);
 }

@@ -4,6 +4,7 @@
 
 #include "status.h"
 #include "config.h"
+#include "models.h"
 #include "net.h"
 #include "plan.h"
 #include "estimate.h"

@@ -1,0 +1,81 @@
+/* host/cli/cli_util.c -- helpers shared by the `cobalt` subcommands: error exit, argument
+ * messages, --backend, host name, JSON strings on a stream. Pairs with host/cli/cli_util.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/cli_util.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/json.h"
+
+int cob__cli_fail(cob_status st, const cob_err *err)
+{
+    fprintf(stderr, "cobalt: error: %s\n", err->msg[0] ? err->msg : cob_status_str(st));
+    return cob_status_exit_code(st);
+}
+
+int cob__cli_backend(const char *value, cob_backend_kind *kind)
+{
+    if (!strcmp(value, "auto"))
+        *kind = COB_BACKEND_AUTO;
+    else if (!strcmp(value, "cpu"))
+        *kind = COB_BACKEND_CPU;
+    else if (!strcmp(value, "cuda"))
+        *kind = COB_BACKEND_CUDA;
+    else {
+        fprintf(stderr, "cobalt: --backend '%s': allowed values are auto, cpu, cuda\n", value);
+        return 0;
+    }
+    return 1;
+}
+
+int cob__cli_config_arg(const char **config, const char *arg)
+{
+    if (!*config) {
+        *config = arg;
+        return 1;
+    }
+    fprintf(stderr, "cobalt: unexpected argument '%s'\n", arg);
+    return 0;
+}
+
+int cob__cli_need_config(const char *config)
+{
+    if (!config)
+        fprintf(stderr, "cobalt: missing CONFIG\n");
+    return config != NULL;
+}
+
+int cob__cli_bad_option(const char *opt, const char *note)
+{
+    fprintf(stderr, "cobalt: unknown or incomplete option '%s'%s\n", opt, note);
+    return 0;
+}
+
+int cob__cli_add_set(const char **sets, int *n_sets, const char *value)
+{
+    if (*n_sets >= COB_CLI_MAX_SETS) {
+        fprintf(stderr, "cobalt: at most %d --set options\n", COB_CLI_MAX_SETS);
+        return 0;
+    }
+    sets[(*n_sets)++] = value;
+    return 1;
+}
+
+void cob__cli_hostname(char *buf, size_t len)
+{
+    if (gethostname(buf, len) != 0)
+        snprintf(buf, len, "unknown");
+    buf[len - 1] = '\0';
+}
+
+static void put_file(void *f, const char *bytes, size_t n)
+{
+    fwrite(bytes, 1, n, f);
+}
+
+void cob__cli_json_str(FILE *f, const char *s)
+{
+    cob__json_str(put_file, f, s, SIZE_MAX);
+}
