@@ -16,6 +16,7 @@
 
 #include <hdf5.h>
 
+#include "stats/stats_fields.h"
 #include "util/h5.h"
 #include "util/publish.h"
 
@@ -112,69 +113,53 @@ static cob_status write_traces(cob__h5w *w, hid_t g, void *user)
     return st != COB_OK ? st : cob__h5_attrs_i64(w, g, stride, 1);
 }
 
-static hsize_t edges_len(int bins)
+/* HDF5 file and memory types of a numeric element type of the results table. 0 for the types
+ * that are not numbers (model, name). */
+static int h5_types(cob_sf_type t, hid_t *ft, hid_t *mt)
 {
-    return bins > 0 ? (hsize_t)bins + 1 : 0;
+    switch (t) {
+    case COB_SF_U32: *ft = H5T_STD_U32LE; *mt = H5T_NATIVE_UINT32; return 1;
+    case COB_SF_U64: *ft = H5T_STD_U64LE; *mt = H5T_NATIVE_UINT64; return 1;
+    case COB_SF_I32: *ft = H5T_STD_I32LE; *mt = H5T_NATIVE_INT32; return 1;
+    case COB_SF_INT: *ft = H5T_STD_I32LE; *mt = H5T_NATIVE_INT; return 1;
+    case COB_SF_I64: *ft = H5T_STD_I64LE; *mt = H5T_NATIVE_INT64; return 1;
+    case COB_SF_F32: *ft = H5T_IEEE_F32LE; *mt = H5T_NATIVE_FLOAT; return 1;
+    case COB_SF_F64: *ft = H5T_IEEE_F64LE; *mt = H5T_NATIVE_DOUBLE; return 1;
+    default: return 0;
+    }
 }
 
-static cob_status write_pop_arrays(cob__h5w *w, hid_t g, const cob_pop_stats *p)
+/* One row of the results table (host/stats/stats_fields.c) for population p: a dataset, an
+ * attribute, or nothing, as the table says. Adding a result adds a row there, not code here. */
+static cob_status write_pop_field(cob__h5w *w, hid_t g, const cob_stats_field *f, const cob_pop_stats *p)
 {
-    hsize_t n = (hsize_t)p->n, vn = (hsize_t)p->v_n;
-    hid_t u32 = H5T_STD_U32LE, u64 = H5T_STD_U64LE, f64 = H5T_IEEE_F64LE;
-    hid_t mu32 = H5T_NATIVE_UINT32, mu64 = H5T_NATIVE_UINT64, mf64 = H5T_NATIVE_DOUBLE;
-    cob__h5_arr a[] = {
-        { "spike_count", u32, mu32, n, p->spike_count }, { "rate_hz", f64, mf64, n, p->rate_hz },
-        { "n_isi", u32, mu32, n, p->n_isi }, { "cv_isi", f64, mf64, n, p->cv_isi },
-        { "rate_hist", u64, mu64, (hsize_t)p->rate_bins, p->rate_hist },
-        { "rate_edges", f64, mf64, edges_len(p->rate_bins), p->rate_edges },
-        { "cv_hist", u64, mu64, (hsize_t)p->cv_bins, p->cv_hist },
-        { "cv_edges", f64, mf64, edges_len(p->cv_bins), p->cv_edges },
-        { "v_hist", u64, mu64, (hsize_t)p->v_bins, p->v_hist },
-        { "v_edges", f64, mf64, edges_len(p->v_bins), p->v_edges },
-        { "v_mean_mV", f64, mf64, vn, p->v_mean_mV }, { "v_sd_mV", f64, mf64, vn, p->v_sd_mV },
-        { "rate_ts_counts", u32, mu32, (hsize_t)p->n_bins_ts, p->rate_ts_counts },
-    };
-    return cob__h5_dsets(w, g, a, (int)(sizeof a / sizeof a[0]));
-}
-
-static cob_status write_pop_summary(cob__h5w *w, hid_t g, const cob_pop_stats *p, int i_pop)
-{
-    cob__h5_f64 f64[] = { { "mean_rate_hz", p->mean_rate_hz }, { "sd_rate_hz", p->sd_rate_hz },
-                          { "mean_cv", p->mean_cv }, { "sd_cv", p->sd_cv },
-                          { "frac_quiescent", p->frac_quiescent },
-                          { "v_pop_mean_mV", p->v_pop_mean_mV }, { "v_pop_sd_mV", p->v_pop_sd_mV },
-                          { "bin_ms", p->bin_ms }, { "pop_rate_cv", p->pop_rate_cv } };
-    cob__h5_i64 i64[] = { { "n", p->n }, { "n_cv", p->n_cv }, { "index", i_pop } };
-    cob_status st = cob__h5_attrs_f64(w, g, f64, (int)(sizeof f64 / sizeof f64[0]));
-    if (st == COB_OK)
-        st = cob__h5_attrs_i64(w, g, i64, 3);
-    if (st == COB_OK)
-        st = cob__h5_attr_u64(w, g, "v_below", p->v_below);
-    if (st == COB_OK)
-        st = cob__h5_attr_u64(w, g, "v_above", p->v_above);
-    return st != COB_OK ? st : cob__h5_attr_str(w, g, "model", cob_model_name(p->model));
-}
-
-static cob_status write_pop_channels(cob__h5w *w, hid_t g, const cob_pop_stats *p)
-{
-    hsize_t n = (hsize_t)p->n_channels;
-    cob_status st = cob__h5_attr(w, g, "chan_receptor", H5T_STD_I32LE, H5T_NATIVE_INT, 1, n,
-                            p->chan_receptor);
-    const char *names[3] = { "chan_weight", "chan_rate_hz", "chan_mean_input" };
-    const double *vals[3] = { p->chan_weight, p->chan_rate_hz, p->chan_mean_input };
-    for (int i = 0; i < 3 && st == COB_OK; i++)
-        st = cob__h5_attr(w, g, names[i], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, n, vals[i]);
-    return st;
+    int64_t dims[2] = {0, 0};
+    hsize_t hd[2];
+    hid_t ft, mt;
+    int rank;
+    const void *data;
+    if (f->h5 == COB_SF_H5_NONE) return COB_OK;
+    data = cob_stats_field_data(f, p);
+    if (f->type == COB_SF_MODEL) return cob__h5_attr_str(w, g, f->h5_name, cob_model_name(*(const int *)data));
+    if (!h5_types(f->type, &ft, &mt))
+        return cob_err_set(w->err, COB_ERR_INVALID, "%s: internal: result field %s has no HDF5 type", w->path,
+                           f->field);
+    rank = cob_stats_field_shape(f, p, dims);
+    hd[0] = (hsize_t)dims[0];
+    hd[1] = (hsize_t)dims[1];
+    if (f->h5 == COB_SF_H5_DATASET) return cob__h5_dset(w, g, f->h5_name, ft, mt, rank, hd, data);
+    return cob__h5_attr(w, g, f->h5_name, ft, mt, rank, rank ? hd[0] : 0, data);
 }
 
 static cob_status write_pop(cob__h5w *w, hid_t g, void *user)
 {
     const run_ctx *x = user;
     const cob_pop_stats *p = &x->s->pop[x->i_pop];
-    cob_status st = write_pop_arrays(w, g, p);
-    if (st == COB_OK)
-        st = write_pop_summary(w, g, p, x->i_pop);
-    return st != COB_OK ? st : write_pop_channels(w, g, p);
+    cob__h5_i64 index[] = { { "index", x->i_pop } };
+    cob_status st = COB_OK;
+    for (int k = 0; k < cob_pop_stats_n_fields && st == COB_OK; k++)
+        st = write_pop_field(w, g, &cob_pop_stats_fields[k], p);
+    return st != COB_OK ? st : cob__h5_attrs_i64(w, g, index, 1);
 }
 
 static cob_status write_pops(cob__h5w *w, hid_t g, void *user)

@@ -3,9 +3,10 @@
  * stored, its length (which count field), its HDF5 name and kind, and its units, as in
  * docs/results.md. Implemented in host/stats/stats_fields.c, which also derives from them the
  * byte count of a population's results (host/net/estimate.c) and cob_stats_first_difference (the
- * bit-for-bit comparison the tests use). The HDF5 writer (host/output/output.c) is meant to walk
- * the same tables. Adding a result: a field in include/cobalt/stats.h, its reduction in
- * host/stats/stats.c, one row here; comparison, size and (once switched) output follow. */
+ * bit-for-bit comparison the tests use). The HDF5 writer (host/output/output.c) writes every
+ * population group by walking cob_pop_stats_fields. Adding a result: a field in
+ * include/cobalt/stats.h, its reduction in host/stats/stats.c, one row here; comparison, size
+ * and output follow. */
 #ifndef COBALT_HOST_STATS_FIELDS_H
 #define COBALT_HOST_STATS_FIELDS_H
 
