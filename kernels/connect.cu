@@ -256,11 +256,8 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
     const int64_t n_avail = pr->n_avail;
     const int64_t n = pr->n_syn;
     std::vector<int64_t> post_ptr((size_t)pr->n_post + 1);
-    int64_t i, k_max = 1, cap = 32, batch;
-    for (i = 0; i < pr->n_post; ++i) {
-        post_ptr[(size_t)i + 1] = post_ptr[(size_t)i] + pr->indegree[i];
-        if (pr->indegree[i] > k_max) k_max = pr->indegree[i];
-    }
+    int64_t i, k_max = pr->k_max > 1 ? pr->k_max : 1, cap = 32, batch;
+    cob_proj_post_ptr(pr, post_ptr.data());
     while (cap < 2 * k_max) cap *= 2;
     batch = COB_CUDA_HASH_BUDGET / (cap * 4);
     if (batch < 1) batch = 1;
@@ -339,11 +336,8 @@ static cob_status emulate_proj(const cob_net *net, int p, cob_proj *pr, cob_err 
     std::vector<int64_t> post_ptr((size_t)pr->n_post + 1), start((size_t)G + 1), order((size_t)n);
     std::vector<int32_t> part((size_t)n), val((size_t)n);
     std::vector<uint64_t> key((size_t)n);
-    int64_t i, k_max = 1, cap = 32;
-    for (i = 0; i < pr->n_post; ++i) {
-        post_ptr[(size_t)i + 1] = post_ptr[(size_t)i] + pr->indegree[i];
-        if (pr->indegree[i] > k_max) k_max = pr->indegree[i];
-    }
+    int64_t i, k_max = pr->k_max > 1 ? pr->k_max : 1, cap = 32;
+    cob_proj_post_ptr(pr, post_ptr.data());
     while (cap < 2 * k_max) cap *= 2;
     std::vector<int32_t> hash((size_t)cap);
     for (i = 0; i < pr->n_post; ++i) {

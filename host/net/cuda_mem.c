@@ -16,13 +16,6 @@ static int64_t pow2_at_least(int64_t x)
     return p;
 }
 
-static int64_t max_indegree(const cob_proj *pr)
-{
-    int64_t i, k = 0;
-    for (i = 0; i < pr->n_post; ++i) if (pr->indegree[i] > k) k = pr->indegree[i];
-    return k;
-}
-
 /* Sort-key width of a projection: (pre, delay group) packed into 32 bits when it fits. */
 static int64_t key_bytes(const cob_proj *pr)
 {
@@ -42,7 +35,7 @@ static int64_t offset_bytes(const cob_proj *pr)
 /* Bytes kept for the run and, in *transient, the extra bytes building it needs at its peak. */
 static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
 {
-    int64_t k_max = max_indegree(pr), groups, hash;
+    int64_t k_max = pr->k_max, groups, hash;
     *transient = 0;
     if (pr->independent)
         return pr->n_post * 4 + (k_max + 1) * (4 + 8 + 8);

@@ -185,12 +185,10 @@ static int draw_targets(const cob_net *net, const cob_config *c, int p, const in
 {
     const cob_proj_spec *ps = &c->projs[p];
     const cob_proj *pr = &net->proj[p];
-    int64_t n_avail = n_available(c, ps);
-    int skip_self = ps->pre == ps->post && !ps->allow_autapses;
+    int64_t n_avail = pr->n_avail;
+    int skip_self = pr->skip_self;
     int failed = 0;
-    int32_t k_max = 1;
-    int64_t t;
-    for (t = 0; t < pr->n_post; ++t) if (pr->indegree[t] > k_max) k_max = pr->indegree[t];
+    int32_t k_max = pr->k_max > 1 ? pr->k_max : 1;
 #pragma omp parallel reduction(| : failed)
     {
         uint8_t *marks = calloc((size_t)(n_avail > 0 ? n_avail : 1), 1);
@@ -260,10 +258,19 @@ static cob_status draw_indegrees(cob_net *net, const cob_config *c, int p, int64
     for (i = 0; i < pr->n_post; ++i)
         pr->indegree[i] = cob_indegree_draw(net->seed, (uint32_t)p, (uint32_t)i, ps->indegree,
                                             ps->cv_indegree, n_max);
-    post_ptr[0] = 0;
-    for (i = 0; i < pr->n_post; ++i) post_ptr[i + 1] = post_ptr[i] + pr->indegree[i];
+    pr->k_max = 0;
+    for (i = 0; i < pr->n_post; ++i)
+        if (pr->indegree[i] > pr->k_max) pr->k_max = pr->indegree[i];
+    cob_proj_post_ptr(pr, post_ptr);
     pr->n_syn = pr->independent ? 0 : post_ptr[pr->n_post];
     return COB_OK;
+}
+
+void cob_proj_post_ptr(const cob_proj *pr, int64_t *post_ptr)
+{
+    int64_t i;
+    post_ptr[0] = 0;
+    for (i = 0; i < pr->n_post; ++i) post_ptr[i + 1] = post_ptr[i] + pr->indegree[i];
 }
 
 static cob_status build_proj(cob_net *net, const cob_config *c, int p, int channel, int synapses, cob_err *err)

@@ -60,13 +60,11 @@ static cob_status plan_proj(cob_plan *pl, const cob_config *c, const cob_net *ne
     const cob_proj *pr = &net->proj[p];
     cob_plan_proj *pp = &pl->proj[p];
     double rate = c->pops[pr->pre].rate_hz, dt_s = c->run.dt_ms * 1e-3;
-    int64_t i;
     int32_t k;
     pp->independent = pr->independent;
     pp->stream = COB_STREAM(COB_STREAM_INDEP, p);
     if (!pr->independent) return COB_OK;
-    for (i = 0; i < pr->n_post; ++i)
-        if (pr->indegree[i] > pp->k_max) pp->k_max = pr->indegree[i];
+    pp->k_max = pr->k_max;
     pp->n_chunks = malloc(((size_t)pp->k_max + 1) * sizeof *pp->n_chunks);
     pp->lambda_chunk = malloc(((size_t)pp->k_max + 1) * sizeof *pp->lambda_chunk);
     pp->exp_neg = malloc(((size_t)pp->k_max + 1) * sizeof *pp->exp_neg);

@@ -32,6 +32,7 @@ typedef struct {
     int32_t n_dgrp;              /* max_delay - min_delay + 1 */
     uint32_t *dgrp_off;          /* n_pre * (n_dgrp + 1): delay-group offsets within each row */
     int32_t *indegree;           /* n_post: realised in-degree of every target */
+    int32_t k_max;               /* the largest of them (0 when n_post == 0) */
     uint16_t min_delay, max_delay;
     /* the drawing rule (from the projection's spec), for a builder that has only the layout */
     int64_t n_avail;             /* presynaptic candidates of one target */
@@ -70,6 +71,9 @@ void cob_net_free(cob_net *net);
  * and consistent with delay_steps, targets in range and ascending within a delay group, no
  * autapse or duplicate where not allowed, delays in [max(1, min_delay), max_delay] < ring. */
 cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c, cob_err *err);
+/* Prefix sums of projection pr's in-degrees into post_ptr[0 .. n_post]: post_ptr[i] is the first
+ * synapse of target i in post-major order (every builder lays its partner lists out this way). */
+void cob_proj_post_ptr(const cob_proj *pr, int64_t *post_ptr);
 /* Total synapses stored. */
 int64_t cob_net_n_synapses(const cob_net *net);
 
