@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what cobalt needs to build, test and plot on Debian/Ubuntu: compiler, CMake, libyaml,
-# HDF5 (serial), Criterion, OpenMP (with gcc); Slurm (slurmctld, slurmd, client) for the job-array
-# integration test; Python numpy/h5py/matplotlib/scipy/yaml for tools/. Skips apt when
-# everything is there. If the python3 on PATH is not Debian's and lacks the Python packages,
-# they are installed into it with pip (the plot tests skip, with a reason, if that fails).
+# HDF5 (serial), Criterion, OpenMP (with gcc), clang-format (scripts/check-format.sh); Slurm
+# (slurmctld, slurmd, client) for the job-array integration test; Python
+# numpy/h5py/matplotlib/scipy/yaml for tools/. Skips apt when everything is there. If the python3
+# on PATH is not Debian's and lacks the Python packages, they are installed into it with pip
+# (the plot tests skip, with a reason, if that fails).
 set -euo pipefail
-pkgs="build-essential cmake pkg-config libyaml-dev libhdf5-dev libcriterion-dev
+pkgs="build-essential cmake pkg-config libyaml-dev libhdf5-dev libcriterion-dev clang-format
       slurmctld slurmd slurm-client
       python3-numpy python3-h5py python3-matplotlib python3-scipy python3-yaml"
 missing=""
