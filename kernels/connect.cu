@@ -30,7 +30,8 @@ COB_INLINE int hash_insert(int32_t *h, uint32_t mask, int32_t v)
     uint32_t sl = ((uint32_t)v * 2654435761u) & mask;
     for (;;) {
         int32_t cur = h[sl];
-        if (cur == v) return 1;
+        if (cur == v)
+            return 1;
         if (cur < 0) {
             h[sl] = v;
             return 0;
@@ -54,7 +55,8 @@ COB_INLINE void partners_one(int64_t i, const int32_t *indeg, const int64_t *pos
     if (nested) { /* the first kk distinct values of the lane (connect.h) */
         while (m < kk) {
             int32_t t = (int32_t)cob_rng_lane_below(&l, (uint32_t)n_avail);
-            if (!hash_insert(h, cap - 1, t)) o[m++] = t;
+            if (!hash_insert(h, cap - 1, t))
+                o[m++] = t;
         }
         return;
     }
@@ -104,7 +106,8 @@ __global__ void k_keys(const int32_t *indeg, const int64_t *post_ptr, int64_t n_
                        K *key, int32_t *val)
 {
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n_post) keys_one<K>(i, indeg, post_ptr, partners, skip_self, n_dgrp, dmin, dmax, seed, stream, key, val);
+    if (i < n_post)
+        keys_one<K>(i, indeg, post_ptr, partners, skip_self, n_dgrp, dmin, dmax, seed, stream, key, val);
 }
 
 /* start[g] = first synapse of group g in key order, for every g in [0, G]; synapse s writes the
@@ -123,7 +126,8 @@ template <typename K>
 __global__ void k_starts(const K *key, int64_t n, int64_t G, int64_t *start)
 {
     const int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (s < n) starts_one<K>(s, key, n, G, start);
+    if (s < n)
+        starts_one<K>(s, key, n, G, start);
 }
 
 template <typename O>
@@ -133,7 +137,8 @@ COB_INLINE void offsets_one(int64_t j, const int64_t *start, int64_t n_pre, int3
     int64_t r = start[j * n_dgrp];
     int32_t gg;
     row_ptr[j] = r;
-    if (j == n_pre) return;
+    if (j == n_pre)
+        return;
     for (gg = 0; gg <= n_dgrp; ++gg) dgrp_off[j * (n_dgrp + 1) + gg] = (O)(start[j * n_dgrp + gg] - r);
 }
 
@@ -141,14 +146,16 @@ template <typename O>
 __global__ void k_offsets(const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr, O *dgrp_off)
 {
     const int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (j <= n_pre) offsets_one<O>(j, start, n_pre, n_dgrp, row_ptr, dgrp_off);
+    if (j <= n_pre)
+        offsets_one<O>(j, start, n_pre, n_dgrp, row_ptr, dgrp_off);
 }
 
 /* Longest row (synapses per presynaptic neuron), to pick 16- or 32-bit group offsets. */
 __global__ void k_max_row(const int64_t *start, int64_t n_pre, int32_t n_dgrp, unsigned long long *out)
 {
     const int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (j < n_pre) atomicMax(out, (unsigned long long)(start[(j + 1) * n_dgrp] - start[j * n_dgrp]));
+    if (j < n_pre)
+        atomicMax(out, (unsigned long long)(start[(j + 1) * n_dgrp] - start[j * n_dgrp]));
 }
 
 /* Transient buffers of one projection's build, freed whatever happens. */
@@ -164,7 +171,8 @@ static void tmp_free(build_tmp *b, cob_dmem *m, int keep)
     int k;
     cob_dfree(m, b->indeg, b->indeg_b);
     for (k = 0; k < 2; ++k) {
-        if (k != keep) cob_dfree(m, b->buf[k], b->buf_b);
+        if (k != keep)
+            cob_dfree(m, b->buf[k], b->buf_b);
         cob_dfree(m, b->key[k], b->key_b);
     }
     cob_dfree(m, b->post_ptr, b->post_b);
@@ -182,8 +190,8 @@ static int ceil_log2(uint64_t x)
 
 /* Steps 3 to 5 with K-bit keys. *keep: which of b->buf ended up holding the targets. */
 template <typename K>
-static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob_dproj *dp,
-                                   build_tmp *b, int *keep, cob_dmem *m, cudaStream_t st, cob_err *err)
+static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob_dproj *dp, build_tmp *b, int *keep,
+                                   cob_dmem *m, cudaStream_t st, cob_err *err)
 {
     const int64_t n = pr->n_syn, G = pr->n_pre * (int64_t)pr->n_dgrp;
     const int skip_self = pr->skip_self;
@@ -202,7 +210,8 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
         COB_CU(err, cub::DeviceRadixSort::SortPairs(NULL, rad_b, kb, part, n, 0, end_bit, st));
     }
     temp_b = seg_b > rad_b ? seg_b : rad_b;
-    if (temp_b < 64) temp_b = 64; /* reused for the longest-row reduction */
+    if (temp_b < 64)
+        temp_b = 64; /* reused for the longest-row reduction */
     b->temp_b = (int64_t)temp_b;
     COB_TRY(cob_dmalloc(m, &b->temp, b->temp_b, "CUB scratch", err));
     /* 3: partners ascending per target (only the delay draws need the order; nested projections
@@ -231,7 +240,8 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
         unsigned long long max_row = 0, *d_max = (unsigned long long *)b->temp; /* CUB is done with it */
         int64_t n_off = pr->n_pre * (int64_t)(pr->n_dgrp + 1);
         COB_CU(err, cudaMemsetAsync(d_max, 0, sizeof max_row, st));
-        k_max_row<<<cob_grid(pr->n_pre, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp, d_max);
+        k_max_row<<<cob_grid(pr->n_pre, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp,
+                                                                                  d_max);
         COB_CU_LAUNCH(err, "k_max_row");
         COB_CU(err, cudaMemcpyAsync(&max_row, d_max, sizeof max_row, cudaMemcpyDeviceToHost, st));
         COB_CU(err, cudaStreamSynchronize(st));
@@ -249,8 +259,8 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
     return COB_OK;
 }
 
-static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp *b, int *keep,
-                             cob_dmem *m, cudaStream_t st, cob_err *err)
+static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp *b, int *keep, cob_dmem *m,
+                             cudaStream_t st, cob_err *err)
 {
     const cob_proj *pr = &net->proj[p];
     const int64_t n_avail = pr->n_avail;
@@ -260,8 +270,10 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
     cob_proj_post_ptr(pr, post_ptr.data());
     while (cap < 2 * k_max) cap *= 2;
     batch = COB_CUDA_HASH_BUDGET / (cap * 4);
-    if (batch < 1) batch = 1;
-    if (batch > pr->n_post || pr->multapses) batch = pr->n_post; /* multapses: no hash sets */
+    if (batch < 1)
+        batch = 1;
+    if (batch > pr->n_post || pr->multapses)
+        batch = pr->n_post; /* multapses: no hash sets */
     b->indeg_b = pr->n_post * 4;
     b->post_b = (pr->n_post + 1) * 8;
     b->buf_b = (n ? n : 1) * 4;
@@ -270,14 +282,15 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
     COB_TRY(cob_dmalloc(m, (void **)&b->post_ptr, b->post_b, "row starts", err));
     COB_TRY(cob_dmalloc(m, (void **)&b->buf[0], b->buf_b, "synapse targets", err));
     COB_TRY(cob_dmalloc(m, (void **)&b->buf[1], b->buf_b, "partner lists", err));
-    if (b->hash_b) COB_TRY(cob_dmalloc(m, &b->hash, b->hash_b, "partner hash sets", err));
+    if (b->hash_b)
+        COB_TRY(cob_dmalloc(m, &b->hash, b->hash_b, "partner hash sets", err));
     COB_TRY(cob_dmalloc(m, (void **)&dp->row_ptr, (pr->n_pre + 1) * 8, "row pointers", err));
     COB_CU(err, cudaMemcpyAsync(b->indeg, pr->indegree, (size_t)b->indeg_b, cudaMemcpyHostToDevice, st));
     COB_CU(err, cudaMemcpyAsync(b->post_ptr, post_ptr.data(), (size_t)b->post_b, cudaMemcpyHostToDevice, st));
     if (n == 0) {
         COB_CU(err, cudaMemsetAsync(dp->row_ptr, 0, (size_t)(pr->n_pre + 1) * 8, st));
-        COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off16, pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 2, "delay-group offsets",
-                            err));
+        COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off16, pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 2,
+                            "delay-group offsets", err));
         COB_CU(err, cudaMemsetAsync(dp->dgrp_off16, 0, (size_t)(pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 2), st));
         COB_CU(err, cudaStreamSynchronize(st)); /* post_ptr is a host vector */
         *keep = 0;
@@ -285,11 +298,11 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
     }
     for (i = 0; i < pr->n_post; i += batch) {
         int64_t i1 = i + batch < pr->n_post ? i + batch : pr->n_post;
-        if (b->hash_b) COB_CU(err, cudaMemsetAsync(b->hash, 0xFF, (size_t)((i1 - i) * cap * 4), st));
+        if (b->hash_b)
+            COB_CU(err, cudaMemsetAsync(b->hash, 0xFF, (size_t)((i1 - i) * cap * 4), st));
         k_partners<<<cob_grid(i1 - i, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
             b->indeg, b->post_ptr, i, i1, n_avail, pr->multapses, pr->nested, net->seed,
-            COB_STREAM(COB_STREAM_PARTNERS, p),
-            (int32_t *)b->hash, (uint32_t)cap, b->buf[0]);
+            COB_STREAM(COB_STREAM_PARTNERS, p), (int32_t *)b->hash, (uint32_t)cap, b->buf[0]);
         COB_CU_LAUNCH(err, "k_partners");
     }
     cob_dfree(m, b->hash, b->hash_b);
@@ -303,8 +316,7 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
     return COB_OK;
 }
 
-cob_status cob_cuda_build_proj(const cob_net *net, int p, cob_dproj *dp, cob_dmem *m,
-                               cudaStream_t st, cob_err *err)
+cob_status cob_cuda_build_proj(const cob_net *net, int p, cob_dproj *dp, cob_dmem *m, cudaStream_t st, cob_err *err)
 {
     build_tmp b;
     int keep = -1;
@@ -348,11 +360,11 @@ static cob_status emulate_proj(const cob_net *net, int p, cob_proj *pr, cob_err 
             std::sort(part.begin() + post_ptr[(size_t)i], part.begin() + post_ptr[(size_t)i + 1]);
     }
     for (i = 0; i < pr->n_post; ++i)
-        keys_one<uint64_t>(i, pr->indegree, post_ptr.data(), part.data(), pr->skip_self,
-                           pr->n_dgrp, pr->min_delay, pr->max_delay, net->seed, COB_STREAM(COB_STREAM_DELAYS, p),
-                           key.data(), val.data());
+        keys_one<uint64_t>(i, pr->indegree, post_ptr.data(), part.data(), pr->skip_self, pr->n_dgrp, pr->min_delay,
+                           pr->max_delay, net->seed, COB_STREAM(COB_STREAM_DELAYS, p), key.data(), val.data());
     for (i = 0; i < n; ++i) order[(size_t)i] = i;
-    std::stable_sort(order.begin(), order.end(), [&key](int64_t a, int64_t b) { return key[(size_t)a] < key[(size_t)b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&key](int64_t a, int64_t b) { return key[(size_t)a] < key[(size_t)b]; });
     std::vector<uint64_t> skey((size_t)n);
     pr->row_ptr = (int64_t *)malloc((size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
     pr->dgrp_off = (uint32_t *)malloc((size_t)(pr->n_pre * (pr->n_dgrp + 1)) * sizeof *pr->dgrp_off);
@@ -365,9 +377,11 @@ static cob_status emulate_proj(const cob_net *net, int p, cob_proj *pr, cob_err 
         pr->target[i] = val[(size_t)order[(size_t)i]];
         pr->delay_steps[i] = (uint16_t)(pr->min_delay + skey[(size_t)i] % (uint64_t)pr->n_dgrp);
     }
-    if (n == 0) std::fill(start.begin(), start.end(), 0);
+    if (n == 0)
+        std::fill(start.begin(), start.end(), 0);
     for (i = 0; i < n; ++i) starts_one<uint64_t>(i, skey.data(), n, G, start.data());
-    for (i = 0; i <= pr->n_pre; ++i) offsets_one<uint32_t>(i, start.data(), pr->n_pre, pr->n_dgrp, pr->row_ptr, pr->dgrp_off);
+    for (i = 0; i <= pr->n_pre; ++i)
+        offsets_one<uint32_t>(i, start.data(), pr->n_pre, pr->n_dgrp, pr->row_ptr, pr->dgrp_off);
     return COB_OK;
 }
 
@@ -377,7 +391,8 @@ extern "C" cob_status cob_cuda_emulate_net_build(cob_net *net, const cob_config 
     COB_TRY(cob_net_layout(net, c, err));
     for (p = 0; p < net->n_projs; ++p) {
         cob_status st;
-        if (net->proj[p].independent) continue;
+        if (net->proj[p].independent)
+            continue;
         try {
             st = emulate_proj(net, p, &net->proj[p], err);
         } catch (const std::bad_alloc &) {

@@ -33,25 +33,29 @@ cob_status cob_dmalloc(cob_dmem *m, void **p, int64_t bytes, const char *what, c
 {
     cudaError_t e;
     *p = NULL;
-    if (bytes <= 0) bytes = 1;
+    if (bytes <= 0)
+        bytes = 1;
     e = cudaMallocAsync(p, (size_t)bytes, m->st);
     if (e != cudaSuccess) {
         size_t fr = 0, tot = 0;
         cudaGetLastError();
         cudaMemGetInfo(&fr, &tot);
         *p = NULL;
-        return cob_err_set(err, COB_ERR_NOMEM, "device allocation of %.1f MB for the %s failed (%s); %.1f MB of "
+        return cob_err_set(err, COB_ERR_NOMEM,
+                           "device allocation of %.1f MB for the %s failed (%s); %.1f MB of "
                            "device memory free of %.1f MB, %.1f MB held by this run",
                            bytes / 1e6, what, cudaGetErrorString(e), fr / 1e6, tot / 1e6, m->cur / 1e6);
     }
     m->cur += bytes;
-    if (m->cur > m->peak) m->peak = m->cur;
+    if (m->cur > m->peak)
+        m->peak = m->cur;
     return COB_OK;
 }
 
 void cob_dfree(cob_dmem *m, void *p, int64_t bytes)
 {
-    if (!p) return;
+    if (!p)
+        return;
     cudaFreeAsync(p, m->st);
     m->cur -= bytes <= 0 ? 1 : bytes;
 }
@@ -104,8 +108,10 @@ extern "C" int cob_cuda_describe(char *buf, size_t len)
     for (d = 0; d < n && used < len; ++d) {
         cudaDeviceProp p;
         size_t fr = 0, tot = 0;
-        if (cudaGetDeviceProperties(&p, d) != cudaSuccess) continue;
-        if (cudaSetDevice(d) == cudaSuccess && cudaMemGetInfo(&fr, &tot) != cudaSuccess) fr = 0;
+        if (cudaGetDeviceProperties(&p, d) != cudaSuccess)
+            continue;
+        if (cudaSetDevice(d) == cudaSuccess && cudaMemGetInfo(&fr, &tot) != cudaSuccess)
+            fr = 0;
         cudaGetLastError();
         used += (size_t)snprintf(buf + used, len - used,
                                  "device %d: %s, %.1f GiB (%.1f GiB free), compute capability %d.%d, %d SMs, "
@@ -125,14 +131,14 @@ typedef struct {
     const cob_plan *plan;
     cudaStream_t st;
     cob_dmem mem;
-    cob_dnet h;                  /* host mirror of the device network (device pointers) */
+    cob_dnet h; /* host mirror of the device network (device pointers) */
     cob_dnet *d_g;
     cob_dcount *d_cnt;
     size_t shmem;
     unsigned upd_grid, del_grid;
     cudaGraph_t graph;
     cudaGraphExec_t exec;
-    int64_t t;                   /* steps done */
+    int64_t t; /* steps done */
     cudaEvent_t ev[4];
     double build_ms, run_ms, update_ms, deliver_ms, h2d_ms, d2h_ms;
     int64_t timed_steps;
@@ -166,7 +172,10 @@ struct cob_cuda_full {
     std::vector<dalloc> allocs;
 };
 
-static std::vector<dalloc> *allocs_of(cob_cuda *s) { return &reinterpret_cast<cob_cuda_full *>(s)->allocs; }
+static std::vector<dalloc> *allocs_of(cob_cuda *s)
+{
+    return &reinterpret_cast<cob_cuda_full *>(s)->allocs;
+}
 
 /* Allocate and record (the record is made first: a failing push_back throws before any device
  * memory is taken, and the callers turn the exception into COB_ERR_NOMEM). */
@@ -185,7 +194,8 @@ template <typename T>
 static cob_status upload(cob_cuda *s, T **p, const T *src, int64_t n, const char *what, cob_err *err)
 {
     COB_TRY(dnew(s, p, n, what, err));
-    if (n > 0) COB_CU(err, cudaMemcpyAsync(*p, src, (size_t)n * sizeof(T), cudaMemcpyHostToDevice, s->st));
+    if (n > 0)
+        COB_CU(err, cudaMemcpyAsync(*p, src, (size_t)n * sizeof(T), cudaMemcpyHostToDevice, s->st));
     return COB_OK;
 }
 
@@ -282,7 +292,8 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
     h->raster_slots = h->raster_cap;
     if (h->raster_cap > 0)
         for (pop = 0; pop < pl->n_pops; ++pop)
-            if (net->pop_offset[pop] >= 0) h->raster_slots += std::min<int64_t>(pl->pop[pop].size, pl->raster_neurons);
+            if (net->pop_offset[pop] >= 0)
+                h->raster_slots += std::min<int64_t>(pl->pop[pop].size, pl->raster_neurons);
     COB_TRY(dnew(s, &h->raster_step, std::max<int64_t>(1, h->raster_slots), "raster", err));
     COB_TRY(dnew(s, &h->raster_pop, std::max<int64_t>(1, h->raster_slots), "raster", err));
     COB_TRY(dnew(s, &h->raster_neuron, std::max<int64_t>(1, h->raster_slots), "raster", err));
@@ -305,7 +316,8 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
             P->trace_base = (int32_t)trace_base;
             trace_base += P->trace_n;
             for (p = 0; p < net->n_projs; ++p)
-                if (net->proj[p].post == pop && net->proj[p].independent) P->indep[P->n_indep++] = p;
+                if (net->proj[p].post == pop && net->proj[p].independent)
+                    P->indep[P->n_indep++] = p;
             COB_TRY(setup_stats(s, pop, P, err));
         } else if (ps->input == COB_INPUT_POOL) {
             const double pr = ps->p_step;
@@ -384,21 +396,28 @@ static void cuda_destroy(void *impl)
     cob_cuda_full *f = (cob_cuda_full *)impl;
     cob_cuda *s;
     int p, k;
-    if (!f) return;
+    if (!f)
+        return;
     s = &f->s;
-    if (s->st) cudaStreamSynchronize(s->st);
-    if (s->exec) cudaGraphExecDestroy(s->exec);
-    if (s->graph) cudaGraphDestroy(s->graph);
+    if (s->st)
+        cudaStreamSynchronize(s->st);
+    if (s->exec)
+        cudaGraphExecDestroy(s->exec);
+    if (s->graph)
+        cudaGraphDestroy(s->graph);
     for (size_t i = 0; i < f->allocs.size(); ++i) cob_dfree(&s->mem, f->allocs[i].p, f->allocs[i].b);
     for (p = 0; p < COB_MAX_PROJS; ++p) {
         cob_dproj *dp = &s->h.proj[p];
-        if (dp->independent) continue;
+        if (dp->independent)
+            continue;
         cob_dfree(&s->mem, dp->target, s->target_b[p]);
         cob_dfree(&s->mem, dp->row_ptr, (dp->n_pre + 1) * 8);
         cob_dfree(&s->mem, dp->dgrp_off, dp->n_pre * (int64_t)(dp->n_dgrp + 1) * 4);
         cob_dfree(&s->mem, dp->dgrp_off16, dp->n_pre * (int64_t)(dp->n_dgrp + 1) * 2);
     }
-    for (k = 0; k < 4; ++k) if (s->ev[k]) cudaEventDestroy(s->ev[k]);
+    for (k = 0; k < 4; ++k)
+        if (s->ev[k])
+            cudaEventDestroy(s->ev[k]);
     if (s->st) {
         cudaStreamSynchronize(s->st); /* the frees above are ordered on it */
         cudaStreamDestroy(s->st);
@@ -433,7 +452,8 @@ static cob_status cuda_init(void **impl, const cob_net *net, const cob_plan *pla
     cob_cuda_full *f = new (std::nothrow) cob_cuda_full();
     cob_status st;
     *impl = NULL;
-    if (!f) return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
+    if (!f)
+        return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
     memset(&f->s, 0, sizeof f->s);
     f->s.net = net;
     f->s.plan = plan;
@@ -453,10 +473,12 @@ static cob_status cuda_init(void **impl, const cob_net *net, const cob_plan *pla
 /* Launch the kernels of step k of a sequence (t = t_base + k) on the stream. */
 static cob_status launch_step(cob_cuda *s, int64_t k, int timed, cob_err *err)
 {
-    if (timed) COB_CU(err, cudaEventRecord(s->ev[0], s->st));
+    if (timed)
+        COB_CU(err, cudaEventRecord(s->ev[0], s->st));
     cob_k_update<<<s->upd_grid, COB_CUDA_BLOCK, s->shmem, s->st>>>(s->d_g, s->d_cnt, k);
     COB_CU_LAUNCH(err, "cob_k_update");
-    if (timed) COB_CU(err, cudaEventRecord(s->ev[1], s->st));
+    if (timed)
+        COB_CU(err, cudaEventRecord(s->ev[1], s->st));
     cob_k_deliver<<<s->del_grid, COB_CUDA_BLOCK, 0, s->st>>>(s->d_g, s->d_cnt, k);
     COB_CU_LAUNCH(err, "cob_k_deliver");
     if (timed) {
@@ -483,11 +505,14 @@ static cob_status make_graph(cob_cuda *s, cob_err *err)
     cob_status st = COB_OK;
     COB_CU(err, cudaStreamBeginCapture(s->st, cudaStreamCaptureModeThreadLocal));
     for (k = 0; k < COB_GRAPH_STEPS && st == COB_OK; ++k) st = launch_step(s, k, 0, err);
-    if (st == COB_OK) st = launch_advance(s, COB_GRAPH_STEPS, err);
+    if (st == COB_OK)
+        st = launch_advance(s, COB_GRAPH_STEPS, err);
     {
         cudaError_t e = cudaStreamEndCapture(s->st, &s->graph);
-        if (st != COB_OK) return st;
-        if (e != cudaSuccess) return cob_cu_fail(err, e, "cudaStreamEndCapture", __FILE__, __LINE__);
+        if (st != COB_OK)
+            return st;
+        if (e != cudaSuccess)
+            return cob_cu_fail(err, e, "cudaStreamEndCapture", __FILE__, __LINE__);
     }
     COB_CU(err, cudaGraphInstantiate(&s->exec, s->graph, 0));
     return COB_OK;
@@ -504,7 +529,8 @@ static cob_status run_body(cob_cuda *s, int64_t n, cob_err *err)
         n -= m;
         s->t += m;
     }
-    if (n >= COB_GRAPH_STEPS && !s->exec) COB_TRY(make_graph(s, err));
+    if (n >= COB_GRAPH_STEPS && !s->exec)
+        COB_TRY(make_graph(s, err));
     for (; n >= COB_GRAPH_STEPS; n -= COB_GRAPH_STEPS, s->t += COB_GRAPH_STEPS)
         COB_CU(err, cudaGraphLaunch(s->exec, s->st));
     if (n > 0) {
@@ -543,7 +569,8 @@ static cob_status cuda_poll(void *impl, uint64_t *spikes_per_pop, cob_err *err)
 template <typename T>
 static cob_status download(cob_cuda *s, T *dst, const T *src, int64_t n, cob_err *err)
 {
-    if (n > 0) COB_CU(err, cudaMemcpyAsync(dst, src, (size_t)n * sizeof(T), cudaMemcpyDeviceToHost, s->st));
+    if (n > 0)
+        COB_CU(err, cudaMemcpyAsync(dst, src, (size_t)n * sizeof(T), cudaMemcpyDeviceToHost, s->st));
     return COB_OK;
 }
 
@@ -559,7 +586,8 @@ static cob_status read_acc(cob_cuda *s, cob_acc *a, cob_dcount *cnt, cob_err *er
     for (pop = 0; pop < s->net->n_pops; ++pop) {
         cob_dacc dev = h->pop[pop].acc;
         const cob_acc_dims m = cob_acc_plan_dims(s->plan, pop);
-        if (h->pop[pop].kind != COB_DPOP_NEURON) continue;
+        if (h->pop[pop].kind != COB_DPOP_NEURON)
+            continue;
         for (r = 0; r < COB_ACC_N_ROWS; ++r) {
             const cob_acc_desc *d = &cob_acc_table[r];
             COB_TRY(download(s, (unsigned char *)*cob_acc_host_slot(&a->pop[pop], d),
@@ -585,8 +613,10 @@ static cob_status read_acc(cob_cuda *s, cob_acc *a, cob_dcount *cnt, cob_err *er
         int64_t kept = std::min<int64_t>(n_r, a->raster_cap);
         for (int64_t i = 0; i < n_r; ++i) idx[(size_t)i] = i;
         std::sort(idx.begin(), idx.end(), [&](int64_t x, int64_t y) {
-            if (r_step[(size_t)x] != r_step[(size_t)y]) return r_step[(size_t)x] < r_step[(size_t)y];
-            if (r_pop[(size_t)x] != r_pop[(size_t)y]) return r_pop[(size_t)x] < r_pop[(size_t)y];
+            if (r_step[(size_t)x] != r_step[(size_t)y])
+                return r_step[(size_t)x] < r_step[(size_t)y];
+            if (r_pop[(size_t)x] != r_pop[(size_t)y])
+                return r_pop[(size_t)x] < r_pop[(size_t)y];
             return r_neu[(size_t)x] < r_neu[(size_t)y];
         });
         for (int64_t i = 0; i < kept; ++i) {
@@ -607,18 +637,24 @@ static cob_status cuda_read(void *impl, cob_stats *out, cob_err *err)
     cob_acc a;
     cob_dcount cnt;
     cob_status st = cob_acc_init(&a, s->net, s->plan, err);
-    if (st != COB_OK) return st;
+    if (st != COB_OK)
+        return st;
     try {
         st = read_acc(s, &a, &cnt, err);
     } catch (const std::bad_alloc &) {
-        st = cob_err_set(err, COB_ERR_NOMEM, "out of host memory reading the CUDA backend's statistics "
+        st = cob_err_set(err, COB_ERR_NOMEM,
+                         "out of host memory reading the CUDA backend's statistics "
                          "(the raster's copy takes 16 bytes per stored spike: lower stats.raster.max_spikes)");
     }
-    if (st == COB_OK) st = cob_acc_reduce(&a, s->net, s->plan, out, err);
+    if (st == COB_OK)
+        st = cob_acc_reduce(&a, s->net, s->plan, out, err);
     if (st == COB_OK && cnt.bad_model)
-        st = cob_err_set(err, COB_ERR_INVALID, "internal: population %d has model %d, which the update kernel does "
-                         "not know", cnt.bad_model - 1, s->net->pop_model[cnt.bad_model - 1]);
-    if (st == COB_OK) out->syn_events = (int64_t)cnt.events;
+        st = cob_err_set(err, COB_ERR_INVALID,
+                         "internal: population %d has model %d, which the update kernel does "
+                         "not know",
+                         cnt.bad_model - 1, s->net->pop_model[cnt.bad_model - 1]);
+    if (st == COB_OK)
+        out->syn_events = (int64_t)cnt.events;
     cob_acc_free(&a);
     return st;
 }
@@ -639,9 +675,13 @@ static void cuda_timing(void *impl, cob_sim_timing *t)
     snprintf(t->device_name, sizeof t->device_name, "%s", s->name);
 }
 
-static const cob_backend_ops cuda_ops = {"cuda", cuda_init, cuda_run, cuda_poll, cuda_read, cuda_destroy, 1, cuda_timing};
+static const cob_backend_ops cuda_ops = {"cuda",    cuda_init,    cuda_run, cuda_poll,
+                                         cuda_read, cuda_destroy, 1,        cuda_timing};
 
-extern "C" const cob_backend_ops *cob_cuda_backend(void) { return &cuda_ops; }
+extern "C" const cob_backend_ops *cob_cuda_backend(void)
+{
+    return &cuda_ops;
+}
 
 /* ---- the device-built network, copied back (tests, `cobalt validate --backend cuda`) ---- */
 
@@ -652,7 +692,8 @@ static cob_status net_download(cob_cuda *s, cob_net *net, cob_err *err)
         cob_proj *pr = &net->proj[p];
         const cob_dproj *dp = &s->h.proj[p];
         int64_t j, g, e;
-        if (pr->independent) continue;
+        if (pr->independent)
+            continue;
         pr->row_ptr = (int64_t *)malloc((size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
         pr->dgrp_off = (uint32_t *)malloc((size_t)(pr->n_pre * (pr->n_dgrp + 1)) * sizeof *pr->dgrp_off);
         pr->target = (int32_t *)malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->target);
@@ -683,10 +724,12 @@ extern "C" cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_
 {
     void *impl = NULL;
     cob_status st;
-    if (!cob_cuda_available()) return cob_err_set(err, COB_ERR_NO_DEVICE, "no usable CUDA device");
+    if (!cob_cuda_available())
+        return cob_err_set(err, COB_ERR_NO_DEVICE, "no usable CUDA device");
     cob_plan plan;
     st = cob_net_layout(net, c, err);
-    if (st != COB_OK) return st;
+    if (st != COB_OK)
+        return st;
     st = cob_plan_compile(&plan, c, net, err);
     if (st != COB_OK) {
         cob_net_free(net);
@@ -700,8 +743,10 @@ extern "C" cob_status cob_cuda_net_build(cob_net *net, const cob_config *c, cob_
             st = cob_err_set(err, COB_ERR_NOMEM, "out of host memory copying the device network back");
         }
     }
-    if (impl) cuda_destroy(impl);
+    if (impl)
+        cuda_destroy(impl);
     cob_plan_free(&plan);
-    if (st != COB_OK) cob_net_free(net);
+    if (st != COB_OK)
+        cob_net_free(net);
     return st;
 }

@@ -16,10 +16,11 @@
 cob_status cob_cu_fail(cob_err *err, cudaError_t e, const char *call, const char *file, int line);
 
 /* Evaluate a CUDA runtime call; on failure return the error from the enclosing function. */
-#define COB_CU(err, call)                                                        \
-    do {                                                                         \
-        cudaError_t cob_e_ = (call);                                             \
-        if (cob_e_ != cudaSuccess) return cob_cu_fail((err), cob_e_, #call, __FILE__, __LINE__); \
+#define COB_CU(err, call)                                                 \
+    do {                                                                  \
+        cudaError_t cob_e_ = (call);                                      \
+        if (cob_e_ != cudaSuccess)                                        \
+            return cob_cu_fail((err), cob_e_, #call, __FILE__, __LINE__); \
     } while (0)
 /* Check the launch just made (configuration errors; execution errors surface at the next sync). */
 #define COB_CU_LAUNCH(err, what) COB_CU(err, cudaGetLastError())
@@ -31,7 +32,7 @@ cob_status cob_cu_fail(cob_err *err, cudaError_t e, const char *call, const char
  * instead of going back to the driver. */
 typedef struct {
     int64_t cur, peak;
-    cudaStream_t st;                  /* every allocation and free is ordered on this stream */
+    cudaStream_t st; /* every allocation and free is ordered on this stream */
 } cob_dmem;
 
 /* The default memory pool keeps what is freed (release threshold: no limit), and the bytes it
@@ -42,22 +43,28 @@ int64_t cob_dpool_idle_bytes(int device);
 cob_status cob_dmalloc(cob_dmem *m, void **p, int64_t bytes, const char *what, cob_err *err);
 void cob_dfree(cob_dmem *m, void *p, int64_t bytes);
 /* Return the status of x from the enclosing function when it is not COB_OK. */
-#define COB_TRY(x)                               \
-    do {                                     \
-        cob_status s_ = (x);                 \
-        if (s_ != COB_OK) return s_;         \
+#define COB_TRY(x)           \
+    do {                     \
+        cob_status s_ = (x); \
+        if (s_ != COB_OK)    \
+            return s_;       \
     } while (0)
 
 #define COB_CUDA_BLOCK 256
 
 /* Bytes of one delay-group offset on the device for rows of at most max_row synapses. */
-static inline int64_t cob_dgrp_bytes(int64_t max_row) { return max_row < 65536 ? 2 : 4; }
+static inline int64_t cob_dgrp_bytes(int64_t max_row)
+{
+    return max_row < 65536 ? 2 : 4;
+}
 
 static inline unsigned cob_grid(int64_t n, int block)
 {
     int64_t g = (n + block - 1) / block;
-    if (g < 1) g = 1;
-    if (g > 0x7FFFFFFF) g = 0x7FFFFFFF;
+    if (g < 1)
+        g = 1;
+    if (g > 0x7FFFFFFF)
+        g = 0x7FFFFFFF;
     return (unsigned)g;
 }
 
@@ -67,11 +74,11 @@ static inline unsigned cob_grid(int64_t n, int block)
 typedef struct {
     int32_t pre, post, channel, independent;
     int64_t n_pre, n_post, n_syn;
-    int64_t post_off;                 /* global index of the post population's first neuron */
+    int64_t post_off; /* global index of the post population's first neuron */
     int64_t *row_ptr;
     int32_t *target;
-    uint32_t *dgrp_off;               /* delay-group offsets within a row, 32-bit ... */
-    uint16_t *dgrp_off16;             /* ... or 16-bit when every row is shorter than 65536 (one is NULL) */
+    uint32_t *dgrp_off;   /* delay-group offsets within a row, 32-bit ... */
+    uint16_t *dgrp_off16; /* ... or 16-bit when every row is shorter than 65536 (one is NULL) */
     int32_t n_dgrp, min_delay;
     int32_t *indegree;
     uint32_t *n_chunks;
@@ -87,13 +94,13 @@ enum { COB_DPOP_NEURON = 0, COB_DPOP_POOL = 1, COB_DPOP_NONE = 2 };
 
 typedef struct {
     int32_t kind, model, n_channels;
-    int64_t off, size;                /* neurons: global offset; size of the population */
-    int64_t item0;                    /* first thread item of the update kernel */
-    cob_neuron_prop prop;             /* the model's propagators (hd/models.h) */
+    int64_t off, size;    /* neurons: global offset; size of the population */
+    int64_t item0;        /* first thread item of the update kernel */
+    cob_neuron_prop prop; /* the model's propagators (hd/models.h) */
     int32_t n_indep;
-    int32_t indep[COB_MAX_PROJS];     /* independent projections onto this population */
-    int32_t *spk;                     /* this step's spikes (local indices, unordered) */
-    int64_t *next;                    /* pool: next spike step of each source */
+    int32_t indep[COB_MAX_PROJS]; /* independent projections onto this population */
+    int32_t *spk;                 /* this step's spikes (local indices, unordered) */
+    int64_t *next;                /* pool: next spike step of each source */
     uint32_t *n_draws;
     uint64_t *thr;
     int32_t thr_len;
@@ -106,32 +113,32 @@ typedef struct {
 /* Immutable during a run (set up once and copied to the device). */
 typedef struct {
     int32_t n_pops, n_projs, nch, ring_slots;
-    int64_t n_neurons, n_items;       /* neurons + pool sources: the update kernel's items */
+    int64_t n_neurons, n_items; /* neurons + pool sources: the update kernel's items */
     uint64_t seed;
-    uint32_t *ring;                   /* [ring_slots][nch][n_neurons] */
-    cob_state_arrays state;           /* neuron state: n_state_f32 + n_state_i32 arrays of n_neurons
+    uint32_t *ring;         /* [ring_slots][nch][n_neurons] */
+    cob_state_arrays state; /* neuron state: n_state_f32 + n_state_i32 arrays of n_neurons
                                        * (f[0] = V in mV), as the model registry sizes them */
     int64_t warmup, measure, bin_steps, v_stride, trace_stride, trace_samples, raster_cap;
-    int64_t raster_slots;             /* raster_cap + the most raster spikes one step can have */
+    int64_t raster_slots; /* raster_cap + the most raster spikes one step can have */
     float v_min, v_inv_width;
-    int32_t v_bins, shared_hist;      /* shared_hist: block histograms in shared memory */
+    int32_t v_bins, shared_hist; /* shared_hist: block histograms in shared memory */
     int64_t *raster_step;
     int32_t *raster_pop, *raster_neuron;
     float *trace_v;
     int32_t n_deliver;
-    int32_t deliver[COB_MAX_PROJS];   /* stored projections, in order */
+    int32_t deliver[COB_MAX_PROJS]; /* stored projections, in order */
     cob_dpop pop[COB_MAX_POPS];
     cob_dproj proj[COB_MAX_PROJS];
 } cob_dnet;
 
 /* Mutable counters (one small device block). */
 typedef struct {
-    int64_t t_base;                   /* steps done before the current launch sequence */
-    int32_t n_spk[2][COB_MAX_POPS];   /* spikes of the step, by step parity */
-    unsigned long long pop_total[COB_MAX_POPS];   /* spikes since the last poll */
+    int64_t t_base;                             /* steps done before the current launch sequence */
+    int32_t n_spk[2][COB_MAX_POPS];             /* spikes of the step, by step parity */
+    unsigned long long pop_total[COB_MAX_POPS]; /* spikes since the last poll */
     unsigned long long chan_count[COB_MAX_POPS][COB_MAX_CHANNELS];
     unsigned long long overflow, events;
-    int32_t bad_model;                /* population + 1 whose model the update kernel does not know */
+    int32_t bad_model; /* population + 1 whose model the update kernel does not know */
     /* raster: spikes stored (up to raster_cap plus one step's worth of slack), the stored count
      * when the step began (set by the delivery kernel), spikes not stored */
     unsigned long long raster_n, raster_start, raster_over;
@@ -167,7 +174,6 @@ static inline void cob_dproj_describe(const cob_net *net, int p, cob_dproj *dp)
 /* Device builder (kernels/connect.cu): fill projection p's CSR on the device from the host
  * layout's in-degrees and drawing rule (dp's scalar fields come from cob_dproj_describe). Arrays are allocated
  * through m (row_ptr, target, dgrp_off or dgrp_off16). */
-cob_status cob_cuda_build_proj(const cob_net *net, int p, cob_dproj *dp, cob_dmem *m,
-                               cudaStream_t st, cob_err *err);
+cob_status cob_cuda_build_proj(const cob_net *net, int p, cob_dproj *dp, cob_dmem *m, cudaStream_t st, cob_err *err);
 
 #endif

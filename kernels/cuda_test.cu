@@ -13,8 +13,12 @@
 /* Device buffers freed on every path. */
 struct dbufs {
     cob_dmem m;
-    std::vector<std::pair<void *, int64_t> > list;
-    dbufs() { m.cur = m.peak = 0; m.st = 0; } /* the legacy stream, like the kernels below */
+    std::vector<std::pair<void *, int64_t>> list;
+    dbufs()
+    {
+        m.cur = m.peak = 0;
+        m.st = 0;
+    } /* the legacy stream, like the kernels below */
     ~dbufs()
     {
         cudaDeviceSynchronize();
@@ -27,7 +31,8 @@ struct dbufs {
         int64_t b = (n > 0 ? n : 1) * (int64_t)sizeof(T);
         COB_TRY(cob_dmalloc(&m, (void **)p, b, "test buffer", err));
         list.push_back(std::make_pair((void *)*p, b));
-        if (src && n > 0) COB_CU(err, cudaMemcpy(*p, src, (size_t)n * sizeof(T), cudaMemcpyHostToDevice));
+        if (src && n > 0)
+            COB_CU(err, cudaMemcpy(*p, src, (size_t)n * sizeof(T), cudaMemcpyHostToDevice));
         return COB_OK;
     }
 };
@@ -36,13 +41,15 @@ template <typename T>
 static cob_status back(T *dst, const T *src, int64_t n, cob_err *err)
 {
     COB_CU(err, cudaDeviceSynchronize());
-    if (n > 0) COB_CU(err, cudaMemcpy(dst, src, (size_t)n * sizeof(T), cudaMemcpyDeviceToHost));
+    if (n > 0)
+        COB_CU(err, cudaMemcpy(dst, src, (size_t)n * sizeof(T), cudaMemcpyDeviceToHost));
     return COB_OK;
 }
 
 static cob_status need_device(cob_err *err)
 {
-    if (!cob_cuda_available()) return cob_err_set(err, COB_ERR_NO_DEVICE, "no usable CUDA device");
+    if (!cob_cuda_available())
+        return cob_err_set(err, COB_ERR_NO_DEVICE, "no usable CUDA device");
     return COB_OK;
 }
 
@@ -50,12 +57,16 @@ __global__ void kt_philox(uint64_t seed, uint32_t stream, uint64_t sub, int64_t 
 {
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     cob_u32x4 w;
-    if (i >= n) return;
+    if (i >= n)
+        return;
     if (use_curand) {
         uint4 c = make_uint4((uint32_t)i, (uint32_t)sub, (uint32_t)(sub >> 32), stream);
         uint2 k = make_uint2((uint32_t)seed, (uint32_t)(seed >> 32));
         uint4 r = curand_Philox4x32_10(c, k);
-        w.v[0] = r.x; w.v[1] = r.y; w.v[2] = r.z; w.v[3] = r.w;
+        w.v[0] = r.x;
+        w.v[1] = r.y;
+        w.v[2] = r.z;
+        w.v[3] = r.w;
     } else {
         w = cob_philox(seed, stream, (uint32_t)i, sub);
     }
@@ -85,7 +96,8 @@ __global__ void kt_lif(int model, const cob_neuron_prop *prop, int n_channels, i
     cob_input in;
     float v;
     int k;
-    if (i >= n) return;
+    if (i >= n)
+        return;
     cob_input_clear(&in);
     for (k = 0; k < n_channels; ++k) in.count[k] = counts[i * n_channels + k];
     v_out[i] = v_in[i];
@@ -96,8 +108,8 @@ __global__ void kt_lif(int model, const cob_neuron_prop *prop, int n_channels, i
 }
 
 extern "C" cob_status cob_cuda_test_lif(int model, const cob_neuron_prop *prop, int n_channels, int64_t n,
-                                        const float *v_in, const int32_t *refr_in, const uint32_t *counts,
-                                        float *v_out, int32_t *refr_out, uint8_t *fired, cob_err *err)
+                                        const float *v_in, const int32_t *refr_in, const uint32_t *counts, float *v_out,
+                                        int32_t *refr_out, uint8_t *fired, cob_err *err)
 {
     dbufs d;
     cob_neuron_prop *dp;
@@ -124,16 +136,17 @@ extern "C" cob_status cob_cuda_test_lif(int model, const cob_neuron_prop *prop, 
     return back(fired, fo, n, err);
 }
 
-__global__ void kt_poisson(uint64_t seed, uint32_t stream, uint64_t t, int64_t n, const uint32_t *nc,
-                           const double *lc, const double *en, uint32_t *out)
+__global__ void kt_poisson(uint64_t seed, uint32_t stream, uint64_t t, int64_t n, const uint32_t *nc, const double *lc,
+                           const double *en, uint32_t *out)
 {
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) out[i] = cob_poisson_step(seed, stream, (uint32_t)i, t, nc[i], lc[i], en[i]);
+    if (i < n)
+        out[i] = cob_poisson_step(seed, stream, (uint32_t)i, t, nc[i], lc[i], en[i]);
 }
 
 extern "C" cob_status cob_cuda_test_poisson(uint64_t seed, uint32_t stream, uint64_t t, int64_t n,
-                                            const uint32_t *n_chunks, const double *lambda_chunk,
-                                            const double *exp_neg, uint32_t *out, cob_err *err)
+                                            const uint32_t *n_chunks, const double *lambda_chunk, const double *exp_neg,
+                                            uint32_t *out, cob_err *err)
 {
     dbufs d;
     uint32_t *nc, *o;
@@ -154,7 +167,8 @@ __global__ void kt_geometric(uint64_t seed, uint32_t stream, int64_t n, const ui
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     uint32_t draws = 0;
     int32_t k;
-    if (i >= n) return;
+    if (i >= n)
+        return;
     for (k = 0; k < n_gaps; ++k) out[i * n_gaps + k] = cob_geometric_gap(seed, stream, (uint32_t)i, &draws, thr, len);
 }
 
@@ -165,7 +179,8 @@ extern "C" cob_status cob_cuda_test_geometric(uint64_t seed, uint32_t stream, in
     uint64_t *th;
     int64_t *o;
     COB_TRY(need_device(err));
-    if (len < 1) return cob_err_set(err, COB_ERR_INVALID, "geometric table length %d < 1", len);
+    if (len < 1)
+        return cob_err_set(err, COB_ERR_INVALID, "geometric table length %d < 1", len);
     COB_TRY(d.get(&th, len, err, thr));
     COB_TRY(d.get(&o, n * n_gaps, err));
     kt_geometric<<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK>>>(seed, stream, n, th, len, n_gaps, o);
@@ -176,7 +191,8 @@ extern "C" cob_status cob_cuda_test_geometric(uint64_t seed, uint32_t stream, in
 __global__ void kt_vbin(int64_t n, const float *v, float v_min, float inv_w, int32_t bins, int32_t *out)
 {
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) out[i] = cob_stats_vbin(v[i], v_min, inv_w, bins);
+    if (i < n)
+        out[i] = cob_stats_vbin(v[i], v_min, inv_w, bins);
 }
 
 extern "C" cob_status cob_cuda_test_vbin(int64_t n, const float *v, float v_min_mV, float inv_width, int32_t n_bins,

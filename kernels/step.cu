@@ -25,7 +25,8 @@ __device__ static int item_pop(const cob_dnet *__restrict__ g, int64_t x)
     int best = -1, q;
     for (q = 0; q < g->n_pops; ++q) {
         const cob_dpop *P = &g->pop[q];
-        if (P->kind == COB_DPOP_NONE || x < P->item0 || x >= P->item0 + P->size) continue;
+        if (P->kind == COB_DPOP_NONE || x < P->item0 || x >= P->item0 + P->size)
+            continue;
         best = q;
         break;
     }
@@ -60,7 +61,8 @@ __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop
     for (c = 0; c < nch; ++c) {
         uint32_t *cell = g->ring + ((int64_t)s->slot * g->nch + c) * g->n_neurons + gi;
         uint32_t r = *cell;
-        if (r) *cell = 0;
+        if (r)
+            *cell = 0;
         in->count[c] = r;
     }
     for (q = 0; q < P->n_indep; ++q) {
@@ -85,7 +87,8 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
     int j, pop = -1, fired = 0, pos = 0;
     int64_t i = 0;
     for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x) s_n[j] = 0;
-    for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x) s_chan[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS] = 0;
+    for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x)
+        s_chan[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS] = 0;
     if (use_shist)
         for (j = threadIdx.x; j < g->v_bins + 2; j += blockDim.x) s_hist[j] = 0;
     __syncthreads();
@@ -102,16 +105,20 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
             int flags, c;
             cob_input_clear(&in);
             ovf = gather(g, P, &s, i, gi, &in);
-            if (ovf) atomicAdd(&cnt->overflow, (unsigned long long)ovf);
+            if (ovf)
+                atomicAdd(&cnt->overflow, (unsigned long long)ovf);
             flags = cob_neuron_step(P->model, &P->prop, &g->state, gi, &in, nch, &v_mV);
-            if (flags & COB_STEP_BAD_MODEL) atomicMax(&cnt->bad_model, pop + 1);
+            if (flags & COB_STEP_BAD_MODEL)
+                atomicMax(&cnt->bad_model, pop + 1);
             fired = flags & COB_STEP_FIRED;
             if (s.measuring) {
                 const cob_dacc *a = &P->acc;
                 const cob_vhist_geom hg = {g->v_min, g->v_inv_width, g->v_bins};
-                const int32_t hb = cob_stats_neuron(a, i, s.t, fired, flags & COB_STEP_REFRACTORY, s.sample_v, v_mV, &hg);
+                const int32_t hb = cob_stats_neuron(a, i, s.t, fired, flags & COB_STEP_REFRACTORY, s.sample_v, v_mV,
+                                                    &hg);
                 for (c = 0; c < nch; ++c)
-                    if (in.count[c]) atomicAdd(&s_chan[pop][c], (unsigned long long)in.count[c]);
+                    if (in.count[c])
+                        atomicAdd(&s_chan[pop][c], (unsigned long long)in.count[c]);
                 /* a step that begins below capacity stores all its raster spikes (the slack holds
                  * them); the host sorts and keeps the CPU's first raster_cap */
                 if (fired && i < P->raster_n) {
@@ -125,8 +132,10 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
                     }
                 }
                 if (hb >= 0) {
-                    if (use_shist && pop == hpop) atomicAdd(&s_hist[hb], 1u);
-                    else atomicAdd((unsigned long long *)&a->v_hist[hb], 1ull);
+                    if (use_shist && pop == hpop)
+                        atomicAdd(&s_hist[hb], 1u);
+                    else
+                        atomicAdd((unsigned long long *)&a->v_hist[hb], 1ull);
                 }
                 if (i < P->trace_n && s.tm % g->trace_stride == 0)
                     g->trace_v[(P->trace_base + i) * g->trace_samples + s.tm / g->trace_stride] = v_mV;
@@ -134,11 +143,14 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
         } else if (P->next[i] == s.t) { /* pool source due now */
             int64_t nx;
             fired = 1;
-            if (P->p >= 1.0) nx = s.t + 1;
-            else nx = s.t + cob_geometric_gap(g->seed, P->stream, (uint32_t)i, &P->n_draws[i], P->thr, P->thr_len);
+            if (P->p >= 1.0)
+                nx = s.t + 1;
+            else
+                nx = s.t + cob_geometric_gap(g->seed, P->stream, (uint32_t)i, &P->n_draws[i], P->thr, P->thr_len);
             P->next[i] = nx;
         }
-        if (fired) pos = atomicAdd(&s_n[pop], 1);
+        if (fired)
+            pos = atomicAdd(&s_n[pop], 1);
     }
     __syncthreads();
 
@@ -152,13 +164,16 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
     if (s.measuring)
         for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x) {
             unsigned long long v = s_chan[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS];
-            if (v) atomicAdd(&cnt->chan_count[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS], v);
+            if (v)
+                atomicAdd(&cnt->chan_count[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS], v);
         }
     if (use_shist)
         for (j = threadIdx.x; j < g->v_bins + 2; j += blockDim.x)
-            if (s_hist[j]) atomicAdd((unsigned long long *)&g->pop[hpop].acc.v_hist[j], (unsigned long long)s_hist[j]);
+            if (s_hist[j])
+                atomicAdd((unsigned long long *)&g->pop[hpop].acc.v_hist[j], (unsigned long long)s_hist[j]);
     __syncthreads();
-    if (fired) g->pop[pop].spk[s_base[pop] + pos] = (int32_t)i;
+    if (fired)
+        g->pop[pop].spk[s_base[pop] + pos] = (int32_t)i;
 }
 
 /* Largest delay group g of a row with off[g] <= s (off[0] = 0 <= s < off[n_dgrp]). */
@@ -168,7 +183,10 @@ __device__ static int group_of(const O *off, int n_dgrp, uint32_t s)
     int lo = 0, hi = n_dgrp - 1;
     while (lo < hi) {
         int mid = (lo + hi + 1) >> 1;
-        if (off[mid] <= s) lo = mid; else hi = mid - 1;
+        if (off[mid] <= s)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
     return lo;
 }
@@ -219,18 +237,21 @@ __global__ void cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, i
         for (; it < base + n; it += n_warps) events += deliver_row(g, pr, t, spk[it - base], lane);
         base += n;
     }
-    if (lane == 0 && events) atomicAdd(&cnt->events, (unsigned long long)events);
+    if (lane == 0 && events)
+        atomicAdd(&cnt->events, (unsigned long long)events);
     /* the other parity's lists were consumed by the previous step: ready them for the next;
      * the raster count as the next step begins (no update kernel runs now) */
     if (blockIdx.x == 0) {
         for (q = threadIdx.x; q < COB_MAX_POPS; q += blockDim.x) cnt->n_spk[par ^ 1][q] = 0;
-        if (threadIdx.x == 0) cnt->raster_start = cnt->raster_n;
+        if (threadIdx.x == 0)
+            cnt->raster_start = cnt->raster_n;
     }
 }
 
 __global__ void cob_k_advance(cob_dcount *cnt, int64_t n)
 {
-    if (blockIdx.x == 0 && threadIdx.x == 0) cnt->t_base += n;
+    if (blockIdx.x == 0 && threadIdx.x == 0)
+        cnt->t_base += n;
 }
 
 /* Initial V uniform in [lo, lo + span] from (seed, VINIT(pop), i), as host/cpu/cpu_backend.c. */
@@ -240,7 +261,8 @@ __global__ void cob_k_init_v(const cob_dnet *__restrict__ g, int pop, double lo,
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     cob_u32x4 w;
     double u;
-    if (i >= P->size) return;
+    if (i >= P->size)
+        return;
     w = cob_philox(g->seed, COB_STREAM(COB_STREAM_VINIT, pop), (uint32_t)i, 0);
     u = cob_u01_double(w.v[0], w.v[1]);
     g->state.f[0][P->off + i] = (float)(lo + span * (1.0 - u));
@@ -251,8 +273,12 @@ __global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop)
 {
     const cob_dpop *P = &g->pop[pop];
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= P->size) return;
-    if (P->p <= 0.0) P->next[i] = INT64_MAX;
-    else if (P->p >= 1.0) P->next[i] = 0;
-    else P->next[i] = -1 + cob_geometric_gap(g->seed, P->stream, (uint32_t)i, &P->n_draws[i], P->thr, P->thr_len);
+    if (i >= P->size)
+        return;
+    if (P->p <= 0.0)
+        P->next[i] = INT64_MAX;
+    else if (P->p >= 1.0)
+        P->next[i] = 0;
+    else
+        P->next[i] = -1 + cob_geometric_gap(g->seed, P->stream, (uint32_t)i, &P->n_draws[i], P->thr, P->thr_len);
 }

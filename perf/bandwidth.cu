@@ -20,14 +20,14 @@
 #include <cstring>
 #include <vector>
 
-#define CK(call)                                                                                 \
-    do {                                                                                         \
-        cudaError_t e_ = (call);                                                                 \
-        if (e_ != cudaSuccess) {                                                                 \
-            std::fprintf(stderr, "bandwidth: %s failed at %s:%d: %s\n", #call, __FILE__,        \
-                         __LINE__, cudaGetErrorString(e_));                                      \
-            std::exit(1);                                                                        \
-        }                                                                                        \
+#define CK(call)                                                                                   \
+    do {                                                                                           \
+        cudaError_t e_ = (call);                                                                   \
+        if (e_ != cudaSuccess) {                                                                   \
+            std::fprintf(stderr, "bandwidth: %s failed at %s:%d: %s\n", #call, __FILE__, __LINE__, \
+                         cudaGetErrorString(e_));                                                  \
+            std::exit(1);                                                                          \
+        }                                                                                          \
     } while (0)
 
 __global__ void copy_kernel(const float4 *__restrict__ a, float4 *__restrict__ b, size_t n)
@@ -75,7 +75,8 @@ static double time_test(int test, float4 *a, float4 *b, size_t bytes, int reps)
         CK(cudaEventSynchronize(t1));
         float ms = 0.0f;
         CK(cudaEventElapsedTime(&ms, t0, t1));
-        if (r >= 0) s.push_back(ms * 1e-3);
+        if (r >= 0)
+            s.push_back(ms * 1e-3);
     }
     CK(cudaEventDestroy(t0));
     CK(cudaEventDestroy(t1));
@@ -104,8 +105,9 @@ int main(int argc, char **argv)
     size_t free_b = 0, total_b = 0;
     CK(cudaMemGetInfo(&free_b, &total_b));
     size_t bytes = (size_t)(gib * (double)(1ull << 30));
-    if (2 * bytes > free_b / 10 * 9) bytes = free_b / 10 * 9 / 2; // two buffers must fit
-    bytes &= ~(size_t)((1u << 20) - 1);                            // whole MiB, a float4 multiple
+    if (2 * bytes > free_b / 10 * 9)
+        bytes = free_b / 10 * 9 / 2;    // two buffers must fit
+    bytes &= ~(size_t)((1u << 20) - 1); // whole MiB, a float4 multiple
     if (bytes < (1ull << 30)) {
         std::fprintf(stderr, "bandwidth: %.2f GiB free on %s, need 2 GiB for two 1 GiB buffers\n",
                      free_b / (double)(1ull << 30), prop.name);

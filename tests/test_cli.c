@@ -131,29 +131,34 @@ Test(cli, bad_options_refused, .init = make_dir, .fini = remove_dir)
     rc = run_cli("run net.yaml --backend gpu --out res.h5", &out, &err);
     cr_expect_eq(rc, 1);
     cr_expect(strstr(err, "auto, cpu, cuda") != NULL, "%s", err);
-    free(out); free(err);
+    free(out);
+    free(err);
     rc = run_cli("run net.yaml --frobnicate", &out, &err);
     cr_expect_eq(rc, 1);
     cr_expect(strstr(err, "--frobnicate") != NULL, "%s", err);
-    free(out); free(err);
+    free(out);
+    free(err);
     rc = run_cli("run net.yaml --set run.seeed=2 --out res.h5", &out, &err);
     cr_expect_eq(rc, 2);
     cr_expect(strstr(err, "run.seeed") != NULL, "%s", err);
     cr_expect(!exists("res.h5"));
-    free(out); free(err);
+    free(out);
+    free(err);
 }
 
 Test(cli, cuda_backend_refused_without_device, .init = make_dir, .fini = remove_dir)
 {
     char *out, *err;
     int rc;
-    if (cob_cuda_available() && cob_cuda_backend()) cr_skip_test("a CUDA device and backend are present");
+    if (cob_cuda_available() && cob_cuda_backend())
+        cr_skip_test("a CUDA device and backend are present");
     write_file("net.yaml", small_net);
     rc = run_cli("run net.yaml --backend cuda --out res.h5", &out, &err);
     cr_expect_eq(rc, 5, "exit code %d: %s", rc, err);
     cr_expect(strstr(err, "--backend cuda") != NULL, "%s", err);
     cr_expect(!exists("res.h5"));
-    free(out); free(err);
+    free(out);
+    free(err);
 }
 
 /* Spike counts of population E from a result file. */
@@ -184,11 +189,14 @@ Test(cli, run_writes_results_and_is_reproducible, .init = make_dir, .fini = remo
     cr_expect_eq(out[0], '{');
     cr_expect(strchr(out, '\n') == out + strlen(out) - 1, "one JSON line expected: %s", out);
     cr_expect(strstr(out, "\"out\":\"a.h5\"") != NULL, "%s", out);
-    free(out); free(err);
+    free(out);
+    free(err);
     cr_assert_eq(run_cli("run net.yaml --out b.h5", &out, &err), 0);
-    free(out); free(err);
+    free(out);
+    free(err);
     cr_assert_eq(run_cli("run net.yaml --seed 4 --out c.h5", &out, &err), 0);
-    free(out); free(err);
+    free(out);
+    free(err);
     read_counts("a.h5", a, 400);
     read_counts("b.h5", b, 400);
     read_counts("c.h5", c, 400);
@@ -200,7 +208,6 @@ Test(cli, run_writes_results_and_is_reproducible, .init = make_dir, .fini = remo
     cr_assert_gt(total, 0, "the network is silent: the comparison would prove nothing");
     cr_expect(same, "the same seed gave different spike counts");
     cr_expect_gt(differ, 0, "another seed gave the same spike counts");
-
 }
 
 /* The E/I/X network maps to the mean-field theory: the file carries /theory beside the data. */
@@ -211,7 +218,8 @@ Test(cli, run_writes_theory_group, .init = make_dir, .fini = remove_dir)
     hid_t f, g, a, d;
     write_file("net.yaml", small_net);
     cr_assert_eq(run_cli("run net.yaml --out t.h5", &out, &err), 0, "%s", err);
-    free(out); free(err);
+    free(out);
+    free(err);
     snprintf(path, sizeof path, "%s/t.h5", dir);
     f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     g = H5Gopen2(f, "/theory", H5P_DEFAULT);
@@ -223,7 +231,10 @@ Test(cli, run_writes_theory_group, .init = make_dir, .fini = remove_dir)
     H5Dclose(d);
     d = H5Dopen2(g, "p_v", H5P_DEFAULT);
     cr_assert_geq(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p), 0);
-    H5Dclose(d); H5Aclose(a); H5Gclose(g); H5Fclose(f);
+    H5Dclose(d);
+    H5Aclose(a);
+    H5Gclose(g);
+    H5Fclose(f);
     for (int k = 1; k < COB_THEORY_PV_N; ++k) p_sum += 0.5 * (p[k] + p[k - 1]) * (v[k] - v[k - 1]);
     cr_expect(rate > 0.0 && rate < 500.0, "theory rate %g", rate);
     /* Eq. 17 leaves out the refractory mass nu tau_rp (< 0.2 at < 100 Hz); trapezoid error small. */
@@ -238,5 +249,6 @@ Test(cli, validate_prints_estimate, .init = make_dir, .fini = remove_dir)
     cr_expect(strstr(out, "memory estimate") != NULL, "%s", out);
     cr_expect(strstr(out, "synapses stored: 5.6e+04") != NULL, "%s", out);
     cr_expect(!exists("net_seed3.h5"), "validate must not run or write");
-    free(out); free(err);
+    free(out);
+    free(err);
 }

@@ -13,38 +13,38 @@
 
 /* Line numbers below refer to this text. */
 static const char *good_yaml =
-    "run:\n"                                          /* 1 */
-    "  dt_ms: 0.05\n"                                 /* 2 */
-    "  t_sim_ms: 500\n"                               /* 3 */
-    "  seed: 7\n"                                     /* 4 */
-    "populations:\n"                                  /* 5 */
-    "  - name: E\n"                                   /* 6 */
-    "    model: lif_cond\n"                           /* 7 */
-    "    size: 800\n"                                 /* 8 */
-    "    jump: exp\n"                                 /* 9 */
-    "  - name: I\n"                                   /* 10 */
-    "    model: lif_curr\n"                           /* 11 */
-    "    size: 200\n"                                 /* 12 */
-    "    mu_ext_mV: 5\n"                              /* 13 */
-    "    v_init_mV: [-70, -60]\n"                     /* 14 */
-    "  - name: X\n"                                   /* 15 */
-    "    model: poisson\n"                            /* 16 */
-    "    size: 1e3\n"                                 /* 17 */
-    "    rate_hz: 10\n"                               /* 18 */
-    "projections:\n"                                  /* 19 */
-    "  - pre: X\n"                                    /* 20 */
-    "    post: E\n"                                   /* 21 */
-    "    receptor: E\n"                               /* 22 */
-    "    indegree: 100\n"                             /* 23 */
-    "    weight: 0.01\n"                              /* 24 */
-    "    delay_ms: [0.5, 2]\n"                        /* 25 */
-    "  - pre: E\n"                                    /* 26 */
-    "    post: I\n"                                   /* 27 */
-    "    receptor: I\n"                               /* 28 */
-    "    indegree: 50\n"                              /* 29 */
-    "    weight: 0.2\n"                               /* 30 */
-    "    multapses: yes\n"                            /* 31 */
-    "stats:\n"                                        /* 32 */
+    "run:\n"                                            /* 1 */
+    "  dt_ms: 0.05\n"                                   /* 2 */
+    "  t_sim_ms: 500\n"                                 /* 3 */
+    "  seed: 7\n"                                       /* 4 */
+    "populations:\n"                                    /* 5 */
+    "  - name: E\n"                                     /* 6 */
+    "    model: lif_cond\n"                             /* 7 */
+    "    size: 800\n"                                   /* 8 */
+    "    jump: exp\n"                                   /* 9 */
+    "  - name: I\n"                                     /* 10 */
+    "    model: lif_curr\n"                             /* 11 */
+    "    size: 200\n"                                   /* 12 */
+    "    mu_ext_mV: 5\n"                                /* 13 */
+    "    v_init_mV: [-70, -60]\n"                       /* 14 */
+    "  - name: X\n"                                     /* 15 */
+    "    model: poisson\n"                              /* 16 */
+    "    size: 1e3\n"                                   /* 17 */
+    "    rate_hz: 10\n"                                 /* 18 */
+    "projections:\n"                                    /* 19 */
+    "  - pre: X\n"                                      /* 20 */
+    "    post: E\n"                                     /* 21 */
+    "    receptor: E\n"                                 /* 22 */
+    "    indegree: 100\n"                               /* 23 */
+    "    weight: 0.01\n"                                /* 24 */
+    "    delay_ms: [0.5, 2]\n"                          /* 25 */
+    "  - pre: E\n"                                      /* 26 */
+    "    post: I\n"                                     /* 27 */
+    "    receptor: I\n"                                 /* 28 */
+    "    indegree: 50\n"                                /* 29 */
+    "    weight: 0.2\n"                                 /* 30 */
+    "    multapses: yes\n"                              /* 31 */
+    "stats:\n"                                          /* 32 */
     "  v_hist: {bins: 20, min_mV: -90, max_mV: -40}\n"; /* 33 */
 
 /* A one-population config with extra lines for population E appended. */
@@ -67,8 +67,7 @@ static void assert_has(const char *msg, const char *needle)
 }
 
 /* Load text as name with n_sets overrides; expect status want; return the message. */
-static const char *load_fails(const char *text, const char *name, const char *const *sets,
-                              int n_sets, cob_status want)
+static const char *load_fails(const char *text, const char *name, const char *const *sets, int n_sets, cob_status want)
 {
     static cob_err err;
     cob_config c;
@@ -83,8 +82,7 @@ Test(config, valid_values_and_defaults)
 {
     cob_config c;
     cob_err err = {0};
-    cr_assert_eq(cob_config_load_string(&c, good_yaml, "good.yaml", NULL, 0, &err), COB_OK,
-                 "%s", err.msg);
+    cr_assert_eq(cob_config_load_string(&c, good_yaml, "good.yaml", NULL, 0, &err), COB_OK, "%s", err.msg);
     cr_assert_float_eq(c.run.dt_ms, 0.05, 1e-15);
     cr_assert_float_eq(c.run.t_sim_ms, 500.0, 1e-12);
     cr_assert_float_eq(c.run.t_warmup_ms, 200.0, 1e-12); /* default */
@@ -143,8 +141,9 @@ Test(config, steps_round_and_clamp)
 
 Test(config, unknown_key)
 {
-    const char *m = load_fails("run:\n  dtms: 0.1\n" "populations: []\n", "u.yaml", NULL, 0,
-                               COB_ERR_CONFIG);
+    const char *m = load_fails("run:\n  dtms: 0.1\n"
+                               "populations: []\n",
+                               "u.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "u.yaml:2: run.dtms: unknown key (allowed: dt_ms, t_sim_ms, "
                         "t_warmup_ms, seed)");
     m = load_fails(one_pop("    colour: red\n"), "u.yaml", NULL, 0, COB_ERR_CONFIG);
@@ -155,11 +154,10 @@ Test(config, unknown_key)
 
 Test(config, wrong_type)
 {
-    const char *m = load_fails(one_pop("run:\n  seed: abc\n"), "w.yaml", NULL, 0,
-                               COB_ERR_CONFIG);
+    const char *m = load_fails(one_pop("run:\n  seed: abc\n"), "w.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "w.yaml:6: run.seed: wrong type: expected an integer, got \"abc\"");
-    m = load_fails("populations:\n  - name: E\n    model: lif_cond\n    size: 2.5\n", "w.yaml",
-                   NULL, 0, COB_ERR_CONFIG);
+    m = load_fails("populations:\n  - name: E\n    model: lif_cond\n    size: 2.5\n", "w.yaml", NULL, 0,
+                   COB_ERR_CONFIG);
     cr_assert_str_eq(m, "w.yaml:4: populations[0].size: wrong type: expected an integer, got "
                         "\"2.5\"");
     m = load_fails(one_pop("    tau_m_ms: {a: 1}\n"), "w.yaml", NULL, 0, COB_ERR_CONFIG);
@@ -174,8 +172,8 @@ Test(config, wrong_type)
 
 Test(config, out_of_range)
 {
-    const char *m = load_fails("populations:\n  - name: E\n    model: lif_cond\n    size: -5\n",
-                               "r.yaml", NULL, 0, COB_ERR_CONFIG);
+    const char *m = load_fails("populations:\n  - name: E\n    model: lif_cond\n    size: -5\n", "r.yaml", NULL, 0,
+                               COB_ERR_CONFIG);
     cr_assert_str_eq(m, "r.yaml:4: populations[0].size: value \"-5\" out of range (allowed: "
                         "integer 1 .. 2147483647)");
     m = load_fails(one_pop("run: {dt_ms: 0}\n"), "r.yaml", NULL, 0, COB_ERR_CONFIG);
@@ -184,12 +182,10 @@ Test(config, out_of_range)
     m = load_fails(one_pop("    v_reset_mV: -50\n"), "r.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "r.yaml:5: populations[0].v_reset_mV: value \"-50\" out of range "
                         "(allowed: < v_th_mV = -55)");
-    m = load_fails(one_pop("stats:\n  rate_hist: {min_hz: 0}\n"), "r.yaml", NULL, 0,
-                   COB_ERR_CONFIG);
+    m = load_fails(one_pop("stats:\n  rate_hist: {min_hz: 0}\n"), "r.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "r.yaml:6: stats.rate_hist.min_hz: value \"0\" out of range (allowed: number "
                   "> 0)");
-    m = load_fails("populations:\n  - {name: E, size: 1,\n     model: lif}\n", "r.yaml", NULL, 0,
-                   COB_ERR_CONFIG);
+    m = load_fails("populations:\n  - {name: E, size: 1,\n     model: lif}\n", "r.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "r.yaml:3: populations[0].model: unknown value \"lif\" (allowed: "
                         "lif_cond, lif_curr, poisson)");
 }
@@ -198,11 +194,9 @@ Test(config, missing_required_key)
 {
     const char *m = load_fails("run: {seed: 1}\n", "q.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "q.yaml:1: missing required key \"populations\"");
-    m = load_fails("populations:\n  - name: E\n    model: lif_cond\n", "q.yaml", NULL, 0,
-                   COB_ERR_CONFIG);
+    m = load_fails("populations:\n  - name: E\n    model: lif_cond\n", "q.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "q.yaml:2: populations[0]: missing required key \"size\"");
-    m = load_fails(one_pop("  - {name: X, model: poisson, size: 10}\n"), "q.yaml", NULL, 0,
-                   COB_ERR_CONFIG);
+    m = load_fails(one_pop("  - {name: X, model: poisson, size: 10}\n"), "q.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "q.yaml:5: populations[1]: missing required key \"rate_hz\"");
 }
 
@@ -210,21 +204,21 @@ Test(config, duplicate_key)
 {
     const char *m = load_fails(one_pop("    size: 200\n"), "d.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "d.yaml:5: populations[0].size: duplicate key (first at line 4)");
-    m = load_fails(one_pop("  - {name: E, model: lif_curr, size: 5}\n"), "d.yaml", NULL, 0,
-                   COB_ERR_CONFIG);
+    m = load_fails(one_pop("  - {name: E, model: lif_curr, size: 5}\n"), "d.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "d.yaml:5: populations[1].name: duplicate population name \"E\"");
 }
 
 Test(config, unknown_population)
 {
-    const char *m = load_fails(one_pop("  - {name: I, model: lif_cond, size: 10}\n"
-                                       "  - {name: X, model: poisson, size: 10, rate_hz: 1}\n"
-                                       "projections:\n"
-                                       "  - {pre: X, post: E, receptor: E, indegree: 1, "
-                                       "weight: 0.1}\n"
-                                       "  - pre: Q\n"
-                                       "    post: E\n"),
-                               "p.yaml", NULL, 0, COB_ERR_CONFIG);
+    const char *m = load_fails(
+        one_pop("  - {name: I, model: lif_cond, size: 10}\n"
+                "  - {name: X, model: poisson, size: 10, rate_hz: 1}\n"
+                "projections:\n"
+                "  - {pre: X, post: E, receptor: E, indegree: 1, "
+                "weight: 0.1}\n"
+                "  - pre: Q\n"
+                "    post: E\n"),
+        "p.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "p.yaml:9: projections[1].pre: unknown population \"Q\" (defined: E, "
                         "I, X)");
 }
@@ -276,8 +270,7 @@ Test(config, channel_limit)
     size_t n = (size_t)snprintf(text, sizeof text, "%s", one_pop("projections:\n"));
     for (int i = 0; i < 5; i++)
         n += (size_t)snprintf(text + n, sizeof text - n,
-                              "  - {pre: E, post: E, receptor: E, indegree: 1, weight: 0.0%d}\n",
-                              i + 1);
+                              "  - {pre: E, post: E, receptor: E, indegree: 1, weight: 0.0%d}\n", i + 1);
     const char *m = load_fails(text, "ch.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "ch.yaml:10: projections[4]: (receptor E, weight 0.05) would be input channel "
                   "5 of post population \"E\"");
@@ -285,8 +278,7 @@ Test(config, channel_limit)
 
 Test(config, syntax_error)
 {
-    const char *m = load_fails("run:\n  seed: 1\n populations: [\n", "s.yaml", NULL, 0,
-                               COB_ERR_CONFIG);
+    const char *m = load_fails("run:\n  seed: 1\n populations: [\n", "s.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "s.yaml:3: YAML syntax error: ");
     m = load_fails("", "e.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "e.yaml: empty config");
@@ -294,13 +286,16 @@ Test(config, syntax_error)
 
 Test(config, overrides)
 {
-    const char *sets[] = {"run.seed=3", "populations.E.size=500", "projections.0.weight=0.002",
-                          "stats.v_hist.bins=100", "stats.raster.neurons=5",
-                          "populations.X.input=independent", "projections.1.delay_ms=[1, 2]"};
+    const char *sets[] = {"run.seed=3",
+                          "populations.E.size=500",
+                          "projections.0.weight=0.002",
+                          "stats.v_hist.bins=100",
+                          "stats.raster.neurons=5",
+                          "populations.X.input=independent",
+                          "projections.1.delay_ms=[1, 2]"};
     cob_config c;
     cob_err err = {0};
-    cr_assert_eq(cob_config_load_string(&c, good_yaml, "o.yaml", sets, 7, &err), COB_OK, "%s",
-                 err.msg);
+    cr_assert_eq(cob_config_load_string(&c, good_yaml, "o.yaml", sets, 7, &err), COB_OK, "%s", err.msg);
     cr_assert_eq(c.run.seed, 3);
     cr_assert_eq(c.pops[0].size, 500);
     cr_assert_float_eq(c.projs[0].weight, 0.002, 1e-15);
@@ -342,8 +337,7 @@ Test(config, check_on_struct_uses_spec_lines)
 {
     cob_config c;
     cob_err err = {0};
-    cr_assert_eq(cob_config_load_string(&c, good_yaml, "good.yaml", NULL, 0, &err), COB_OK,
-                 "%s", err.msg);
+    cr_assert_eq(cob_config_load_string(&c, good_yaml, "good.yaml", NULL, 0, &err), COB_OK, "%s", err.msg);
     c.pops[1].size = 0;
     cr_assert_eq(cob_config_check(&c, &err), COB_ERR_CONFIG);
     cr_assert_str_eq(err.msg, "good.yaml:10: populations[1].size: value \"0\" out of range "
@@ -402,8 +396,10 @@ Test(config, file_errors_name_the_file, .init = make_dir, .fini = remove_dir)
     cob_config c;
     cob_err err = {0};
     cr_assert_eq(cob_config_load(&c, path, NULL, 0, &err), COB_ERR_CONFIG);
-    snprintf(want, sizeof want, "%s:5: populations[0].tau_m_ms: value \"-1\" out of range "
-             "(allowed: number > 0)", path);
+    snprintf(want, sizeof want,
+             "%s:5: populations[0].tau_m_ms: value \"-1\" out of range "
+             "(allowed: number > 0)",
+             path);
     cr_assert_str_eq(err.msg, want);
     cr_assert_null(c.text);
 }

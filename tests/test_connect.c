@@ -62,12 +62,16 @@ static void check_row_order(const cob_proj *pr, int multapses, int p)
     for (int64_t j = 0; j < pr->n_pre; ++j) {
         const uint32_t *off = pr->dgrp_off + j * (pr->n_dgrp + 1);
         cr_assert_eq(off[0], 0u, "projection %d row %lld", p, (long long)j);
-        cr_assert_eq(pr->row_ptr[j] + off[pr->n_dgrp], pr->row_ptr[j + 1], "projection %d row %lld: groups do not "
-                     "cover the row", p, (long long)j);
+        cr_assert_eq(pr->row_ptr[j] + off[pr->n_dgrp], pr->row_ptr[j + 1],
+                     "projection %d row %lld: groups do not "
+                     "cover the row",
+                     p, (long long)j);
         for (int32_t k = 0; k < pr->n_dgrp; ++k)
             for (int64_t s = pr->row_ptr[j] + off[k]; s < pr->row_ptr[j] + off[k + 1]; ++s) {
-                cr_assert_eq(pr->delay_steps[s], pr->min_delay + k, "projection %d row %lld synapse %lld: delay %u in "
-                             "group %d", p, (long long)j, (long long)s, pr->delay_steps[s], k);
+                cr_assert_eq(pr->delay_steps[s], pr->min_delay + k,
+                             "projection %d row %lld synapse %lld: delay %u in "
+                             "group %d",
+                             p, (long long)j, (long long)s, pr->delay_steps[s], k);
                 if (s > pr->row_ptr[j] + off[k])
                     cr_assert(multapses ? pr->target[s] >= pr->target[s - 1] : pr->target[s] > pr->target[s - 1],
                               "projection %d row %lld delay group %d not sorted at %lld", p, (long long)j, k,
@@ -90,8 +94,10 @@ static void check_proj_structure(const cob_net *net, const cob_config *c, int p)
         for (int64_t j = 0; j < pr->n_pre; ++j) {
             uint16_t n = m[j * pr->n_post + i];
             k += n;
-            if (!ps->allow_multapses) cr_assert_leq(n, 1, "projection %d: %u synapses %lld -> %lld", p, n, (long long)j, (long long)i);
-            if (skip_self && j == i) cr_assert_eq(n, 0, "projection %d: autapse at %lld", p, (long long)i);
+            if (!ps->allow_multapses)
+                cr_assert_leq(n, 1, "projection %d: %u synapses %lld -> %lld", p, n, (long long)j, (long long)i);
+            if (skip_self && j == i)
+                cr_assert_eq(n, 0, "projection %d: autapse at %lld", p, (long long)i);
         }
         cr_assert_eq(k, pr->indegree[i], "projection %d target %lld: %lld synapses, in-degree %d", p, (long long)i,
                      (long long)k, pr->indegree[i]);
@@ -208,7 +214,7 @@ Test(connect, multapses_option)
     int q = add_proj(&c, e, e, COB_RECEPTOR_E, 300);
     cr_expect_eq(cob_config_check(&c, &err), COB_ERR_CONFIG, "K = 30 > 10 sources accepted without multapses");
     c.projs[p].allow_multapses = 1;
-    c.projs[q].allow_multapses = 1;   /* K = 300 > 199 available, still no autapses */
+    c.projs[q].allow_multapses = 1; /* K = 300 > 199 available, still no autapses */
     build_ok(&net, &c);
     check_proj_structure(&net, &c, p);
     check_proj_structure(&net, &c, q);
@@ -328,9 +334,12 @@ Test(connect, delay_range_steps)
 
 static int same_proj(const cob_proj *a, const cob_proj *b)
 {
-    if (a->n_syn != b->n_syn || a->n_pre != b->n_pre || a->n_post != b->n_post) return 0;
-    if (memcmp(a->indegree, b->indegree, (size_t)a->n_post * sizeof *a->indegree)) return 0;
-    if (a->independent) return 1;
+    if (a->n_syn != b->n_syn || a->n_pre != b->n_pre || a->n_post != b->n_post)
+        return 0;
+    if (memcmp(a->indegree, b->indegree, (size_t)a->n_post * sizeof *a->indegree))
+        return 0;
+    if (a->independent)
+        return 1;
     return !memcmp(a->row_ptr, b->row_ptr, (size_t)(a->n_pre + 1) * sizeof *a->row_ptr) &&
            !memcmp(a->dgrp_off, b->dgrp_off, (size_t)(a->n_pre * (a->n_dgrp + 1)) * sizeof *a->dgrp_off) &&
            !memcmp(a->target, b->target, (size_t)a->n_syn * sizeof *a->target) &&
@@ -346,7 +355,8 @@ Test(connect, seed_reproducible)
     c.run.seed = 12345;
     build_ok(&a, &c);
     build_ok(&b, &c);
-    for (int p = 0; p < c.n_projs; ++p) cr_expect(same_proj(&a.proj[p], &b.proj[p]), "projection %d differs on rebuild", p);
+    for (int p = 0; p < c.n_projs; ++p)
+        cr_expect(same_proj(&a.proj[p], &b.proj[p]), "projection %d differs on rebuild", p);
     cob_net_free(&b);
     c.run.seed = 12346;
     build_ok(&b, &c);
@@ -435,15 +445,17 @@ Test(connect, validate_catches_damage)
     cob_err err = {0};
     ei_config(&c);
     build_ok(&net, &c);
-    cob_proj *pr = &net.proj[0];   /* E -> E, no autapses, no multapses, delays 1..20 */
+    cob_proj *pr = &net.proj[0]; /* E -> E, no autapses, no multapses, delays 1..20 */
     int64_t j = -1, s = pair_in_group(pr, &j);
     cr_assert_geq(s, 0, "no delay group with two synapses");
     int32_t t0 = pr->target[s], t1 = pr->target[s + 1];
     uint16_t d0 = pr->delay_steps[s];
 
-    pr->target[s] = t1; pr->target[s + 1] = t0;
+    pr->target[s] = t1;
+    pr->target[s + 1] = t0;
     cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "unsorted delay group accepted");
-    pr->target[s] = t0; pr->target[s + 1] = t0;
+    pr->target[s] = t0;
+    pr->target[s + 1] = t0;
     cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID, "duplicate synapse accepted");
     pr->target[s + 1] = t1;
     pr->target[s] = (int32_t)pr->n_post;
@@ -495,12 +507,15 @@ Test(connect, validate_catches_duplicate_across_groups)
         for (int64_t s = pr->row_ptr[j]; s < pr->row_ptr[j + 1] && !done; ++s)
             for (int64_t u = pr->row_ptr[j]; u < pr->row_ptr[j + 1] && !done; ++u) {
                 /* put target[u] at s (another group), if s's group stays strictly sorted */
-                if (pr->delay_steps[u] == pr->delay_steps[s]) continue;
+                if (pr->delay_steps[u] == pr->delay_steps[s])
+                    continue;
                 int32_t t = pr->target[u], old = pr->target[s];
-                int ok_lo = s == pr->row_ptr[j] || pr->delay_steps[s - 1] != pr->delay_steps[s] || pr->target[s - 1] < t;
+                int ok_lo = s == pr->row_ptr[j] || pr->delay_steps[s - 1] != pr->delay_steps[s] ||
+                            pr->target[s - 1] < t;
                 int ok_hi = s + 1 == pr->row_ptr[j + 1] || pr->delay_steps[s + 1] != pr->delay_steps[s] ||
                             pr->target[s + 1] > t;
-                if (!ok_lo || !ok_hi) continue;
+                if (!ok_lo || !ok_hi)
+                    continue;
                 pr->target[s] = t;
                 cr_expect_eq(cob_csr_validate(&net, 0, &c, &err), COB_ERR_INVALID,
                              "duplicate %lld -> %d in two delay groups accepted", (long long)j, t);
@@ -524,13 +539,17 @@ static void expect_same_net(const cob_net *a, const cob_net *b, const char *what
         const cob_proj *x = &a->proj[p], *y = &b->proj[p];
         cr_assert_eq(x->n_syn, y->n_syn, "%s projection %d: n_syn", what, p);
         cr_assert_eq(x->n_dgrp, y->n_dgrp, "%s projection %d: n_dgrp", what, p);
-        cr_assert_eq(memcmp(x->indegree, y->indegree, (size_t)x->n_post * 4), 0, "%s projection %d: in-degrees", what, p);
-        if (x->independent) continue;
-        cr_assert_eq(memcmp(x->row_ptr, y->row_ptr, (size_t)(x->n_pre + 1) * 8), 0, "%s projection %d: row_ptr", what, p);
+        cr_assert_eq(memcmp(x->indegree, y->indegree, (size_t)x->n_post * 4), 0, "%s projection %d: in-degrees", what,
+                     p);
+        if (x->independent)
+            continue;
+        cr_assert_eq(memcmp(x->row_ptr, y->row_ptr, (size_t)(x->n_pre + 1) * 8), 0, "%s projection %d: row_ptr", what,
+                     p);
         cr_assert_eq(memcmp(x->dgrp_off, y->dgrp_off, (size_t)(x->n_pre * (x->n_dgrp + 1)) * 4), 0,
                      "%s projection %d: dgrp_off", what, p);
         cr_assert_eq(memcmp(x->target, y->target, (size_t)x->n_syn * 4), 0, "%s projection %d: target", what, p);
-        cr_assert_eq(memcmp(x->delay_steps, y->delay_steps, (size_t)x->n_syn * 2), 0, "%s projection %d: delays", what, p);
+        cr_assert_eq(memcmp(x->delay_steps, y->delay_steps, (size_t)x->n_syn * 2), 0, "%s projection %d: delays", what,
+                     p);
     }
 }
 
@@ -539,7 +558,8 @@ static void same_as_device_algorithm(const cob_config *c, const char *what)
     cob_net host, dev;
     cob_err err = {0};
     cob_status st = cob_cuda_emulate_net_build(&dev, c, &err);
-    if (st == COB_ERR_NO_DEVICE) cr_skip_test("%s: %s (the emulation needs a CUDA build, not a device)", what, err.msg);
+    if (st == COB_ERR_NO_DEVICE)
+        cr_skip_test("%s: %s (the emulation needs a CUDA build, not a device)", what, err.msg);
     cr_assert_eq(st, COB_OK, "%s: %s", what, err.msg);
     build_ok(&host, c);
     expect_same_net(&host, &dev, what);
@@ -611,5 +631,6 @@ Test(connect, nested_subgraph)
     cr_expect_eq(missing, 0, "nested, CV_K 0.2: %lld of %lld synapses missing", (long long)missing, (long long)n);
     /* Floyd: a K = 20 subset of 399 candidates inside the K = 60 one by chance: ~(60/399) per synapse */
     nested_pair(0.0, 0, &missing, &n);
-    cr_expect_gt(missing, n / 2, "Floyd's graphs came out nested (%lld of %lld missing)", (long long)missing, (long long)n);
+    cr_expect_gt(missing, n / 2, "Floyd's graphs came out nested (%lld of %lld missing)", (long long)missing,
+                 (long long)n);
 }

@@ -65,11 +65,13 @@ static void need_device(void)
 {
     char buf[512] = "";
     size_t n;
-    if (cob_cuda_available()) return;
+    if (cob_cuda_available())
+        return;
     cob_cuda_describe(buf, sizeof buf);
     n = strcspn(buf, "\n");
     buf[n] = '\0';
-    if (!buf[0]) snprintf(buf, sizeof buf, "cob_cuda_available() returned 0");
+    if (!buf[0])
+        snprintf(buf, sizeof buf, "cob_cuda_available() returned 0");
     /* Criterion prints [SKIP] only with --verbose, and a cr_log_warn would make the binary exit 1;
      * a plain line on stderr shows in the default CTest log (ctest -V, --output-on-failure) */
     fprintf(stderr, "[SKIP] %s::%s: no CUDA device: %s\n", criterion_current_test->category,
@@ -88,15 +90,20 @@ static uint32_t rnd(uint32_t key, uint64_t i, int w)
     return cob_philox(0x7e57c0dau, key, (uint32_t)i, i >> 32).v[w & 3];
 }
 
-static double rnd01(uint32_t key, uint64_t i) { return cob_u01_double(rnd(key, i, 0), rnd(key, i, 1)); }
+static double rnd01(uint32_t key, uint64_t i)
+{
+    return cob_u01_double(rnd(key, i, 0), rnd(key, i, 1));
+}
 
 /* Index of the first element where a and b differ as bytes, -1 if none (n elements of sz). */
 static int64_t first_diff(const void *a, const void *b, int64_t n, size_t sz)
 {
     const unsigned char *x = a, *y = b;
-    if (n <= 0 || !memcmp(x, y, (size_t)n * sz)) return -1;
+    if (n <= 0 || !memcmp(x, y, (size_t)n * sz))
+        return -1;
     for (int64_t k = 0; k < n; ++k)
-        if (memcmp(x + k * sz, y + k * sz, sz)) return k;
+        if (memcmp(x + k * sz, y + k * sz, sz))
+            return k;
     return -1;
 }
 #define FIRST_DIFF(a, b, n) first_diff((a), (b), (int64_t)(n), sizeof *(a))
@@ -144,13 +151,14 @@ Test(cuda, philox_matches_host)
                 for (int curand = 0; curand <= 1; ++curand) {
                     cob_err err = {0};
                     memset(dev, 0xA5, (size_t)(4 * n) * sizeof *dev);
-                    cr_assert_eq(cob_cuda_test_philox(seeds[a], stream, subs[b], n, curand, dev, &err), COB_OK,
-                                 "%s", err.msg);
+                    cr_assert_eq(cob_cuda_test_philox(seeds[a], stream, subs[b], n, curand, dev, &err), COB_OK, "%s",
+                                 err.msg);
                     int64_t k = FIRST_DIFF(ref, dev, 4 * n);
-                    cr_assert_eq(k, -1, "%s Philox, n %lld, seed %#llx, stream %u, sub %#llx: word %lld is %#010x on "
-                                 "the device, %#010x on the host", curand ? "cuRAND's" : "our", (long long)n,
-                                 (unsigned long long)seeds[a], stream, (unsigned long long)subs[b], (long long)k,
-                                 k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
+                    cr_assert_eq(k, -1,
+                                 "%s Philox, n %lld, seed %#llx, stream %u, sub %#llx: word %lld is %#010x on "
+                                 "the device, %#010x on the host",
+                                 curand ? "cuRAND's" : "our", (long long)n, (unsigned long long)seeds[a], stream,
+                                 (unsigned long long)subs[b], (long long)k, k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
                 }
             }
         free(ref);
@@ -191,7 +199,9 @@ static uint32_t lif_count(uint64_t i)
     case 0: return 65535u;
     case 1: return COB_POW_TABLE;
     case 2: return COB_POW_TABLE - 1;
-    case 3: case 4: case 5: return COB_POW_TABLE + u % 2000;   /* cob_powi path */
+    case 3:
+    case 4:
+    case 5: return COB_POW_TABLE + u % 2000; /* cob_powi path */
     case 6: return u % 65536u;
     default: return r % 20 < 13 ? 1 + u % (COB_POW_TABLE - 1) : 0;
     }
@@ -205,9 +215,10 @@ static void check_lif(int model, const cob_neuron_prop *np, int nch, const char 
     for (int z = 0; z < N_SIZES; ++z) {
         int64_t n = sizes[z];
         float *v_in = xcalloc(n, sizeof *v_in), *v_ref = xcalloc(n, sizeof *v_ref), *v_dev = xcalloc(n, sizeof *v_dev);
-        int32_t *r_in = xcalloc(n, sizeof *r_in), *r_ref = xcalloc(n, sizeof *r_ref), *r_dev = xcalloc(n, sizeof *r_dev);
+        int32_t *r_in = xcalloc(n, sizeof *r_in), *r_ref = xcalloc(n, sizeof *r_ref),
+                *r_dev = xcalloc(n, sizeof *r_dev);
         uint8_t *f_ref = xcalloc(n, 1), *f_dev = xcalloc(n, 1);
-        uint32_t *cnt = xcalloc(n * nch, sizeof *cnt);   /* at least one element when nch == 0 */
+        uint32_t *cnt = xcalloc(n * nch, sizeof *cnt); /* at least one element when nch == 0 */
         int64_t fired = 0, refr = 0;
         cob_err err = {0};
         for (int64_t i = 0; i < n; ++i) {
@@ -235,10 +246,12 @@ static void check_lif(int model, const cob_neuron_prop *np, int nch, const char 
         cr_assert_eq(cob_cuda_test_lif(model, np, nch, n, v_in, r_in, cnt, v_dev, r_dev, f_dev, &err), COB_OK, "%s: %s",
                      what, err.msg);
         int64_t k = FIRST_DIFF(v_ref, v_dev, n);
-        cr_assert_eq(k, -1, "%s, n %lld: neuron %lld V = %.9g (%#010x) on the device, %.9g (%#010x) on the host "
-                     "(V_in %.9g, refractory %d)", what, (long long)n, (long long)k, k >= 0 ? v_dev[k] : 0.0f,
-                     k >= 0 ? f2u(v_dev[k]) : 0u, k >= 0 ? v_ref[k] : 0.0f, k >= 0 ? f2u(v_ref[k]) : 0u,
-                     k >= 0 ? v_in[k] : 0.0f, k >= 0 ? r_in[k] : 0);
+        cr_assert_eq(k, -1,
+                     "%s, n %lld: neuron %lld V = %.9g (%#010x) on the device, %.9g (%#010x) on the host "
+                     "(V_in %.9g, refractory %d)",
+                     what, (long long)n, (long long)k, k >= 0 ? v_dev[k] : 0.0f, k >= 0 ? f2u(v_dev[k]) : 0u,
+                     k >= 0 ? v_ref[k] : 0.0f, k >= 0 ? f2u(v_ref[k]) : 0u, k >= 0 ? v_in[k] : 0.0f,
+                     k >= 0 ? r_in[k] : 0);
         k = FIRST_DIFF(r_ref, r_dev, n);
         cr_assert_eq(k, -1, "%s, n %lld: neuron %lld refractory counter %d on the device, %d on the host", what,
                      (long long)n, (long long)k, k >= 0 ? r_dev[k] : 0, k >= 0 ? r_ref[k] : 0);
@@ -250,7 +263,14 @@ static void check_lif(int model, const cob_neuron_prop *np, int nch, const char 
             cr_assert(fired > 0 && fired < n && refr > 0, "%s: %lld of %lld fired, %lld refractory", what,
                       (long long)fired, (long long)n, (long long)refr);
         }
-        free(v_in); free(v_ref); free(v_dev); free(r_in); free(r_ref); free(r_dev); free(f_ref); free(f_dev);
+        free(v_in);
+        free(v_ref);
+        free(v_dev);
+        free(r_in);
+        free(r_ref);
+        free(r_dev);
+        free(f_ref);
+        free(f_dev);
         free(cnt);
     }
 }
@@ -296,10 +316,12 @@ static double poisson_lambda(uint64_t i)
     switch (r % 16) {
     case 0: return 0.0;
     case 1: return 64.0;
-    case 2: return 64.0 * (1.0 + 1e-15);   /* just into two chunks */
+    case 2: return 64.0 * (1.0 + 1e-15); /* just into two chunks */
     case 3: return 16000.0 * u;
-    case 4: case 5: case 6: return 64.0 + 400.0 * u;
-    default: return 1e-3 * exp(log(64.0 / 1e-3) * u);   /* log-uniform on [1e-3, 64] */
+    case 4:
+    case 5:
+    case 6: return 64.0 + 400.0 * u;
+    default: return 1e-3 * exp(log(64.0 / 1e-3) * u); /* log-uniform on [1e-3, 64] */
     }
 }
 
@@ -316,18 +338,26 @@ Test(cuda, poisson_counts_match_host)
         for (int64_t i = 0; i < n; ++i) cob_poisson_chunks(poisson_lambda((uint64_t)i), &nc[i], &lc[i], &en[i]);
         for (size_t s = 0; s < sizeof steps / sizeof steps[0]; ++s) {
             /* the largest size only at two steps: its host reference is the slow part */
-            if (n > 10000 && s % 3 != 0) continue;
+            if (n > 10000 && s % 3 != 0)
+                continue;
             cob_err err = {0};
             for (int64_t i = 0; i < n; ++i)
                 ref[i] = cob_poisson_step(seed, stream, (uint32_t)i, steps[s], nc[i], lc[i], en[i]);
             memset(dev, 0xA5, (size_t)n * sizeof *dev);
-            cr_assert_eq(cob_cuda_test_poisson(seed, stream, steps[s], n, nc, lc, en, dev, &err), COB_OK, "%s", err.msg);
+            cr_assert_eq(cob_cuda_test_poisson(seed, stream, steps[s], n, nc, lc, en, dev, &err), COB_OK, "%s",
+                         err.msg);
             int64_t k = FIRST_DIFF(ref, dev, n);
-            cr_assert_eq(k, -1, "n %lld, step %llu: neuron %lld (%u chunks of %.17g) draws %u on the device, %u on "
-                         "the host", (long long)n, (unsigned long long)steps[s], (long long)k, k >= 0 ? nc[k] : 0,
+            cr_assert_eq(k, -1,
+                         "n %lld, step %llu: neuron %lld (%u chunks of %.17g) draws %u on the device, %u on "
+                         "the host",
+                         (long long)n, (unsigned long long)steps[s], (long long)k, k >= 0 ? nc[k] : 0,
                          k >= 0 ? lc[k] : 0.0, k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
         }
-        free(nc); free(ref); free(dev); free(lc); free(en);
+        free(nc);
+        free(ref);
+        free(dev);
+        free(lc);
+        free(en);
     }
 }
 
@@ -342,10 +372,12 @@ Test(cuda, geometric_gaps_match_host)
     for (size_t q = 0; q < sizeof ps / sizeof ps[0]; ++q)
         for (int shortened = 0; shortened <= 1; ++shortened) {
             int32_t len = 0;
-            if (shortened && ps[q] < 0.01) continue;   /* ~60 redraws a gap: slow on the host, nothing new */
+            if (shortened && ps[q] < 0.01)
+                continue; /* ~60 redraws a gap: slow on the host, nothing new */
             uint64_t *thr = cob_geometric_table(ps[q], &len);
             cr_assert_not_null(thr);
-            if (shortened) len = len < 16 ? len : 16;
+            if (shortened)
+                len = len < 16 ? len : 16;
             for (int z = 0; z < N_SIZES; ++z) {
                 int64_t n = sizes[z];
                 int64_t *ref = xcalloc(n * n_gaps, sizeof *ref), *dev = xcalloc(n * n_gaps, sizeof *dev);
@@ -358,8 +390,10 @@ Test(cuda, geometric_gaps_match_host)
                 cr_assert_eq(cob_cuda_test_geometric(42 + q, stream, n, thr, len, n_gaps, dev, &err), COB_OK, "%s",
                              err.msg);
                 int64_t k = FIRST_DIFF(ref, dev, n * n_gaps);
-                cr_assert_eq(k, -1, "p %g, table of %d, n %lld: source %lld gap %lld is %lld on the device, %lld on "
-                             "the host", ps[q], len, (long long)n, (long long)(k / n_gaps), (long long)(k % n_gaps),
+                cr_assert_eq(k, -1,
+                             "p %g, table of %d, n %lld: source %lld gap %lld is %lld on the device, %lld on "
+                             "the host",
+                             ps[q], len, (long long)n, (long long)(k / n_gaps), (long long)(k % n_gaps),
                              (long long)(k >= 0 ? dev[k] : 0), (long long)(k >= 0 ? ref[k] : 0));
                 free(ref);
                 free(dev);
@@ -372,8 +406,10 @@ Test(cuda, geometric_gaps_match_host)
  * range, +-inf and NaN; the histogram geometry as host/stats/stats.c makes it. */
 Test(cuda, vbin_matches_host)
 {
-    static const struct { int32_t bins; double lo, hi; } h[] = {
-        {200, -80.0, -50.0}, {120, -10.0, 20.0}, {1, -70.0, -69.0}};
+    static const struct {
+        int32_t bins;
+        double lo, hi;
+    } h[] = {{200, -80.0, -50.0}, {120, -10.0, 20.0}, {1, -70.0, -69.0}};
     need_device();
     for (size_t q = 0; q < sizeof h / sizeof h[0]; ++q) {
         float v_min = (float)h[q].lo, inv_w = (float)(h[q].bins / (h[q].hi - h[q].lo));
@@ -397,10 +433,14 @@ Test(cuda, vbin_matches_host)
             }
             cr_assert_eq(cob_cuda_test_vbin(n, v, v_min, inv_w, h[q].bins, dev, &err), COB_OK, "%s", err.msg);
             int64_t k = FIRST_DIFF(ref, dev, n);
-            cr_assert_eq(k, -1, "%d bins on [%g, %g], n %lld: V = %.9g (%#010x) in bin %d on the device, %d on the "
-                         "host", h[q].bins, h[q].lo, h[q].hi, (long long)n, k >= 0 ? v[k] : 0.0f,
-                         k >= 0 ? f2u(v[k]) : 0u, k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
-            free(v); free(ref); free(dev);
+            cr_assert_eq(k, -1,
+                         "%d bins on [%g, %g], n %lld: V = %.9g (%#010x) in bin %d on the device, %d on the "
+                         "host",
+                         h[q].bins, h[q].lo, h[q].hi, (long long)n, k >= 0 ? v[k] : 0.0f, k >= 0 ? f2u(v[k]) : 0u,
+                         k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
+            free(v);
+            free(ref);
+            free(dev);
         }
     }
 }
@@ -473,11 +513,14 @@ Test(cuda, deliver_matches_host)
                 cr_assert_eq(cob_cuda_test_deliver(&net, p, steps[s], spk, n_spk, dev, &err), COB_OK,
                              "projection %d: %s", p, err.msg);
                 int64_t k = FIRST_DIFF(ref, dev, cells);
-                int64_t per_slot = (int64_t)net.n_channels_max * net.n_neurons, slot = k / per_slot, rest = k % per_slot;
-                cr_assert_eq(k, -1, "projection %d, step %lld, %lld spikes: ring slot %lld channel %lld neuron %lld "
-                             "holds %u on the device, %u expected", p, (long long)steps[s], (long long)n_spk,
-                             (long long)slot, (long long)(rest / net.n_neurons), (long long)(rest % net.n_neurons),
-                             k >= 0 ? dev[k] : 0, k >= 0 ? ref[k] : 0);
+                int64_t per_slot = (int64_t)net.n_channels_max * net.n_neurons, slot = k / per_slot,
+                        rest = k % per_slot;
+                cr_assert_eq(k, -1,
+                             "projection %d, step %lld, %lld spikes: ring slot %lld channel %lld neuron %lld "
+                             "holds %u on the device, %u expected",
+                             p, (long long)steps[s], (long long)n_spk, (long long)slot,
+                             (long long)(rest / net.n_neurons), (long long)(rest % net.n_neurons), k >= 0 ? dev[k] : 0,
+                             k >= 0 ? ref[k] : 0);
             }
         free(spk);
     }
@@ -511,7 +554,8 @@ static void check_same_net(const cob_config *c, const char *what)
     for (int p = 0; p < h.n_projs; ++p) {
         const cob_proj *a = &h.proj[p], *b = &d.proj[p];
         int64_t k;
-        cr_assert(a->pre == b->pre && a->post == b->post && a->channel == b->channel && a->independent == b->independent,
+        cr_assert(a->pre == b->pre && a->post == b->post && a->channel == b->channel &&
+                      a->independent == b->independent,
                   "%s, projection %d: pre/post/channel/independent differ", what, p);
         cr_assert(a->n_pre == b->n_pre && a->n_post == b->n_post, "%s, projection %d: sizes differ", what, p);
         k = FIRST_DIFF(a->indegree, b->indegree, a->n_post);
@@ -584,7 +628,7 @@ Test(cuda, net_build_fixed_indegree)
     need_device();
     build_config(&c, 1);
     check_same_net(&c, "fixed in-degree");
-    build_config(&c, 0xffffffffffffffffull);   /* both key halves */
+    build_config(&c, 0xffffffffffffffffull); /* both key halves */
     check_same_net(&c, "fixed in-degree, seed 2^64 - 1");
 }
 
@@ -593,7 +637,8 @@ Test(cuda, net_build_heterogeneous_indegree)
     cob_config c;
     need_device();
     build_config(&c, 5);
-    for (int p = 0; p < c.n_projs; ++p) c.projs[p].cv_indegree = p % 3 == 1 ? 0.8 : 0.25;   /* 0.8 clips at 0 and n_avail */
+    for (int p = 0; p < c.n_projs; ++p)
+        c.projs[p].cv_indegree = p % 3 == 1 ? 0.8 : 0.25; /* 0.8 clips at 0 and n_avail */
     check_same_net(&c, "heterogeneous in-degree");
 }
 
@@ -625,16 +670,16 @@ Test(cuda, net_build_autapses_and_dense)
     int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 300);
     int i = test_add_pop(&c, "I", COB_MODEL_LIF_COND, 257);
     int x = test_add_pop(&c, "X", COB_MODEL_POISSON, 200);
-    add_proj(&c, e, e, COB_RECEPTOR_E, 40, 0.1, 2.0);                       /* sparse, no autapses */
-    add_proj(&c, i, i, COB_RECEPTOR_I, 40, 0.1, 2.0)->allow_autapses = 1;   /* sparse, autapses */
-    add_proj(&c, e, i, COB_RECEPTOR_E, 297, 0.1, 2.0);                      /* dense, K = N - 3 */
-    add_proj(&c, i, e, COB_RECEPTOR_I, 256, 0.1, 0.1);                      /* dense, K = N_pre - 1, one delay */
-    add_proj(&c, x, e, COB_RECEPTOR_E, 200, 0.1, 2.0);                      /* every source */
+    add_proj(&c, e, e, COB_RECEPTOR_E, 40, 0.1, 2.0);                     /* sparse, no autapses */
+    add_proj(&c, i, i, COB_RECEPTOR_I, 40, 0.1, 2.0)->allow_autapses = 1; /* sparse, autapses */
+    add_proj(&c, e, i, COB_RECEPTOR_E, 297, 0.1, 2.0);                    /* dense, K = N - 3 */
+    add_proj(&c, i, e, COB_RECEPTOR_I, 256, 0.1, 0.1);                    /* dense, K = N_pre - 1, one delay */
+    add_proj(&c, x, e, COB_RECEPTOR_E, 200, 0.1, 2.0);                    /* every source */
     check_same_net(&c, "autapses and dense");
     cob_config_defaults(&c);
     c.run.seed = 22;
     e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 300);
-    add_proj(&c, e, e, COB_RECEPTOR_E, 299, 0.1, 2.0);                      /* K = N - 1: all but itself */
+    add_proj(&c, e, e, COB_RECEPTOR_E, 299, 0.1, 2.0); /* K = N - 1: all but itself */
     check_same_net(&c, "K = N - 1 without autapses");
 }
 
@@ -698,7 +743,7 @@ Test(cuda, net_build_independent_input)
     build_config(&c, 8);
     c.pops[2].input_mode = COB_INPUT_INDEPENDENT;
     c.projs[5].cv_indegree = 0.3;
-    c.projs[2].indegree = 1000;   /* more inputs than the 333 sources: not clipped */
+    c.projs[2].indegree = 1000; /* more inputs than the 333 sources: not clipped */
     check_same_net(&c, "independent input");
 }
 
@@ -708,7 +753,7 @@ Test(cuda, net_build_large)
 {
     cob_config c;
     need_device();
-    half_the_cores();   /* the host reference is the slow part */
+    half_the_cores(); /* the host reference is the slow part */
     cob_config_defaults(&c);
     c.run.seed = 31;
     int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 40001);
@@ -751,7 +796,10 @@ static void compare_backends(const cob_config *c, cob_status expect, const char 
                 (long long)tg.device_bytes);
     cr_expect_not(cob_stats_first_difference(&a, &b, msg, sizeof msg),
                   "%s: CUDA and CPU statistics differ (cpu vs cuda): %s", what, msg);
-    if (cpu_out) *cpu_out = a; else cob_stats_free(&a);
+    if (cpu_out)
+        *cpu_out = a;
+    else
+        cob_stats_free(&a);
     cob_stats_free(&b);
 }
 
@@ -852,7 +900,7 @@ Test(cuda, run_sanzeni2020_fig4_short)
     cob_config c;
     cob_err err = {0};
     need_device();
-    half_the_cores();   /* the CPU reference is the slow part */
+    half_the_cores(); /* the CPU reference is the slow part */
     cr_assert_eq(cob_config_load(&c, COBALT_SOURCE_DIR "/configs/sanzeni2020_fig4.yaml", sets, 2, &err), COB_OK, "%s",
                  err.msg);
     compare_backends(&c, COB_OK, "sanzeni2020_fig4, 100 + 200 ms", NULL);
@@ -969,8 +1017,9 @@ static void check_estimate_parts(const cob_config *c, const char *what)
     estimate(&net, c, &m);
     int64_t n_syn = cob_net_n_synapses(&net);
     cr_log_info("%s: connectivity %lld, state %lld, ring %lld, stats %lld, resident %lld, build peak %lld bytes; "
-                "%lld synapses", what, (long long)m.connectivity, (long long)m.state, (long long)m.ring,
-                (long long)m.stats, (long long)m.resident, (long long)m.build_peak, (long long)n_syn);
+                "%lld synapses",
+                what, (long long)m.connectivity, (long long)m.state, (long long)m.ring, (long long)m.stats,
+                (long long)m.resident, (long long)m.build_peak, (long long)n_syn);
     cr_expect_eq(m.resident, m.connectivity + m.state + m.ring + m.stats, "%s: resident is not the sum of the parts",
                  what);
     cr_expect_geq(m.connectivity, 4 * n_syn, "%s: %lld bytes of connectivity for %lld int32 targets", what,
@@ -1021,9 +1070,10 @@ Test(cuda, memory_estimate_grows)
     n2 = cob_net_n_synapses(&net);
     cob_net_free(&net);
     cr_assert_gt(n2, n1);
-    cr_expect_geq(m2.connectivity - m1.connectivity, 4 * (n2 - n1), "doubling K (%lld -> %lld synapses): "
-                  "connectivity %lld -> %lld bytes", (long long)n1, (long long)n2, (long long)m1.connectivity,
-                  (long long)m2.connectivity);
+    cr_expect_geq(m2.connectivity - m1.connectivity, 4 * (n2 - n1),
+                  "doubling K (%lld -> %lld synapses): "
+                  "connectivity %lld -> %lld bytes",
+                  (long long)n1, (long long)n2, (long long)m1.connectivity, (long long)m2.connectivity);
     build_config(&c, 1);
     c.stats.raster_neurons = 100;
     layout_ok(&net, &c);

@@ -25,7 +25,10 @@ static void set_threads(int n)
 #endif
 }
 
-static void one_thread(void) { set_threads(1); }
+static void one_thread(void)
+{
+    set_threads(1);
+}
 
 TestSuite(determinism, .init = one_thread);
 
@@ -79,7 +82,8 @@ static void check_active(const cob_stats *s)
     for (int p = 0; p < 2; ++p) {
         cr_log_info("pop %s: mean rate %.2f Hz, mean CV %.3f, %llu spikes", s->pop[p].name, s->pop[p].mean_rate_hz,
                     s->pop[p].mean_cv, (unsigned long long)test_pop_spikes(s, p));
-        cr_assert_gt(s->pop[p].mean_rate_hz, 1.0, "population %s silent: %.3f Hz", s->pop[p].name, s->pop[p].mean_rate_hz);
+        cr_assert_gt(s->pop[p].mean_rate_hz, 1.0, "population %s silent: %.3f Hz", s->pop[p].name,
+                     s->pop[p].mean_rate_hz);
         cr_assert_lt(s->pop[p].mean_rate_hz, 400.0, "population %s saturated", s->pop[p].name);
     }
     cr_assert_gt(s->raster_n, 100);
@@ -99,8 +103,14 @@ static void same_seed(cob_input_mode mode)
     cob_stats_free(&b);
 }
 
-Test(determinism, same_seed_identical_pool) { same_seed(COB_INPUT_POOL); }
-Test(determinism, same_seed_identical_independent) { same_seed(COB_INPUT_INDEPENDENT); }
+Test(determinism, same_seed_identical_pool)
+{
+    same_seed(COB_INPUT_POOL);
+}
+Test(determinism, same_seed_identical_independent)
+{
+    same_seed(COB_INPUT_INDEPENDENT);
+}
 
 Test(determinism, other_seed_differs)
 {
@@ -116,7 +126,8 @@ Test(determinism, other_seed_differs)
         for (int64_t i = 0; i < a.pop[p].n; ++i) differ += a.pop[p].spike_count[i] != b.pop[p].spike_count[i];
     cr_log_info("seed 1 vs 2: %lld of 500 spike counts differ", (long long)differ);
     /* a handful of equal counts is expected by chance; most must differ */
-    cr_expect_gt(differ, 250, "only %lld of 500 neurons changed their spike count under another seed", (long long)differ);
+    cr_expect_gt(differ, 250, "only %lld of 500 neurons changed their spike count under another seed",
+                 (long long)differ);
     cob_stats_free(&a);
     cob_stats_free(&b);
 }
@@ -130,14 +141,15 @@ static void thread_counts(cob_input_mode mode)
     cob_stats ref, s;
     char msg[256];
     ei_config(&c, 7, mode);
-    c.run.t_sim_ms = 200.0;   /* 3 threads on 2 CI cores spin in barriers: keep the runs short */
+    c.run.t_sim_ms = 200.0; /* 3 threads on 2 CI cores spin in barriers: keep the runs short */
     set_threads(1);
     run_cpu(&c, &ref);
     check_active(&ref);
     for (int nt = 2; nt <= 3; ++nt) {
         set_threads(nt);
         run_cpu(&c, &s);
-        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg), "%d threads differ from 1 thread: %s", nt, msg);
+        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg), "%d threads differ from 1 thread: %s", nt,
+                      msg);
         cob_stats_free(&s);
     }
     cob_stats_free(&ref);

@@ -27,57 +27,62 @@
 
 typedef struct {
     const char *name;
-    const char *config;           /* path under the source tree */
-    const char *sets[24];         /* --set overrides that shrink it; NULL-terminated */
-    uint64_t digest;              /* recorded at the commit named above */
+    const char *config;   /* path under the source tree */
+    const char *sets[24]; /* --set overrides that shrink it; NULL-terminated */
+    uint64_t digest;      /* recorded at the commit named above */
 } digest_case;
 
 #define SHORT "run.t_warmup_ms=40", "run.t_sim_ms=160"
-#define SMALL_EIX(ne, ni, nx)                                                                \
-    "populations.E.size=" #ne, "populations.I.size=" #ni, "populations.X.size=" #nx
+#define SMALL_EIX(ne, ni, nx) "populations.E.size=" #ne, "populations.I.size=" #ni, "populations.X.size=" #nx
 #define RASTER "stats.raster.neurons=40", "stats.traces.neurons=2", "stats.traces.stride_steps=3"
 
 static const digest_case cases[] = {
-    {"quickstart (lif_cond, pool, delays 0..10 ms)", CFG("configs/quickstart.yaml"),
+    {"quickstart (lif_cond, pool, delays 0..10 ms)",
+     CFG("configs/quickstart.yaml"),
      {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=40", "projections.1.indegree=40",
       "projections.2.indegree=10", "projections.3.indegree=10", "projections.4.indegree=40",
       "projections.5.indegree=40", "populations.X.rate_hz=250", NULL},
      0x197e6f057f3f0deeull},
-    {"fig4 (dt 50 us, CV_K 0.2, exact-pulse jumps)", CFG("configs/sanzeni2020_fig4.yaml"),
+    {"fig4 (dt 50 us, CV_K 0.2, exact-pulse jumps)",
+     CFG("configs/sanzeni2020_fig4.yaml"),
      {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=100", "projections.0.cv_indegree=0.2",
       "projections.1.indegree=100", "projections.2.indegree=25", "projections.3.indegree=25",
       "projections.4.indegree=100", "projections.5.indegree=100", "projections.5.cv_indegree=0.3",
       "populations.I.jump=exp", "populations.X.rate_hz=200", RASTER, NULL},
      0xe1e94c2319cc2cb8ull},
-    {"brunel2000 (lif_curr, independent input)", CFG("configs/brunel2000.yaml"),
-     {SHORT, "populations.E.size=400", "populations.I.size=100", "populations.X.size=400",
-      "projections.0.indegree=80", "projections.1.indegree=80", "projections.2.indegree=20",
-      "projections.3.indegree=20", "projections.4.indegree=80", "projections.5.indegree=80",
-      "populations.X.rate_hz=150", RASTER, NULL},
+    {"brunel2000 (lif_curr, independent input)",
+     CFG("configs/brunel2000.yaml"),
+     {SHORT, "populations.E.size=400", "populations.I.size=100", "populations.X.size=400", "projections.0.indegree=80",
+      "projections.1.indegree=80", "projections.2.indegree=20", "projections.3.indegree=20",
+      "projections.4.indegree=80", "projections.5.indegree=80", "populations.X.rate_hz=150", RASTER, NULL},
      0x66bdc386121edec0ull},
-    {"ei_curr (lif_curr, mu_ext, CV_K on independent input, multapses)", CFG("perf/configs/ei_curr.yaml"),
+    {"ei_curr (lif_curr, mu_ext, CV_K on independent input, multapses)",
+     CFG("perf/configs/ei_curr.yaml"),
      {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=100", "projections.0.multapses=true",
       "projections.1.indegree=100", "projections.2.indegree=25", "projections.3.indegree=25",
       "projections.4.indegree=100", "projections.4.cv_indegree=0.2", "projections.5.indegree=100",
       "populations.X.rate_hz=40", RASTER, NULL},
      0x0aff797d61fab237ull},
-    {"single neuron (unconnected, independent E and I, dt 10 us)", CFG("configs/validation/single_neuron_k.yaml"),
-     {"run.dt_ms=0.01", "run.t_warmup_ms=5", "run.t_sim_ms=200", "populations.N.size=40",
-      "stats.v_neurons=40", RASTER, NULL},
+    {"single neuron (unconnected, independent E and I, dt 10 us)",
+     CFG("configs/validation/single_neuron_k.yaml"),
+     {"run.dt_ms=0.01", "run.t_warmup_ms=5", "run.t_sim_ms=200", "populations.N.size=40", "stats.v_neurons=40", RASTER,
+      NULL},
      0x8c36184c84070ee1ull},
-    {"nested K = 40 (sweep point)", CFG("configs/sweep_k_small.yaml"),
+    {"nested K = 40 (sweep point)",
+     CFG("configs/sweep_k_small.yaml"),
      {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=40", "projections.1.indegree=40",
       "projections.2.indegree=10", "projections.3.indegree=10", "projections.4.indegree=40",
       "projections.5.indegree=40", "projections.0.nested=true", "projections.1.nested=true",
       "projections.2.nested=true", "projections.3.nested=true", "projections.4.nested=true",
       "projections.5.nested=true", "populations.X.rate_hz=250", NULL},
      0x6289670ffef24ba2ull},
-    {"nested K = 20 (sweep point)", CFG("configs/sweep_k_small.yaml"),
+    {"nested K = 20 (sweep point)",
+     CFG("configs/sweep_k_small.yaml"),
      {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=20", "projections.1.indegree=20",
-      "projections.2.indegree=5", "projections.3.indegree=5", "projections.4.indegree=20",
-      "projections.5.indegree=20", "projections.0.nested=true", "projections.1.nested=true",
-      "projections.2.nested=true", "projections.3.nested=true", "projections.4.nested=true",
-      "projections.5.nested=true", "populations.X.rate_hz=500", NULL},
+      "projections.2.indegree=5", "projections.3.indegree=5", "projections.4.indegree=20", "projections.5.indegree=20",
+      "projections.0.nested=true", "projections.1.nested=true", "projections.2.nested=true",
+      "projections.3.nested=true", "projections.4.nested=true", "projections.5.nested=true",
+      "populations.X.rate_hz=500", NULL},
      0x2354816a3f834fb2ull},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
@@ -163,8 +168,9 @@ static void check_backend(cob_backend_kind b, const char *label)
 {
     for (int k = 0; k < N_CASES; ++k) {
         uint64_t d = case_digest(k, b);
-        cr_expect_eq(d, cases[k].digest, "%s, %s: digest 0x%016" PRIx64 " != recorded 0x%016" PRIx64
-                     " (results changed)", label, cases[k].name, d, cases[k].digest);
+        cr_expect_eq(d, cases[k].digest,
+                     "%s, %s: digest 0x%016" PRIx64 " != recorded 0x%016" PRIx64 " (results changed)", label,
+                     cases[k].name, d, cases[k].digest);
     }
 }
 
@@ -178,7 +184,8 @@ Test(digest, cpu_backend_matches_recorded)
 
 Test(digest, cuda_backend_matches_recorded)
 {
-    if (!cob_cuda_available()) cr_skip_test("no CUDA device (the emulated tier, test_digest_emu, runs these cases)");
+    if (!cob_cuda_available())
+        cr_skip_test("no CUDA device (the emulated tier, test_digest_emu, runs these cases)");
     check_backend(COB_BACKEND_CUDA, "cuda");
 }
 #else

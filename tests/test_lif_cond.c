@@ -15,7 +15,7 @@
 #include "cobalt/hd/lif_cond.h"
 #include "models/lif.h"
 
-#define U_FLT (FLT_EPSILON / 2.0)   /* unit roundoff of float, 2^-24 */
+#define U_FLT (FLT_EPSILON / 2.0) /* unit roundoff of float, 2^-24 */
 
 
 /* One step through the registry's step function with spike counts cnt[0 .. p->n_channels) and
@@ -28,7 +28,11 @@ static int step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *cnt)
     return (cob_lif_cond_step(n, p, &in, p->n_channels) & COB_STEP_FIRED) != 0;
 }
 
-static double ulpf_at(double x) { float f = (float)fabs(x); return nextafterf(f, INFINITY) - f; }
+static double ulpf_at(double x)
+{
+    float f = (float)fabs(x);
+    return nextafterf(f, INFINITY) - f;
+}
 
 /* Propagators of one population with channels (E, a_e) and (I, a_i). */
 static cob_lif_prop make(const cob_lif_params *lp, double dt, double a_e, double a_i)
@@ -95,8 +99,7 @@ Test(lif_cond, exact_leak_decay)
         double ref = lp.e_l_mV + (v0 - lp.e_l_mV) * exp(-k * dt / lp.tau_m_ms);
         double tol = ulpf_at(lp.e_l_mV) / (1.0 - d) + k * U_FLT * fabs(v0 - lp.e_l_mV) * pow(d, k);
         worst = fmax(worst, fabs(n.v_mV - ref) / tol);
-        cr_assert_leq(fabs(n.v_mV - ref), tol, "step %d: V = %.9g, closed form %.9g, tol %.3g", k,
-                      n.v_mV, ref, tol);
+        cr_assert_leq(fabs(n.v_mV - ref), tol, "step %d: V = %.9g, closed form %.9g, tol %.3g", k, n.v_mV, ref, tol);
     }
     cr_log_info("exact_leak_decay: worst error / tolerance = %.3f", worst);
 }
@@ -128,12 +131,16 @@ Test(lif_cond, jump_composition_linear)
             }
             double closed = e + (v0 - e) * pow(1.0 - a, k);
             double tol = (2.0 * k + 1.0) * U_FLT * fabs(v0 - e) + 2.0 * ulpf_at(80.0);
-            cr_expect_leq(fabs(one.v_mV - v_lin), tol, "channel %d, %u spikes in one step: %.9g, %u linear "
-                          "jumps in double %.9g", ch, k, one.v_mV, k, v_lin);
-            cr_expect_leq(fabs(one.v_mV - closed), tol, "channel %d, %u spikes in one step: %.9g vs %.9g",
-                          ch, k, one.v_mV, closed);
-            cr_expect_leq(fabs(one.v_mV - seq.v_mV), 2.0 * tol, "channel %d: %u spikes in one step %.9g, "
-                          "one per step %.9g", ch, k, one.v_mV, seq.v_mV);
+            cr_expect_leq(fabs(one.v_mV - v_lin), tol,
+                          "channel %d, %u spikes in one step: %.9g, %u linear "
+                          "jumps in double %.9g",
+                          ch, k, one.v_mV, k, v_lin);
+            cr_expect_leq(fabs(one.v_mV - closed), tol, "channel %d, %u spikes in one step: %.9g vs %.9g", ch, k,
+                          one.v_mV, closed);
+            cr_expect_leq(fabs(one.v_mV - seq.v_mV), 2.0 * tol,
+                          "channel %d: %u spikes in one step %.9g, "
+                          "one per step %.9g",
+                          ch, k, one.v_mV, seq.v_mV);
         }
     }
 }
@@ -159,8 +166,7 @@ Test(lif_cond, jump_composition_exp)
             step(&n, &p, cnt);
             double closed = e + (v0 - e) * exp(-a * k);
             double tol = (2.0 * k + 1.0) * U_FLT * fabs(v0 - e) + 2.0 * ulpf_at(80.0);
-            cr_expect_leq(fabs(n.v_mV - closed), tol, "channel %d, %u spikes: %.9g vs %.9g", ch, k, n.v_mV,
-                          closed);
+            cr_expect_leq(fabs(n.v_mV - closed), tol, "channel %d, %u spikes: %.9g vs %.9g", ch, k, n.v_mV, closed);
         }
     }
 }

@@ -24,7 +24,11 @@ static int step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *cnt)
     return (cob_lif_curr_step(n, p, &in, p->n_channels) & COB_STEP_FIRED) != 0;
 }
 
-static double ulpf_at(double x) { float f = (float)fabs(x); return nextafterf(f, INFINITY) - f; }
+static double ulpf_at(double x)
+{
+    float f = (float)fabs(x);
+    return nextafterf(f, INFINITY) - f;
+}
 
 static cob_lif_prop make(double mu_mV, double j_e, double j_i)
 {
@@ -121,7 +125,8 @@ Test(lif_curr, jumps_exact)
     cob_lif_state n = {-70.0f, 0};
     cr_assert_eq(step(&n, &p, cnt), 0);
     cr_expect_eq(n.v_mV, -70.0f + 1.5f - 2.5f, "V = %.9g", n.v_mV);
-    cnt[0] = 0; cnt[1] = 4;
+    cnt[0] = 0;
+    cnt[1] = 4;
     cr_assert_eq(step(&n, &p, cnt), 0);
     cr_expect_eq(n.v_mV, -76.0f, "V = %.9g", n.v_mV);
 }
@@ -144,8 +149,8 @@ Test(lif_curr, jumps_with_leak)
                 cr_expect_eq(n.v_mV, p.v_reset_mV);
             } else if (ref < p.v_th_mV - 4.0 * ulpf_at(80.0)) {
                 cr_expect_eq(fired, 0, "n_E %u n_I %u", ne, ni);
-                cr_expect_leq(fabs(n.v_mV - ref), 4.0 * ulpf_at(80.0), "n_E %u n_I %u: %.9g vs %.9g", ne, ni,
-                              n.v_mV, ref);
+                cr_expect_leq(fabs(n.v_mV - ref), 4.0 * ulpf_at(80.0), "n_E %u n_I %u: %.9g vs %.9g", ne, ni, n.v_mV,
+                              ref);
             }
         }
 }

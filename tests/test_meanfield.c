@@ -33,9 +33,13 @@ static void driven_population(cob_config *c, double rate_hz, double t_sim_ms)
     e->model = COB_MODEL_LIF_CURR;
     e->size = 2000;
     cob_lif_params_defaults(&e->lif);
-    e->lif.e_l_mV = 0; e->lif.v_th_mV = 20; e->lif.v_reset_mV = 10;
-    e->lif.tau_m_ms = 20; e->lif.tau_ref_ms = 2;
-    e->lif.v_init_min_mV = 0; e->lif.v_init_max_mV = 20;
+    e->lif.e_l_mV = 0;
+    e->lif.v_th_mV = 20;
+    e->lif.v_reset_mV = 10;
+    e->lif.tau_m_ms = 20;
+    e->lif.tau_ref_ms = 2;
+    e->lif.v_init_min_mV = 0;
+    e->lif.v_init_max_mV = 20;
     snprintf(x->name, sizeof x->name, "X");
     x->model = COB_MODEL_POISSON;
     x->size = 1000;
@@ -43,8 +47,11 @@ static void driven_population(cob_config *c, double rate_hz, double t_sim_ms)
     x->input_mode = COB_INPUT_INDEPENDENT;
     c->n_projs = 1;
     memset(p, 0, sizeof *p);
-    p->pre = 1; p->post = 0; p->receptor = COB_RECEPTOR_E;
-    p->indegree = 1000; p->weight = 0.1;
+    p->pre = 1;
+    p->post = 0;
+    p->receptor = COB_RECEPTOR_E;
+    p->indegree = 1000;
+    p->weight = 0.1;
     p->delay_min_ms = p->delay_max_ms = 0.1;
 }
 
@@ -69,7 +76,8 @@ Test(meanfield, subthreshold_moments_exact)
 /* e^{x^2} (1 + erf x), finite for every x (asymptotic series where erfc underflows). */
 static double siegert_integrand(double x)
 {
-    if (x < -25.0) return 1.0 / (sqrt(3.14159265358979323846) * -x) * (1.0 - 0.5 / (x * x));
+    if (x < -25.0)
+        return 1.0 / (sqrt(3.14159265358979323846) * -x) * (1.0 - 0.5 / (x * x));
     return exp(x * x) * erfc(-x);
 }
 
@@ -98,8 +106,8 @@ Test(meanfield, siegert_rate)
      * percent at this point (observed -2.3%). Sampling error of the mean rate over 2000 neurons
      * x 2 s is < 0.3%. Tolerance: -8% .. +2%, so a rate that ignores the refractory period
      * (+8%) or loses an input step fails. */
-    cr_expect(s.pop[0].mean_rate_hz > 0.92 * nu && s.pop[0].mean_rate_hz < 1.02 * nu,
-              "rate %.3f Hz vs Siegert %.3f Hz", s.pop[0].mean_rate_hz, nu);
+    cr_expect(s.pop[0].mean_rate_hz > 0.92 * nu && s.pop[0].mean_rate_hz < 1.02 * nu, "rate %.3f Hz vs Siegert %.3f Hz",
+              s.pop[0].mean_rate_hz, nu);
     cob_stats_free(&s);
 }
 
@@ -121,7 +129,10 @@ static double sm_u01(void)
     return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
 }
 
-typedef struct { double r_e, r_i, a_e, a_i, t_s, warm_s; int n; } event_input;
+typedef struct {
+    double r_e, r_i, a_e, a_i, t_s, warm_s;
+    int n;
+} event_input;
 
 static double event_driven(const cob_lif_params *p, const event_input *in, double *v_mean, double *v_sd)
 {
@@ -142,7 +153,8 @@ static double event_driven(const cob_lif_params *p, const event_input *in, doubl
             st += s;
             v = el + (v0 - el) * exp(-fmax(t1 - start, 0) / tau);
             t = t1;
-            if (t >= end || t < refr_end) continue;
+            if (t >= end || t < refr_end)
+                continue;
             v += sm_u01() < p_e ? in->a_e * (p->e_e_mV - v) : in->a_i * (p->e_i_mV - v);
             if (v >= p->v_th_mV) {
                 spikes += t >= in->warm_s;

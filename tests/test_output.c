@@ -18,7 +18,7 @@
 
 #include "cobalt/output.h"
 
-#define N_MAX 3      /* neurons per population in the small run */
+#define N_MAX 3 /* neurons per population in the small run */
 #define BINS 4
 #define V_N 2
 #define N_TS 5
@@ -74,8 +74,7 @@ static void fill_pop_summary(run *r, int p)
     ps->n_cv = 2 - p, ps->frac_quiescent = p == 0 ? 0.0 : 0.5;
     ps->v_below = 7, ps->v_above = 11u + (uint64_t)p;
     ps->v_n = V_N;
-    for (int i = 0; i < V_N; i++)
-        r->v_mean[p][i] = -60.0 - i - p, r->v_sd[p][i] = 2.0 + i;
+    for (int i = 0; i < V_N; i++) r->v_mean[p][i] = -60.0 - i - p, r->v_sd[p][i] = 2.0 + i;
     ps->v_mean_mV = r->v_mean[p], ps->v_sd_mV = r->v_sd[p];
     ps->v_pop_mean_mV = -61.5, ps->v_pop_sd_mV = 2.5 + p;
     ps->n_channels = 2;
@@ -84,8 +83,7 @@ static void fill_pop_summary(run *r, int p)
     ps->chan_rate_hz[0] = 1000.0, ps->chan_rate_hz[1] = 250.0 + p;
     ps->chan_mean_input[0] = 0.2, ps->chan_mean_input[1] = 0.2 * p;
     ps->n_bins_ts = N_TS, ps->bin_ms = 1.0, ps->pop_rate_cv = 0.05;
-    for (int b = 0; b < N_TS; b++)
-        r->ts[p][b] = (uint32_t)(b + p);
+    for (int b = 0; b < N_TS; b++) r->ts[p][b] = (uint32_t)(b + p);
     ps->rate_ts_counts = r->ts[p];
 }
 
@@ -103,17 +101,24 @@ static void fill_run(run *r)
         fill_pop_summary(r, p);
     }
     r->s.n_steps_measured = 5000, r->s.t_measured_s = 0.5;
-    int64_t steps[3] = { 10, 12, 15 };
-    for (int k = 0; k < 3; k++)
-        r->r_step[k] = steps[k], r->r_pop[k] = k % 2, r->r_neuron[k] = k;
+    int64_t steps[3] = {10, 12, 15};
+    for (int k = 0; k < 3; k++) r->r_step[k] = steps[k], r->r_pop[k] = k % 2, r->r_neuron[k] = k;
     r->s.raster_n = 3, r->s.raster_step = r->r_step, r->s.raster_pop = r->r_pop;
     r->s.raster_neuron = r->r_neuron, r->s.raster_overflow = 4, r->s.ring_overflow = 2;
-    r->t = (cob_sim_timing){ .backend_name = "cpu", .build_s = 0.5, .init_s = 0.25,
-                             .run_s = 3.0, .n_steps = 6000, .n_synapses = 12345,
-                             .n_neurons = 5, .peak_rss_bytes = 1 << 20 };
-    r->m = (cob_run_meta){ .commit = "abc123", .version = "0.1.0", .backend = "cpu",
-                           .device = "testhost", .seed = 18446744073709551557ull,
-                           .config_path = "configs/test.yaml" };
+    r->t = (cob_sim_timing){.backend_name = "cpu",
+                            .build_s = 0.5,
+                            .init_s = 0.25,
+                            .run_s = 3.0,
+                            .n_steps = 6000,
+                            .n_synapses = 12345,
+                            .n_neurons = 5,
+                            .peak_rss_bytes = 1 << 20};
+    r->m = (cob_run_meta){.commit = "abc123",
+                          .version = "0.1.0",
+                          .backend = "cpu",
+                          .device = "testhost",
+                          .seed = 18446744073709551557ull,
+                          .config_path = "configs/test.yaml"};
     snprintf(r->dir, sizeof r->dir, "/tmp/cobalt_test_output_XXXXXX");
     cr_assert_not_null(mkdtemp(r->dir));
 }
@@ -184,17 +189,16 @@ static void expect_attr_str(hid_t f, const char *obj, const char *name, const ch
 
 /* Whole 1-D dataset of n elements of size es (memory type mtype) compared bytewise with want
  * (NaN payloads are written and read back unchanged). */
-static void expect_dset(hid_t f, const char *path, hid_t mtype, hsize_t n, const void *want,
-                        size_t es)
+static void expect_dset(hid_t f, const char *path, hid_t mtype, hsize_t n, const void *want, size_t es)
 {
     hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
     cr_assert_geq(d, 0, "dataset %s", path);
     hid_t sp = H5Dget_space(d);
-    hsize_t dims[2] = { 0, 0 };
+    hsize_t dims[2] = {0, 0};
     cr_assert_eq(H5Sget_simple_extent_ndims(sp), 1, "%s rank", path);
     H5Sget_simple_extent_dims(sp, dims, NULL);
-    cr_assert_eq(dims[0], n, "%s has %llu elements, want %llu", path,
-                 (unsigned long long)dims[0], (unsigned long long)n);
+    cr_assert_eq(dims[0], n, "%s has %llu elements, want %llu", path, (unsigned long long)dims[0],
+                 (unsigned long long)n);
     if (n > 0) {
         void *got = malloc(n * es);
         cr_assert_geq(H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, got), 0);
@@ -210,8 +214,7 @@ static void expect_pop(hid_t f, const run *r, int p)
     const cob_pop_stats *ps = &r->s.pop[p];
     char g[64], d[96];
     snprintf(g, sizeof g, "/populations/%s", ps->name);
-#define EXPECT(name, mt, n, arr) \
-    (snprintf(d, sizeof d, "%s/%s", g, name), expect_dset(f, d, mt, n, arr, sizeof *(arr)))
+#define EXPECT(name, mt, n, arr) (snprintf(d, sizeof d, "%s/%s", g, name), expect_dset(f, d, mt, n, arr, sizeof *(arr)))
     EXPECT("spike_count", H5T_NATIVE_UINT32, ps->n, ps->spike_count);
     EXPECT("rate_hz", H5T_NATIVE_DOUBLE, ps->n, ps->rate_hz);
     EXPECT("n_isi", H5T_NATIVE_UINT32, ps->n, ps->n_isi);
@@ -281,7 +284,7 @@ static void expect_traces_empty(hid_t f)
     hid_t d = H5Dopen2(f, "/traces/v_mV", H5P_DEFAULT);
     cr_assert_geq(d, 0);
     hid_t sp = H5Dget_space(d);
-    hsize_t dims[2] = { 9, 9 };
+    hsize_t dims[2] = {9, 9};
     cr_expect_eq(H5Sget_simple_extent_ndims(sp), 2);
     H5Sget_simple_extent_dims(sp, dims, NULL);
     cr_expect(dims[0] == 0 && dims[1] == 0);
@@ -298,7 +301,7 @@ Test(output, round_trip)
     fill_run(&r);
     char path[128];
     snprintf(path, sizeof path, "%s/run.h5", r.dir);
-    cob_err err = { 0 };
+    cob_err err = {0};
     cob_status st = cob_output_write_h5(path, &r.c, &r.s, &r.t, &r.m, &err);
     cr_assert_eq(st, COB_OK, "%s", err.msg);
     cr_expect_eq(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0, "HDF5 handles left open");
@@ -326,14 +329,13 @@ Test(output, large_arrays_are_compressed)
     fill_run(&r);
     enum { N = 10000 };
     uint32_t *count = calloc(N, sizeof *count);
-    for (int i = 0; i < N; i++)
-        count[i] = (uint32_t)(i % 17);
+    for (int i = 0; i < N; i++) count[i] = (uint32_t)(i % 17);
     r.s.pop[0].n = N, r.s.pop[0].spike_count = count;
     r.s.pop[0].rate_hz = r.s.pop[0].cv_isi = calloc(N, sizeof(double));
     r.s.pop[0].n_isi = count;
     char path[128];
     snprintf(path, sizeof path, "%s/big.h5", r.dir);
-    cob_err err = { 0 };
+    cob_err err = {0};
     cr_assert_eq(cob_output_write_h5(path, &r.c, &r.s, &r.t, &r.m, &err), COB_OK, "%s", err.msg);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     expect_dset(f, "/populations/E/spike_count", H5T_NATIVE_UINT32, N, count, sizeof *count);
@@ -341,8 +343,8 @@ Test(output, large_arrays_are_compressed)
     hid_t dcpl = H5Dget_create_plist(d);
     cr_expect_eq(H5Pget_layout(dcpl), H5D_CHUNKED);
     unsigned flags;
-    cr_expect_geq(H5Pget_filter_by_id2(dcpl, H5Z_FILTER_DEFLATE, &flags, NULL, NULL, 0, NULL,
-                                       NULL), 0, "no deflate filter");
+    cr_expect_geq(H5Pget_filter_by_id2(dcpl, H5Z_FILTER_DEFLATE, &flags, NULL, NULL, 0, NULL, NULL), 0,
+                  "no deflate filter");
     H5Pclose(dcpl);
     H5Dclose(d);
     H5Fclose(f);
@@ -358,7 +360,7 @@ Test(output, missing_directory_fails_and_leaves_nothing)
     fill_run(&r);
     char path[160];
     snprintf(path, sizeof path, "%s/no/such/dir/run.h5", r.dir);
-    cob_err err = { 0 };
+    cob_err err = {0};
     cob_status st = cob_output_write_h5(path, &r.c, &r.s, &r.t, &r.m, &err);
     cr_assert_eq(st, COB_ERR_IO);
     cr_expect_not_null(strstr(err.msg, path), "message does not name the path: %s", err.msg);
@@ -372,7 +374,7 @@ Test(output, failed_write_keeps_the_old_file)
     fill_run(&r);
     char path[128];
     snprintf(path, sizeof path, "%s/run.h5", r.dir);
-    cob_err err = { 0 };
+    cob_err err = {0};
     cr_assert_eq(cob_output_write_h5(path, &r.c, &r.s, &r.t, &r.m, &err), COB_OK, "%s", err.msg);
     uint64_t old_seed = r.m.seed;
     r.m.seed = 7;
@@ -397,7 +399,7 @@ Test(output, rename_failure_removes_the_temporary)
     char path[128];
     snprintf(path, sizeof path, "%s/taken", r.dir);
     cr_assert_eq(mkdir(path, 0700), 0);
-    cob_err err = { 0 };
+    cob_err err = {0};
     cr_assert_eq(cob_output_write_h5(path, &r.c, &r.s, &r.t, &r.m, &err), COB_ERR_IO);
     cr_expect_not_null(strstr(err.msg, path), "%s", err.msg);
     cr_expect_eq(count_entries(r.dir, ""), 1, "only the directory should remain");
@@ -412,7 +414,7 @@ Test(output, bad_population_name_is_invalid)
     snprintf(r.s.pop[1].name, sizeof r.s.pop[1].name, "a/b");
     char path[128];
     snprintf(path, sizeof path, "%s/run.h5", r.dir);
-    cob_err err = { 0 };
+    cob_err err = {0};
     cr_assert_eq(cob_output_write_h5(path, &r.c, &r.s, &r.t, &r.m, &err), COB_ERR_INVALID);
     cr_expect_eq(count_entries(r.dir, ""), 0);
     remove_file(&r, "run.h5");
@@ -453,9 +455,8 @@ Test(json, shape_escapes_and_null)
     r.s.pop[1].mean_cv = NAN;
     r.s.pop[1].v_pop_sd_mV = INFINITY;
     char buf[2048];
-    cob_err err = { 0 };
-    cr_assert_eq(cob_output_json(buf, sizeof buf, "out/run.h5", &r.c, &r.s, &r.t, &r.m, &err),
-                 COB_OK, "%s", err.msg);
+    cob_err err = {0};
+    cr_assert_eq(cob_output_json(buf, sizeof buf, "out/run.h5", &r.c, &r.s, &r.t, &r.m, &err), COB_OK, "%s", err.msg);
     size_t n = strlen(buf);
     cr_assert(n > 2 && buf[0] == '{' && buf[n - 1] == '}', "%s", buf);
     cr_expect(json_balanced(buf), "%s", buf);
@@ -477,18 +478,16 @@ Test(json, null_out_and_overflow)
     fill_run(&r);
     rmdir(r.dir);
     char buf[2048], small[32];
-    cob_err err = { 0 };
+    cob_err err = {0};
     cr_assert_eq(cob_output_json(buf, sizeof buf, NULL, &r.c, &r.s, &r.t, &r.m, &err), COB_OK);
     cr_expect_not_null(strstr(buf, "\"out\":null"), "%s", buf);
-    cr_assert_eq(cob_output_json(small, sizeof small, NULL, &r.c, &r.s, &r.t, &r.m, &err),
-                 COB_ERR_OVERFLOW);
+    cr_assert_eq(cob_output_json(small, sizeof small, NULL, &r.c, &r.s, &r.t, &r.m, &err), COB_ERR_OVERFLOW);
     cr_expect_eq(small[0], '\0');
     char want[64];
     snprintf(want, sizeof want, "needs %zu bytes", strlen(buf) + 1);
     cr_expect_not_null(strstr(err.msg, want), "%s", err.msg);
     char *exact = malloc(strlen(buf) + 1);
-    cr_expect_eq(cob_output_json(exact, strlen(buf) + 1, NULL, &r.c, &r.s, &r.t, &r.m, &err),
-                 COB_OK);
+    cr_expect_eq(cob_output_json(exact, strlen(buf) + 1, NULL, &r.c, &r.s, &r.t, &r.m, &err), COB_OK);
     cr_expect_str_eq(exact, buf);
     free(exact);
 }

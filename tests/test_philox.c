@@ -14,15 +14,20 @@
 
 #include "cobalt/hd/philox.h"
 
-typedef struct { uint32_t ctr[4], key[2], out[4]; } kat;
+typedef struct {
+    uint32_t ctr[4], key[2], out[4];
+} kat;
 
 /* Random123 tests/kat_vectors, "philox4x32 10": CTR[4] KEY[2] -> EXPECTED[4]. */
 static const kat kats[3] = {
-    {{0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u}, {0x00000000u, 0x00000000u},
+    {{0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
+     {0x00000000u, 0x00000000u},
      {0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}},
-    {{0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, {0xffffffffu, 0xffffffffu},
+    {{0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu},
+     {0xffffffffu, 0xffffffffu},
      {0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}},
-    {{0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, {0xa4093822u, 0x299f31d0u},
+    {{0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u},
+     {0xa4093822u, 0x299f31d0u},
      {0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}},
 };
 
@@ -33,8 +38,8 @@ Test(philox, known_answer_vectors)
         for (int w = 0; w < 4; ++w) c.v[w] = kats[k].ctr[w];
         r = cob_philox4x32_10(c, kats[k].key[0], kats[k].key[1]);
         for (int w = 0; w < 4; ++w)
-            cr_expect_eq(r.v[w], kats[k].out[w], "vector %d word %d: got 0x%08x, expected 0x%08x", k, w,
-                         r.v[w], kats[k].out[w]);
+            cr_expect_eq(r.v[w], kats[k].out[w], "vector %d word %d: got 0x%08x, expected 0x%08x", k, w, r.v[w],
+                         kats[k].out[w]);
     }
 }
 
@@ -59,8 +64,8 @@ Test(philox, lane_reads_blocks_in_order)
     cob_rng_lane_init(&l, 42, COB_STREAM(COB_STREAM_PARTNERS, 3), 17);
     for (uint64_t b = 0; b < 5; ++b) {
         cob_u32x4 w = cob_philox(42, COB_STREAM(COB_STREAM_PARTNERS, 3), 17, b);
-        for (int k = 0; k < 4; ++k) cr_assert_eq(cob_rng_lane_u32(&l), w.v[k], "block %llu word %d",
-                                                 (unsigned long long)b, k);
+        for (int k = 0; k < 4; ++k)
+            cr_assert_eq(cob_rng_lane_u32(&l), w.v[k], "block %llu word %d", (unsigned long long)b, k);
     }
 }
 
@@ -69,7 +74,8 @@ Test(philox, streams_are_distinct)
     cr_expect_eq(COB_STREAM(COB_STREAM_DELAYS, 2), 3u + 32u);
     for (uint32_t a = 0; a < 64; ++a)
         for (uint32_t b = 0; b < 64; ++b)
-            if (a != b) cr_assert_neq(COB_STREAM(1 + a % 6, a / 6), COB_STREAM(1 + b % 6, b / 6));
+            if (a != b)
+                cr_assert_neq(COB_STREAM(1 + a % 6, a / 6), COB_STREAM(1 + b % 6, b / 6));
 }
 
 Test(philox, below_in_range)

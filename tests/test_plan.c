@@ -88,8 +88,10 @@ Test(registry, names_round_trip)
         cr_expect_eq(cob_model_from_name(cob_model_name(m)), m, "model %d (%s)", m, cob_model_name(m));
         if (cob_model_is_neuron(m)) {
             cr_expect_not_null(cob__model_host_of(m), "neuron model %s has no host entry", cob_model_name(m));
-            cr_expect(cob_model_state_f32(m) >= 1 && cob_model_state_f32(m) <= COB_STATE_F_MAX, "%s", cob_model_name(m));
-            cr_expect(cob_model_state_i32(m) >= 0 && cob_model_state_i32(m) <= COB_STATE_I_MAX, "%s", cob_model_name(m));
+            cr_expect(cob_model_state_f32(m) >= 1 && cob_model_state_f32(m) <= COB_STATE_F_MAX, "%s",
+                      cob_model_name(m));
+            cr_expect(cob_model_state_i32(m) >= 0 && cob_model_state_i32(m) <= COB_STATE_I_MAX, "%s",
+                      cob_model_name(m));
         } else {
             cr_expect_null(cob__model_host_of(m));
         }
@@ -149,9 +151,12 @@ Test(schedule, piecewise_linear_closed_form)
     memset(&s, 0, sizeof s);
     cr_expect_eq(cob_schedule_at(&s, 5), 0.0f, "empty schedule");
     s.n = 3;
-    s.t_steps[0] = 0; s.value[0] = 1.0f;
-    s.t_steps[1] = 10; s.value[1] = 3.0f;
-    s.t_steps[2] = 30; s.value[2] = -1.0f;
+    s.t_steps[0] = 0;
+    s.value[0] = 1.0f;
+    s.t_steps[1] = 10;
+    s.value[1] = 3.0f;
+    s.t_steps[2] = 30;
+    s.value[2] = -1.0f;
     cr_expect_eq(cob_schedule_at(&s, -5), 1.0f);
     cr_expect_eq(cob_schedule_at(&s, 0), 1.0f);
     cr_expect_eq(cob_schedule_at(&s, 10), 3.0f);

@@ -59,8 +59,10 @@ static int plot(const char *file, const char *opt1, const char *opt2)
     int argc = 3, saved, fd, rc;
     snprintf(path, sizeof path, "%s/%s", dir, file);
     snprintf(out_path, sizeof out_path, "%s/plot.out", dir);
-    if (opt1) argv[argc++] = (char *)opt1;
-    if (opt2) argv[argc++] = (char *)opt2;
+    if (opt1)
+        argv[argc++] = (char *)opt1;
+    if (opt2)
+        argv[argc++] = (char *)opt2;
     fflush(stdout);
     saved = dup(1);
     fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -80,7 +82,8 @@ static int is_png(const char *path)
     unsigned char head[8];
     FILE *f = fopen(path, "rb");
     size_t n;
-    if (!f) return 0;
+    if (!f)
+        return 0;
     n = fread(head, 1, sizeof head, f);
     fclose(f);
     return n == sizeof head && memcmp(head, magic, sizeof magic) == 0;
@@ -113,8 +116,7 @@ static int check_pngs(const char *const *suffixes)
     return n;
 }
 
-static const char *tiny_net = TEST_SMALL_NET
-    "stats: {raster: {neurons: 20}, traces: {neurons: 1, stride_steps: 5}}\n";
+static const char *tiny_net = TEST_SMALL_NET "stats: {raster: {neurons: 20}, traces: {neurons: 1, stride_steps: 5}}\n";
 
 Test(plot, real_run_file, .init = make_dir, .fini = remove_dir)
 {
@@ -137,8 +139,12 @@ Test(plot, real_run_file, .init = make_dir, .fini = remove_dir)
 
 Test(plot, synthetic_sweep_file, .init = make_dir, .fini = remove_dir)
 {
-    static const char *const want[] = {"/sweep_K.png", "/sweep_weight_K.png", "/sweep_rate_nu_x.png",
-                                       "/sweep_vs_nu_x.png", "/sweep_points/sweep_point0_E.png", NULL};
+    static const char *const want[] = {"/sweep_K.png",
+                                       "/sweep_weight_K.png",
+                                       "/sweep_rate_nu_x.png",
+                                       "/sweep_vs_nu_x.png",
+                                       "/sweep_points/sweep_point0_E.png",
+                                       NULL};
     int rc;
     need_python();
     sh("python3 '%s/synth_results.py' sweep sweep.h5 --swept K,nu_x --points 4", TOOLS_DIR);

@@ -24,7 +24,7 @@
 #include "cobalt/sim.h"
 #include "inputs/poisson_tables.h"
 
-#define Z_1E6 4.753   /* one-sided normal quantile at 1e-6 */
+#define Z_1E6 4.753 /* one-sided normal quantile at 1e-6 */
 
 TestSuite(poisson, .init = test_one_thread);
 
@@ -54,11 +54,18 @@ static double poisson_chi2(const uint32_t *x, int n, double lambda, int *df)
     /* bins: [0, lo], lo+1 .. hi-1 single, [hi, inf) */
     {
         double e = 0.0, o = 0.0;
-        for (k = 0; k <= lo; ++k) { e += pmf[k]; o += obs[k]; }
+        for (k = 0; k <= lo; ++k) {
+            e += pmf[k];
+            o += obs[k];
+        }
         stat += (o - e * n) * (o - e * n) / (e * n);
         for (k = lo + 1; k < hi; ++k) stat += (obs[k] - pmf[k] * n) * (obs[k] - pmf[k] * n) / (pmf[k] * n);
-        e = 0.0; o = 0.0;
-        for (k = hi; k < KMAX; ++k) { e += pmf[k]; o += obs[k]; }
+        e = 0.0;
+        o = 0.0;
+        for (k = hi; k < KMAX; ++k) {
+            e += pmf[k];
+            o += obs[k];
+        }
         stat += (o - e * n) * (o - e * n) / (e * n);
     }
     *df = hi - lo; /* hi - lo + 1 bins, minus one for the fixed total */
@@ -94,8 +101,8 @@ static void check_counts(double lambda, int n, int steps)
     cr_assert_not_null(x);
     cob_poisson_chunks(lambda, &nc, &lc, &en);
     for (int k = 0; k < n; ++k) {
-        x[k] = cob_poisson_step(77, COB_STREAM(COB_STREAM_INDEP, 2), (uint32_t)(k / steps), (uint64_t)(k % steps),
-                                nc, lc, en);
+        x[k] = cob_poisson_step(77, COB_STREAM(COB_STREAM_INDEP, 2), (uint32_t)(k / steps), (uint64_t)(k % steps), nc,
+                                lc, en);
         s += x[k];
     }
     double mean = s / n;
@@ -111,9 +118,18 @@ static void check_counts(double lambda, int n, int steps)
     free(x);
 }
 
-Test(poisson, counts_small_lambda) { check_counts(1.25, 200000, 200); }
-Test(poisson, counts_moderate_lambda) { check_counts(20.0, 100000, 100); }
-Test(poisson, counts_chunked_lambda) { check_counts(150.0, 50000, 50); }
+Test(poisson, counts_small_lambda)
+{
+    check_counts(1.25, 200000, 200);
+}
+Test(poisson, counts_moderate_lambda)
+{
+    check_counts(20.0, 100000, 100);
+}
+Test(poisson, counts_chunked_lambda)
+{
+    check_counts(150.0, 50000, 50);
+}
 
 /* Lag-1 correlation of the counts of one neuron over consecutive steps, and of neighbouring
  * neurons in one step: 0 with s.e. 1 / sqrt(n). One Philox block serves four steps (one word
@@ -121,8 +137,12 @@ Test(poisson, counts_chunked_lambda) { check_counts(150.0, 50000, 50); }
 static double corr(const double *a, const double *b, int n)
 {
     double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
-    for (int k = 0; k < n; ++k) { ma += a[k]; mb += b[k]; }
-    ma /= n; mb /= n;
+    for (int k = 0; k < n; ++k) {
+        ma += a[k];
+        mb += b[k];
+    }
+    ma /= n;
+    mb /= n;
     for (int k = 0; k < n; ++k) {
         sab += (a[k] - ma) * (b[k] - mb);
         saa += (a[k] - ma) * (a[k] - ma);
@@ -137,8 +157,10 @@ static void check_independence(double lambda, int n)
     double lc, en, *a = malloc((size_t)(n + 1) * sizeof *a), *b = malloc((size_t)n * sizeof *b);
     cr_assert(a && b);
     cob_poisson_chunks(lambda, &nc, &lc, &en);
-    for (int t = 0; t <= n; ++t) a[t] = cob_poisson_step(3, COB_STREAM(COB_STREAM_INDEP, 0), 5, (uint64_t)t, nc, lc, en);
-    for (int i = 0; i < n; ++i) b[i] = cob_poisson_step(3, COB_STREAM(COB_STREAM_INDEP, 0), (uint32_t)i + 1, 0, nc, lc, en);
+    for (int t = 0; t <= n; ++t)
+        a[t] = cob_poisson_step(3, COB_STREAM(COB_STREAM_INDEP, 0), 5, (uint64_t)t, nc, lc, en);
+    for (int i = 0; i < n; ++i)
+        b[i] = cob_poisson_step(3, COB_STREAM(COB_STREAM_INDEP, 0), (uint32_t)i + 1, 0, nc, lc, en);
     double r_t = corr(a, a + 1, n), r_i = corr(a, b, n), bound = 5.0 / sqrt(n);
     cr_expect_lt(fabs(r_t), bound, "lambda %g: lag-1 step correlation %.4f", lambda, r_t);
     /* a[i] is neuron 5 at step i, b[i] neuron i + 1 at step 0: unrelated draws */
@@ -185,7 +207,8 @@ static void check_gaps(double p, int len_override, int n)
     int64_t *g = malloc((size_t)n * sizeof *g);
     double s = 0.0, ones = 0.0;
     cr_assert(thr && g);
-    if (len_override > 0) len = len_override;
+    if (len_override > 0)
+        len = len_override;
     for (int k = 0; k < n; ++k) {
         g[k] = cob_geometric_gap(11, COB_STREAM(COB_STREAM_SOURCE, 1), (uint32_t)(k % 100), &draws[k % 100], thr, len);
         cr_assert_geq(g[k], 1);
@@ -196,7 +219,8 @@ static void check_gaps(double p, int len_override, int n)
     for (int j = 0; j < 100; ++j) used += draws[j];
     cr_expect_geq(used, (uint64_t)n, "one Philox block per draw at least");
     double mean = s / n, se_m = sqrt(1.0 - p) / p / sqrt(n), se_1 = sqrt(p * (1.0 - p) / n);
-    cr_expect_lt(fabs(mean - 1.0 / p), 5.0 * se_m, "p %g, table %d: mean gap %.3f, expected %.3f", p, len, mean, 1.0 / p);
+    cr_expect_lt(fabs(mean - 1.0 / p), 5.0 * se_m, "p %g, table %d: mean gap %.3f, expected %.3f", p, len, mean,
+                 1.0 / p);
     cr_expect_lt(fabs(ones / n - p), 5.0 * se_1, "p %g, table %d: P(gap = 1) = %.5f", p, len, ones / n);
     /* chi-square over gaps 1..m (each expecting >= 20) and the tail > m */
     int m = 1;

@@ -118,8 +118,7 @@ static const char *why_not(void)
         return "not root: slurmd must run as root to start jobs";
     for (int i = 0; i < 7; i++)
         if (!have(progs[i])) {
-            snprintf(why, sizeof why, "%s not found (apt-get install slurmctld slurmd slurm-client)",
-                     progs[i]);
+            snprintf(why, sizeof why, "%s not found (apt-get install slurmctld slurmd slurm-client)", progs[i]);
             return why;
         }
     if (!have_plugin("auth_none") || !have_plugin("cred_none"))
@@ -158,9 +157,10 @@ static void write_conf(void)
 static void start_daemon(const char *name, const char *args)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd '%s' && setsid timeout -k 5 %d %s -D %s -f '%s/slurm.conf' "
-             "> '%s/%s.out' 2>&1 & echo $! > '%s/%s.pgid'", dir, DAEMON_LIFE_S, name, args, dir,
-             dir, name, dir, name);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && setsid timeout -k 5 %d %s -D %s -f '%s/slurm.conf' "
+             "> '%s/%s.out' 2>&1 & echo $! > '%s/%s.pgid'",
+             dir, DAEMON_LIFE_S, name, args, dir, dir, name, dir, name);
     cr_assert_eq(system(cmd), 0, "cannot start %s", name);
 }
 
@@ -175,8 +175,7 @@ static void stop_daemon(const char *name)
     if (pgid <= 1)
         return;
     kill((pid_t)-pgid, SIGTERM);
-    for (int i = 0; i < 100 && kill((pid_t)-pgid, 0) == 0; i++)
-        sleep_s(0.1);
+    for (int i = 0; i < 100 && kill((pid_t)-pgid, 0) == 0; i++) sleep_s(0.1);
     kill((pid_t)-pgid, SIGKILL);
 }
 
@@ -228,8 +227,7 @@ static void job_state(const char *id, char *buf, size_t len)
 
 static int terminal(const char *s)
 {
-    return s[0] && strcmp(s, "PENDING") && strcmp(s, "RUNNING") && strcmp(s, "CONFIGURING") &&
-           strcmp(s, "COMPLETING");
+    return s[0] && strcmp(s, "PENDING") && strcmp(s, "RUNNING") && strcmp(s, "CONFIGURING") && strcmp(s, "COMPLETING");
 }
 
 static void check_sweep_file(const char *name)
@@ -254,8 +252,7 @@ static void check_sweep_file(const char *name)
     H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, rate);
     H5Dclose(d);
     H5Fclose(f);
-    for (int i = 0; i < 3; i++)
-        cr_expect(rate[i] > 0, "point %d: rate %g Hz", i, rate[i]);
+    for (int i = 0; i < 3; i++) cr_expect(rate[i] > 0, "point %d: rate %g Hz", i, rate[i]);
 }
 
 Test(slurm, job_array_sweep_and_merge, .init = setup, .fini = teardown, .timeout = 180)
@@ -274,8 +271,10 @@ Test(slurm, job_array_sweep_and_merge, .init = setup, .fini = teardown, .timeout
         cr_skip_test("Slurm daemons did not come up within %d s (slurmd.log: %s)", NODE_UP_S, log);
     }
     write_file("net.yaml", net_yaml);
-    snprintf(cmd, sizeof cmd, "cd '%s' && COBALT='%s' timeout 30 '%s/configs/slurm/submit.sh' "
-             "net.yaml pts sweep.h5 2> submit.err", dir, COBALT_CLI, COBALT_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && COBALT='%s' timeout 30 '%s/configs/slurm/submit.sh' "
+             "net.yaml pts sweep.h5 2> submit.err",
+             dir, COBALT_CLI, COBALT_SOURCE_DIR);
     first_line(cmd, ids, sizeof ids);
     tail_of("submit.err", log, sizeof log);
     char *merge = strchr(ids, ' ');
@@ -288,8 +287,9 @@ Test(slurm, job_array_sweep_and_merge, .init = setup, .fini = teardown, .timeout
     tail_of("cobalt-merge-*.out", log, sizeof log);
     tail_of("slurmctld.log", log2, sizeof log2);
     tail_of("cobalt-sweep-*.out", log3, sizeof log3);
-    cr_assert_str_eq(state, "COMPLETED", "merge job %s: state \"%s\" after %.0f s (task outputs: %s; "
-                     "merge output: %s; slurmctld.log: %s)", merge + 1, state, now_s() - t0, log3,
-                     log, log2);
+    cr_assert_str_eq(state, "COMPLETED",
+                     "merge job %s: state \"%s\" after %.0f s (task outputs: %s; "
+                     "merge output: %s; slurmctld.log: %s)",
+                     merge + 1, state, now_s() - t0, log3, log, log2);
     check_sweep_file("sweep.h5");
 }

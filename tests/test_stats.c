@@ -33,7 +33,8 @@ static cob_status acc_init(cob_acc *a, const cob_net *net, const cob_config *c, 
 {
     cob_plan pl;
     cob_status st = cob_plan_compile(&pl, c, net, err);
-    if (st == COB_OK) st = cob_acc_init(a, net, &pl, err);
+    if (st == COB_OK)
+        st = cob_acc_init(a, net, &pl, err);
     cob_plan_free(&pl);
     return st;
 }
@@ -42,7 +43,8 @@ static cob_status acc_reduce(const cob_acc *a, const cob_net *net, const cob_con
 {
     cob_plan pl;
     cob_status st = cob_plan_compile(&pl, c, net, err);
-    if (st == COB_OK) st = cob_acc_reduce(a, net, &pl, out, err);
+    if (st == COB_OK)
+        st = cob_acc_reduce(a, net, &pl, out, err);
     cob_plan_free(&pl);
     return st;
 }
@@ -89,14 +91,17 @@ Test(stats, cv_of_spike_trains)
     cr_assert_eq(cob_plan_compile(&plan, &c, &net, &err), COB_OK, "%s", err.msg);
     cr_assert_eq(cob_acc_init(&a, &net, &plan, &err), COB_OK, "%s", err.msg);
     cob_pop_acc *pa = &a.pop[0];
-#define SPIKE(i, t) cob_stats_spike((t), &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], \
-                                    &pa->isi_sum[i], &pa->isi_sumsq[i])
+#define SPIKE(i, t) \
+    cob_stats_spike((t), &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], &pa->isi_sum[i], &pa->isi_sumsq[i])
     for (int i = 0; i < 100; ++i)
         for (int k = 0; k < 50; ++k) SPIKE(i, 5 + i + 37 * k);
     for (int i = 100; i < 200; ++i) {
         int64_t t = i;
         SPIKE(i, t);
-        for (int k = 0; k < 40; ++k) { t += k % 2 ? 30 : 10; SPIKE(i, t); }
+        for (int k = 0; k < 40; ++k) {
+            t += k % 2 ? 30 : 10;
+            SPIKE(i, t);
+        }
     }
     int32_t len;
     uint64_t *thr = cob_geometric_table(p, &len);
@@ -242,7 +247,8 @@ Test(stats, vhist_mass_quiescent)
     double r = sd / md;
     for (int i = 0; i < 50; ++i) {
         double a = ps->v_mean_mV[i] - el, v0 = el + a / md;
-        cr_expect(v0 >= -65.0 - e / md && v0 <= -55.0 + e / md, "neuron %d: implied V0 %.4f outside [V_r, theta]", i, v0);
+        cr_expect(v0 >= -65.0 - e / md && v0 <= -55.0 + e / md, "neuron %d: implied V0 %.4f outside [V_r, theta]", i,
+                  v0);
         double tol = e * (1.0 + r) / (a - e);
         cr_expect_leq(fabs(ps->v_sd_mV[i] / a - r), tol, "neuron %d: s.d./(mean - E_L) = %.6f, expected %.6f", i,
                       ps->v_sd_mV[i] / a, r);
@@ -294,7 +300,8 @@ Test(stats, vhist_mass_firing)
     free(skip);
     cr_expect_eq((uint64_t)s.raster_n, spikes, "raster holds every spike");
     uint64_t mass = sum_u64(ps->v_hist, ps->v_bins) + ps->v_below + ps->v_above;
-    cr_expect_eq(mass, expected, "V samples %llu, expected %llu", (unsigned long long)mass, (unsigned long long)expected);
+    cr_expect_eq(mass, expected, "V samples %llu, expected %llu", (unsigned long long)mass,
+                 (unsigned long long)expected);
     cr_expect_gt(ps->v_below, 0u);
     cr_expect_gt(ps->v_above, 0u);
     uint64_t ts = 0;
@@ -305,7 +312,8 @@ Test(stats, vhist_mass_firing)
     cr_assert_not_null(h);
     for (int i = 0; i < n; ++i)
         for (int b = 0; b < ps->rate_bins; ++b)
-            if (ps->rate_hz[i] >= ps->rate_edges[b] && ps->rate_hz[i] < ps->rate_edges[b + 1]) h[b] += 1;
+            if (ps->rate_hz[i] >= ps->rate_edges[b] && ps->rate_hz[i] < ps->rate_edges[b + 1])
+                h[b] += 1;
     for (int b = 0; b < ps->rate_bins; ++b) cr_expect_eq(ps->rate_hist[b], h[b], "rate bin %d", b);
     free(h);
     cr_expect_eq(ps->n_cv, n);
@@ -372,8 +380,7 @@ static void neuron_stats_reference(cob_pop_acc *pa, int64_t i, int64_t t, int fi
                                    float v, const cob_acc *a, uint64_t *vhist)
 {
     if (fired)
-        cob_stats_spike(t, &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], &pa->isi_sum[i],
-                        &pa->isi_sumsq[i]);
+        cob_stats_spike(t, &pa->spike_count[i], &pa->last_spike[i], &pa->n_isi[i], &pa->isi_sum[i], &pa->isi_sumsq[i]);
     else if (sample_v && !was_refr) {
         int32_t b = cob_stats_vbin(v, a->v_min_mV, a->v_inv_width, a->v_bins);
         pa->v_sum[i] += v;
@@ -411,14 +418,17 @@ Test(stats, neuron_update_matches_reference)
             u = u * 1664525u + 1013904223u;
             int fired = (u >> 28) == 0, was_refr = ((u >> 24) & 7u) == 0;
             float v = -80.0f + (float)(u & 0xFFFFu) * (25.0f / 65536.0f);
-            if ((u & 0xFF000u) == 0) v = NAN;
-            if (((u >> 8) & 0x3Fu) == 1) v = -75.0f + 0.5f * (float)((u >> 14) & 31u); /* on an edge */
+            if ((u & 0xFF000u) == 0)
+                v = NAN;
+            if (((u >> 8) & 0x3Fu) == 1)
+                v = -75.0f + 0.5f * (float)((u >> 14) & 31u); /* on an edge */
             int32_t k = cob_stats_neuron(&x, i, t, fired, was_refr, sample_v, v, &g);
             neuron_stats_reference(&b.pop[0], i, t, fired, was_refr, sample_v, v, &b, ref);
             cr_assert(k >= -1 && k <= g.n_bins + 1, "bin %d", k);
             cr_assert_eq(k >= 0, !fired && sample_v && !was_refr, "step %lld neuron %lld: bin %d", (long long)t,
                          (long long)i, k);
-            if (k >= 0) hist[k] += 1;
+            if (k >= 0)
+                hist[k] += 1;
             samples += k >= 0;
             spikes += fired;
         }
@@ -432,7 +442,8 @@ Test(stats, neuron_update_matches_reference)
     for (int r = 0; r < COB_ACC_N_ROWS; ++r) {
         const cob_acc_desc *d = &cob_acc_table[r];
         cr_expect(!memcmp(*cob_acc_host_slot(&a.pop[0], d), *cob_acc_host_slot(&b.pop[0], d),
-                          (size_t)cob_acc_row_bytes(d, &m)), "%s differs from the reference", d->name);
+                          (size_t)cob_acc_row_bytes(d, &m)),
+                  "%s differs from the reference", d->name);
     }
     cob_acc_free(&a);
     cob_acc_free(&b);

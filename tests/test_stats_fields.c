@@ -22,15 +22,19 @@ TestSuite(stats_fields, .init = test_one_thread);
 
 static size_t align_of(const cob_stats_field *f)
 {
-    if (f->store == COB_SF_OWNED) return sizeof(void *);
-    if (f->type == COB_SF_NAME) return 1;
+    if (f->store == COB_SF_OWNED)
+        return sizeof(void *);
+    if (f->type == COB_SF_NAME)
+        return 1;
     return (size_t)cob_stats_type_bytes(f->type);
 }
 
 static size_t size_of(const cob_stats_field *f)
 {
-    if (f->store == COB_SF_OWNED) return sizeof(void *);
-    if (f->store == COB_SF_INLINE) return (size_t)cob_stats_type_bytes(f->type) * COB_MAX_CHANNELS;
+    if (f->store == COB_SF_OWNED)
+        return sizeof(void *);
+    if (f->store == COB_SF_INLINE)
+        return (size_t)cob_stats_type_bytes(f->type) * COB_MAX_CHANNELS;
     return (size_t)cob_stats_type_bytes(f->type);
 }
 
@@ -47,8 +51,7 @@ static void expect_covered(const cob_stats_field *tab, int n, size_t begin, size
                      f->field, f->off, want);
         at = f->off + size_of(f);
     }
-    cr_expect_eq((at + max_align - 1) / max_align * max_align, end, "%s: bytes %zu .. %zu have no row", what, at,
-                 end);
+    cr_expect_eq((at + max_align - 1) / max_align * max_align, end, "%s: bytes %zu .. %zu have no row", what, at, end);
 }
 
 Test(stats_fields, every_field_has_a_row)
@@ -58,8 +61,9 @@ Test(stats_fields, every_field_has_a_row)
     cr_assert_eq(cob_run_stats_fields[0].off, offsetof(cob_stats, n_pops));
     cr_assert_eq(offsetof(cob_stats, pop) % 8, 0);
     expect_covered(cob_run_stats_fields, 1, 0, offsetof(cob_stats, pop), 8, "cob_stats (before pop[])");
-    expect_covered(cob_run_stats_fields + 1, cob_run_stats_n_fields - 1, offsetof(cob_stats, pop) + sizeof(((cob_stats *)0)->pop),
-                   sizeof(cob_stats), 8, "cob_stats (after pop[])");
+    expect_covered(cob_run_stats_fields + 1, cob_run_stats_n_fields - 1,
+                   offsetof(cob_stats, pop) + sizeof(((cob_stats *)0)->pop), sizeof(cob_stats), 8,
+                   "cob_stats (after pop[])");
 }
 
 /* Every name written to the file appears in docs/results.md as `name` (run rows: the last part of
@@ -112,21 +116,27 @@ static void small_run(cob_config *c, cob_stats *s)
 static int in_table(const cob_stats_field *tab, int n, cob_sf_h5 kind, const char *name)
 {
     for (int k = 0; k < n; ++k)
-        if (tab[k].h5 == kind && tab[k].h5_name && !strcmp(tab[k].h5_name, name)) return 1;
+        if (tab[k].h5 == kind && tab[k].h5_name && !strcmp(tab[k].h5_name, name))
+            return 1;
     return 0;
 }
 
 static herr_t attr_known(hid_t loc, const char *name, const H5A_info_t *info, void *op)
 {
-    (void)loc; (void)info; (void)op;
-    cr_expect(!strcmp(name, "index") || in_table(cob_pop_stats_fields, cob_pop_stats_n_fields, COB_SF_H5_ATTRIBUTE, name),
+    (void)loc;
+    (void)info;
+    (void)op;
+    cr_expect(!strcmp(name, "index") ||
+                  in_table(cob_pop_stats_fields, cob_pop_stats_n_fields, COB_SF_H5_ATTRIBUTE, name),
               "attribute %s of a population group has no row", name);
     return 0;
 }
 
 static herr_t dset_known(hid_t loc, const char *name, const H5L_info_t *info, void *op)
 {
-    (void)loc; (void)info; (void)op;
+    (void)loc;
+    (void)info;
+    (void)op;
     cr_expect(in_table(cob_pop_stats_fields, cob_pop_stats_n_fields, COB_SF_H5_DATASET, name),
               "dataset %s of a population group has no row", name);
     return 0;
@@ -140,7 +150,8 @@ static void expect_stored(hid_t f5, const char *group, const cob_stats_field *f,
     const char *slash = strrchr(f->h5_name, '/');
     snprintf(obj, sizeof obj, "%s%s%.*s", group, slash ? "/" : "", slash ? (int)(slash - f->h5_name) : 0, f->h5_name);
     snprintf(name, sizeof name, "%s", slash ? slash + 1 : f->h5_name);
-    if (!obj[0]) snprintf(obj, sizeof obj, "/");
+    if (!obj[0])
+        snprintf(obj, sizeof obj, "/");
     int64_t dims[2] = {0, 0};
     int rank = cob_stats_field_shape(f, owner, dims);
     hid_t id, sp, ty;
@@ -167,14 +178,18 @@ static void expect_stored(hid_t f5, const char *group, const cob_stats_field *f,
     } else {
         int is_float = f->type == COB_SF_F32 || f->type == COB_SF_F64;
         cr_expect_eq(H5Tget_class(ty), is_float ? H5T_FLOAT : H5T_INTEGER, "%s class", f->field);
-        cr_expect_eq((int)H5Tget_size(ty), f->type == COB_SF_INT ? 4 : cob_stats_type_bytes(f->type), "%s size", f->field);
+        cr_expect_eq((int)H5Tget_size(ty), f->type == COB_SF_INT ? 4 : cob_stats_type_bytes(f->type), "%s size",
+                     f->field);
         if (!is_float)
             cr_expect_eq(H5Tget_sign(ty), f->type == COB_SF_U32 || f->type == COB_SF_U64 ? H5T_SGN_NONE : H5T_SGN_2,
                          "%s sign", f->field);
     }
     H5Tclose(ty);
     H5Sclose(sp);
-    if (f->h5 == COB_SF_H5_DATASET) H5Dclose(id); else H5Aclose(id);
+    if (f->h5 == COB_SF_H5_DATASET)
+        H5Dclose(id);
+    else
+        H5Aclose(id);
 }
 
 Test(stats_fields, rows_match_the_result_file)
@@ -192,11 +207,13 @@ Test(stats_fields, rows_match_the_result_file)
     hid_t f5 = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     cr_assert_geq(f5, 0);
     for (int k = 0; k < cob_run_stats_n_fields; ++k)
-        if (cob_run_stats_fields[k].h5 != COB_SF_H5_NONE) expect_stored(f5, "", &cob_run_stats_fields[k], &s);
+        if (cob_run_stats_fields[k].h5 != COB_SF_H5_NONE)
+            expect_stored(f5, "", &cob_run_stats_fields[k], &s);
     for (int p = 0; p < s.n_pops; ++p) {
         snprintf(group, sizeof group, "/populations/%s", s.pop[p].name);
         for (int k = 0; k < cob_pop_stats_n_fields; ++k)
-            if (cob_pop_stats_fields[k].h5 != COB_SF_H5_NONE) expect_stored(f5, group, &cob_pop_stats_fields[k], &s.pop[p]);
+            if (cob_pop_stats_fields[k].h5 != COB_SF_H5_NONE)
+                expect_stored(f5, group, &cob_pop_stats_fields[k], &s.pop[p]);
         hid_t g = H5Gopen2(f5, group, H5P_DEFAULT);
         cr_assert_geq(g, 0);
         H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_INC, NULL, attr_known, NULL);
@@ -217,7 +234,8 @@ static unsigned char *last_byte(const cob_stats_field *f, void *owner)
 {
     int64_t n = cob_stats_field_len(f, owner);
     unsigned char *p = (unsigned char *)cob_stats_field_data(f, owner);
-    if (f->type == COB_SF_NAME) return p;
+    if (f->type == COB_SF_NAME)
+        return p;
     return p + (n - 1) * cob_stats_type_bytes(f->type);
 }
 
@@ -246,7 +264,8 @@ Test(stats_fields, first_difference_finds_every_row)
     cr_assert_eq(cob_stats_first_difference(&a, &b, msg, sizeof msg), 0, "a rerun differs: %s", msg);
     cr_expect_str_eq(msg, "");
     for (int k = 0; k < cob_run_stats_n_fields; ++k) expect_found(&a, &b, &cob_run_stats_fields[k], &b, "");
-    for (int k = 0; k < cob_pop_stats_n_fields; ++k) expect_found(&a, &b, &cob_pop_stats_fields[k], &b.pop[1], "pop I: ");
+    for (int k = 0; k < cob_pop_stats_n_fields; ++k)
+        expect_found(&a, &b, &cob_pop_stats_fields[k], &b.pop[1], "pop I: ");
     /* NaN with another payload is a difference (bits, not values, are compared) */
     int64_t i = 0;
     while (i < b.pop[0].n && !isnan(b.pop[0].cv_isi[i])) ++i;

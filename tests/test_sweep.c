@@ -21,7 +21,7 @@
 
 /* The base network; the sweep: block starts at line 14. Every config maps to the theory. */
 static const char *base_yaml =
-    "run: {dt_ms: 0.1, t_warmup_ms: 50, t_sim_ms: 300, seed: 3}\n"                      /* 1 */
+    "run: {dt_ms: 0.1, t_warmup_ms: 50, t_sim_ms: 300, seed: 3}\n"                       /* 1 */
     "populations:\n"                                                                     /* 2 */
     "  - {name: E, model: lif_cond, size: 200}\n"                                        /* 3 */
     "  - {name: I, model: lif_cond, size: 50}\n"                                         /* 4 */
@@ -60,8 +60,7 @@ static const char *with_spec(const char *spec)
 static void load(cob_sweep *sw, const char *spec, const char *const *sets, int n_sets)
 {
     cob_err err = {COB_OK, ""};
-    cr_assert_eq(cob_sweep_load_string(sw, with_spec(spec), "sw.yaml", sets, n_sets, &err), COB_OK,
-                 "%s", err.msg);
+    cr_assert_eq(cob_sweep_load_string(sw, with_spec(spec), "sw.yaml", sets, n_sets, &err), COB_OK, "%s", err.msg);
 }
 
 /* The config of point i. */
@@ -83,13 +82,13 @@ Test(sweep, product_order_and_shorthands)
     load(&sw, "  k: [20, 40]\n  set:\n    nu_x: [5, 10, 20]\n", NULL, 0);
     cr_assert_eq(sw.n_points, 6);
     cr_assert_eq(sw.n_axes, 2);
-    point_config(&sw, 4, &c);   /* product, the last key fastest: K index 1, nu_x index 1 */
+    point_config(&sw, 4, &c); /* product, the last key fastest: K index 1, nu_x index 1 */
     cr_expect_eq(c.projs[0].indegree, 40);
     cr_expect_eq(c.projs[2].indegree, 10);
     cr_expect_eq(c.pops[2].rate_hz, 10);
     cr_expect_eq(c.projs[0].weight, 0.01, "law none keeps the weights");
     cob_config_free(&c);
-    point_config(&sw, 2, &c);   /* K index 0, nu_x index 2 */
+    point_config(&sw, 2, &c); /* K index 0, nu_x index 2 */
     cr_expect_eq(c.projs[0].indegree, 20);
     cr_expect_eq(c.projs[3].indegree, 5, "K_I keeps its ratio gamma to K_E");
     cr_expect_eq(c.projs[5].indegree, 20, "K_X = K");
@@ -103,16 +102,17 @@ Test(sweep, zip_g_seed_cv_k_and_dotted_keys)
 {
     cob_sweep sw;
     cob_config c;
-    load(&sw, "  set:\n    seed: [1, 2, 3]\n    g: [10, 20, 30]\n    cv_k: [0, 0.1, 0.2]\n"
-              "    populations.E.tau_m_ms: [10, 15, 20]\n  combine: zip\n", NULL, 0);
+    load(&sw,
+         "  set:\n    seed: [1, 2, 3]\n    g: [10, 20, 30]\n    cv_k: [0, 0.1, 0.2]\n"
+         "    populations.E.tau_m_ms: [10, 15, 20]\n  combine: zip\n",
+         NULL, 0);
     cr_assert_eq(sw.n_points, 3);
     point_config(&sw, 2, &c);
     cr_expect_eq(c.run.seed, 3);
     cr_expect_float_eq(c.projs[2].weight, 0.3, 1e-15, "I weight = g x E weight");
     cr_expect_float_eq(c.projs[3].weight, 0.3, 1e-15);
     cr_expect_eq(c.projs[0].weight, 0.01, "E weights unchanged");
-    for (int j = 0; j < c.n_projs; j++)
-        cr_expect_eq(c.projs[j].cv_indegree, 0.2, "cv_k sets every projection (%d)", j);
+    for (int j = 0; j < c.n_projs; j++) cr_expect_eq(c.projs[j].cv_indegree, 0.2, "cv_k sets every projection (%d)", j);
     cr_expect_eq(c.pops[0].lif.tau_m_ms, 20);
     cr_expect_eq(c.pops[1].lif.tau_m_ms, 20, "I keeps the default");
     cob_config_free(&c);
@@ -165,8 +165,7 @@ Test(sweep, laws_through_the_theory_api)
         cr_assert(cob_scale_law_parse(laws[l], &law));
         cr_assert_eq(cob_theory_scale(&n, law, 2000, &w, NULL, 0, &err), COB_OK, "%s", err.msg);
         point_config(&sw, 1, &c);
-        cr_expect_float_eq(c.projs[0].weight, w, 1e-15 * w, "%s: %g vs %g", laws[l],
-                           c.projs[0].weight, w);
+        cr_expect_float_eq(c.projs[0].weight, w, 1e-15 * w, "%s: %g vs %g", laws[l], c.projs[0].weight, w);
         cr_expect_lt(w, 1.6e-3, "%s: a weaker weight at a larger K", laws[l]);
         cr_expect_float_eq(c.projs[3].weight, 20 * w, 1e-14 * w);
         cr_expect_eq(c.projs[3].indegree, 500);
@@ -180,8 +179,8 @@ Test(sweep, run_ignores_the_sweep_block)
 {
     cob_config c;
     cob_err err = {COB_OK, ""};
-    cr_assert_eq(cob_config_load_string(&c, with_spec("  k: [20, 40]\n"), "sw.yaml", NULL, 0, &err),
-                 COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_config_load_string(&c, with_spec("  k: [20, 40]\n"), "sw.yaml", NULL, 0, &err), COB_OK, "%s",
+                 err.msg);
     cr_expect_eq(c.projs[0].indegree, 40);
     cob_config_free(&c);
 }
@@ -204,11 +203,11 @@ Test(sweep, bad_specs_refused)
 {
     refused("  k: {values: [20, 40], law: cubic}\n", NULL, "sw.yaml:14", "sweep.k.law", "cubic");
     refused("  sett: {nu_x: [1]}\n", NULL, "sw.yaml:14", "sett", "unknown key");
-    refused("  set:\n    populations.E.tau_mm_ms: [10]\n", NULL, "sw.yaml:15",
-            "sweep.set.populations.E.tau_mm_ms", "unknown key");
+    refused("  set:\n    populations.E.tau_mm_ms: [10]\n", NULL, "sw.yaml:15", "sweep.set.populations.E.tau_mm_ms",
+            "unknown key");
     refused("  set:\n    nu_x: []\n", NULL, "sw.yaml:15", "sweep.set.nu_x", "0 values");
-    refused("  set:\n    nu_x: [5, 10]\n    seed: [1, 2, 3]\n  combine: zip\n", NULL, "sw.yaml:16",
-            "sweep.set.seed", "zip");
+    refused("  set:\n    nu_x: [5, 10]\n    seed: [1, 2, 3]\n  combine: zip\n", NULL, "sw.yaml:16", "sweep.set.seed",
+            "zip");
     refused("  k: [40, 400]\n", NULL, "sw.yaml:14", "sweep.k", "indegree");
     refused("  k: [40, 400]\n", NULL, "point 1", "K=400", "400");
     refused("  set:\n    g: [ten]\n", NULL, "sw.yaml:15", "sweep.set.g", "ten");
@@ -218,8 +217,8 @@ Test(sweep, bad_specs_refused)
     refused("  k: {law: sqrt}\n", NULL, "sw.yaml:14", "sweep.k", "values");
     refused("  {}\n", NULL, "sw.yaml", "sweep", "nothing to sweep");
     refused("  k: [20, 40]\n", "sweep.k.law=cubic", "--set sweep.k.law=cubic", "cubic", "allowed");
-    refused("  set:\n    projections.0.weight: [0.5, 2]\n", NULL, "sw.yaml:15",
-            "sweep.set.projections.0.weight", "\"2\"");
+    refused("  set:\n    projections.0.weight: [0.5, 2]\n", NULL, "sw.yaml:15", "sweep.set.projections.0.weight",
+            "\"2\"");
 }
 
 Test(sweep, no_sweep_block_refused)
@@ -326,9 +325,13 @@ static void check_merged(const char *out)
         cr_expect_float_eq(w[i], 0.01 * sqrt(40.0 / k[i]), 1e-15);
         cr_expect_gt(rate[i], 0.0);
         cr_expect(isfinite(theory[i]) && theory[i] > 0, "theory at point %d: %g", i, theory[i]);
-        cr_expect_float_eq(rate[i], attr_f64(f, i == 0 ? "/points/0/populations/E"
-                                             : i == 1 ? "/points/1/populations/E"
-                                                      : "/points/2/populations/E", "mean_rate_hz"), 0);
+        cr_expect_float_eq(rate[i],
+                           attr_f64(f,
+                                    i == 0   ? "/points/0/populations/E"
+                                    : i == 1 ? "/points/1/populations/E"
+                                             : "/points/2/populations/E",
+                                    "mean_rate_hz"),
+                           0);
     }
     H5Fclose(f);
 }
@@ -343,8 +346,7 @@ static void check_csv(const char *path)
     cr_expect(strncmp(line, "point,K,weight_E,E_rate_hz,E_cv,E_v_mean_mV,E_v_sd_mV,E_theory_rate_hz,", 70) == 0,
               "header: %s", line);
     cr_expect(strstr(line, "I_theory_v_sd_mV") != NULL, "header: %s", line);
-    while (fgets(line, sizeof line, f))
-        n++;
+    while (fgets(line, sizeof line, f)) n++;
     fclose(f);
     cr_expect_eq(n, 3);
 }
@@ -397,8 +399,8 @@ static int run_cli(const char *env, const char *args, char **errs)
 {
     char cmd[2048], pe[400];
     snprintf(pe, sizeof pe, "%s/stderr", dir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && %s OMP_NUM_THREADS=1 '%s' %s > '%s/stdout' 2> '%s'", dir, env,
-             COBALT_CLI, args, dir, pe);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s OMP_NUM_THREADS=1 '%s' %s > '%s/stdout' 2> '%s'", dir, env, COBALT_CLI,
+             args, dir, pe);
     int rc = system(cmd);
     cr_assert(WIFEXITED(rc));
     FILE *f = fopen(pe, "r");
@@ -505,8 +507,10 @@ Test(sweep, k_law_on_input_projections)
         cr_expect_eq(c.projs[0].indegree, 500);
         cr_expect_float_eq(c.projs[1].weight, w, 1e-15 * w, "%s: %g vs %g", laws[l], c.projs[1].weight, w);
         cr_expect_float_eq(c.projs[0].weight, 12 * w, 1e-14 * w, "%s: g kept", laws[l]);
-        if (l == 0) cr_expect_eq(w, 0.01);
-        else cr_expect_lt(w, 0.01, "%s: a weaker weight at a larger K", laws[l]);
+        if (l == 0)
+            cr_expect_eq(w, 0.01);
+        else
+            cr_expect_lt(w, 0.01, "%s: a weaker weight at a larger K", laws[l]);
         cob_config_free(&c);
         cob_sweep_free(&sw);
     }
@@ -521,8 +525,7 @@ Test(sweep, k_without_e_input_refused)
     cob_err err = {COB_OK, ""};
     snprintf(text, sizeof text, single_yaml, "sqrt");
     cr_expect_eq(cob_sweep_load_string(&sw, text, "sn.yaml", sets, 1, &err), COB_ERR_CONFIG);
-    cr_expect(strstr(err.msg, "sn.yaml:10: sweep.k") && strstr(err.msg, "receptor-E input projection"), "%s",
-              err.msg);
+    cr_expect(strstr(err.msg, "sn.yaml:10: sweep.k") && strstr(err.msg, "receptor-E input projection"), "%s", err.msg);
 }
 
 /* A matched sweep of the single neuron runs and merges; its summary carries K, the law's weight

@@ -15,7 +15,10 @@
 
 #define SQRT_PI 1.77245385090551602729816748334115
 
-static double rel(double x, double ref) { return fabs(x / ref - 1.0); }
+static double rel(double x, double ref)
+{
+    return fabs(x / ref - 1.0);
+}
 
 /* ---- erfcx ---------------------------------------------------------------------------- */
 
@@ -26,11 +29,18 @@ Test(theory, erfcx_known_values)
      * reflection below 0: 2e-14 relative covers libm's erfc/exp (1 ulp each) and the
      * reflection's cancellation-free sum. */
     const double x[] = {0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, -1.0, -7.5, -26.0};
-    const double v[] = {1.0, 0.615690344192925874870793422684, 0.427583576155807004410750344491,
-                        0.255395676310505743865088580909, 0.179001151181389950419294815314,
-                        0.110704637733068626370212086492, 0.0561409927438225858575173872205,
-                        0.0187958888614167514971253290494, 5.00898008076228346630982459822,
-                        5371487911873917467782335.83452, 7.65772493149056835152677365771e+293};
+    const double v[] = {
+        1.0,
+        0.615690344192925874870793422684,
+        0.427583576155807004410750344491,
+        0.255395676310505743865088580909,
+        0.179001151181389950419294815314,
+        0.110704637733068626370212086492,
+        0.0561409927438225858575173872205,
+        0.0187958888614167514971253290494,
+        5.00898008076228346630982459822,
+        5371487911873917467782335.83452,
+        7.65772493149056835152677365771e+293};
     int i;
     for (i = 0; i < (int)(sizeof x / sizeof x[0]); ++i)
         cr_expect(rel(cob_erfcx(x[i]), v[i]) < 2e-14, "erfcx(%g) = %.17g, expected %.17g", x[i], cob_erfcx(x[i]), v[i]);
@@ -116,10 +126,11 @@ Test(theory, extreme_regimes_switch_continuously)
               cob_theory_cv(&n, m, r1) / m.sigma_mV, cob_theory_cv(&n, m2, r2) / m2.sigma_mV);
     /* The scaled Siegert integral switches to its Dawson series at v_max = 1e3 (the quadrature
      * side is accurate to the 1e-10 tolerance of each piece; observed 2e-11). */
-    cr_expect(rel(cob__siegert_scaled(0.0, 999.999, &mx) * 999.999, cob__siegert_scaled(0.0, 1000.001, &mx) * 1000.001) <
-              1e-9);
+    cr_expect(rel(cob__siegert_scaled(0.0, 999.999, &mx) * 999.999,
+                  cob__siegert_scaled(0.0, 1000.001, &mx) * 1000.001) < 1e-9);
     /* A neuron 1e6 sigma below threshold never fires: rate 0, CV 1, P(V) = Eq. 18. */
-    m.mu_mV = 15.0; m.sigma_mV = 5e-6;
+    m.mu_mV = 15.0;
+    m.sigma_mV = 5e-6;
     cr_expect(cob_theory_rate(&n, m) == 0.0 && cob_theory_cv(&n, m, 0.0) == 1.0);
     cob_theory_v_moments(&n, m, 0.0, &mean, &sd);
     cr_expect(mean == 15.0 && rel(sd, 5e-6 / sqrt(2.0)) < 1e-14);
@@ -199,7 +210,9 @@ Test(theory, pv_integrates_to_its_closed_form_moments)
     cob_theory_pv(&n, s.m, s.nu_hz, v, 4001, p);
     for (i = 0; i <= 4000; ++i) {
         double w = (i == 0 || i == 4000) ? 0.5 * h : h;
-        m0 += w * p[i]; m1 += w * p[i] * v[i]; m2 += w * p[i] * v[i] * v[i];
+        m0 += w * p[i];
+        m1 += w * p[i] * v[i];
+        m2 += w * p[i] * v[i] * v[i];
     }
     mean = m1 / m0;
     sd = sqrt(m2 / m0 - mean * mean);
@@ -216,7 +229,10 @@ Test(theory, cv_tends_to_poisson_with_dead_time_at_small_a)
     cob_theory_net n;
     cob_theory_state s;
     cob_theory_net_defaults(&n, COB_THEORY_COND);
-    n.a = 1e-4; n.g = 30.0; n.K = n.k_x = 1e7; n.nu_x_hz = 5.0;
+    n.a = 1e-4;
+    n.g = 30.0;
+    n.K = n.k_x = 1e7;
+    n.nu_x_hz = 5.0;
     cr_assert(cob_theory_solve(&n, &s, 1) >= 1 && s.stable);
     cr_expect(s.nu_hz > 1.0 && s.nu_hz < 10.0, "a few Hz: %g", s.nu_hz);
     /* Eq. 16 / B17: CV = 1 - tau_rp nu as a -> 0 (observed difference 5e-4 at a = 1e-4);
@@ -232,7 +248,10 @@ static cob_theory_net valid_net(void)
 {
     cob_theory_net n;
     cob_theory_net_defaults(&n, COB_THEORY_COND);
-    n.g = 30.0; n.K = n.k_x = 1e5; n.a = 1e-3; n.nu_x_hz = 25.0;
+    n.g = 30.0;
+    n.K = n.k_x = 1e5;
+    n.a = 1e-3;
+    n.nu_x_hz = 25.0;
     return n;
 }
 
@@ -253,7 +272,10 @@ Test(theory, gain_rho_and_eq21)
     int it;
     for (it = 0; it < 100; ++it) { /* Eq. 12's stable root (1.452; rho Omega increasing on [1, 10]) */
         double mid = 0.5 * (lo + hi);
-        if (log_rho_omega12(&n, mid) < 0.0) lo = mid; else hi = mid;
+        if (log_rho_omega12(&n, mid) < 0.0)
+            lo = mid;
+        else
+            hi = mid;
     }
     /* The full integral differs from Kramers' e^{v^2}/v by about 1/(2 v_max^2) = 7% in Omega;
      * rho moves far less because rho Omega is steep in rho: observed 0.7%, tolerance 2%. */
@@ -308,7 +330,8 @@ Test(theory, sanzeni_law_a_falls_like_one_over_log_k)
                        (b.v_bar * b.v_bar / n.a - 0.5 * log(n.a) - log(n.K))) < 1e-9);
         lk_min = fmin(lk_min, a * log(k));
         lk_max = fmax(lk_max, a * log(k));
-        if (k == 1e3) a_first = a;
+        if (k == 1e3)
+            a_first = a;
         a_last = a;
         if (k >= 1e5) { /* inside the validity: no warning, and the rate is held (observed +0.5%) */
             cr_expect(warn[0] == '\0', "K = %g: %s", k, warn);
@@ -402,13 +425,16 @@ static cob_status from_file(const char *name, const char *set, cob_theory_net *n
 /* Field by field to 1e-12: ratios such as g = 3.2e-2 / 1.6e-3 and ms -> s are not exact. */
 static int same_net(const cob_theory_net *a, const cob_theory_net *b)
 {
-    const double x[] = {a->tau_m_s, a->tau_rp_s, a->theta_mV, a->v_reset_mV, a->e_l_mV, a->e_e_mV, a->e_i_mV,
-                        a->mu_ext_mV, a->K, a->gamma, a->g, a->k_x, a->a, a->j_mV, a->nu_x_hz};
-    const double y[] = {b->tau_m_s, b->tau_rp_s, b->theta_mV, b->v_reset_mV, b->e_l_mV, b->e_e_mV, b->e_i_mV,
-                        b->mu_ext_mV, b->K, b->gamma, b->g, b->k_x, b->a, b->j_mV, b->nu_x_hz};
+    const double x[] = {a->tau_m_s, a->tau_rp_s, a->theta_mV,  a->v_reset_mV, a->e_l_mV,
+                        a->e_e_mV,  a->e_i_mV,   a->mu_ext_mV, a->K,          a->gamma,
+                        a->g,       a->k_x,      a->a,         a->j_mV,       a->nu_x_hz};
+    const double y[] = {b->tau_m_s, b->tau_rp_s, b->theta_mV,  b->v_reset_mV, b->e_l_mV,
+                        b->e_e_mV,  b->e_i_mV,   b->mu_ext_mV, b->K,          b->gamma,
+                        b->g,       b->k_x,      b->a,         b->j_mV,       b->nu_x_hz};
     int i;
     for (i = 0; i < 15; ++i)
-        if (fabs(x[i] - y[i]) > 1e-12 * fabs(y[i])) return 0;
+        if (fabs(x[i] - y[i]) > 1e-12 * fabs(y[i]))
+            return 0;
     return a->model == b->model;
 }
 
@@ -468,7 +494,7 @@ Test(theory, single_neuron_from_config)
     cob_err err;
     cr_assert_eq(from_file("validation/single_neuron_k.yaml", NULL, &n, &err), COB_OK, "%s", err.msg);
     cr_expect(n.single == 1 && n.model == COB_THEORY_COND && n.K == 1000 && n.k_x == 1000 && n.a == 0.01 &&
-              n.gamma == 0.25 && n.nu_x_hz == 25 && rel(n.g, 12.0) < 1e-15 && rel(n.eta, 1.8) < 1e-15,
+                  n.gamma == 0.25 && n.nu_x_hz == 25 && rel(n.g, 12.0) < 1e-15 && rel(n.eta, 1.8) < 1e-15,
               "K %g k_x %g a %g gamma %g nu_x %g g %g eta %g", n.K, n.k_x, n.a, n.gamma, n.nu_x_hz, n.g, n.eta);
     m0 = cob_theory_moments_net(&n, 0.0);
     m1 = cob_theory_moments_net(&n, 77.0);
@@ -497,8 +523,8 @@ Test(theory, single_neuron_eq13)
     double tb = 1.0 / 6.4, mb = -75.0 * 5.4 / 6.4, sb = sqrt(tb * (mb * mb + 144.0 * 0.45 * (mb + 75) * (mb + 75)));
     cr_assert_eq(from_file("validation/single_neuron_k.yaml", NULL, &n, &err), COB_OK, "%s", err.msg);
     cob_theory_bars b = cob_theory_strong_bars(&n, 123.0); /* rho is not used */
-    cr_expect(rel(b.tau_bar, tb) < 1e-14 && rel(b.mu_bar_mV, mb) < 1e-14 && rel(b.sigma_bar_mV, sb) < 1e-14,
-              "%g %g %g", b.tau_bar, b.mu_bar_mV, b.sigma_bar_mV);
+    cr_expect(rel(b.tau_bar, tb) < 1e-14 && rel(b.mu_bar_mV, mb) < 1e-14 && rel(b.sigma_bar_mV, sb) < 1e-14, "%g %g %g",
+              b.tau_bar, b.mu_bar_mV, b.sigma_bar_mV);
     cr_expect(rel(b.v_bar, (-55.0 - mb) / sb) < 1e-13);
 }
 
@@ -521,7 +547,8 @@ Test(theory, single_neuron_laws)
     inv0 = vb2 / n.a - 0.5 * log(n.a) - log(n.K);
     for (int i = 0; i < 3; ++i) {
         char warn[512];
-        cr_assert_eq(cob_theory_scale(&n, COB_SCALE_SANZENI, ks[i], &w, warn, sizeof warn, &err), COB_OK, "%s", err.msg);
+        cr_assert_eq(cob_theory_scale(&n, COB_SCALE_SANZENI, ks[i], &w, warn, sizeof warn, &err), COB_OK, "%s",
+                     err.msg);
         cr_expect(warn[0] == '\0', "inside the validity above K0: %s", warn);
         cr_expect(fabs(vb2 / w - 0.5 * log(w) - log(ks[i]) - inv0) < 1e-11, "Eq. 14 invariant at K = %g", ks[i]);
         cob_theory_net_at_k(&n, ks[i], w, &t);
@@ -565,7 +592,8 @@ Test(theory, single_neuron_summed_inputs_and_refusals)
     cr_assert_eq(cob_theory_net_from_config(&c, &n, &err), COB_OK, "%s", err.msg);
     cob_config_free(&c);
     cr_expect(n.single && n.model == COB_THEORY_CURR && n.K == 600 && rel(n.nu_x_hz, 22000.0 / 600) < 1e-15 &&
-              rel(n.gamma, 1.0 / 3) < 1e-15 && rel(n.g, 5.0) < 1e-15 && rel(n.eta, 6000.0 / 200 / (22000.0 / 600)) < 1e-15);
+              rel(n.gamma, 1.0 / 3) < 1e-15 && rel(n.g, 5.0) < 1e-15 &&
+              rel(n.eta, 6000.0 / 200 / (22000.0 / 600)) < 1e-15);
     m = cob_theory_moments_net(&n, 0.0);
     cr_expect(rel(m.mu_mV, 0.02 * 0.1 * (22000.0 - 5.0 * 6000.0)) < 1e-13, "mu %g", m.mu_mV);
     cr_expect(rel(m.sigma_mV, sqrt(0.02 * 0.01 * (22000.0 + 25.0 * 6000.0))) < 1e-13, "sigma %g", m.sigma_mV);

@@ -51,18 +51,18 @@ static inline void run_cpu(const cob_config *c, cob_stats *st)
 }
 
 /* A small E/I network driven by a Poisson pool that fires at tens of Hz (~0.3 s to run). */
-#define TEST_SMALL_NET                                                                       \
-    "run: {dt_ms: 0.1, t_warmup_ms: 50, t_sim_ms: 300, seed: 3}\n"                          \
-    "populations:\n"                                                                         \
-    "  - {name: E, model: lif_cond, size: 400}\n"                                            \
-    "  - {name: I, model: lif_cond, size: 100}\n"                                            \
-    "  - {name: X, model: poisson, size: 400, rate_hz: 40, input: pool}\n"                   \
-    "projections:\n"                                                                         \
-    "  - {pre: E, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"     \
-    "  - {pre: I, post: E, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"      \
-    "  - {pre: X, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"     \
-    "  - {pre: E, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"     \
-    "  - {pre: I, post: I, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"      \
+#define TEST_SMALL_NET                                                                   \
+    "run: {dt_ms: 0.1, t_warmup_ms: 50, t_sim_ms: 300, seed: 3}\n"                       \
+    "populations:\n"                                                                     \
+    "  - {name: E, model: lif_cond, size: 400}\n"                                        \
+    "  - {name: I, model: lif_cond, size: 100}\n"                                        \
+    "  - {name: X, model: poisson, size: 400, rate_hz: 40, input: pool}\n"               \
+    "projections:\n"                                                                     \
+    "  - {pre: E, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n" \
+    "  - {pre: I, post: E, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"  \
+    "  - {pre: X, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n" \
+    "  - {pre: E, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n" \
+    "  - {pre: I, post: I, receptor: I, indegree: 12, weight: 0.2, delay_ms: [0, 1]}\n"  \
     "  - {pre: X, post: I, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0, 5]}\n"
 
 #endif

@@ -25,19 +25,17 @@ typedef struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: cobalt run CONFIG [--backend auto|cpu|cuda] [--seed N] [--out FILE | --no-out]\n"
-            "                         [--set key=value ...] [--progress | --quiet]\n"
-            "       cobalt validate CONFIG [--set key=value ...]\n"
-            "       cobalt info\n"
-            "       cobalt theory CONFIG [--set key=value ...] [--k K1,K2,... --law none|sqrt|log|sanzeni|matched]\n"
-            "       " COB_CLI_SYNOPSIS_SWEEP
-            "       " COB_CLI_SYNOPSIS_MERGE
-            "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
-            "       cobalt help\n"
-            "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
-            "file (docs/results.md) and prints a one-line JSON summary on stdout.\n"
-            "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal.\n");
+    fprintf(f, "usage: cobalt run CONFIG [--backend auto|cpu|cuda] [--seed N] [--out FILE | --no-out]\n"
+               "                         [--set key=value ...] [--progress | --quiet]\n"
+               "       cobalt validate CONFIG [--set key=value ...]\n"
+               "       cobalt info\n"
+               "       cobalt theory CONFIG [--set key=value ...] [--k K1,K2,... --law none|sqrt|log|sanzeni|matched]\n"
+               "       " COB_CLI_SYNOPSIS_SWEEP "       " COB_CLI_SYNOPSIS_MERGE
+               "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
+               "       cobalt help\n"
+               "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
+               "file (docs/results.md) and prints a one-line JSON summary on stdout.\n"
+               "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal.\n");
 }
 
 static int parse_run_args(int argc, char **argv, run_args *a)
@@ -49,16 +47,23 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     for (i = 2; i < argc; ++i) {
         const char *o = argv[i];
         int has_val = i + 1 < argc;
-        if (!strcmp(o, "--backend") && has_val) a->backend = argv[++i];
-        else if (!strcmp(o, "--out") && has_val) a->out = argv[++i];
-        else if (!strcmp(o, "--no-out")) a->no_out = 1;
-        else if (!strcmp(o, "--progress")) a->progress = 1;
-        else if (!strcmp(o, "--quiet")) a->progress = 0;
+        if (!strcmp(o, "--backend") && has_val)
+            a->backend = argv[++i];
+        else if (!strcmp(o, "--out") && has_val)
+            a->out = argv[++i];
+        else if (!strcmp(o, "--no-out"))
+            a->no_out = 1;
+        else if (!strcmp(o, "--progress"))
+            a->progress = 1;
+        else if (!strcmp(o, "--quiet"))
+            a->progress = 0;
         else if (!strcmp(o, "--seed") && has_val) {
             snprintf(a->seed_set, sizeof a->seed_set, "run.seed=%s", argv[++i]);
-            if (a->n_sets < COB_CLI_MAX_SETS) a->sets[a->n_sets++] = a->seed_set;
+            if (a->n_sets < COB_CLI_MAX_SETS)
+                a->sets[a->n_sets++] = a->seed_set;
         } else if (!strcmp(o, "--set") && has_val) {
-            if (!cob__cli_add_set(a->sets, &a->n_sets, argv[++i])) return 0;
+            if (!cob__cli_add_set(a->sets, &a->n_sets, argv[++i]))
+                return 0;
         } else if (o[0] == '-') {
             return cob__cli_bad_option(o, "");
         } else if (!cob__cli_config_arg(&a->config, o)) {
@@ -76,7 +81,8 @@ static void default_out(const cob_config *c, char *buf, size_t len)
     char *dot;
     snprintf(stem, sizeof stem, "%s", base ? base + 1 : c->path);
     dot = strrchr(stem, '.');
-    if (dot) *dot = '\0';
+    if (dot)
+        *dot = '\0';
     snprintf(buf, len, "%s_seed%llu.h5", stem[0] ? stem : "cobalt", (unsigned long long)c->run.seed);
 }
 
@@ -85,8 +91,7 @@ typedef struct {
     double dt_ms;
 } progress_ctx;
 
-static void progress_line(void *user, int64_t step, int64_t n_steps, double wall_s, const double *rate_hz,
-                          int n_pops)
+static void progress_line(void *user, int64_t step, int64_t n_steps, double wall_s, const double *rate_hz, int n_pops)
 {
     const progress_ctx *pc = user;
     double sim_s = step * pc->dt_ms * 1e-3, tot_s = n_steps * pc->dt_ms * 1e-3;
@@ -94,9 +99,11 @@ static void progress_line(void *user, int64_t step, int64_t n_steps, double wall
     int pop, k = 0;
     fprintf(stderr, "\r[cobalt] t %.2f/%.2f s | wall %.1f s | %.2f s/s | ETA %.0f s |", sim_s, tot_s, wall_s, rtf, eta);
     for (pop = 0; pop < pc->c->n_pops && k < n_pops; ++pop)
-        if (pc->c->pops[pop].model != COB_MODEL_POISSON) fprintf(stderr, " %s %.1f Hz", pc->c->pops[pop].name, rate_hz[k++]);
+        if (pc->c->pops[pop].model != COB_MODEL_POISSON)
+            fprintf(stderr, " %s %.1f Hz", pc->c->pops[pop].name, rate_hz[k++]);
     fprintf(stderr, "   ");
-    if (step == n_steps) fprintf(stderr, "\n");
+    if (step == n_steps)
+        fprintf(stderr, "\n");
     fflush(stderr);
 }
 
@@ -110,19 +117,30 @@ static int write_results(const run_args *a, const cob_config *c, const cob_stats
     cob_err err = {COB_OK, ""}, th_err = {COB_OK, ""};
     cob_status st;
     cob__cli_hostname(host, sizeof host);
-    m.commit = COBALT_COMMIT; m.version = COBALT_VERSION; m.backend = t->backend_name;
-    if (t->device_name[0]) snprintf(device, sizeof device, "%s, %s", host, t->device_name);
-    else snprintf(device, sizeof device, "%s", host);
-    m.device = device; m.seed = c->run.seed; m.config_path = c->path;
+    m.commit = COBALT_COMMIT;
+    m.version = COBALT_VERSION;
+    m.backend = t->backend_name;
+    if (t->device_name[0])
+        snprintf(device, sizeof device, "%s, %s", host, t->device_name);
+    else
+        snprintf(device, sizeof device, "%s", host);
+    m.device = device;
+    m.seed = c->run.seed;
+    m.config_path = c->path;
     m.theory = cob_output_theory(c, s, &th, &th_err) == COB_OK ? &th : NULL;
     if (!a->no_out) {
-        if (a->out) snprintf(out, sizeof out, "%s", a->out); else default_out(c, out, sizeof out);
+        if (a->out)
+            snprintf(out, sizeof out, "%s", a->out);
+        else
+            default_out(c, out, sizeof out);
         st = cob_output_write_h5(out, c, s, t, &m, &err);
-        if (st != COB_OK) return cob__cli_fail(st, &err);
+        if (st != COB_OK)
+            return cob__cli_fail(st, &err);
         out_path = out;
     }
     st = cob_output_json(json, sizeof json, out_path, c, s, t, &m, &err);
-    if (st != COB_OK) return cob__cli_fail(st, &err);
+    if (st != COB_OK)
+        return cob__cli_fail(st, &err);
     printf("%s\n", json);
     if (s->raster_overflow > 0)
         fprintf(stderr, "cobalt: warning: raster full, %lld spikes not stored (raise stats.raster.max_spikes)\n",
@@ -141,20 +159,30 @@ static int cmd_run(int argc, char **argv)
     cob_err err = {COB_OK, ""};
     cob_status st;
     int rc;
-    if (!parse_run_args(argc, argv, &a)) { usage(stderr); return 1; }
+    if (!parse_run_args(argc, argv, &a)) {
+        usage(stderr);
+        return 1;
+    }
     memset(&opt, 0, sizeof opt);
-    if (!cob__cli_backend(a.backend, &opt.backend)) return 1;
+    if (!cob__cli_backend(a.backend, &opt.backend))
+        return 1;
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
-    if (st != COB_OK) return cob__cli_fail(st, &err);
-    pc.c = &c; pc.dt_ms = c.run.dt_ms;
+    if (st != COB_OK)
+        return cob__cli_fail(st, &err);
+    pc.c = &c;
+    pc.dt_ms = c.run.dt_ms;
     if (a.progress == 1 || (a.progress == -1 && isatty(STDERR_FILENO))) {
         opt.progress = progress_line;
         opt.progress_user = &pc;
     }
     st = cob_sim_run(&c, &opt, &s, &t, &err);
-    if (st != COB_OK && st != COB_ERR_OVERFLOW) { cob_config_free(&c); return cob__cli_fail(st, &err); }
+    if (st != COB_OK && st != COB_ERR_OVERFLOW) {
+        cob_config_free(&c);
+        return cob__cli_fail(st, &err);
+    }
     rc = write_results(&a, &c, &s, &t, st);
-    if (rc == -1) rc = cob__cli_fail(st, &err);
+    if (rc == -1)
+        rc = cob__cli_fail(st, &err);
     cob_stats_free(&s);
     cob_config_free(&c);
     return rc;
@@ -168,9 +196,13 @@ static int cmd_validate(int argc, char **argv)
     cob_status st;
     double syn = 0.0;
     int i;
-    if (!parse_run_args(argc, argv, &a)) { usage(stderr); return 1; }
+    if (!parse_run_args(argc, argv, &a)) {
+        usage(stderr);
+        return 1;
+    }
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
-    if (st != COB_OK) return cob__cli_fail(st, &err);
+    if (st != COB_OK)
+        return cob__cli_fail(st, &err);
     printf("%s: ok\n", c.path);
     for (i = 0; i < c.n_pops; ++i)
         printf("  population %-8s %-8s %10lld neurons\n", c.pops[i].name, cob_model_name(c.pops[i].model),
@@ -185,26 +217,29 @@ static int cmd_validate(int argc, char **argv)
                indep ? ", independent Poisson input" : "");
     }
     printf("  synapses stored: %.4g\n", syn);
-    printf("  steps: %lld warm-up + %lld measured (dt = %g ms)\n",
-           (long long)cob_steps(c.run.t_warmup_ms, c.run.dt_ms), (long long)cob_steps(c.run.t_sim_ms, c.run.dt_ms),
-           c.run.dt_ms);
+    printf("  steps: %lld warm-up + %lld measured (dt = %g ms)\n", (long long)cob_steps(c.run.t_warmup_ms, c.run.dt_ms),
+           (long long)cob_steps(c.run.t_sim_ms, c.run.dt_ms), c.run.dt_ms);
     printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n",
            cob_config_memory_estimate(&c) / 1e9, COB_ESTIMATE_RATE_HZ);
     {
         cob_net lay;
         cob_plan plan;
         cob_cuda_mem m;
-        if (cob_net_layout(&lay, &c, &err) != COB_OK) { cob_config_free(&c); return cob__cli_fail(err.status, &err); }
+        if (cob_net_layout(&lay, &c, &err) != COB_OK) {
+            cob_config_free(&c);
+            return cob__cli_fail(err.status, &err);
+        }
         if (cob_plan_compile(&plan, &c, &lay, &err) != COB_OK) {
             cob_net_free(&lay);
             cob_config_free(&c);
             return cob__cli_fail(err.status, &err);
         }
         cob_cuda_memory_estimate(&lay, &plan, &m);
-        printf("  device memory estimate (CUDA backend): %.3f GB while building, %.3f GB during the run "
-               "(connectivity %.3f GB = %.2f bytes per synapse, delay ring %.3f GB, state %.3f GB, statistics %.3f GB)\n",
-               m.build_peak / 1e9, m.resident / 1e9, m.connectivity / 1e9, cob_cuda_bytes_per_synapse(&lay),
-               m.ring / 1e9, m.state / 1e9, m.stats / 1e9);
+        printf(
+            "  device memory estimate (CUDA backend): %.3f GB while building, %.3f GB during the run "
+            "(connectivity %.3f GB = %.2f bytes per synapse, delay ring %.3f GB, state %.3f GB, statistics %.3f GB)\n",
+            m.build_peak / 1e9, m.resident / 1e9, m.connectivity / 1e9, cob_cuda_bytes_per_synapse(&lay), m.ring / 1e9,
+            m.state / 1e9, m.stats / 1e9);
         cob_plan_free(&plan);
         cob_net_free(&lay);
     }
@@ -231,15 +266,28 @@ static int cmd_info(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) { usage(stderr); return 1; }
-    if (!strcmp(argv[1], "run")) return cmd_run(argc, argv);
-    if (!strcmp(argv[1], "validate")) return cmd_validate(argc, argv);
-    if (!strcmp(argv[1], "info")) return cmd_info();
-    if (!strcmp(argv[1], "plot")) return cob_cli_plot(argc, argv);
-    if (!strcmp(argv[1], "theory")) return cob_cli_theory(argc, argv);
-    if (!strcmp(argv[1], "sweep")) return cob_cli_sweep(argc, argv);
-    if (!strcmp(argv[1], "merge")) return cob_cli_merge(argc, argv);
-    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(stdout); return 0; }
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    if (!strcmp(argv[1], "run"))
+        return cmd_run(argc, argv);
+    if (!strcmp(argv[1], "validate"))
+        return cmd_validate(argc, argv);
+    if (!strcmp(argv[1], "info"))
+        return cmd_info();
+    if (!strcmp(argv[1], "plot"))
+        return cob_cli_plot(argc, argv);
+    if (!strcmp(argv[1], "theory"))
+        return cob_cli_theory(argc, argv);
+    if (!strcmp(argv[1], "sweep"))
+        return cob_cli_sweep(argc, argv);
+    if (!strcmp(argv[1], "merge"))
+        return cob_cli_merge(argc, argv);
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return 0;
+    }
     fprintf(stderr, "cobalt: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 1;

@@ -32,10 +32,12 @@ static int exe_dir(char *dir, size_t len)
 {
     ssize_t n = readlink("/proc/self/exe", dir, len - 1);
     char *slash;
-    if (n <= 0 || (size_t)n >= len - 1) return 0;
+    if (n <= 0 || (size_t)n >= len - 1)
+        return 0;
     dir[n] = '\0';
     slash = strrchr(dir, '/');
-    if (!slash) return 0;
+    if (!slash)
+        return 0;
     slash[slash == dir ? 1 : 0] = '\0';
     return 1;
 }
@@ -52,9 +54,12 @@ static int tool_dirs(char cand[][PLOT_PATH_LEN], const char *why[], size_t len)
         why[0] = "from COBALT_TOOLS_DIR";
         return (size_t)snprintf(cand[0], len, "%s", env) < len;
     }
-    if (!exe_dir(dir, sizeof dir)) return 0;
-    if ((size_t)snprintf(cand[n], len, "%s/../tools", dir) < len) why[n++] = "build folder inside the source tree";
-    if ((size_t)snprintf(cand[n], len, "%s/../share/cobalt/tools", dir) < len) why[n++] = "installed";
+    if (!exe_dir(dir, sizeof dir))
+        return 0;
+    if ((size_t)snprintf(cand[n], len, "%s/../tools", dir) < len)
+        why[n++] = "build folder inside the source tree";
+    if ((size_t)snprintf(cand[n], len, "%s/../share/cobalt/tools", dir) < len)
+        why[n++] = "installed";
     return n;
 }
 
@@ -66,9 +71,11 @@ static int find_script(char *script, size_t len)
     const char *why[PLOT_N_CANDIDATES];
     int n = tool_dirs(cand, why, PLOT_PATH_LEN), i;
     for (i = 0; i < n; ++i)
-        if ((size_t)snprintf(script, len, "%s/%s", cand[i], PLOT_SCRIPT) < len && is_file(script)) return 1;
+        if ((size_t)snprintf(script, len, "%s/%s", cand[i], PLOT_SCRIPT) < len && is_file(script))
+            return 1;
     fprintf(stderr, "cobalt plot: cannot find %s; tried:\n", PLOT_SCRIPT);
-    if (n == 0) fprintf(stderr, "  (nothing: COBALT_TOOLS_DIR is not set or too long, and /proc/self/exe is unreadable)\n");
+    if (n == 0)
+        fprintf(stderr, "  (nothing: COBALT_TOOLS_DIR is not set or too long, and /proc/self/exe is unreadable)\n");
     for (i = 0; i < n; ++i) fprintf(stderr, "  %s/%s (%s)\n", cand[i], PLOT_SCRIPT, why[i]);
     fprintf(stderr, "Set COBALT_TOOLS_DIR to the tools/ folder of the cobalt sources.\n");
     return 0;
@@ -81,27 +88,41 @@ static int spawn_wait(char **args)
     int fd[2], exec_errno = 0, status;
     ssize_t got;
     pid_t pid;
-    if (pipe(fd) != 0) { perror("cobalt plot: pipe"); return -1; }
+    if (pipe(fd) != 0) {
+        perror("cobalt plot: pipe");
+        return -1;
+    }
     /* The write end closes on a successful exec; a failed exec sends errno through it. */
     fcntl(fd[1], F_SETFD, FD_CLOEXEC);
     fflush(stdout);
     fflush(stderr);
     pid = fork();
-    if (pid < 0) { perror("cobalt plot: fork"); close(fd[0]); close(fd[1]); return -1; }
+    if (pid < 0) {
+        perror("cobalt plot: fork");
+        close(fd[0]);
+        close(fd[1]);
+        return -1;
+    }
     if (pid == 0) {
         close(fd[0]);
         execvp(args[0], args);
         exec_errno = errno;
-        if (write(fd[1], &exec_errno, sizeof exec_errno) < 0) _exit(127);
+        if (write(fd[1], &exec_errno, sizeof exec_errno) < 0)
+            _exit(127);
         _exit(127);
     }
     close(fd[1]);
-    do got = read(fd[0], &exec_errno, sizeof exec_errno); while (got < 0 && errno == EINTR);
+    do got = read(fd[0], &exec_errno, sizeof exec_errno);
+    while (got < 0 && errno == EINTR);
     close(fd[0]);
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) { perror("cobalt plot: waitpid"); return -1; }
+        if (errno != EINTR) {
+            perror("cobalt plot: waitpid");
+            return -1;
+        }
     if (got == (ssize_t)sizeof exec_errno) {
-        fprintf(stderr, "cobalt plot: cannot run %s (%s): plotting needs python3 on PATH with numpy, h5py and "
+        fprintf(stderr,
+                "cobalt plot: cannot run %s (%s): plotting needs python3 on PATH with numpy, h5py and "
                 "matplotlib (Debian/Ubuntu: apt install python3-numpy python3-h5py python3-matplotlib)\n",
                 args[0], strerror(exec_errno));
         return -1;
@@ -124,9 +145,13 @@ int cob_cli_plot(int argc, char **argv)
                         "Figures of a result or sweep file (docs/plots.md); `cobalt plot --help` for more.\n");
         return 1;
     }
-    if (!find_script(script, sizeof script)) return 1;
+    if (!find_script(script, sizeof script))
+        return 1;
     args = calloc((size_t)argc + 1, sizeof *args);
-    if (!args) { fprintf(stderr, "cobalt plot: out of memory\n"); return 1; }
+    if (!args) {
+        fprintf(stderr, "cobalt plot: out of memory\n");
+        return 1;
+    }
     args[0] = "python3";
     args[1] = script;
     for (i = 2; i < argc; ++i) args[i] = argv[i];

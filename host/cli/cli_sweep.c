@@ -22,14 +22,12 @@ typedef struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: " COB_CLI_SYNOPSIS_SWEEP
-            "       " COB_CLI_SYNOPSIS_MERGE
-            "sweep runs every point of the config's sweep: block (or only point I; also taken from\n"
-            "SLURM_ARRAY_TASK_ID) into DIR/point_<I>.h5 and, when it ran them all, merges them into\n"
-            "FILE.h5 and FILE.csv (default <config stem>_sweep.h5, points in <stem>_sweep_points/).\n"
-            "merge joins the point files; missing points are an error (exit 3) unless --allow-missing.\n"
-            "--count prints the number of points, --list each point's overrides; see docs/sweeps.md.\n");
+    fprintf(f, "usage: " COB_CLI_SYNOPSIS_SWEEP "       " COB_CLI_SYNOPSIS_MERGE
+               "sweep runs every point of the config's sweep: block (or only point I; also taken from\n"
+               "SLURM_ARRAY_TASK_ID) into DIR/point_<I>.h5 and, when it ran them all, merges them into\n"
+               "FILE.h5 and FILE.csv (default <config stem>_sweep.h5, points in <stem>_sweep_points/).\n"
+               "merge joins the point files; missing points are an error (exit 3) unless --allow-missing.\n"
+               "--count prints the number of points, --list each point's overrides; see docs/sweeps.md.\n");
 }
 
 /* One option of argv at *i (its value consumed); 0 on an unknown or incomplete option. */
@@ -37,15 +35,29 @@ static int parse_opt(int argc, char **argv, int *i, sweep_args *a)
 {
     const char *o = argv[*i];
     const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    const char **dst = !strcmp(o, "--out") ? &a->out : !strcmp(o, "--dir") ? &a->dir
-                     : !strcmp(o, "--backend") ? &a->backend : !strcmp(o, "--point") ? &a->point
-                     : NULL;
-    if (dst && v) { *dst = v; ++*i; return 1; }
-    if (!strcmp(o, "--set") && v && a->n_sets < COB_CLI_MAX_SETS) { a->sets[a->n_sets++] = v; ++*i; return 1; }
-    if (!strcmp(o, "--allow-missing")) return a->allow_missing = 1;
-    if (!strcmp(o, "--quiet")) return a->quiet = 1;
-    if (!strcmp(o, "--count")) return a->count = 1;
-    if (!strcmp(o, "--list")) return a->list = 1;
+    const char **dst = !strcmp(o, "--out")       ? &a->out
+                       : !strcmp(o, "--dir")     ? &a->dir
+                       : !strcmp(o, "--backend") ? &a->backend
+                       : !strcmp(o, "--point")   ? &a->point
+                                                 : NULL;
+    if (dst && v) {
+        *dst = v;
+        ++*i;
+        return 1;
+    }
+    if (!strcmp(o, "--set") && v && a->n_sets < COB_CLI_MAX_SETS) {
+        a->sets[a->n_sets++] = v;
+        ++*i;
+        return 1;
+    }
+    if (!strcmp(o, "--allow-missing"))
+        return a->allow_missing = 1;
+    if (!strcmp(o, "--quiet"))
+        return a->quiet = 1;
+    if (!strcmp(o, "--count"))
+        return a->count = 1;
+    if (!strcmp(o, "--list"))
+        return a->list = 1;
     return cob__cli_bad_option(o, !strcmp(o, "--set") && v ? " (too many --set)" : "");
 }
 
@@ -55,7 +67,8 @@ static int parse_args(int argc, char **argv, sweep_args *a)
     a->backend = "auto";
     for (int i = 2; i < argc; ++i) {
         if (argv[i][0] == '-') {
-            if (!parse_opt(argc, argv, &i, a)) return 0;
+            if (!parse_opt(argc, argv, &i, a))
+                return 0;
         } else if (!cob__cli_config_arg(&a->config, argv[i])) {
             return 0;
         }
@@ -78,7 +91,8 @@ static void list_points(const cob_sweep *sw)
     char label[1024];
     for (int64_t i = 0; i < sw->n_points; i++) {
         cob_sweep_point p;
-        if (cob_sweep_point_make(sw, i, &p, &err) != COB_OK) return;
+        if (cob_sweep_point_make(sw, i, &p, &err) != COB_OK)
+            return;
         cob_sweep_point_label(sw, &p, label, sizeof label);
         printf("%lld\t%s\t", (long long)i, label);
         for (int k = 0; k < p.n_sets; k++) printf("%s--set %s", k ? " " : "", p.sets[k]);
@@ -112,25 +126,32 @@ static cob_status run_points(const cob_sweep *sw, const sweep_args *a, cob_backe
     memset(&meta, 0, sizeof meta);
     opt.backend = backend;
     cob__cli_hostname(host, sizeof host);
-    meta.commit = COBALT_COMMIT; meta.version = COBALT_VERSION; meta.device = host;
+    meta.commit = COBALT_COMMIT;
+    meta.version = COBALT_VERSION;
+    meta.device = host;
     for (int64_t i = first; i <= last; i++) {
         cob_sweep_point_result r;
         cob_status st = cob_sweep_run_point(sw, i, dir, &opt, &meta, &r, err);
-        if (st != COB_OK) return st;
+        if (st != COB_OK)
+            return st;
         *n_overflow += r.run_status == COB_ERR_OVERFLOW;
-        if (!a->quiet) progress(sw, i, &r);
+        if (!a->quiet)
+            progress(sw, i, &r);
     }
     return COB_OK;
 }
 
-static void sweep_summary(const cob_sweep *sw, const sweep_args *a, int selected, int64_t point,
-                          const char *dir, const char *out, const char *csv, double wall_s, int n_overflow)
+static void sweep_summary(const cob_sweep *sw, const sweep_args *a, int selected, int64_t point, const char *dir,
+                          const char *out, const char *csv, double wall_s, int n_overflow)
 {
     printf("{\"status\":\"ok\",\"config\":");
     cob__cli_json_str(stdout, a->config);
     printf(",\"n_points\":%lld,\"points_run\":%lld,\"point\":", (long long)sw->n_points,
            selected ? 1LL : (long long)sw->n_points);
-    if (selected) printf("%lld", (long long)point); else printf("null");
+    if (selected)
+        printf("%lld", (long long)point);
+    else
+        printf("null");
     printf(",\"dir\":");
     cob__cli_json_str(stdout, dir);
     printf(",\"out\":");
@@ -142,8 +163,10 @@ static void sweep_summary(const cob_sweep *sw, const sweep_args *a, int selected
 
 static int sweep_listing(const cob_sweep *sw, const sweep_args *a)
 {
-    if (a->count) printf("%lld\n", (long long)sw->n_points);
-    else list_points(sw);
+    if (a->count)
+        printf("%lld\n", (long long)sw->n_points);
+    else
+        list_points(sw);
     return 0;
 }
 
@@ -157,10 +180,15 @@ int cob_cli_sweep(int argc, char **argv)
     int64_t point;
     int selected, n_overflow = 0;
     double t0 = wall_now();
-    if (!parse_args(argc, argv, &a)) { usage(stderr); return 1; }
-    if (!cob__cli_backend(a.backend, &backend)) return 1;
+    if (!parse_args(argc, argv, &a)) {
+        usage(stderr);
+        return 1;
+    }
+    if (!cob__cli_backend(a.backend, &backend))
+        return 1;
     cob_status st = cob_sweep_load(&sw, a.config, a.sets, a.n_sets, &err);
-    if (st != COB_OK) return cob__cli_fail(st, &err);
+    if (st != COB_OK)
+        return cob__cli_fail(st, &err);
     if (sw.law_warning[0])
         fprintf(stderr, "cobalt: warning: %s\n", sw.law_warning);
     if (a.count || a.list) {
@@ -172,12 +200,15 @@ int cob_cli_sweep(int argc, char **argv)
     if (st == COB_OK)
         st = cob_sweep_select(a.point, getenv("SLURM_ARRAY_TASK_ID"), sw.n_points, &point, &selected, &err);
     if (st == COB_OK)
-        st = run_points(&sw, &a, backend, dir, selected ? point : 0, selected ? point : sw.n_points - 1,
-                        &n_overflow, &err);
-    if (st == COB_OK && !selected) st = cob_sweep_merge(&sw, dir, out, csv, 0, &err);
-    if (st == COB_OK) sweep_summary(&sw, &a, selected, point, dir, out, csv, wall_now() - t0, n_overflow);
+        st = run_points(&sw, &a, backend, dir, selected ? point : 0, selected ? point : sw.n_points - 1, &n_overflow,
+                        &err);
+    if (st == COB_OK && !selected)
+        st = cob_sweep_merge(&sw, dir, out, csv, 0, &err);
+    if (st == COB_OK)
+        sweep_summary(&sw, &a, selected, point, dir, out, csv, wall_now() - t0, n_overflow);
     cob_sweep_free(&sw);
-    if (st != COB_OK) return cob__cli_fail(st, &err);
+    if (st != COB_OK)
+        return cob__cli_fail(st, &err);
     return n_overflow ? cob_status_exit_code(COB_ERR_OVERFLOW) : 0;
 }
 
@@ -194,7 +225,10 @@ static void merge_summary(const cob_sweep *sw, const char *dir, const char *out,
     printf(",\"n_points\":%lld,\"missing\":[", (long long)sw->n_points);
     if (present && cob_sweep_scan(sw, dir, present) > 0)
         for (int64_t i = 0; i < sw->n_points; i++)
-            if (!present[i]) { printf("%s%lld", first ? "" : ",", (long long)i); first = 0; }
+            if (!present[i]) {
+                printf("%s%lld", first ? "" : ",", (long long)i);
+                first = 0;
+            }
     printf("]}\n");
     free(present);
 }
@@ -212,10 +246,13 @@ int cob_cli_merge(int argc, char **argv)
         return 1;
     }
     cob_status st = cob_sweep_load(&sw, a.config, a.sets, a.n_sets, &err);
-    if (st != COB_OK) return cob__cli_fail(st, &err);
+    if (st != COB_OK)
+        return cob__cli_fail(st, &err);
     st = cob_sweep_paths(a.config, a.out, a.dir, out, csv, dir, sizeof out, &err);
-    if (st == COB_OK) st = cob_sweep_merge(&sw, dir, out, csv, a.allow_missing, &err);
-    if (st == COB_OK) merge_summary(&sw, dir, out, csv);
+    if (st == COB_OK)
+        st = cob_sweep_merge(&sw, dir, out, csv, a.allow_missing, &err);
+    if (st == COB_OK)
+        merge_summary(&sw, dir, out, csv);
     cob_sweep_free(&sw);
     return st == COB_OK ? 0 : cob__cli_fail(st, &err);
 }

@@ -45,10 +45,14 @@ static int parse_k_list(const char *s, theory_args *a)
     char *end;
     while (*s) {
         double v = strtod(s, &end);
-        if (end == s || !(v > 0.0) || a->n_k >= TH_MAX_K) return 0;
+        if (end == s || !(v > 0.0) || a->n_k >= TH_MAX_K)
+            return 0;
         a->k[a->n_k++] = v;
         s = end;
-        if (*s == ',') ++s; else if (*s) return 0;
+        if (*s == ',')
+            ++s;
+        else if (*s)
+            return 0;
     }
     return a->n_k > 0;
 }
@@ -84,7 +88,10 @@ static int parse_option(int argc, char **argv, int *i, theory_args *a)
     } else if (!strcmp(o, "--cv-k") && has_val) {
         char *end;
         a->cv_k = strtod(argv[++*i], &end);
-        if (*end || !(a->cv_k >= 0.0)) { fprintf(stderr, "cobalt: --cv-k '%s': expected a number >= 0\n", argv[*i]); return 0; }
+        if (*end || !(a->cv_k >= 0.0)) {
+            fprintf(stderr, "cobalt: --cv-k '%s': expected a number >= 0\n", argv[*i]);
+            return 0;
+        }
     } else {
         return cob__cli_bad_option(o, "");
     }
@@ -98,7 +105,8 @@ static int parse_theory_args(int argc, char **argv, theory_args *a)
     a->cv_k = -1.0;
     for (i = 2; i < argc; ++i) {
         if (argv[i][0] == '-') {
-            if (!parse_option(argc, argv, &i, a)) return 0;
+            if (!parse_option(argc, argv, &i, a))
+                return 0;
         } else if (!cob__cli_config_arg(&a->config, argv[i])) {
             return 0;
         }
@@ -121,16 +129,19 @@ static void print_net(const char *path, const cob_theory_net *n)
     int cond = n->model == COB_THEORY_COND;
     if (n->single)
         printf("%s: single %s neuron (fixed Poisson input, no recurrence), K_E = K = %g, K_I = gamma K = %g, g = %g, "
-               "%s = %g%s, r_E = nu_X = %g Hz, r_I = eta nu_X = %g Hz (eta = %g)\n", path,
-               theory_model_name(n->model), n->K, n->gamma * n->K, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
+               "%s = %g%s, r_E = nu_X = %g Hz, r_I = eta nu_X = %g Hz (eta = %g)\n",
+               path, theory_model_name(n->model), n->K, n->gamma * n->K, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
                cond ? "" : " mV", n->nu_x_hz, n->eta * n->nu_x_hz, n->eta);
-    else printf("%s: %s E/I network, K = %g, K_X = %g, gamma = %g, g = %g, %s = %g%s, nu_X = %g Hz\n", path,
-           theory_model_name(n->model), n->K, n->k_x, n->gamma, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
-           cond ? "" : " mV", n->nu_x_hz);
+    else
+        printf("%s: %s E/I network, K = %g, K_X = %g, gamma = %g, g = %g, %s = %g%s, nu_X = %g Hz\n", path,
+               theory_model_name(n->model), n->K, n->k_x, n->gamma, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
+               cond ? "" : " mV", n->nu_x_hz);
     printf("  tau_L = %g ms, tau_rp = %g ms, theta = %g mV, V_r = %g mV, E_L = %g mV", n->tau_m_s * 1e3,
            n->tau_rp_s * 1e3, n->theta_mV, n->v_reset_mV, n->e_l_mV);
-    if (cond) printf(", E_E = %g mV, E_I = %g mV\n", n->e_e_mV, n->e_i_mV);
-    else printf(", mu_ext = %g mV\n", n->mu_ext_mV);
+    if (cond)
+        printf(", E_E = %g mV, E_I = %g mV\n", n->e_e_mV, n->e_i_mV);
+    else
+        printf(", mu_ext = %g mV\n", n->mu_ext_mV);
 }
 
 static void print_state(const cob_theory_state *s)
@@ -146,22 +157,32 @@ static void print_state(const cob_theory_state *s)
 static void print_strong_single(const cob_theory_net *n)
 {
     cob_theory_bars b = cob_theory_strong_bars(n, 0.0);
-    if (n->model != COB_THEORY_COND) return;
+    if (n->model != COB_THEORY_COND)
+        return;
     printf("strong coupling (Eq. 13): tau_bar = %.4g, mu_bar = %.4g mV, sigma_bar = %.4g mV, vbar = %.4g; "
-           "vbar^2/a = %.3g, a K nu_X tau_L = %.3g (Eqs. 12-14 assume both >> 1)\n", b.tau_bar, b.mu_bar_mV,
-           b.sigma_bar_mV, b.v_bar, b.v_bar * b.v_bar / n->a, n->a * n->K * n->nu_x_hz * n->tau_m_s);
+           "vbar^2/a = %.3g, a K nu_X tau_L = %.3g (Eqs. 12-14 assume both >> 1)\n",
+           b.tau_bar, b.mu_bar_mV, b.sigma_bar_mV, b.v_bar, b.v_bar * b.v_bar / n->a,
+           n->a * n->K * n->nu_x_hz * n->tau_m_s);
 }
 
 /* Strong coupling: Eq. 20, Eq. 21 and, for lif_cond, how far the network is from their regime. */
 static void print_strong(const cob_theory_net *n, const cob_theory_state *first_stable)
 {
     double rho = cob_theory_gain_rho(n), nu21 = cob_theory_eq21_rate(n);
-    if (n->single) { print_strong_single(n); return; }
-    if (isnan(rho)) printf("strong coupling: gain rho (Eq. 20): none (no balanced state, the network saturates)");
-    else printf("strong coupling: gain rho (Eq. 20) = %.4g -> nu = %.4g Hz", rho, rho * n->nu_x_hz);
-    if (n->model == COB_THEORY_CURR) printf(" (balanced state, 1/(g gamma - 1) scaled by K_X/K)\n");
-    else if (isnan(nu21)) printf("; Eq. 21: none (theta (1 + g gamma) <= E_E + g gamma E_I)\n");
-    else printf("; Eq. 21: nu = %.4g Hz\n", nu21);
+    if (n->single) {
+        print_strong_single(n);
+        return;
+    }
+    if (isnan(rho))
+        printf("strong coupling: gain rho (Eq. 20): none (no balanced state, the network saturates)");
+    else
+        printf("strong coupling: gain rho (Eq. 20) = %.4g -> nu = %.4g Hz", rho, rho * n->nu_x_hz);
+    if (n->model == COB_THEORY_CURR)
+        printf(" (balanced state, 1/(g gamma - 1) scaled by K_X/K)\n");
+    else if (isnan(nu21))
+        printf("; Eq. 21: none (theta (1 + g gamma) <= E_E + g gamma E_I)\n");
+    else
+        printf("; Eq. 21: nu = %.4g Hz\n", nu21);
     if (n->model == COB_THEORY_COND && first_stable) {
         cob_theory_bars b = cob_theory_strong_bars(n, first_stable->nu_hz / n->nu_x_hz);
         double q = b.v_bar * b.v_bar / n->a, l = n->a * n->k_x * n->nu_x_hz * n->tau_m_s;
@@ -174,7 +195,8 @@ static void print_strong(const cob_theory_net *n, const cob_theory_state *first_
 static double config_cv_k(const cob_config *c, const theory_args *a)
 {
     int i;
-    if (a->cv_k >= 0.0) return a->cv_k;
+    if (a->cv_k >= 0.0)
+        return a->cv_k;
     for (i = 1; i < c->n_projs; ++i)
         if (c->projs[i].cv_indegree != c->projs[0].cv_indegree) {
             printf("heterogeneous: the projections have different cv_indegree; the theory takes one CV_K (--cv-k)\n");
@@ -187,14 +209,16 @@ static void print_hetero(const cob_theory_net *n, double cv_k)
 {
     cob_theory_hetero h;
     cob_err err = {COB_OK, ""};
-    if (cv_k < 0.0) return;
+    if (cv_k < 0.0)
+        return;
     if (cob_theory_heterogeneous(n, cv_k, 1e-3, &h, &err) != COB_OK) {
         printf("heterogeneous (CV_K = %g): %s\n", cv_k, err.msg);
         return;
     }
     printf("heterogeneous (CV_K = %g, Eqs. F1-F3): mean %.4g Hz, s.d. %.4g Hz (Delta nu/nu = %.3g), "
-           "below 1e-3 Hz %.3g, below 0.1 Hz %.3g, below 1 Hz %.3g\n", cv_k, h.mean_hz, h.sd_hz, h.sd_hz / h.mean_hz,
-           h.frac_silent, cob_theory_hetero_cdf(n, cv_k, &h, 0.1), cob_theory_hetero_cdf(n, cv_k, &h, 1.0));
+           "below 1e-3 Hz %.3g, below 0.1 Hz %.3g, below 1 Hz %.3g\n",
+           cv_k, h.mean_hz, h.sd_hz, h.sd_hz / h.mean_hz, h.frac_silent, cob_theory_hetero_cdf(n, cv_k, &h, 0.1),
+           cob_theory_hetero_cdf(n, cv_k, &h, 1.0));
 }
 
 static void print_sweep_row(const cob_theory_net *n, cob_scale_law law, double k)
@@ -212,21 +236,24 @@ static void print_sweep_row(const cob_theory_net *n, cob_scale_law law, double k
     cob_theory_net_at_k(n, k, w, &t);
     n_s = cob_theory_solve(&t, s, TH_MAX_STATES);
     for (i = 0; i < n_s && !s[i].stable; ++i) continue;
-    if (i == n_s) printf("  %-8s %9g %11.5g  no stable state (%d unstable)\n", cob_scale_law_name(law), k, w, n_s);
+    if (i == n_s)
+        printf("  %-8s %9g %11.5g  no stable state (%d unstable)\n", cob_scale_law_name(law), k, w, n_s);
     else
         printf("  %-8s %9g %11.5g %10.4g %7.3f %9.4g %9.4g %8.4g %6d\n", cob_scale_law_name(law), k, w, s[i].nu_hz,
                s[i].cv, s[i].m.mu_mV, s[i].m.sigma_mV, s[i].m.tau_s * 1e3, n_s);
-    if (warn[0]) printf("      warning: %s\n", warn);
+    if (warn[0])
+        printf("      warning: %s\n", warn);
 }
 
 static void print_sweep(const cob_theory_net *n, const theory_args *a)
 {
     int l, i, cond = n->model == COB_THEORY_COND;
-    if (a->n_k == 0) return;
+    if (a->n_k == 0)
+        return;
     printf("K sweep from the anchor K0 = %g (%s0 = %g), %s; the lowest stable state at each K:\n", n->K,
            cond ? "a" : "J", cond ? n->a : n->j_mV, n->single ? "input rates fixed" : "K_X/K fixed");
-    printf("  %-8s %9s %11s %10s %7s %9s %9s %8s %6s\n", "law", "K", cond ? "a" : "J (mV)", "nu (Hz)", "CV",
-           "mu (mV)", "sigma", "tau (ms)", "states");
+    printf("  %-8s %9s %11s %10s %7s %9s %9s %8s %6s\n", "law", "K", cond ? "a" : "J (mV)", "nu (Hz)", "CV", "mu (mV)",
+           "sigma", "tau (ms)", "states");
     for (l = 0; l < a->n_laws; ++l)
         for (i = 0; i < a->n_k; ++i) print_sweep_row(n, a->laws[l], a->k[i]);
 }
@@ -234,7 +261,8 @@ static void print_sweep(const cob_theory_net *n, const theory_args *a)
 static int law_check(const cob_theory_net *n, theory_args *a)
 {
     int l;
-    if (a->n_laws == 0) a->laws[a->n_laws++] = n->model == COB_THEORY_COND ? COB_SCALE_SANZENI : COB_SCALE_SQRT;
+    if (a->n_laws == 0)
+        a->laws[a->n_laws++] = n->model == COB_THEORY_COND ? COB_SCALE_SANZENI : COB_SCALE_SQRT;
     for (l = 0; l < a->n_laws; ++l)
         if (a->laws[l] == COB_SCALE_SANZENI && n->model != COB_THEORY_COND) {
             fprintf(stderr, "cobalt: --law sanzeni: Eq. 14 is for lif_cond networks; use sqrt, log or matched\n");
@@ -253,11 +281,12 @@ static void print_theory(const char *path, const cob_config *c, const cob_theory
         printf("single-neuron state at the fixed input rates (Eqs. %s, 10, 15, 17):\n",
                n->model == COB_THEORY_COND ? "5" : "8");
     else
-        printf("self-consistent states (Eq. 19 with Eqs. %s, 10, 15, 17): %d\n", n->model == COB_THEORY_COND ? "5" : "8",
-               n_s);
+        printf("self-consistent states (Eq. 19 with Eqs. %s, 10, 15, 17): %d\n",
+               n->model == COB_THEORY_COND ? "5" : "8", n_s);
     for (i = 0; i < n_s; ++i) {
         print_state(&s[i]);
-        if (!first && s[i].stable) first = &s[i];
+        if (!first && s[i].stable)
+            first = &s[i];
     }
     print_strong(n, first);
     print_hetero(n, config_cv_k(c, a));
@@ -271,14 +300,21 @@ int cob_cli_theory(int argc, char **argv)
     cob_theory_net n;
     cob_err err = {COB_OK, ""};
     cob_status st;
-    if (!parse_theory_args(argc, argv, &a)) { theory_usage(stderr); return 1; }
+    if (!parse_theory_args(argc, argv, &a)) {
+        theory_usage(stderr);
+        return 1;
+    }
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
-    if (st == COB_OK) st = cob_theory_net_from_config(&c, &n, &err);
+    if (st == COB_OK)
+        st = cob_theory_net_from_config(&c, &n, &err);
     if (st != COB_OK) {
         cob_config_free(&c);
         return cob__cli_fail(st, &err);
     }
-    if (!law_check(&n, &a)) { cob_config_free(&c); return 1; }
+    if (!law_check(&n, &a)) {
+        cob_config_free(&c);
+        return 1;
+    }
     print_theory(a.config, &c, &n, &a);
     cob_config_free(&c);
     return 0;

@@ -16,7 +16,7 @@
 
 /* Synopses printed after a 7-character prefix ("usage: " or seven spaces); continuation lines
  * carry their own indentation. */
-#define COB_CLI_SYNOPSIS_SWEEP                                                                  \
+#define COB_CLI_SYNOPSIS_SWEEP                                                                \
     "cobalt sweep CONFIG [--point I] [--dir DIR] [--out FILE.h5] [--backend auto|cpu|cuda]\n" \
     "                           [--set key=value ...] [--quiet] [--count | --list]\n"
 #define COB_CLI_SYNOPSIS_MERGE \

@@ -59,8 +59,8 @@ static int spec_line(const cob_config *c, const char *path)
     return 0;
 }
 
-static cob_status vfail(const cob__src *s, cob_err *err, int id, int line, const char *path,
-                        const char *fmt, va_list ap)
+static cob_status vfail(const cob__src *s, cob_err *err, int id, int line, const char *path, const char *fmt,
+                        va_list ap)
 {
     char msg[768];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -77,8 +77,7 @@ static cob_status vfail(const cob__src *s, cob_err *err, int id, int line, const
     return cob_err_set(err, COB_ERR_CONFIG, "%s: %s%s%s", s->name, path, sep, msg);
 }
 
-cob_status cob__fail_node(const cob__src *s, cob_err *err, int id, const char *path,
-                          const char *fmt, ...)
+cob_status cob__fail_node(const cob__src *s, cob_err *err, int id, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -96,8 +95,7 @@ int cob__map_value(const cob__src *s, int id, const char *key, size_t len)
 static int seq_item(const cob__src *s, int id, long i)
 {
     yaml_node_t *q = get(s, id);
-    if (!q || q->type != YAML_SEQUENCE_NODE || i < 0 ||
-        i >= q->data.sequence.items.top - q->data.sequence.items.start)
+    if (!q || q->type != YAML_SEQUENCE_NODE || i < 0 || i >= q->data.sequence.items.top - q->data.sequence.items.start)
         return 0;
     return q->data.sequence.items.start[i];
 }
@@ -127,8 +125,7 @@ static int locate(const cob__src *s, const char *path)
     return best;
 }
 
-cob_status cob__fail_path(const cob__src *s, cob_err *err, const char *path, const char *fmt,
-                          ...)
+cob_status cob__fail_path(const cob__src *s, cob_err *err, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -151,8 +148,7 @@ static int yaml_problem(const yaml_parser_t *p, char *buf, size_t len)
 {
     const char *problem = p->problem ? p->problem : "unknown error";
     if (p->context)
-        snprintf(buf, len, "%s (%s at line %d)", problem, p->context,
-                 (int)p->context_mark.line + 1);
+        snprintf(buf, len, "%s (%s at line %d)", problem, p->context, (int)p->context_mark.line + 1);
     else
         snprintf(buf, len, "%s", problem);
     return (int)p->problem_mark.line + 1;
@@ -203,12 +199,11 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src, int id, int dep
     if (depth > 64)
         return 0;
     if (n->type == YAML_SCALAR_NODE)
-        return yaml_document_add_scalar(dst, n->tag, n->data.scalar.value,
-                                        (int)n->data.scalar.length, n->data.scalar.style);
+        return yaml_document_add_scalar(dst, n->tag, n->data.scalar.value, (int)n->data.scalar.length,
+                                        n->data.scalar.style);
     if (n->type == YAML_SEQUENCE_NODE) {
         out = yaml_document_add_sequence(dst, n->tag, n->data.sequence.style);
-        for (yaml_node_item_t *it = n->data.sequence.items.start;
-             out && it < n->data.sequence.items.top; it++) {
+        for (yaml_node_item_t *it = n->data.sequence.items.start; out && it < n->data.sequence.items.top; it++) {
             int item = copy_node(dst, src, *it, depth + 1);
             if (!item || !yaml_document_append_sequence_item(dst, out, item))
                 return 0;
@@ -216,8 +211,7 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src, int id, int dep
         return out;
     }
     out = yaml_document_add_mapping(dst, n->tag, n->data.mapping.style);
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; out && p < n->data.mapping.pairs.top;
-         p++) {
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; out && p < n->data.mapping.pairs.top; p++) {
         int k = copy_node(dst, src, p->key, depth + 1);
         int v = k ? copy_node(dst, src, p->value, depth + 1) : 0;
         if (!v || !yaml_document_append_mapping_pair(dst, out, k, v))
@@ -227,8 +221,7 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src, int id, int dep
 }
 
 /* The value of an override, parsed as YAML ("3", "[1, 5]", "independent"), as a node of doc. */
-static cob_status value_node(yaml_document_t *doc, const char *set, const char *value, int *id,
-                             cob_err *err)
+static cob_status value_node(yaml_document_t *doc, const char *set, const char *value, int *id, cob_err *err)
 {
     yaml_document_t v;
     char msg[512];
@@ -239,8 +232,7 @@ static cob_status value_node(yaml_document_t *doc, const char *set, const char *
         return cob_err_set(err, st, "--set %s: out of memory", set);
     yaml_node_t *root = yaml_document_get_root_node(&v);
     *id = root ? copy_node(doc, &v, 1, 0)
-               : yaml_document_add_scalar(doc, NULL, (const yaml_char_t *)"", 0,
-                                          YAML_PLAIN_SCALAR_STYLE);
+               : yaml_document_add_scalar(doc, NULL, (const yaml_char_t *)"", 0, YAML_PLAIN_SCALAR_STYLE);
     yaml_document_delete(&v);
     return *id ? COB_OK : cob_err_set(err, COB_ERR_NOMEM, "--set %s: out of memory", set);
 }
@@ -256,8 +248,7 @@ static int step_map(yaml_document_t *doc, int id, const char *seg, size_t n, int
             pair->value = vid;
         return vid ? vid : pair->value;
     }
-    int k = yaml_document_add_scalar(doc, NULL, (const yaml_char_t *)seg, (int)n,
-                                     YAML_PLAIN_SCALAR_STYLE);
+    int k = yaml_document_add_scalar(doc, NULL, (const yaml_char_t *)seg, (int)n, YAML_PLAIN_SCALAR_STYLE);
     int v = vid ? vid : yaml_document_add_mapping(doc, NULL, YAML_BLOCK_MAPPING_STYLE);
     if (!k || !v || !yaml_document_append_mapping_pair(doc, id, k, v))
         return 0;
@@ -286,15 +277,13 @@ static int seq_find(yaml_document_t *doc, int id, const char *seg, size_t n)
     }
     for (int i = 0; i < n_items; i++) {
         yaml_node_t *v = item_name(doc, q->data.sequence.items.start[i]);
-        if (v && v->data.scalar.length == n &&
-            memcmp(v->data.scalar.value, seg, n) == 0)
+        if (v && v->data.scalar.length == n && memcmp(v->data.scalar.value, seg, n) == 0)
             return i;
     }
     return -1;
 }
 
-static cob_status no_item(yaml_document_t *doc, int id, const char *set, const char *seg,
-                          size_t n, cob_err *err)
+static cob_status no_item(yaml_document_t *doc, int id, const char *set, const char *seg, size_t n, cob_err *err)
 {
     yaml_node_t *q = yaml_document_get_node(doc, id);
     int n_items = (int)(q->data.sequence.items.top - q->data.sequence.items.start);
@@ -304,24 +293,21 @@ static cob_status no_item(yaml_document_t *doc, int id, const char *set, const c
     for (int i = 0; i < n_items && used < sizeof names; i++) {
         yaml_node_t *v = item_name(doc, q->data.sequence.items.start[i]);
         if (v)
-            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
-                                     used ? ", " : "names ", (const char *)v->data.scalar.value);
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "names ",
+                                     (const char *)v->data.scalar.value);
     }
-    return cob_err_set(err, COB_ERR_CONFIG,
-                       "--set %s: no list item \"%.*s\" (allowed: %s%san index 0 .. %d)", set,
+    return cob_err_set(err, COB_ERR_CONFIG, "--set %s: no list item \"%.*s\" (allowed: %s%san index 0 .. %d)", set,
                        (int)n, seg, names, used ? ", or " : "", n_items - 1);
 }
 
 /* Put value node vid at the key path set[0 .. key_len) of doc. */
-static cob_status graft(yaml_document_t *doc, const char *set, size_t key_len, int vid,
-                        cob_err *err)
+static cob_status graft(yaml_document_t *doc, const char *set, size_t key_len, int vid, cob_err *err)
 {
     int id = 1;
     const char *p = set, *end = set + key_len;
     for (;;) {
         size_t n = 0;
-        while (p + n < end && p[n] != '.')
-            n++;
+        while (p + n < end && p[n] != '.') n++;
         int last = p + n == end;
         yaml_node_t *node = yaml_document_get_node(doc, id);
         if (n == 0)
@@ -340,9 +326,10 @@ static cob_status graft(yaml_document_t *doc, const char *set, size_t key_len, i
                 return cob_err_set(err, COB_ERR_NOMEM, "--set %s: out of memory", set);
         } else {
             int at = p > set ? (int)(p - 1 - set) : 0;
-            return cob_err_set(err, COB_ERR_CONFIG, "--set %s: %.*s%s is a value, not a mapping "
-                               "or a list, so it has no key \"%.*s\"", set, at, set,
-                               at ? "" : "the config", (int)n, p);
+            return cob_err_set(err, COB_ERR_CONFIG,
+                               "--set %s: %.*s%s is a value, not a mapping "
+                               "or a list, so it has no key \"%.*s\"",
+                               set, at, set, at ? "" : "the config", (int)n, p);
         }
         if (last)
             return COB_OK;
@@ -355,8 +342,7 @@ static cob_status apply_set(yaml_document_t *doc, const char *set, cob__span *sp
 {
     const char *eq = set ? strchr(set, '=') : NULL;
     if (!eq || eq == set)
-        return cob_err_set(err, COB_ERR_CONFIG, "--set %s: expected key=value (e.g. run.seed=3)",
-                           set ? set : "(null)");
+        return cob_err_set(err, COB_ERR_CONFIG, "--set %s: expected key=value (e.g. run.seed=3)", set ? set : "(null)");
     sp->set = set;
     sp->key_len = (size_t)(eq - set);
     sp->first = n_nodes(doc) + 1;
@@ -371,12 +357,10 @@ static cob_status apply_set(yaml_document_t *doc, const char *set, cob__span *sp
 /* ---- loading ------------------------------------------------------------------------------ */
 
 /* c->text: the file text, then "# --set key=value" per override, so result files record them. */
-static cob_status keep_text(cob_config *c, const char *text, const char *const *sets, int n_sets,
-                            cob_err *err)
+static cob_status keep_text(cob_config *c, const char *text, const char *const *sets, int n_sets, cob_err *err)
 {
     size_t n = strlen(text), total = n + 2;
-    for (int i = 0; i < n_sets; i++)
-        total += strlen(sets[i]) + 9;
+    for (int i = 0; i < n_sets; i++) total += strlen(sets[i]) + 9;
     char *t = malloc(total);
     if (!t)
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory keeping the config text");
@@ -386,8 +370,7 @@ static cob_status keep_text(cob_config *c, const char *text, const char *const *
     for (int i = 0; i < n_sets; i++) {
         memcpy(t + n, "# --set ", 8);
         n += 8;
-        for (const char *q = sets[i]; *q; q++)
-            t[n++] = (*q == '\n' || *q == '\r') ? ' ' : *q;
+        for (const char *q = sets[i]; *q; q++) t[n++] = (*q == '\n' || *q == '\r') ? ' ' : *q;
         t[n++] = '\n';
     }
     t[n] = '\0';
@@ -396,15 +379,14 @@ static cob_status keep_text(cob_config *c, const char *text, const char *const *
 }
 
 /* Apply the overrides to doc; *spans receives one entry per override. */
-static cob_status apply_sets(yaml_document_t *doc, const char *name, const char *const *sets,
-                             int n_sets, cob__span **spans, cob_err *err)
+static cob_status apply_sets(yaml_document_t *doc, const char *name, const char *const *sets, int n_sets,
+                             cob__span **spans, cob_err *err)
 {
     *spans = calloc((size_t)(n_sets > 0 ? n_sets : 1), sizeof **spans);
     if (!*spans)
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory reading config \"%s\"", name);
     cob_status st = COB_OK;
-    for (int i = 0; i < n_sets && st == COB_OK; i++)
-        st = apply_set(doc, sets[i], &(*spans)[i], err);
+    for (int i = 0; i < n_sets && st == COB_OK; i++) st = apply_set(doc, sets[i], &(*spans)[i], err);
     return st;
 }
 
@@ -419,8 +401,10 @@ cob_status cob__parse_sets(const char *text, const char *name, const char *const
     if (st != COB_OK)
         return cob_err_set(err, st, "out of memory reading config \"%s\"", name);
     if (!yaml_document_get_root_node(doc))
-        st = cob_err_set(err, COB_ERR_CONFIG, "%s: empty config (at least populations is "
-                         "required)", name);
+        st = cob_err_set(err, COB_ERR_CONFIG,
+                         "%s: empty config (at least populations is "
+                         "required)",
+                         name);
     if (st == COB_OK)
         st = apply_sets(doc, name, sets, n_sets, spans, err);
     if (st != COB_OK) {
@@ -431,8 +415,8 @@ cob_status cob__parse_sets(const char *text, const char *name, const char *const
     return st;
 }
 
-cob_status cob_config_load_string(cob_config *c, const char *text, const char *name,
-                                  const char *const *sets, int n_sets, cob_err *err)
+cob_status cob_config_load_string(cob_config *c, const char *text, const char *name, const char *const *sets,
+                                  int n_sets, cob_err *err)
 {
     yaml_document_t doc;
     cob__span *spans = NULL;
@@ -463,8 +447,7 @@ cob_status cob__read_text(const char *path, char **out, cob_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return cob_err_set(err, COB_ERR_IO, "cannot read config \"%s\": %s", path,
-                           strerror(errno));
+        return cob_err_set(err, COB_ERR_IO, "cannot read config \"%s\": %s", path, strerror(errno));
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf) {
@@ -490,8 +473,7 @@ cob_status cob__read_text(const char *path, char **out, cob_err *err)
     return COB_OK;
 }
 
-cob_status cob_config_load(cob_config *c, const char *path, const char *const *sets, int n_sets,
-                           cob_err *err)
+cob_status cob_config_load(cob_config *c, const char *path, const char *const *sets, int n_sets, cob_err *err)
 {
     char *text = NULL;
     cob_config_defaults(c);

@@ -60,8 +60,7 @@ void cob_config_defaults(cob_config *c)
     c->run.t_warmup_ms = 200.0;
     c->run.seed = 1;
     stats_defaults(&c->stats);
-    for (int i = 0; i < COB_MAX_POPS; i++)
-        cob_lif_params_defaults(&c->pops[i].lif);
+    for (int i = 0; i < COB_MAX_POPS; i++) cob_lif_params_defaults(&c->pops[i].lif);
 }
 
 void cob_config_free(cob_config *c)
@@ -87,8 +86,7 @@ int64_t cob_steps(double t_ms, double dt_ms)
 
 /* ---- ranges of single keys ---------------------------------------------------------------- */
 
-static cob_status fail_range(const cob__src *s, const cob__key *k, const void *base,
-                             const char *path, cob_err *err)
+static cob_status fail_range(const cob__src *s, const cob__key *k, const void *base, const char *path, cob_err *err)
 {
     char val[96], allowed[256];
     cob__key_value(k, base, val, sizeof val);
@@ -98,8 +96,8 @@ static cob_status fail_range(const cob__src *s, const cob__key *k, const void *b
 }
 
 /* Every key of table keys valid for models, in the struct base; path: where base sits. */
-static cob_status check_keys(const cob__src *s, const cob__key *keys, const void *base,
-                             unsigned models, const char *path, cob_err *err)
+static cob_status check_keys(const cob__src *s, const cob__key *keys, const void *base, unsigned models,
+                             const char *path, cob_err *err)
 {
     char sub[256];
     for (const cob__key *k = keys; k->name; k++) {
@@ -148,13 +146,12 @@ static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_e
         return fail_range(s, mk, p, sub, err);
     }
     /* Before the table: the default v_init_mV, [v_reset_mV, v_th_mV], is wrong when this is. */
-    if (cob_model_is_neuron(p->model) && isfinite(p->lif.v_reset_mV) &&
-        isfinite(p->lif.v_th_mV) && !(p->lif.v_reset_mV < p->lif.v_th_mV)) {
+    if (cob_model_is_neuron(p->model) && isfinite(p->lif.v_reset_mV) && isfinite(p->lif.v_th_mV) &&
+        !(p->lif.v_reset_mV < p->lif.v_th_mV)) {
         snprintf(sub, sizeof sub, "%s.v_reset_mV", path);
         cob__fmt_num(p->lif.v_reset_mV, v, sizeof v);
         cob__fmt_num(p->lif.v_th_mV, w, sizeof w);
-        return cob__fail_path(s, err, sub, "value \"%s\" out of range (allowed: < v_th_mV = %s)",
-                              v, w);
+        return cob__fail_path(s, err, sub, "value \"%s\" out of range (allowed: < v_th_mV = %s)", v, w);
     }
     cob_status st = check_keys(s, cob__pop_keys, p, 1u << p->model, path, err);
     if (st != COB_OK)
@@ -164,22 +161,21 @@ static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_e
             snprintf(sub, sizeof sub, "%s.name", path);
             return cob__fail_path(s, err, sub,
                                   "duplicate population name \"%s\" (already used by "
-                                  "populations[%d]; names must be unique)", p->name, j);
+                                  "populations[%d]; names must be unique)",
+                                  p->name, j);
         }
     return check_pool_rate(c, s, i, err);
 }
 
 /* ---- projections -------------------------------------------------------------------------- */
 
-static cob_status check_ref(const cob_config *c, const cob__src *s, int i, const char *key,
-                            int ref, cob_err *err)
+static cob_status check_ref(const cob_config *c, const cob__src *s, int i, const char *key, int ref, cob_err *err)
 {
     char path[64];
     if (ref >= 0 && ref < c->n_pops)
         return COB_OK;
     snprintf(path, sizeof path, "projections[%d].%s", i, key);
-    return cob__fail_path(s, err, path, "population index %d out of range (allowed: 0 .. %d)",
-                          ref, c->n_pops - 1);
+    return cob__fail_path(s, err, path, "population index %d out of range (allowed: 0 .. %d)", ref, c->n_pops - 1);
 }
 
 /* Rules that depend on the post population: it takes input, and the weight fits its model. */
@@ -195,7 +191,8 @@ static cob_status check_post(const cob_config *c, const cob__src *s, int i, cob_
         snprintf(path, sizeof path, "projections[%d].post", i);
         return cob__fail_path(s, err, path,
                               "value \"%s\" is a %s population, which takes no input "
-                              "(allowed: a %s population)", post->name, cob_model_name(post->model), models);
+                              "(allowed: a %s population)",
+                              post->name, cob_model_name(post->model), models);
     }
     if (!(q->weight < mh->weight_below)) {
         snprintf(path, sizeof path, "projections[%d].weight", i);
@@ -250,7 +247,8 @@ static cob_status check_synapses(const cob_config *c, const cob__src *s, int i, 
         cob__fmt_num(c->run.dt_ms, dt, sizeof dt);
         return cob__fail_path(s, err, path,
                               "value \"%s\" is %lld steps of dt_ms = %s (allowed: max delay of "
-                              "at most %d steps)", v, (long long)steps, dt, COB__DELAY_MAX_STEPS);
+                              "at most %d steps)",
+                              v, (long long)steps, dt, COB__DELAY_MAX_STEPS);
     }
     return COB_OK;
 }
@@ -284,8 +282,8 @@ static cob_status check_proj(const cob_config *c, const cob__src *s, int i, cob_
 
 /* ---- input channels ----------------------------------------------------------------------- */
 
-static cob_status fail_channels(const cob_config *c, const cob__src *s, int i, const int *rec,
-                                const double *w, cob_err *err)
+static cob_status fail_channels(const cob_config *c, const cob__src *s, int i, const int *rec, const double *w,
+                                cob_err *err)
 {
     const cob_proj_spec *q = &c->projs[i];
     char path[64], list[256], v[32];
@@ -302,8 +300,8 @@ static cob_status fail_channels(const cob_config *c, const cob__src *s, int i, c
                           "(receptor %s, weight %s) would be input channel %d of post population "
                           "\"%s\", which already has %s (allowed: at most %d distinct (receptor, "
                           "weight) pairs per post population)",
-                          q->receptor == COB_RECEPTOR_E ? "E" : "I", v, COB_MAX_CHANNELS + 1,
-                          c->pops[q->post].name, list, COB_MAX_CHANNELS);
+                          q->receptor == COB_RECEPTOR_E ? "E" : "I", v, COB_MAX_CHANNELS + 1, c->pops[q->post].name,
+                          list, COB_MAX_CHANNELS);
 }
 
 /* Spikes are counted per (target, channel) and scaled at the neuron, so one channel holds one
@@ -318,8 +316,7 @@ static cob_status check_channels(const cob_config *c, const cob__src *s, cob_err
             if (q->post != post)
                 continue;
             int k = 0;
-            while (k < n && !(rec[k] == (int)q->receptor && w[k] == q->weight))
-                k++;
+            while (k < n && !(rec[k] == (int)q->receptor && w[k] == q->weight)) k++;
             if (k < n)
                 continue;
             if (n == COB_MAX_CHANNELS)
@@ -334,16 +331,16 @@ static cob_status check_channels(const cob_config *c, const cob__src *s, cob_err
 /* ---- stats and the whole config ----------------------------------------------------------- */
 
 /* value at path must be > (or >= when or_equal) the limit named lim_name. */
-static cob_status check_above(const cob__src *s, const char *path, double value, double lim,
-                              const char *lim_name, int or_equal, cob_err *err)
+static cob_status check_above(const cob__src *s, const char *path, double value, double lim, const char *lim_name,
+                              int or_equal, cob_err *err)
 {
     if (or_equal ? value >= lim : value > lim)
         return COB_OK;
     char v[32], l[32];
     cob__fmt_num(value, v, sizeof v);
     cob__fmt_num(lim, l, sizeof l);
-    return cob__fail_path(s, err, path, "value \"%s\" out of range (allowed: %s %s = %s)", v,
-                          or_equal ? ">=" : ">", lim_name, l);
+    return cob__fail_path(s, err, path, "value \"%s\" out of range (allowed: %s %s = %s)", v, or_equal ? ">=" : ">",
+                          lim_name, l);
 }
 
 static cob_status check_stats(const cob_config *c, const cob__src *s, cob_err *err)
@@ -354,27 +351,21 @@ static cob_status check_stats(const cob_config *c, const cob__src *s, cob_err *e
         st = check_above(s, "stats.rate_hist.max_hz", t->rate_hist_max_hz, t->rate_hist_min_hz,
                          "stats.rate_hist.min_hz", 0, err);
     if (st == COB_OK)
-        st = check_above(s, "stats.v_hist.max_mV", t->v_hist_max_mV, t->v_hist_min_mV,
-                         "stats.v_hist.min_mV", 0, err);
+        st = check_above(s, "stats.v_hist.max_mV", t->v_hist_max_mV, t->v_hist_min_mV, "stats.v_hist.min_mV", 0, err);
     if (st == COB_OK)
-        st = check_above(s, "stats.pop_rate_bin_ms", t->pop_rate_bin_ms, c->run.dt_ms,
-                         "run.dt_ms", 1, err);
+        st = check_above(s, "stats.pop_rate_bin_ms", t->pop_rate_bin_ms, c->run.dt_ms, "run.dt_ms", 1, err);
     return st;
 }
 
 cob_status cob__check(const cob_config *c, const cob__src *s, cob_err *err)
 {
     if (c->n_pops < 1 || c->n_pops > COB_MAX_POPS)
-        return cob__fail_path(s, err, "populations", "%d populations (allowed: 1 .. %d)",
-                              c->n_pops, COB_MAX_POPS);
+        return cob__fail_path(s, err, "populations", "%d populations (allowed: 1 .. %d)", c->n_pops, COB_MAX_POPS);
     if (c->n_projs < 0 || c->n_projs > COB_MAX_PROJS)
-        return cob__fail_path(s, err, "projections", "%d projections (allowed: 0 .. %d)",
-                              c->n_projs, COB_MAX_PROJS);
+        return cob__fail_path(s, err, "projections", "%d projections (allowed: 0 .. %d)", c->n_projs, COB_MAX_PROJS);
     cob_status st = check_keys(s, cob__run_keys, &c->run, COB__M_ALL, "run", err);
-    for (int i = 0; st == COB_OK && i < c->n_pops; i++)
-        st = check_pop(c, s, i, err);
-    for (int i = 0; st == COB_OK && i < c->n_projs; i++)
-        st = check_proj(c, s, i, err);
+    for (int i = 0; st == COB_OK && i < c->n_pops; i++) st = check_pop(c, s, i, err);
+    for (int i = 0; st == COB_OK && i < c->n_projs; i++) st = check_proj(c, s, i, err);
     if (st == COB_OK)
         st = check_channels(c, s, err);
     if (st == COB_OK)

@@ -14,8 +14,10 @@
 #define PRJ(f) offsetof(cob_proj_spec, f)
 #define STA(f) offsetof(cob_stats_spec, f)
 #define RUN(f) offsetof(cob_run_spec, f)
-#define KEY(name, kind, off, lo, hi, flags, models) \
-    { name, kind, off, 0, lo, hi, flags, models, NULL, NULL }
+#define KEY(name, kind, off, lo, hi, flags, models)           \
+    {                                                         \
+        name, kind, off, 0, lo, hi, flags, models, NULL, NULL \
+    }
 
 /* Largest in-degree a target can hold (int32 per target). */
 #define COB__INT_MAX_D 2147483647.0
@@ -28,12 +30,11 @@ _Static_assert(sizeof(cob_model) == sizeof(int) && sizeof(cob_receptor) == sizeo
 static const char *const jump_names[] = {"linear", "exp", NULL};
 static const char *const receptor_names[] = {"E", "I", NULL};
 
-const cob__key cob__run_keys[] = {
-    KEY("dt_ms", COB__K_NUM, RUN(dt_ms), 0, 1, COB__LO_OPEN, COB__M_ALL),
-    KEY("t_sim_ms", COB__K_NUM, RUN(t_sim_ms), 0, INF, COB__LO_OPEN, COB__M_ALL),
-    KEY("t_warmup_ms", COB__K_NUM, RUN(t_warmup_ms), 0, INF, 0, COB__M_ALL),
-    KEY("seed", COB__K_U64, RUN(seed), 0, 18446744073709551615.0, 0, COB__M_ALL),
-    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+const cob__key cob__run_keys[] = {KEY("dt_ms", COB__K_NUM, RUN(dt_ms), 0, 1, COB__LO_OPEN, COB__M_ALL),
+                                  KEY("t_sim_ms", COB__K_NUM, RUN(t_sim_ms), 0, INF, COB__LO_OPEN, COB__M_ALL),
+                                  KEY("t_warmup_ms", COB__K_NUM, RUN(t_warmup_ms), 0, INF, 0, COB__M_ALL),
+                                  KEY("seed", COB__K_U64, RUN(seed), 0, 18446744073709551615.0, 0, COB__M_ALL),
+                                  {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
 const cob__key cob__pop_keys[] = {
     KEY("name", COB__K_NAME, POP(name), 0, 0, COB__REQUIRED, COB__M_ALL),
@@ -47,8 +48,7 @@ const cob__key cob__pop_keys[] = {
     KEY("e_e_mV", COB__K_NUM, POP(lif.e_e_mV), -INF, INF, 0, COB__M_LIF_COND),
     KEY("e_i_mV", COB__K_NUM, POP(lif.e_i_mV), -INF, INF, 0, COB__M_LIF_COND),
     KEY("mu_ext_mV", COB__K_NUM, POP(lif.mu_ext_mV), -INF, INF, 0, COB__M_LIF_CURR),
-    {"v_init_mV", COB__K_PAIR, POP(lif.v_init_min_mV), POP(lif.v_init_max_mV), -INF, INF, 0,
-     COB__M_LIF, NULL, NULL},
+    {"v_init_mV", COB__K_PAIR, POP(lif.v_init_min_mV), POP(lif.v_init_max_mV), -INF, INF, 0, COB__M_LIF, NULL, NULL},
     {"jump", COB__K_ENUM, POP(lif.jump), 0, 0, 0, 0, COB__M_LIF_COND, jump_names, NULL},
     KEY("rate_hz", COB__K_NUM, POP(rate_hz), 0, INF, COB__REQUIRED, COB__M_POISSON),
     {"input", COB__K_ENUM, POP(input_mode), 0, 0, 0, 0, COB__M_POISSON, cob_input_names, NULL},
@@ -57,14 +57,11 @@ const cob__key cob__pop_keys[] = {
 const cob__key cob__proj_keys[] = {
     KEY("pre", COB__K_POP, PRJ(pre), 0, 0, COB__REQUIRED, COB__M_ALL),
     KEY("post", COB__K_POP, PRJ(post), 0, 0, COB__REQUIRED, COB__M_ALL),
-    {"receptor", COB__K_ENUM, PRJ(receptor), 0, 0, 0, COB__REQUIRED, COB__M_ALL, receptor_names,
-     NULL},
-    KEY("indegree", COB__K_NUM, PRJ(indegree), 0, COB__INT_MAX_D, COB__LO_OPEN | COB__REQUIRED,
-        COB__M_ALL),
+    {"receptor", COB__K_ENUM, PRJ(receptor), 0, 0, 0, COB__REQUIRED, COB__M_ALL, receptor_names, NULL},
+    KEY("indegree", COB__K_NUM, PRJ(indegree), 0, COB__INT_MAX_D, COB__LO_OPEN | COB__REQUIRED, COB__M_ALL),
     KEY("cv_indegree", COB__K_NUM, PRJ(cv_indegree), 0, INF, 0, COB__M_ALL),
     KEY("weight", COB__K_NUM, PRJ(weight), 0, INF, COB__LO_OPEN | COB__REQUIRED, COB__M_ALL),
-    {"delay_ms", COB__K_PAIR, PRJ(delay_min_ms), PRJ(delay_max_ms), 0, INF, COB__ONE_OK,
-     COB__M_ALL, NULL, NULL},
+    {"delay_ms", COB__K_PAIR, PRJ(delay_min_ms), PRJ(delay_max_ms), 0, INF, COB__ONE_OK, COB__M_ALL, NULL, NULL},
     KEY("autapses", COB__K_BOOL, PRJ(allow_autapses), 0, 1, 0, COB__M_ALL),
     KEY("multapses", COB__K_BOOL, PRJ(allow_multapses), 0, 1, 0, COB__M_ALL),
     KEY("nested", COB__K_BOOL, PRJ(nested), 0, 1, 0, COB__M_ALL),
@@ -75,10 +72,9 @@ static const cob__key rate_hist_keys[] = {
     KEY("min_hz", COB__K_NUM, STA(rate_hist_min_hz), 0, INF, COB__LO_OPEN, COB__M_ALL),
     KEY("max_hz", COB__K_NUM, STA(rate_hist_max_hz), 0, INF, COB__LO_OPEN, COB__M_ALL),
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
-static const cob__key cv_hist_keys[] = {
-    KEY("bins", COB__K_INT, STA(cv_hist_bins), 1, 1000000, 0, COB__M_ALL),
-    KEY("max", COB__K_NUM, STA(cv_hist_max), 0, INF, COB__LO_OPEN, COB__M_ALL),
-    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+static const cob__key cv_hist_keys[] = {KEY("bins", COB__K_INT, STA(cv_hist_bins), 1, 1000000, 0, COB__M_ALL),
+                                        KEY("max", COB__K_NUM, STA(cv_hist_max), 0, INF, COB__LO_OPEN, COB__M_ALL),
+                                        {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 static const cob__key v_hist_keys[] = {
     KEY("bins", COB__K_INT, STA(v_hist_bins), 1, 1000000, 0, COB__M_ALL),
     KEY("min_mV", COB__K_NUM, STA(v_hist_min_mV), -INF, INF, 0, COB__M_ALL),
@@ -110,8 +106,7 @@ const cob__key cob__top_keys[] = {
     {"run", COB__K_MAP, offsetof(cob_config, run), 0, 0, 0, 0, COB__M_ALL, NULL, cob__run_keys},
     KEY("populations", COB__K_POPS, 0, 0, 0, COB__REQUIRED, COB__M_ALL),
     KEY("projections", COB__K_PROJS, 0, 0, 0, 0, COB__M_ALL),
-    {"stats", COB__K_MAP, offsetof(cob_config, stats), 0, 0, 0, 0, COB__M_ALL, NULL,
-     cob__stats_keys},
+    {"stats", COB__K_MAP, offsetof(cob_config, stats), 0, 0, 0, 0, COB__M_ALL, NULL, cob__stats_keys},
     KEY("sweep", COB__K_SKIP, 0, 0, 0, 0, COB__M_ALL),
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
@@ -126,8 +121,7 @@ const cob__key *cob__key_find(const cob__key *keys, const char *name)
 static int n_names(const char *const *names)
 {
     int n = 0;
-    while (names[n])
-        n++;
+    while (names[n]) n++;
     return n;
 }
 
@@ -225,13 +219,11 @@ void cob__key_allowed(const cob__key *k, char *buf, size_t len)
     case COB__K_BOOL: snprintf(buf, len, "true, false, yes, no"); break;
     case COB__K_ENUM: join_names(k->names, buf, len); break;
     case COB__K_NAME:
-        snprintf(buf, len, "a name [A-Za-z_][A-Za-z0-9_]* of 1 .. %d characters",
-                 COB_NAME_MAX - 1);
+        snprintf(buf, len, "a name [A-Za-z_][A-Za-z0-9_]* of 1 .. %d characters", COB_NAME_MAX - 1);
         break;
     case COB__K_PAIR:
         num_range(k, "both", r, sizeof r);
-        snprintf(buf, len, "[min, max]%s with min <= max%s%s",
-                 (k->flags & COB__ONE_OK) ? " or one number," : "",
+        snprintf(buf, len, "[min, max]%s with min <= max%s%s", (k->flags & COB__ONE_OK) ? " or one number," : "",
                  isinf(k->lo) && isinf(k->hi) ? "" : ", ", isinf(k->lo) && isinf(k->hi) ? "" : r);
         break;
     default: snprintf(buf, len, "see docs/config.md"); break;
@@ -247,10 +239,22 @@ void cob__key_value(const cob__key *k, const void *base, char *buf, size_t len)
     uint64_t u;
     char a[32], b[32];
     switch (k->kind) {
-    case COB__K_NUM: memcpy(&d, p, sizeof d); cob__fmt_num(d, buf, len); break;
-    case COB__K_INT64: memcpy(&l, p, sizeof l); snprintf(buf, len, "%lld", (long long)l); break;
-    case COB__K_U64: memcpy(&u, p, sizeof u); snprintf(buf, len, "%llu", (unsigned long long)u); break;
-    case COB__K_BOOL: memcpy(&i, p, sizeof i); snprintf(buf, len, "%s", i ? "true" : "false"); break;
+    case COB__K_NUM:
+        memcpy(&d, p, sizeof d);
+        cob__fmt_num(d, buf, len);
+        break;
+    case COB__K_INT64:
+        memcpy(&l, p, sizeof l);
+        snprintf(buf, len, "%lld", (long long)l);
+        break;
+    case COB__K_U64:
+        memcpy(&u, p, sizeof u);
+        snprintf(buf, len, "%llu", (unsigned long long)u);
+        break;
+    case COB__K_BOOL:
+        memcpy(&i, p, sizeof i);
+        snprintf(buf, len, "%s", i ? "true" : "false");
+        break;
     case COB__K_ENUM:
         memcpy(&i, p, sizeof i);
         if (i >= 0 && i < n_names(k->names))
@@ -266,7 +270,10 @@ void cob__key_value(const cob__key *k, const void *base, char *buf, size_t len)
         cob__fmt_num(d2, b, sizeof b);
         snprintf(buf, len, "[%s, %s]", a, b);
         break;
-    default: memcpy(&i, p, sizeof i); snprintf(buf, len, "%d", i); break;
+    default:
+        memcpy(&i, p, sizeof i);
+        snprintf(buf, len, "%d", i);
+        break;
     }
 }
 

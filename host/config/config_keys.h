@@ -12,25 +12,26 @@
 #include "cobalt/models.h"
 
 typedef enum {
-    COB__K_NUM,    /* double, finite */
-    COB__K_INT,    /* int (an exact-integer number such as 1e4 is accepted) */
-    COB__K_INT64,  /* int64_t */
-    COB__K_U64,    /* uint64_t, full range */
-    COB__K_BOOL,   /* int 0/1 from true/false/yes/no */
-    COB__K_ENUM,   /* int-sized enum; value = index in names */
-    COB__K_PAIR,   /* two doubles at off and off2: [min, max] (or one number with COB__ONE_OK) */
-    COB__K_NAME,   /* char[COB_NAME_MAX] */
-    COB__K_POP,    /* int index of a population, given by name */
-    COB__K_MAP,    /* nested mapping: keys in sub, at base + off */
-    COB__K_POPS,   /* the populations list (read by config_read.c) */
-    COB__K_PROJS,  /* the projections list */
-    COB__K_SKIP    /* not read into cob_config: the `sweep` block (host/sweep/sweep_read.c reads it) */
+    COB__K_NUM,   /* double, finite */
+    COB__K_INT,   /* int (an exact-integer number such as 1e4 is accepted) */
+    COB__K_INT64, /* int64_t */
+    COB__K_U64,   /* uint64_t, full range */
+    COB__K_BOOL,  /* int 0/1 from true/false/yes/no */
+    COB__K_ENUM,  /* int-sized enum; value = index in names */
+    COB__K_PAIR,  /* two doubles at off and off2: [min, max] (or one number with COB__ONE_OK) */
+    COB__K_NAME,  /* char[COB_NAME_MAX] */
+    COB__K_POP,   /* int index of a population, given by name */
+    COB__K_MAP,   /* nested mapping: keys in sub, at base + off */
+    COB__K_POPS,  /* the populations list (read by config_read.c) */
+    COB__K_PROJS, /* the projections list */
+    COB__K_SKIP   /* not read into cob_config: the `sweep` block (host/sweep/sweep_read.c reads it) */
 } cob__kind;
 
 enum { COB__LO_OPEN = 1, COB__HI_OPEN = 2, COB__REQUIRED = 4, COB__ONE_OK = 8 };
 /* Model masks, bit (1 << cob_model), generated from the model registry: COB__M_<ID> for each
  * neuron model, COB__M_POISSON for sources, COB__M_LIF for every neuron model (all are LIF-family
  * and share its keys), COB__M_ALL for keys outside populations. */
+/* clang-format off */
 enum {
 #define COB_X_MASK(ID, name) COB__M_##ID = 1u << COB_MODEL_##ID,
     COB_NEURON_MODELS(COB_X_MASK)
@@ -39,29 +40,33 @@ enum {
     COB__M_LIF = (1u << COB_MODEL_POISSON) - 1u,
     COB__M_ALL = (1u << COB_N_MODELS) - 1u
 };
+/* clang-format on */
 
 typedef struct cob__key {
-    const char *name;            /* NULL ends a table */
+    const char *name; /* NULL ends a table */
     cob__kind kind;
-    size_t off, off2;            /* byte offsets in the struct the table describes */
-    double lo, hi;               /* allowed range (closed unless COB__LO_OPEN / COB__HI_OPEN) */
+    size_t off, off2; /* byte offsets in the struct the table describes */
+    double lo, hi;    /* allowed range (closed unless COB__LO_OPEN / COB__HI_OPEN) */
     unsigned flags;
-    unsigned models;             /* populations: models the key is valid for */
-    const char *const *names;    /* COB__K_ENUM: value names, NULL-terminated */
-    const struct cob__key *sub;  /* COB__K_MAP */
+    unsigned models;            /* populations: models the key is valid for */
+    const char *const *names;   /* COB__K_ENUM: value names, NULL-terminated */
+    const struct cob__key *sub; /* COB__K_MAP */
 } cob__key;
 
-extern const cob__key cob__top_keys[], cob__run_keys[], cob__pop_keys[], cob__proj_keys[],
-    cob__stats_keys[];
+extern const cob__key cob__top_keys[], cob__run_keys[], cob__pop_keys[], cob__proj_keys[], cob__stats_keys[];
 
 /* Node ids [first, last] of the YAML document that the --set `set` made (key_len: the length
  * of its key part). Messages about them name the --set instead of file:line. */
-typedef struct { int first, last; const char *set; size_t key_len; } cob__span;
+typedef struct {
+    int first, last;
+    const char *set;
+    size_t key_len;
+} cob__span;
 
 /* Where a config came from, for messages. doc is NULL after loading (cob_config_check on a
  * struct): then lines come from the population and projection specs of c. */
 typedef struct {
-    const char *name;            /* file name, or the name given to cob_config_load_string */
+    const char *name; /* file name, or the name given to cob_config_load_string */
     yaml_document_t *doc;
     const cob__span *spans;
     int n_spans;
@@ -70,8 +75,7 @@ typedef struct {
 
 /* COB_ERR_CONFIG with "LOC: PATH: message": LOC is file:line of node id (or "--set k=v" for a
  * node an override made; PATH is then left out when it is the override's key). */
-cob_status cob__fail_node(const cob__src *s, cob_err *err, int id, const char *path,
-                          const char *fmt, ...)
+cob_status cob__fail_node(const cob__src *s, cob_err *err, int id, const char *path, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif

@@ -14,7 +14,7 @@ typedef struct {
     const cob__src *s;
     cob_config *c;
     cob_err *err;
-    int pops_node, projs_node;   /* value nodes of the two lists, read after the rest */
+    int pops_node, projs_node; /* value nodes of the two lists, read after the rest */
 } reader;
 
 static yaml_node_t *get(const cob__src *s, int id)
@@ -35,8 +35,7 @@ static const char *describe(const yaml_node_t *n, char *buf, size_t len)
     if (n->type == YAML_MAPPING_NODE)
         return "a mapping";
     if (n->type == YAML_SEQUENCE_NODE) {
-        snprintf(buf, len, "a list of %d items",
-                 (int)(n->data.sequence.items.top - n->data.sequence.items.start));
+        snprintf(buf, len, "a list of %d items", (int)(n->data.sequence.items.top - n->data.sequence.items.start));
         return buf;
     }
     if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
@@ -59,16 +58,14 @@ static cob_status out_of_range(const reader *r, const cob__key *k, int id, const
 {
     char allowed[256];
     cob__key_allowed(k, allowed, sizeof allowed);
-    return cob__fail_node(r->s, r->err, id, path, "value \"%.80s\" %s (allowed: %s)",
-                          text(get(r->s, id)),
+    return cob__fail_node(r->s, r->err, id, path, "value \"%.80s\" %s (allowed: %s)", text(get(r->s, id)),
                           k->kind == COB__K_NAME ? "not allowed" : "out of range", allowed);
 }
 
 /* A plain scalar that strtod reads whole into a finite number. */
 static int parse_num(const yaml_node_t *n, double *out)
 {
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-        n->data.scalar.length == 0)
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || n->data.scalar.length == 0)
         return 0;
     char *end;
     double v = strtod(text(n), &end);
@@ -94,8 +91,7 @@ static void *field(void *base, size_t off)
 /* ---- values by kind ----------------------------------------------------------------------- */
 
 /* Integers: decimal text, or an exact-integer number such as 1e4. */
-static cob_status read_int(const reader *r, const cob__key *k, int id, const char *path,
-                           void *base)
+static cob_status read_int(const reader *r, const cob__key *k, int id, const char *path, void *base)
 {
     yaml_node_t *n = get(r->s, id);
     double v;
@@ -116,8 +112,7 @@ static cob_status read_int(const reader *r, const cob__key *k, int id, const cha
     return COB_OK;
 }
 
-static cob_status read_u64(const reader *r, const cob__key *k, int id, const char *path,
-                           void *base)
+static cob_status read_u64(const reader *r, const cob__key *k, int id, const char *path, void *base)
 {
     yaml_node_t *n = get(r->s, id);
     double v;
@@ -136,8 +131,7 @@ static cob_status read_u64(const reader *r, const cob__key *k, int id, const cha
     return COB_OK;
 }
 
-static cob_status read_bool(const reader *r, const cob__key *k, int id, const char *path,
-                            void *base)
+static cob_status read_bool(const reader *r, const cob__key *k, int id, const char *path, void *base)
 {
     yaml_node_t *n = get(r->s, id);
     int b = -1;
@@ -153,8 +147,7 @@ static cob_status read_bool(const reader *r, const cob__key *k, int id, const ch
     return COB_OK;
 }
 
-static cob_status read_enum(const reader *r, const cob__key *k, int id, const char *path,
-                            void *base)
+static cob_status read_enum(const reader *r, const cob__key *k, int id, const char *path, void *base)
 {
     yaml_node_t *n = get(r->s, id);
     char allowed[256];
@@ -166,12 +159,10 @@ static cob_status read_enum(const reader *r, const cob__key *k, int id, const ch
             memcpy(field(base, k->off), &i, sizeof i);
             return COB_OK;
         }
-    return cob__fail_node(r->s, r->err, id, path, "unknown value \"%.80s\" (allowed: %s)", text(n),
-                          allowed);
+    return cob__fail_node(r->s, r->err, id, path, "unknown value \"%.80s\" (allowed: %s)", text(n), allowed);
 }
 
-static cob_status read_name(const reader *r, const cob__key *k, int id, const char *path,
-                            void *base)
+static cob_status read_name(const reader *r, const cob__key *k, int id, const char *path, void *base)
 {
     yaml_node_t *n = get(r->s, id);
     if (n->type != YAML_SCALAR_NODE)
@@ -184,8 +175,7 @@ static cob_status read_name(const reader *r, const cob__key *k, int id, const ch
 }
 
 /* A population name -> its index among the populations read so far (all, for projections). */
-static cob_status read_pop_ref(const reader *r, const cob__key *k, int id, const char *path,
-                               void *base)
+static cob_status read_pop_ref(const reader *r, const cob__key *k, int id, const char *path, void *base)
 {
     yaml_node_t *n = get(r->s, id);
     if (n->type != YAML_SCALAR_NODE)
@@ -198,16 +188,13 @@ static cob_status read_pop_ref(const reader *r, const cob__key *k, int id, const
             memcpy(field(base, k->off), &i, sizeof i);
             return COB_OK;
         }
-        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
-                                 r->c->pops[i].name);
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", r->c->pops[i].name);
     }
-    return cob__fail_node(r->s, r->err, id, path, "unknown population \"%.80s\" (defined: %s)",
-                          text(n), names);
+    return cob__fail_node(r->s, r->err, id, path, "unknown population \"%.80s\" (defined: %s)", text(n), names);
 }
 
 /* [min, max], or one number for both when the key allows it. */
-static cob_status read_pair(const reader *r, const cob__key *k, int id, const char *path,
-                            void *base)
+static cob_status read_pair(const reader *r, const cob__key *k, int id, const char *path, void *base)
 {
     yaml_node_t *n = get(r->s, id);
     double v[2];
@@ -215,8 +202,7 @@ static cob_status read_pair(const reader *r, const cob__key *k, int id, const ch
     int one = (k->flags & COB__ONE_OK) != 0;
     if (one && parse_num(n, &v[0])) {
         v[1] = v[0];
-    } else if (n->type == YAML_SEQUENCE_NODE &&
-               n->data.sequence.items.top - n->data.sequence.items.start == 2) {
+    } else if (n->type == YAML_SEQUENCE_NODE && n->data.sequence.items.top - n->data.sequence.items.start == 2) {
         for (int i = 0; i < 2; i++) {
             int item = n->data.sequence.items.start[i];
             snprintf(sub, sizeof sub, "%s[%d]", path, i);
@@ -231,8 +217,8 @@ static cob_status read_pair(const reader *r, const cob__key *k, int id, const ch
     return COB_OK;
 }
 
-static cob_status read_map(reader *r, int id, const char *path, const cob__key *keys,
-                           void *base, unsigned models, unsigned *seen);
+static cob_status read_map(reader *r, int id, const char *path, const cob__key *keys, void *base, unsigned models,
+                           unsigned *seen);
 
 static cob_status read_value(reader *r, const cob__key *k, int id, const char *path, void *base)
 {
@@ -269,13 +255,12 @@ static void model_list(unsigned models, char *buf, size_t len)
     buf[0] = '\0';
     for (int m = 0; cob_model_names[m]; m++)
         if (models & (1u << m))
-            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " and " : "",
-                                     cob_model_names[m]);
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " and " : "", cob_model_names[m]);
 }
 
 /* Pair i of mapping id: a known key, not seen before, valid for models; then its value. */
-static cob_status read_entry(reader *r, int id, int i, const char *path, const cob__key *keys,
-                             void *base, unsigned models, unsigned *seen)
+static cob_status read_entry(reader *r, int id, int i, const char *path, const cob__key *keys, void *base,
+                             unsigned models, unsigned *seen)
 {
     yaml_node_pair_t *pairs = get(r->s, id)->data.mapping.pairs.start;
     yaml_node_t *kn = get(r->s, pairs[i].key);
@@ -286,8 +271,7 @@ static cob_status read_entry(reader *r, int id, int i, const char *path, const c
     for (int j = 0; j < i; j++) {
         yaml_node_t *kj = get(r->s, pairs[j].key);
         if (kj->type == YAML_SCALAR_NODE && strcmp(text(kj), text(kn)) == 0)
-            return cob__fail_node(r->s, r->err, pairs[i].key, sub,
-                                  "duplicate key (first at line %d)",
+            return cob__fail_node(r->s, r->err, pairs[i].key, sub, "duplicate key (first at line %d)",
                                   cob__node_line(r->s, pairs[j].key));
     }
     const cob__key *k = cob__key_find(keys, text(kn));
@@ -298,15 +282,14 @@ static cob_status read_entry(reader *r, int id, int i, const char *path, const c
         model_list(k->models, other, sizeof other);
         model_list(models, mine, sizeof mine);
         return cob__fail_node(r->s, r->err, pairs[i].key, sub,
-                              "key only valid for model %s, not %s (allowed for %s: %s)", other,
-                              mine, mine, list);
+                              "key only valid for model %s, not %s (allowed for %s: %s)", other, mine, mine, list);
     }
     *seen |= 1u << (k - keys);
     return read_value(r, k, pairs[i].value, sub, base);
 }
 
-static cob_status read_map(reader *r, int id, const char *path, const cob__key *keys,
-                           void *base, unsigned models, unsigned *seen)
+static cob_status read_map(reader *r, int id, const char *path, const cob__key *keys, void *base, unsigned models,
+                           unsigned *seen)
 {
     yaml_node_t *m = get(r->s, id);
     char expected[512];
@@ -350,8 +333,7 @@ static cob_status read_pop(reader *r, int i, int id)
         return cob__fail_node(r->s, r->err, id, path, "missing required key \"model\" (allowed: %s)", names);
     }
     snprintf(sub, sizeof sub, "%s.model", path);
-    cob_status st = model ? read_value(r, cob__key_find(cob__pop_keys, "model"), model, sub, p)
-                          : COB_OK;
+    cob_status st = model ? read_value(r, cob__key_find(cob__pop_keys, "model"), model, sub, p) : COB_OK;
     if (st == COB_OK)
         st = read_map(r, id, path, cob__pop_keys, p, 1u << p->model, &seen);
     const cob__key *vi = cob__key_find(cob__pop_keys, "v_init_mV");
@@ -380,15 +362,13 @@ static cob_status read_list(reader *r, int id, const char *path, int min, int ma
 {
     yaml_node_t *q = get(r->s, id);
     if (q->type == YAML_SCALAR_NODE && q->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-        (q->data.scalar.length == 0 || strcmp(text(q), "~") == 0 || word_is(text(q), "null")) &&
-        min == 0)
+        (q->data.scalar.length == 0 || strcmp(text(q), "~") == 0 || word_is(text(q), "null")) && min == 0)
         return COB_OK;
     if (q->type != YAML_SEQUENCE_NODE)
         return wrong_type(r, id, path, "a list");
     int n = (int)(q->data.sequence.items.top - q->data.sequence.items.start);
     if (n < min || n > max)
-        return cob__fail_node(r->s, r->err, id, path, "list of %d items (allowed: %d .. %d)", n,
-                              min, max);
+        return cob__fail_node(r->s, r->err, id, path, "list of %d items (allowed: %d .. %d)", n, min, max);
     for (int i = 0; i < n; i++) {
         cob_status st = item(r, i, q->data.sequence.items.start[i]);
         *n_out = i + 1;

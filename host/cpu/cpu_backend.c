@@ -33,21 +33,26 @@ static cob_status alloc_state(cob_cpu *s, cob_err *err)
     int k;
     /* every state variable starts at 0; V is then drawn (init_voltage) */
     for (k = 0; k < net->n_state_f32; ++k)
-        if (!(s->state.f[k] = calloc(n, sizeof *s->state.f[k]))) goto nomem;
+        if (!(s->state.f[k] = calloc(n, sizeof *s->state.f[k])))
+            goto nomem;
     for (k = 0; k < net->n_state_i32; ++k)
-        if (!(s->state.i[k] = calloc(n, sizeof *s->state.i[k]))) goto nomem;
+        if (!(s->state.i[k] = calloc(n, sizeof *s->state.i[k])))
+            goto nomem;
     s->inbuf = calloc((size_t)(s->n_thr * s->inbuf_cells), sizeof *s->inbuf);
     s->bkt = calloc((size_t)s->n_thr * (size_t)net->ring_slots, sizeof *s->bkt);
-    if (!s->inbuf || !s->bkt) goto nomem;
+    if (!s->inbuf || !s->bkt)
+        goto nomem;
     for (pop = 0; pop < net->n_pops; ++pop) {
         s->spk[pop] = malloc((size_t)(s->net->pop_size[pop] ? s->net->pop_size[pop] : 1) * sizeof *s->spk[pop]);
-        if (!s->spk[pop]) goto nomem;
+        if (!s->spk[pop])
+            goto nomem;
     }
     return COB_OK;
 nomem:
-    return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the neuron state and input buffers "
-                       "(%lld neurons, %d channels, %d threads)", (long long)net->n_neurons,
-                       net->n_channels_max, s->n_thr);
+    return cob_err_set(err, COB_ERR_NOMEM,
+                       "out of host memory for the neuron state and input buffers "
+                       "(%lld neurons, %d channels, %d threads)",
+                       (long long)net->n_neurons, net->n_channels_max, s->n_thr);
 }
 
 /* Initial V uniform in [v_init_min, v_init_min + span], from (seed, VINIT(pop), i). */
@@ -57,7 +62,8 @@ static void init_voltage(cob_cpu *s)
     for (pop = 0; pop < s->net->n_pops; ++pop) {
         const cob_plan_pop *pp = &s->plan->pop[pop];
         int64_t off = s->net->pop_offset[pop], i;
-        if (off < 0) continue;
+        if (off < 0)
+            continue;
         for (i = 0; i < pp->size; ++i) {
             cob_u32x4 w = cob_philox(s->net->seed, COB_STREAM(COB_STREAM_VINIT, pop), (uint32_t)i, 0);
             double u = cob_u01_double(w.v[0], w.v[1]);
@@ -74,7 +80,8 @@ static cob_status init_sources(cob_cpu *s, cob_err *err)
         const cob_plan_pop *pp = &s->plan->pop[pop];
         cob_pool *pl = &s->pool[pop];
         int64_t j;
-        if (pp->model != COB_MODEL_POISSON || pp->input != COB_INPUT_POOL) continue;
+        if (pp->model != COB_MODEL_POISSON || pp->input != COB_INPUT_POOL)
+            continue;
         pl->active = 1;
         pl->next = malloc((size_t)(pp->size ? pp->size : 1) * sizeof *pl->next);
         pl->n_draws = calloc((size_t)(pp->size ? pp->size : 1), sizeof *pl->n_draws);
@@ -91,7 +98,8 @@ static void cpu_destroy(void *impl)
 {
     cob_cpu *s = impl;
     int i;
-    if (!s) return;
+    if (!s)
+        return;
     for (i = 0; i < COB_STATE_F_MAX; ++i) free(s->state.f[i]);
     for (i = 0; i < COB_STATE_I_MAX; ++i) free(s->state.i[i]);
     free(s->inbuf);
@@ -100,7 +108,8 @@ static void cpu_destroy(void *impl)
     free(s->bkt);
     for (i = 0; i < COB_MAX_POPS; ++i) {
         free(s->spk[i]);
-        free(s->pool[i].next); free(s->pool[i].n_draws);
+        free(s->pool[i].next);
+        free(s->pool[i].n_draws);
     }
     free(s->overflow_per_thread);
     free(s->events_per_thread);
@@ -115,25 +124,36 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_plan *plan
     cob_cpu *s = calloc(1, sizeof *s);
     cob_status st;
     *impl = NULL;
-    if (!s) return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
+    if (!s)
+        return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
     s->net = net;
     s->plan = plan;
     s->n_thr = n_threads();
     s->inbuf_cells = (int64_t)(net->n_channels_max ? net->n_channels_max : 1) * (net->n_neurons ? net->n_neurons : 1);
     if (s->inbuf_cells > (int64_t)UINT32_MAX) {
         free(s);
-        return cob_err_set(err, COB_ERR_INVALID, "%lld neurons x %d input channels exceed the CPU backend's "
-                           "32-bit input-cell index", (long long)net->n_neurons, net->n_channels_max);
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "%lld neurons x %d input channels exceed the CPU backend's "
+                           "32-bit input-cell index",
+                           (long long)net->n_neurons, net->n_channels_max);
     }
     s->overflow_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->overflow_per_thread);
     s->events_per_thread = calloc((size_t)s->n_thr * 8, sizeof *s->events_per_thread);
     s->share = calloc((size_t)s->n_thr, sizeof *s->share);
     s->vhist = calloc((size_t)s->n_thr * (size_t)net->n_pops * (size_t)(plan->v_bins + 2), sizeof *s->vhist);
-    st = s->overflow_per_thread && s->events_per_thread && s->share && s->vhist ? COB_OK : cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
-    if (st == COB_OK) st = alloc_state(s, err);
-    if (st == COB_OK) st = cob_acc_init(&s->acc, net, plan, err);
-    if (st == COB_OK) st = init_sources(s, err);
-    if (st != COB_OK) { cpu_destroy(s); return st; }
+    st = s->overflow_per_thread && s->events_per_thread && s->share && s->vhist
+             ? COB_OK
+             : cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
+    if (st == COB_OK)
+        st = alloc_state(s, err);
+    if (st == COB_OK)
+        st = cob_acc_init(&s->acc, net, plan, err);
+    if (st == COB_OK)
+        st = init_sources(s, err);
+    if (st != COB_OK) {
+        cpu_destroy(s);
+        return st;
+    }
     init_voltage(s);
     *impl = s;
     return COB_OK;
@@ -144,11 +164,15 @@ static cob_status cpu_run(void *impl, int64_t n_steps, cob_err *err)
     cob_cpu *s = impl;
     cob_cpu_steps(s, n_steps);
     if (s->bad_model)
-        return cob_err_set(err, COB_ERR_INVALID, "internal: population %s has model %d, which the CPU backend's "
-                           "step does not know", s->plan->pop[s->bad_model - 1].name, s->net->pop_model[s->bad_model - 1]);
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "internal: population %s has model %d, which the CPU backend's "
+                           "step does not know",
+                           s->plan->pop[s->bad_model - 1].name, s->net->pop_model[s->bad_model - 1]);
     if (s->bkt_failed)
-        return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the spike-delivery buckets "
-                           "(before step %lld)", (long long)s->t);
+        return cob_err_set(err, COB_ERR_NOMEM,
+                           "out of host memory for the spike-delivery buckets "
+                           "(before step %lld)",
+                           (long long)s->t);
     return COB_OK;
 }
 
@@ -182,4 +206,7 @@ static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
 
 static const cob_backend_ops cpu_ops = {"cpu", cpu_init, cpu_run, cpu_poll, cpu_read, cpu_destroy, 0, NULL};
 
-const cob_backend_ops *cob_cpu_backend(void) { return &cpu_ops; }
+const cob_backend_ops *cob_cpu_backend(void)
+{
+    return &cpu_ops;
+}

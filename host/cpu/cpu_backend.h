@@ -17,12 +17,12 @@
  * Philox blocks it has used; probability and gap table come from the plan. */
 typedef struct {
     int active;
-    int64_t *next;            /* next spike step of each source */
-    uint32_t *n_draws;        /* Philox blocks used by each source */
+    int64_t *next;     /* next spike step of each source */
+    uint32_t *n_draws; /* Philox blocks used by each source */
 } cob_pool;
 
 typedef struct {
-    uint32_t *cell;           /* input cells of the events arriving in this slot */
+    uint32_t *cell; /* input cells of the events arriving in this slot */
     int64_t n, cap;
 } cob_bucket;
 
@@ -36,22 +36,22 @@ typedef struct {
 typedef struct {
     const cob_net *net;
     const cob_plan *plan;
-    int64_t t;                /* steps done */
+    int64_t t; /* steps done */
     int n_thr;
-    cob_state_arrays state;          /* neuron state, one array per variable (net->n_state_f32/_i32) */
-    int bad_model;                   /* population + 1 whose model the step does not know (0: none) */
-    uint16_t *inbuf;                 /* [n_thr][inbuf_cells] */
-    int64_t inbuf_cells;             /* n_channels_max * n_neurons */
-    cob_bucket *bkt;                 /* [n_thr][ring_slots] */
-    int bkt_failed;                  /* a bucket could not grow */
-    int32_t *spk[COB_MAX_POPS];      /* this step's spikes (local indices, ascending) */
+    cob_state_arrays state;     /* neuron state, one array per variable (net->n_state_f32/_i32) */
+    int bad_model;              /* population + 1 whose model the step does not know (0: none) */
+    uint16_t *inbuf;            /* [n_thr][inbuf_cells] */
+    int64_t inbuf_cells;        /* n_channels_max * n_neurons */
+    cob_bucket *bkt;            /* [n_thr][ring_slots] */
+    int bkt_failed;             /* a bucket could not grow */
+    int32_t *spk[COB_MAX_POPS]; /* this step's spikes (local indices, ascending) */
     int64_t n_spk[COB_MAX_POPS];
     uint64_t poll_count[COB_MAX_POPS];
     cob_pool pool[COB_MAX_POPS];
-    cob_share *share;                /* [n_thr] */
-    uint64_t *vhist;                 /* [n_thr][n_pops][v_bins + 2]: per-thread voltage histograms */
-    uint64_t *overflow_per_thread;   /* padded: index tid * 8 */
-    uint64_t *events_per_thread;     /* synaptic events delivered, padded like overflow */
+    cob_share *share;              /* [n_thr] */
+    uint64_t *vhist;               /* [n_thr][n_pops][v_bins + 2]: per-thread voltage histograms */
+    uint64_t *overflow_per_thread; /* padded: index tid * 8 */
+    uint64_t *events_per_thread;   /* synaptic events delivered, padded like overflow */
     cob_acc acc;
 } cob_cpu;
 

@@ -58,7 +58,10 @@ static void step_sources(cob_cpu *s, int pop, int64_t t)
 static inline void ring_add(uint16_t *cell, uint32_t k, uint64_t *overflow)
 {
     uint32_t v = (uint32_t)*cell + k;
-    if (v > COB_INPUT_COUNT_MAX) { *overflow += v - COB_INPUT_COUNT_MAX; v = COB_INPUT_COUNT_MAX; }
+    if (v > COB_INPUT_COUNT_MAX) {
+        *overflow += v - COB_INPUT_COUNT_MAX;
+        v = COB_INPUT_COUNT_MAX;
+    }
     *cell = (uint16_t)v;
 }
 
@@ -74,9 +77,10 @@ static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint
     thread_range(pr->n_post, &lo, &hi);
     for (i = lo; i < hi; ++i) {
         int32_t k = pr->indegree[i];
-        uint32_t n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, in->n_chunks[k],
-                                      in->lambda_chunk[k], in->exp_neg[k]);
-        if (n) ring_add(&cells[i], n, ovf);
+        uint32_t n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, in->n_chunks[k], in->lambda_chunk[k],
+                                      in->exp_neg[k]);
+        if (n)
+            ring_add(&cells[i], n, ovf);
     }
 }
 
@@ -86,7 +90,10 @@ static void arrive(cob_cpu *s, cob_bucket *b, uint16_t *inbuf, uint64_t *ovf)
     int64_t e;
     for (e = 0; e < b->n; ++e) {
         uint16_t *cell = inbuf + b->cell[e];
-        if (*cell == COB_INPUT_COUNT_MAX) *ovf += 1; else *cell += 1;
+        if (*cell == COB_INPUT_COUNT_MAX)
+            *ovf += 1;
+        else
+            *cell += 1;
     }
     b->n = 0;
 }
@@ -99,7 +106,8 @@ static void step_inputs(cob_cpu *s, int64_t t)
     uint16_t *inbuf = s->inbuf + tid * s->inbuf_cells;
     uint64_t ovf = 0;
     for (p = 0; p < s->net->n_projs; ++p)
-        if (s->net->proj[p].independent) step_independent(s, p, t, inbuf, &ovf);
+        if (s->net->proj[p].independent)
+            step_independent(s, p, t, inbuf, &ovf);
     /* every bucket set is drained even if the team is smaller than n_thr (OMP_DYNAMIC) */
     for (k = tid; k < s->n_thr; k += team_size())
         arrive(s, &s->bkt[k * s->net->ring_slots + slot], s->inbuf + k * s->inbuf_cells, &ovf);
@@ -107,15 +115,15 @@ static void step_inputs(cob_cpu *s, int64_t t)
 }
 
 typedef struct {
-    int64_t t, tm;            /* step, and step within the measurement window */
+    int64_t t, tm; /* step, and step within the measurement window */
     int measuring, sample_v;
 } step_ctx;
 
 /* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
  * population's first cell of thread 0's buffer), then cap them (cob_input_cap): the overflow
  * count is that of one 16-bit ring cell whatever the thread count. */
-static inline __attribute__((always_inline)) void gather_counts(uint16_t *restrict in0, int64_t i, int nch, int64_t N, int n_thr,
-                                 int64_t thr_stride, cob_input *in, uint64_t *ovf)
+static inline __attribute__((always_inline)) void gather_counts(
+    uint16_t *restrict in0, int64_t i, int nch, int64_t N, int n_thr, int64_t thr_stride, cob_input *in, uint64_t *ovf)
 {
     int c, th;
     for (c = 0; c < nch; ++c) {
@@ -134,9 +142,9 @@ static inline __attribute__((always_inline)) void gather_counts(uint16_t *restri
  * Locals (a copy of the propagators and of the state-array table) keep the compiler from
  * reloading through s; always inlined with constant model, nch and n_thr by update_range, so
  * the registry's dispatch folds away and the common shapes get loops without inner counters. */
-static inline __attribute__((always_inline)) int64_t
-update_loop(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf,
-            const int model, const int nch, const int n_thr)
+static inline __attribute__((always_inline)) int64_t update_loop(
+    cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf, const int model,
+    const int nch, const int n_thr)
 {
     const cob_neuron_prop prop = s->net->prop[pop];
     const cob_state_arrays sa = s->state;
@@ -155,27 +163,30 @@ update_loop(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uin
         cob_input_clear(&in);
         gather_counts(in0, i, nch, N, n_thr, thr_stride, &in, ovf);
         flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
-        if (flags & COB_STEP_FIRED) spk[w++] = (int32_t)i;
+        if (flags & COB_STEP_FIRED)
+            spk[w++] = (int32_t)i;
         if (measuring) {
             /* the thread's own histogram copy: no atomics on the hot path (merged at read) */
             int32_t k = cob_stats_neuron(&acc, i, sc->t, flags & COB_STEP_FIRED, flags & COB_STEP_REFRACTORY,
                                          sc->sample_v, v, &geom);
             int c;
             for (c = 0; c < nch; ++c) chan[c] += in.count[c];
-            if (k >= 0) vhist[k] += 1;
+            if (k >= 0)
+                vhist[k] += 1;
         }
     }
     return w;
 }
 
 /* The loop of one model, specialised for the common channel and thread counts. */
-static inline __attribute__((always_inline)) int64_t
-update_model(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf,
-             const int model)
+static inline __attribute__((always_inline)) int64_t update_model(
+    cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf, const int model)
 {
     const int nch = s->net->pop_channels[pop], n_thr = s->n_thr;
-    if (nch == 2 && n_thr == 2) return update_loop(s, pop, sc, lo, hi, chan, ovf, model, 2, 2);
-    if (nch == 2 && n_thr == 1) return update_loop(s, pop, sc, lo, hi, chan, ovf, model, 2, 1);
+    if (nch == 2 && n_thr == 2)
+        return update_loop(s, pop, sc, lo, hi, chan, ovf, model, 2, 2);
+    if (nch == 2 && n_thr == 1)
+        return update_loop(s, pop, sc, lo, hi, chan, ovf, model, 2, 1);
     return update_loop(s, pop, sc, lo, hi, chan, ovf, model, nch, n_thr);
 }
 
@@ -201,7 +212,8 @@ static void update_share(cob_cpu *s, const step_ctx *sc)
     uint64_t ovf = 0;
     for (pop = 0; pop < s->net->n_pops; ++pop) {
         int64_t lo, hi;
-        if (s->net->pop_offset[pop] < 0) continue;
+        if (s->net->pop_offset[pop] < 0)
+            continue;
         thread_range(s->net->pop_size[pop], &lo, &hi);
         s->share[tid].start[pop] = lo;
         s->share[tid].found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf) - lo;
@@ -217,7 +229,8 @@ static void merge_spikes(cob_cpu *s, int pop, int team)
     for (k = 0; k < team; ++k) {
         cob_share *sh = &s->share[k];
         if (sh->start[pop] != s->n_spk[pop])
-            memmove(s->spk[pop] + s->n_spk[pop], s->spk[pop] + sh->start[pop], (size_t)sh->found[pop] * sizeof(int32_t));
+            memmove(s->spk[pop] + s->n_spk[pop], s->spk[pop] + sh->start[pop],
+                    (size_t)sh->found[pop] * sizeof(int32_t));
         s->n_spk[pop] += sh->found[pop];
         for (c = 0; c < COB_MAX_CHANNELS; ++c) {
             s->acc.pop[pop].chan_count[c] += sh->chan[pop][c];
@@ -232,7 +245,8 @@ static void step_records(cob_cpu *s, int pop, const step_ctx *sc)
     cob_acc *a = &s->acc;
     int64_t k, off = s->net->pop_offset[pop];
     s->poll_count[pop] += (uint64_t)s->n_spk[pop];
-    if (!sc->measuring) return;
+    if (!sc->measuring)
+        return;
     a->pop[pop].rate_ts[sc->tm / a->bin_steps] += (uint32_t)s->n_spk[pop];
     for (k = 0; k < s->n_spk[pop] && s->spk[pop][k] < a->raster_neurons; ++k)
         cob_acc_raster(a, sc->t, pop, s->spk[pop][k]);
@@ -252,11 +266,15 @@ static int buckets_reserve(cob_cpu *s, cob_bucket *bkt, int64_t m)
         cob_bucket *b = &bkt[k];
         int64_t cap;
         uint32_t *grown;
-        if (b->n + m <= b->cap) continue;
+        if (b->n + m <= b->cap)
+            continue;
         cap = b->cap ? b->cap : 1024;
         while (cap < b->n + m) cap *= 2;
         grown = realloc(b->cell, (size_t)cap * sizeof *grown);
-        if (!grown) { s->bkt_failed = 1; return 0; }
+        if (!grown) {
+            s->bkt_failed = 1;
+            return 0;
+        }
         b->cell = grown;
         b->cap = cap;
     }
@@ -308,10 +326,12 @@ static void emit_share(cob_cpu *s, int64_t t)
     cob_bucket *bkt = s->bkt + tid * s->net->ring_slots;
     for (p = 0; p < s->net->n_projs; ++p) {
         int64_t k0, k1, m;
-        if (s->net->proj[p].independent) continue;
+        if (s->net->proj[p].independent)
+            continue;
         thread_range(s->n_spk[s->net->proj[p].pre], &k0, &k1);
         m = emit_count(s, p, k0, k1);
-        if (m == 0 || !buckets_reserve(s, bkt, m)) continue;
+        if (m == 0 || !buckets_reserve(s, bkt, m))
+            continue;
         emit_proj(s, p, t, k0, k1, bkt);
         events += (uint64_t)m;
     }

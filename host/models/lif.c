@@ -20,4 +20,7 @@ void cob__lif_prop_common(cob_lif_prop *p, const cob_lif_params *lp, double dt_m
 }
 
 /* Every LIF model's propagators start with cob_lif_prop (the union members are all LIF props). */
-int32_t cob__lif_refr_steps(const cob_neuron_prop *p) { return p->lif_cond.refr_steps; }
+int32_t cob__lif_refr_steps(const cob_neuron_prop *p)
+{
+    return p->lif_cond.refr_steps;
+}

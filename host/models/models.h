@@ -18,9 +18,9 @@ typedef struct {
     int32_t (*refr_steps)(const cob_neuron_prop *p);
     /* What a projection's `weight` is for this model, and its open upper bound (HUGE_VAL: none):
      * the config check refuses weights >= weight_below onto such a population. */
-    const char *weight_meaning;   /* e.g. "weight is the jump a, dimensionless" */
+    const char *weight_meaning; /* e.g. "weight is the jump a, dimensionless" */
     double weight_below;
-    const char *weight_allowed;   /* e.g. "0 < a < 1" */
+    const char *weight_allowed; /* e.g. "0 < a < 1" */
 } cob__model_host;
 
 #define COB_X_DECL(ID, name) extern const cob__model_host cob__model_##name;

@@ -41,7 +41,8 @@ static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
         return pr->n_post * 4 + (k_max + 1) * (4 + 8 + 8);
     groups = pr->n_pre * (int64_t)pr->n_dgrp;
     hash = pr->multapses ? 0 : pow2_at_least(2 * k_max) * 4 * pr->n_post;
-    if (hash > COB_CUDA_HASH_BUDGET) hash = COB_CUDA_HASH_BUDGET;
+    if (hash > COB_CUDA_HASH_BUDGET)
+        hash = COB_CUDA_HASH_BUDGET;
     /* post-major partners (one int32 buffer beyond the one that becomes `target`), two key
      * buffers, in-degrees, row starts, group starts, partner hash sets, CUB scratch */
     *transient = pr->n_syn * (4 + 2 * key_bytes(pr)) + pr->n_post * 4 + (pr->n_post + 1) * 8 + (groups + 1) * 8 + hash +
@@ -60,7 +61,8 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_m
     for (p = 0; p < net->n_projs; ++p) {
         int64_t tr;
         m->connectivity += proj_bytes(&net->proj[p], &tr);
-        if (tr > peak) peak = tr;
+        if (tr > peak)
+            peak = tr;
     }
     m->state = net->n_neurons * 4 * (int64_t)(net->n_state_f32 + net->n_state_i32); /* the registry's state arrays */
     for (pop = 0; pop < pl->n_pops; ++pop) {
@@ -69,7 +71,8 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_m
         m->state += ps->size * 4; /* spike list */
         if (ps->model == COB_MODEL_POISSON && ps->input == COB_INPUT_POOL)
             m->state += ps->size * (8 + 4) + 8 * (int64_t)COB_GEOM_TABLE_MAX; /* next spike, draws used, table */
-        if (net->pop_offset[pop] < 0) continue;
+        if (net->pop_offset[pop] < 0)
+            continue;
         dims = cob_acc_plan_dims(pl, pop);
         m->stats += cob_acc_pop_bytes(&dims); /* every row of the accumulator table, as setup_stats */
         trace_n += ps->size < ss->trace_neurons ? ps->size : ss->trace_neurons;
@@ -87,7 +90,8 @@ double cob_cuda_bytes_per_synapse(const cob_net *net)
     int64_t bytes = 0, syn = 0, tr;
     int p;
     for (p = 0; p < net->n_projs; ++p) {
-        if (net->proj[p].independent) continue;
+        if (net->proj[p].independent)
+            continue;
         bytes += proj_bytes(&net->proj[p], &tr);
         syn += net->proj[p].n_syn;
     }

@@ -6,7 +6,10 @@
 #include "stats/stats_acc.h"
 #include "stats/stats_fields.h"
 
-static int is_neuron_pop(const cob_pop_spec *ps) { return cob_model_is_neuron(ps->model); }
+static int is_neuron_pop(const cob_pop_spec *ps)
+{
+    return cob_model_is_neuron(ps->model);
+}
 
 static int is_independent(const cob_config *c, int pop)
 {
@@ -22,8 +25,10 @@ static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t 
     int64_t syn = (int64_t)ceil(ps->indegree * (1.0 + 3.0 * ps->cv_indegree)) * n_post;
     int64_t groups = llround(ps->delay_max_ms / c->run.dt_ms) - llround(ps->delay_min_ms / c->run.dt_ms) + 2;
     *transient = 0;
-    if (is_independent(c, ps->pre)) return n_post * 4;
-    if (groups < 2) groups = 2;
+    if (is_independent(c, ps->pre))
+        return n_post * 4;
+    if (groups < 2)
+        groups = 2;
     *transient = syn * 6 + n_post * 8 + n_pre * groups * 4;
     return syn * 6 + n_pre * groups * 4 + (n_pre + 1) * 8 + n_post * 4;
 }
@@ -42,30 +47,33 @@ int64_t cob_config_memory_estimate(const cob_config *c)
         const cob_proj_spec *ps = &c->projs[p];
         int64_t tr, b = proj_bytes(c, ps, &tr), d = llround(ps->delay_max_ms / c->run.dt_ms) + 1;
         bytes += b;
-        if (tr > peak_transient) peak_transient = tr;
-        if (d > slots) slots = d;
+        if (tr > peak_transient)
+            peak_transient = tr;
+        if (d > slots)
+            slots = d;
         if (!is_independent(c, ps->pre))
-            events_per_step += (int64_t)ceil(ps->indegree * c->pops[ps->post].size * COB_ESTIMATE_RATE_HZ *
-                                             c->run.dt_ms * 1e-3);
+            events_per_step += (int64_t)ceil(
+                ps->indegree * c->pops[ps->post].size * COB_ESTIMATE_RATE_HZ * c->run.dt_ms * 1e-3);
     }
     for (pop = 0; pop < c->n_pops; ++pop) {
-        bytes += c->pops[pop].size * 4;                 /* spike list */
-        if (!is_neuron_pop(&c->pops[pop])) continue;
+        bytes += c->pops[pop].size * 4; /* spike list */
+        if (!is_neuron_pop(&c->pops[pop]))
+            continue;
         neurons += c->pops[pop].size;
         /* the model's state arrays (model registry) */
-        bytes += c->pops[pop].size * 4 * (int64_t)(cob_model_state_f32(c->pops[pop].model) +
-                                                  cob_model_state_i32(c->pops[pop].model));
+        bytes += c->pops[pop].size * 4 *
+                 (int64_t)(cob_model_state_f32(c->pops[pop].model) + cob_model_state_i32(c->pops[pop].model));
         dims = cob_acc_config_dims(c, pop);
-        bytes += cob_acc_pop_bytes(&dims);              /* the accumulator table's rows */
+        bytes += cob_acc_pop_bytes(&dims); /* the accumulator table's rows */
         shape.n = dims.n;
         shape.v_n = dims.n < c->stats.v_neurons ? dims.n : c->stats.v_neurons;
         shape.rate_bins = c->stats.rate_hist_bins;
         shape.cv_bins = c->stats.cv_hist_bins;
         shape.v_bins = c->stats.v_hist_bins;
         shape.n_bins_ts = dims.n_bins_ts;
-        bytes += cob_stats_pop_bytes(&shape);           /* the reduced results' arrays */
+        bytes += cob_stats_pop_bytes(&shape); /* the reduced results' arrays */
     }
-    bytes += neurons * COB_MAX_CHANNELS * 2 * 2;        /* input buffers, two threads */
-    bytes += events_per_step * slots * 4 * 2;           /* buckets, grown by doubling */
+    bytes += neurons * COB_MAX_CHANNELS * 2 * 2; /* input buffers, two threads */
+    bytes += events_per_step * slots * 4 * 2;    /* buckets, grown by doubling */
     return bytes + peak_transient;
 }

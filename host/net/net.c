@@ -18,7 +18,10 @@ int64_t cob_net_n_synapses(const cob_net *net)
     return n;
 }
 
-static int is_neuron_pop(const cob_pop_spec *ps) { return cob_model_is_neuron(ps->model); }
+static int is_neuron_pop(const cob_pop_spec *ps)
+{
+    return cob_model_is_neuron(ps->model);
+}
 
 static int is_independent(const cob_config *c, int pop)
 {
@@ -29,15 +32,18 @@ static int is_independent(const cob_config *c, int pop)
 static int64_t n_available(const cob_config *c, const cob_proj_spec *ps)
 {
     int64_t n = c->pops[ps->pre].size;
-    if (ps->pre == ps->post && !ps->allow_autapses) n -= 1;
+    if (ps->pre == ps->post && !ps->allow_autapses)
+        n -= 1;
     return n;
 }
 
 static uint16_t delay_steps(double d_ms, double dt_ms)
 {
     long long s = llround(d_ms / dt_ms);
-    if (s < 1) s = 1;
-    if (s > 65534) s = 65534;
+    if (s < 1)
+        s = 1;
+    if (s > 65534)
+        s = 65534;
     return (uint16_t)s;
 }
 
@@ -50,9 +56,11 @@ static void assign_channels(cob_net *net, const cob_config *c, int *proj_channel
         for (rec = COB_RECEPTOR_E; rec <= COB_RECEPTOR_I; ++rec)
             for (p = 0; p < c->n_projs; ++p) {
                 const cob_proj_spec *ps = &c->projs[p];
-                if (ps->post != pop || (int)ps->receptor != rec) continue;
+                if (ps->post != pop || (int)ps->receptor != rec)
+                    continue;
                 for (k = 0; k < n; ++k)
-                    if (net->chan_receptor[pop][k] == rec && net->chan_weight[pop][k] == ps->weight) break;
+                    if (net->chan_receptor[pop][k] == rec && net->chan_weight[pop][k] == ps->weight)
+                        break;
                 if (k == n && n < COB_MAX_CHANNELS) {
                     net->chan_receptor[pop][n] = rec;
                     net->chan_weight[pop][n] = ps->weight;
@@ -61,7 +69,8 @@ static void assign_channels(cob_net *net, const cob_config *c, int *proj_channel
                 proj_channel[p] = k;
             }
         net->pop_channels[pop] = n;
-        if (n > net->n_channels_max) net->n_channels_max = n;
+        if (n > net->n_channels_max)
+            net->n_channels_max = n;
     }
 }
 
@@ -74,16 +83,22 @@ static cob_status make_props(cob_net *net, const cob_config *c, cob_err *err)
         const cob_pop_spec *ps = &c->pops[pop];
         const cob__model_host *mh = cob__model_host_of(ps->model);
         int32_t refr;
-        if (!mh && ps->model == COB_MODEL_POISSON) continue; /* sources have no neuron state */
+        if (!mh && ps->model == COB_MODEL_POISSON)
+            continue; /* sources have no neuron state */
         if (!mh)
-            return cob_err_set(err, COB_ERR_INVALID, "internal: population %s has model %d, which has no host "
-                               "entry in the model registry", ps->name, (int)ps->model);
+            return cob_err_set(err, COB_ERR_INVALID,
+                               "internal: population %s has model %d, which has no host "
+                               "entry in the model registry",
+                               ps->name, (int)ps->model);
         mh->prop_make(&net->prop[pop], &ps->lif, c->run.dt_ms, net->pop_channels[pop], net->chan_receptor[pop],
                       net->chan_weight[pop]);
         refr = mh->refr_steps(&net->prop[pop]);
-        if (refr > net->refr_steps_max) net->refr_steps_max = refr;
-        if (cob_model_state_f32(ps->model) > net->n_state_f32) net->n_state_f32 = cob_model_state_f32(ps->model);
-        if (cob_model_state_i32(ps->model) > net->n_state_i32) net->n_state_i32 = cob_model_state_i32(ps->model);
+        if (refr > net->refr_steps_max)
+            net->refr_steps_max = refr;
+        if (cob_model_state_f32(ps->model) > net->n_state_f32)
+            net->n_state_f32 = cob_model_state_f32(ps->model);
+        if (cob_model_state_i32(ps->model) > net->n_state_i32)
+            net->n_state_i32 = cob_model_state_i32(ps->model);
     }
     return COB_OK;
 }
@@ -110,8 +125,7 @@ static void layout(cob_net *net, const cob_config *c)
 
 /* Partners of one target, sorted ascending, into out[0..k). marks has n_avail bytes, all 0 on
  * entry and on return. Floyd's algorithm: exactly k draws, a uniform k-subset. */
-static void draw_partners(cob_rng_lane *l, int64_t n_avail, int32_t k, int multapses,
-                          uint8_t *marks, int32_t *out)
+static void draw_partners(cob_rng_lane *l, int64_t n_avail, int32_t k, int multapses, uint8_t *marks, int32_t *out)
 {
     int32_t m, j;
     if (multapses) {
@@ -120,7 +134,8 @@ static void draw_partners(cob_rng_lane *l, int64_t n_avail, int32_t k, int multa
         m = 0;
         for (j = (int32_t)(n_avail - k); j < n_avail; ++j) {
             int32_t t = (int32_t)cob_rng_lane_below(l, (uint32_t)j + 1u);
-            if (marks[t]) t = j;
+            if (marks[t])
+                t = j;
             marks[t] = 1;
             out[m++] = t;
         }
@@ -139,7 +154,8 @@ static void draw_partners_nested(cob_rng_lane *l, int64_t n_avail, int32_t k, in
     }
     while (m < k) {
         int32_t t = (int32_t)cob_rng_lane_below(l, (uint32_t)n_avail);
-        if (marks[t]) continue;
+        if (marks[t])
+            continue;
         marks[t] = 1;
         out[m++] = t;
     }
@@ -158,14 +174,17 @@ static void sort_uniform(int32_t *a, int32_t k, int64_t n_avail, int32_t *tmp, i
     for (i = 0; i < k; ++i) tmp[cnt[(int64_t)a[i] * k / n_avail]++] = a[i];
     for (i = 0; i < k; ++i) {
         int32_t v = tmp[i], j = i;
-        while (j > 0 && a[j - 1] > v) { a[j] = a[j - 1]; --j; }
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            --j;
+        }
         a[j] = v;
     }
 }
 
 /* Sort one target's partners: a scan of the marks when dense, qsort when sparse. */
-static void sort_partners(int32_t *out, int32_t k, int64_t n_avail, uint8_t *marks, int multapses,
-                          int32_t *tmp, int32_t *cnt)
+static void sort_partners(int32_t *out, int32_t k, int64_t n_avail, uint8_t *marks, int multapses, int32_t *tmp,
+                          int32_t *cnt)
 {
     int64_t c;
     int32_t m = 0;
@@ -176,12 +195,15 @@ static void sort_partners(int32_t *out, int32_t k, int64_t n_avail, uint8_t *mar
     for (m = 0; m < k; ++m) marks[out[m]] = 1;
     m = 0;
     for (c = 0; c < n_avail && m < k; ++c)
-        if (marks[c]) { marks[c] = 0; out[m++] = (int32_t)c; }
+        if (marks[c]) {
+            marks[c] = 0;
+            out[m++] = (int32_t)c;
+        }
 }
 
 /* Partners and delays of every target, post-major, into pre_of[post_ptr[i] ..] / del_of[..]. */
-static int draw_targets(const cob_net *net, const cob_config *c, int p, const int64_t *post_ptr,
-                        int32_t *pre_of, uint16_t *del_of)
+static int draw_targets(const cob_net *net, const cob_config *c, int p, const int64_t *post_ptr, int32_t *pre_of,
+                        uint16_t *del_of)
 {
     const cob_proj_spec *ps = &c->projs[p];
     const cob_proj *pr = &net->proj[p];
@@ -194,13 +216,15 @@ static int draw_targets(const cob_net *net, const cob_config *c, int p, const in
         uint8_t *marks = calloc((size_t)(n_avail > 0 ? n_avail : 1), 1);
         int32_t *tmp = malloc((size_t)k_max * sizeof *tmp), *cnt = malloc(((size_t)k_max + 1) * sizeof *cnt);
         int64_t i;
-        if (!marks || !tmp || !cnt) failed = 1;
+        if (!marks || !tmp || !cnt)
+            failed = 1;
 #pragma omp for schedule(dynamic, 256)
         for (i = 0; i < pr->n_post; ++i) {
             cob_rng_lane lp, ld;
             int32_t *out = pre_of + post_ptr[i];
             int32_t k = pr->indegree[i], m;
-            if (failed) continue;
+            if (failed)
+                continue;
             cob_rng_lane_init(&lp, net->seed, COB_STREAM(COB_STREAM_PARTNERS, p), (uint32_t)i);
             cob_rng_lane_init(&ld, net->seed, COB_STREAM(COB_STREAM_DELAYS, p), (uint32_t)i);
             if (ps->nested) { /* draw order kept: the delays follow it (to_pre_csr sorts by target) */
@@ -210,7 +234,8 @@ static int draw_targets(const cob_net *net, const cob_config *c, int p, const in
                 sort_partners(out, k, n_avail, marks, ps->allow_multapses, tmp, cnt);
             }
             for (m = 0; m < k; ++m) {
-                if (skip_self) out[m] = cob_skip_self(out[m], (int32_t)i);
+                if (skip_self)
+                    out[m] = cob_skip_self(out[m], (int32_t)i);
                 del_of[post_ptr[i] + m] = cob_delay_draw(&ld, pr->min_delay, pr->max_delay);
             }
         }
@@ -235,7 +260,8 @@ static int to_pre_csr(cob_proj *pr, const int64_t *post_ptr, const int32_t *pre_
         pr->row_ptr[j + 1] = pr->row_ptr[j] + off[j * stride + pr->n_dgrp];
     }
     cur = malloc((size_t)(pr->n_pre * stride) * sizeof *cur);
-    if (!cur) return 0;
+    if (!cur)
+        return 0;
     memcpy(cur, off, (size_t)(pr->n_pre * stride) * sizeof *cur);
     for (i = 0; i < pr->n_post; ++i)
         for (s = post_ptr[i]; s < post_ptr[i + 1]; ++s) {
@@ -256,11 +282,11 @@ static cob_status draw_indegrees(cob_net *net, const cob_config *c, int p, int64
     int64_t n_max = pr->independent ? INT32_MAX : ps->allow_multapses ? 65535 : n_available(c, ps), i;
 #pragma omp parallel for schedule(static)
     for (i = 0; i < pr->n_post; ++i)
-        pr->indegree[i] = cob_indegree_draw(net->seed, (uint32_t)p, (uint32_t)i, ps->indegree,
-                                            ps->cv_indegree, n_max);
+        pr->indegree[i] = cob_indegree_draw(net->seed, (uint32_t)p, (uint32_t)i, ps->indegree, ps->cv_indegree, n_max);
     pr->k_max = 0;
     for (i = 0; i < pr->n_post; ++i)
-        if (pr->indegree[i] > pr->k_max) pr->k_max = pr->indegree[i];
+        if (pr->indegree[i] > pr->k_max)
+            pr->k_max = pr->indegree[i];
     cob_proj_post_ptr(pr, post_ptr);
     pr->n_syn = pr->independent ? 0 : post_ptr[pr->n_post];
     return COB_OK;
@@ -281,23 +307,32 @@ static cob_status build_proj(cob_net *net, const cob_config *c, int p, int chann
     int32_t *pre_of = NULL;
     uint16_t *del_of = NULL;
     cob_status st = COB_OK;
-    pr->pre = ps->pre; pr->post = ps->post; pr->channel = channel;
+    pr->pre = ps->pre;
+    pr->post = ps->post;
+    pr->channel = channel;
     pr->independent = is_independent(c, ps->pre);
-    pr->n_pre = c->pops[ps->pre].size; pr->n_post = c->pops[ps->post].size;
+    pr->n_pre = c->pops[ps->pre].size;
+    pr->n_post = c->pops[ps->post].size;
     pr->n_avail = n_available(c, ps);
     pr->skip_self = ps->pre == ps->post && !ps->allow_autapses;
     pr->multapses = ps->allow_multapses;
     pr->nested = ps->nested;
     pr->min_delay = delay_steps(ps->delay_min_ms, c->run.dt_ms);
     pr->max_delay = delay_steps(ps->delay_max_ms, c->run.dt_ms);
-    if (pr->independent) pr->min_delay = pr->max_delay = 0;
+    if (pr->independent)
+        pr->min_delay = pr->max_delay = 0;
     pr->indegree = malloc((size_t)pr->n_post * sizeof *pr->indegree);
     post_ptr = malloc((size_t)(pr->n_post + 1) * sizeof *post_ptr);
-    if (!pr->indegree || !post_ptr) { st = COB_ERR_NOMEM; goto done; }
+    if (!pr->indegree || !post_ptr) {
+        st = COB_ERR_NOMEM;
+        goto done;
+    }
     draw_indegrees(net, c, p, post_ptr);
-    if (pr->independent) goto done;
+    if (pr->independent)
+        goto done;
     pr->n_dgrp = pr->max_delay - pr->min_delay + 1;
-    if (!synapses) goto done;
+    if (!synapses)
+        goto done;
     pr->row_ptr = malloc((size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
     pr->dgrp_off = malloc((size_t)(pr->n_pre * (pr->n_dgrp + 1)) * sizeof *pr->dgrp_off);
     pr->target = malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->target);
@@ -309,9 +344,11 @@ static cob_status build_proj(cob_net *net, const cob_config *c, int p, int chann
         st = COB_ERR_NOMEM;
 done:
     if (st == COB_ERR_NOMEM)
-        cob_err_set(err, st, "projection %d (%s -> %s): out of host memory for %lld synapses",
-                    p, c->pops[ps->pre].name, c->pops[ps->post].name, (long long)pr->n_syn);
-    free(post_ptr); free(pre_of); free(del_of);
+        cob_err_set(err, st, "projection %d (%s -> %s): out of host memory for %lld synapses", p, c->pops[ps->pre].name,
+                    c->pops[ps->post].name, (long long)pr->n_syn);
+    free(post_ptr);
+    free(pre_of);
+    free(del_of);
     return st;
 }
 
@@ -344,25 +381,38 @@ static cob_status net_build(cob_net *net, const cob_config *c, int synapses, cob
     cob_status st;
     memset(net, 0, sizeof *net);
     st = cob_config_check(c, err);
-    if (st != COB_OK) return st;
+    if (st != COB_OK)
+        return st;
     layout(net, c);
     assign_channels(net, c, proj_channel);
     st = make_props(net, c, err);
-    if (st != COB_OK) return st;
+    if (st != COB_OK)
+        return st;
     net->ring_slots = 2;
     for (p = 0; p < c->n_projs; ++p) {
         st = build_proj(net, c, p, proj_channel[p], synapses, err);
-        if (st != COB_OK) { cob_net_free(net); return st; }
-        if (net->proj[p].max_delay + 1 > net->ring_slots) net->ring_slots = net->proj[p].max_delay + 1;
+        if (st != COB_OK) {
+            cob_net_free(net);
+            return st;
+        }
+        if (net->proj[p].max_delay + 1 > net->ring_slots)
+            net->ring_slots = net->proj[p].max_delay + 1;
     }
     st = check_ring_bound(net, c, err);
-    if (st != COB_OK) cob_net_free(net);
+    if (st != COB_OK)
+        cob_net_free(net);
     return st;
 }
 
-cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err) { return net_build(net, c, 1, err); }
+cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err)
+{
+    return net_build(net, c, 1, err);
+}
 
-cob_status cob_net_layout(cob_net *net, const cob_config *c, cob_err *err) { return net_build(net, c, 0, err); }
+cob_status cob_net_layout(cob_net *net, const cob_config *c, cob_err *err)
+{
+    return net_build(net, c, 0, err);
+}
 
 void cob_net_free(cob_net *net)
 {
@@ -379,34 +429,40 @@ void cob_net_free(cob_net *net)
 
 /* One row: delay groups monotone and matching delay_steps, targets in range and ascending
  * within a group, no duplicate target in the row (marks: n_post bytes, zero on entry and exit). */
-static cob_status csr_row_ok(const cob_proj *pr, int i_proj, int64_t j, int skip_self, int multapses,
-                             uint8_t *marks, cob_err *err)
+static cob_status csr_row_ok(const cob_proj *pr, int i_proj, int64_t j, int skip_self, int multapses, uint8_t *marks,
+                             cob_err *err)
 {
     const uint32_t *off = pr->dgrp_off + j * (pr->n_dgrp + 1);
     int64_t r0 = pr->row_ptr[j], s, k, bad = -1;
     cob_status st = COB_OK;
     if (off[0] != 0 || r0 + off[pr->n_dgrp] != pr->row_ptr[j + 1])
-        return cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld delay groups do not cover the row",
-                           i_proj, (long long)j);
+        return cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld delay groups do not cover the row", i_proj,
+                           (long long)j);
     for (k = 0; k < pr->n_dgrp && st == COB_OK; ++k) {
         if (off[k + 1] < off[k])
-            st = cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld delay groups decrease", i_proj, (long long)j);
+            st = cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld delay groups decrease", i_proj,
+                             (long long)j);
         for (s = r0 + off[k]; s < r0 + off[k + 1] && st == COB_OK; ++s) {
             int32_t t = pr->target[s];
             if (t < 0 || t >= pr->n_post)
-                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: synapse %lld target %d out of [0, %lld)",
-                                 i_proj, (long long)s, t, (long long)pr->n_post);
+                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: synapse %lld target %d out of [0, %lld)", i_proj,
+                                 (long long)s, t, (long long)pr->n_post);
             else if (s > r0 + off[k] && t < pr->target[s - 1])
-                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: row %lld delay group %lld not ascending at synapse %lld",
-                                 i_proj, (long long)j, (long long)k, (long long)s);
+                st = cob_err_set(err, COB_ERR_INVALID,
+                                 "projection %d: row %lld delay group %lld not ascending at synapse %lld", i_proj,
+                                 (long long)j, (long long)k, (long long)s);
             else if (!multapses && marks[t])
-                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: duplicate synapse %lld -> %d", i_proj, (long long)j, t);
+                st = cob_err_set(err, COB_ERR_INVALID, "projection %d: duplicate synapse %lld -> %d", i_proj,
+                                 (long long)j, t);
             else if (skip_self && t == j)
                 st = cob_err_set(err, COB_ERR_INVALID, "projection %d: autapse at neuron %lld", i_proj, (long long)j);
             else if (pr->delay_steps[s] != pr->min_delay + k || pr->delay_steps[s] < 1)
                 st = cob_err_set(err, COB_ERR_INVALID, "projection %d: synapse %lld delay %u, its group says %lld",
                                  i_proj, (long long)s, pr->delay_steps[s], (long long)(pr->min_delay + k));
-            if (st == COB_OK) { marks[t] = 1; bad = s; }
+            if (st == COB_OK) {
+                marks[t] = 1;
+                bad = s;
+            }
         }
     }
     for (s = r0; s <= bad; ++s) marks[pr->target[s]] = 0;
@@ -419,13 +475,15 @@ static cob_status csr_rows_ok(const cob_proj *pr, int i_proj, int skip_self, int
     int64_t j;
     cob_status st = COB_OK;
     if (pr->row_ptr[0] != 0 || pr->row_ptr[pr->n_pre] != pr->n_syn)
-        return cob_err_set(err, COB_ERR_INVALID, "projection %d: row_ptr runs %lld..%lld, expected 0..%lld",
-                           i_proj, (long long)pr->row_ptr[0], (long long)pr->row_ptr[pr->n_pre], (long long)pr->n_syn);
+        return cob_err_set(err, COB_ERR_INVALID, "projection %d: row_ptr runs %lld..%lld, expected 0..%lld", i_proj,
+                           (long long)pr->row_ptr[0], (long long)pr->row_ptr[pr->n_pre], (long long)pr->n_syn);
     marks = calloc((size_t)(pr->n_post > 0 ? pr->n_post : 1), 1);
-    if (!marks) return cob_err_set(err, COB_ERR_NOMEM, "out of memory validating projection %d", i_proj);
+    if (!marks)
+        return cob_err_set(err, COB_ERR_NOMEM, "out of memory validating projection %d", i_proj);
     for (j = 0; j < pr->n_pre && st == COB_OK; ++j) {
         if (pr->row_ptr[j + 1] < pr->row_ptr[j])
-            st = cob_err_set(err, COB_ERR_INVALID, "projection %d: row_ptr decreases at row %lld", i_proj, (long long)j);
+            st = cob_err_set(err, COB_ERR_INVALID, "projection %d: row_ptr decreases at row %lld", i_proj,
+                             (long long)j);
         else
             st = csr_row_ok(pr, i_proj, j, skip_self, multapses, marks, err);
     }
@@ -444,13 +502,14 @@ cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c,
     ps = &c->projs[i_proj];
     for (i = 0; i < pr->n_post; ++i) total += pr->indegree[i];
     if (pr->independent)
-        return pr->n_syn == 0 ? COB_OK
-                              : cob_err_set(err, COB_ERR_INVALID, "projection %d: independent input stores synapses", i_proj);
+        return pr->n_syn == 0
+                   ? COB_OK
+                   : cob_err_set(err, COB_ERR_INVALID, "projection %d: independent input stores synapses", i_proj);
     if (total != pr->n_syn)
-        return cob_err_set(err, COB_ERR_INVALID, "projection %d: in-degrees sum to %lld, CSR holds %lld",
-                           i_proj, (long long)total, (long long)pr->n_syn);
+        return cob_err_set(err, COB_ERR_INVALID, "projection %d: in-degrees sum to %lld, CSR holds %lld", i_proj,
+                           (long long)total, (long long)pr->n_syn);
     if (pr->max_delay >= net->ring_slots)
-        return cob_err_set(err, COB_ERR_INVALID, "projection %d: max delay %u does not fit a ring of %d slots",
-                           i_proj, pr->max_delay, net->ring_slots);
+        return cob_err_set(err, COB_ERR_INVALID, "projection %d: max delay %u does not fit a ring of %d slots", i_proj,
+                           pr->max_delay, net->ring_slots);
     return csr_rows_ok(pr, i_proj, ps->pre == ps->post && !ps->allow_autapses, ps->allow_multapses, err);
 }

@@ -27,7 +27,7 @@ typedef struct {
     const cob_sim_timing *t;
     const cob_run_meta *m;
     int i_pop;
-    cob__h5w *w;                      /* the file being written */
+    cob__h5w *w; /* the file being written */
 } run_ctx;
 
 /* ---- the groups ---------------------------------------------------------------------- */
@@ -37,16 +37,16 @@ static cob_status write_root(cob__h5w *w, hid_t f, const run_ctx *x)
     const cob_run_meta *m = x->m;
     const char *cfg_path = m->config_path ? m->config_path : x->c->path;
     const char *text = x->c->text ? x->c->text : "";
-    const char *keys[5] = { "cobalt_version", "commit", "backend", "device", "config_path" };
+    const char *keys[5] = {"cobalt_version", "commit", "backend", "device", "config_path"};
     const char *backend = m->backend ? m->backend : x->t->backend_name;
-    const char *vals[5] = { m->version, m->commit, backend, m->device, cfg_path };
-    cob__h5_f64 f64[] = { { "dt_ms", x->c->run.dt_ms }, { "t_sim_ms", x->c->run.t_sim_ms },
-                          { "t_warmup_ms", x->c->run.t_warmup_ms },
-                          { "t_measured_s", x->s->t_measured_s } };
-    cob__h5_i64 i64[] = { { "n_steps_measured", x->s->n_steps_measured } };
+    const char *vals[5] = {m->version, m->commit, backend, m->device, cfg_path};
+    cob__h5_f64 f64[] = {{"dt_ms", x->c->run.dt_ms},
+                         {"t_sim_ms", x->c->run.t_sim_ms},
+                         {"t_warmup_ms", x->c->run.t_warmup_ms},
+                         {"t_measured_s", x->s->t_measured_s}};
+    cob__h5_i64 i64[] = {{"n_steps_measured", x->s->n_steps_measured}};
     cob_status st = COB_OK;
-    for (int i = 0; i < 5 && st == COB_OK; i++)
-        st = cob__h5_attr_str(w, f, keys[i], vals[i]);
+    for (int i = 0; i < 5 && st == COB_OK; i++) st = cob__h5_attr_str(w, f, keys[i], vals[i]);
     if (st == COB_OK)
         st = cob__h5_attr_created(w, f);
     if (st == COB_OK)
@@ -65,17 +65,20 @@ static cob_status write_timing(cob__h5w *w, hid_t g, void *user)
     const run_ctx *x = user;
     const cob_sim_timing *t = x->t;
     /* dev_*: CUDA backend only (CUDA events; 0 on the CPU) */
-    cob__h5_f64 f64[] = { { "build_s", t->build_s }, { "init_s", t->init_s }, { "run_s", t->run_s },
-                          { "dev_build_s", t->dev_build_s }, { "dev_run_s", t->dev_run_s },
-                          { "dev_update_us_per_step", t->dev_update_us },
-                          { "dev_deliver_us_per_step", t->dev_deliver_us },
-                          { "dev_h2d_s", t->dev_h2d_s }, { "dev_d2h_s", t->dev_d2h_s },
-                          { "dev_bytes_per_synapse", t->dev_bytes_per_synapse } };
-    cob__h5_i64 i64[] = { { "n_steps", t->n_steps }, { "n_synapses", t->n_synapses },
-                          { "n_neurons", t->n_neurons }, { "peak_rss_bytes", t->peak_rss_bytes },
-                          { "syn_events", x->s->syn_events }, { "dev_timed_steps", t->dev_timed_steps },
-                          { "device_bytes", t->device_bytes },
-                          { "device_estimate_bytes", t->device_estimate_bytes } };
+    cob__h5_f64 f64[] = {{"build_s", t->build_s},
+                         {"init_s", t->init_s},
+                         {"run_s", t->run_s},
+                         {"dev_build_s", t->dev_build_s},
+                         {"dev_run_s", t->dev_run_s},
+                         {"dev_update_us_per_step", t->dev_update_us},
+                         {"dev_deliver_us_per_step", t->dev_deliver_us},
+                         {"dev_h2d_s", t->dev_h2d_s},
+                         {"dev_d2h_s", t->dev_d2h_s},
+                         {"dev_bytes_per_synapse", t->dev_bytes_per_synapse}};
+    cob__h5_i64 i64[] = {{"n_steps", t->n_steps},           {"n_synapses", t->n_synapses},
+                         {"n_neurons", t->n_neurons},       {"peak_rss_bytes", t->peak_rss_bytes},
+                         {"syn_events", x->s->syn_events},  {"dev_timed_steps", t->dev_timed_steps},
+                         {"device_bytes", t->device_bytes}, {"device_estimate_bytes", t->device_estimate_bytes}};
     cob_status st = cob__h5_attrs_f64(w, g, f64, 10);
     return st != COB_OK ? st : cob__h5_attrs_i64(w, g, i64, 8);
 }
@@ -83,7 +86,7 @@ static cob_status write_timing(cob__h5w *w, hid_t g, void *user)
 static cob_status write_overflow(cob__h5w *w, hid_t g, void *user)
 {
     const run_ctx *x = user;
-    cob__h5_i64 i64[] = { { "ring", x->s->ring_overflow }, { "raster", x->s->raster_overflow } };
+    cob__h5_i64 i64[] = {{"ring", x->s->ring_overflow}, {"raster", x->s->raster_overflow}};
     return cob__h5_attrs_i64(w, g, i64, 2);
 }
 
@@ -92,9 +95,9 @@ static cob_status write_raster(cob__h5w *w, hid_t g, void *user)
     const run_ctx *x = user;
     const cob_stats *s = x->s;
     hsize_t n = (hsize_t)s->raster_n;
-    cob__h5_arr a[] = { { "step", H5T_STD_I64LE, H5T_NATIVE_INT64, n, s->raster_step },
-                        { "pop", H5T_STD_I32LE, H5T_NATIVE_INT32, n, s->raster_pop },
-                        { "neuron", H5T_STD_I32LE, H5T_NATIVE_INT32, n, s->raster_neuron } };
+    cob__h5_arr a[] = {{"step", H5T_STD_I64LE, H5T_NATIVE_INT64, n, s->raster_step},
+                       {"pop", H5T_STD_I32LE, H5T_NATIVE_INT32, n, s->raster_pop},
+                       {"neuron", H5T_STD_I32LE, H5T_NATIVE_INT32, n, s->raster_neuron}};
     return cob__h5_dsets(w, g, a, 3);
 }
 
@@ -103,10 +106,10 @@ static cob_status write_traces(cob__h5w *w, hid_t g, void *user)
     const run_ctx *x = user;
     const cob_stats *s = x->s;
     hsize_t n = (hsize_t)s->trace_n;
-    hsize_t dims[2] = { n, (hsize_t)s->trace_samples };
-    cob__h5_arr a[] = { { "pop", H5T_STD_I32LE, H5T_NATIVE_INT32, n, s->trace_pop },
-                        { "neuron", H5T_STD_I32LE, H5T_NATIVE_INT32, n, s->trace_neuron } };
-    cob__h5_i64 stride[] = { { "stride_steps", x->c->stats.trace_stride_steps } };
+    hsize_t dims[2] = {n, (hsize_t)s->trace_samples};
+    cob__h5_arr a[] = {{"pop", H5T_STD_I32LE, H5T_NATIVE_INT32, n, s->trace_pop},
+                       {"neuron", H5T_STD_I32LE, H5T_NATIVE_INT32, n, s->trace_neuron}};
+    cob__h5_i64 stride[] = {{"stride_steps", x->c->stats.trace_stride_steps}};
     cob_status st = cob__h5_dsets(w, g, a, 2);
     if (st == COB_OK)
         st = cob__h5_dset(w, g, "v_mV", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, dims, s->trace_v_mV);
@@ -118,13 +121,34 @@ static cob_status write_traces(cob__h5w *w, hid_t g, void *user)
 static int h5_types(cob_sf_type t, hid_t *ft, hid_t *mt)
 {
     switch (t) {
-    case COB_SF_U32: *ft = H5T_STD_U32LE; *mt = H5T_NATIVE_UINT32; return 1;
-    case COB_SF_U64: *ft = H5T_STD_U64LE; *mt = H5T_NATIVE_UINT64; return 1;
-    case COB_SF_I32: *ft = H5T_STD_I32LE; *mt = H5T_NATIVE_INT32; return 1;
-    case COB_SF_INT: *ft = H5T_STD_I32LE; *mt = H5T_NATIVE_INT; return 1;
-    case COB_SF_I64: *ft = H5T_STD_I64LE; *mt = H5T_NATIVE_INT64; return 1;
-    case COB_SF_F32: *ft = H5T_IEEE_F32LE; *mt = H5T_NATIVE_FLOAT; return 1;
-    case COB_SF_F64: *ft = H5T_IEEE_F64LE; *mt = H5T_NATIVE_DOUBLE; return 1;
+    case COB_SF_U32:
+        *ft = H5T_STD_U32LE;
+        *mt = H5T_NATIVE_UINT32;
+        return 1;
+    case COB_SF_U64:
+        *ft = H5T_STD_U64LE;
+        *mt = H5T_NATIVE_UINT64;
+        return 1;
+    case COB_SF_I32:
+        *ft = H5T_STD_I32LE;
+        *mt = H5T_NATIVE_INT32;
+        return 1;
+    case COB_SF_INT:
+        *ft = H5T_STD_I32LE;
+        *mt = H5T_NATIVE_INT;
+        return 1;
+    case COB_SF_I64:
+        *ft = H5T_STD_I64LE;
+        *mt = H5T_NATIVE_INT64;
+        return 1;
+    case COB_SF_F32:
+        *ft = H5T_IEEE_F32LE;
+        *mt = H5T_NATIVE_FLOAT;
+        return 1;
+    case COB_SF_F64:
+        *ft = H5T_IEEE_F64LE;
+        *mt = H5T_NATIVE_DOUBLE;
+        return 1;
     default: return 0;
     }
 }
@@ -138,16 +162,19 @@ static cob_status write_pop_field(cob__h5w *w, hid_t g, const cob_stats_field *f
     hid_t ft, mt;
     int rank;
     const void *data;
-    if (f->h5 == COB_SF_H5_NONE) return COB_OK;
+    if (f->h5 == COB_SF_H5_NONE)
+        return COB_OK;
     data = cob_stats_field_data(f, p);
-    if (f->type == COB_SF_MODEL) return cob__h5_attr_str(w, g, f->h5_name, cob_model_name(*(const int *)data));
+    if (f->type == COB_SF_MODEL)
+        return cob__h5_attr_str(w, g, f->h5_name, cob_model_name(*(const int *)data));
     if (!h5_types(f->type, &ft, &mt))
         return cob_err_set(w->err, COB_ERR_INVALID, "%s: internal: result field %s has no HDF5 type", w->path,
                            f->field);
     rank = cob_stats_field_shape(f, p, dims);
     hd[0] = (hsize_t)dims[0];
     hd[1] = (hsize_t)dims[1];
-    if (f->h5 == COB_SF_H5_DATASET) return cob__h5_dset(w, g, f->h5_name, ft, mt, rank, hd, data);
+    if (f->h5 == COB_SF_H5_DATASET)
+        return cob__h5_dset(w, g, f->h5_name, ft, mt, rank, hd, data);
     return cob__h5_attr(w, g, f->h5_name, ft, mt, rank, rank ? hd[0] : 0, data);
 }
 
@@ -155,7 +182,7 @@ static cob_status write_pop(cob__h5w *w, hid_t g, void *user)
 {
     const run_ctx *x = user;
     const cob_pop_stats *p = &x->s->pop[x->i_pop];
-    cob__h5_i64 index[] = { { "index", x->i_pop } };
+    cob__h5_i64 index[] = {{"index", x->i_pop}};
     cob_status st = COB_OK;
     for (int k = 0; k < cob_pop_stats_n_fields && st == COB_OK; k++)
         st = write_pop_field(w, g, &cob_pop_stats_fields[k], p);
@@ -179,23 +206,22 @@ static cob_status write_pops(cob__h5w *w, hid_t g, void *user)
 /* Lengths non-negative, channel counts in range, population names usable as group names. */
 static cob_status check_stats(const char *path, const cob_stats *s, cob_err *err)
 {
-    if (s->n_pops < 0 || s->n_pops > COB_MAX_POPS || s->raster_n < 0 || s->trace_n < 0 ||
-        s->trace_samples < 0)
-        return cob_err_set(err, COB_ERR_INVALID, "%s: stats have n_pops %d (allowed 0..%d), "
-                           "raster_n %" PRId64 ", trace %" PRId64 " x %" PRId64, path,
-                           s->n_pops, COB_MAX_POPS, s->raster_n, s->trace_n, s->trace_samples);
+    if (s->n_pops < 0 || s->n_pops > COB_MAX_POPS || s->raster_n < 0 || s->trace_n < 0 || s->trace_samples < 0)
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "%s: stats have n_pops %d (allowed 0..%d), "
+                           "raster_n %" PRId64 ", trace %" PRId64 " x %" PRId64,
+                           path, s->n_pops, COB_MAX_POPS, s->raster_n, s->trace_n, s->trace_samples);
     for (int i = 0; i < s->n_pops; i++) {
         const cob_pop_stats *p = &s->pop[i];
         size_t len = strnlen(p->name, COB_NAME_MAX);
-        int bad_name = len == 0 || len == COB_NAME_MAX || strchr(p->name, '/') ||
-                       strcmp(p->name, ".") == 0;
-        if (bad_name || p->n < 0 || p->v_n < 0 || p->n_bins_ts < 0 || p->rate_bins < 0 ||
-            p->cv_bins < 0 || p->v_bins < 0 || p->n_channels < 0 ||
-            p->n_channels > COB_MAX_CHANNELS)
-            return cob_err_set(err, COB_ERR_INVALID, "%s: population %d (\"%.*s\") has a bad "
+        int bad_name = len == 0 || len == COB_NAME_MAX || strchr(p->name, '/') || strcmp(p->name, ".") == 0;
+        if (bad_name || p->n < 0 || p->v_n < 0 || p->n_bins_ts < 0 || p->rate_bins < 0 || p->cv_bins < 0 ||
+            p->v_bins < 0 || p->n_channels < 0 || p->n_channels > COB_MAX_CHANNELS)
+            return cob_err_set(err, COB_ERR_INVALID,
+                               "%s: population %d (\"%.*s\") has a bad "
                                "name (empty, '/' or too long) or a negative length or n_channels "
-                               "%d outside 0..%d", path, i, (int)len, p->name, p->n_channels,
-                               COB_MAX_CHANNELS);
+                               "%d outside 0..%d",
+                               path, i, (int)len, p->name, p->n_channels, COB_MAX_CHANNELS);
     }
     return COB_OK;
 }
@@ -205,14 +231,16 @@ static cob_status write_theory(cob__h5w *w, hid_t g, void *user)
 {
     const run_ctx *x = user;
     const cob_theory_summary *th = x->m->theory;
-    cob__h5_f64 f64[] = { { "rate_hz", th->rate_hz }, { "cv", th->cv }, { "mu_mV", th->mu_mV },
-                          { "sigma_mV", th->sigma_mV }, { "tau_eff_ms", th->tau_eff_ms },
-                          { "v_mean_mV", th->v_mean_mV }, { "v_sd_mV", th->v_sd_mV } };
-    cob__h5_i64 i64[] = { { "stable", th->stable }, { "n_states", th->n_states } };
-    cob__h5_arr a[] = { { "v_mV", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, COB_THEORY_PV_N, th->v_mV },
-                        { "p_v", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, COB_THEORY_PV_N, th->p_v } };
+    cob__h5_f64 f64[] = {{"rate_hz", th->rate_hz},       {"cv", th->cv},
+                         {"mu_mV", th->mu_mV},           {"sigma_mV", th->sigma_mV},
+                         {"tau_eff_ms", th->tau_eff_ms}, {"v_mean_mV", th->v_mean_mV},
+                         {"v_sd_mV", th->v_sd_mV}};
+    cob__h5_i64 i64[] = {{"stable", th->stable}, {"n_states", th->n_states}};
+    cob__h5_arr a[] = {{"v_mV", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, COB_THEORY_PV_N, th->v_mV},
+                       {"p_v", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, COB_THEORY_PV_N, th->p_v}};
     cob_status st = cob__h5_attrs_f64(w, g, f64, 7);
-    if (st == COB_OK) st = cob__h5_attrs_i64(w, g, i64, 2);
+    if (st == COB_OK)
+        st = cob__h5_attrs_i64(w, g, i64, 2);
     return st != COB_OK ? st : cob__h5_dsets(w, g, a, 2);
 }
 
@@ -240,11 +268,12 @@ static cob_status write_file(const char *tmp, void *user, cob_err *err)
     return cob__h5_file(x->w, tmp, "result file", write_body, user);
 }
 
-cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_stats *s,
-                               const cob_sim_timing *t, const cob_run_meta *m, cob_err *err)
+cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_stats *s, const cob_sim_timing *t,
+                               const cob_run_meta *m, cob_err *err)
 {
     if (!path || !path[0] || !c || !s || !t || !m)
-        return cob_err_set(err, COB_ERR_INVALID, "cob_output_write_h5: path, config, stats, "
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "cob_output_write_h5: path, config, stats, "
                            "timing and meta must be given");
     cob_status st = check_stats(path, s, err);
     if (st != COB_OK)
@@ -253,6 +282,6 @@ cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_
     st = cob__h5w_init(&w, path, 1, err);
     if (st != COB_OK)
         return st;
-    run_ctx x = { c, s, t, m, 0, &w };
+    run_ctx x = {c, s, t, m, 0, &w};
     return cob__publish(path, write_file, &x, err);
 }

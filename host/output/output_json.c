@@ -22,7 +22,8 @@ typedef struct {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void j_put(jbuf *j, const char *fmt, ...)
+static void
+j_put(jbuf *j, const char *fmt, ...)
 {
     size_t room = j->pos < j->len ? j->len - j->pos : 0;
     va_list ap;
@@ -81,14 +82,14 @@ static void j_pops(jbuf *j, const cob_stats *s)
     j_put(j, "}");
 }
 
-cob_status cob_output_json(char *buf, size_t len, const char *out_path, const cob_config *c,
-                           const cob_stats *s, const cob_sim_timing *t, const cob_run_meta *m,
-                           cob_err *err)
+cob_status cob_output_json(char *buf, size_t len, const char *out_path, const cob_config *c, const cob_stats *s,
+                           const cob_sim_timing *t, const cob_run_meta *m, cob_err *err)
 {
     if (!buf || len == 0 || !c || !s || !t || !m)
-        return cob_err_set(err, COB_ERR_INVALID, "cob_output_json: buffer, config, stats, "
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "cob_output_json: buffer, config, stats, "
                            "timing and meta must be given");
-    jbuf j = { buf, len, 0 };
+    jbuf j = {buf, len, 0};
     double sim_s = t->n_steps > 0 ? (double)t->n_steps * c->run.dt_ms / 1000.0
                                   : (c->run.t_warmup_ms + c->run.t_sim_ms) / 1000.0;
     j_put(&j, "{\"status\":\"ok\",\"out\":");
@@ -97,8 +98,8 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
     j_str(&j, m->backend ? m->backend : t->backend_name, SIZE_MAX);
     j_put(&j, ",\"seed\":%" PRIu64 ",\"commit\":", m->seed);
     j_str(&j, m->commit, SIZE_MAX);
-    j_put(&j, ",\"neurons\":%" PRId64 ",\"synapses\":%" PRId64 ",\"steps\":%" PRId64,
-          t->n_neurons, t->n_synapses, t->n_steps);
+    j_put(&j, ",\"neurons\":%" PRId64 ",\"synapses\":%" PRId64 ",\"steps\":%" PRId64, t->n_neurons, t->n_synapses,
+          t->n_steps);
     j_num(&j, 0, "build_s", t->build_s);
     j_num(&j, 0, "run_s", t->run_s);
     j_num(&j, 0, "realtime_factor", t->run_s / sim_s);
@@ -116,13 +117,11 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
               t->device_estimate_bytes);
         j_num(&j, 0, "bytes_per_synapse", t->dev_bytes_per_synapse);
     }
-    j_put(&j, ",\"ring_overflow\":%" PRId64 ",\"raster_overflow\":%" PRId64, s->ring_overflow,
-          s->raster_overflow);
+    j_put(&j, ",\"ring_overflow\":%" PRId64 ",\"raster_overflow\":%" PRId64, s->ring_overflow, s->raster_overflow);
     j_pops(&j, s);
     j_put(&j, "}");
     if (j.pos < len)
         return COB_OK;
     buf[0] = '\0';
-    return cob_err_set(err, COB_ERR_OVERFLOW, "JSON summary needs %zu bytes, buffer has %zu",
-                       j.pos + 1, len);
+    return cob_err_set(err, COB_ERR_OVERFLOW, "JSON summary needs %zu bytes, buffer has %zu", j.pos + 1, len);
 }

@@ -13,7 +13,10 @@ static double simulated_rate(const cob_stats *s)
     double sum = 0.0;
     int p, n = 0;
     for (p = 0; p < s->n_pops; ++p)
-        if (!isnan(s->pop[p].mean_rate_hz)) { sum += s->pop[p].mean_rate_hz; n += 1; }
+        if (!isnan(s->pop[p].mean_rate_hz)) {
+            sum += s->pop[p].mean_rate_hz;
+            n += 1;
+        }
     return n ? sum / n : NAN;
 }
 
@@ -35,14 +38,21 @@ cob_status cob_output_theory(const cob_config *c, const cob_stats *s, cob_theory
     double lo, hi;
     int k, n_st;
     cob_status rc = cob_theory_net_from_config(c, &n, err);
-    if (rc != COB_OK) return rc;
+    if (rc != COB_OK)
+        return rc;
     n_st = cob_theory_solve(&n, st, MAX_STATES);
     if (n_st <= 0)
         return cob_err_set(err, COB_ERR_INVALID, "no self-consistent mean-field state in (0, 1/tau_rp)");
     b = nearest(st, n_st, simulated_rate(s));
-    out->rate_hz = b->nu_hz; out->cv = b->cv; out->stable = b->stable; out->n_states = n_st;
-    out->mu_mV = b->m.mu_mV; out->sigma_mV = b->m.sigma_mV; out->tau_eff_ms = b->m.tau_s * 1e3;
-    out->v_mean_mV = b->v_mean_mV; out->v_sd_mV = b->v_sd_mV;
+    out->rate_hz = b->nu_hz;
+    out->cv = b->cv;
+    out->stable = b->stable;
+    out->n_states = n_st;
+    out->mu_mV = b->m.mu_mV;
+    out->sigma_mV = b->m.sigma_mV;
+    out->tau_eff_ms = b->m.tau_s * 1e3;
+    out->v_mean_mV = b->v_mean_mV;
+    out->v_sd_mV = b->v_sd_mV;
     hi = n.theta_mV;
     lo = fmin(n.v_reset_mV, b->m.mu_mV - 6.0 * b->m.sigma_mV);
     for (k = 0; k < COB_THEORY_PV_N; ++k) out->v_mV[k] = lo + (hi - lo) * k / (COB_THEORY_PV_N - 1);

@@ -15,34 +15,33 @@ extern "C" {
 /* out[4 i .. 4 i + 3] = cob_philox(seed, stream, i, sub) for i < n, computed on the device.
  * curand = 1: the same counters through cuRAND's device Philox4x32-10 bijection instead
  * (curand_Philox4x32_10 with ctr = {i, sub lo, sub hi, stream}, key = seed). */
-cob_status cob_cuda_test_philox(uint64_t seed, uint32_t stream, uint64_t sub, int64_t n, int curand,
-                                uint32_t *out, cob_err *err);
+cob_status cob_cuda_test_philox(uint64_t seed, uint32_t stream, uint64_t sub, int64_t n, int curand, uint32_t *out,
+                                cob_err *err);
 
 /* One neuron step (cob_neuron_step) of n neurons of one population of a (V, refractory) LIF model,
  * counts[i * n_channels + c], state in/out. fired[i] = 1 when neuron i spiked. */
 cob_status cob_cuda_test_lif(int model, const cob_neuron_prop *prop, int n_channels, int64_t n, const float *v_in,
-                             const int32_t *refr_in, const uint32_t *counts, float *v_out,
-                             int32_t *refr_out, uint8_t *fired, cob_err *err);
+                             const int32_t *refr_in, const uint32_t *counts, float *v_out, int32_t *refr_out,
+                             uint8_t *fired, cob_err *err);
 
 /* out[i] = cob_poisson_step(seed, stream, i, t, n_chunks[i], lambda_chunk[i], exp_neg[i]). */
-cob_status cob_cuda_test_poisson(uint64_t seed, uint32_t stream, uint64_t t, int64_t n,
-                                 const uint32_t *n_chunks, const double *lambda_chunk,
-                                 const double *exp_neg, uint32_t *out, cob_err *err);
+cob_status cob_cuda_test_poisson(uint64_t seed, uint32_t stream, uint64_t t, int64_t n, const uint32_t *n_chunks,
+                                 const double *lambda_chunk, const double *exp_neg, uint32_t *out, cob_err *err);
 
 /* out[i * n_gaps + g]: the g-th successive cob_geometric_gap of source i (n_draws from 0). */
-cob_status cob_cuda_test_geometric(uint64_t seed, uint32_t stream, int64_t n, const uint64_t *thr,
-                                   int32_t len, int32_t n_gaps, int64_t *out, cob_err *err);
+cob_status cob_cuda_test_geometric(uint64_t seed, uint32_t stream, int64_t n, const uint64_t *thr, int32_t len,
+                                   int32_t n_gaps, int64_t *out, cob_err *err);
 
 /* out[i] = cob_stats_vbin(v[i], v_min, inv_width, n_bins). */
-cob_status cob_cuda_test_vbin(int64_t n, const float *v, float v_min_mV, float inv_width, int32_t n_bins,
-                              int32_t *out, cob_err *err);
+cob_status cob_cuda_test_vbin(int64_t n, const float *v, float v_min_mV, float inv_width, int32_t n_bins, int32_t *out,
+                              cob_err *err);
 
 /* Deliver the spikes spikes[0 .. n_spk) (local indices in the pre population) of projection
  * i_proj of a host-built net at step t into a zeroed delay ring with the device kernel, and copy
  * the ring back: ring[(slot * net->n_channels_max + channel) * net->n_neurons + neuron],
  * ring_slots * n_channels_max * n_neurons uint32 cells. */
-cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, const int32_t *spikes,
-                                 int64_t n_spk, uint32_t *ring, cob_err *err);
+cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, const int32_t *spikes, int64_t n_spk,
+                                 uint32_t *ring, cob_err *err);
 
 /* The device builder's algorithm run on the host: kernels/connect.cu's kernel bodies in plain
  * loops (std::sort and std::stable_sort in place of CUB), into net in cob_net_build's layout.

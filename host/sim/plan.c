@@ -13,7 +13,8 @@ static void plan_stats(cob_plan *pl, const cob_config *c, const cob_net *net)
     const cob_stats_spec *ss = &c->stats;
     int pop;
     pl->bin_steps = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms);
-    if (pl->bin_steps < 1) pl->bin_steps = 1;
+    if (pl->bin_steps < 1)
+        pl->bin_steps = 1;
     pl->n_bins_ts = COB_CEIL_DIV(pl->measure_steps, pl->bin_steps);
     pl->v_stride = ss->v_sample_stride_steps;
     pl->v_bins = ss->v_hist_bins;
@@ -43,7 +44,8 @@ static cob_status plan_pop(cob_plan *pl, const cob_config *c, int pop, cob_err *
     pp->tau_m_ms = ps->lif.tau_m_ms;
     pp->input = (int32_t)ps->input_mode;
     pp->rate_hz = ps->rate_hz;
-    if (ps->model != COB_MODEL_POISSON) return COB_OK;
+    if (ps->model != COB_MODEL_POISSON)
+        return COB_OK;
     pp->p_step = ps->rate_hz * c->run.dt_ms * 1e-3;
     if (ps->input_mode == COB_INPUT_POOL && pp->p_step > 0.0 && pp->p_step < 1.0) {
         pp->gap_thr = cob_geometric_table(pp->p_step, &pp->gap_len);
@@ -63,7 +65,8 @@ static cob_status plan_proj(cob_plan *pl, const cob_config *c, const cob_net *ne
     int32_t k;
     pp->independent = pr->independent;
     pp->stream = COB_STREAM(COB_STREAM_INDEP, p);
-    if (!pr->independent) return COB_OK;
+    if (!pr->independent)
+        return COB_OK;
     pp->k_max = pr->k_max;
     pp->n_chunks = malloc(((size_t)pp->k_max + 1) * sizeof *pp->n_chunks);
     pp->lambda_chunk = malloc(((size_t)pp->k_max + 1) * sizeof *pp->lambda_chunk);
@@ -90,7 +93,8 @@ cob_status cob_plan_compile(cob_plan *pl, const cob_config *c, const cob_net *ne
     plan_stats(pl, c, net);
     for (i = 0; i < c->n_pops && st == COB_OK; ++i) st = plan_pop(pl, c, i, err);
     for (i = 0; i < c->n_projs && st == COB_OK; ++i) st = plan_proj(pl, c, net, i, err);
-    if (st != COB_OK) cob_plan_free(pl);
+    if (st != COB_OK)
+        cob_plan_free(pl);
     return st;
 }
 

@@ -25,10 +25,12 @@ static cob_status pick_backend(cob_backend_kind kind, const cob_backend_ops **op
         return COB_OK;
     }
     if (!cuda)
-        return cob_err_set(err, COB_ERR_NO_DEVICE, "--backend cuda: the CUDA backend is not part of this "
+        return cob_err_set(err, COB_ERR_NO_DEVICE,
+                           "--backend cuda: the CUDA backend is not part of this "
                            "build (see `cobalt info`); use --backend cpu or auto");
     if (!cob_cuda_available())
-        return cob_err_set(err, COB_ERR_NO_DEVICE, "--backend cuda: no usable CUDA device (see `cobalt info`); "
+        return cob_err_set(err, COB_ERR_NO_DEVICE,
+                           "--backend cuda: no usable CUDA device (see `cobalt info`); "
                            "use --backend cpu or auto");
     *ops = cuda;
     return COB_OK;
@@ -41,7 +43,8 @@ static cob_status check_host_memory(const cob_config *c, cob_err *err)
     int64_t need = cob_config_memory_estimate(c);
     double have = (pages > 0 && page > 0) ? (double)pages * (double)page : 0.0;
     if (have > 0.0 && (double)need > have)
-        return cob_err_set(err, COB_ERR_NOMEM, "the network needs about %.2f GB of host memory, this machine "
+        return cob_err_set(err, COB_ERR_NOMEM,
+                           "the network needs about %.2f GB of host memory, this machine "
                            "has %.2f GB: lower the population sizes or in-degrees, or shorten the delays",
                            need / 1e9, have / 1e9);
     return COB_OK;
@@ -50,7 +53,8 @@ static cob_status check_host_memory(const cob_config *c, cob_err *err)
 static int64_t peak_rss_bytes(void)
 {
     struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return -1;
     return (int64_t)ru.ru_maxrss * 1024;
 }
 
@@ -67,14 +71,18 @@ static cob_status run_chunks(const cob_backend_ops *ops, void *impl, const cob_n
         int64_t n = total - done < chunk ? total - done : chunk;
         double c0 = wall_now(), dtw;
         st = ops->run(impl, n, err);
-        if (st != COB_OK) return st;
-        done += n; since += n;
+        if (st != COB_OK)
+            return st;
+        done += n;
+        since += n;
         dtw = wall_now() - c0;
-        if (dtw < 0.1 && chunk < (1 << 20)) chunk *= 2;
+        if (dtw < 0.1 && chunk < (1 << 20))
+            chunk *= 2;
         if (opt && opt->progress && (wall_now() - last >= interval || done == total)) {
             int pop, k = 0;
             st = ops->poll(impl, spikes, err);
-            if (st != COB_OK) return st;
+            if (st != COB_OK)
+                return st;
             for (pop = 0; pop < net->n_pops; ++pop)
                 if (net->pop_offset[pop] >= 0)
                     rates[k++] = (double)spikes[pop] / ((double)net->pop_size[pop] * since * net->dt_ms * 1e-3);
@@ -86,8 +94,8 @@ static cob_status run_chunks(const cob_backend_ops *ops, void *impl, const cob_n
     return COB_OK;
 }
 
-cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stats *stats,
-                       cob_sim_timing *timing, cob_err *err)
+cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stats *stats, cob_sim_timing *timing,
+                       cob_err *err)
 {
     const cob_backend_ops *ops = NULL;
     cob_net net;
@@ -99,14 +107,18 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     memset(stats, 0, sizeof *stats);
     memset(timing, 0, sizeof *timing);
     st = cob_config_check(c, err);
-    if (st == COB_OK) st = pick_backend(opt ? opt->backend : COB_BACKEND_AUTO, &ops, err);
-    if (st == COB_OK && ops == cob_cpu_backend()) st = check_host_memory(c, err);
-    if (st != COB_OK) return st;
+    if (st == COB_OK)
+        st = pick_backend(opt ? opt->backend : COB_BACKEND_AUTO, &ops, err);
+    if (st == COB_OK && ops == cob_cpu_backend())
+        st = check_host_memory(c, err);
+    if (st != COB_OK)
+        return st;
     timing->backend_name = ops->name;
     t0 = wall_now();
     /* a backend that builds on its device gets the layout only (sizes, channels, in-degrees) */
     st = ops->builds_network ? cob_net_layout(&net, c, err) : cob_net_build(&net, c, err);
-    if (st != COB_OK) return st;
+    if (st != COB_OK)
+        return st;
     timing->build_s = wall_now() - t0;
     timing->n_synapses = cob_net_n_synapses(&net);
     timing->n_neurons = net.n_neurons;
@@ -119,20 +131,26 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     }
     st = ops->init(&impl, &net, &plan, err);
     timing->init_s = wall_now() - t0;
-    if (ops->builds_network) timing->build_s += timing->init_s; /* the synapses are made in init */
+    if (ops->builds_network)
+        timing->build_s += timing->init_s; /* the synapses are made in init */
     total = plan.total_steps;
     t0 = wall_now();
-    if (st == COB_OK) st = run_chunks(ops, impl, &net, total, opt, err);
+    if (st == COB_OK)
+        st = run_chunks(ops, impl, &net, total, opt, err);
     timing->run_s = wall_now() - t0;
     timing->n_steps = total;
-    if (st == COB_OK) st = ops->read(impl, stats, err);
-    if (impl && ops->timing) ops->timing(impl, timing);
-    if (impl) ops->destroy(impl);
+    if (st == COB_OK)
+        st = ops->read(impl, stats, err);
+    if (impl && ops->timing)
+        ops->timing(impl, timing);
+    if (impl)
+        ops->destroy(impl);
     cob_plan_free(&plan);
     cob_net_free(&net);
     timing->peak_rss_bytes = peak_rss_bytes();
     if (st == COB_OK && stats->ring_overflow > 0)
-        st = cob_err_set(err, COB_ERR_OVERFLOW, "%lld spike arrivals were lost to saturated 16-bit delay-ring "
+        st = cob_err_set(err, COB_ERR_OVERFLOW,
+                         "%lld spike arrivals were lost to saturated 16-bit delay-ring "
                          "cells (independent Poisson input too strong for one step); lower rate_hz*indegree*dt",
                          (long long)stats->ring_overflow);
     return st;

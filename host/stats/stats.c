@@ -17,8 +17,8 @@ static int traces_alloc(cob_acc *a, const cob_net *net, const cob_plan *pl)
     int64_t k = 0, i;
     a->trace_n = pl->trace_n;
     a->trace_samples = pl->trace_samples;
-    if (!ALLOC(a->trace_pop, a->trace_n) || !ALLOC(a->trace_neuron, a->trace_n) ||
-        !ALLOC(a->trace_gidx, a->trace_n) || !ALLOC(a->trace_v, a->trace_n * a->trace_samples))
+    if (!ALLOC(a->trace_pop, a->trace_n) || !ALLOC(a->trace_neuron, a->trace_n) || !ALLOC(a->trace_gidx, a->trace_n) ||
+        !ALLOC(a->trace_v, a->trace_n * a->trace_samples))
         return 0;
     for (pop = 0; pop < pl->n_pops; ++pop)
         for (i = 0; net->pop_offset[pop] >= 0 && i < pl->pop[pop].size && i < a->trace_neurons; ++i, ++k) {
@@ -47,7 +47,8 @@ cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_plan *pl, cob_
     a->trace_stride = pl->trace_stride;
     for (pop = 0; pop < pl->n_pops; ++pop) {
         cob_acc_dims m = cob_acc_plan_dims(pl, pop);
-        cob_status st = net->pop_offset[pop] >= 0 ? cob_acc_pop_alloc(&a->pop[pop], &m, pl->pop[pop].name, err) : COB_OK;
+        cob_status st = net->pop_offset[pop] >= 0 ? cob_acc_pop_alloc(&a->pop[pop], &m, pl->pop[pop].name, err)
+                                                  : COB_OK;
         if (st != COB_OK) {
             cob_acc_free(a);
             return st;
@@ -59,7 +60,8 @@ cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_plan *pl, cob_
     return COB_OK;
 nomem:
     cob_acc_free(a);
-    return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the statistics accumulators "
+    return cob_err_set(err, COB_ERR_NOMEM,
+                       "out of host memory for the statistics accumulators "
                        "(raster.max_spikes = %lld, traces.neurons = %d)",
                        (long long)pl->reduce.raster_max_spikes, pl->reduce.trace_neurons);
 }
@@ -68,14 +70,22 @@ void cob_acc_free(cob_acc *a)
 {
     int pop;
     for (pop = 0; pop < COB_MAX_POPS; ++pop) cob_acc_pop_free(&a->pop[pop]);
-    free(a->raster_step); free(a->raster_pop); free(a->raster_neuron);
-    free(a->trace_pop); free(a->trace_neuron); free(a->trace_gidx); free(a->trace_v);
+    free(a->raster_step);
+    free(a->raster_pop);
+    free(a->raster_neuron);
+    free(a->trace_pop);
+    free(a->trace_neuron);
+    free(a->trace_gidx);
+    free(a->trace_v);
     memset(a, 0, sizeof *a);
 }
 
 void cob_acc_raster(cob_acc *a, int64_t step, int32_t pop, int32_t neuron)
 {
-    if (a->raster_n >= a->raster_cap) { a->raster_overflow += 1; return; }
+    if (a->raster_n >= a->raster_cap) {
+        a->raster_overflow += 1;
+        return;
+    }
     a->raster_step[a->raster_n] = step;
     a->raster_pop[a->raster_n] = pop;
     a->raster_neuron[a->raster_n] = neuron;
@@ -86,9 +96,15 @@ static void mean_sd(const double *x, int64_t n, double *mean, double *sd)
 {
     double s = 0.0, ss = 0.0;
     int64_t i, k = 0;
-    for (i = 0; i < n; ++i) if (!isnan(x[i])) { s += x[i]; k += 1; }
+    for (i = 0; i < n; ++i)
+        if (!isnan(x[i])) {
+            s += x[i];
+            k += 1;
+        }
     *mean = k ? s / (double)k : NAN;
-    for (i = 0; i < n; ++i) if (!isnan(x[i])) ss += (x[i] - *mean) * (x[i] - *mean);
+    for (i = 0; i < n; ++i)
+        if (!isnan(x[i]))
+            ss += (x[i] - *mean) * (x[i] - *mean);
     *sd = k ? sqrt(ss / (double)k) : NAN;
 }
 
@@ -108,7 +124,8 @@ static void reduce_rates(const cob_pop_acc *pa, const cob_stats_spec *ss, double
             ps->cv_isi[i] = sqrt(var > 0 ? var : 0) / m;
             ps->n_cv += 1;
         }
-        if (ps->rate_hz[i] <= ss->quiescent_max_hz) quiet += 1;
+        if (ps->rate_hz[i] <= ss->quiescent_max_hz)
+            quiet += 1;
     }
     mean_sd(ps->rate_hz, pa->n, &ps->mean_rate_hz, &ps->sd_rate_hz);
     mean_sd(ps->cv_isi, pa->n, &ps->mean_cv, &ps->sd_cv);
@@ -120,8 +137,7 @@ static void reduce_hists(const cob_pop_acc *pa, const cob_stats_spec *ss, cob_po
     double lr = log(ss->rate_hist_max_hz / ss->rate_hist_min_hz);
     int64_t i;
     int b;
-    for (b = 0; b <= ps->rate_bins; ++b)
-        ps->rate_edges[b] = ss->rate_hist_min_hz * exp(lr * b / ps->rate_bins);
+    for (b = 0; b <= ps->rate_bins; ++b) ps->rate_edges[b] = ss->rate_hist_min_hz * exp(lr * b / ps->rate_bins);
     for (b = 0; b <= ps->cv_bins; ++b) ps->cv_edges[b] = ss->cv_hist_max * b / ps->cv_bins;
     for (b = 0; b <= ps->v_bins; ++b)
         ps->v_edges[b] = ss->v_hist_min_mV + (ss->v_hist_max_mV - ss->v_hist_min_mV) * b / ps->v_bins;
@@ -145,7 +161,9 @@ static void reduce_voltage(const cob_pop_acc *pa, cob_pop_stats *ps)
     double s = 0.0, ss = 0.0, n = 0.0;
     int64_t i;
     for (i = 0; i < pa->n; ++i) {
-        s += pa->v_sum[i]; ss += pa->v_sumsq[i]; n += pa->v_n[i];
+        s += pa->v_sum[i];
+        ss += pa->v_sumsq[i];
+        n += pa->v_n[i];
         if (i < ps->v_n) {
             double m = pa->v_n[i] ? pa->v_sum[i] / pa->v_n[i] : NAN;
             double var = pa->v_n[i] ? pa->v_sumsq[i] / pa->v_n[i] - m * m : NAN;
@@ -157,8 +175,8 @@ static void reduce_voltage(const cob_pop_acc *pa, cob_pop_stats *ps)
     ps->v_pop_sd_mV = n > 0 ? sqrt(fmax(ss / n - ps->v_pop_mean_mV * ps->v_pop_mean_mV, 0.0)) : NAN;
 }
 
-static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop, const cob_plan *pl,
-                             double t_s, cob_pop_stats *ps)
+static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop, const cob_plan *pl, double t_s,
+                             cob_pop_stats *ps)
 {
     double tau_s = pl->pop[pop].tau_m_ms * 1e-3, s = 0.0, ss = 0.0, m;
     int64_t b;
@@ -184,17 +202,21 @@ static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *s
 {
     int k;
     ps->n = n;
-    ps->rate_bins = ss->rate_hist_bins; ps->cv_bins = ss->cv_hist_bins; ps->v_bins = ss->v_hist_bins;
+    ps->rate_bins = ss->rate_hist_bins;
+    ps->cv_bins = ss->cv_hist_bins;
+    ps->v_bins = ss->v_hist_bins;
     ps->v_n = n < ss->v_neurons ? n : ss->v_neurons;
     ps->n_bins_ts = n_bins_ts;
     for (k = 0; k < cob_pop_stats_n_fields; ++k) {
         const cob_stats_field *f = &cob_pop_stats_fields[k];
         int64_t len = cob_stats_field_len(f, ps);
         void **slot;
-        if (f->store != COB_SF_OWNED) continue;
+        if (f->store != COB_SF_OWNED)
+            continue;
         slot = cob_stats_field_slot(f, ps);
         *slot = calloc((size_t)(len > 0 ? len : 1), (size_t)cob_stats_type_bytes(f->type));
-        if (!*slot) return 0;
+        if (!*slot)
+            return 0;
     }
     return 1;
 }
@@ -228,18 +250,21 @@ cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_plan *
     out->ring_overflow = (int64_t)a->ring_overflow;
     for (pop = 0; pop < pl->n_pops; ++pop) {
         cob_pop_stats *ps;
-        if (net->pop_offset[pop] < 0) continue;
+        if (net->pop_offset[pop] < 0)
+            continue;
         ps = &out->pop[out->n_pops++];
         snprintf(ps->name, sizeof ps->name, "%s", pl->pop[pop].name);
         ps->model = (int)pl->pop[pop].model;
         ps->bin_ms = a->bin_steps * pl->dt_ms;
-        if (!pop_stats_alloc(ps, a->pop[pop].n, &pl->reduce, a->n_bins_ts)) goto nomem;
+        if (!pop_stats_alloc(ps, a->pop[pop].n, &pl->reduce, a->n_bins_ts))
+            goto nomem;
         reduce_rates(&a->pop[pop], &pl->reduce, t_s, ps);
         reduce_hists(&a->pop[pop], &pl->reduce, ps);
         reduce_voltage(&a->pop[pop], ps);
         reduce_inputs_ts(&a->pop[pop], net, pop, pl, t_s, ps);
     }
-    if (!copy_raster_traces(a, out)) goto nomem;
+    if (!copy_raster_traces(a, out))
+        goto nomem;
     return COB_OK;
 nomem:
     cob_stats_free(out);
@@ -251,7 +276,8 @@ static void free_owned(const cob_stats_field *tab, int n_rows, void *owner)
 {
     int k;
     for (k = 0; k < n_rows; ++k)
-        if (tab[k].store == COB_SF_OWNED) free(*cob_stats_field_slot(&tab[k], owner));
+        if (tab[k].store == COB_SF_OWNED)
+            free(*cob_stats_field_slot(&tab[k], owner));
 }
 
 void cob_stats_free(cob_stats *s)

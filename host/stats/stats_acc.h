@@ -25,16 +25,16 @@ extern "C" {
 typedef struct {
     int64_t n;
     uint32_t *spike_count, *n_isi, *v_n;
-    int64_t *last_spike;                  /* step of the last spike in the window, -1 none */
-    uint64_t *isi_sum, *isi_sumsq;        /* steps, steps^2 */
-    double *v_sum, *v_sumsq;              /* over non-refractory samples */
-    uint64_t *v_hist;                     /* v_bins + 2: [0] below, [1 .. v_bins], [v_bins + 1] above */
-    uint32_t *rate_ts;                    /* n_bins_ts */
-    uint64_t chan_count[COB_MAX_CHANNELS];/* spikes arrived per channel (all neurons) */
+    int64_t *last_spike;                   /* step of the last spike in the window, -1 none */
+    uint64_t *isi_sum, *isi_sumsq;         /* steps, steps^2 */
+    double *v_sum, *v_sumsq;               /* over non-refractory samples */
+    uint64_t *v_hist;                      /* v_bins + 2: [0] below, [1 .. v_bins], [v_bins + 1] above */
+    uint32_t *rate_ts;                     /* n_bins_ts */
+    uint64_t chan_count[COB_MAX_CHANNELS]; /* spikes arrived per channel (all neurons) */
 } cob_pop_acc;
 
 typedef struct {
-    cob_pop_acc pop[COB_MAX_POPS];        /* indexed by config population; poisson ones empty */
+    cob_pop_acc pop[COB_MAX_POPS]; /* indexed by config population; poisson ones empty */
     int64_t warmup_steps, measure_steps;
     int64_t bin_steps, n_bins_ts, v_stride;
     float v_min_mV, v_inv_width;
@@ -45,8 +45,8 @@ typedef struct {
     int32_t *raster_pop, *raster_neuron;
     int64_t trace_n, trace_stride, trace_samples, trace_filled;
     int32_t *trace_pop, *trace_neuron;
-    int64_t *trace_gidx;                  /* global neuron index of each trace */
-    float *trace_v;                       /* [trace_n][trace_samples] */
+    int64_t *trace_gidx; /* global neuron index of each trace */
+    float *trace_v;      /* [trace_n][trace_samples] */
     uint64_t ring_overflow;
 } cob_acc;
 
@@ -61,19 +61,28 @@ typedef enum { COB_ACC_MERGE_NONE, COB_ACC_MERGE_SUM } cob_acc_merge;
 
 /* Rows of cob_acc_table, in the order of cob_acc_arrays' fields. */
 enum {
-    COB_ACC_SPIKE_COUNT, COB_ACC_N_ISI, COB_ACC_V_N, COB_ACC_LAST_SPIKE, COB_ACC_ISI_SUM, COB_ACC_ISI_SUMSQ,
-    COB_ACC_V_SUM, COB_ACC_V_SUMSQ, COB_ACC_V_HIST, COB_ACC_RATE_TS, COB_ACC_N_ROWS
+    COB_ACC_SPIKE_COUNT,
+    COB_ACC_N_ISI,
+    COB_ACC_V_N,
+    COB_ACC_LAST_SPIKE,
+    COB_ACC_ISI_SUM,
+    COB_ACC_ISI_SUMSQ,
+    COB_ACC_V_SUM,
+    COB_ACC_V_SUMSQ,
+    COB_ACC_V_HIST,
+    COB_ACC_RATE_TS,
+    COB_ACC_N_ROWS
 };
 
 typedef struct {
-    const char *name;        /* field name in cob_acc_arrays */
-    const char *what;        /* what it holds, for messages ("spike counts") */
-    size_t host_off;         /* offsetof(cob_pop_acc, field) */
-    size_t arr_off;          /* offsetof(cob_acc_arrays, field) */
+    const char *name; /* field name in cob_acc_arrays */
+    const char *what; /* what it holds, for messages ("spike counts") */
+    size_t host_off;  /* offsetof(cob_pop_acc, field) */
+    size_t arr_off;   /* offsetof(cob_acc_arrays, field) */
     cob_acc_type type;
     int32_t elem_bytes;
     cob_acc_shape shape;
-    int32_t init;            /* every element starts at 0, or at -1 (last_spike): all bytes 0x00 or 0xFF */
+    int32_t init; /* every element starts at 0, or at -1 (last_spike): all bytes 0x00 or 0xFF */
     cob_acc_merge merge;
 } cob_acc_desc;
 

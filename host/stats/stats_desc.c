@@ -9,31 +9,30 @@
 #include <string.h>
 #include "stats/stats_acc.h"
 
-#define ROW(f, host_f, what, type, ctype, shape, init, merge)                                        \
-    { #f, what, offsetof(cob_pop_acc, host_f), offsetof(cob_acc_arrays, f), type, (int32_t)sizeof(ctype), \
-      shape, init, merge }
+#define ROW(f, host_f, what, type, ctype, shape, init, merge)                                                      \
+    {                                                                                                              \
+#f, what, offsetof(cob_pop_acc, host_f), offsetof(cob_acc_arrays, f), type, (int32_t)sizeof(ctype), shape, \
+            init, merge                                                                                            \
+    }
 
 const cob_acc_desc cob_acc_table[COB_ACC_N_ROWS] = {
-    [COB_ACC_SPIKE_COUNT] = ROW(spike_count, spike_count, "spike counts", COB_ACC_U32, uint32_t,
-                                COB_ACC_PER_NEURON, 0, COB_ACC_MERGE_NONE),
-    [COB_ACC_N_ISI] = ROW(n_isi, n_isi, "ISI counts", COB_ACC_U32, uint32_t, COB_ACC_PER_NEURON, 0,
-                          COB_ACC_MERGE_NONE),
-    [COB_ACC_V_N] = ROW(v_n, v_n, "V sample counts", COB_ACC_U32, uint32_t, COB_ACC_PER_NEURON, 0,
-                        COB_ACC_MERGE_NONE),
-    [COB_ACC_LAST_SPIKE] = ROW(last_spike, last_spike, "last spike steps", COB_ACC_I64, int64_t,
-                               COB_ACC_PER_NEURON, -1, COB_ACC_MERGE_NONE),
+    [COB_ACC_SPIKE_COUNT] = ROW(spike_count, spike_count, "spike counts", COB_ACC_U32, uint32_t, COB_ACC_PER_NEURON, 0,
+                                COB_ACC_MERGE_NONE),
+    [COB_ACC_N_ISI] = ROW(n_isi, n_isi, "ISI counts", COB_ACC_U32, uint32_t, COB_ACC_PER_NEURON, 0, COB_ACC_MERGE_NONE),
+    [COB_ACC_V_N] = ROW(v_n, v_n, "V sample counts", COB_ACC_U32, uint32_t, COB_ACC_PER_NEURON, 0, COB_ACC_MERGE_NONE),
+    [COB_ACC_LAST_SPIKE] = ROW(last_spike, last_spike, "last spike steps", COB_ACC_I64, int64_t, COB_ACC_PER_NEURON, -1,
+                               COB_ACC_MERGE_NONE),
     [COB_ACC_ISI_SUM] = ROW(isi_sum, isi_sum, "ISI sums", COB_ACC_U64, uint64_t, COB_ACC_PER_NEURON, 0,
                             COB_ACC_MERGE_NONE),
-    [COB_ACC_ISI_SUMSQ] = ROW(isi_sumsq, isi_sumsq, "ISI sums of squares", COB_ACC_U64, uint64_t,
-                              COB_ACC_PER_NEURON, 0, COB_ACC_MERGE_NONE),
-    [COB_ACC_V_SUM] = ROW(v_sum, v_sum, "V sums", COB_ACC_F64, double, COB_ACC_PER_NEURON, 0,
-                          COB_ACC_MERGE_NONE),
-    [COB_ACC_V_SUMSQ] = ROW(v_sumsq, v_sumsq, "V sums of squares", COB_ACC_F64, double,
-                            COB_ACC_PER_NEURON, 0, COB_ACC_MERGE_NONE),
+    [COB_ACC_ISI_SUMSQ] = ROW(isi_sumsq, isi_sumsq, "ISI sums of squares", COB_ACC_U64, uint64_t, COB_ACC_PER_NEURON, 0,
+                              COB_ACC_MERGE_NONE),
+    [COB_ACC_V_SUM] = ROW(v_sum, v_sum, "V sums", COB_ACC_F64, double, COB_ACC_PER_NEURON, 0, COB_ACC_MERGE_NONE),
+    [COB_ACC_V_SUMSQ] = ROW(v_sumsq, v_sumsq, "V sums of squares", COB_ACC_F64, double, COB_ACC_PER_NEURON, 0,
+                            COB_ACC_MERGE_NONE),
     [COB_ACC_V_HIST] = ROW(v_hist, v_hist, "V histogram", COB_ACC_U64, uint64_t, COB_ACC_PER_VHIST, 0,
                            COB_ACC_MERGE_SUM),
-    [COB_ACC_RATE_TS] = ROW(rate_ts, rate_ts, "population rate series", COB_ACC_U32, uint32_t,
-                            COB_ACC_PER_TS_BIN, 0, COB_ACC_MERGE_SUM),
+    [COB_ACC_RATE_TS] = ROW(rate_ts, rate_ts, "population rate series", COB_ACC_U32, uint32_t, COB_ACC_PER_TS_BIN, 0,
+                            COB_ACC_MERGE_SUM),
 };
 
 #undef ROW
@@ -90,11 +89,20 @@ int64_t cob_acc_pop_bytes(const cob_acc_dims *m)
     return b;
 }
 
-int cob_acc_fill_byte(const cob_acc_desc *d) { return d->init ? 0xFF : 0x00; }
+int cob_acc_fill_byte(const cob_acc_desc *d)
+{
+    return d->init ? 0xFF : 0x00;
+}
 
-void **cob_acc_host_slot(cob_pop_acc *pa, const cob_acc_desc *d) { return (void **)((char *)pa + d->host_off); }
+void **cob_acc_host_slot(cob_pop_acc *pa, const cob_acc_desc *d)
+{
+    return (void **)((char *)pa + d->host_off);
+}
 
-void **cob_acc_arrays_slot(cob_acc_arrays *x, const cob_acc_desc *d) { return (void **)((char *)x + d->arr_off); }
+void **cob_acc_arrays_slot(cob_acc_arrays *x, const cob_acc_desc *d)
+{
+    return (void **)((char *)x + d->arr_off);
+}
 
 cob_acc_arrays cob_acc_pop_arrays(const cob_pop_acc *pa)
 {
@@ -111,7 +119,8 @@ void cob_acc_pop_reset(cob_pop_acc *pa, const cob_acc_dims *m)
     for (r = 0; r < COB_ACC_N_ROWS; ++r) {
         const cob_acc_desc *d = &cob_acc_table[r];
         void *p = *cob_acc_host_slot(pa, d);
-        if (p) memset(p, cob_acc_fill_byte(d), (size_t)cob_acc_row_bytes(d, m));
+        if (p)
+            memset(p, cob_acc_fill_byte(d), (size_t)cob_acc_row_bytes(d, m));
     }
     memset(pa->chan_count, 0, sizeof pa->chan_count);
 }
@@ -150,10 +159,18 @@ static void add_row(const cob_acc_desc *d, void *dst, const void *src, int64_t l
 {
     int64_t k;
     switch (d->type) {
-    case COB_ACC_U32: for (k = 0; k < len; ++k) ((uint32_t *)dst)[k] += ((const uint32_t *)src)[k]; return;
-    case COB_ACC_I64: for (k = 0; k < len; ++k) ((int64_t *)dst)[k] += ((const int64_t *)src)[k]; return;
-    case COB_ACC_U64: for (k = 0; k < len; ++k) ((uint64_t *)dst)[k] += ((const uint64_t *)src)[k]; return;
-    case COB_ACC_F64: for (k = 0; k < len; ++k) ((double *)dst)[k] += ((const double *)src)[k]; return;
+    case COB_ACC_U32:
+        for (k = 0; k < len; ++k) ((uint32_t *)dst)[k] += ((const uint32_t *)src)[k];
+        return;
+    case COB_ACC_I64:
+        for (k = 0; k < len; ++k) ((int64_t *)dst)[k] += ((const int64_t *)src)[k];
+        return;
+    case COB_ACC_U64:
+        for (k = 0; k < len; ++k) ((uint64_t *)dst)[k] += ((const uint64_t *)src)[k];
+        return;
+    case COB_ACC_F64:
+        for (k = 0; k < len; ++k) ((double *)dst)[k] += ((const double *)src)[k];
+        return;
     }
     abort(); /* an element type without an addition: the table and this switch disagree */
 }
@@ -167,7 +184,8 @@ static void merge_sum(cob_acc *a, const cob_net *net, const cob_acc_desc *d, con
         cob_acc_dims m;
         int64_t len;
         void *dst;
-        if (net->pop_offset[pop] < 0) continue;
+        if (net->pop_offset[pop] < 0)
+            continue;
         m.n = pa->n;
         m.v_bins = a->v_bins;
         m.n_bins_ts = a->n_bins_ts;
@@ -179,8 +197,7 @@ static void merge_sum(cob_acc *a, const cob_net *net, const cob_acc_desc *d, con
     }
 }
 
-cob_status cob_acc_merge_copies(cob_acc *a, const cob_net *net, int row, const void *copies, int n_copies,
-                                cob_err *err)
+cob_status cob_acc_merge_copies(cob_acc *a, const cob_net *net, int row, const void *copies, int n_copies, cob_err *err)
 {
     if (row < 0 || row >= COB_ACC_N_ROWS || cob_acc_table[row].merge != COB_ACC_MERGE_SUM)
         return cob_err_set(err, COB_ERR_INVALID, "accumulator row %d (%s) has no copies to sum", row,

@@ -9,8 +9,14 @@
 #include <string.h>
 #include "stats/stats_fields.h"
 
-#define POP(f, type, store, len, h5, name, units) { #f, offsetof(cob_pop_stats, f), type, store, len, h5, name, units }
-#define RUN(f, type, store, len, h5, name, units) { #f, offsetof(cob_stats, f), type, store, len, h5, name, units }
+#define POP(f, type, store, len, h5, name, units)                         \
+    {                                                                     \
+#f, offsetof(cob_pop_stats, f), type, store, len, h5, name, units \
+    }
+#define RUN(f, type, store, len, h5, name, units)                     \
+    {                                                                 \
+#f, offsetof(cob_stats, f), type, store, len, h5, name, units \
+    }
 #define DSET COB_SF_H5_DATASET
 #define ATTR COB_SF_H5_ATTRIBUTE
 #define NONE COB_SF_H5_NONE
@@ -87,15 +93,23 @@ const int cob_run_stats_n_fields = (int)(sizeof cob_run_stats_fields / sizeof co
 int cob_stats_type_bytes(cob_sf_type t)
 {
     switch (t) {
-    case COB_SF_U32: case COB_SF_I32: case COB_SF_F32: return 4;
-    case COB_SF_U64: case COB_SF_I64: case COB_SF_F64: return 8;
-    case COB_SF_INT: case COB_SF_MODEL: return (int)sizeof(int);
+    case COB_SF_U32:
+    case COB_SF_I32:
+    case COB_SF_F32: return 4;
+    case COB_SF_U64:
+    case COB_SF_I64:
+    case COB_SF_F64: return 8;
+    case COB_SF_INT:
+    case COB_SF_MODEL: return (int)sizeof(int);
     case COB_SF_NAME: return COB_NAME_MAX;
     }
     abort(); /* a type without a size: the enum and this switch disagree */
 }
 
-static int64_t edges(int bins) { return bins > 0 ? (int64_t)bins + 1 : 0; }
+static int64_t edges(int bins)
+{
+    return bins > 0 ? (int64_t)bins + 1 : 0;
+}
 
 int64_t cob_stats_field_len(const cob_stats_field *f, const void *owner)
 {
@@ -123,7 +137,8 @@ int64_t cob_stats_field_len(const cob_stats_field *f, const void *owner)
 int cob_stats_field_shape(const cob_stats_field *f, const void *owner, int64_t dims[2])
 {
     const cob_stats *s = (const cob_stats *)owner;
-    if (f->len == COB_SF_ONE) return 0;
+    if (f->len == COB_SF_ONE)
+        return 0;
     if (f->len == COB_SF_TRACE_CELLS) {
         dims[0] = s->trace_n;
         dims[1] = s->trace_samples;
@@ -139,7 +154,10 @@ const void *cob_stats_field_data(const cob_stats_field *f, const void *owner)
     return f->store == COB_SF_OWNED ? *(const void *const *)at : (const void *)at;
 }
 
-void **cob_stats_field_slot(const cob_stats_field *f, void *owner) { return (void **)((char *)owner + f->off); }
+void **cob_stats_field_slot(const cob_stats_field *f, void *owner)
+{
+    return (void **)((char *)owner + f->off);
+}
 
 int64_t cob_stats_pop_bytes(const cob_pop_stats *shape)
 {
@@ -147,7 +165,8 @@ int64_t cob_stats_pop_bytes(const cob_pop_stats *shape)
     int k;
     for (k = 0; k < cob_pop_stats_n_fields; ++k) {
         const cob_stats_field *f = &cob_pop_stats_fields[k];
-        if (f->store == COB_SF_OWNED) b += cob_stats_field_len(f, shape) * cob_stats_type_bytes(f->type);
+        if (f->store == COB_SF_OWNED)
+            b += cob_stats_field_len(f, shape) * cob_stats_type_bytes(f->type);
     }
     return b;
 }
@@ -159,20 +178,50 @@ int64_t cob_stats_pop_bytes(const cob_pop_stats *shape)
 static void fmt_elem(char *buf, size_t len, cob_sf_type t, const void *p)
 {
     switch (t) {
-    case COB_SF_U32: { uint32_t v; memcpy(&v, p, 4); snprintf(buf, len, "%" PRIu32, v); return; }
-    case COB_SF_U64: { uint64_t v; memcpy(&v, p, 8); snprintf(buf, len, "%" PRIu64, v); return; }
-    case COB_SF_I32: { int32_t v; memcpy(&v, p, 4); snprintf(buf, len, "%" PRId32, v); return; }
-    case COB_SF_I64: { int64_t v; memcpy(&v, p, 8); snprintf(buf, len, "%" PRId64, v); return; }
-    case COB_SF_INT: case COB_SF_MODEL: { int v; memcpy(&v, p, sizeof v); snprintf(buf, len, "%d", v); return; }
+    case COB_SF_U32: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        snprintf(buf, len, "%" PRIu32, v);
+        return;
+    }
+    case COB_SF_U64: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        snprintf(buf, len, "%" PRIu64, v);
+        return;
+    }
+    case COB_SF_I32: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        snprintf(buf, len, "%" PRId32, v);
+        return;
+    }
+    case COB_SF_I64: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        snprintf(buf, len, "%" PRId64, v);
+        return;
+    }
+    case COB_SF_INT:
+    case COB_SF_MODEL: {
+        int v;
+        memcpy(&v, p, sizeof v);
+        snprintf(buf, len, "%d", v);
+        return;
+    }
     case COB_SF_F32: {
-        float v; uint32_t u;
-        memcpy(&v, p, 4); memcpy(&u, p, 4);
+        float v;
+        uint32_t u;
+        memcpy(&v, p, 4);
+        memcpy(&u, p, 4);
         snprintf(buf, len, "%.9g (0x%08" PRIx32 ")", (double)v, u);
         return;
     }
     case COB_SF_F64: {
-        double v; uint64_t u;
-        memcpy(&v, p, 8); memcpy(&u, p, 8);
+        double v;
+        uint64_t u;
+        memcpy(&v, p, 8);
+        memcpy(&u, p, 8);
         snprintf(buf, len, "%.17g (0x%016" PRIx64 ")", v, u);
         return;
     }
@@ -188,8 +237,10 @@ static int report(const char *where, const cob_stats_field *f, int64_t k, const 
     char vx[64], vy[64];
     fmt_elem(vx, sizeof vx, f->type, x);
     fmt_elem(vy, sizeof vy, f->type, y);
-    if (f->store == COB_SF_VALUE) snprintf(msg, len, "%s%s: %s vs %s", where, f->field, vx, vy);
-    else snprintf(msg, len, "%s%s[%" PRId64 "]: %s vs %s", where, f->field, k, vx, vy);
+    if (f->store == COB_SF_VALUE)
+        snprintf(msg, len, "%s%s: %s vs %s", where, f->field, vx, vy);
+    else
+        snprintf(msg, len, "%s%s[%" PRId64 "]: %s vs %s", where, f->field, k, vx, vy);
     return 1;
 }
 
@@ -203,10 +254,12 @@ static int first_diff_in(const cob_stats_field *tab, int n_rows, const void *a, 
             const cob_stats_field *f = &tab[r];
             const char *x, *y;
             int64_t n, k, sz = cob_stats_type_bytes(f->type);
-            if ((f->store == COB_SF_VALUE) != (pass == 0)) continue;
+            if ((f->store == COB_SF_VALUE) != (pass == 0))
+                continue;
             n = cob_stats_field_len(f, a);
             if (n != cob_stats_field_len(f, b)) {
-                snprintf(msg, len, "%s%s: length %" PRId64 " vs %" PRId64, where, f->field, n, cob_stats_field_len(f, b));
+                snprintf(msg, len, "%s%s: length %" PRId64 " vs %" PRId64, where, f->field, n,
+                         cob_stats_field_len(f, b));
                 return 1;
             }
             x = cob_stats_field_data(f, a);
@@ -217,10 +270,12 @@ static int first_diff_in(const cob_stats_field *tab, int n_rows, const void *a, 
                 return 1;
             }
             if (f->type == COB_SF_NAME) {
-                if (strncmp(x, y, COB_NAME_MAX)) return report(where, f, 0, x, y, msg, len);
+                if (strncmp(x, y, COB_NAME_MAX))
+                    return report(where, f, 0, x, y, msg, len);
                 continue;
             }
-            if (n <= 0 || !memcmp(x, y, (size_t)(n * sz))) continue;
+            if (n <= 0 || !memcmp(x, y, (size_t)(n * sz)))
+                continue;
             for (k = 0; !memcmp(x + k * sz, y + k * sz, (size_t)sz); ++k) {}
             return report(where, f, k, x + k * sz, y + k * sz, msg, len);
         }
@@ -231,8 +286,10 @@ int cob_stats_first_difference(const cob_stats *a, const cob_stats *b, char *msg
 {
     char where[COB_NAME_MAX + 16];
     int p;
-    if (len) msg[0] = '\0';
-    if (first_diff_in(cob_run_stats_fields, cob_run_stats_n_fields, a, b, "", msg, len)) return 1;
+    if (len)
+        msg[0] = '\0';
+    if (first_diff_in(cob_run_stats_fields, cob_run_stats_n_fields, a, b, "", msg, len))
+        return 1;
     for (p = 0; p < a->n_pops && p < COB_MAX_POPS; ++p) {
         snprintf(where, sizeof where, "pop %.*s: ", COB_NAME_MAX, a->pop[p].name);
         if (first_diff_in(cob_pop_stats_fields, cob_pop_stats_n_fields, &a->pop[p], &b->pop[p], where, msg, len))

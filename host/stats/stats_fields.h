@@ -22,7 +22,15 @@ extern "C" {
  * written as the model's name; NAME is the char[COB_NAME_MAX] population name (compared as a
  * string; in HDF5 it is the group's name). */
 typedef enum {
-    COB_SF_U32, COB_SF_U64, COB_SF_I32, COB_SF_I64, COB_SF_INT, COB_SF_F32, COB_SF_F64, COB_SF_MODEL, COB_SF_NAME
+    COB_SF_U32,
+    COB_SF_U64,
+    COB_SF_I32,
+    COB_SF_I64,
+    COB_SF_INT,
+    COB_SF_F32,
+    COB_SF_F64,
+    COB_SF_MODEL,
+    COB_SF_NAME
 } cob_sf_type;
 
 /* VALUE: the field is the (one) value; OWNED: a pointer to an owned array; INLINE: a fixed-size
@@ -34,9 +42,19 @@ typedef enum { COB_SF_VALUE, COB_SF_OWNED, COB_SF_INLINE } cob_sf_store;
  * TRACE_CELLS is trace_n x trace_samples, a 2-D dataset. */
 typedef enum {
     COB_SF_ONE,
-    COB_SF_N, COB_SF_V_N, COB_SF_RATE_BINS, COB_SF_RATE_EDGES, COB_SF_CV_BINS, COB_SF_CV_EDGES, COB_SF_V_BINS,
-    COB_SF_V_EDGES, COB_SF_N_CHANNELS, COB_SF_N_BINS_TS,
-    COB_SF_RASTER_N, COB_SF_TRACE_N, COB_SF_TRACE_CELLS
+    COB_SF_N,
+    COB_SF_V_N,
+    COB_SF_RATE_BINS,
+    COB_SF_RATE_EDGES,
+    COB_SF_CV_BINS,
+    COB_SF_CV_EDGES,
+    COB_SF_V_BINS,
+    COB_SF_V_EDGES,
+    COB_SF_N_CHANNELS,
+    COB_SF_N_BINS_TS,
+    COB_SF_RASTER_N,
+    COB_SF_TRACE_N,
+    COB_SF_TRACE_CELLS
 } cob_sf_len;
 
 /* How a field appears in the result file: not at all (counts that are the shape of other
@@ -44,15 +62,15 @@ typedef enum {
 typedef enum { COB_SF_H5_NONE, COB_SF_H5_DATASET, COB_SF_H5_ATTRIBUTE } cob_sf_h5;
 
 typedef struct {
-    const char *field;        /* C field name */
-    size_t off;               /* offsetof(cob_pop_stats, field) or offsetof(cob_stats, field) */
+    const char *field; /* C field name */
+    size_t off;        /* offsetof(cob_pop_stats, field) or offsetof(cob_stats, field) */
     cob_sf_type type;
     cob_sf_store store;
     cob_sf_len len;
     cob_sf_h5 h5;
-    const char *h5_name;      /* population rows: in /populations/<name>; run rows: path from the
+    const char *h5_name; /* population rows: in /populations/<name>; run rows: path from the
                                  root ("raster/step", "overflow/ring"); NULL when not written */
-    const char *units;        /* "Hz", "mV", "ms", "s", "steps", "1" (dimensionless), or what is
+    const char *units;   /* "Hz", "mV", "ms", "s", "steps", "1" (dimensionless), or what is
                                  counted ("spikes", "neurons", "samples"); NULL for names */
 } cob_stats_field;
 

@@ -18,8 +18,8 @@
 #include "sweep/sweep_int.h"
 
 /* err = "FILE:LINE: sweep.KEY: message" for axis a (NULL: the block; line 0: from a --set). */
-static cob_status axis_fail(const cob_sweep *sw, const cob_sweep_axis *a, cob_status st,
-                            cob_err *err, const char *fmt, ...)
+static cob_status axis_fail(const cob_sweep *sw, const cob_sweep_axis *a, cob_status st, cob_err *err, const char *fmt,
+                            ...)
 {
     char msg[900], line[24] = "";
     va_list ap;
@@ -40,8 +40,7 @@ int cob__sweep_k_proj(const cob_config *c)
         const cob_proj_spec *q = &c->projs[j];
         if (c->pops[q->pre].model != COB_MODEL_POISSON)
             input_only = 0;
-        if (q->pre == q->post && q->receptor == COB_RECEPTOR_E &&
-            c->pops[q->pre].model != COB_MODEL_POISSON)
+        if (q->pre == q->post && q->receptor == COB_RECEPTOR_E && c->pops[q->pre].model != COB_MODEL_POISSON)
             return j;
     }
     for (int j = 0; input_only && j < c->n_projs; j++)
@@ -63,8 +62,7 @@ static int e_proj_onto(const cob_config *c, int post)
 
 /* The anchor of the law: the theory network of the base config at K = k0. Laws that are pure
  * formulas of K (none, sqrt, log) fall back to a bare network when the config does not map. */
-static cob_status law_anchor(cob_sweep *sw, const cob_sweep_axis *a, cob_theory_net *n,
-                             cob_err *err)
+static cob_status law_anchor(cob_sweep *sw, const cob_sweep_axis *a, cob_theory_net *n, cob_err *err)
 {
     cob_err terr = {COB_OK, ""};
     const cob_proj_spec *q = &sw->base.projs[cob__sweep_k_proj(&sw->base)];
@@ -73,15 +71,17 @@ static cob_status law_anchor(cob_sweep *sw, const cob_sweep_axis *a, cob_theory_
         sw->w0 = n->model == COB_THEORY_COND ? n->a : n->j_mV;
         n->k_x *= sw->k0 / n->K;
     } else if (sw->law == COB_SCALE_SANZENI || sw->law == COB_SCALE_MATCHED) {
-        return axis_fail(sw, a, COB_ERR_CONFIG, err, "law %s needs a config that maps to the "
+        return axis_fail(sw, a, COB_ERR_CONFIG, err,
+                         "law %s needs a config that maps to the "
                          "mean-field theory (allowed here: none, sqrt, log): %s",
                          cob_scale_law_name(sw->law), terr.msg);
-    } else {   /* only K and w enter these laws; the rest is any valid network */
+    } else { /* only K and w enter these laws; the rest is any valid network */
         cob_theory_model tm;
         if (!cob_theory_model_of(sw->base.pops[q->post].model, &tm))
-            return axis_fail(sw, a, COB_ERR_CONFIG, err, "k sweep: population %s has model %s, which no "
-                             "scaling law covers", sw->base.pops[q->post].name,
-                             cob_model_name(sw->base.pops[q->post].model));
+            return axis_fail(sw, a, COB_ERR_CONFIG, err,
+                             "k sweep: population %s has model %s, which no "
+                             "scaling law covers",
+                             sw->base.pops[q->post].name, cob_model_name(sw->base.pops[q->post].model));
         cob_theory_net_defaults(n, tm);
         n->k_x = sw->k0;
         sw->w0 = n->a = n->j_mV = q->weight;
@@ -96,7 +96,8 @@ static cob_status setup_k(cob_sweep *sw, cob_err *err)
     const cob_sweep_axis *a = &sw->axes[0];
     int j = cob__sweep_k_proj(&sw->base);
     if (j < 0)
-        return axis_fail(sw, a, COB_ERR_CONFIG, err, "the config has no recurrent excitatory "
+        return axis_fail(sw, a, COB_ERR_CONFIG, err,
+                         "the config has no recurrent excitatory "
                          "projection (pre == post, receptor E) whose in-degree is K, nor, if "
                          "its neurons are unconnected (driven only by Poisson populations), a "
                          "receptor-E input projection");
@@ -113,16 +114,13 @@ static cob_status setup_k(cob_sweep *sw, cob_err *err)
         char warn[512] = "";
         cob_err terr = {COB_OK, ""};
         sw->k_weight[i] = sw->w0;
-        if (sw->law == COB_SCALE_NONE || a->num[i] == sw->k0)   /* the anchor holds exactly */
+        if (sw->law == COB_SCALE_NONE || a->num[i] == sw->k0) /* the anchor holds exactly */
             continue;
-        if (cob_theory_scale(&n, sw->law, a->num[i], &sw->k_weight[i], warn, sizeof warn,
-                             &terr) != COB_OK)
-            st = axis_fail(sw, a, terr.status == COB_ERR_NOMEM ? COB_ERR_NOMEM : COB_ERR_CONFIG,
-                           err, "law %s at K = %s: %s",
-                           cob_scale_law_name(sw->law), a->values[i], terr.msg);
+        if (cob_theory_scale(&n, sw->law, a->num[i], &sw->k_weight[i], warn, sizeof warn, &terr) != COB_OK)
+            st = axis_fail(sw, a, terr.status == COB_ERR_NOMEM ? COB_ERR_NOMEM : COB_ERR_CONFIG, err,
+                           "law %s at K = %s: %s", cob_scale_law_name(sw->law), a->values[i], terr.msg);
         else if (warn[0] && !sw->law_warning[0])
-            snprintf(sw->law_warning, sizeof sw->law_warning, "sweep.k: K = %.40s: %.400s",
-                     a->values[i], warn);
+            snprintf(sw->law_warning, sizeof sw->law_warning, "sweep.k: K = %.40s: %.400s", a->values[i], warn);
     }
     return st;
 }
@@ -135,14 +133,14 @@ static cob_status count_points(cob_sweep *sw, cob_err *err)
     for (int i = 0; i < sw->n_axes; i++) {
         const cob_sweep_axis *a = &sw->axes[i];
         if (sw->combine == COB_SWEEP_ZIP && a->n_values != sw->axes[0].n_values)
-            return axis_fail(sw, a, COB_ERR_CONFIG, err, "%d values, but %s has %d (combine: zip "
-                             "needs lists of one length)", a->n_values, sw->axes[0].name,
-                             sw->axes[0].n_values);
+            return axis_fail(sw, a, COB_ERR_CONFIG, err,
+                             "%d values, but %s has %d (combine: zip "
+                             "needs lists of one length)",
+                             a->n_values, sw->axes[0].name, sw->axes[0].n_values);
         n = sw->combine == COB_SWEEP_ZIP ? a->n_values : n * a->n_values;
     }
     if (n > COB_SWEEP_MAX_POINTS)
-        return axis_fail(sw, NULL, COB_ERR_CONFIG, err, "%.0f points (allowed: at most %d)", n,
-                         COB_SWEEP_MAX_POINTS);
+        return axis_fail(sw, NULL, COB_ERR_CONFIG, err, "%.0f points (allowed: at most %d)", n, COB_SWEEP_MAX_POINTS);
     sw->n_points = (int64_t)n;
     return COB_OK;
 }
@@ -166,14 +164,17 @@ static cob_status check_shorthands(const cob_sweep *sw, cob_err *err)
         const cob_sweep_axis *a = &sw->axes[i];
         int n_poisson;
         if (a->kind == COB_AXIS_NU_X && poisson_pop(c, &n_poisson) < 0)
-            return axis_fail(sw, a, COB_ERR_CONFIG, err, "nu_x needs exactly one poisson "
+            return axis_fail(sw, a, COB_ERR_CONFIG, err,
+                             "nu_x needs exactly one poisson "
                              "population, the config has %d (sweep populations.NAME.rate_hz "
-                             "instead)", n_poisson);
+                             "instead)",
+                             n_poisson);
         if (a->kind == COB_AXIS_CV_K && c->n_projs == 0)
             return axis_fail(sw, a, COB_ERR_CONFIG, err, "the config has no projections");
         for (int j = 0; a->kind == COB_AXIS_G && j < c->n_projs; j++)
             if (c->projs[j].receptor == COB_RECEPTOR_I && e_proj_onto(c, c->projs[j].post) < 0)
-                return axis_fail(sw, a, COB_ERR_CONFIG, err, "population %s has inhibitory input "
+                return axis_fail(sw, a, COB_ERR_CONFIG, err,
+                                 "population %s has inhibitory input "
                                  "but no excitatory projection whose weight g multiplies",
                                  c->pops[c->projs[j].post].name);
     }
@@ -235,8 +236,7 @@ static cob_status axis_sets(const cob_sweep *sw, cob_sweep_point *p, int ax, dou
     cob_status st = COB_OK;
     switch (a->kind) {
     case COB_AXIS_NU_X:
-        return add_set(p, ax, "populations.%s.rate_hz=%s", c->pops[poisson_pop(c, &n_poisson)].name,
-                       val);
+        return add_set(p, ax, "populations.%s.rate_hz=%s", c->pops[poisson_pop(c, &n_poisson)].name, val);
     case COB_AXIS_CV_K:
         for (int j = 0; j < c->n_projs && st == COB_OK; j++)
             st = add_set(p, ax, "projections.%d.cv_indegree=%s", j, val);
@@ -244,8 +244,8 @@ static cob_status axis_sets(const cob_sweep *sw, cob_sweep_point *p, int ax, dou
     case COB_AXIS_G:
         for (int j = 0; j < c->n_projs && st == COB_OK; j++)
             if (c->projs[j].receptor == COB_RECEPTOR_I)
-                st = set_proj(p, ax, j, "weight", a->num[p->value_index[ax]] * f *
-                              c->projs[e_proj_onto(c, c->projs[j].post)].weight);
+                st = set_proj(p, ax, j, "weight",
+                              a->num[p->value_index[ax]] * f * c->projs[e_proj_onto(c, c->projs[j].post)].weight);
         return st;
     case COB_AXIS_SEED: return add_set(p, ax, "run.seed=%s", val);
     default: return add_set(p, ax, "%s=%s", a->name, val);
@@ -256,10 +256,12 @@ cob_status cob_sweep_point_make(const cob_sweep *sw, int64_t i, cob_sweep_point 
 {
     memset(p, 0, sizeof *p);
     if (i < 0 || i >= sw->n_points)
-        return cob_err_set(err, COB_ERR_INVALID, "point %lld out of range (the sweep has %lld "
-                           "points)", (long long)i, (long long)sw->n_points);
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "point %lld out of range (the sweep has %lld "
+                           "points)",
+                           (long long)i, (long long)sw->n_points);
     p->index = i;
-    for (int a = sw->n_axes - 1; a >= 0; a--) {   /* product: the last key varies fastest */
+    for (int a = sw->n_axes - 1; a >= 0; a--) { /* product: the last key varies fastest */
         int64_t n = sw->axes[a].n_values;
         p->value_index[a] = (int)(sw->combine == COB_SWEEP_ZIP ? i : i % n);
         if (sw->combine == COB_SWEEP_PRODUCT)
@@ -270,8 +272,7 @@ cob_status cob_sweep_point_make(const cob_sweep *sw, int64_t i, cob_sweep_point 
     p->k = j >= 0 ? sw->base.projs[j].indegree : NAN;
     p->weight_e = j >= 0 ? sw->base.projs[j].weight : NAN;
     cob_status st = sw->has_k ? k_sets(sw, p, &f) : COB_OK;
-    for (int a = sw->has_k; a < sw->n_axes && st == COB_OK; a++)
-        st = axis_sets(sw, p, a, f);
+    for (int a = sw->has_k; a < sw->n_axes && st == COB_OK; a++) st = axis_sets(sw, p, a, f);
     for (int q = 0; sw->nested && q < sw->base.n_projs && st == COB_OK; q++)
         st = add_set(p, -1, "projections.%d.nested=true", q);
     if (st != COB_OK) {
@@ -283,8 +284,7 @@ cob_status cob_sweep_point_make(const cob_sweep *sw, int64_t i, cob_sweep_point 
 
 void cob_sweep_point_free(cob_sweep_point *p)
 {
-    for (int i = 0; i < p->n_sets; i++)
-        free(p->sets[i]);
+    for (int i = 0; i < p->n_sets; i++) free(p->sets[i]);
     free(p->sets);
     free(p->set_axis);
     memset(p, 0, sizeof *p);
@@ -295,8 +295,8 @@ void cob_sweep_point_label(const cob_sweep *sw, const cob_sweep_point *p, char *
     size_t used = 0;
     buf[0] = '\0';
     for (int a = 0; a < sw->n_axes && used < len; a++)
-        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", a ? " " : "",
-                                 sw->axes[a].name, sw->axes[a].values[p->value_index[a]]);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", a ? " " : "", sw->axes[a].name,
+                                 sw->axes[a].values[p->value_index[a]]);
 }
 
 /* The axis whose override the loader's message names ("--set KEY=VALUE: ..."), -1 if none. */
@@ -312,8 +312,7 @@ static int blamed_axis(const cob_sweep_point *p, const char *msg)
     return -1;
 }
 
-cob_status cob_sweep_point_config(const cob_sweep *sw, const cob_sweep_point *p, cob_config *c,
-                                  cob_err *err)
+cob_status cob_sweep_point_config(const cob_sweep *sw, const cob_sweep_point *p, cob_config *c, cob_err *err)
 {
     int n = sw->n_cli_sets + p->n_sets;
     const char **sets = malloc((size_t)(n > 0 ? n : 1) * sizeof *sets);
@@ -321,18 +320,16 @@ cob_status cob_sweep_point_config(const cob_sweep *sw, const cob_sweep_point *p,
     char label[512];
     cob_config_defaults(c);
     if (!sets)
-        return cob_err_set(err, COB_ERR_NOMEM, "out of memory loading sweep point %lld",
-                           (long long)p->index);
-    for (int i = 0; i < n; i++)
-        sets[i] = i < sw->n_cli_sets ? sw->cli_sets[i] : p->sets[i - sw->n_cli_sets];
+        return cob_err_set(err, COB_ERR_NOMEM, "out of memory loading sweep point %lld", (long long)p->index);
+    for (int i = 0; i < n; i++) sets[i] = i < sw->n_cli_sets ? sw->cli_sets[i] : p->sets[i - sw->n_cli_sets];
     cob_status st = cob_config_load_string(c, sw->text, sw->base.path, sets, n, &lerr);
     free(sets);
     if (st == COB_OK)
         return COB_OK;
     int a = blamed_axis(p, lerr.msg);
     cob_sweep_point_label(sw, p, label, sizeof label);
-    return axis_fail(sw, a >= 0 ? &sw->axes[a] : NULL, st, err, "point %lld (%s): %s",
-                     (long long)p->index, label, lerr.msg);
+    return axis_fail(sw, a >= 0 ? &sw->axes[a] : NULL, st, err, "point %lld (%s): %s", (long long)p->index, label,
+                     lerr.msg);
 }
 
 /* ---- loading ------------------------------------------------------------------------------ */
@@ -342,8 +339,8 @@ static cob_status read_spec(cob_sweep *sw, const char *name, cob_err *err)
 {
     yaml_document_t doc;
     cob__span *spans;
-    cob_status st = cob__parse_sets(sw->text, name, (const char *const *)sw->cli_sets,
-                                    sw->n_cli_sets, &doc, &spans, err);
+    cob_status st = cob__parse_sets(sw->text, name, (const char *const *)sw->cli_sets, sw->n_cli_sets, &doc, &spans,
+                                    err);
     if (st != COB_OK)
         return st;
     cob__src src = {name, &doc, spans, sw->n_cli_sets, &sw->base};
@@ -381,16 +378,15 @@ static cob_status copy_sets(cob_sweep *sw, const char *const *sets, int n_sets, 
     return COB_OK;
 }
 
-cob_status cob_sweep_load_string(cob_sweep *sw, const char *text, const char *name,
-                                 const char *const *sets, int n_sets, cob_err *err)
+cob_status cob_sweep_load_string(cob_sweep *sw, const char *text, const char *name, const char *const *sets, int n_sets,
+                                 cob_err *err)
 {
     memset(sw, 0, sizeof *sw);
     cob_status st = cob_config_load_string(&sw->base, text, name, sets, n_sets, err);
     if (st != COB_OK)
         return st;
     sw->text = strdup(text);
-    st = sw->text ? copy_sets(sw, sets, n_sets, err)
-                  : cob_err_set(err, COB_ERR_NOMEM, "out of memory loading a sweep");
+    st = sw->text ? copy_sets(sw, sets, n_sets, err) : cob_err_set(err, COB_ERR_NOMEM, "out of memory loading a sweep");
     if (st == COB_OK)
         st = read_spec(sw, sw->base.path, err);
     if (st == COB_OK)
@@ -406,8 +402,7 @@ cob_status cob_sweep_load_string(cob_sweep *sw, const char *text, const char *na
     return st;
 }
 
-cob_status cob_sweep_load(cob_sweep *sw, const char *path, const char *const *sets, int n_sets,
-                          cob_err *err)
+cob_status cob_sweep_load(cob_sweep *sw, const char *path, const char *const *sets, int n_sets, cob_err *err)
 {
     char *text = NULL;
     memset(sw, 0, sizeof *sw);
@@ -423,13 +418,11 @@ cob_status cob_sweep_load(cob_sweep *sw, const char *path, const char *const *se
 void cob_sweep_free(cob_sweep *sw)
 {
     for (int a = 0; a < sw->n_axes; a++) {
-        for (int i = 0; sw->axes[a].values && i < sw->axes[a].n_values; i++)
-            free(sw->axes[a].values[i]);
+        for (int i = 0; sw->axes[a].values && i < sw->axes[a].n_values; i++) free(sw->axes[a].values[i]);
         free(sw->axes[a].values);
         free(sw->axes[a].num);
     }
-    for (int i = 0; i < sw->n_cli_sets; i++)
-        free(sw->cli_sets[i]);
+    for (int i = 0; i < sw->n_cli_sets; i++) free(sw->cli_sets[i]);
     free(sw->cli_sets);
     free(sw->k_weight);
     free(sw->text);

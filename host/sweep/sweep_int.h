@@ -22,8 +22,8 @@ cob_status cob__sweep_read(cob_sweep *sw, const cob__src *s, cob_err *err);
  * numeric (num) or, for a swept key with words as values, text (txt, pointing into sw). */
 typedef struct {
     char name[COB_SWEEP_KEY_MAX + 32];
-    double *num;                   /* n_rows, or NULL */
-    const char **txt;              /* n_rows, or NULL */
+    double *num;      /* n_rows, or NULL */
+    const char **txt; /* n_rows, or NULL */
 } cob__sweep_col;
 
 typedef struct {
@@ -38,9 +38,8 @@ cob_status cob__sweep_table_init(cob__sweep_table *t, const cob_sweep *sw, cob_e
 void cob__sweep_table_free(cob__sweep_table *t);
 /* Fill row i from the point's config c and its open result file f (f < 0: missing point,
  * only the spec's columns are filled). */
-cob_status cob__sweep_table_row(cob__sweep_table *t, const cob_sweep *sw, int64_t i,
-                                const cob_sweep_point *p, const cob_config *c, hid_t f,
-                                cob_err *err);
+cob_status cob__sweep_table_row(cob__sweep_table *t, const cob_sweep *sw, int64_t i, const cob_sweep_point *p,
+                                const cob_config *c, hid_t f, cob_err *err);
 /* The table as CSV at path (cob__publish: temporary, fsync, rename): a header line, then one
  * line per row; NaN as an empty field. */
 cob_status cob__sweep_csv(const cob__sweep_table *t, const char *path, cob_err *err);

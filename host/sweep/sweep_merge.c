@@ -17,8 +17,8 @@
 typedef struct {
     const cob_sweep *sw;
     const char *dir, *out;
-    hid_t f;                      /* the sweep file's root, while it is written */
-    int root_done;                /* root attributes copied from a point file */
+    hid_t f;       /* the sweep file's root, while it is written */
+    int root_done; /* root attributes copied from a point file */
     const unsigned char *present;
     int64_t n_missing;
     cob__sweep_table table;
@@ -45,10 +45,14 @@ static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, voi
     if (rc == 0 && (H5Tdetect_class(t, H5T_VLEN) > 0 || H5Tis_variable_str(t) > 0))
         H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
     free(buf);
-    if (b >= 0) H5Aclose(b);
-    if (sp >= 0) H5Sclose(sp);
-    if (t >= 0) H5Tclose(t);
-    if (a >= 0) H5Aclose(a);
+    if (b >= 0)
+        H5Aclose(b);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
     (void)info;
     return rc;
 }
@@ -62,13 +66,15 @@ static int same_config(hid_t f, const char *text)
     hid_t t = H5Tcopy(H5T_C_S1);
     char *s = NULL;
     int same = 0;
-    if (d >= 0 && t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
-        H5Tset_cset(t, H5T_CSET_UTF8) >= 0 && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) >= 0 && s) {
+    if (d >= 0 && t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
+        H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) >= 0 && s) {
         same = strcmp(s, text ? text : "") == 0;
         H5free_memory(s);
     }
-    if (t >= 0) H5Tclose(t);
-    if (d >= 0) H5Dclose(d);
+    if (t >= 0)
+        H5Tclose(t);
+    if (d >= 0)
+        H5Dclose(d);
     return same;
 }
 
@@ -88,8 +94,7 @@ static cob_status copy_point(merger *m, hid_t points, hid_t src, const cob_sweep
         cob__h5_note(w);
         return cob__h5_fail(w, name);
     }
-    cob_status st = cob__h5_attr(w, g, "overrides", w->str_t, w->str_t, 1, (hsize_t)p->n_sets,
-                                 p->sets);
+    cob_status st = cob__h5_attr(w, g, "overrides", w->str_t, w->str_t, 1, (hsize_t)p->n_sets, p->sets);
     if (H5Gclose(g) < 0 && st == COB_OK) {
         cob__h5_note(w);
         st = cob__h5_fail(w, name);
@@ -99,9 +104,10 @@ static cob_status copy_point(merger *m, hid_t points, hid_t src, const cob_sweep
     hsize_t idx = 0;
     m->root_done = 1;
     if (H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attr, m) < 0)
-        return cob_err_set(m->err, COB_ERR_IO, "%s: cannot copy the root attributes of point "
-                           "%s's file (HDF5: %s)", m->out, name,
-                           w->detail[0] ? w->detail : "no detail");
+        return cob_err_set(m->err, COB_ERR_IO,
+                           "%s: cannot copy the root attributes of point "
+                           "%s's file (HDF5: %s)",
+                           m->out, name, w->detail[0] ? w->detail : "no detail");
     return COB_OK;
 }
 
@@ -120,12 +126,16 @@ static cob_status merge_point(merger *m, hid_t points, int64_t i)
         cob_sweep_point_path(m->dir, i, path, sizeof path, NULL);
         src = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
         if (src < 0)
-            st = cob_err_set(m->err, COB_ERR_IO, "%s: cannot open point %lld's file (not an "
-                             "HDF5 file?)", path, (long long)i);
+            st = cob_err_set(m->err, COB_ERR_IO,
+                             "%s: cannot open point %lld's file (not an "
+                             "HDF5 file?)",
+                             path, (long long)i);
         else if (!same_config(src, c.text))
-            st = cob_err_set(m->err, COB_ERR_CONFIG, "%s was not written for point %lld of this "
+            st = cob_err_set(m->err, COB_ERR_CONFIG,
+                             "%s was not written for point %lld of this "
                              "sweep: its /config differs from the point's config (was the config "
-                             "or a --set changed since it ran?)", path, (long long)i);
+                             "or a --set changed since it ran?)",
+                             path, (long long)i);
         else
             st = copy_point(m, points, src, &p);
     }
@@ -166,8 +176,7 @@ static cob_status write_root(merger *m, hid_t f)
         return cob_err_set(m->err, COB_ERR_NOMEM, "out of memory merging");
     swept[0] = '\0';
     for (int a = 0; a < sw->n_axes; a++)
-        used += (size_t)snprintf(swept + used, sizeof swept - used, "%s%s", a ? "," : "",
-                                 sw->axes[a].name);
+        used += (size_t)snprintf(swept + used, sizeof swept - used, "%s%s", a ? "," : "", sw->axes[a].name);
     const char *keys[3] = {"swept", "law", "config_path"};
     const char *vals[3] = {swept, sw->has_k ? cob_scale_law_name(sw->law) : "", sw->base.path};
     const char *text = sw->base.text ? sw->base.text : "";
@@ -197,8 +206,7 @@ static cob_status write_points(cob__h5w *w, hid_t g, void *user)
 {
     merger *m = user;
     cob_status st = COB_OK;
-    for (int64_t i = 0; i < m->sw->n_points && st == COB_OK; i++)
-        st = merge_point(m, g, i);
+    for (int64_t i = 0; i < m->sw->n_points && st == COB_OK; i++) st = merge_point(m, g, i);
     return st;
 }
 
@@ -243,24 +251,26 @@ static cob_status missing_error(const merger *m)
     list[0] = '\0';
     for (int64_t i = 0; i < m->sw->n_points && shown < 20; i++)
         if (!m->present[i])
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s%lld", shown++ ? ", " : "",
-                                     (long long)i);
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%lld", shown++ ? ", " : "", (long long)i);
     if (m->n_missing == m->sw->n_points)
-        return cob_err_set(m->err, COB_ERR_IO, "no point files in %s (expected %s/point_0.h5 .. "
+        return cob_err_set(m->err, COB_ERR_IO,
+                           "no point files in %s (expected %s/point_0.h5 .. "
                            "point_%lld.h5): nothing to merge (is --dir the folder the points ran "
-                           "into?)", m->dir, m->dir, (long long)m->sw->n_points - 1);
-    return cob_err_set(m->err, COB_ERR_IO, "%lld of %lld point files are missing in %s: %s%s "
+                           "into?)",
+                           m->dir, m->dir, (long long)m->sw->n_points - 1);
+    return cob_err_set(m->err, COB_ERR_IO,
+                       "%lld of %lld point files are missing in %s: %s%s "
                        "(run them with cobalt sweep CONFIG --point I --dir %s, or merge with "
-                       "--allow-missing)", (long long)m->n_missing, (long long)m->sw->n_points,
-                       m->dir, list, m->n_missing > shown ? ", ..." : "", m->dir);
+                       "--allow-missing)",
+                       (long long)m->n_missing, (long long)m->sw->n_points, m->dir, list,
+                       m->n_missing > shown ? ", ..." : "", m->dir);
 }
 
-cob_status cob_sweep_merge(const cob_sweep *sw, const char *dir, const char *out, const char *csv,
-                           int allow_missing, cob_err *err)
+cob_status cob_sweep_merge(const cob_sweep *sw, const char *dir, const char *out, const char *csv, int allow_missing,
+                           cob_err *err)
 {
     unsigned char *present = calloc((size_t)sw->n_points, 1);
-    merger m = {.sw = sw, .dir = dir, .out = out, .f = H5I_INVALID_HID, .present = present,
-                .err = err};
+    merger m = {.sw = sw, .dir = dir, .out = out, .f = H5I_INVALID_HID, .present = present, .err = err};
     if (!present)
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory merging");
     m.n_missing = cob_sweep_scan(sw, dir, present);

@@ -46,8 +46,7 @@ static int number_of(const yaml_node_t *n, double *out)
 
 static const char *shape(const yaml_node_t *n)
 {
-    return n->type == YAML_MAPPING_NODE ? "a mapping"
-           : n->type == YAML_SEQUENCE_NODE ? "a list" : "a value";
+    return n->type == YAML_MAPPING_NODE ? "a mapping" : n->type == YAML_SEQUENCE_NODE ? "a list" : "a value";
 }
 
 /* ---- values ------------------------------------------------------------------------------- */
@@ -57,12 +56,13 @@ static cob_status read_values(reader *r, int id, const char *path, cob_sweep_axi
 {
     yaml_node_t *q = node(r, id);
     if (q->type != YAML_SEQUENCE_NODE)
-        return cob__fail_node(r->s, r->err, id, path, "wrong type: expected a list of values "
-                              "such as [100, 300, 1000], got %s", shape(q));
+        return cob__fail_node(r->s, r->err, id, path,
+                              "wrong type: expected a list of values "
+                              "such as [100, 300, 1000], got %s",
+                              shape(q));
     int n = (int)(q->data.sequence.items.top - q->data.sequence.items.start);
     if (n < 1 || n > COB_SWEEP_MAX_VALUES)
-        return cob__fail_node(r->s, r->err, id, path, "list of %d values (allowed: 1 .. %d)", n,
-                              COB_SWEEP_MAX_VALUES);
+        return cob__fail_node(r->s, r->err, id, path, "list of %d values (allowed: 1 .. %d)", n, COB_SWEEP_MAX_VALUES);
     a->values = calloc((size_t)n, sizeof *a->values);
     a->num = calloc((size_t)n, sizeof *a->num);
     if (!a->values || !a->num)
@@ -73,9 +73,10 @@ static cob_status read_values(reader *r, int id, const char *path, cob_sweep_axi
         int item = q->data.sequence.items.start[i];
         yaml_node_t *v = node(r, item);
         if (v->type != YAML_SCALAR_NODE || v->data.scalar.length == 0)
-            return cob__fail_node(r->s, r->err, item, path, "value %d is %s (allowed: one "
-                                  "number or word per value)", i,
-                                  v->type == YAML_SCALAR_NODE ? "empty" : shape(v));
+            return cob__fail_node(r->s, r->err, item, path,
+                                  "value %d is %s (allowed: one "
+                                  "number or word per value)",
+                                  i, v->type == YAML_SCALAR_NODE ? "empty" : shape(v));
         a->values[i] = strdup(text(v));
         if (!a->values[i])
             return cob_err_set(r->err, COB_ERR_NOMEM, "out of memory reading %s", path);
@@ -88,8 +89,7 @@ static cob_status read_values(reader *r, int id, const char *path, cob_sweep_axi
 }
 
 /* Numbers required (k, g, nu_x, cv_k, seed): the first value that is not one is refused. */
-static cob_status need_numbers(reader *r, int id, const char *path, const cob_sweep_axis *a,
-                               double lo, int lo_open)
+static cob_status need_numbers(reader *r, int id, const char *path, const cob_sweep_axis *a, double lo, int lo_open)
 {
     yaml_node_t *q = node(r, id);
     for (int i = 0; i < a->n_values; i++) {
@@ -105,13 +105,11 @@ static cob_status need_numbers(reader *r, int id, const char *path, const cob_sw
 
 /* ---- sweep.k ------------------------------------------------------------------------------ */
 
-static cob_status new_axis(reader *r, int key_id, const char *path, const char *name,
-                           cob_sweep_axis **out)
+static cob_status new_axis(reader *r, int key_id, const char *path, const char *name, cob_sweep_axis **out)
 {
     cob_sweep *sw = r->sw;
     if (sw->n_axes >= COB_SWEEP_MAX_AXES)
-        return cob__fail_node(r->s, r->err, key_id, path, "too many swept keys (allowed: %d)",
-                              COB_SWEEP_MAX_AXES);
+        return cob__fail_node(r->s, r->err, key_id, path, "too many swept keys (allowed: %d)", COB_SWEEP_MAX_AXES);
     cob_sweep_axis *a = &sw->axes[sw->n_axes++];
     snprintf(a->name, sizeof a->name, "%s", name);
     a->line = cob__node_line(r->s, key_id);
@@ -124,8 +122,10 @@ static cob_status read_law(reader *r, int id, const char *path)
     yaml_node_t *n = node(r, id);
     if (is_plain(n) && cob_scale_law_parse(text(n), &r->sw->law))
         return COB_OK;
-    return cob__fail_node(r->s, r->err, id, path, "unknown law \"%.80s\" (allowed: none, sqrt, "
-                          "log, sanzeni, matched)", n->type == YAML_SCALAR_NODE ? text(n) : "");
+    return cob__fail_node(r->s, r->err, id, path,
+                          "unknown law \"%.80s\" (allowed: none, sqrt, "
+                          "log, sanzeni, matched)",
+                          n->type == YAML_SCALAR_NODE ? text(n) : "");
 }
 
 static cob_status read_k0(reader *r, int id, const char *path)
@@ -133,13 +133,14 @@ static cob_status read_k0(reader *r, int id, const char *path)
     yaml_node_t *n = node(r, id);
     if (number_of(n, &r->sw->k0) && r->sw->k0 > 0)
         return COB_OK;
-    return cob__fail_node(r->s, r->err, id, path, "value \"%.80s\" not allowed (allowed: a "
-                          "number > 0)", n->type == YAML_SCALAR_NODE ? text(n) : shape(n));
+    return cob__fail_node(r->s, r->err, id, path,
+                          "value \"%.80s\" not allowed (allowed: a "
+                          "number > 0)",
+                          n->type == YAML_SCALAR_NODE ? text(n) : shape(n));
 }
 
 /* One entry of the k mapping: values, law or k0. */
-static cob_status read_k_entry(reader *r, const char *key, int key_id, int val_id,
-                               cob_sweep_axis *a)
+static cob_status read_k_entry(reader *r, const char *key, int key_id, int val_id, cob_sweep_axis *a)
 {
     char path[64];
     snprintf(path, sizeof path, "sweep.k.%.40s", key);
@@ -169,7 +170,8 @@ static cob_status read_k(reader *r, int key_id, int id)
         return st != COB_OK ? st : need_numbers(r, id, "sweep.k", a, 0.0, 1);
     }
     if (m->type != YAML_MAPPING_NODE)
-        return cob__fail_node(r->s, r->err, id, "sweep.k", "wrong type: expected {values: [...], "
+        return cob__fail_node(r->s, r->err, id, "sweep.k",
+                              "wrong type: expected {values: [...], "
                               "law: none|sqrt|log|sanzeni|matched, k0: K0} or a list, got %s",
                               shape(m));
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
@@ -205,13 +207,15 @@ static cob_status read_set_entry(reader *r, int key_id, int val_id)
     cob_sweep_axis *a = NULL;
     if (!is_plain(k) || k->data.scalar.length == 0 || k->data.scalar.length >= COB_SWEEP_KEY_MAX ||
         strpbrk(text(k), "=/, \t"))
-        return cob__fail_node(r->s, r->err, key_id, "sweep.set", "key \"%.80s\" not allowed "
+        return cob__fail_node(r->s, r->err, key_id, "sweep.set",
+                              "key \"%.80s\" not allowed "
                               "(allowed: nu_x, cv_k, g, seed, or a dotted config key such as "
                               "populations.E.tau_m_ms, shorter than %d characters)",
                               k->type == YAML_SCALAR_NODE ? text(k) : shape(k), COB_SWEEP_KEY_MAX);
     snprintf(path, sizeof path, "sweep.set.%s", text(k));
     if (strcmp(text(k), "k") == 0 || strcmp(text(k), "K") == 0)
-        return cob__fail_node(r->s, r->err, key_id, path, "K is swept by sweep.k (values, law, "
+        return cob__fail_node(r->s, r->err, key_id, path,
+                              "K is swept by sweep.k (values, law, "
                               "k0), not under sweep.set");
     for (int i = 0; i < r->sw->n_axes; i++)
         if (strcmp(r->sw->axes[i].name, text(k)) == 0)
@@ -230,8 +234,10 @@ static cob_status read_set(reader *r, int id)
 {
     yaml_node_t *m = node(r, id);
     if (m->type != YAML_MAPPING_NODE)
-        return cob__fail_node(r->s, r->err, id, "sweep.set", "wrong type: expected a mapping of "
-                              "keys to lists (nu_x: [5, 10]), got %s", shape(m));
+        return cob__fail_node(r->s, r->err, id, "sweep.set",
+                              "wrong type: expected a mapping of "
+                              "keys to lists (nu_x: [5, 10]), got %s",
+                              shape(m));
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
         cob_status st = read_set_entry(r, p->key, p->value);
         if (st != COB_OK)
@@ -250,7 +256,8 @@ static cob_status read_combine(reader *r, int id)
     else if (is_plain(n) && strcmp(text(n), "zip") == 0)
         r->sw->combine = COB_SWEEP_ZIP;
     else
-        return cob__fail_node(r->s, r->err, id, "sweep.combine", "unknown value \"%.80s\" "
+        return cob__fail_node(r->s, r->err, id, "sweep.combine",
+                              "unknown value \"%.80s\" "
                               "(allowed: product, zip)",
                               n->type == YAML_SCALAR_NODE ? text(n) : shape(n));
     return COB_OK;
@@ -268,8 +275,10 @@ static cob_status read_nested(reader *r, int id)
         r->sw->nested = 1;
         return COB_OK;
     }
-    return cob__fail_node(r->s, r->err, id, "sweep.nested", "wrong type: expected a boolean, "
-                          "got \"%.80s\"", n->type == YAML_SCALAR_NODE ? text(n) : shape(n));
+    return cob__fail_node(r->s, r->err, id, "sweep.nested",
+                          "wrong type: expected a boolean, "
+                          "got \"%.80s\"",
+                          n->type == YAML_SCALAR_NODE ? text(n) : shape(n));
 }
 
 /* k first (it is axes[0]), then the rest in the order written. */
@@ -282,8 +291,7 @@ static cob_status read_block(reader *r, int id)
             st = read_k(r, p->key, p->value);
             break;
         }
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
-         st == COB_OK && p < m->data.mapping.pairs.top; p++) {
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; st == COB_OK && p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = node(r, p->key);
         const char *key = k->type == YAML_SCALAR_NODE ? text(k) : "";
         for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p && st == COB_OK; q++)
@@ -298,8 +306,10 @@ static cob_status read_block(reader *r, int id)
         else if (!strcmp(key, "nested"))
             st = read_nested(r, p->value);
         else
-            st = cob__fail_node(r->s, r->err, p->key, "sweep", "unknown key \"%.80s\" (allowed: "
-                                "k, set, combine, nested)", key);
+            st = cob__fail_node(r->s, r->err, p->key, "sweep",
+                                "unknown key \"%.80s\" (allowed: "
+                                "k, set, combine, nested)",
+                                key);
     }
     return st;
 }
@@ -309,16 +319,21 @@ cob_status cob__sweep_read(cob_sweep *sw, const cob__src *s, cob_err *err)
     reader r = {sw, s, err};
     int id = cob__map_value(s, 1, "sweep", 5);
     if (!id)
-        return cob_err_set(err, COB_ERR_CONFIG, "%s: no sweep: block (a sweep config is a normal "
-                           "config with a top-level sweep: key, see docs/sweeps.md)", s->name);
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: no sweep: block (a sweep config is a normal "
+                           "config with a top-level sweep: key, see docs/sweeps.md)",
+                           s->name);
     if (node(&r, id)->type != YAML_MAPPING_NODE)
-        return cob__fail_node(s, err, id, "sweep", "wrong type: expected a mapping with keys k, "
-                              "set, combine, nested, got %s", shape(node(&r, id)));
+        return cob__fail_node(s, err, id, "sweep",
+                              "wrong type: expected a mapping with keys k, "
+                              "set, combine, nested, got %s",
+                              shape(node(&r, id)));
     sw->law = COB_SCALE_NONE;
     sw->combine = COB_SWEEP_PRODUCT;
     cob_status st = read_block(&r, id);
     if (st == COB_OK && sw->n_axes == 0)
-        st = cob__fail_node(s, err, id, "sweep", "nothing to sweep (give k: or set: with at "
+        st = cob__fail_node(s, err, id, "sweep",
+                            "nothing to sweep (give k: or set: with at "
                             "least one key)");
     return st;
 }

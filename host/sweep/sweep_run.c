@@ -24,8 +24,8 @@ static int parse_index(const char *s, int64_t n, int64_t *out)
     return 1;
 }
 
-cob_status cob_sweep_select(const char *point_arg, const char *env_task_id, int64_t n_points,
-                            int64_t *i, int *selected, cob_err *err)
+cob_status cob_sweep_select(const char *point_arg, const char *env_task_id, int64_t n_points, int64_t *i, int *selected,
+                            cob_err *err)
 {
     const char *v = point_arg ? point_arg : env_task_id;
     const char *what = point_arg ? "--point" : "SLURM_ARRAY_TASK_ID";
@@ -33,9 +33,10 @@ cob_status cob_sweep_select(const char *point_arg, const char *env_task_id, int6
     *i = 0;
     if (!v || parse_index(v, n_points, i))
         return COB_OK;
-    return cob_err_set(err, COB_ERR_CONFIG, "%s \"%.40s\" is not a point of this sweep (allowed: "
-                       "an integer 0 .. %lld; the sweep has %lld points)", what, v,
-                       (long long)n_points - 1, (long long)n_points);
+    return cob_err_set(err, COB_ERR_CONFIG,
+                       "%s \"%.40s\" is not a point of this sweep (allowed: "
+                       "an integer 0 .. %lld; the sweep has %lld points)",
+                       what, v, (long long)n_points - 1, (long long)n_points);
 }
 
 /* ---- file names ----------------------------------------------------------------------------- */
@@ -60,20 +61,18 @@ static void stem_of(const char *path, char *buf, size_t len)
         snprintf(buf, len, "cobalt");
 }
 
-cob_status cob_sweep_paths(const char *config_path, const char *out_opt, const char *dir_opt,
-                           char *out, char *csv, char *dir, size_t len, cob_err *err)
+cob_status cob_sweep_paths(const char *config_path, const char *out_opt, const char *dir_opt, char *out, char *csv,
+                           char *dir, size_t len, cob_err *err)
 {
     char stem[512];
     stem_of(config_path ? config_path : "", stem, sizeof stem);
     int n1 = out_opt ? snprintf(out, len, "%s", out_opt) : snprintf(out, len, "%s_sweep.h5", stem);
-    int n2 = dir_opt ? snprintf(dir, len, "%s", dir_opt)
-                     : snprintf(dir, len, "%s_sweep_points", stem);
+    int n2 = dir_opt ? snprintf(dir, len, "%s", dir_opt) : snprintf(dir, len, "%s_sweep_points", stem);
     size_t n_out = strlen(out);
     int h5 = n_out > 3 && strcmp(out + n_out - 3, ".h5") == 0;
     int n3 = snprintf(csv, len, "%.*s.csv", (int)(h5 ? n_out - 3 : n_out), out);
     if (n1 < 0 || n2 < 0 || n3 < 0 || (size_t)n1 >= len || (size_t)n2 >= len || (size_t)n3 >= len)
-        return cob_err_set(err, COB_ERR_INVALID, "sweep file names too long (at most %zu bytes)",
-                           len - 1);
+        return cob_err_set(err, COB_ERR_INVALID, "sweep file names too long (at most %zu bytes)", len - 1);
     return COB_OK;
 }
 
@@ -83,14 +82,13 @@ static cob_status make_dir(const char *dir, cob_err *err)
     char buf[1024];
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
         return cob_err_set(err, COB_ERR_INVALID, "directory name \"%.200s...\" too long", dir);
-    for (char *p = buf + 1; ; p++) {
+    for (char *p = buf + 1;; p++) {
         char c = *p;
         if (c != '/' && c != '\0')
             continue;
         *p = '\0';
         if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return cob_err_set(err, COB_ERR_IO, "cannot create directory \"%s\": %s", buf,
-                               strerror(errno));
+            return cob_err_set(err, COB_ERR_IO, "cannot create directory \"%s\": %s", buf, strerror(errno));
         *p = c;
         if (!c)
             return COB_OK;
@@ -103,8 +101,8 @@ int64_t cob_sweep_scan(const cob_sweep *sw, const char *dir, unsigned char *pres
     for (int64_t i = 0; i < sw->n_points; i++) {
         char path[1100];
         struct stat st;
-        present[i] = cob_sweep_point_path(dir, i, path, sizeof path, NULL) == COB_OK &&
-                     stat(path, &st) == 0 && S_ISREG(st.st_mode);
+        present[i] = cob_sweep_point_path(dir, i, path, sizeof path, NULL) == COB_OK && stat(path, &st) == 0 &&
+                     S_ISREG(st.st_mode);
         missing += !present[i];
     }
     return missing;
@@ -112,8 +110,7 @@ int64_t cob_sweep_scan(const cob_sweep *sw, const char *dir, unsigned char *pres
 
 /* ---- running a point ------------------------------------------------------------------------ */
 
-static void fill_result(cob_sweep_point_result *res, const cob_stats *s, const cob_sim_timing *t,
-                        cob_status run_st)
+static void fill_result(cob_sweep_point_result *res, const cob_stats *s, const cob_sim_timing *t, cob_status run_st)
 {
     res->n_pops = s->n_pops;
     for (int k = 0; k < s->n_pops; k++) {
@@ -125,8 +122,8 @@ static void fill_result(cob_sweep_point_result *res, const cob_stats *s, const c
 }
 
 /* Simulate config c and write its file at res->path. */
-static cob_status run_config(const cob_config *c, const cob_sim_options *opt,
-                             const cob_run_meta *meta, cob_sweep_point_result *res, cob_err *err)
+static cob_status run_config(const cob_config *c, const cob_sim_options *opt, const cob_run_meta *meta,
+                             cob_sweep_point_result *res, cob_err *err)
 {
     cob_stats s;
     cob_sim_timing t;
@@ -147,9 +144,8 @@ static cob_status run_config(const cob_config *c, const cob_sim_options *opt,
     return st;
 }
 
-cob_status cob_sweep_run_point(const cob_sweep *sw, int64_t i, const char *dir,
-                               const cob_sim_options *opt, const cob_run_meta *meta,
-                               cob_sweep_point_result *res, cob_err *err)
+cob_status cob_sweep_run_point(const cob_sweep *sw, int64_t i, const char *dir, const cob_sim_options *opt,
+                               const cob_run_meta *meta, cob_sweep_point_result *res, cob_err *err)
 {
     cob_sweep_point p;
     cob_config c;

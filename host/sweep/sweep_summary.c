@@ -17,12 +17,10 @@
 #include "util/publish.h"
 
 #define N_POP_COLS 8
-static const char *const pop_cols[N_POP_COLS] = {
-    "rate_hz", "cv", "v_mean_mV", "v_sd_mV",
-    "theory_rate_hz", "theory_cv", "theory_v_mean_mV", "theory_v_sd_mV"};
+static const char *const pop_cols[N_POP_COLS] = {"rate_hz",        "cv",        "v_mean_mV",        "v_sd_mV",
+                                                 "theory_rate_hz", "theory_cv", "theory_v_mean_mV", "theory_v_sd_mV"};
 /* Attributes of /populations/<P> behind the first four. */
-static const char *const pop_attrs[4] = {"mean_rate_hz", "mean_cv", "v_pop_mean_mV",
-                                         "v_pop_sd_mV"};
+static const char *const pop_attrs[4] = {"mean_rate_hz", "mean_cv", "v_pop_mean_mV", "v_pop_sd_mV"};
 #define MAX_STATES 16
 
 /* Column name, and storage: numbers (NaN) or, for a non-numeric axis, texts (""). */
@@ -32,15 +30,12 @@ static cob_status add_col(cob__sweep_table *t, const char *name, int text, cob_e
     snprintf(col->name, sizeof col->name, "%s", name);
     if (text) {
         col->txt = calloc((size_t)t->n_rows, sizeof *col->txt);
-        for (int64_t i = 0; col->txt && i < t->n_rows; i++)
-            col->txt[i] = "";
+        for (int64_t i = 0; col->txt && i < t->n_rows; i++) col->txt[i] = "";
     } else {
         col->num = malloc((size_t)t->n_rows * sizeof *col->num);
-        for (int64_t i = 0; col->num && i < t->n_rows; i++)
-            col->num[i] = NAN;
+        for (int64_t i = 0; col->num && i < t->n_rows; i++) col->num[i] = NAN;
     }
-    return (col->txt || col->num) ? COB_OK
-                                  : cob_err_set(err, COB_ERR_NOMEM, "out of memory: sweep summary");
+    return (col->txt || col->num) ? COB_OK : cob_err_set(err, COB_ERR_NOMEM, "out of memory: sweep summary");
 }
 
 cob_status cob__sweep_table_init(cob__sweep_table *t, const cob_sweep *sw, cob_err *err)
@@ -54,13 +49,11 @@ cob_status cob__sweep_table_init(cob__sweep_table *t, const cob_sweep *sw, cob_e
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory: sweep summary");
     const char *fixed[3] = {"point", "K", "weight_E"};
     cob_status st = COB_OK;
-    for (int k = 0; k < 3 && st == COB_OK; k++)
-        st = add_col(t, fixed[k], 0, err);
+    for (int k = 0; k < 3 && st == COB_OK; k++) st = add_col(t, fixed[k], 0, err);
     for (int a = sw->has_k; a < sw->n_axes && st == COB_OK; a++)
         st = add_col(t, sw->axes[a].name, !sw->axes[a].numeric, err);
     for (int k = 0; k < c->n_pops && st == COB_OK; k++)
-        for (int j = 0; j < N_POP_COLS && st == COB_OK && c->pops[k].model != COB_MODEL_POISSON;
-             j++) {
+        for (int j = 0; j < N_POP_COLS && st == COB_OK && c->pops[k].model != COB_MODEL_POISSON; j++) {
             snprintf(name, sizeof name, "%s_%s", c->pops[k].name, pop_cols[j]);
             st = add_col(t, name, 0, err);
         }
@@ -104,13 +97,12 @@ static const cob_theory_state *closest_stable(const cob_theory_state *s, int n, 
 }
 
 /* Columns of population P (first column col) in row i: simulated from f, theory from states. */
-static void pop_row(cob__sweep_table *t, int col, int64_t i, const char *pop, hid_t f,
-                    const cob_theory_state *states, int n_states)
+static void pop_row(cob__sweep_table *t, int col, int64_t i, const char *pop, hid_t f, const cob_theory_state *states,
+                    int n_states)
 {
     char path[64 + COB_NAME_MAX];
     snprintf(path, sizeof path, "/populations/%s", pop);
-    for (int j = 0; j < 4 && f >= 0; j++)
-        t->cols[col + j].num[i] = read_attr(f, path, pop_attrs[j]);
+    for (int j = 0; j < 4 && f >= 0; j++) t->cols[col + j].num[i] = read_attr(f, path, pop_attrs[j]);
     const cob_theory_state *s = closest_stable(states, n_states, t->cols[col].num[i]);
     if (!s)
         return;
@@ -128,9 +120,8 @@ static void k_and_weight(const cob_config *c, double *k, double *w)
     *w = j >= 0 ? c->projs[j].weight : NAN;
 }
 
-cob_status cob__sweep_table_row(cob__sweep_table *t, const cob_sweep *sw, int64_t i,
-                                const cob_sweep_point *p, const cob_config *c, hid_t f,
-                                cob_err *err)
+cob_status cob__sweep_table_row(cob__sweep_table *t, const cob_sweep *sw, int64_t i, const cob_sweep_point *p,
+                                const cob_config *c, hid_t f, cob_err *err)
 {
     cob_theory_state states[MAX_STATES];
     cob_theory_net n;
@@ -182,8 +173,7 @@ static void csv_field(FILE *f, const cob__sweep_col *col, int64_t i)
 
 static int csv_write(FILE *f, const cob__sweep_table *t)
 {
-    for (int k = 0; k < t->n_cols; k++)
-        fprintf(f, "%s%s", k ? "," : "", t->cols[k].name);
+    for (int k = 0; k < t->n_cols; k++) fprintf(f, "%s%s", k ? "," : "", t->cols[k].name);
     fputc('\n', f);
     for (int64_t i = 0; i < t->n_rows; i++) {
         for (int k = 0; k < t->n_cols; k++) {
@@ -208,8 +198,7 @@ static cob_status csv_file(const char *tmp, void *user, cob_err *err)
     const csv_job *job = user;
     FILE *f = fopen(tmp, "w");
     if (!f)
-        return cob_err_set(err, COB_ERR_IO, "%s: cannot create %s: %s", job->path, tmp,
-                           strerror(errno));
+        return cob_err_set(err, COB_ERR_IO, "%s: cannot create %s: %s", job->path, tmp, strerror(errno));
     errno = 0;
     int bad = csv_write(f, job->t) != 0 || fflush(f) != 0;
     int e = errno;

@@ -24,30 +24,49 @@ void cob_theory_net_defaults(cob_theory_net *n, cob_theory_model model)
     n->e_e_mV = 0.0; /* lif_curr ignores the reversals; these are cob_lif_params' defaults */
     n->e_i_mV = -75.0;
     if (model == COB_THEORY_COND) {
-        n->theta_mV = -55.0; n->v_reset_mV = -65.0; n->e_l_mV = -80.0;
-        n->g = 20.0; n->a = 1.6e-3; n->nu_x_hz = 25.0;
+        n->theta_mV = -55.0;
+        n->v_reset_mV = -65.0;
+        n->e_l_mV = -80.0;
+        n->g = 20.0;
+        n->a = 1.6e-3;
+        n->nu_x_hz = 25.0;
     } else {
-        n->theta_mV = 20.0; n->v_reset_mV = 10.0; n->e_l_mV = 0.0;
-        n->g = 5.0; n->j_mV = 0.1; n->nu_x_hz = 20.0;
+        n->theta_mV = 20.0;
+        n->v_reset_mV = 10.0;
+        n->e_l_mV = 0.0;
+        n->g = 5.0;
+        n->j_mV = 0.1;
+        n->nu_x_hz = 20.0;
     }
 }
 
 cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err)
 {
     const char *bad = NULL;
-    if (!(n->tau_m_s > 0.0)) bad = "tau_m_s must be > 0";
-    else if (!(n->tau_rp_s > 0.0)) bad = "tau_rp_s must be > 0";
-    else if (!(n->theta_mV > n->v_reset_mV)) bad = "theta must be above the reset";
-    else if (!(n->K >= 0.0 && n->k_x >= 0.0 && n->gamma >= 0.0 && n->g >= 0.0)) bad = "K, k_x, gamma, g must be >= 0";
-    else if (!(n->nu_x_hz >= 0.0)) bad = "nu_x must be >= 0";
-    else if (n->single != 0 && n->single != 1) bad = "single must be 0 or 1";
-    else if (!(n->eta >= 0.0 && n->eta < INFINITY)) bad = "eta must be finite and >= 0";
-    else if (n->model == COB_THEORY_COND && !(n->a > 0.0 && n->a < 1.0)) bad = "a must be in (0, 1)";
+    if (!(n->tau_m_s > 0.0))
+        bad = "tau_m_s must be > 0";
+    else if (!(n->tau_rp_s > 0.0))
+        bad = "tau_rp_s must be > 0";
+    else if (!(n->theta_mV > n->v_reset_mV))
+        bad = "theta must be above the reset";
+    else if (!(n->K >= 0.0 && n->k_x >= 0.0 && n->gamma >= 0.0 && n->g >= 0.0))
+        bad = "K, k_x, gamma, g must be >= 0";
+    else if (!(n->nu_x_hz >= 0.0))
+        bad = "nu_x must be >= 0";
+    else if (n->single != 0 && n->single != 1)
+        bad = "single must be 0 or 1";
+    else if (!(n->eta >= 0.0 && n->eta < INFINITY))
+        bad = "eta must be finite and >= 0";
+    else if (n->model == COB_THEORY_COND && !(n->a > 0.0 && n->a < 1.0))
+        bad = "a must be in (0, 1)";
     else if (n->model == COB_THEORY_COND && !(n->e_e_mV > n->theta_mV && n->e_i_mV < n->theta_mV))
         bad = "lif_cond needs E_I < theta < E_E";
-    else if (n->model == COB_THEORY_CURR && !(n->j_mV > 0.0)) bad = "J must be > 0";
-    else if (n->model != COB_THEORY_COND && n->model != COB_THEORY_CURR) bad = "unknown model";
-    if (bad) return cob_err_set(err, COB_ERR_INVALID, "theory network: %s", bad);
+    else if (n->model == COB_THEORY_CURR && !(n->j_mV > 0.0))
+        bad = "J must be > 0";
+    else if (n->model != COB_THEORY_COND && n->model != COB_THEORY_CURR)
+        bad = "unknown model";
+    if (bad)
+        return cob_err_set(err, COB_ERR_INVALID, "theory network: %s", bad);
     return COB_OK;
 }
 
@@ -87,7 +106,8 @@ cob_theory_moments cob_theory_moments_net(const cob_theory_net *n, double nu_hz)
 /* sigma = 0: the deterministic neuron (Eq. B4 form). */
 static double rate_deterministic(const cob_theory_net *n, cob_theory_moments m)
 {
-    if (!(m.mu_mV > n->theta_mV)) return 0.0;
+    if (!(m.mu_mV > n->theta_mV))
+        return 0.0;
     return 1.0 / (n->tau_rp_s + m.tau_s * log((m.mu_mV - n->v_reset_mV) / (m.mu_mV - n->theta_mV)));
 }
 
@@ -102,10 +122,13 @@ static double log_siegert(const cob_theory_net *n, cob_theory_moments m, double 
 double cob_theory_rate(const cob_theory_net *n, cob_theory_moments m)
 {
     double mx, t;
-    if (!(m.sigma_mV > 0.0)) return rate_deterministic(n, m);
-    if ((n->theta_mV - m.mu_mV) / m.sigma_mV > 40.0) return 0.0; /* < e^{-1600}: 0 in double */
+    if (!(m.sigma_mV > 0.0))
+        return rate_deterministic(n, m);
+    if ((n->theta_mV - m.mu_mV) / m.sigma_mV > 40.0)
+        return 0.0; /* < e^{-1600}: 0 in double */
     t = log_siegert(n, m, &mx);
-    if (t > COB__EXP_MAX) return exp(-t); /* tau_rp is negligible next to e^t */
+    if (t > COB__EXP_MAX)
+        return exp(-t); /* tau_rp is negligible next to e^t */
     return 1.0 / (n->tau_rp_s + exp(t));
 }
 
@@ -116,7 +139,8 @@ double cob__theory_flux_scaled(const cob_theory_net *n, cob_theory_moments m, do
     double t;
     if (nu_hz > 1e-290) {
         t = log(nu_hz * m.tau_s) + mx * mx;
-        if (t < COB__EXP_MAX) return exp(t);
+        if (t < COB__EXP_MAX)
+            return exp(t);
     }
     t = log_siegert(n, m, &mx);
     return 1.0 / (n->tau_rp_s / m.tau_s * exp(-mx * mx) + exp(t - mx * mx - log(m.tau_s)));
@@ -129,7 +153,9 @@ double cob__theory_flux_scaled(const cob_theory_net *n, cob_theory_moments m, do
  *   x > 0:  H(x) = e^{x^2} [H(0) + int_0^x e^{y^2} (1 + erf y)^2 dy]
  * and everything is scaled by e^{-2 M^2}, M = max(hi, 0), so that CV^2 = 2 pi (nu tau e^{M^2})^2
  * * int Hs: no overflow for any hi. */
-typedef struct { double x, m, h0s; } cv_ctx;
+typedef struct {
+    double x, m, h0s;
+} cv_ctx;
 
 static double h_neg_integrand(double t, void *ctx)
 {
@@ -156,7 +182,8 @@ static double hs_outer(double x, void *ctx)
 {
     cv_ctx *c = ctx;
     double m = c->m, inner;
-    if (x <= 0.0) return h_neg(x) * exp(-2.0 * m * m);
+    if (x <= 0.0)
+        return h_neg(x) * exp(-2.0 * m * m);
     c->x = x;
     inner = cob__quad(h_pos_inner, c, cob__cut_below(0.0, x, COB__CUT), x, x > 1.0 ? 0.5 / x : 0.0, COB__QUAD_REL);
     return exp((x - m) * (x + m)) * (c->h0s + inner);
@@ -166,25 +193,28 @@ double cob_theory_cv(const cob_theory_net *n, cob_theory_moments m, double nu_hz
 {
     double lo, hi, f, s;
     cv_ctx c;
-    if (!(m.sigma_mV > 0.0)) return 0.0;
+    if (!(m.sigma_mV > 0.0))
+        return 0.0;
     lo = (n->v_reset_mV - m.mu_mV) / m.sigma_mV;
     hi = (n->theta_mV - m.mu_mV) / m.sigma_mV;
-    if (hi > COB__VMAX_ASYM) return 1.0; /* Poisson escape; corrections ~e^{-2 v_max (v_max - v_min)} */
-    if (hi < -10.0 * COB__VMAX_ASYM)     /* near-deterministic: H(x) = 1/(2 pi |x|^3) (1 + O(1/x^2)) */
+    if (hi > COB__VMAX_ASYM)
+        return 1.0;                  /* Poisson escape; corrections ~e^{-2 v_max (v_max - v_min)} */
+    if (hi < -10.0 * COB__VMAX_ASYM) /* near-deterministic: H(x) = 1/(2 pi |x|^3) (1 + O(1/x^2)) */
         return nu_hz * m.tau_s * sqrt(0.5 * (1.0 / (hi * hi) - 1.0 / (lo * lo)));
     c.m = hi > 0.0 ? hi : 0.0;
     c.h0s = h_neg(0.0) * exp(-c.m * c.m);
     f = cob__theory_flux_scaled(n, m, nu_hz, c.m);
     /* Hs grows like e^{2 (x^2 - M^2)}: cut at half the usual exponent. */
-    s = cob__quad(hs_outer, &c, cob__cut_below(lo, c.m, 0.5 * COB__CUT), hi, hi > 1.0 ? 0.25 / hi : 0.0,
-                  COB__QUAD_REL);
+    s = cob__quad(hs_outer, &c, cob__cut_below(lo, c.m, 0.5 * COB__CUT), hi, hi > 1.0 ? 0.25 / hi : 0.0, COB__QUAD_REL);
     return sqrt(2.0 * COB__PI * f * f * s);
 }
 
 /* ---- P(V), Eq. 17 ------------------------------------------------------------------------
  * P(V) = (2 nu tau / sigma) int_{max(y, v_min)}^{v_max} e^{x^2 - y^2} dx, y = v(V), written as
  * (2 / sigma) (nu tau e^{M^2}) int e^{x^2 - M^2 - y^2} dx. */
-typedef struct { double m, y; } pv_ctx;
+typedef struct {
+    double m, y;
+} pv_ctx;
 
 static double pv_integrand(double x, void *ctx)
 {
@@ -192,8 +222,7 @@ static double pv_integrand(double x, void *ctx)
     return exp((x - c->m) * (x + c->m) - c->y * c->y);
 }
 
-void cob_theory_pv(const cob_theory_net *n, cob_theory_moments m, double nu_hz, const double *v_mV, int n_v,
-                   double *p)
+void cob_theory_pv(const cob_theory_net *n, cob_theory_moments m, double nu_hz, const double *v_mV, int n_v, double *p)
 {
     double lo, hi, f;
     pv_ctx c;
@@ -214,11 +243,13 @@ void cob_theory_pv(const cob_theory_net *n, cob_theory_moments m, double nu_hz, 
         double a;
         c.y = (v_mV[i] - m.mu_mV) / m.sigma_mV;
         a = c.y > lo ? c.y : lo;
-        if (!(v_mV[i] < n->theta_mV)) { p[i] = 0.0; continue; }
+        if (!(v_mV[i] < n->theta_mV)) {
+            p[i] = 0.0;
+            continue;
+        }
         a = cob__cut_below(a, c.m, COB__CUT);
         p[i] = 2.0 / m.sigma_mV * f *
-               cob__quad2(pv_integrand, &c, a, hi, a < -1.0 ? -0.5 / a : 0.0, hi > 1.0 ? 0.5 / hi : 0.0,
-                          COB__QUAD_REL);
+               cob__quad2(pv_integrand, &c, a, hi, a < -1.0 ? -0.5 / a : 0.0, hi > 1.0 ? 0.5 / hi : 0.0, COB__QUAD_REL);
     }
 }
 
@@ -228,8 +259,7 @@ void cob_theory_pv(const cob_theory_net *n, cob_theory_moments m, double nu_hz, 
  *   k = 1: -nu tau (v_max - v_min),
  *   k = 2: (1 - nu tau_rp)/2 - nu tau (v_max^2 - v_min^2)/2.
  * sigma = 0: the deterministic trajectory (suprathreshold) or V = mu. */
-void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double nu_hz, double *mean_mV,
-                          double *sd_mV)
+void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double nu_hz, double *mean_mV, double *sd_mV)
 {
     double lo, hi, m0, ey, ey2, nt = nu_hz * m.tau_s;
     if (!(m.sigma_mV > 0.0)) {
@@ -243,7 +273,10 @@ void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double 
     lo = (n->v_reset_mV - m.mu_mV) / m.sigma_mV;
     hi = (n->theta_mV - m.mu_mV) / m.sigma_mV;
     m0 = 1.0 - nu_hz * n->tau_rp_s;
-    if (!(m0 > 0.0)) { *mean_mV = *sd_mV = NAN; return; }
+    if (!(m0 > 0.0)) {
+        *mean_mV = *sd_mV = NAN;
+        return;
+    }
     ey = -nt * (hi - lo) / m0;
     ey2 = 0.5 - nt * (hi * hi - lo * lo) / (2.0 * m0);
     *mean_mV = m.mu_mV + m.sigma_mV * ey;
@@ -252,11 +285,19 @@ void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double 
 
 /* ---- self-consistency, Eq. 19 ------------------------------------------------------------ */
 
-typedef struct { const cob_theory_net *n; } sc_ctx;
+typedef struct {
+    const cob_theory_net *n;
+} sc_ctx;
 
-static double phi_net(const cob_theory_net *n, double nu) { return cob_theory_rate(n, cob_theory_moments_net(n, nu)); }
+static double phi_net(const cob_theory_net *n, double nu)
+{
+    return cob_theory_rate(n, cob_theory_moments_net(n, nu));
+}
 
-static double sc_residual(double nu, void *ctx) { return phi_net(((sc_ctx *)ctx)->n, nu) - nu; }
+static double sc_residual(double nu, void *ctx)
+{
+    return phi_net(((sc_ctx *)ctx)->n, nu) - nu;
+}
 
 /* Phi'(nu) by central differences (Phi is smooth; quadrature error ~1e-13 relative). */
 double cob__theory_phi_slope(const cob_theory_net *n, double nu)
@@ -292,10 +333,12 @@ static int roots_in_grid(const cob_theory_net *n, double *roots, int max)
     for (i = 0; i <= SOLVE_GRID && k < max; ++i) {
         x1 = i < SOLVE_GRID ? grid_rate(n, i) : 1.0 / n->tau_rp_s;
         f1 = sc_residual(x1, &c);
-        if (f0 == 0.0 && i == 0) roots[k++] = 0.0;
+        if (f0 == 0.0 && i == 0)
+            roots[k++] = 0.0;
         else if ((f0 > 0.0 && f1 <= 0.0) || (f0 < 0.0 && f1 >= 0.0))
             roots[k++] = cob__brent(sc_residual, &c, x0, x1, f0, f1, 1e-12, 1e-300);
-        x0 = x1; f0 = f1;
+        x0 = x1;
+        f0 = f1;
     }
     return k;
 }
@@ -304,7 +347,8 @@ int cob_theory_solve(const cob_theory_net *n, cob_theory_state *out, int max)
 {
     double roots[64];
     int i, k;
-    if (cob_theory_net_validate(n, NULL) != COB_OK || max <= 0) return 0;
+    if (cob_theory_net_validate(n, NULL) != COB_OK || max <= 0)
+        return 0;
     if (n->single) { /* Phi does not depend on nu: its value is the one state */
         fill_state(n, phi_net(n, 0.0), &out[0]);
         return 1;
@@ -319,6 +363,9 @@ int cob__theory_first_stable(const cob_theory_net *n, cob_theory_state *s)
     cob_theory_state st[16];
     int i, k = cob_theory_solve(n, st, 16);
     for (i = 0; i < k; ++i)
-        if (st[i].stable) { *s = st[i]; return 1; }
+        if (st[i].stable) {
+            *s = st[i];
+            return 1;
+        }
     return 0;
 }

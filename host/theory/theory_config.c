@@ -27,14 +27,18 @@ static int is_lif(const cob_pop_spec *p)
     return cob_theory_model_of(p->model, &tm);
 }
 
-static const char *cfg_name(const cob_config *c) { return c->path[0] ? c->path : "config"; }
+static const char *cfg_name(const cob_config *c)
+{
+    return c->path[0] ? c->path : "config";
+}
 
 /* Index of the projection pre -> post, -1 if none, -2 if more than one. */
 static int find_proj(const cob_config *c, int pre, int post)
 {
     int i, k = -1;
     for (i = 0; i < c->n_projs; ++i)
-        if (c->projs[i].pre == pre && c->projs[i].post == post) k = k == -1 ? i : -2;
+        if (c->projs[i].pre == pre && c->projs[i].post == post)
+            k = k == -1 ? i : -2;
     return k;
 }
 
@@ -45,23 +49,33 @@ static cob_status find_roles(const cob_config *c, int *e, int *i, int *x, cob_er
     int p, k;
     *e = *i = *x = -1;
     if (c->n_pops != 3)
-        return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs exactly three populations (E, I and a Poisson X), "
-                                                "found %d (or, for a single neuron, one lif population whose every "
-                                                "input projection comes from a Poisson population)",
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: theory needs exactly three populations (E, I and a Poisson X), "
+                           "found %d (or, for a single neuron, one lif population whose every "
+                           "input projection comes from a Poisson population)",
                            cfg_name(c), c->n_pops);
     for (p = 0; p < c->n_pops; ++p)
-        if (c->pops[p].model == COB_MODEL_POISSON) *x = p;
+        if (c->pops[p].model == COB_MODEL_POISSON)
+            *x = p;
     for (k = 0; k < c->n_projs; ++k) {
         const cob_proj_spec *q = &c->projs[k];
-        if (*x >= 0 && q->pre == *x && *e < 0 && is_lif(&c->pops[q->post])) *e = q->post;
-        if (q->receptor == COB_RECEPTOR_I && is_lif(&c->pops[q->pre])) *i = q->pre;
+        if (*x >= 0 && q->pre == *x && *e < 0 && is_lif(&c->pops[q->post]))
+            *e = q->post;
+        if (q->receptor == COB_RECEPTOR_I && is_lif(&c->pops[q->pre]))
+            *i = q->pre;
     }
-    if (*x < 0) return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs a Poisson (external) population", cfg_name(c));
-    if (*i < 0) return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs an inhibitory population (a lif population "
-                                                        "with receptor-I projections out); found none", cfg_name(c));
+    if (*x < 0)
+        return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs a Poisson (external) population", cfg_name(c));
+    if (*i < 0)
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: theory needs an inhibitory population (a lif population "
+                           "with receptor-I projections out); found none",
+                           cfg_name(c));
     if (*e < 0 || *e == *i)
-        return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs an excitatory population driven by %s and distinct "
-                                                "from the inhibitory one", cfg_name(c), c->pops[*x].name);
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: theory needs an excitatory population driven by %s and distinct "
+                           "from the inhibitory one",
+                           cfg_name(c), c->pops[*x].name);
     return COB_OK;
 }
 
@@ -77,8 +91,8 @@ static int same_neurons(const cob_pop_spec *a, const cob_pop_spec *b)
 static cob_status find_projs(const cob_config *c, int e, int i, int x, int idx[6], cob_err *err)
 {
     const int pre[6] = {e, e, i, i, x, x}, post[6] = {e, i, e, i, e, i};
-    const cob_receptor rec[6] = {COB_RECEPTOR_E, COB_RECEPTOR_E, COB_RECEPTOR_I, COB_RECEPTOR_I, COB_RECEPTOR_E,
-                                 COB_RECEPTOR_E};
+    const cob_receptor rec[6] = {COB_RECEPTOR_E, COB_RECEPTOR_E, COB_RECEPTOR_I,
+                                 COB_RECEPTOR_I, COB_RECEPTOR_E, COB_RECEPTOR_E};
     int k;
     if (c->n_projs != 6)
         return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs the six projections EE, EI, IE, II, XE, XI; found %d",
@@ -89,8 +103,8 @@ static cob_status find_projs(const cob_config *c, int e, int i, int x, int idx[6
             return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs exactly one projection %s -> %s", cfg_name(c),
                                c->pops[pre[k]].name, c->pops[post[k]].name);
         if (c->projs[idx[k]].receptor != rec[k])
-            return cob_err_set(err, COB_ERR_CONFIG, "%s: line %d: projection %s -> %s must use receptor %s", cfg_name(c),
-                               c->projs[idx[k]].line, c->pops[pre[k]].name, c->pops[post[k]].name,
+            return cob_err_set(err, COB_ERR_CONFIG, "%s: line %d: projection %s -> %s must use receptor %s",
+                               cfg_name(c), c->projs[idx[k]].line, c->pops[pre[k]].name, c->pops[post[k]].name,
                                rec[k] == COB_RECEPTOR_E ? "E" : "I");
     }
     return COB_OK;
@@ -101,8 +115,9 @@ static cob_status check_pair(const cob_config *c, const int idx[6], int k, const
 {
     const cob_proj_spec *p = &c->projs[idx[k]], *q = &c->projs[idx[k + 1]];
     if (p->indegree != q->indegree || p->weight != q->weight)
-        return cob_err_set(err, COB_ERR_CONFIG, "%s: lines %d and %d: the %s projections onto E and I differ (in-degree "
-                                                "%g vs %g, weight %g vs %g); theory needs identical E and I neurons",
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: lines %d and %d: the %s projections onto E and I differ (in-degree "
+                           "%g vs %g, weight %g vs %g); theory needs identical E and I neurons",
                            cfg_name(c), p->line, q->line, what, p->indegree, q->indegree, p->weight, q->weight);
     return COB_OK;
 }
@@ -115,8 +130,12 @@ static void fill_neuron(const cob_pop_spec *p, cob_theory_net *n)
     cob_theory_model_of(p->model, &n->model); /* the callers chose p with is_lif */
     n->tau_m_s = l->tau_m_ms * 1e-3;
     n->tau_rp_s = l->tau_ref_ms * 1e-3;
-    n->theta_mV = l->v_th_mV; n->v_reset_mV = l->v_reset_mV; n->e_l_mV = l->e_l_mV;
-    n->e_e_mV = l->e_e_mV; n->e_i_mV = l->e_i_mV; n->mu_ext_mV = l->mu_ext_mV;
+    n->theta_mV = l->v_th_mV;
+    n->v_reset_mV = l->v_reset_mV;
+    n->e_l_mV = l->e_l_mV;
+    n->e_e_mV = l->e_e_mV;
+    n->e_i_mV = l->e_i_mV;
+    n->mu_ext_mV = l->mu_ext_mV;
 }
 
 static void fill_net(const cob_config *c, int e, const int idx[6], cob_theory_net *n)
@@ -128,7 +147,10 @@ static void fill_net(const cob_config *c, int e, const int idx[6], cob_theory_ne
     n->g = ie->weight / ee->weight;
     n->k_x = xe->indegree;
     n->nu_x_hz = c->pops[xe->pre].rate_hz;
-    if (n->model == COB_THEORY_COND) n->a = ee->weight; else n->j_mV = ee->weight;
+    if (n->model == COB_THEORY_COND)
+        n->a = ee->weight;
+    else
+        n->j_mV = ee->weight;
 }
 
 /* A single neuron: exactly one lif population (*post), at least one projection, all from Poisson
@@ -137,10 +159,15 @@ static int single_neuron(const cob_config *c, int *post)
 {
     int p, k, n_lif = 0;
     for (p = 0; p < c->n_pops; ++p)
-        if (is_lif(&c->pops[p])) { ++n_lif; *post = p; }
-    if (n_lif != 1 || c->n_projs == 0) return 0;
+        if (is_lif(&c->pops[p])) {
+            ++n_lif;
+            *post = p;
+        }
+    if (n_lif != 1 || c->n_projs == 0)
+        return 0;
     for (k = 0; k < c->n_projs; ++k)
-        if (c->pops[c->projs[k].pre].model != COB_MODEL_POISSON) return 0;
+        if (c->pops[c->projs[k].pre].model != COB_MODEL_POISSON)
+            return 0;
     return 1;
 }
 
@@ -151,13 +178,19 @@ static cob_status one_weight(const cob_config *c, cob_receptor rec, int *first, 
     *first = -1;
     for (k = 0; k < c->n_projs; ++k) {
         const cob_proj_spec *q = &c->projs[k];
-        if (q->receptor != rec) continue;
-        if (*first < 0) { *first = k; continue; }
+        if (q->receptor != rec)
+            continue;
+        if (*first < 0) {
+            *first = k;
+            continue;
+        }
         if (q->weight != c->projs[*first].weight)
-            return cob_err_set(err, COB_ERR_CONFIG, "%s: lines %d and %d: the %s input weights differ (%g vs %g); the "
-                                                    "single-neuron theory needs one %s weight", cfg_name(c),
-                               c->projs[*first].line, q->line, rec == COB_RECEPTOR_E ? "excitatory" : "inhibitory",
-                               c->projs[*first].weight, q->weight, rec == COB_RECEPTOR_E ? "E" : "I");
+            return cob_err_set(err, COB_ERR_CONFIG,
+                               "%s: lines %d and %d: the %s input weights differ (%g vs %g); the "
+                               "single-neuron theory needs one %s weight",
+                               cfg_name(c), c->projs[*first].line, q->line,
+                               rec == COB_RECEPTOR_E ? "excitatory" : "inhibitory", c->projs[*first].weight, q->weight,
+                               rec == COB_RECEPTOR_E ? "E" : "I");
     }
     return COB_OK;
 }
@@ -169,20 +202,29 @@ static cob_status single_from_config(const cob_config *c, int post, cob_theory_n
     double re = 0.0, ri = 0.0, ki = 0.0;
     int e0, i0, k;
     cob_status st = one_weight(c, COB_RECEPTOR_E, &e0, err);
-    if (st != COB_OK) return st;
+    if (st != COB_OK)
+        return st;
     if (e0 < 0)
-        return cob_err_set(err, COB_ERR_CONFIG, "%s: single neuron %s: theory needs an excitatory (receptor E) input "
-                                                "projection", cfg_name(c), c->pops[post].name);
-    if ((st = one_weight(c, COB_RECEPTOR_I, &i0, err)) != COB_OK) return st;
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: single neuron %s: theory needs an excitatory (receptor E) input "
+                           "projection",
+                           cfg_name(c), c->pops[post].name);
+    if ((st = one_weight(c, COB_RECEPTOR_I, &i0, err)) != COB_OK)
+        return st;
     for (k = 0; k < c->n_projs; ++k) {
         const cob_proj_spec *q = &c->projs[k];
         double r = q->indegree * c->pops[q->pre].rate_hz;
-        if (q->receptor == COB_RECEPTOR_E) re += r;
-        else { ri += r; ki += q->indegree; }
+        if (q->receptor == COB_RECEPTOR_E)
+            re += r;
+        else {
+            ri += r;
+            ki += q->indegree;
+        }
     }
     if (!(re > 0.0))
-        return cob_err_set(err, COB_ERR_CONFIG, "%s: single neuron %s: the excitatory input rate (in-degree x rate_hz "
-                                                "summed over receptor-E projections) is 0; theory needs it > 0",
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: single neuron %s: the excitatory input rate (in-degree x rate_hz "
+                           "summed over receptor-E projections) is 0; theory needs it > 0",
                            cfg_name(c), c->pops[post].name);
     fill_neuron(&c->pops[post], n);
     n->single = 1;
@@ -191,14 +233,18 @@ static cob_status single_from_config(const cob_config *c, int post, cob_theory_n
     n->gamma = ki / n->K;
     n->g = i0 >= 0 ? c->projs[i0].weight / c->projs[e0].weight : 0.0;
     n->eta = ki > 0.0 ? ri / (ki * n->nu_x_hz) : 0.0;
-    if (n->model == COB_THEORY_COND) n->a = c->projs[e0].weight; else n->j_mV = c->projs[e0].weight;
+    if (n->model == COB_THEORY_COND)
+        n->a = c->projs[e0].weight;
+    else
+        n->j_mV = c->projs[e0].weight;
     return COB_OK;
 }
 
 static cob_status validated(const cob_config *c, const cob_theory_net *n, cob_err *err)
 {
     cob_err v = {COB_OK, ""};
-    if (cob_theory_net_validate(n, &v) != COB_OK) return cob_err_set(err, COB_ERR_CONFIG, "%s: %s", cfg_name(c), v.msg);
+    if (cob_theory_net_validate(n, &v) != COB_OK)
+        return cob_err_set(err, COB_ERR_CONFIG, "%s: %s", cfg_name(c), v.msg);
     return COB_OK;
 }
 
@@ -210,18 +256,23 @@ cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, co
         st = single_from_config(c, e, n, err);
         return st == COB_OK ? validated(c, n, err) : st;
     }
-    if ((st = find_roles(c, &e, &i, &x, err)) != COB_OK) return st;
+    if ((st = find_roles(c, &e, &i, &x, err)) != COB_OK)
+        return st;
     if (!same_neurons(&c->pops[e], &c->pops[i]))
-        return cob_err_set(err, COB_ERR_CONFIG, "%s: populations %s (line %d) and %s (line %d) differ in model or neuron "
-                                                "parameters; theory needs identical E and I neurons",
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: populations %s (line %d) and %s (line %d) differ in model or neuron "
+                           "parameters; theory needs identical E and I neurons",
                            cfg_name(c), c->pops[e].name, c->pops[e].line, c->pops[i].name, c->pops[i].line);
-    if ((st = find_projs(c, e, i, x, idx, err)) != COB_OK) return st;
+    if ((st = find_projs(c, e, i, x, idx, err)) != COB_OK)
+        return st;
     for (k = 0; k < 6; k += 2)
-        if ((st = check_pair(c, idx, k, k == 0 ? "E" : k == 2 ? "I" : "external", err)) != COB_OK) return st;
+        if ((st = check_pair(c, idx, k, k == 0 ? "E" : k == 2 ? "I" : "external", err)) != COB_OK)
+            return st;
     if (c->projs[idx[4]].weight != c->projs[idx[0]].weight)
-        return cob_err_set(err, COB_ERR_CONFIG, "%s: line %d: the external weight %g differs from the recurrent E weight "
-                                                "%g; theory uses one E weight", cfg_name(c), c->projs[idx[4]].line,
-                           c->projs[idx[4]].weight, c->projs[idx[0]].weight);
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: line %d: the external weight %g differs from the recurrent E weight "
+                           "%g; theory uses one E weight",
+                           cfg_name(c), c->projs[idx[4]].line, c->projs[idx[4]].weight, c->projs[idx[0]].weight);
     if (!(c->projs[idx[0]].indegree > 0.0))
         return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs K > 0 (E -> E in-degree)", cfg_name(c));
     fill_net(c, e, idx, n);

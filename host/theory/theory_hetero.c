@@ -10,9 +10,9 @@
 #include <math.h>
 #include "theory/theory_num.h"
 
-#define HET_GH 20          /* Gauss-Hermite nodes per dimension (rates ~ e^{Gamma z}: exact to ~1e-12 for Gamma <= 3) */
-#define HET_INNER_MAX 60   /* fixed-point steps for Delta nu^2 at fixed nu */
-#define HET_Z_MAX 12.0     /* z_E range searched for z_E*: Phi(-12) = 2e-33 */
+#define HET_GH 20        /* Gauss-Hermite nodes per dimension (rates ~ e^{Gamma z}: exact to ~1e-12 for Gamma <= 3) */
+#define HET_INNER_MAX 60 /* fixed-point steps for Delta nu^2 at fixed nu */
+#define HET_Z_MAX 12.0   /* z_E range searched for z_E*: Phi(-12) = 2e-33 */
 
 typedef struct {
     const cob_theory_net *n;
@@ -21,7 +21,9 @@ typedef struct {
     double var_nu; /* warm start of the inner iteration, Hz^2 */
 } het_ctx;
 
-typedef struct { double re, se, ri, si; } het_input; /* mean and s.d. of the total E, I input, Hz */
+typedef struct {
+    double re, se, ri, si;
+} het_input; /* mean and s.d. of the total E, I input, Hz */
 
 static het_input het_input_of(const het_ctx *c, double nu, double var_nu)
 {
@@ -67,7 +69,10 @@ static double het_residual(double nu, void *ctx)
         het_input h = het_input_of(c, nu, var);
         double v_new;
         pop_moments(c, &h, &mean, &v_new);
-        if (fabs(v_new - var) <= 1e-9 * v_new + 1e-20 * nu * nu) { var = v_new; break; }
+        if (fabs(v_new - var) <= 1e-9 * v_new + 1e-20 * nu * nu) {
+            var = v_new;
+            break;
+        }
         var = v_new;
     }
     c->var_nu = var;
@@ -91,9 +96,11 @@ static int het_bracket(het_ctx *c, double nu_h, double *x0, double *f0, double *
     *x0 = *x1 = nu_h > 1e-200 ? nu_h : 1e-200;
     *f0 = *f1 = het_residual(*x1, c);
     for (i = 0; i < 100 && (*f0 > 0.0) == (*f1 > 0.0) && *f1 != 0.0; ++i, step = fmin(step * step, 1e4)) {
-        *x0 = *x1; *f0 = *f1;
+        *x0 = *x1;
+        *f0 = *f1;
         if (*f0 > 0.0) {
-            if (*x0 >= top) return 0;
+            if (*x0 >= top)
+                return 0;
             *x1 = fmin(*x0 * step, top);
         } else
             *x1 = *x0 / step > 1e-200 ? *x0 / step : 0.0;
@@ -102,26 +109,30 @@ static int het_bracket(het_ctx *c, double nu_h, double *x0, double *f0, double *
     return (*f0 > 0.0) != (*f1 > 0.0) || *f1 == 0.0;
 }
 
-cob_status cob_theory_heterogeneous(const cob_theory_net *n, double cv_k, double nu_silent_hz,
-                                    cob_theory_hetero *out, cob_err *err)
+cob_status cob_theory_heterogeneous(const cob_theory_net *n, double cv_k, double nu_silent_hz, cob_theory_hetero *out,
+                                    cob_err *err)
 {
     het_ctx c;
     cob_theory_state s;
     double x0, f0, x1, f1, nu;
     cob_status st = cob_theory_net_validate(n, err);
-    if (st != COB_OK) return st;
+    if (st != COB_OK)
+        return st;
     if (!(cv_k >= 0.0) || !(nu_silent_hz > 0.0))
         return cob_err_set(err, COB_ERR_INVALID, "heterogeneous theory: CV_K = %g must be >= 0, nu_silent = %g > 0",
                            cv_k, nu_silent_hz);
     if (n->single)
-        return cob_err_set(err, COB_ERR_INVALID, "heterogeneous theory (Eqs. F1-F3) is for networks, not for a "
-                                                 "single neuron");
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "heterogeneous theory (Eqs. F1-F3) is for networks, not for a "
+                           "single neuron");
     if (!cob__theory_first_stable(n, &s))
         return cob_err_set(err, COB_ERR_INVALID, "heterogeneous theory: the homogeneous network has no stable state");
     het_init(&c, n, cv_k);
     if (!het_bracket(&c, s.nu_hz, &x0, &f0, &x1, &f1))
-        return cob_err_set(err, COB_ERR_INVALID, "heterogeneous theory: no self-consistent state near %.4g Hz "
-                                                 "at CV_K = %g", s.nu_hz, cv_k);
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "heterogeneous theory: no self-consistent state near %.4g Hz "
+                           "at CV_K = %g",
+                           s.nu_hz, cv_k);
     nu = cob__brent(het_residual, &c, x0, x1, f0, f1, 1e-10, 1e-300);
     het_residual(nu, &c);
     out->mean_hz = nu;
@@ -132,7 +143,11 @@ cob_status cob_theory_heterogeneous(const cob_theory_net *n, double cv_k, double
 
 /* ---- the rate distribution (Eq. F3) ------------------------------------------------------- */
 
-typedef struct { const cob_theory_net *n; het_input h; double zi, log_nu; } zstar_ctx;
+typedef struct {
+    const cob_theory_net *n;
+    het_input h;
+    double zi, log_nu;
+} zstar_ctx;
 
 static double zstar_residual(double ze, void *ctx)
 {
@@ -146,7 +161,8 @@ double cob_theory_hetero_cdf(const cob_theory_net *n, double cv_k, const cob_the
     zstar_ctx zc;
     double sum = 0.0;
     int j;
-    if (!(nu_hz > 0.0)) return 0.0;
+    if (!(nu_hz > 0.0))
+        return 0.0;
     het_init(&c, n, cv_k);
     zc.n = n;
     zc.h = het_input_of(&c, h->mean_hz, h->sd_hz * h->sd_hz);
@@ -156,8 +172,12 @@ double cob_theory_hetero_cdf(const cob_theory_net *n, double cv_k, const cob_the
         zc.zi = c.z[j];
         flo = zstar_residual(-HET_Z_MAX, &zc);
         fhi = zstar_residual(HET_Z_MAX, &zc);
-        if (flo >= 0.0) continue;                    /* every cell at this z_I fires at nu or above */
-        if (fhi < 0.0) { sum += c.w[j]; continue; }  /* every cell at this z_I fires below nu */
+        if (flo >= 0.0)
+            continue; /* every cell at this z_I fires at nu or above */
+        if (fhi < 0.0) {
+            sum += c.w[j];
+            continue;
+        } /* every cell at this z_I fires below nu */
         zs = cob__brent(zstar_residual, &zc, -HET_Z_MAX, HET_Z_MAX, flo, fhi, 0.0, 1e-10);
         sum += c.w[j] * cob__phi_cdf(zs);
     }

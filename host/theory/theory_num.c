@@ -30,12 +30,15 @@ static double erfcx_cf(double x)
 
 double cob_erfcx(double x)
 {
-    if (isnan(x)) return x;
+    if (isnan(x))
+        return x;
     if (x < 0.0) {
-        if (x < -26.6) return HUGE_VAL;
+        if (x < -26.6)
+            return HUGE_VAL;
         return 2.0 * cob__exp_sq(x) - cob_erfcx(-x);
     }
-    if (x < 2.0) return cob__exp_sq(x) * erfc(x);
+    if (x < 2.0)
+        return cob__exp_sq(x) * erfc(x);
     return erfcx_cf(x);
 }
 
@@ -45,7 +48,10 @@ double cob__cut_below(double lo, double m, double cut)
     return c > lo ? c : lo;
 }
 
-double cob__phi_cdf(double z) { return 0.5 * erfc(-z / 1.41421356237309504880); }
+double cob__phi_cdf(double z)
+{
+    return 0.5 * erfc(-z / 1.41421356237309504880);
+}
 
 /* ---- adaptive Gauss-Kronrod 7-15 -------------------------------------------------------- */
 
@@ -68,7 +74,8 @@ static double gk15(cob__fn f, void *ctx, double a, double b, double *err)
     for (j = 0; j < 7; ++j) {
         double s = f(c - h * XGK[j], ctx) + f(c + h * XGK[j], ctx);
         k += WGK[j] * s;
-        if (j % 2 == 1) g += WG[j / 2] * s;
+        if (j % 2 == 1)
+            g += WG[j / 2] * s;
     }
     *err = fabs((k - g) * h);
     return k * h;
@@ -92,7 +99,8 @@ static double adapt(gk_run *r, double a, double b, double tol_abs, int depth)
 
 static void add_break(double *p, int *n, double x)
 {
-    if (*n < GK_MAX_PIECES) p[(*n)++] = x;
+    if (*n < GK_MAX_PIECES)
+        p[(*n)++] = x;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -109,14 +117,17 @@ static int breaks(double a, double b, double wl, double wr, double *p)
     double x;
     add_break(p, &n, a);
     add_break(p, &n, b);
-    if (a < 0.0 && b > 0.0) add_break(p, &n, 0.0);
-    for (x = -1.0; x > a && n < GK_MAX_PIECES / 2; x *= x > -1e9 ? 2.0 : 1e3) /* 1/|x| tails to -1e300 */
-        if (x < b) add_break(p, &n, x);
+    if (a < 0.0 && b > 0.0)
+        add_break(p, &n, 0.0);
+    for (x = -1.0; x > a && n<GK_MAX_PIECES / 2; x *= x> - 1e9 ? 2.0 : 1e3) /* 1/|x| tails to -1e300 */
+        if (x < b)
+            add_break(p, &n, x);
     for (k = 0; wr > 0.0 && k < 40 && b - wr * ldexp(1.0, k) > a; ++k) add_break(p, &n, b - wr * ldexp(1.0, k));
     for (k = 0; wl > 0.0 && k < 40 && a + wl * ldexp(1.0, k) < b; ++k) add_break(p, &n, a + wl * ldexp(1.0, k));
     qsort(p, (size_t)n, sizeof *p, cmp_double);
     for (i = 1, k = 1; i < n; ++i)
-        if (p[i] > p[k - 1]) p[k++] = p[i];
+        if (p[i] > p[k - 1])
+            p[k++] = p[i];
     return k;
 }
 
@@ -125,9 +136,13 @@ double cob__quad2(cob__fn f, void *ctx, double a, double b, double wl, double wr
     double p[GK_MAX_PIECES], sum = 0.0;
     gk_run r;
     int i, n;
-    if (!(b > a)) return 0.0;
+    if (!(b > a))
+        return 0.0;
     n = breaks(a, b, wl, wr, p);
-    r.f = f; r.ctx = ctx; r.rel = rel; r.budget = GK_BUDGET;
+    r.f = f;
+    r.ctx = ctx;
+    r.rel = rel;
+    r.budget = GK_BUDGET;
     for (i = 0; i + 1 < n; ++i) sum += adapt(&r, p[i], p[i + 1], 0.0, 0);
     return sum;
 }
@@ -139,33 +154,61 @@ double cob__quad(cob__fn f, void *ctx, double a, double b, double peak_w, double
 
 /* ---- Brent ------------------------------------------------------------------------------ */
 
-double cob__brent(cob__fn f, void *ctx, double a, double b, double fa, double fb, double xtol_rel,
-                  double xtol_abs)
+double cob__brent(cob__fn f, void *ctx, double a, double b, double fa, double fb, double xtol_rel, double xtol_abs)
 {
     double c = a, fc = fa, d = b - a, e = d;
     int it;
-    if (fa == 0.0) return a;
-    if (fb == 0.0) return b;
+    if (fa == 0.0)
+        return a;
+    if (fb == 0.0)
+        return b;
     for (it = 0; it < 200; ++it) {
         double tol, m, p, q, r, s;
-        if ((fb > 0.0) == (fc > 0.0)) { c = a; fc = fa; d = e = b - a; }
-        if (fabs(fc) < fabs(fb)) { a = b; b = c; c = a; fa = fb; fb = fc; fc = fa; }
+        if ((fb > 0.0) == (fc > 0.0)) {
+            c = a;
+            fc = fa;
+            d = e = b - a;
+        }
+        if (fabs(fc) < fabs(fb)) {
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
         tol = 0.5 * (xtol_rel * fabs(b) + xtol_abs);
         m = 0.5 * (c - b);
-        if (fabs(m) <= tol || fb == 0.0) return b;
+        if (fabs(m) <= tol || fb == 0.0)
+            return b;
         if (fabs(e) >= tol && fabs(fa) > fabs(fb)) {
             s = fb / fa;
-            if (a == c) { p = 2.0 * m * s; q = 1.0 - s; }
-            else {
-                q = fa / fc; r = fb / fc;
+            if (a == c) {
+                p = 2.0 * m * s;
+                q = 1.0 - s;
+            } else {
+                q = fa / fc;
+                r = fb / fc;
                 p = s * (2.0 * m * q * (q - r) - (b - a) * (r - 1.0));
                 q = (q - 1.0) * (r - 1.0) * (s - 1.0);
             }
-            if (p > 0.0) q = -q; else p = -p;
-            if (2.0 * p < fmin(3.0 * m * q - fabs(tol * q), fabs(e * q))) { e = d; d = p / q; }
-            else { d = m; e = m; }
-        } else { d = m; e = m; }
-        a = b; fa = fb;
+            if (p > 0.0)
+                q = -q;
+            else
+                p = -p;
+            if (2.0 * p < fmin(3.0 * m * q - fabs(tol * q), fabs(e * q))) {
+                e = d;
+                d = p / q;
+            } else {
+                d = m;
+                e = m;
+            }
+        } else {
+            d = m;
+            e = m;
+        }
+        a = b;
+        fa = fb;
         b += fabs(d) > tol ? d : (m > 0.0 ? tol : -tol);
         fb = f(b, ctx);
     }
@@ -181,23 +224,32 @@ void cob__gauss_hermite(int n, double *z, double *w)
     double x[64], wx[64], r = 0.0, pp = 1.0, p1, p2, p3;
     int i, j, it, m = (n + 1) / 2;
     for (i = 0; i < m; ++i) {
-        if (i == 0) r = sqrt(2.0 * n + 1.0) - 1.85575 * pow(2.0 * n + 1.0, -0.16667);
-        else if (i == 1) r -= 1.14 * pow((double)n, 0.426) / r;
-        else if (i == 2) r = 1.86 * r - 0.86 * x[0];
-        else if (i == 3) r = 1.91 * r - 0.91 * x[1];
-        else r = 2.0 * r - x[i - 2];
+        if (i == 0)
+            r = sqrt(2.0 * n + 1.0) - 1.85575 * pow(2.0 * n + 1.0, -0.16667);
+        else if (i == 1)
+            r -= 1.14 * pow((double)n, 0.426) / r;
+        else if (i == 2)
+            r = 1.86 * r - 0.86 * x[0];
+        else if (i == 3)
+            r = 1.91 * r - 0.91 * x[1];
+        else
+            r = 2.0 * r - x[i - 2];
         for (it = 0; it < 100; ++it) {
             double r1 = r;
-            p1 = pim4; p2 = 0.0;
+            p1 = pim4;
+            p2 = 0.0;
             for (j = 1; j <= n; ++j) {
-                p3 = p2; p2 = p1;
+                p3 = p2;
+                p2 = p1;
                 p1 = r * sqrt(2.0 / j) * p2 - sqrt((j - 1.0) / j) * p3;
             }
             pp = sqrt(2.0 * n) * p2;
             r = r1 - p1 / pp;
-            if (fabs(r - r1) <= 1e-15 * fmax(1.0, fabs(r))) break;
+            if (fabs(r - r1) <= 1e-15 * fmax(1.0, fabs(r)))
+                break;
         }
-        x[i] = r; x[n - 1 - i] = -r;
+        x[i] = r;
+        x[n - 1 - i] = -r;
         wx[i] = wx[n - 1 - i] = 2.0 / (pp * pp);
     }
     for (i = 0; i < n; ++i) {
@@ -211,7 +263,8 @@ void cob__gauss_hermite(int n, double *z, double *w)
 static double siegert_integrand(double x, void *ctx)
 {
     double m = *(const double *)ctx;
-    if (x <= 0.0) return cob_erfcx(-x) * exp(-m * m);
+    if (x <= 0.0)
+        return cob_erfcx(-x) * exp(-m * m);
     return exp((x - m) * (x + m)) * (2.0 - erfc(x));
 }
 

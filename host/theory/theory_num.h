@@ -29,8 +29,7 @@ double cob__quad2(cob__fn f, void *ctx, double a, double b, double wl, double wr
 
 /* A root of f in [a, b] given fa = f(a), fb = f(b) of opposite signs (or zero); Brent's
  * method to |dx| <= xtol_rel |x| + xtol_abs. */
-double cob__brent(cob__fn f, void *ctx, double a, double b, double fa, double fb, double xtol_rel,
-                  double xtol_abs);
+double cob__brent(cob__fn f, void *ctx, double a, double b, double fa, double fb, double xtol_rel, double xtol_abs);
 
 /* n-point Gauss-Hermite rule for E[g(z)], z ~ N(0, 1): nodes z[0..n), weights w[0..n) (sum 1).
  * n <= 64. */

@@ -21,7 +21,10 @@ int cob_scale_law_parse(const char *name, cob_scale_law *law)
 {
     int i;
     for (i = 0; i < 5; ++i)
-        if (name && !strcmp(name, LAW_NAMES[i])) { *law = (cob_scale_law)i; return 1; }
+        if (name && !strcmp(name, LAW_NAMES[i])) {
+            *law = (cob_scale_law)i;
+            return 1;
+        }
     return 0;
 }
 
@@ -35,7 +38,10 @@ void cob_theory_net_at_k(const cob_theory_net *n, double k, double w, cob_theory
     *out = *n;
     out->k_x = n->K > 0.0 ? n->k_x * k / n->K : n->k_x;
     out->K = k;
-    if (n->model == COB_THEORY_COND) out->a = w; else out->j_mV = w;
+    if (n->model == COB_THEORY_COND)
+        out->a = w;
+    else
+        out->j_mV = w;
 }
 
 cob_theory_bars cob_theory_strong_bars(const cob_theory_net *n, double rho)
@@ -77,7 +83,8 @@ double cob_theory_gain_rho(const cob_theory_net *n)
 {
     double x0, f0, x1, f1;
     int i, n_grid = 240;
-    if (cob_theory_net_validate(n, NULL) != COB_OK || !(n->K > 0.0) || n->single) return NAN;
+    if (cob_theory_net_validate(n, NULL) != COB_OK || !(n->K > 0.0) || n->single)
+        return NAN;
     if (n->model == COB_THEORY_CURR) {
         double d = n->g * n->gamma - 1.0;
         return d > 0.0 ? n->k_x / n->K / d : NAN;
@@ -90,7 +97,8 @@ double cob_theory_gain_rho(const cob_theory_net *n)
         f1 = log_rho_omega(x1, (void *)n);
         if (f0 < 0.0 && f1 >= 0.0)
             return exp(cob__brent(log_rho_omega, (void *)n, x0, x1, f0, f1, 1e-13, 1e-13));
-        x0 = x1; f0 = f1;
+        x0 = x1;
+        f0 = f1;
     }
     return NAN;
 }
@@ -98,7 +106,8 @@ double cob_theory_gain_rho(const cob_theory_net *n)
 double cob_theory_eq21_rate(const cob_theory_net *n)
 {
     double gg = n->g * n->gamma, den = n->theta_mV * (1.0 + gg) - n->e_e_mV - gg * n->e_i_mV;
-    if (n->model != COB_THEORY_COND || !(den > 0.0) || !(n->K > 0.0) || n->single) return NAN;
+    if (n->model != COB_THEORY_COND || !(den > 0.0) || !(n->K > 0.0) || n->single)
+        return NAN;
     return n->k_x / n->K * (n->e_e_mV - n->theta_mV) * n->nu_x_hz / den;
 }
 
@@ -106,7 +115,9 @@ double cob_theory_eq21_rate(const cob_theory_net *n)
  * tau_bar, v_bar fixed by the anchor's gain rho0 = nu0 / nu_x (Appendix D: the law keeps the
  * gain): h(a) = v_bar^2/a - log(a)/2 decreases monotonically, so a is unique. ----------- */
 
-typedef struct { double vb2, target; } eq14_ctx;
+typedef struct {
+    double vb2, target;
+} eq14_ctx;
 
 static double eq14_residual(double log_a, void *ctx)
 {
@@ -122,13 +133,16 @@ static double eq14_solve(double vb2, double a0, double k_ratio)
     c.vb2 = vb2;
     c.target = vb2 / a0 - 0.5 * log(a0) + log(k_ratio);
     f0 = f1 = eq14_residual(x0, &c);
-    if (f0 == 0.0) return a0;
+    if (f0 == 0.0)
+        return a0;
     for (i = 0; i < 400 && (f0 > 0.0) == (f1 > 0.0); ++i) { /* residual decreases with a */
-        x0 = x1; f0 = f1;
+        x0 = x1;
+        f0 = f1;
         x1 += f0 > 0.0 ? 0.25 : -0.25;
         f1 = eq14_residual(x1, &c);
     }
-    if ((f0 > 0.0) == (f1 > 0.0)) return NAN;
+    if ((f0 > 0.0) == (f1 > 0.0))
+        return NAN;
     return exp(cob__brent(eq14_residual, &c, x0, x1, f0, f1, 1e-14, 1e-14));
 }
 
@@ -137,13 +151,16 @@ static void eq14_warn(const cob_theory_net *n, double vb2, double a, double k, c
     double q0 = vb2 / n->a, q = vb2 / a, l0 = n->a * n->k_x * n->nu_x_hz * n->tau_m_s;
     double l = a * n->k_x * (k / n->K) * n->nu_x_hz * n->tau_m_s;
     double qmin = q < q0 ? q : q0, lmin = l < l0 ? l : l0;
-    if (!warn || len == 0) return;
+    if (!warn || len == 0)
+        return;
     warn[0] = '\0';
-    if (qmin >= VALID_VBAR2_A && lmin >= VALID_AKNT) return;
+    if (qmin >= VALID_VBAR2_A && lmin >= VALID_AKNT)
+        return;
     snprintf(warn, len,
              "sanzeni law outside its validity: vbar^2/a = %.3g and a K_X nu_X tau_L = %.3g at K = %g, %.3g and "
              "%.3g at K0 = %g (Eq. 14 assumes both >> 1; cobalt asks >= %g and >= %g), so it will not hold "
-             "the rate: use the matched law", q, l, k, q0, l0, n->K, VALID_VBAR2_A, VALID_AKNT);
+             "the rate: use the matched law",
+             q, l, k, q0, l0, n->K, VALID_VBAR2_A, VALID_AKNT);
 }
 
 static cob_status scale_sanzeni(const cob_theory_net *n, double k, double *w, char *warn, size_t len, cob_err *err)
@@ -153,16 +170,20 @@ static cob_status scale_sanzeni(const cob_theory_net *n, double k, double *w, ch
     if (n->model != COB_THEORY_COND)
         return cob_err_set(err, COB_ERR_INVALID, "the sanzeni law (Eq. 14) is for lif_cond; use sqrt or matched");
     if (!cob__theory_first_stable(n, &s) || !(n->nu_x_hz > 0.0))
-        return cob_err_set(err, COB_ERR_INVALID, "sanzeni law: the anchor (K = %g, a = %g) has no stable state "
-                                                 "with nu_x > 0; use matched", n->K, n->a);
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "sanzeni law: the anchor (K = %g, a = %g) has no stable state "
+                           "with nu_x > 0; use matched",
+                           n->K, n->a);
     b = cob_theory_strong_bars(n, s.nu_hz / n->nu_x_hz);
     if (!(b.v_bar > 0.0) && n->single)
-        return cob_err_set(err, COB_ERR_INVALID, "sanzeni law: with eta = %.4g, mubar = %.4g mV (Eq. 13) is not "
-                                                 "below theta (vbar = %.3g), so Eq. 14 has no solution; use matched",
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "sanzeni law: with eta = %.4g, mubar = %.4g mV (Eq. 13) is not "
+                           "below theta (vbar = %.3g), so Eq. 14 has no solution; use matched",
                            n->eta, b.mu_bar_mV, b.v_bar);
     if (!(b.v_bar > 0.0))
-        return cob_err_set(err, COB_ERR_INVALID, "sanzeni law: at the anchor's gain rho = %.4g, mubar = %.4g mV is "
-                                                 "not below theta (vbar = %.3g), so Eq. 14 has no solution; use matched",
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "sanzeni law: at the anchor's gain rho = %.4g, mubar = %.4g mV is "
+                           "not below theta (vbar = %.3g), so Eq. 14 has no solution; use matched",
                            s.nu_hz / n->nu_x_hz, b.mu_bar_mV, b.v_bar);
     *w = eq14_solve(b.v_bar * b.v_bar, n->a, k / n->K);
     if (!(*w > 0.0 && *w < 1.0))
@@ -173,12 +194,18 @@ static cob_status scale_sanzeni(const cob_theory_net *n, double k, double *w, ch
 
 /* ---- matched law: w with Phi_K(nu0; w) = nu0 and Phi' < 1 there ------------------------- */
 
-typedef struct { cob_theory_net t; double nu0; } match_ctx;
+typedef struct {
+    cob_theory_net t;
+    double nu0;
+} match_ctx;
 
 static double match_residual(double log_w, void *ctx)
 {
     match_ctx *c = ctx;
-    if (c->t.model == COB_THEORY_COND) c->t.a = exp(log_w); else c->t.j_mV = exp(log_w);
+    if (c->t.model == COB_THEORY_COND)
+        c->t.a = exp(log_w);
+    else
+        c->t.j_mV = exp(log_w);
     return cob_theory_rate(&c->t, cob_theory_moments_net(&c->t, c->nu0)) - c->nu0;
 }
 
@@ -191,7 +218,8 @@ static cob_status scale_matched(const cob_theory_net *n, double k, double *w, co
     int i, n_grid = 160;
     if (!cob__theory_first_stable(n, &s))
         return cob_err_set(err, COB_ERR_INVALID, "matched law: the anchor (K = %g) has no stable state", n->K);
-    if (n->model == COB_THEORY_COND && hi > log(0.999)) hi = log(0.999);
+    if (n->model == COB_THEORY_COND && hi > log(0.999))
+        hi = log(0.999);
     cob_theory_net_at_k(n, k, w0, &c.t);
     c.nu0 = s.nu_hz;
     x0 = lo;
@@ -200,27 +228,33 @@ static cob_status scale_matched(const cob_theory_net *n, double k, double *w, co
         double r;
         x1 = lo + (hi - lo) * i / n_grid;
         f1 = match_residual(x1, &c);
-        if ((f0 > 0.0) == (f1 > 0.0) && f1 != 0.0) continue;
+        if ((f0 > 0.0) == (f1 > 0.0) && f1 != 0.0)
+            continue;
         r = cob__brent(match_residual, &c, x0, x1, f0, f1, 1e-13, 1e-13);
         match_residual(r, &c);
         if (cob__theory_phi_slope(&c.t, c.nu0) < 1.0 && (isnan(best) || fabs(r - log(w0)) < fabs(best - log(w0))))
             best = r;
     }
     if (isnan(best))
-        return cob_err_set(err, COB_ERR_INVALID, "matched law: no weight in [w0/1e3, w0*1e3] gives a stable state "
-                                                 "at %.4g Hz for K = %g", s.nu_hz, k);
+        return cob_err_set(err, COB_ERR_INVALID,
+                           "matched law: no weight in [w0/1e3, w0*1e3] gives a stable state "
+                           "at %.4g Hz for K = %g",
+                           s.nu_hz, k);
     *w = exp(best);
     return COB_OK;
 }
 
-cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k, double *w_out, char *warn,
-                            size_t len, cob_err *err)
+cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k, double *w_out, char *warn, size_t len,
+                            cob_err *err)
 {
     double w0 = n->model == COB_THEORY_COND ? n->a : n->j_mV;
     cob_status st = cob_theory_net_validate(n, err);
-    if (warn && len) warn[0] = '\0';
-    if (st != COB_OK) return st;
-    if (!(k > 0.0) || !(n->K > 0.0)) return cob_err_set(err, COB_ERR_INVALID, "scaling: K = %g and K0 = %g must be > 0", k, n->K);
+    if (warn && len)
+        warn[0] = '\0';
+    if (st != COB_OK)
+        return st;
+    if (!(k > 0.0) || !(n->K > 0.0))
+        return cob_err_set(err, COB_ERR_INVALID, "scaling: K = %g and K0 = %g must be > 0", k, n->K);
     switch (law) {
     case COB_SCALE_NONE: *w_out = w0; break;
     case COB_SCALE_SQRT: *w_out = w0 * sqrt(n->K / k); break;

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#define COB__H5_DEFLATE_MIN 4096   /* datasets with more elements are chunked and compressed */
-#define COB__H5_CHUNK_ELEMS 65536  /* target elements per chunk */
+#define COB__H5_DEFLATE_MIN 4096  /* datasets with more elements are chunked and compressed */
+#define COB__H5_CHUNK_ELEMS 65536 /* target elements per chunk */
 #define COB__H5_DEFLATE_LEVEL 4
 
 /* ---- errors ------------------------------------------------------------------------ */
@@ -22,15 +22,14 @@ static herr_t walk_innermost(unsigned n, const H5E_error2_t *e, void *data)
 
 void cob__h5_note(cob__h5w *w)
 {
-    if (w->detail[0] == '\0' && H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_innermost,
-                                         w->detail) < 0)
+    if (w->detail[0] == '\0' && H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_innermost, w->detail) < 0)
         snprintf(w->detail, sizeof w->detail, "no detail");
 }
 
 cob_status cob__h5_fail(cob__h5w *w, const char *name)
 {
-    return cob_err_set(w->err, COB_ERR_IO, "%s: cannot write %s/%s (HDF5: %s)", w->path,
-                       w->where, name, w->detail[0] ? w->detail : "no detail");
+    return cob_err_set(w->err, COB_ERR_IO, "%s: cannot write %s/%s (HDF5: %s)", w->path, w->where, name,
+                       w->detail[0] ? w->detail : "no detail");
 }
 
 static void close_id(cob__h5w *w, herr_t (*fn)(hid_t), hid_t id, herr_t *rc)
@@ -55,18 +54,18 @@ cob_status cob__h5w_init(cob__h5w *w, const char *path, int compress, cob_err *e
     return COB_OK;
 }
 
-cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, cob__h5_body body,
-                        void *user)
+cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, cob__h5_body body, void *user)
 {
     hid_t f = H5Fcreate(file_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0) {
         cob__h5_note(w);
-        return cob_err_set(w->err, COB_ERR_IO, "%s: cannot create %s (as temporary %s; HDF5: %s)",
-                           w->path, what, file_path, w->detail);
+        return cob_err_set(w->err, COB_ERR_IO, "%s: cannot create %s (as temporary %s; HDF5: %s)", w->path, what,
+                           file_path, w->detail);
     }
     w->str_t = H5Tcopy(H5T_C_S1);
-    herr_t rc = w->str_t < 0 || H5Tset_size(w->str_t, H5T_VARIABLE) < 0 ||
-                        H5Tset_cset(w->str_t, H5T_CSET_UTF8) < 0 ? -1 : 0;
+    herr_t rc = w->str_t < 0 || H5Tset_size(w->str_t, H5T_VARIABLE) < 0 || H5Tset_cset(w->str_t, H5T_CSET_UTF8) < 0
+                    ? -1
+                    : 0;
     if (rc < 0)
         cob__h5_note(w);
     cob_status st = rc < 0 ? cob__h5_fail(w, "(string type)") : body(w, f, user);
@@ -97,12 +96,11 @@ cob_status cob__h5_group(cob__h5w *w, hid_t loc, const char *name, cob__h5_body 
 
 /* ---- attributes -------------------------------------------------------------------- */
 
-cob_status cob__h5_attr(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
-                        int rank, hsize_t n, const void *v)
+cob_status cob__h5_attr(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n,
+                        const void *v)
 {
     hid_t sp = rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
-    hid_t a = sp < 0 ? H5I_INVALID_HID
-                     : H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t a = sp < 0 ? H5I_INVALID_HID : H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
     herr_t rc = a < 0 ? -1 : (rank == 1 && n == 0) ? 0 : H5Awrite(a, mtype, v);
     if (rc < 0)
         cob__h5_note(w);
@@ -136,8 +134,7 @@ cob_status cob__h5_attr_created(cob__h5w *w, hid_t loc)
     char now[32];
     time_t t = time(NULL);
     struct tm utc;
-    if (t == (time_t)-1 || !gmtime_r(&t, &utc) ||
-        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
+    if (t == (time_t)-1 || !gmtime_r(&t, &utc) || strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
         snprintf(now, sizeof now, "unknown");
     cob_status st = cob__h5_attr_del(w, loc, "created");
     return st != COB_OK ? st : cob__h5_attr_str(w, loc, "created", now);
@@ -146,8 +143,7 @@ cob_status cob__h5_attr_created(cob__h5w *w, hid_t loc)
 cob_status cob__h5_attrs_f64(cob__h5w *w, hid_t loc, const cob__h5_f64 *kv, int n)
 {
     for (int i = 0; i < n; i++) {
-        cob_status st = cob__h5_attr(w, loc, kv[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, 0,
-                                     &kv[i].v);
+        cob_status st = cob__h5_attr(w, loc, kv[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, 0, &kv[i].v);
         if (st != COB_OK)
             return st;
     }
@@ -157,8 +153,7 @@ cob_status cob__h5_attrs_f64(cob__h5w *w, hid_t loc, const cob__h5_f64 *kv, int 
 cob_status cob__h5_attrs_i64(cob__h5w *w, hid_t loc, const cob__h5_i64 *kv, int n)
 {
     for (int i = 0; i < n; i++) {
-        cob_status st = cob__h5_attr(w, loc, kv[i].name, H5T_STD_I64LE, H5T_NATIVE_INT64, 0, 0,
-                                     &kv[i].v);
+        cob_status st = cob__h5_attr(w, loc, kv[i].name, H5T_STD_I64LE, H5T_NATIVE_INT64, 0, 0, &kv[i].v);
         if (st != COB_OK)
             return st;
     }
@@ -173,7 +168,7 @@ static hid_t dcpl_for(cob__h5w *w, int rank, const hsize_t *dims, hsize_t n_el)
     hid_t p = H5Pcreate(H5P_DATASET_CREATE);
     if (p < 0 || n_el <= COB__H5_DEFLATE_MIN || !w->deflate)
         return p;
-    hsize_t chunk[2] = { dims[0], 1 };
+    hsize_t chunk[2] = {dims[0], 1};
     if (rank == 1) {
         chunk[0] = dims[0] < COB__H5_CHUNK_ELEMS ? dims[0] : COB__H5_CHUNK_ELEMS;
     } else {
@@ -181,8 +176,7 @@ static hid_t dcpl_for(cob__h5w *w, int rank, const hsize_t *dims, hsize_t n_el)
         hsize_t rows = COB__H5_CHUNK_ELEMS / chunk[1];
         chunk[0] = rows < 1 ? 1 : rows < dims[0] ? rows : dims[0];
     }
-    if (H5Pset_chunk(p, rank, chunk) < 0 || H5Pset_shuffle(p) < 0 ||
-        H5Pset_deflate(p, COB__H5_DEFLATE_LEVEL) < 0) {
+    if (H5Pset_chunk(p, rank, chunk) < 0 || H5Pset_shuffle(p) < 0 || H5Pset_deflate(p, COB__H5_DEFLATE_LEVEL) < 0) {
         cob__h5_note(w);
         H5Pclose(p);
         return H5I_INVALID_HID;
@@ -190,17 +184,16 @@ static hid_t dcpl_for(cob__h5w *w, int rank, const hsize_t *dims, hsize_t n_el)
     return p;
 }
 
-cob_status cob__h5_dset(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
-                        int rank, const hsize_t *dims, const void *data)
+cob_status cob__h5_dset(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
+                        const hsize_t *dims, const void *data)
 {
     hsize_t n_el = rank == 0 ? 1 : rank == 1 ? dims[0] : dims[0] * dims[1];
     if (n_el > 0 && !data)
-        return cob_err_set(w->err, COB_ERR_INVALID, "%s: %s/%s has %llu elements but no data",
-                           w->path, w->where, name, (unsigned long long)n_el);
+        return cob_err_set(w->err, COB_ERR_INVALID, "%s: %s/%s has %llu elements but no data", w->path, w->where, name,
+                           (unsigned long long)n_el);
     hid_t sp = rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(rank, dims, NULL);
     hid_t dcpl = sp < 0 ? H5I_INVALID_HID : dcpl_for(w, rank, dims, n_el);
-    hid_t d = dcpl < 0 ? H5I_INVALID_HID
-                       : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    hid_t d = dcpl < 0 ? H5I_INVALID_HID : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     herr_t rc = d < 0 ? -1 : n_el == 0 ? 0 : H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     if (rc < 0)
         cob__h5_note(w);
@@ -213,8 +206,7 @@ cob_status cob__h5_dset(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, h
 cob_status cob__h5_dsets(cob__h5w *w, hid_t loc, const cob__h5_arr *a, int n)
 {
     for (int i = 0; i < n; i++) {
-        cob_status st = cob__h5_dset(w, loc, a[i].name, a[i].ftype, a[i].mtype, 1, &a[i].n,
-                                     a[i].data);
+        cob_status st = cob__h5_dset(w, loc, a[i].name, a[i].ftype, a[i].mtype, 1, &a[i].n, a[i].data);
         if (st != COB_OK)
             return st;
     }

@@ -34,9 +34,20 @@ typedef cob_status (*cob__h5_body)(cob__h5w *w, hid_t loc, void *user);
 
 /* A named scalar attribute (cob__h5_attrs_f64 / _i64), and a named 1-D dataset of n elements
  * (cob__h5_dsets; data may be NULL when n is 0). */
-typedef struct { const char *name; double v; } cob__h5_f64;
-typedef struct { const char *name; int64_t v; } cob__h5_i64;
-typedef struct { const char *name; hid_t ftype, mtype; hsize_t n; const void *data; } cob__h5_arr;
+typedef struct {
+    const char *name;
+    double v;
+} cob__h5_f64;
+typedef struct {
+    const char *name;
+    int64_t v;
+} cob__h5_i64;
+typedef struct {
+    const char *name;
+    hid_t ftype, mtype;
+    hsize_t n;
+    const void *data;
+} cob__h5_arr;
 
 /* Start writing the file whose final path is path (named in messages; the file itself is
  * created by cob__h5_file). compress: chunk and deflate large datasets when HDF5 has the
@@ -47,8 +58,7 @@ cob_status cob__h5w_init(cob__h5w *w, const char *path, int compress, cob_err *e
 /* Create (truncate) the HDF5 file at file_path, make w->str_t, run body on the file's root,
  * close everything. what names the file in the creation message ("PATH: cannot create WHAT
  * (as temporary FILE_PATH; HDF5: ...)"). Returns body's status, or COB_ERR_IO. */
-cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, cob__h5_body body,
-                        void *user);
+cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, cob__h5_body body, void *user);
 
 /* Create group name in loc and run body in it (w->where names it meanwhile), then close it.
  * Returns body's status, or COB_ERR_IO. */
@@ -56,8 +66,8 @@ cob_status cob__h5_group(cob__h5w *w, hid_t loc, const char *name, cob__h5_body 
 
 /* Attribute name of loc: rank 0 a scalar (n ignored), rank 1 an array of n elements (n may be
  * 0; v then unused). Returns COB_OK or COB_ERR_IO. */
-cob_status cob__h5_attr(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
-                        int rank, hsize_t n, const void *v);
+cob_status cob__h5_attr(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n,
+                        const void *v);
 /* Scalar string attribute (v NULL: ""). */
 cob_status cob__h5_attr_str(cob__h5w *w, hid_t loc, const char *name, const char *v);
 /* Scalar unsigned 64-bit attribute. */
@@ -75,8 +85,8 @@ cob_status cob__h5_attrs_i64(cob__h5w *w, hid_t loc, const cob__h5_i64 *kv, int 
  * datasets are created and not written. Above 4096 elements it is chunked (up to 65536
  * elements a chunk), shuffled and deflated (level 4) when w->deflate. Returns COB_OK,
  * COB_ERR_INVALID (elements but data NULL; message names the dataset) or COB_ERR_IO. */
-cob_status cob__h5_dset(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
-                        int rank, const hsize_t *dims, const void *data);
+cob_status cob__h5_dset(cob__h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
+                        const hsize_t *dims, const void *data);
 /* n 1-D datasets; stops at the first failure. */
 cob_status cob__h5_dsets(cob__h5w *w, hid_t loc, const cob__h5_arr *a, int n);
 

@@ -18,8 +18,7 @@ static cob_status sync_file(const char *path, const char *tmp, cob_err *err)
     int e = errno;
     if (fd >= 0)
         close(fd);
-    return ok ? COB_OK : cob_err_set(err, COB_ERR_IO, "%s: cannot sync temporary %s: %s", path,
-                                     tmp, strerror(e));
+    return ok ? COB_OK : cob_err_set(err, COB_ERR_IO, "%s: cannot sync temporary %s: %s", path, tmp, strerror(e));
 }
 
 cob_status cob__publish(const char *path, cob__publish_fn write_fn, void *user, cob_err *err)
@@ -33,8 +32,7 @@ cob_status cob__publish(const char *path, cob__publish_fn write_fn, void *user, 
     if (st == COB_OK)
         st = sync_file(path, tmp, err);
     if (st == COB_OK && rename(tmp, path) != 0)
-        st = cob_err_set(err, COB_ERR_IO, "%s: cannot rename temporary %s onto it: %s", path,
-                         tmp, strerror(errno));
+        st = cob_err_set(err, COB_ERR_IO, "%s: cannot rename temporary %s onto it: %s", path, tmp, strerror(errno));
     if (st != COB_OK)
         remove(tmp);
     free(tmp);

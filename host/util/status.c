@@ -6,7 +6,8 @@
 cob_status cob_err_set(cob_err *e, cob_status s, const char *fmt, ...)
 {
     va_list ap;
-    if (!e) return s;
+    if (!e)
+        return s;
     e->status = s;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);

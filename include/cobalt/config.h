@@ -24,67 +24,67 @@ typedef enum { COB_JUMP_LINEAR = 0, COB_JUMP_EXP } cob_jump_form;
 
 /* Neuron parameters (lif_cond and lif_curr). Defaults: Sanzeni et al. 2020, Sec. II. */
 typedef struct {
-    double tau_m_ms;       /* membrane (leak) time constant, 20 */
-    double tau_ref_ms;     /* refractory period, 2 */
-    double v_th_mV;        /* threshold theta, -55 */
-    double v_reset_mV;     /* reset V_r, -65 */
-    double e_l_mV;         /* leak reversal E_L, -80 */
-    double e_e_mV;         /* lif_cond: excitatory reversal E_E, 0 */
-    double e_i_mV;         /* lif_cond: inhibitory reversal E_I, -75 */
-    double mu_ext_mV;      /* lif_curr: constant drive; V relaxes to E_L + mu_ext, 0 */
-    double v_init_min_mV;  /* initial V uniform in [min, max]; default [V_r, theta] */
+    double tau_m_ms;      /* membrane (leak) time constant, 20 */
+    double tau_ref_ms;    /* refractory period, 2 */
+    double v_th_mV;       /* threshold theta, -55 */
+    double v_reset_mV;    /* reset V_r, -65 */
+    double e_l_mV;        /* leak reversal E_L, -80 */
+    double e_e_mV;        /* lif_cond: excitatory reversal E_E, 0 */
+    double e_i_mV;        /* lif_cond: inhibitory reversal E_I, -75 */
+    double mu_ext_mV;     /* lif_curr: constant drive; V relaxes to E_L + mu_ext, 0 */
+    double v_init_min_mV; /* initial V uniform in [min, max]; default [V_r, theta] */
     double v_init_max_mV;
-    cob_jump_form jump;    /* lif_cond: linear (1 - a)^n (default) or exp (e^-a)^n */
+    cob_jump_form jump; /* lif_cond: linear (1 - a)^n (default) or exp (e^-a)^n */
 } cob_lif_params;
 
 typedef struct {
     char name[COB_NAME_MAX];
     cob_model model;
-    int64_t size;               /* number of neurons, 1 .. 2^31 - 1 */
-    cob_lif_params lif;         /* lif_cond / lif_curr */
-    double rate_hz;             /* poisson: rate of each source */
-    cob_input_mode input_mode;  /* poisson: pool (explicit sources) or independent counts */
-    int line;                   /* line in the config file (0 if not from a file) */
+    int64_t size;              /* number of neurons, 1 .. 2^31 - 1 */
+    cob_lif_params lif;        /* lif_cond / lif_curr */
+    double rate_hz;            /* poisson: rate of each source */
+    cob_input_mode input_mode; /* poisson: pool (explicit sources) or independent counts */
+    int line;                  /* line in the config file (0 if not from a file) */
 } cob_pop_spec;
 
 typedef struct {
-    int pre, post;              /* population indices */
+    int pre, post; /* population indices */
     cob_receptor receptor;
-    double indegree;            /* mean in-degree K per target neuron */
-    double cv_indegree;         /* CV_K: K_i ~ round(N(K, (CV_K K)^2)) clipped to [0, n_avail] */
-    double weight;              /* lif_cond: a (dimensionless, 0 < a < 1); lif_curr: J in mV > 0 */
+    double indegree;                   /* mean in-degree K per target neuron */
+    double cv_indegree;                /* CV_K: K_i ~ round(N(K, (CV_K K)^2)) clipped to [0, n_avail] */
+    double weight;                     /* lif_cond: a (dimensionless, 0 < a < 1); lif_curr: J in mV > 0 */
     double delay_min_ms, delay_max_ms; /* uniform integer steps in [round(min/dt), round(max/dt)], >= 1 */
-    int allow_autapses;         /* only meaningful when pre == post */
-    int allow_multapses;        /* draw partners with replacement */
-    int nested;                 /* draw partners and delays so that the graph at a smaller K is a
+    int allow_autapses;                /* only meaningful when pre == post */
+    int allow_multapses;               /* draw partners with replacement */
+    int nested;                        /* draw partners and delays so that the graph at a smaller K is a
                                  * subgraph of the graph at a larger K (same seed, sizes, CV_K) */
     int line;
 } cob_proj_spec;
 
 /* Statistics settings (see docs/config.md, section stats). */
 typedef struct {
-    int min_isi;                 /* ISIs needed for a neuron's CV to count, 2 */
-    double quiescent_max_hz;     /* neurons with rate <= this are quiescent, 0 (no spike) */
-    int rate_hist_bins;          /* log-spaced rate histogram, 60 bins */
-    double rate_hist_min_hz, rate_hist_max_hz;  /* 0.01, 500 */
-    int cv_hist_bins;            /* 50 */
-    double cv_hist_max;          /* CV histogram over [0, max], 3 */
-    int v_hist_bins;             /* 200 */
-    double v_hist_min_mV, v_hist_max_mV;  /* -80, -50 */
-    int v_sample_stride_steps;   /* sample V every this many steps, 10 */
-    int v_neurons;               /* neurons per population with mean/s.d. of V, 100 */
-    double pop_rate_bin_ms;      /* population rate time series bin, 1 */
-    int raster_neurons;          /* first n neurons of each population in the raster, 0 */
-    int64_t raster_max_spikes;   /* raster capacity; spikes beyond are counted as overflow, 10^7 */
-    int trace_neurons;           /* first n neurons of each population traced, 0 */
-    int trace_stride_steps;      /* trace sample stride, 1 */
+    int min_isi;                               /* ISIs needed for a neuron's CV to count, 2 */
+    double quiescent_max_hz;                   /* neurons with rate <= this are quiescent, 0 (no spike) */
+    int rate_hist_bins;                        /* log-spaced rate histogram, 60 bins */
+    double rate_hist_min_hz, rate_hist_max_hz; /* 0.01, 500 */
+    int cv_hist_bins;                          /* 50 */
+    double cv_hist_max;                        /* CV histogram over [0, max], 3 */
+    int v_hist_bins;                           /* 200 */
+    double v_hist_min_mV, v_hist_max_mV;       /* -80, -50 */
+    int v_sample_stride_steps;                 /* sample V every this many steps, 10 */
+    int v_neurons;                             /* neurons per population with mean/s.d. of V, 100 */
+    double pop_rate_bin_ms;                    /* population rate time series bin, 1 */
+    int raster_neurons;                        /* first n neurons of each population in the raster, 0 */
+    int64_t raster_max_spikes;                 /* raster capacity; spikes beyond are counted as overflow, 10^7 */
+    int trace_neurons;                         /* first n neurons of each population traced, 0 */
+    int trace_stride_steps;                    /* trace sample stride, 1 */
 } cob_stats_spec;
 
 typedef struct {
-    double dt_ms;                /* time step, 0.1 */
-    double t_sim_ms;             /* measured duration after warm-up, 1000 */
-    double t_warmup_ms;          /* warm-up, statistics not accumulated, 200 */
-    uint64_t seed;               /* 1 */
+    double dt_ms;       /* time step, 0.1 */
+    double t_sim_ms;    /* measured duration after warm-up, 1000 */
+    double t_warmup_ms; /* warm-up, statistics not accumulated, 200 */
+    uint64_t seed;      /* 1 */
 } cob_run_spec;
 
 /* A whole configuration: what a YAML file describes. */
@@ -95,8 +95,8 @@ typedef struct {
     int n_projs;
     cob_run_spec run;
     cob_stats_spec stats;
-    char path[512];              /* source file, "" if built in code */
-    char *text;                  /* source text (owned, may be NULL) */
+    char path[512]; /* source file, "" if built in code */
+    char *text;     /* source text (owned, may be NULL) */
 } cob_config;
 
 /* Fill c with the defaults above and no populations. */
@@ -123,13 +123,12 @@ int64_t cob_steps(double t_ms, double dt_ms);
  * On error: COB_ERR_IO (file missing or unreadable), COB_ERR_CONFIG (syntax, unknown key, wrong
  * type, out of range, ...), COB_ERR_NOMEM or COB_ERR_INVALID (bad arguments), with the message
  * in err; c is then back to defaults and holds nothing that needs freeing. */
-cob_status cob_config_load(cob_config *c, const char *path, const char *const *sets, int n_sets,
-                           cob_err *err);
+cob_status cob_config_load(cob_config *c, const char *path, const char *const *sets, int n_sets, cob_err *err);
 
 /* Same from the NUL-terminated YAML in text; name (e.g. "test.yaml", NULL for "config") stands
  * for the file in messages and is kept in c->path. */
-cob_status cob_config_load_string(cob_config *c, const char *text, const char *name,
-                                  const char *const *sets, int n_sets, cob_err *err);
+cob_status cob_config_load_string(cob_config *c, const char *text, const char *name, const char *const *sets,
+                                  int n_sets, cob_err *err);
 
 #ifdef __cplusplus
 }

@@ -26,12 +26,12 @@ int64_t cob_config_memory_estimate(const cob_config *c);
  * in-degrees, no synapses) and the run plan (include/cobalt/plan.h). Pure host arithmetic
  * (host/net/cuda_mem.c), available in every build. */
 typedef struct {
-    int64_t connectivity;   /* CSR: int32 targets, row pointers, delay-group offsets, in-degrees */
-    int64_t state;          /* neuron state arrays (model registry), spike lists, Poisson tables and sources */
-    int64_t ring;           /* delay ring: ring_slots x channels x neurons x uint32 */
-    int64_t stats;          /* per-neuron accumulators, histograms, rate series, raster, traces */
-    int64_t resident;       /* sum of the above: what stays allocated during the run */
-    int64_t build_peak;     /* resident + the largest projection's transient build buffers */
+    int64_t connectivity; /* CSR: int32 targets, row pointers, delay-group offsets, in-degrees */
+    int64_t state;        /* neuron state arrays (model registry), spike lists, Poisson tables and sources */
+    int64_t ring;         /* delay ring: ring_slots x channels x neurons x uint32 */
+    int64_t stats;        /* per-neuron accumulators, histograms, rate series, raster, traces */
+    int64_t resident;     /* sum of the above: what stays allocated during the run */
+    int64_t build_peak;   /* resident + the largest projection's transient build buffers */
 } cob_cuda_mem;
 void cob_cuda_memory_estimate(const cob_net *layout, const cob_plan *plan, cob_cuda_mem *m);
 /* The device builder's partner hash sets use at most this many bytes per batch of targets. */

@@ -22,27 +22,27 @@ extern "C" {
  * per synapse (>= 1). Independent Poisson projections store no synapses, only in-degrees. */
 typedef struct {
     int pre, post;
-    int channel;                 /* input channel of the post population */
-    int independent;             /* 1: pre is an independent Poisson population */
+    int channel;     /* input channel of the post population */
+    int independent; /* 1: pre is an independent Poisson population */
     int64_t n_pre, n_post;
     int64_t n_syn;
-    int64_t *row_ptr;            /* n_pre + 1 (NULL if independent) */
-    int32_t *target;             /* n_syn */
-    uint16_t *delay_steps;       /* n_syn */
-    int32_t n_dgrp;              /* max_delay - min_delay + 1 */
-    uint32_t *dgrp_off;          /* n_pre * (n_dgrp + 1): delay-group offsets within each row */
-    int32_t *indegree;           /* n_post: realised in-degree of every target */
-    int32_t k_max;               /* the largest of them (0 when n_post == 0) */
+    int64_t *row_ptr;      /* n_pre + 1 (NULL if independent) */
+    int32_t *target;       /* n_syn */
+    uint16_t *delay_steps; /* n_syn */
+    int32_t n_dgrp;        /* max_delay - min_delay + 1 */
+    uint32_t *dgrp_off;    /* n_pre * (n_dgrp + 1): delay-group offsets within each row */
+    int32_t *indegree;     /* n_post: realised in-degree of every target */
+    int32_t k_max;         /* the largest of them (0 when n_post == 0) */
     uint16_t min_delay, max_delay;
     /* the drawing rule (from the projection's spec), for a builder that has only the layout */
-    int64_t n_avail;             /* presynaptic candidates of one target */
-    int32_t skip_self;           /* pre == post without autapses: the target's own index is skipped */
+    int64_t n_avail;   /* presynaptic candidates of one target */
+    int32_t skip_self; /* pre == post without autapses: the target's own index is skipped */
     int32_t multapses, nested;
 } cob_proj;
 
 typedef struct {
     int n_pops, n_projs;
-    int64_t pop_offset[COB_MAX_POPS];   /* first global index of each neuron population, -1 for poisson */
+    int64_t pop_offset[COB_MAX_POPS]; /* first global index of each neuron population, -1 for poisson */
     int64_t pop_size[COB_MAX_POPS];
     int64_t n_neurons;                  /* neurons with state (every neuron-model population) */
     int32_t pop_model[COB_MAX_POPS];    /* cob_model of each population */
@@ -53,7 +53,7 @@ typedef struct {
     int chan_receptor[COB_MAX_POPS][COB_MAX_CHANNELS];
     double chan_weight[COB_MAX_POPS][COB_MAX_CHANNELS];
     cob_proj proj[COB_MAX_PROJS];
-    int32_t ring_slots;                 /* max delay + 1: steps of spike history a backend keeps */
+    int32_t ring_slots; /* max delay + 1: steps of spike history a backend keeps */
     int32_t refr_steps_max;
     double dt_ms;
     uint64_t seed;

@@ -29,13 +29,13 @@ typedef struct {
 
 /* Provenance of a run. Any string may be NULL (written as "" in HDF5, null in JSON). */
 typedef struct {
-    const char *commit;      /* build commit */
+    const char *commit; /* build commit */
     const char *version;
-    const char *backend;     /* "cpu" / "cuda" */
-    const char *device;      /* e.g. host name or GPU name */
+    const char *backend; /* "cpu" / "cuda" */
+    const char *device;  /* e.g. host name or GPU name */
     uint64_t seed;
     const char *config_path;
-    const cob_theory_summary *theory;  /* NULL: no /theory group (config not an E/I/X network) */
+    const cob_theory_summary *theory; /* NULL: no /theory group (config not an E/I/X network) */
 } cob_run_meta;
 
 /* The theory summary of config c for the simulated stats s (state nearest the mean simulated
@@ -49,8 +49,8 @@ cob_status cob_output_theory(const cob_config *c, const cob_stats *s, cob_theory
  * (NULL allowed only where the length is 0).
  * Returns COB_OK, COB_ERR_INVALID (bad arguments or inconsistent stats) or COB_ERR_IO (message
  * names path and the object that failed). Turns HDF5's automatic error printing off. */
-cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_stats *s,
-                               const cob_sim_timing *t, const cob_run_meta *m, cob_err *err);
+cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_stats *s, const cob_sim_timing *t,
+                               const cob_run_meta *m, cob_err *err);
 
 /* One-line JSON summary (no trailing newline; caller prints it), written NUL-terminated into buf
  * (len bytes). Keys: "status":"ok", "out": out_path or null, "backend", "seed", "commit",
@@ -59,9 +59,8 @@ cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_
  * "cv", "frac_quiescent", "v_mean_mV", "v_sd_mV"}}. Strings are escaped; non-finite numbers
  * are written as null. Returns COB_ERR_OVERFLOW (message gives the size needed) if buf is too
  * small, COB_ERR_INVALID on NULL arguments (out_path may be NULL). */
-cob_status cob_output_json(char *buf, size_t len, const char *out_path, const cob_config *c,
-                           const cob_stats *s, const cob_sim_timing *t, const cob_run_meta *m,
-                           cob_err *err);
+cob_status cob_output_json(char *buf, size_t len, const char *out_path, const cob_config *c, const cob_stats *s,
+                           const cob_sim_timing *t, const cob_run_meta *m, cob_err *err);
 
 #ifdef __cplusplus
 }

@@ -19,24 +19,24 @@ extern "C" {
 /* One population as the run sees it. */
 typedef struct {
     char name[COB_NAME_MAX];
-    int32_t model;               /* cob_model */
+    int32_t model; /* cob_model */
     int64_t size;
     /* neuron populations */
-    double v_init_min_mV, v_init_span_mV;   /* initial V uniform in [min, min + span] */
-    double tau_m_ms;             /* membrane time constant (mean input of a channel = w tau rate) */
+    double v_init_min_mV, v_init_span_mV; /* initial V uniform in [min, min + span] */
+    double tau_m_ms;                      /* membrane time constant (mean input of a channel = w tau rate) */
     /* Poisson populations */
-    int32_t input;               /* cob_input_mode */
+    int32_t input; /* cob_input_mode */
     double rate_hz;
-    double p_step;               /* pool: spike probability per step, rate dt */
-    uint64_t *gap_thr;           /* pool with 0 < p_step < 1: geometric-gap inversion table (owned) */
+    double p_step;     /* pool: spike probability per step, rate dt */
+    uint64_t *gap_thr; /* pool with 0 < p_step < 1: geometric-gap inversion table (owned) */
     int32_t gap_len;
 } cob_plan_pop;
 
 /* One projection as the run sees it (stored projections need nothing beyond the network). */
 typedef struct {
-    int32_t independent;         /* 1: independent Poisson input, counts drawn per target */
-    uint32_t stream;             /* its Philox stream */
-    int32_t k_max;               /* largest realised in-degree */
+    int32_t independent; /* 1: independent Poisson input, counts drawn per target */
+    uint32_t stream;     /* its Philox stream */
+    int32_t k_max;       /* largest realised in-degree */
     /* Poisson(k rate dt) split into chunks, for every in-degree k = 0 .. k_max (owned) */
     uint32_t *n_chunks;
     double *lambda_chunk, *exp_neg;
@@ -47,15 +47,15 @@ typedef struct cob_plan_s {
     uint64_t seed;
     int64_t warmup_steps, measure_steps, total_steps;
     /* statistics */
-    int64_t bin_steps, n_bins_ts;        /* population-rate bins */
-    int64_t v_stride;                    /* V sampled every v_stride steps */
+    int64_t bin_steps, n_bins_ts; /* population-rate bins */
+    int64_t v_stride;             /* V sampled every v_stride steps */
     int32_t v_bins;
-    float v_min_mV, v_inv_width;         /* histogram bin of V: (V - v_min) * v_inv_width */
-    int32_t raster_neurons;              /* first n of each neuron population */
-    int64_t raster_cap;                  /* 0 when no raster */
+    float v_min_mV, v_inv_width; /* histogram bin of V: (V - v_min) * v_inv_width */
+    int32_t raster_neurons;      /* first n of each neuron population */
+    int64_t raster_cap;          /* 0 when no raster */
     int32_t trace_neurons;
     int64_t trace_stride, trace_n, trace_samples;
-    cob_stats_spec reduce;               /* the reduction's settings (histogram ranges, min_isi, ...) */
+    cob_stats_spec reduce; /* the reduction's settings (histogram ranges, min_isi, ...) */
     int n_pops, n_projs;
     cob_plan_pop pop[COB_MAX_POPS];
     cob_plan_proj proj[COB_MAX_PROJS];

@@ -16,20 +16,20 @@ typedef enum { COB_BACKEND_AUTO = 0, COB_BACKEND_CPU, COB_BACKEND_CUDA } cob_bac
 
 typedef struct {
     const char *backend_name;
-    double build_s, init_s, run_s;    /* host wall times (the backend synchronises before returning) */
+    double build_s, init_s, run_s; /* host wall times (the backend synchronises before returning) */
     int64_t n_steps;
     int64_t n_synapses;
     int64_t n_neurons;
     int64_t peak_rss_bytes;
     /* CUDA backend only (0 on the CPU), measured with CUDA events, not host clocks: */
-    double dev_build_s;               /* network construction on the device */
-    double dev_run_s;                 /* all steps */
+    double dev_build_s;                   /* network construction on the device */
+    double dev_run_s;                     /* all steps */
     double dev_update_us, dev_deliver_us; /* per step, mean over the event-timed sample of steps */
-    int64_t dev_timed_steps;          /* steps in that sample */
-    double dev_h2d_s, dev_d2h_s;      /* host <-> device copies */
-    int64_t device_bytes;             /* device memory allocated by the backend (peak) */
-    int64_t device_estimate_bytes;    /* the estimate checked before allocating */
-    double dev_bytes_per_synapse;     /* stored connectivity per synapse on the device */
+    int64_t dev_timed_steps;              /* steps in that sample */
+    double dev_h2d_s, dev_d2h_s;          /* host <-> device copies */
+    int64_t device_bytes;                 /* device memory allocated by the backend (peak) */
+    int64_t device_estimate_bytes;        /* the estimate checked before allocating */
+    double dev_bytes_per_synapse;         /* stored connectivity per synapse on the device */
     char device_name[128];
 } cob_sim_timing;
 
@@ -56,20 +56,20 @@ typedef struct cob_backend_ops {
 const cob_backend_ops *cob_cpu_backend(void);
 
 /* Progress report: called at most every `interval_s` wall seconds from cob_sim_run. */
-typedef void (*cob_progress_fn)(void *user, int64_t step, int64_t n_steps, double wall_s,
-                                const double *rate_hz_per_pop, int n_pops);
+typedef void (*cob_progress_fn)(void *user, int64_t step, int64_t n_steps, double wall_s, const double *rate_hz_per_pop,
+                                int n_pops);
 
 typedef struct {
     cob_backend_kind backend;
     cob_progress_fn progress;
     void *progress_user;
-    double progress_interval_s;   /* default 0.5 */
+    double progress_interval_s; /* default 0.5 */
 } cob_sim_options;
 
 /* Build net, run warm-up + measurement, and reduce statistics into stats.
  * On error stats is left empty. */
-cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stats *stats,
-                       cob_sim_timing *timing, cob_err *err);
+cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stats *stats, cob_sim_timing *timing,
+                       cob_err *err);
 
 #ifdef __cplusplus
 }

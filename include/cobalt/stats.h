@@ -16,28 +16,31 @@ extern "C" {
 /* Per-population results. Arrays are owned and have the lengths noted. */
 typedef struct {
     char name[COB_NAME_MAX];
-    int model;                    /* cob_model */
-    int64_t n;                    /* neurons */
+    int model; /* cob_model */
+    int64_t n; /* neurons */
     /* per neuron (n) */
     uint32_t *spike_count;
     double *rate_hz;
-    uint32_t *n_isi;              /* ISIs in the measurement window */
-    double *cv_isi;               /* NaN where n_isi < min_isi */
+    uint32_t *n_isi; /* ISIs in the measurement window */
+    double *cv_isi;  /* NaN where n_isi < min_isi */
     /* summaries */
     double mean_rate_hz, sd_rate_hz;
-    double mean_cv, sd_cv;        /* over neurons with n_isi >= min_isi */
-    int64_t n_cv;                 /* neurons that entered the CV statistics */
+    double mean_cv, sd_cv; /* over neurons with n_isi >= min_isi */
+    int64_t n_cv;          /* neurons that entered the CV statistics */
     double frac_quiescent;
     /* histograms: counts (bins) and edges (bins + 1) */
     int rate_bins, cv_bins, v_bins;
-    uint64_t *rate_hist; double *rate_edges;   /* log-spaced; neurons below min in bin 0, above max in last */
-    uint64_t *cv_hist;   double *cv_edges;
-    uint64_t *v_hist;    double *v_edges;      /* non-refractory samples, every stride steps */
-    uint64_t v_below, v_above;                 /* samples outside the histogram range */
+    uint64_t *rate_hist;
+    double *rate_edges; /* log-spaced; neurons below min in bin 0, above max in last */
+    uint64_t *cv_hist;
+    double *cv_edges;
+    uint64_t *v_hist;
+    double *v_edges;           /* non-refractory samples, every stride steps */
+    uint64_t v_below, v_above; /* samples outside the histogram range */
     /* V mean/s.d. of the first v_n neurons */
     int64_t v_n;
     double *v_mean_mV, *v_sd_mV;
-    double v_pop_mean_mV, v_pop_sd_mV;         /* over all histogram samples (from sums) */
+    double v_pop_mean_mV, v_pop_sd_mV; /* over all histogram samples (from sums) */
     /* mean input per channel: spikes received per neuron per second, and the mean input it
      * implies (g/g_L = a tau_m rate for lif_cond, mV = J tau_m rate for lif_curr) */
     int n_channels;
@@ -48,26 +51,26 @@ typedef struct {
     /* population rate time series */
     int64_t n_bins_ts;
     double bin_ms;
-    uint32_t *rate_ts_counts;     /* spikes per bin */
-    double pop_rate_cv;           /* CV of the binned population rate */
+    uint32_t *rate_ts_counts; /* spikes per bin */
+    double pop_rate_cv;       /* CV of the binned population rate */
 } cob_pop_stats;
 
 typedef struct {
-    int n_pops;                   /* neuron populations only (poisson sources excluded) */
+    int n_pops; /* neuron populations only (poisson sources excluded) */
     cob_pop_stats pop[COB_MAX_POPS];
     int64_t n_steps_measured;
     double t_measured_s;
     /* raster: spikes of the first raster_neurons of each population, in time order */
     int64_t raster_n;
-    int64_t *raster_step;          /* step index from the start of the run */
+    int64_t *raster_step; /* step index from the start of the run */
     int32_t *raster_pop, *raster_neuron;
-    int64_t raster_overflow;       /* spikes not stored because the raster was full */
+    int64_t raster_overflow; /* spikes not stored because the raster was full */
     /* traces: trace_n neurons x trace_samples */
     int64_t trace_n, trace_samples;
     int32_t *trace_pop, *trace_neuron;
-    float *trace_v_mV;            /* [trace_n][trace_samples] */
-    int64_t ring_overflow;        /* spike counts lost to a saturated delay-ring cell */
-    int64_t syn_events;           /* spikes delivered through stored synapses over the whole run */
+    float *trace_v_mV;     /* [trace_n][trace_samples] */
+    int64_t ring_overflow; /* spike counts lost to a saturated delay-ring cell */
+    int64_t syn_events;    /* spikes delivered through stored synapses over the whole run */
 } cob_stats;
 
 void cob_stats_free(cob_stats *s);

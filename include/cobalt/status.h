@@ -10,13 +10,13 @@ extern "C" {
 
 typedef enum {
     COB_OK = 0,
-    COB_ERR_NOMEM,      /* host or device allocation failed, or the estimate does not fit */
-    COB_ERR_CONFIG,     /* bad configuration: message names file, line, key, value, allowed */
-    COB_ERR_CUDA,       /* a CUDA call failed: message names file:line, the call and CUDA's text */
-    COB_ERR_NO_DEVICE,  /* CUDA backend requested but not built or no device present */
-    COB_ERR_OVERFLOW,   /* a counter or buffer overflowed; the count is in the message */
-    COB_ERR_INVALID,    /* invalid argument or broken invariant */
-    COB_ERR_IO          /* file could not be read or written */
+    COB_ERR_NOMEM,     /* host or device allocation failed, or the estimate does not fit */
+    COB_ERR_CONFIG,    /* bad configuration: message names file, line, key, value, allowed */
+    COB_ERR_CUDA,      /* a CUDA call failed: message names file:line, the call and CUDA's text */
+    COB_ERR_NO_DEVICE, /* CUDA backend requested but not built or no device present */
+    COB_ERR_OVERFLOW,  /* a counter or buffer overflowed; the count is in the message */
+    COB_ERR_INVALID,   /* invalid argument or broken invariant */
+    COB_ERR_IO         /* file could not be read or written */
 } cob_status;
 
 #define COB_ERR_MSG_MAX 1024

@@ -25,14 +25,14 @@ typedef struct {
     cob_theory_model model;
     double tau_m_s, tau_rp_s;
     double theta_mV, v_reset_mV, e_l_mV;
-    double e_e_mV, e_i_mV;        /* lif_cond reversals */
-    double mu_ext_mV;             /* lif_curr constant drive */
+    double e_e_mV, e_i_mV; /* lif_cond reversals */
+    double mu_ext_mV;      /* lif_curr constant drive */
     double K, gamma, g, k_x;
-    double a;                     /* lif_cond */
-    double j_mV;                  /* lif_curr */
+    double a;    /* lif_cond */
+    double j_mV; /* lif_curr */
     double nu_x_hz;
-    int single;                   /* 0: the E/I network; 1: a single neuron (above) */
-    double eta;                   /* single: I input rate / E input rate (r_I = eta nu_x) */
+    int single; /* 0: the E/I network; 1: a single neuron (above) */
+    double eta; /* single: I input rate / E input rate (r_I = eta nu_x) */
 } cob_theory_net;
 
 /* Defaults: lif_cond, the Fig. 4 network of seed 004 (Sec. II neuron: tau 20 ms, tau_rp 2 ms,
@@ -59,7 +59,9 @@ double cob_erfcx(double x);
  * a g gamma K r_i E_I), sigma^2 = a^2 tau (K r_e (mu - E_E)^2 + g^2 gamma K r_i (mu - E_I)^2).
  * lif_curr: tau = tau_L, mu = E_L + mu_ext + tau J (K r_e - g gamma K r_i),
  * sigma^2 = tau J^2 (K r_e + g^2 gamma K r_i). */
-typedef struct { double tau_s, mu_mV, sigma_mV; } cob_theory_moments;
+typedef struct {
+    double tau_s, mu_mV, sigma_mV;
+} cob_theory_moments;
 
 cob_theory_moments cob_theory_moments_net(const cob_theory_net *n, double nu_hz);
 cob_theory_moments cob_theory_moments_rates(const cob_theory_net *n, double r_e_hz, double r_i_hz);
@@ -72,10 +74,8 @@ double cob_theory_cv(const cob_theory_net *n, cob_theory_moments m, double nu_hz
 /* Stationary P(V) (Eq. 17) at v_mV[0..n_v) into p (per mV; its integral is 1 - nu tau_rp), and
  * its mean and s.d. over the non-refractory part (what cobalt samples), in closed form. nu_hz:
  * the Siegert rate of m. */
-void cob_theory_pv(const cob_theory_net *n, cob_theory_moments m, double nu_hz, const double *v_mV,
-                   int n_v, double *p);
-void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double nu_hz, double *mean_mV,
-                          double *sd_mV);
+void cob_theory_pv(const cob_theory_net *n, cob_theory_moments m, double nu_hz, const double *v_mV, int n_v, double *p);
+void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double nu_hz, double *mean_mV, double *sd_mV);
 
 /* A self-consistent state nu = Phi(nu) = rate(moments_net(nu)) (Eq. 19: K r_e = K nu + k_x nu_x,
  * r_i = nu), with its moments, CV (Eq. 15) and V mean and s.d. (Eq. 17). stable: Phi'(nu) < 1
@@ -101,7 +101,9 @@ int cob_theory_solve(const cob_theory_net *n, cob_theory_state *out, int max);
  * sigma_bar (sigma = sqrt(a) sigma_bar) and v_bar = (theta - mu_bar) / sigma_bar
  * (so v_max^2 = v_bar^2 / a). lif_cond only (NAN fields for lif_curr). For a single neuron this
  * is Eq. 13 as printed, r_E / nu_x = 1 and r_I / nu_x = eta (rho is not used). */
-typedef struct { double tau_bar, mu_bar_mV, sigma_bar_mV, v_bar; } cob_theory_bars;
+typedef struct {
+    double tau_bar, mu_bar_mV, sigma_bar_mV, v_bar;
+} cob_theory_bars;
 cob_theory_bars cob_theory_strong_bars(const cob_theory_net *n, double rho);
 
 /* Strong-coupling limits: the gain rho of Eq. 20 (nu = rho nu_x, from Eq. 12 solved
@@ -131,9 +133,11 @@ double cob_theory_eq21_rate(const cob_theory_net *n);
  * cells below nu_silent_hz (e.g. 1e-3, Fig. 4D). COB_ERR_INVALID (message in err) for a bad
  * argument, a single neuron (not implemented: no self-consistency to solve) or when no state is
  * found. About 0.1 s. */
-typedef struct { double mean_hz, sd_hz, frac_silent; } cob_theory_hetero;
-cob_status cob_theory_heterogeneous(const cob_theory_net *n, double cv_k, double nu_silent_hz,
-                                    cob_theory_hetero *out, cob_err *err);
+typedef struct {
+    double mean_hz, sd_hz, frac_silent;
+} cob_theory_hetero;
+cob_status cob_theory_heterogeneous(const cob_theory_net *n, double cv_k, double nu_silent_hz, cob_theory_hetero *out,
+                                    cob_err *err);
 /* Fraction of cells with a rate below nu_hz in the heterogeneous state h of (n, cv_k) (the
  * cumulative form of Eq. F3; differences give a rate histogram). */
 double cob_theory_hetero_cdf(const cob_theory_net *n, double cv_k, const cob_theory_hetero *h, double nu_hz);
@@ -163,8 +167,8 @@ const char *cob_scale_law_name(cob_scale_law law);
  * suggesting `matched`. COB_ERR_INVALID with the reason in err: K <= 0, sanzeni for lif_curr or
  * with mu_bar >= theta at the anchor, no stable anchor state (sanzeni, matched), no solution,
  * or a >= 1 for lif_cond. */
-cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k, double *w_out, char *warn,
-                            size_t len, cob_err *err);
+cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k, double *w_out, char *warn, size_t len,
+                            cob_err *err);
 
 /* The theory network of a config: lif populations named by role (first lif_cond/lif_curr
  * population receiving the external pool = E, the one with receptor-I projections out = I),

@@ -27,8 +27,8 @@
 extern "C" {
 #endif
 
-COB_INLINE int32_t cob_indegree_draw(uint64_t seed, uint32_t i_proj, uint32_t i_target, double k_mean,
-                                     double cv, int64_t n_max)
+COB_INLINE int32_t cob_indegree_draw(uint64_t seed, uint32_t i_proj, uint32_t i_target, double k_mean, double cv,
+                                     int64_t n_max)
 {
     double k = k_mean;
     int64_t r;
@@ -39,18 +39,24 @@ COB_INLINE int32_t cob_indegree_draw(uint64_t seed, uint32_t i_proj, uint32_t i_
         k = k_mean + cv * k_mean * z;
     }
     r = (int64_t)floor(k + 0.5);
-    if (r < 0) r = 0;
-    if (r > n_max) r = n_max;
+    if (r < 0)
+        r = 0;
+    if (r > n_max)
+        r = n_max;
     return (int32_t)r;
 }
 
 /* Presynaptic index of candidate c for target i when autapses are excluded (pre == post). */
-COB_INLINE int32_t cob_skip_self(int32_t c, int32_t i_target) { return c + (c >= i_target); }
+COB_INLINE int32_t cob_skip_self(int32_t c, int32_t i_target)
+{
+    return c + (c >= i_target);
+}
 
 /* Delay in steps, uniform on [d_min, d_max]; draws nothing when d_min == d_max. */
 COB_INLINE uint16_t cob_delay_draw(cob_rng_lane *l, uint16_t d_min, uint16_t d_max)
 {
-    if (d_max <= d_min) return d_min;
+    if (d_max <= d_min)
+        return d_min;
     return (uint16_t)(d_min + cob_rng_lane_below(l, (uint32_t)(d_max - d_min) + 1u));
 }
 

@@ -6,14 +6,14 @@
 #include <stdint.h>
 
 #ifdef __CUDACC__
-#  define COB_HD __host__ __device__
+#define COB_HD __host__ __device__
 #else
-#  define COB_HD
+#define COB_HD
 #endif
 #define COB_INLINE static inline COB_HD
 
 /* Integer ceiling division, defined once for the whole project. */
-#define COB_CEIL_DIV(a, b) (((a) + (b) - 1) / (b))
+#define COB_CEIL_DIV(a, b) (((a) + (b)-1) / (b))
 
 /* x^n for a non-negative integer n by binary exponentiation in float.
  * Only IEEE multiplies, so CPU (-ffp-contract=off) and GPU (--fmad=false) agree bit for bit;
@@ -22,7 +22,8 @@ COB_INLINE float cob_powi(float x, uint32_t n)
 {
     float r = 1.0f;
     while (n) {
-        if (n & 1u) r *= x;
+        if (n & 1u)
+            r *= x;
         x *= x;
         n >>= 1;
     }

@@ -14,12 +14,12 @@
 extern "C" {
 #endif
 
-#define COB_POW_TABLE 32   /* f_c^n tabulated for n < COB_POW_TABLE (made with cob_powi) */
+#define COB_POW_TABLE 32 /* f_c^n tabulated for n < COB_POW_TABLE (made with cob_powi) */
 
 /* Flags a model's step returns. */
-#define COB_STEP_FIRED 1        /* the neuron spiked in this step */
-#define COB_STEP_REFRACTORY 2   /* it was refractory (inputs discarded; V not sampled) */
-#define COB_STEP_BAD_MODEL 4    /* the dispatcher met a model id no registry entry has */
+#define COB_STEP_FIRED 1      /* the neuron spiked in this step */
+#define COB_STEP_REFRACTORY 2 /* it was refractory (inputs discarded; V not sampled) */
+#define COB_STEP_BAD_MODEL 4  /* the dispatcher met a model id no registry entry has */
 
 /* Neuron state arrays of a backend: f[k][i], i[k][i] for the global neuron index i. A model's
  * state uses f[0 .. n_f32) and i[0 .. n_i32) (its registry entry's counts); f[0] is always the
@@ -31,17 +31,20 @@ typedef struct {
     int32_t *i[COB_STATE_I_MAX];
 } cob_state_arrays;
 
-typedef struct { float v_mV; int32_t refr_steps; } cob_lif_state;
+typedef struct {
+    float v_mV;
+    int32_t refr_steps;
+} cob_lif_state;
 enum { COB_LIF_STATE_F32 = 1, COB_LIF_STATE_I32 = 1 };
 
 typedef struct {
-    float leak_decay;      /* exp(-dt / tau_m) */
-    float v_leak_mV;       /* value V relaxes to without input (E_L, or E_L + mu for lif_curr) */
+    float leak_decay; /* exp(-dt / tau_m) */
+    float v_leak_mV;  /* value V relaxes to without input (E_L, or E_L + mu for lif_curr) */
     float v_th_mV, v_reset_mV;
-    int32_t refr_steps;    /* round(tau_ref / dt) */
+    int32_t refr_steps; /* round(tau_ref / dt) */
     int32_t n_channels;
-    float chan_factor[COB_MAX_CHANNELS];   /* lif_cond: f_c; lif_curr: jump in mV per spike */
-    float chan_rev_mV[COB_MAX_CHANNELS];   /* lif_cond: reversal E_c; unused by lif_curr */
+    float chan_factor[COB_MAX_CHANNELS];             /* lif_cond: f_c; lif_curr: jump in mV per spike */
+    float chan_rev_mV[COB_MAX_CHANNELS];             /* lif_cond: reversal E_c; unused by lif_curr */
     float chan_pow[COB_MAX_CHANNELS][COB_POW_TABLE]; /* lif_cond: cob_powi(f_c, n) */
 } cob_lif_prop;
 

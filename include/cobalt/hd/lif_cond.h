@@ -35,12 +35,12 @@ COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)
 /* Advance one neuron by one step given this step's input (channels c < n_channels, which equals
  * p->n_channels; a separate argument so a launcher can make it a compile-time constant).
  * Returns COB_STEP_* flags. */
-COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
-                                 int32_t n_channels)
+COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in, int32_t n_channels)
 {
     float v = n->v_mV;
     int32_t c;
-    if (cob_lif_refractory(n, p)) return COB_STEP_REFRACTORY;
+    if (cob_lif_refractory(n, p))
+        return COB_STEP_REFRACTORY;
     for (c = 0; c < n_channels; ++c) {
         /* select, not branch: an unpredictable branch per channel costs more than the jump */
         float jumped = p->chan_rev_mV[c] + (v - p->chan_rev_mV[c]) * cob_lif_chan_pow(p, c, in->count[c]);

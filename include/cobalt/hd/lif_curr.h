@@ -21,14 +21,13 @@ enum { COB_LIF_CURR_STATE_F32 = COB_LIF_STATE_F32, COB_LIF_CURR_STATE_I32 = COB_
 
 /* Advance one neuron by one step (channels c < n_channels == p->n_channels). Returns
  * COB_STEP_* flags. */
-COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
-                                 int32_t n_channels)
+COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in, int32_t n_channels)
 {
     float v = n->v_mV;
     int32_t c;
-    if (cob_lif_refractory(n, p)) return COB_STEP_REFRACTORY;
-    for (c = 0; c < n_channels; ++c)
-        v += p->chan_factor[c] * (float)in->count[c];
+    if (cob_lif_refractory(n, p))
+        return COB_STEP_REFRACTORY;
+    for (c = 0; c < n_channels; ++c) v += p->chan_factor[c] * (float)in->count[c];
     v += in->drive_mV;
     return cob_lif_leak_fire(n, p, v);
 }

@@ -41,6 +41,8 @@ extern "C" {
 
 /* A population is a neuron model or, as the last value, a population of Poisson sources (its
  * input mode, one of COB_INPUT_KINDS, says how it reaches its targets). */
+/* The enum bodies are X-macro expansions whose commas clang-format cannot see. */
+/* clang-format off */
 typedef enum {
 #define COB_X_ENUM(ID, name) COB_MODEL_##ID,
     COB_NEURON_MODELS(COB_X_ENUM)
@@ -55,9 +57,13 @@ typedef enum {
 #undef COB_X_INPUT_ENUM
     COB_N_INPUTS
 } cob_input_mode;
+/* clang-format on */
 
 /* 1 for a neuron model (a population with state), 0 for sources and unknown values. */
-COB_INLINE int cob_model_is_neuron(int m) { return m >= 0 && m < (int)COB_MODEL_POISSON; }
+COB_INLINE int cob_model_is_neuron(int m)
+{
+    return m >= 0 && m < (int)COB_MODEL_POISSON;
+}
 
 /* Propagators of one population, whatever its model. */
 typedef union {
@@ -70,7 +76,8 @@ typedef union {
 COB_INLINE int cob_model_state_f32(int m)
 {
     switch (m) {
-#define COB_X_NF(ID, name) case COB_MODEL_##ID: return COB_##ID##_STATE_F32;
+#define COB_X_NF(ID, name) \
+    case COB_MODEL_##ID: return COB_##ID##_STATE_F32;
         COB_NEURON_MODELS(COB_X_NF)
 #undef COB_X_NF
     default: return 0;
@@ -80,7 +87,8 @@ COB_INLINE int cob_model_state_f32(int m)
 COB_INLINE int cob_model_state_i32(int m)
 {
     switch (m) {
-#define COB_X_NI(ID, name) case COB_MODEL_##ID: return COB_##ID##_STATE_I32;
+#define COB_X_NI(ID, name) \
+    case COB_MODEL_##ID: return COB_##ID##_STATE_I32;
         COB_NEURON_MODELS(COB_X_NI)
 #undef COB_X_NI
     default: return 0;
@@ -96,15 +104,15 @@ COB_INLINE int cob_neuron_step(int m, const cob_neuron_prop *p, const cob_state_
                                const cob_input *in, int32_t n_channels, float *v_mV)
 {
     switch (m) {
-#define COB_X_STEP(ID, name)                                 \
-    case COB_MODEL_##ID: {                                   \
-        cob_##name##_state st;                               \
-        int r;                                               \
-        cob_##name##_load(&st, sa, i);                       \
+#define COB_X_STEP(ID, name)                                  \
+    case COB_MODEL_##ID: {                                    \
+        cob_##name##_state st;                                \
+        int r;                                                \
+        cob_##name##_load(&st, sa, i);                        \
         r = cob_##name##_step(&st, &p->name, in, n_channels); \
-        cob_##name##_store(&st, sa, i);                      \
-        *v_mV = st.v_mV;                                     \
-        return r;                                            \
+        cob_##name##_store(&st, sa, i);                       \
+        *v_mV = st.v_mV;                                      \
+        return r;                                             \
     }
         COB_NEURON_MODELS(COB_X_STEP)
 #undef COB_X_STEP

@@ -12,7 +12,9 @@
 extern "C" {
 #endif
 
-typedef struct { uint32_t v[4]; } cob_u32x4;
+typedef struct {
+    uint32_t v[4];
+} cob_u32x4;
 
 #define COB_PHILOX_M0 0xD2511F53u
 #define COB_PHILOX_M1 0xCD9E8D57u
@@ -66,12 +68,12 @@ COB_INLINE double cob_u01_double(uint32_t hi, uint32_t lo)
 
 /* Random streams. Each stochastic process has its own stream id so that draws never collide. */
 enum {
-    COB_STREAM_INDEGREE = 1,  /* + 16 * projection: heterogeneous in-degree per target */
-    COB_STREAM_PARTNERS = 2,  /* + 16 * projection: presynaptic partners per target */
-    COB_STREAM_DELAYS = 3,    /* + 16 * projection: delay per synapse */
-    COB_STREAM_SOURCE = 4,    /* + 16 * population: Poisson pool spikes */
-    COB_STREAM_INDEP = 5,     /* + 16 * projection: independent Poisson input counts */
-    COB_STREAM_VINIT = 6      /* + 16 * population: initial membrane voltage */
+    COB_STREAM_INDEGREE = 1, /* + 16 * projection: heterogeneous in-degree per target */
+    COB_STREAM_PARTNERS = 2, /* + 16 * projection: presynaptic partners per target */
+    COB_STREAM_DELAYS = 3,   /* + 16 * projection: delay per synapse */
+    COB_STREAM_SOURCE = 4,   /* + 16 * population: Poisson pool spikes */
+    COB_STREAM_INDEP = 5,    /* + 16 * projection: independent Poisson input counts */
+    COB_STREAM_VINIT = 6     /* + 16 * population: initial membrane voltage */
 };
 #define COB_STREAM(kind, id) ((uint32_t)(kind) + 16u * (uint32_t)(id))
 
@@ -80,15 +82,18 @@ enum {
 typedef struct {
     uint64_t seed;
     uint32_t stream, index;
-    uint64_t block;   /* next Philox block to generate */
+    uint64_t block; /* next Philox block to generate */
     cob_u32x4 buf;
-    uint32_t pos;     /* words used in buf; 4 = empty */
+    uint32_t pos; /* words used in buf; 4 = empty */
 } cob_rng_lane;
 
 COB_INLINE void cob_rng_lane_init(cob_rng_lane *l, uint64_t seed, uint32_t stream, uint32_t index)
 {
-    l->seed = seed; l->stream = stream; l->index = index;
-    l->block = 0; l->pos = 4;
+    l->seed = seed;
+    l->stream = stream;
+    l->index = index;
+    l->block = 0;
+    l->pos = 4;
 }
 
 COB_INLINE uint32_t cob_rng_lane_u32(cob_rng_lane *l)

@@ -26,7 +26,8 @@ COB_INLINE uint32_t cob_poisson_invert(double u, double lambda_chunk, double exp
         k += 1;
         p *= lambda_chunk / (double)k;
         f += p;
-        if (p == 0.0) break; /* tail below double resolution: u within rounding of 1 */
+        if (p == 0.0)
+            break; /* tail below double resolution: u within rounding of 1 */
     }
     return k;
 }
@@ -34,11 +35,12 @@ COB_INLINE uint32_t cob_poisson_invert(double u, double lambda_chunk, double exp
 /* Poisson(lambda) count of step t for lane (seed, stream, index); lambda = n_chunks * lambda_chunk.
  * One chunk: the 32-bit word t % 4 of Philox block t / 4 (one block serves four steps).
  * Several chunks: one block per chunk at sub-counter 2^62 | t << 8 | chunk (n_chunks <= 256). */
-COB_INLINE uint32_t cob_poisson_step(uint64_t seed, uint32_t stream, uint32_t index, uint64_t t,
-                                     uint32_t n_chunks, double lambda_chunk, double exp_neg)
+COB_INLINE uint32_t cob_poisson_step(uint64_t seed, uint32_t stream, uint32_t index, uint64_t t, uint32_t n_chunks,
+                                     double lambda_chunk, double exp_neg)
 {
     uint32_t total = 0, c;
-    if (n_chunks == 0) return 0;
+    if (n_chunks == 0)
+        return 0;
     if (n_chunks == 1) {
         cob_u32x4 w = cob_philox(seed, stream, index, t >> 2);
         double u = ((double)w.v[t & 3u] + 1.0) * (1.0 / 4294967296.0);
@@ -67,7 +69,10 @@ COB_INLINE int64_t cob_geometric_gap(uint64_t seed, uint32_t stream, uint32_t in
             int32_t lo = 0, hi = len - 1;
             while (lo < hi) {
                 int32_t mid = (lo + hi) / 2;
-                if (u < thr[mid]) hi = mid; else lo = mid + 1;
+                if (u < thr[mid])
+                    hi = mid;
+                else
+                    lo = mid + 1;
             }
             return gap + lo + 1;
         }
@@ -81,8 +86,10 @@ COB_INLINE int64_t cob_geometric_gap(uint64_t seed, uint32_t stream, uint32_t in
 COB_INLINE int64_t cob_pool_next(uint64_t seed, uint32_t stream, uint32_t index, int64_t t_last, double p,
                                  uint32_t *n_draws, const uint64_t *thr, int32_t len)
 {
-    if (p <= 0.0) return INT64_MAX;
-    if (p >= 1.0) return t_last + 1;
+    if (p <= 0.0)
+        return INT64_MAX;
+    if (p >= 1.0)
+        return t_last + 1;
     return t_last + cob_geometric_gap(seed, stream, index, n_draws, thr, len);
 }
 

@@ -18,7 +18,7 @@ extern "C" {
 #define COB_SCHEDULE_MAX 256
 
 typedef struct {
-    int32_t n;                           /* points; 0: the schedule is unset */
+    int32_t n; /* points; 0: the schedule is unset */
     int64_t t_steps[COB_SCHEDULE_MAX];
     float value[COB_SCHEDULE_MAX];
 } cob_schedule;
@@ -29,13 +29,19 @@ COB_INLINE float cob_schedule_at(const cob_schedule *s, int64_t t)
 {
     int32_t lo = 0, hi;
     float a, b, f;
-    if (s->n <= 0) return 0.0f;
-    if (t <= s->t_steps[0]) return s->value[0];
-    if (t >= s->t_steps[s->n - 1]) return s->value[s->n - 1];
+    if (s->n <= 0)
+        return 0.0f;
+    if (t <= s->t_steps[0])
+        return s->value[0];
+    if (t >= s->t_steps[s->n - 1])
+        return s->value[s->n - 1];
     hi = s->n - 1; /* t_steps[lo] < t < t_steps[hi] */
     while (hi - lo > 1) {
         int32_t mid = (lo + hi) / 2;
-        if (s->t_steps[mid] <= t) lo = mid; else hi = mid;
+        if (s->t_steps[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
     }
     a = s->value[lo];
     b = s->value[hi];

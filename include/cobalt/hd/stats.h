@@ -20,17 +20,17 @@ extern "C" {
  * (host/stats/stats_acc.h, cob_acc_table), in the table's order; lengths: n neurons, except
  * v_hist (v_bins + 2) and rate_ts (n_bins_ts). */
 typedef struct {
-    uint32_t *spike_count, *n_isi, *v_n;  /* spikes, ISIs, V samples in the measurement window */
-    int64_t *last_spike;                  /* step of the last spike in the window, -1 none */
-    uint64_t *isi_sum, *isi_sumsq;        /* steps, steps^2 */
-    double *v_sum, *v_sumsq;              /* mV, mV^2, over non-refractory samples */
-    uint64_t *v_hist;                     /* [0] below, [1 .. v_bins] the bins, [v_bins + 1] above */
-    uint32_t *rate_ts;                    /* spikes of the population per time bin */
+    uint32_t *spike_count, *n_isi, *v_n; /* spikes, ISIs, V samples in the measurement window */
+    int64_t *last_spike;                 /* step of the last spike in the window, -1 none */
+    uint64_t *isi_sum, *isi_sumsq;       /* steps, steps^2 */
+    double *v_sum, *v_sumsq;             /* mV, mV^2, over non-refractory samples */
+    uint64_t *v_hist;                    /* [0] below, [1 .. v_bins] the bins, [v_bins + 1] above */
+    uint32_t *rate_ts;                   /* spikes of the population per time bin */
 } cob_acc_arrays;
 
 /* Record a spike at step t: count, and the ISI to the previous spike in the window. */
-COB_INLINE void cob_stats_spike(int64_t t, uint32_t *count, int64_t *last, uint32_t *n_isi,
-                                uint64_t *isi_sum, uint64_t *isi_sumsq)
+COB_INLINE void cob_stats_spike(int64_t t, uint32_t *count, int64_t *last, uint32_t *n_isi, uint64_t *isi_sum,
+                                uint64_t *isi_sumsq)
 {
     *count += 1;
     if (*last >= 0) {
@@ -46,8 +46,10 @@ COB_INLINE void cob_stats_spike(int64_t t, uint32_t *count, int64_t *last, uint3
 COB_INLINE int32_t cob_stats_vbin(float v_mV, float v_min_mV, float inv_width, int32_t n_bins)
 {
     float x = (v_mV - v_min_mV) * inv_width;
-    if (!(x >= 0.0f)) return -1; /* also NaN: below, on both backends */
-    if (x >= (float)n_bins) return n_bins;
+    if (!(x >= 0.0f))
+        return -1; /* also NaN: below, on both backends */
+    if (x >= (float)n_bins)
+        return n_bins;
     return (int32_t)x;
 }
 
@@ -72,7 +74,8 @@ COB_INLINE int32_t cob_stats_neuron(const cob_acc_arrays *a, int64_t i, int64_t 
         cob_stats_spike(t, &a->spike_count[i], &a->last_spike[i], &a->n_isi[i], &a->isi_sum[i], &a->isi_sumsq[i]);
         return -1;
     }
-    if (!sample_v || was_refr) return -1;
+    if (!sample_v || was_refr)
+        return -1;
     b = cob_stats_vbin(v_mV, h->v_min_mV, h->inv_width, h->n_bins);
     a->v_sum[i] += v_mV;
     a->v_sumsq[i] += (double)v_mV * (double)v_mV;
