@@ -17,8 +17,8 @@
 #include "stats/stats_acc.h"
 #include "inputs/poisson_tables.h"
 
-/* Steps per CUDA Graph replay; the first COB_TIMED_STEPS steps run as plain launches with an
- * event pair around every kernel (the per-phase times). */
+/* Steps per CUDA Graph replay; COB_TIMED_STEPS steps (the first measured ones) run as plain
+ * launches with an event pair around every kernel (the per-phase times, run_body). */
 #define COB_GRAPH_STEPS 128
 #define COB_TIMED_STEPS 64
 
@@ -382,10 +382,13 @@ static cob_status setup_state(cob_cuda *s, cob_err *err)
     s->shmem = cob_update_shared_bytes(h);
     s->upd_grid = cob_grid(h->n_items, COB_CUDA_BLOCK);
     {
-        int dev = 0, sms = 0;
+        /* the delivery kernel strides over (spike, projection) rows: one wave of the blocks that
+         * fit on the device at once, from the kernel's own occupancy (registers, shared memory) */
+        int dev = 0, sms = 0, per_sm = 0;
         COB_CU(err, cudaGetDevice(&dev));
         COB_CU(err, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
-        s->del_grid = (unsigned)std::max(1, sms * 8); /* 8 blocks of 8 warps per SM, grid-stride */
+        COB_CU(err, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, cob_k_deliver, COB_CUDA_BLOCK, 0));
+        s->del_grid = (unsigned)std::max(1, sms * std::max(1, per_sm));
     }
     COB_CU(err, cudaStreamSynchronize(s->st));
     return COB_OK;
@@ -518,25 +521,42 @@ static cob_status make_graph(cob_cuda *s, cob_err *err)
     return COB_OK;
 }
 
-static cob_status run_body(cob_cuda *s, int64_t n, cob_err *err)
+/* m steps as plain launches (timed: CUDA events around each kernel), then the counter advance. */
+static cob_status run_plain(cob_cuda *s, int64_t m, int timed, cob_err *err)
 {
     int64_t k;
-    /* the first steps, one by one with events: the per-phase times */
-    if (s->timed_steps < COB_TIMED_STEPS && n > 0) {
-        int64_t m = std::min<int64_t>(n, COB_TIMED_STEPS - s->timed_steps);
-        for (k = 0; k < m; ++k) COB_TRY(launch_step(s, k, 1, err));
-        COB_TRY(launch_advance(s, m, err));
-        n -= m;
-        s->t += m;
-    }
-    if (n >= COB_GRAPH_STEPS && !s->exec)
+    for (k = 0; k < m; ++k) COB_TRY(launch_step(s, k, timed, err));
+    COB_TRY(launch_advance(s, m, err));
+    s->t += m;
+    return COB_OK;
+}
+
+/* m untimed steps: whole chunks by replaying the captured graph, the rest as plain launches. */
+static cob_status run_untimed(cob_cuda *s, int64_t m, cob_err *err)
+{
+    if (m >= COB_GRAPH_STEPS && !s->exec)
         COB_TRY(make_graph(s, err));
-    for (; n >= COB_GRAPH_STEPS; n -= COB_GRAPH_STEPS, s->t += COB_GRAPH_STEPS)
+    for (; m >= COB_GRAPH_STEPS; m -= COB_GRAPH_STEPS, s->t += COB_GRAPH_STEPS)
         COB_CU(err, cudaGraphLaunch(s->exec, s->st));
-    if (n > 0) {
-        for (k = 0; k < n; ++k) COB_TRY(launch_step(s, k, 0, err));
-        COB_TRY(launch_advance(s, n, err));
-        s->t += n;
+    return m > 0 ? run_plain(s, m, 0, err) : COB_OK;
+}
+
+/* n steps. The per-phase times come from COB_TIMED_STEPS steps launched one by one with events:
+ * the first measured steps (they do the statistics work, and the modules are loaded by then),
+ * or the first steps of a run that measures nothing. */
+static cob_status run_body(cob_cuda *s, int64_t n, cob_err *err)
+{
+    const int64_t t_timed = s->plan->measure_steps > 0 ? s->plan->warmup_steps : 0;
+    while (n > 0) {
+        int64_t m;
+        if (s->timed_steps < COB_TIMED_STEPS && s->t >= t_timed) {
+            m = std::min<int64_t>(n, COB_TIMED_STEPS - s->timed_steps);
+            COB_TRY(run_plain(s, m, 1, err));
+        } else {
+            m = s->timed_steps < COB_TIMED_STEPS ? std::min<int64_t>(n, t_timed - s->t) : n;
+            COB_TRY(run_untimed(s, m, err));
+        }
+        n -= m;
     }
     return COB_OK;
 }

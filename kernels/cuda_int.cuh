@@ -51,6 +51,10 @@ void cob_dfree(cob_dmem *m, void *p, int64_t bytes);
     } while (0)
 
 #define COB_CUDA_BLOCK 256
+/* Blocks of the update kernel that must fit on one SM: bounds its registers to 64 (ptxas for
+ * sm_90: 64 registers, no spills; 80 unbounded, which fits 3 blocks), so 4 blocks of 8 warps
+ * hide its dependent loads better. */
+#define COB_UPDATE_MIN_BLOCKS 4
 
 /* Bytes of one delay-group offset on the device for rows of at most max_row synapses. */
 static inline int64_t cob_dgrp_bytes(int64_t max_row)
@@ -145,8 +149,10 @@ typedef struct {
 } cob_dcount;
 
 /* Kernels of one step (kernels/step.cu). k: step within the launch sequence (t = t_base + k). */
-__global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
-__global__ void cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
+__global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
+    cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
+__global__ void __launch_bounds__(COB_CUDA_BLOCK)
+    cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
 __global__ void cob_k_advance(cob_dcount *cnt, int64_t n);
 __global__ void cob_k_init_v(const cob_dnet *__restrict__ g, int pop, double lo, double span);
 __global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop);

@@ -74,10 +74,13 @@ __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop
     return cob_input_cap(in, nch);
 }
 
-__global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
+__global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
+    cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
 {
     __shared__ int s_n[COB_MAX_POPS], s_base[COB_MAX_POPS];
-    __shared__ unsigned long long s_chan[COB_MAX_POPS][COB_MAX_CHANNELS];
+    /* 32-bit: a native shared-memory atomic (a 64-bit one is a CAS loop on sm_90); a block's sum
+     * is at most COB_CUDA_BLOCK x 65535 (static_assert below) */
+    __shared__ unsigned int s_chan[COB_MAX_POPS][COB_MAX_CHANNELS];
     extern __shared__ unsigned int s_hist[];
     const cob_dstep s = step_of(g, cnt, k);
     const int64_t x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -118,7 +121,7 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
                                                     &hg);
                 for (c = 0; c < nch; ++c)
                     if (in.count[c])
-                        atomicAdd(&s_chan[pop][c], (unsigned long long)in.count[c]);
+                        atomicAdd(&s_chan[pop][c], in.count[c]);
                 /* a step that begins below capacity stores all its raster spikes (the slack holds
                  * them); the host sorts and keeps the CPU's first raster_cap */
                 if (fired && i < P->raster_n) {
@@ -164,6 +167,8 @@ __global__ void cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, in
     if (s.measuring)
         for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x) {
             unsigned long long v = s_chan[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS];
+            static_assert((unsigned long long)COB_CUDA_BLOCK * COB_INPUT_COUNT_MAX <= 0xFFFFFFFFull,
+                          "a block's channel sum fits the 32-bit shared counter");
             if (v)
                 atomicAdd(&cnt->chan_count[j / COB_MAX_CHANNELS][j % COB_MAX_CHANNELS], v);
         }
@@ -220,7 +225,8 @@ __device__ static int64_t deliver_row(const cob_dnet *__restrict__ g, const cob_
     return len;
 }
 
-__global__ void cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
+__global__ void __launch_bounds__(COB_CUDA_BLOCK)
+    cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
 {
     const int64_t t = cnt->t_base + k;
     const int par = (int)(t & 1);

@@ -4,7 +4,8 @@
  *
  * Emulates: the runtime calls the backend makes (stream-ordered allocation, copies, memsets,
  * streams, events, graph capture and replay, device queries), the CUDA keywords (__global__,
- * __device__, __host__, __shared__, __restrict__), the built-in index variables, atomicAdd /
+ * __device__, __host__, __shared__, __restrict__, __launch_bounds__), the built-in index
+ * variables, occupancy queries, atomicAdd /
  * atomicMax, __syncthreads and kernel launches (EMU_LAUNCH, what <<<...>>> becomes).
  * Limits: one device, blocks run one after another and the threads of a block one at a time on
  * one OS thread, so inter-block races, warp-synchronous assumptions and memory-ordering bugs do
@@ -27,6 +28,7 @@
 #define __forceinline__ inline
 #define __shared__ static
 #define __restrict__ __restrict
+#define __launch_bounds__(...)
 
 typedef enum {
     cudaSuccess = 0,
@@ -94,6 +96,16 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int dev);
 cudaError_t cudaSetDevice(int dev);
 cudaError_t cudaGetDevice(int *dev);
 cudaError_t cudaDeviceGetAttribute(int *v, cudaDeviceAttr a, int dev);
+/* Resident blocks per SM of a kernel: the emulation runs one block at a time, so 1. */
+template <class K>
+static inline cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int *n, K, int block, size_t shmem)
+{
+    (void)block;
+    (void)shmem;
+    if (!n) return cudaErrorInvalidValue;
+    *n = 1;
+    return cudaSuccess;
+}
 cudaError_t cudaMemcpyAsync(void *d, const void *s, size_t n, cudaMemcpyKind k, cudaStream_t st = 0);
 cudaError_t cudaMemsetAsync(void *d, int v, size_t n, cudaStream_t st = 0);
 cudaError_t cudaMemcpy(void *d, const void *s, size_t n, cudaMemcpyKind k);
