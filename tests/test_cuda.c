@@ -887,6 +887,31 @@ Test(cuda, run_lif_curr)
     cob_config_free(&c);
 }
 
+/* The per-phase kernel times come from the measured steps: with 300 warm-up steps and 40
+ * measured ones, only those 40 are timed (the warm-up's steps replay the graph); without a
+ * warm-up, the first 64 of 100 measured steps are. */
+Test(cuda, timed_steps_are_measured_steps)
+{
+    static const char *const sets[2][2] = {{"run.t_warmup_ms=30", "run.t_sim_ms=4"},
+                                           {"run.t_warmup_ms=0", "run.t_sim_ms=10"}};
+    need_device();
+    for (int k = 0; k < 2; ++k) {
+        cob_config c;
+        cob_stats st;
+        cob_sim_timing tm;
+        cob_sim_options opt = {0};
+        cob_err err = {0};
+        cr_assert_eq(cob_config_load_string(&c, TEST_SMALL_NET, "test.yaml", sets[k], 2, &err), COB_OK, "%s", err.msg);
+        opt.backend = COB_BACKEND_CUDA;
+        cr_assert_eq(cob_sim_run(&c, &opt, &st, &tm, &err), COB_OK, "%s", err.msg);
+        cr_expect_eq(tm.dev_timed_steps, k == 0 ? 40 : 64, "%s: %lld timed steps", sets[k][1],
+                     (long long)tm.dev_timed_steps);
+        cr_expect_gt(tm.dev_update_us, 0.0);
+        cob_stats_free(&st);
+        cob_config_free(&c);
+    }
+}
+
 /* The Fig. 4 network (N = 22500 neurons, K = 1000, 2.9 x 10^7 synapses), shortened. Emulated
  * (COBALT_CUDA_EMULATED), 5 + 10 ms instead of 100 + 200 (300 steps; each emulated step takes
  * ~70 ms of CPU, so the full length would take minutes): E fires, and the whole network is built. */
