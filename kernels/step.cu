@@ -196,31 +196,57 @@ __device__ static int group_of(const O *off, int n_dgrp, uint32_t s)
     return lo;
 }
 
+/* The synapses of one row with delay-group offsets off[0 .. n_dgrp], by the 32 lanes of a warp:
+ * target tgt[s] of group grp gets 1 in ring slot (slot0 + grp) mod D, i.e. at chan0 + slot *
+ * slot_stride. slot0 = (t + min_delay) mod D and grp <= max_delay - min_delay < D, so one
+ * conditional subtraction replaces a 64-bit modulo per synapse. Rows with at least 32 synapses
+ * per group walk the groups (the slot once per group, all lanes busy); shorter groups (e.g. the
+ * ~5-synapse groups of 200 delay steps) find each synapse's group by binary search instead of
+ * leaving most lanes idle. Integer atomics: the counts do not depend on the order. */
+template <typename O>
+__device__ static void deliver_groups(uint32_t *chan0, const int32_t *tgt, const O *off, int n_dgrp, int64_t len,
+                                      int64_t slot0, int64_t D, int64_t slot_stride, int lane)
+{
+    int64_t s;
+    if (len >= 32 * (int64_t)n_dgrp) {
+        int grp;
+        for (grp = 0; grp < n_dgrp; ++grp) {
+            int64_t slot = slot0 + grp;
+            uint32_t *cells;
+            if (slot >= D)
+                slot -= D;
+            cells = chan0 + slot * slot_stride;
+            for (s = off[grp] + lane; s < (int64_t)off[grp + 1]; s += 32) atomicAdd(cells + tgt[s], 1u);
+        }
+        return;
+    }
+    for (s = lane; s < len; s += 32) {
+        int64_t slot = slot0 + group_of<O>(off, n_dgrp, (uint32_t)s);
+        if (slot >= D)
+            slot -= D;
+        atomicAdd(chan0 + slot * slot_stride + tgt[s], 1u);
+    }
+}
+
 /* One spike's row of projection pr, by the 32 lanes of a warp; returns the row length. */
 __device__ static int64_t deliver_row(const cob_dnet *__restrict__ g, const cob_dproj *pr, int64_t t, int32_t j,
                                       int lane)
 {
     const int64_t r0 = pr->row_ptr[j], len = pr->row_ptr[j + 1] - r0;
     const int32_t *tgt = pr->target + r0;
-    const int64_t N = g->n_neurons, D = g->ring_slots;
+    const int64_t N = g->n_neurons, D = g->ring_slots, slot_stride = (int64_t)g->nch * N;
+    const int64_t slot0 = (t + pr->min_delay) % D;
+    uint32_t *chan0 = g->ring + (int64_t)pr->channel * N + pr->post_off;
     int64_t s;
     if (pr->n_dgrp == 1) {
-        uint32_t *base = g->ring + (((t + pr->min_delay) % D) * g->nch + pr->channel) * N + pr->post_off;
-        for (s = lane; s < len; s += 32) atomicAdd(base + tgt[s], 1u);
+        uint32_t *cells = chan0 + slot0 * slot_stride;
+        for (s = lane; s < len; s += 32) atomicAdd(cells + tgt[s], 1u);
     } else if (pr->dgrp_off16) {
-        const uint16_t *off = pr->dgrp_off16 + (int64_t)j * (pr->n_dgrp + 1);
-        for (s = lane; s < len; s += 32) {
-            int grp = group_of<uint16_t>(off, pr->n_dgrp, (uint32_t)s);
-            int64_t slot = (t + pr->min_delay + grp) % D;
-            atomicAdd(g->ring + (slot * g->nch + pr->channel) * N + pr->post_off + tgt[s], 1u);
-        }
+        deliver_groups<uint16_t>(chan0, tgt, pr->dgrp_off16 + (int64_t)j * (pr->n_dgrp + 1), pr->n_dgrp, len, slot0, D,
+                                 slot_stride, lane);
     } else {
-        const uint32_t *off = pr->dgrp_off + (int64_t)j * (pr->n_dgrp + 1);
-        for (s = lane; s < len; s += 32) {
-            int grp = group_of<uint32_t>(off, pr->n_dgrp, (uint32_t)s);
-            int64_t slot = (t + pr->min_delay + grp) % D;
-            atomicAdd(g->ring + (slot * g->nch + pr->channel) * N + pr->post_off + tgt[s], 1u);
-        }
+        deliver_groups<uint32_t>(chan0, tgt, pr->dgrp_off + (int64_t)j * (pr->n_dgrp + 1), pr->n_dgrp, len, slot0, D,
+                                 slot_stride, lane);
     }
     return len;
 }
