@@ -34,8 +34,12 @@ typedef struct {
     int64_t build_peak;   /* resident + the largest projection's transient build buffers */
 } cob_cuda_mem;
 void cob_cuda_memory_estimate(const cob_net *layout, const cob_plan *plan, cob_cuda_mem *m);
-/* The device builder's partner hash sets use at most this many bytes per batch of targets. */
+/* The device builder's partner hash sets use at most this many bytes per batch of targets. A
+ * build may lower it: the emulated GPU tier does, so that its small networks take the builder's
+ * multi-batch path. */
+#ifndef COB_CUDA_HASH_BUDGET
 #define COB_CUDA_HASH_BUDGET (1ll << 30)
+#endif
 /* Stored connectivity bytes per synapse of the layout (CSR only; 0 when no synapses). */
 double cob_cuda_bytes_per_synapse(const cob_net *layout);
 
