@@ -250,7 +250,7 @@ static cob_status validated(const cob_config *c, const cob_theory_net *n, cob_er
 
 cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, cob_err *err)
 {
-    int e, i, x, idx[6], k;
+    int e = -1, i, x, idx[6], k;
     cob_status st;
     if (single_neuron(c, &e)) {
         st = single_from_config(c, e, n, err);
