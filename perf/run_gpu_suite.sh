@@ -3,7 +3,8 @@
 #   1. refuses clearly when no GPU is present (nvidia-smi),
 #   2. builds cobalt (cmake, Release, CUDA on) unless --no-build, and checks it has the CUDA backend,
 #   3. builds and runs the bandwidth micro-benchmark perf/bandwidth.cu (nvcc -> build/bandwidth;
-#      falls back to the nominal bandwidth of the GPU model when it cannot run),
+#      falls back to the nominal bandwidth of the GPU model when it cannot run), and the random
+#      atomicAdd micro-benchmark perf/atomics.cu (build/atomics.txt),
 #   4. runs the suite with perf/bench_gpu.py --suite: one row per run appended to
 #      perf/results/gpu.csv, then a table with the targets and the total wall time.
 # Exits non-zero when the build or any run fails (the remaining runs still go ahead; the failed
@@ -92,6 +93,24 @@ else
     echo "run_gpu_suite.sh: warning: cannot build perf/bandwidth.cu with $nvcc; % of floor uses the nominal bandwidth" >&2
 fi
 say "bandwidth benchmark: $((SECONDS - t0)) s"
+
+# 3b. Random 32-bit atomicAdd throughput from L2-sized to DRAM-sized arrays (perf/atomics.cu):
+# what spike delivery costs per event with its accumulator inside and outside L2. Printed and
+# kept in build/atomics.txt beside the rows; a failure here does not stop the suite.
+t0=$SECONDS
+if command -v "$nvcc" >/dev/null 2>&1 &&
+   { "$nvcc" -O3 -arch=native -o build/atomics perf/atomics.cu 2>/dev/null ||
+     "$nvcc" -O3 -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+             -gencode arch=compute_90,code=compute_90 -o build/atomics perf/atomics.cu; }; then
+    if build/atomics > build/atomics.txt; then
+        cat build/atomics.txt
+    else
+        echo "run_gpu_suite.sh: warning: build/atomics failed" >&2
+    fi
+else
+    echo "run_gpu_suite.sh: warning: cannot build perf/atomics.cu with $nvcc" >&2
+fi
+say "atomics benchmark: $((SECONDS - t0)) s"
 
 # 4. The suite.
 before=0
