@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -15,6 +16,7 @@
 #include "cobalt_version.h"
 #include "cli/cli_cmds.h"
 #include "cli/cli_util.h"
+#include "util/publish.h"
 
 typedef struct {
     const char *config, *out, *backend;
@@ -107,10 +109,33 @@ static void progress_line(void *user, int64_t step, int64_t n_steps, double wall
     fflush(stderr);
 }
 
-static int write_results(const run_args *a, const cob_config *c, const cob_stats *s, const cob_sim_timing *t,
-                         cob_status run_st)
+/* The result file's path (out: --out or the default name) checked before the simulation: it
+ * must be publishable (util/publish.h: a new or regular file, a link to one, or a device) and
+ * not the config itself. Returns 0, or the exit code after a message. */
+static int check_out(const run_args *a, const cob_config *c, char *out, size_t len)
 {
-    char out[1200], host[256], device[400], json[65536];
+    cob__publish_target t;
+    cob_err err = {COB_OK, ""};
+    struct stat so, sc;
+    if (a->no_out)
+        return 0;
+    if (a->out)
+        snprintf(out, len, "%s", a->out);
+    else
+        default_out(c, out, len);
+    if (cob__publish_target_of(out, &t, &err) != COB_OK)
+        return cob__cli_fail(err.status, &err);
+    if (stat(t.path, &so) == 0 && stat(c->path, &sc) == 0 && so.st_dev == sc.st_dev && so.st_ino == sc.st_ino) {
+        fprintf(stderr, "cobalt: --out '%s' is the config file %s: choose another result path\n", out, c->path);
+        return 1;
+    }
+    return 0;
+}
+
+static int write_results(const run_args *a, const char *out, const cob_config *c, const cob_stats *s,
+                         const cob_sim_timing *t, cob_status run_st)
+{
+    char host[256], device[400], json[65536];
     const char *out_path = NULL;
     cob_run_meta m;
     cob_theory_summary th;
@@ -129,10 +154,6 @@ static int write_results(const run_args *a, const cob_config *c, const cob_stats
     m.config_path = c->path;
     m.theory = cob_output_theory(c, s, &th, &th_err) == COB_OK ? &th : NULL;
     if (!a->no_out) {
-        if (a->out)
-            snprintf(out, sizeof out, "%s", a->out);
-        else
-            default_out(c, out, sizeof out);
         st = cob_output_write_h5(out, c, s, t, &m, &err);
         if (st != COB_OK)
             return cob__cli_fail(st, &err);
@@ -156,6 +177,7 @@ static int cmd_run(int argc, char **argv)
     cob_sim_timing t;
     cob_sim_options opt;
     progress_ctx pc;
+    char out[COB__PUBLISH_PATH_MAX];
     cob_err err = {COB_OK, ""};
     cob_status st;
     int rc;
@@ -169,6 +191,11 @@ static int cmd_run(int argc, char **argv)
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
     if (st != COB_OK)
         return cob__cli_fail(st, &err);
+    rc = check_out(&a, &c, out, sizeof out);
+    if (rc != 0) {
+        cob_config_free(&c);
+        return rc;
+    }
     pc.c = &c;
     pc.dt_ms = c.run.dt_ms;
     if (a.progress == 1 || (a.progress == -1 && isatty(STDERR_FILENO))) {
@@ -180,7 +207,7 @@ static int cmd_run(int argc, char **argv)
         cob_config_free(&c);
         return cob__cli_fail(st, &err);
     }
-    rc = write_results(&a, &c, &s, &t, st);
+    rc = write_results(&a, out, &c, &s, &t, st);
     if (rc == -1)
         rc = cob__cli_fail(st, &err);
     cob_stats_free(&s);
