@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
 
 #include "cobalt/output.h"
+#include "util/publish.h"
 
 #define N_MAX 3 /* neurons per population in the small run */
 #define BINS 4
@@ -419,6 +422,46 @@ Test(output, bad_population_name_is_invalid)
     cr_expect_eq(count_entries(r.dir, ""), 0);
     remove_file(&r, "run.h5");
     rmdir(r.dir);
+}
+
+/* A writer killed mid-write: it has created its temporary, then receives the signal that
+ * Ctrl-C or a Slurm time limit sends. */
+static cob_status write_then_signal(const char *tmp, void *user, cob_err *err)
+{
+    (void)err;
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        _exit(90);
+    fputs("half a file", f);
+    fclose(f);
+    raise(*(int *)user);
+    _exit(91); /* the signal did not end the process */
+}
+
+/* SIGTERM and SIGINT during the write remove "<out>.tmp.<pid>" and still end the process by
+ * that signal (the exit status says so); the final path is never created. */
+Test(output, signal_during_write_removes_the_temporary)
+{
+    int sigs[2] = {SIGTERM, SIGINT};
+    for (int k = 0; k < 2; k++) {
+        run r;
+        fill_run(&r);
+        char path[128];
+        snprintf(path, sizeof path, "%s/run.h5", r.dir);
+        pid_t pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+            cob_err err = {0};
+            cob__publish(path, write_then_signal, &sigs[k], &err);
+            _exit(92);
+        }
+        int ws = 0;
+        cr_assert_eq(waitpid(pid, &ws, 0), pid);
+        cr_expect(WIFSIGNALED(ws) && WTERMSIG(ws) == sigs[k], "signal %d: wait status %#x", sigs[k], ws);
+        cr_expect_eq(count_entries(r.dir, ".tmp."), 0, "signal %d left the temporary", sigs[k]);
+        cr_expect_eq(count_entries(r.dir, ""), 0);
+        rmdir(r.dir);
+    }
 }
 
 /* ---- JSON ---------------------------------------------------------------------------- */

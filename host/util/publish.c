@@ -1,7 +1,9 @@
 /* host/util/publish.c -- cob__publish: find what path names (a new name, a regular file, the
  * regular file a symbolic link names, or a character device), then write to "<target>.tmp.<pid>",
- * fsync, rename onto the target, and remove the temporary on failure; a character device is
- * written in place. Pairs with host/util/publish.h (contract and limits). */
+ * fsync, rename onto the target, and remove the temporary on failure or on SIGINT, SIGTERM or
+ * SIGHUP; a character device is written in place. Pairs with host/util/publish.h (contract and
+ * limits). The signal handler's copy of the temporary's name is this file's one static: a
+ * handler cannot be given a context. */
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "util/publish.h"
@@ -9,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +95,50 @@ cob_status cob__publish_target_of(const char *path, cob__publish_target *t, cob_
     return t->direct ? COB_OK : check_dir(path, t->path, err);
 }
 
+/* ---- removal of the temporary on a signal ------------------------------------------------ */
+
+static const int kill_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_KILL_SIGNALS ((int)(sizeof kill_signals / sizeof kill_signals[0]))
+
+static char sig_tmp[COB__PUBLISH_PATH_MAX + 32];
+static volatile sig_atomic_t sig_armed;
+static struct sigaction sig_old[N_KILL_SIGNALS];
+
+/* Remove the temporary, then let the signal do what it did before (default: end the process,
+ * so the exit status still says which signal). Only async-signal-safe calls. */
+static void on_kill_signal(int sig)
+{
+    if (sig_armed)
+        unlink(sig_tmp);
+    sig_armed = 0;
+    for (int i = 0; i < N_KILL_SIGNALS; i++)
+        if (kill_signals[i] == sig)
+            sigaction(sig, &sig_old[i], NULL);
+    raise(sig);
+}
+
+static void arm_signals(const char *tmp)
+{
+    struct sigaction sa;
+    snprintf(sig_tmp, sizeof sig_tmp, "%s", tmp);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_kill_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < N_KILL_SIGNALS; i++) sigaddset(&sa.sa_mask, kill_signals[i]);
+    sig_armed = 1;
+    for (int i = 0; i < N_KILL_SIGNALS; i++) {
+        sigaction(kill_signals[i], NULL, &sig_old[i]);
+        if (sig_old[i].sa_handler != SIG_IGN) /* a signal ignored (nohup) stays ignored */
+            sigaction(kill_signals[i], &sa, NULL);
+    }
+}
+
+static void disarm_signals(void)
+{
+    for (int i = 0; i < N_KILL_SIGNALS; i++) sigaction(kill_signals[i], &sig_old[i], NULL);
+    sig_armed = 0;
+}
+
 /* ---- publication ------------------------------------------------------------------------- */
 
 /* Push the temporary's data to disk before it replaces path. */
@@ -108,13 +155,14 @@ static cob_status sync_file(const char *path, const char *tmp, cob_err *err)
 cob_status cob__publish(const char *path, cob__publish_fn write_fn, void *user, cob_err *err)
 {
     cob__publish_target t;
-    char tmp[COB__PUBLISH_PATH_MAX + 32];
+    char tmp[sizeof sig_tmp];
     cob_status st = cob__publish_target_of(path, &t, err);
     if (st != COB_OK)
         return st;
     if (t.direct) /* a device: no temporary, no rename (renaming would replace the device node) */
         return write_fn(t.path, user, err);
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", t.path, (long)getpid());
+    arm_signals(tmp);
     st = write_fn(tmp, user, err);
     if (st == COB_OK)
         st = sync_file(path, tmp, err);
@@ -122,5 +170,6 @@ cob_status cob__publish(const char *path, cob__publish_fn write_fn, void *user, 
         st = cob_err_set(err, COB_ERR_IO, "%s: cannot rename temporary %s onto it: %s", path, tmp, strerror(errno));
     if (st != COB_OK)
         remove(tmp);
+    disarm_signals();
     return st;
 }

@@ -1,6 +1,7 @@
 /* host/util/publish.h -- atomic publication of a file: its whole content is written to a
  * temporary "<path>.tmp.<pid>" beside it, synced, then renamed onto path, so a killed or failed
- * writer leaves either the old file or the whole new one (DESIGN.md, principle 9). Only a new
+ * writer leaves either the old file or the whole new one (DESIGN.md, principle 9); SIGINT,
+ * SIGTERM and SIGHUP during the write remove the temporary. Only a new
  * name or a regular file is replaced: a symbolic link is followed to its regular file (the link
  * stays), a character device (/dev/null) is written in place without a temporary, anything else
  * is refused. Internal to libcobalt (included as "util/publish.h"); implemented in host/util/publish.c; used by the run
@@ -8,7 +9,8 @@
  * (host/sweep/sweep_summary.c).
  * Limits: the directory is not fsync'ed after the rename (a power loss right after it may
  * forget the rename, never leave a half file); two writers of one path in one process would
- * share the temporary's name; a device is written as it comes, not atomically. */
+ * share the temporary's name, and two publications must not run at once in one process (one
+ * signal handler state); a device is written as it comes, not atomically. */
 #ifndef COBALT_UTIL_PUBLISH_H
 #define COBALT_UTIL_PUBLISH_H
 
@@ -36,8 +38,9 @@ cob_status cob__publish_target_of(const char *path, cob__publish_target *t, cob_
 typedef cob_status (*cob__publish_fn)(const char *tmp, void *user, cob_err *err);
 
 /* Replace path by what write_fn(tmp, user, err) writes to tmp = "<path>.tmp.<pid>": then tmp is
- * fsync'ed and renamed onto path. On any failure tmp is removed and path is left as it was.
- * path is first checked by cob__publish_target_of: a symbolic link publishes onto its target
+ * fsync'ed and renamed onto path. On any failure tmp is removed and path is left as it was; on
+ * SIGINT, SIGTERM or SIGHUP during the write tmp is removed, then the signal's previous action
+ * runs (by default the process ends by that signal). path is first checked by cob__publish_target_of: a symbolic link publishes onto its target
  * (tmp beside the target), a character device gets write_fn(device) directly.
  * Returns COB_OK; write_fn's status; cob__publish_target_of's COB_ERR_IO; or COB_ERR_IO with a message naming path, the
  * temporary and strerror ("P: cannot sync temporary T: ...", "P: cannot rename temporary T
