@@ -255,6 +255,33 @@ Test(cli, validate_prints_estimate, .init = make_dir, .fini = remove_dir)
     free(err);
 }
 
+/* Too many stored synapses onto one input channel of a neuron (multapses): a config error found
+ * when the network is laid out, exit 2 with the projection's line and the bound, no summary
+ * and no file (it exited 6, printed "status":"ok" and wrote an empty file). */
+Test(cli, ring_bound_is_a_config_error, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    int rc;
+    write_file("ring.yaml",
+               "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 1}\n"
+               "populations:\n"
+               "  - {name: E, model: lif_cond, size: 2}\n"
+               "  - {name: X, model: poisson, size: 10, rate_hz: 1}\n"
+               "projections:\n"
+               "  - {pre: X, post: E, receptor: E, indegree: 30000, weight: 0.001, multapses: true}\n"
+               "  - {pre: X, post: E, receptor: E, indegree: 40000, weight: 0.001, multapses: true}\n");
+    for (int k = 0; k < 2; k++) {
+        rc = run_cli(k ? "validate ring.yaml" : "run ring.yaml --out res.h5", &out, &err);
+        cr_expect_eq(rc, 2, "exit code %d: %s", rc, err);
+        cr_expect(strstr(err, "ring.yaml:7: projections[1].indegree") != NULL, "%s", err);
+        cr_expect(strstr(err, "70000") != NULL && strstr(err, "65535") != NULL, "%s", err);
+        cr_expect(strstr(out, "\"status\"") == NULL, "%s", out);
+        cr_expect(!exists("res.h5"), "a result file was written");
+        free(out);
+        free(err);
+    }
+}
+
 /* ---- where the result file goes (issue "cobalt in operation", item 1) --------------------- */
 
 static int n_temporaries(void)

@@ -503,7 +503,7 @@ Test(json, shape_escapes_and_null)
     size_t n = strlen(buf);
     cr_assert(n > 2 && buf[0] == '{' && buf[n - 1] == '}', "%s", buf);
     cr_expect(json_balanced(buf), "%s", buf);
-    cr_expect_not_null(strstr(buf, "\"status\":\"ok\""), "%s", buf);
+    cr_expect_not_null(strstr(buf, "\"status\":\"overflow\""), "%s", buf); /* ring_overflow = 2 */
     cr_expect_not_null(strstr(buf, "\"out\":\"out/run.h5\""), "%s", buf);
     cr_expect_not_null(strstr(buf, "\"seed\":18446744073709551557"), "%s", buf);
     cr_expect_not_null(strstr(buf, "\"realtime_factor\":5,"), "%s", buf);
@@ -513,6 +513,21 @@ Test(json, shape_escapes_and_null)
     cr_expect_not_null(strstr(buf, "\"v_sd_mV\":null"), "%s", buf);
     cr_expect_null(strstr(buf, "nan"), "%s", buf);
     cr_expect_null(strstr(buf, "inf"), "%s", buf);
+}
+
+/* "status" never says ok for a run that lost spike arrivals (it did for every summarised run). */
+Test(json, status_ok_only_without_lost_arrivals)
+{
+    run r;
+    fill_run(&r);
+    rmdir(r.dir);
+    char buf[2048];
+    cob_err err = {0};
+    cr_assert_eq(cob_output_json(buf, sizeof buf, NULL, &r.c, &r.s, &r.t, &r.m, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(strncmp(buf, "{\"status\":\"overflow\",", 21), 0, "%s", buf);
+    r.s.ring_overflow = 0;
+    cr_assert_eq(cob_output_json(buf, sizeof buf, NULL, &r.c, &r.s, &r.t, &r.m, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(strncmp(buf, "{\"status\":\"ok\",", 15), 0, "%s", buf);
 }
 
 Test(json, null_out_and_overflow)

@@ -203,7 +203,8 @@ static int cmd_run(int argc, char **argv)
         opt.progress_user = &pc;
     }
     st = cob_sim_run(&c, &opt, &s, &t, &err);
-    if (st != COB_OK && st != COB_ERR_OVERFLOW) {
+    /* only an overflow counted during the run comes with results to write */
+    if (st != COB_OK && !(st == COB_ERR_OVERFLOW && s.ring_overflow > 0)) {
         cob_config_free(&c);
         return cob__cli_fail(st, &err);
     }
