@@ -282,6 +282,32 @@ Test(cli, ring_bound_is_a_config_error, .init = make_dir, .fini = remove_dir)
     }
 }
 
+/* Durations out of range are config errors (exit 2, no file; a 1e300 ms warm-up exited 0), and a
+ * run whose population-rate series would not fit in memory is refused naming the series (exit 4;
+ * it blamed the population sizes and in-degrees). */
+Test(cli, durations_out_of_range_refused, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    int rc;
+    write_file("net.yaml", small_net);
+    rc = run_cli("run net.yaml --set run.t_warmup_ms=1e300 --out res.h5", &out, &err);
+    cr_expect_eq(rc, 2, "exit code %d: %s", rc, err);
+    cr_expect(strstr(err, "run.t_warmup_ms") != NULL, "%s", err);
+    free(out);
+    free(err);
+    rc = run_cli("run net.yaml --set run.t_sim_ms=0.01 --out res.h5", &out, &err);
+    cr_expect_eq(rc, 2, "exit code %d: %s", rc, err);
+    cr_expect(strstr(err, "at least one measured step") != NULL, "%s", err);
+    free(out);
+    free(err);
+    rc = run_cli("run net.yaml --set run.t_sim_ms=1e14 --backend cpu --out res.h5", &out, &err);
+    cr_expect_eq(rc, 4, "exit code %d: %s", rc, err);
+    cr_expect(strstr(err, "population-rate series") != NULL, "%s", err);
+    free(out);
+    free(err);
+    cr_expect(!exists("res.h5"), "a result file was written");
+}
+
 /* ---- where the result file goes (issue "cobalt in operation", item 1) --------------------- */
 
 static int n_temporaries(void)
