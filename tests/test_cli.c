@@ -308,6 +308,33 @@ Test(cli, durations_out_of_range_refused, .init = make_dir, .fini = remove_dir)
     cr_expect(!exists("res.h5"), "a result file was written");
 }
 
+/* Options that were accepted and ignored, or failed as an internal error, are usage errors
+ * (exit 1, nothing run or written): --out with --no-out, an empty --out (exited 7, then 3),
+ * and run-only options given to validate. */
+Test(cli, contradictory_or_ignored_options_refused, .init = make_dir, .fini = remove_dir)
+{
+    static const struct {
+        const char *args, *msg;
+    } bad[] = {
+        {"run net.yaml --out res.h5 --no-out", "--out and --no-out"},
+        {"run net.yaml --no-out --out res.h5", "--out and --no-out"},
+        {"run net.yaml --out ''", "--out '': empty path"},
+        {"validate net.yaml --backend cuda", "validate takes no --backend"},
+        {"validate net.yaml --out res.h5", "validate takes no --out"},
+    };
+    write_file("net.yaml", small_net);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char *out, *err;
+        int rc = run_cli(bad[k].args, &out, &err);
+        cr_expect_eq(rc, 1, "%s: exit code %d: %s", bad[k].args, rc, err);
+        cr_expect(strstr(err, bad[k].msg) != NULL, "%s: %s", bad[k].args, err);
+        cr_expect_eq(out[0], '\0', "%s: %s", bad[k].args, out);
+        free(out);
+        free(err);
+    }
+    cr_expect(!exists("res.h5"), "a result file was written");
+}
+
 /* ---- where the result file goes (issue "cobalt in operation", item 1) --------------------- */
 
 static int n_temporaries(void)

@@ -40,7 +40,22 @@ static void usage(FILE *f)
                "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal.\n");
 }
 
-static int parse_run_args(int argc, char **argv, run_args *a)
+/* Options that only `run` uses: validate refuses them instead of ignoring them. */
+static int run_only(const char *opt, int validate)
+{
+    static const char *const names[] = {"--backend", "--out", "--no-out", "--progress", "--quiet", NULL};
+    for (int k = 0; validate && names[k]; ++k)
+        if (!strcmp(opt, names[k])) {
+            fprintf(stderr, "cobalt: validate takes no %s (it runs nothing and prints the CPU and CUDA estimates)\n",
+                    opt);
+            return 1;
+        }
+    return 0;
+}
+
+/* Arguments of `run` (validate = 0) or `validate` (1). 1 when they are usable, else 0 after a
+ * message (the caller prints the usage and exits 1). */
+static int parse_run_args(int argc, char **argv, run_args *a, int validate)
 {
     int i;
     memset(a, 0, sizeof *a);
@@ -49,6 +64,8 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     for (i = 2; i < argc; ++i) {
         const char *o = argv[i];
         int has_val = i + 1 < argc;
+        if (run_only(o, validate))
+            return 0;
         if (!strcmp(o, "--backend") && has_val)
             a->backend = argv[++i];
         else if (!strcmp(o, "--out") && has_val)
@@ -71,6 +88,14 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         } else if (!cob__cli_config_arg(&a->config, o)) {
             return 0;
         }
+    }
+    if (a->out && a->no_out) {
+        fprintf(stderr, "cobalt: --out and --no-out contradict each other: give one\n");
+        return 0;
+    }
+    if (a->out && !a->out[0]) {
+        fprintf(stderr, "cobalt: --out '': empty path (give a file name, or --no-out)\n");
+        return 0;
     }
     return cob__cli_need_config(a->config);
 }
@@ -181,7 +206,7 @@ static int cmd_run(int argc, char **argv)
     cob_err err = {COB_OK, ""};
     cob_status st;
     int rc;
-    if (!parse_run_args(argc, argv, &a)) {
+    if (!parse_run_args(argc, argv, &a, 0)) {
         usage(stderr);
         return 1;
     }
@@ -224,7 +249,7 @@ static int cmd_validate(int argc, char **argv)
     cob_status st;
     double syn = 0.0;
     int i;
-    if (!parse_run_args(argc, argv, &a)) {
+    if (!parse_run_args(argc, argv, &a, 1)) {
         usage(stderr);
         return 1;
     }
