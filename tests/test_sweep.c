@@ -458,6 +458,28 @@ Test(sweep, cli_point_and_slurm_task_id_agree, .init = make_dir, .fini = remove_
     free(errs);
 }
 
+/* The merged sweep file's path is checked before any point runs (a directory failed only after
+ * the whole sweep), and the config itself is refused as --out. */
+Test(sweep, cli_bad_out_refused_before_points, .init = make_dir, .fini = remove_dir)
+{
+    char path[300], *errs;
+    snprintf(path, sizeof path, "%s/net.yaml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(with_spec("  set:\n    seed: [1, 2]\n"), f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/sub.h5", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    cr_expect_eq(run_cli("", "sweep net.yaml --out sub.h5 --dir pts --quiet", &errs), 3, "%s", errs);
+    cr_expect(strstr(errs, "sub.h5: is a directory") != NULL, "%s", errs);
+    cr_expect(!exists("pts"), "points ran before the output was checked");
+    free(errs);
+    cr_expect_eq(run_cli("", "sweep net.yaml --out net.yaml --dir pts --quiet", &errs), 1, "%s", errs);
+    cr_expect(strstr(errs, "is the config file") != NULL, "%s", errs);
+    cr_expect(!exists("pts"));
+    free(errs);
+}
+
 /* ---- an unconnected population (the single neuron of seed 004, Sec. IV) ---------------------- */
 
 /* Fig. 2's neuron (a = 0.01 at K = 1000, g = 12, gamma = 1/4, eta = 1.8, nu_X = 25 Hz) driven by
