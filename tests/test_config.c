@@ -256,6 +256,26 @@ Test(config, unknown_population)
                         "I, X)");
 }
 
+/* A duplicate name is reported as such even when a projection then refers to a name that only
+ * the duplicate's first spelling would have had (it was "unknown population"). */
+Test(config, duplicate_name_before_references)
+{
+    const char *m = load_fails(one_pop("  - {name: E, model: lif_cond, size: 10}\n"
+                                       "  - {name: X, model: poisson, size: 10, rate_hz: 1}\n"
+                                       "projections:\n"
+                                       "  - {pre: X, post: I, receptor: E, indegree: 1, weight: 0.1}\n"),
+                               "p.yaml", NULL, 0, COB_ERR_CONFIG);
+    cr_assert_str_eq(m, "p.yaml:5: populations[1].name: duplicate population name \"E\" (already used by "
+                        "populations[0]; names must be unique)");
+    const char *sets[] = {"populations.I.name=E"};
+    m = load_fails(one_pop("  - {name: I, model: lif_cond, size: 10}\n"
+                           "  - {name: X, model: poisson, size: 10, rate_hz: 1}\n"
+                           "projections:\n"
+                           "  - {pre: X, post: I, receptor: E, indegree: 1, weight: 0.1}\n"),
+                   "p.yaml", sets, 1, COB_ERR_CONFIG);
+    assert_has(m, "--set populations.I.name=E: populations[1].name: duplicate population name \"E\"");
+}
+
 Test(config, key_of_other_model)
 {
     const char *m = load_fails("populations:\n"

@@ -139,6 +139,21 @@ static cob_status check_pool_rate(const cob_config *c, const cob__src *s, int i,
                           v, dt, lim);
 }
 
+cob_status cob__check_pop_names(const cob_config *c, const cob__src *s, int n, cob_err *err)
+{
+    char sub[64];
+    for (int i = 1; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(c->pops[j].name, c->pops[i].name) == 0) {
+                snprintf(sub, sizeof sub, "populations[%d].name", i);
+                return cob__fail_path(s, err, sub,
+                                      "duplicate population name \"%s\" (already used by "
+                                      "populations[%d]; names must be unique)",
+                                      c->pops[i].name, j);
+            }
+    return COB_OK;
+}
+
 static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_err *err)
 {
     const cob_pop_spec *p = &c->pops[i];
@@ -160,15 +175,8 @@ static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_e
     cob_status st = check_keys(s, cob__pop_keys, p, 1u << p->model, path, err);
     if (st != COB_OK)
         return st;
-    for (int j = 0; j < i; j++)
-        if (strcmp(c->pops[j].name, p->name) == 0) {
-            snprintf(sub, sizeof sub, "%s.name", path);
-            return cob__fail_path(s, err, sub,
-                                  "duplicate population name \"%s\" (already used by "
-                                  "populations[%d]; names must be unique)",
-                                  p->name, j);
-        }
-    return check_pool_rate(c, s, i, err);
+    st = cob__check_pop_names(c, s, i + 1, err);
+    return st != COB_OK ? st : check_pool_rate(c, s, i, err);
 }
 
 /* ---- projections -------------------------------------------------------------------------- */
