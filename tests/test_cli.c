@@ -282,6 +282,29 @@ Test(cli, ring_bound_is_a_config_error, .init = make_dir, .fini = remove_dir)
     }
 }
 
+/* A run that loses spike arrivals at run time writes its file, exits 6 and says so in the JSON
+ * ("status" said "ok"). */
+Test(cli, run_overflow_status, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err, yaml[1024];
+    int rc, n = snprintf(yaml, sizeof yaml, "%s",
+                         "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 1}\n"
+                         "populations:\n"
+                         "  - {name: E, model: lif_cond, size: 4}\n"
+                         "  - {name: X, model: poisson, size: 10, rate_hz: 10000, input: independent}\n"
+                         "projections:\n");
+    for (int k = 0; k < 5; k++) /* 5 x 16000 input spikes per step onto one channel > 65535 */
+        n += snprintf(yaml + n, sizeof yaml - (size_t)n, "%s",
+                      "  - {pre: X, post: E, receptor: E, indegree: 16000, weight: 0.001}\n");
+    write_file("ovf.yaml", yaml);
+    rc = run_cli("run ovf.yaml --out res.h5", &out, &err);
+    cr_expect_eq(rc, 6, "exit code %d: %s", rc, err);
+    cr_expect(strncmp(out, "{\"status\":\"overflow\",", 21) == 0, "%s", out);
+    cr_expect(exists("res.h5"), "the results of an overflowed run were not written");
+    free(out);
+    free(err);
+}
+
 /* Durations out of range are config errors (exit 2, no file; a 1e300 ms warm-up exited 0), and a
  * run whose population-rate series would not fit in memory is refused naming the series (exit 4;
  * it blamed the population sizes and in-degrees). */

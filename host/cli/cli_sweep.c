@@ -165,7 +165,7 @@ static int check_outputs(const char *config, const char *out, const char *csv)
 static void sweep_summary(const cob_sweep *sw, const sweep_args *a, int selected, int64_t point, const char *dir,
                           const char *out, const char *csv, double wall_s, int n_overflow)
 {
-    printf("{\"status\":\"ok\",\"config\":");
+    printf("{\"status\":\"%s\",\"config\":", n_overflow ? "overflow" : "ok"); /* exit 6 is not ok */
     cob__cli_json_str(stdout, a->config);
     printf(",\"n_points\":%lld,\"points_run\":%lld,\"point\":", (long long)sw->n_points,
            selected ? 1LL : (long long)sw->n_points);
