@@ -3,6 +3,7 @@
  * file is written; a good run writes the HDF5 file and one JSON line; two runs with one seed
  * give identical spike counts, another seed differs; --backend cuda without CUDA is refused. */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include <criterion/criterion.h>
 #include "test_util.h"
 #include <hdf5.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cobalt/sim.h"
@@ -251,4 +253,224 @@ Test(cli, validate_prints_estimate, .init = make_dir, .fini = remove_dir)
     cr_expect(!exists("net_seed3.h5"), "validate must not run or write");
     free(out);
     free(err);
+}
+
+/* Too many stored synapses onto one input channel of a neuron (multapses): a config error found
+ * when the network is laid out, exit 2 with the projection's line and the bound, no summary
+ * and no file (it exited 6, printed "status":"ok" and wrote an empty file). */
+Test(cli, ring_bound_is_a_config_error, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    int rc;
+    write_file("ring.yaml",
+               "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 1}\n"
+               "populations:\n"
+               "  - {name: E, model: lif_cond, size: 2}\n"
+               "  - {name: X, model: poisson, size: 10, rate_hz: 1}\n"
+               "projections:\n"
+               "  - {pre: X, post: E, receptor: E, indegree: 30000, weight: 0.001, multapses: true}\n"
+               "  - {pre: X, post: E, receptor: E, indegree: 40000, weight: 0.001, multapses: true}\n");
+    for (int k = 0; k < 2; k++) {
+        rc = run_cli(k ? "validate ring.yaml" : "run ring.yaml --out res.h5", &out, &err);
+        cr_expect_eq(rc, 2, "exit code %d: %s", rc, err);
+        cr_expect(strstr(err, "ring.yaml:7: projections[1].indegree") != NULL, "%s", err);
+        cr_expect(strstr(err, "70000") != NULL && strstr(err, "65535") != NULL, "%s", err);
+        cr_expect(strstr(out, "\"status\"") == NULL, "%s", out);
+        cr_expect(!exists("res.h5"), "a result file was written");
+        free(out);
+        free(err);
+    }
+}
+
+/* A run that loses spike arrivals at run time writes its file, exits 6 and says so in the JSON
+ * ("status" said "ok"). */
+Test(cli, run_overflow_status, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err, yaml[1024];
+    int rc, n = snprintf(yaml, sizeof yaml, "%s",
+                         "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 1}\n"
+                         "populations:\n"
+                         "  - {name: E, model: lif_cond, size: 4}\n"
+                         "  - {name: X, model: poisson, size: 10, rate_hz: 10000, input: independent}\n"
+                         "projections:\n");
+    for (int k = 0; k < 5; k++) /* 5 x 16000 input spikes per step onto one channel > 65535 */
+        n += snprintf(yaml + n, sizeof yaml - (size_t)n, "%s",
+                      "  - {pre: X, post: E, receptor: E, indegree: 16000, weight: 0.001}\n");
+    write_file("ovf.yaml", yaml);
+    rc = run_cli("run ovf.yaml --out res.h5", &out, &err);
+    cr_expect_eq(rc, 6, "exit code %d: %s", rc, err);
+    cr_expect(strncmp(out, "{\"status\":\"overflow\",", 21) == 0, "%s", out);
+    cr_expect(exists("res.h5"), "the results of an overflowed run were not written");
+    free(out);
+    free(err);
+}
+
+/* Durations out of range are config errors (exit 2, no file; a 1e300 ms warm-up exited 0), and a
+ * run whose population-rate series would not fit in memory is refused naming the series (exit 4;
+ * it blamed the population sizes and in-degrees). */
+Test(cli, durations_out_of_range_refused, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    int rc;
+    write_file("net.yaml", small_net);
+    rc = run_cli("run net.yaml --set run.t_warmup_ms=1e300 --out res.h5", &out, &err);
+    cr_expect_eq(rc, 2, "exit code %d: %s", rc, err);
+    cr_expect(strstr(err, "run.t_warmup_ms") != NULL, "%s", err);
+    free(out);
+    free(err);
+    rc = run_cli("run net.yaml --set run.t_sim_ms=0.01 --out res.h5", &out, &err);
+    cr_expect_eq(rc, 2, "exit code %d: %s", rc, err);
+    cr_expect(strstr(err, "at least one measured step") != NULL, "%s", err);
+    free(out);
+    free(err);
+    rc = run_cli("run net.yaml --set run.t_sim_ms=1e14 --backend cpu --out res.h5", &out, &err);
+    cr_expect_eq(rc, 4, "exit code %d: %s", rc, err);
+    cr_expect(strstr(err, "population-rate series") != NULL, "%s", err);
+    free(out);
+    free(err);
+    cr_expect(!exists("res.h5"), "a result file was written");
+}
+
+/* Options that were accepted and ignored, or failed as an internal error, are usage errors
+ * (exit 1, nothing run or written): --out with --no-out, an empty --out (exited 7, then 3),
+ * and run-only options given to validate. */
+Test(cli, contradictory_or_ignored_options_refused, .init = make_dir, .fini = remove_dir)
+{
+    static const struct {
+        const char *args, *msg;
+    } bad[] = {
+        {"run net.yaml --out res.h5 --no-out", "--out and --no-out"},
+        {"run net.yaml --no-out --out res.h5", "--out and --no-out"},
+        {"run net.yaml --out ''", "--out '': empty path"},
+        {"validate net.yaml --backend cuda", "validate takes no --backend"},
+        {"validate net.yaml --out res.h5", "validate takes no --out"},
+    };
+    write_file("net.yaml", small_net);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char *out, *err;
+        int rc = run_cli(bad[k].args, &out, &err);
+        cr_expect_eq(rc, 1, "%s: exit code %d: %s", bad[k].args, rc, err);
+        cr_expect(strstr(err, bad[k].msg) != NULL, "%s: %s", bad[k].args, err);
+        cr_expect_eq(out[0], '\0', "%s: %s", bad[k].args, out);
+        free(out);
+        free(err);
+    }
+    cr_expect(!exists("res.h5"), "a result file was written");
+}
+
+/* ---- where the result file goes (issue "cobalt in operation", item 1) --------------------- */
+
+static int n_temporaries(void)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q '\\.tmp\\.'", dir);
+    return system(cmd) == 0;
+}
+
+static mode_t lmode(const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert_eq(lstat(path, &st), 0, "%s is gone", path);
+    return st.st_mode;
+}
+
+static void link_in_dir(const char *target, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert_eq(symlink(target, path), 0);
+}
+
+/* A device is written in place: renaming a temporary onto it would replace the device node
+ * (as root, `--out /dev/null` turned /dev/null into a regular file). The link to /dev/null
+ * shows it without risking the machine's /dev/null: before the fix the link became a file. */
+Test(cli, out_device_written_in_place, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    struct stat st;
+    write_file("net.yaml", small_net);
+    link_in_dir("/dev/null", "null.h5");
+    cr_assert_eq(run_cli("run net.yaml --out null.h5", &out, &err), 0, "%s", err);
+    cr_expect(strstr(out, "\"status\":\"ok\"") != NULL, "%s", out);
+    cr_expect(S_ISLNK(lmode("null.h5")), "the link to /dev/null was replaced");
+    cr_expect(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null is no longer a device");
+    cr_expect(!n_temporaries(), "a temporary was left");
+    free(out);
+    free(err);
+    if (geteuid() == 0) { /* a device node of our own, named directly */
+        char path[512];
+        snprintf(path, sizeof path, "%s/dev", dir);
+        cr_assert_eq(mknod(path, S_IFCHR | 0666, makedev(1, 3)), 0);
+        cr_assert_eq(run_cli("run net.yaml --out dev", &out, &err), 0, "%s", err);
+        cr_expect(S_ISCHR(lmode("dev")), "the device node was replaced by a file");
+        free(out);
+        free(err);
+    }
+}
+
+/* A link to a regular file: the file it names is replaced, the link stays. */
+Test(cli, out_link_publishes_onto_its_target, .init = make_dir, .fini = remove_dir)
+{
+    static uint32_t a[400], b[400];
+    char *out, *err;
+    int differ = 0;
+    write_file("net.yaml", small_net);
+    cr_assert_eq(run_cli("run net.yaml --out a.h5", &out, &err), 0, "%s", err);
+    free(out);
+    free(err);
+    read_counts("a.h5", a, 400);
+    link_in_dir("a.h5", "link.h5");
+    cr_assert_eq(run_cli("run net.yaml --seed 4 --out link.h5", &out, &err), 0, "%s", err);
+    free(out);
+    free(err);
+    cr_expect(S_ISLNK(lmode("link.h5")), "the link was replaced by a file");
+    cr_expect(S_ISREG(lmode("a.h5")));
+    read_counts("a.h5", b, 400);
+    for (int i = 0; i < 400; ++i) differ += a[i] != b[i];
+    cr_expect_gt(differ, 0, "the link's target still holds the first run");
+    cr_expect(!n_temporaries(), "a temporary was left");
+}
+
+/* A directory is refused before the simulation starts (no progress line), not after it. */
+Test(cli, out_directory_refused_before_running, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err, path[512];
+    snprintf(path, sizeof path, "%s/sub", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    write_file("net.yaml", small_net);
+    cr_expect_eq(run_cli("run net.yaml --progress --out sub", &out, &err), 3, "%s", err);
+    cr_expect(strstr(err, "sub: is a directory") != NULL, "%s", err);
+    cr_expect(strstr(err, "[cobalt] t") == NULL, "the simulation ran first: %s", err);
+    cr_expect_eq(out[0], '\0', "%s", out);
+    free(out);
+    free(err);
+    link_in_dir("missing.h5", "dangling.h5");
+    cr_expect_eq(run_cli("run net.yaml --progress --out dangling.h5", &out, &err), 3, "%s", err);
+    cr_expect(strstr(err, "dangling.h5") != NULL && strstr(err, "[cobalt] t") == NULL, "%s", err);
+    free(out);
+    free(err);
+}
+
+/* --out naming the config (directly or through a link) is refused and the config kept. */
+Test(cli, out_config_itself_refused, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err, path[512], text[2048] = "";
+    FILE *f;
+    write_file("net.yaml", small_net);
+    link_in_dir("net.yaml", "cfg.h5");
+    cr_expect_eq(run_cli("run net.yaml --out net.yaml", &out, &err), 1, "%s", err);
+    cr_expect(strstr(err, "is the config file") != NULL, "%s", err);
+    free(out);
+    free(err);
+    cr_expect_eq(run_cli("run net.yaml --out cfg.h5", &out, &err), 1, "%s", err);
+    free(out);
+    free(err);
+    snprintf(path, sizeof path, "%s/net.yaml", dir);
+    f = fopen(path, "r");
+    cr_assert_not_null(f);
+    cr_assert_gt(fread(text, 1, sizeof text - 1, f), 0);
+    fclose(f);
+    cr_expect_str_eq(text, small_net, "the config was overwritten");
 }

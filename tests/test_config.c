@@ -139,6 +139,39 @@ Test(config, steps_round_and_clamp)
     cr_assert_eq(cob_steps(1.0, 0.0), 0);
 }
 
+/* Every duration becomes steps with an overflow check, and a run measures at least one step:
+ * t_warmup_ms = 1e300 ran with a negative step count, t_sim_ms = 1e300 failed later naming a
+ * population, a t_sim_ms under one step measured nothing; all exited as if fine. */
+Test(config, durations_fit_in_steps)
+{
+    struct {
+        const char *set, *want;
+    } bad[] = {
+        {"run.t_warmup_ms=1e300", "--set run.t_warmup_ms=1e300: value \"1e+300\" is 2e+301 steps of dt_ms = 0.05 "
+                                  "(allowed: warm-up plus measurement at most 9007199254740992 steps)"},
+        {"run.t_sim_ms=1e300", "--set run.t_sim_ms=1e300: value \"1e+300\" is 2e+301 steps of dt_ms = 0.05"},
+        {"run.t_sim_ms=0.01", "--set run.t_sim_ms=0.01: value \"0.01\" is 0 steps of dt_ms = 0.05 (allowed: at "
+                              "least one measured step"},
+        {"stats.pop_rate_bin_ms=1e300", "--set stats.pop_rate_bin_ms=1e300: value \"1e+300\" is 2e+301 steps"},
+        {"populations.E.tau_ref_ms=1e300", "populations[0].tau_ref_ms: value \"1e+300\" is 2e+301 steps of dt_ms = "
+                                           "0.05 (allowed: a refractory period of at most 2147483647 steps)"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        const char *sets[] = {bad[k].set};
+        assert_has(load_fails(good_yaml, "d.yaml", sets, 1, COB_ERR_CONFIG), bad[k].want);
+    }
+    const char *sum[] = {"run.t_warmup_ms=2e14", "run.t_sim_ms=2.6e14"}; /* 4e15 + 5.2e15 steps > 2^53 */
+    assert_has(load_fails(good_yaml, "d.yaml", sum, 2, COB_ERR_CONFIG),
+               "--set run.t_sim_ms=2.6e14: value \"2.6e+14\" is 5.2e+15 steps of dt_ms = 0.05 (allowed: measurement "
+               "at most 5007199254740992 steps after the warm-up");
+    const char *fine[] = {"run.t_sim_ms=0.05", "run.t_warmup_ms=4.4e14"}; /* one step; 8.8e15 steps */
+    cob_config c;
+    cob_err err = {0};
+    cr_assert_eq(cob_config_load_string(&c, good_yaml, "d.yaml", fine, 2, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(cob_steps(c.run.t_sim_ms, c.run.dt_ms), 1);
+    cob_config_free(&c);
+}
+
 Test(config, unknown_key)
 {
     const char *m = load_fails("run:\n  dtms: 0.1\n"
@@ -221,6 +254,26 @@ Test(config, unknown_population)
         "p.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "p.yaml:9: projections[1].pre: unknown population \"Q\" (defined: E, "
                         "I, X)");
+}
+
+/* A duplicate name is reported as such even when a projection then refers to a name that only
+ * the duplicate's first spelling would have had (it was "unknown population"). */
+Test(config, duplicate_name_before_references)
+{
+    const char *m = load_fails(one_pop("  - {name: E, model: lif_cond, size: 10}\n"
+                                       "  - {name: X, model: poisson, size: 10, rate_hz: 1}\n"
+                                       "projections:\n"
+                                       "  - {pre: X, post: I, receptor: E, indegree: 1, weight: 0.1}\n"),
+                               "p.yaml", NULL, 0, COB_ERR_CONFIG);
+    cr_assert_str_eq(m, "p.yaml:5: populations[1].name: duplicate population name \"E\" (already used by "
+                        "populations[0]; names must be unique)");
+    const char *sets[] = {"populations.I.name=E"};
+    m = load_fails(one_pop("  - {name: I, model: lif_cond, size: 10}\n"
+                           "  - {name: X, model: poisson, size: 10, rate_hz: 1}\n"
+                           "projections:\n"
+                           "  - {pre: X, post: I, receptor: E, indegree: 1, weight: 0.1}\n"),
+                   "p.yaml", sets, 1, COB_ERR_CONFIG);
+    assert_has(m, "--set populations.I.name=E: populations[1].name: duplicate population name \"E\"");
 }
 
 Test(config, key_of_other_model)

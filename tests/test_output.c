@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
 
 #include "cobalt/output.h"
+#include "util/publish.h"
 
 #define N_MAX 3 /* neurons per population in the small run */
 #define BINS 4
@@ -421,6 +424,46 @@ Test(output, bad_population_name_is_invalid)
     rmdir(r.dir);
 }
 
+/* A writer killed mid-write: it has created its temporary, then receives the signal that
+ * Ctrl-C or a Slurm time limit sends. */
+static cob_status write_then_signal(const char *tmp, void *user, cob_err *err)
+{
+    (void)err;
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        _exit(90);
+    fputs("half a file", f);
+    fclose(f);
+    raise(*(int *)user);
+    _exit(91); /* the signal did not end the process */
+}
+
+/* SIGTERM and SIGINT during the write remove "<out>.tmp.<pid>" and still end the process by
+ * that signal (the exit status says so); the final path is never created. */
+Test(output, signal_during_write_removes_the_temporary)
+{
+    int sigs[2] = {SIGTERM, SIGINT};
+    for (int k = 0; k < 2; k++) {
+        run r;
+        fill_run(&r);
+        char path[128];
+        snprintf(path, sizeof path, "%s/run.h5", r.dir);
+        pid_t pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+            cob_err err = {0};
+            cob__publish(path, write_then_signal, &sigs[k], &err);
+            _exit(92);
+        }
+        int ws = 0;
+        cr_assert_eq(waitpid(pid, &ws, 0), pid);
+        cr_expect(WIFSIGNALED(ws) && WTERMSIG(ws) == sigs[k], "signal %d: wait status %#x", sigs[k], ws);
+        cr_expect_eq(count_entries(r.dir, ".tmp."), 0, "signal %d left the temporary", sigs[k]);
+        cr_expect_eq(count_entries(r.dir, ""), 0);
+        rmdir(r.dir);
+    }
+}
+
 /* ---- JSON ---------------------------------------------------------------------------- */
 
 /* Braces and brackets balance outside strings, strings close, no newline. */
@@ -460,7 +503,7 @@ Test(json, shape_escapes_and_null)
     size_t n = strlen(buf);
     cr_assert(n > 2 && buf[0] == '{' && buf[n - 1] == '}', "%s", buf);
     cr_expect(json_balanced(buf), "%s", buf);
-    cr_expect_not_null(strstr(buf, "\"status\":\"ok\""), "%s", buf);
+    cr_expect_not_null(strstr(buf, "\"status\":\"overflow\""), "%s", buf); /* ring_overflow = 2 */
     cr_expect_not_null(strstr(buf, "\"out\":\"out/run.h5\""), "%s", buf);
     cr_expect_not_null(strstr(buf, "\"seed\":18446744073709551557"), "%s", buf);
     cr_expect_not_null(strstr(buf, "\"realtime_factor\":5,"), "%s", buf);
@@ -470,6 +513,21 @@ Test(json, shape_escapes_and_null)
     cr_expect_not_null(strstr(buf, "\"v_sd_mV\":null"), "%s", buf);
     cr_expect_null(strstr(buf, "nan"), "%s", buf);
     cr_expect_null(strstr(buf, "inf"), "%s", buf);
+}
+
+/* "status" never says ok for a run that lost spike arrivals (it did for every summarised run). */
+Test(json, status_ok_only_without_lost_arrivals)
+{
+    run r;
+    fill_run(&r);
+    rmdir(r.dir);
+    char buf[2048];
+    cob_err err = {0};
+    cr_assert_eq(cob_output_json(buf, sizeof buf, NULL, &r.c, &r.s, &r.t, &r.m, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(strncmp(buf, "{\"status\":\"overflow\",", 21), 0, "%s", buf);
+    r.s.ring_overflow = 0;
+    cr_assert_eq(cob_output_json(buf, sizeof buf, NULL, &r.c, &r.s, &r.t, &r.m, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(strncmp(buf, "{\"status\":\"ok\",", 15), 0, "%s", buf);
 }
 
 Test(json, null_out_and_overflow)

@@ -132,6 +132,11 @@ Test(plot, real_run_file, .init = make_dir, .fini = remove_dir)
     fclose(f);
     sh("OMP_NUM_THREADS=1 '%s' run tiny.yaml --set populations.X.rate_hz=30 --out run.h5 --quiet > /dev/null",
        COBALT_CLI);
+    /* a window that is negative or not a number is a wrong option (exit 2; -5 was accepted) */
+    cr_expect_eq(plot("run.h5", "--window-ms", "-5"), 2);
+    cr_expect_eq(plot("run.h5", "--window-ms", "nan"), 2);
+    snprintf(cfg, sizeof cfg, "%s/run_E.png", dir);
+    cr_expect_neq(access(cfg, F_OK), 0, "figures made with a bad window");
     rc = plot("run.h5", "--out", dir);
     cr_assert_eq(rc, 0, "cobalt plot exit code %d", rc);
     cr_expect_eq(check_pngs(want), 4);

@@ -458,6 +458,58 @@ Test(sweep, cli_point_and_slurm_task_id_agree, .init = make_dir, .fini = remove_
     free(errs);
 }
 
+/* The merged sweep file's path is checked before any point runs (a directory failed only after
+ * the whole sweep), and the config itself is refused as --out. */
+Test(sweep, cli_bad_out_refused_before_points, .init = make_dir, .fini = remove_dir)
+{
+    char path[300], *errs;
+    snprintf(path, sizeof path, "%s/net.yaml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(with_spec("  set:\n    seed: [1, 2]\n"), f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/sub.h5", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    cr_expect_eq(run_cli("", "sweep net.yaml --out sub.h5 --dir pts --quiet", &errs), 3, "%s", errs);
+    cr_expect(strstr(errs, "sub.h5: is a directory") != NULL, "%s", errs);
+    cr_expect(!exists("pts"), "points ran before the output was checked");
+    free(errs);
+    cr_expect_eq(run_cli("", "sweep net.yaml --out net.yaml --dir pts --quiet", &errs), 1, "%s", errs);
+    cr_expect(strstr(errs, "is the config file") != NULL, "%s", errs);
+    cr_expect(!exists("pts"));
+    free(errs);
+}
+
+/* Points that lose spike arrivals at run time (independent input saturating a 16-bit ring cell)
+ * are written, the sweep exits 6, and its JSON status is "overflow", never "ok". */
+Test(sweep, cli_overflow_status, .init = make_dir, .fini = remove_dir)
+{
+    char path[300], *errs, out[4096] = "";
+    snprintf(path, sizeof path, "%s/ovf.yaml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 1}\n"
+          "populations:\n"
+          "  - {name: E, model: lif_cond, size: 4}\n"
+          "  - {name: X, model: poisson, size: 10, rate_hz: 10000, input: independent}\n"
+          "projections:\n",
+          f);
+    for (int k = 0; k < 5; k++) /* 5 x 16000 input spikes per step onto one channel > 65535 */
+        fputs("  - {pre: X, post: E, receptor: E, indegree: 16000, weight: 0.001}\n", f);
+    fputs("sweep:\n  set:\n    seed: [1, 2]\n", f);
+    fclose(f);
+    cr_expect_eq(run_cli("", "sweep ovf.yaml --quiet", &errs), 6, "%s", errs);
+    free(errs);
+    snprintf(path, sizeof path, "%s/stdout", dir);
+    f = fopen(path, "r");
+    cr_assert_not_null(f);
+    cr_assert_gt(fread(out, 1, sizeof out - 1, f), 0);
+    fclose(f);
+    cr_expect(strncmp(out, "{\"status\":\"overflow\",", 21) == 0, "%s", out);
+    cr_expect(strstr(out, "\"overflow_points\":2") != NULL, "%s", out);
+    cr_expect(exists("ovf_sweep.h5"), "the overflowed points were not merged");
+}
+
 /* ---- an unconnected population (the single neuron of seed 004, Sec. IV) ---------------------- */
 
 /* Fig. 2's neuron (a = 0.01 at K = 1000, g = 12, gamma = 1/4, eta = 1.8, nu_X = 25 Hz) driven by

@@ -41,6 +41,14 @@ def import_packages():
              f"Debian/Ubuntu: apt install {' '.join('python3-' + m for m in missing)})", EXIT_MISSING_PACKAGE)
 
 
+def window_ms(text):
+    """--window-ms: a finite number >= 0 (argparse turns the ValueError into exit 2)."""
+    v = float(text)
+    if not (0.0 <= v < float("inf")):
+        raise argparse.ArgumentTypeError(f"'{text}': allowed: a number >= 0 (0: the whole run)")
+    return v
+
+
 def parse_args(argv):
     """Command-line arguments (argparse exits 2 on bad ones)."""
     ap = argparse.ArgumentParser(prog="cobalt plot", description=__doc__,
@@ -49,7 +57,7 @@ def parse_args(argv):
     ap.add_argument("--out", metavar="DIR",
                     help="folder for the figures (created; default: the folder of FILE)")
     ap.add_argument("--format", default="png", choices=("png", "pdf", "svg"), help="figure format (png)")
-    ap.add_argument("--window-ms", type=float, default=1000.0,
+    ap.add_argument("--window-ms", type=window_ms, default=1000.0,
                     help="length of the raster and trace window after the warm-up, ms (0: all; 1000)")
     ap.add_argument("--no-theory", action="store_true",
                     help="do not compute theory curves when the file has no /theory group")

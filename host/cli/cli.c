@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -15,6 +16,7 @@
 #include "cobalt_version.h"
 #include "cli/cli_cmds.h"
 #include "cli/cli_util.h"
+#include "util/publish.h"
 
 typedef struct {
     const char *config, *out, *backend;
@@ -38,7 +40,22 @@ static void usage(FILE *f)
                "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal.\n");
 }
 
-static int parse_run_args(int argc, char **argv, run_args *a)
+/* Options that only `run` uses: validate refuses them instead of ignoring them. */
+static int run_only(const char *opt, int validate)
+{
+    static const char *const names[] = {"--backend", "--out", "--no-out", "--progress", "--quiet", NULL};
+    for (int k = 0; validate && names[k]; ++k)
+        if (!strcmp(opt, names[k])) {
+            fprintf(stderr, "cobalt: validate takes no %s (it runs nothing and prints the CPU and CUDA estimates)\n",
+                    opt);
+            return 1;
+        }
+    return 0;
+}
+
+/* Arguments of `run` (validate = 0) or `validate` (1). 1 when they are usable, else 0 after a
+ * message (the caller prints the usage and exits 1). */
+static int parse_run_args(int argc, char **argv, run_args *a, int validate)
 {
     int i;
     memset(a, 0, sizeof *a);
@@ -47,6 +64,8 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     for (i = 2; i < argc; ++i) {
         const char *o = argv[i];
         int has_val = i + 1 < argc;
+        if (run_only(o, validate))
+            return 0;
         if (!strcmp(o, "--backend") && has_val)
             a->backend = argv[++i];
         else if (!strcmp(o, "--out") && has_val)
@@ -69,6 +88,14 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         } else if (!cob__cli_config_arg(&a->config, o)) {
             return 0;
         }
+    }
+    if (a->out && a->no_out) {
+        fprintf(stderr, "cobalt: --out and --no-out contradict each other: give one\n");
+        return 0;
+    }
+    if (a->out && !a->out[0]) {
+        fprintf(stderr, "cobalt: --out '': empty path (give a file name, or --no-out)\n");
+        return 0;
     }
     return cob__cli_need_config(a->config);
 }
@@ -107,10 +134,33 @@ static void progress_line(void *user, int64_t step, int64_t n_steps, double wall
     fflush(stderr);
 }
 
-static int write_results(const run_args *a, const cob_config *c, const cob_stats *s, const cob_sim_timing *t,
-                         cob_status run_st)
+/* The result file's path (out: --out or the default name) checked before the simulation: it
+ * must be publishable (util/publish.h: a new or regular file, a link to one, or a device) and
+ * not the config itself. Returns 0, or the exit code after a message. */
+static int check_out(const run_args *a, const cob_config *c, char *out, size_t len)
 {
-    char out[1200], host[256], device[400], json[65536];
+    cob__publish_target t;
+    cob_err err = {COB_OK, ""};
+    struct stat so, sc;
+    if (a->no_out)
+        return 0;
+    if (a->out)
+        snprintf(out, len, "%s", a->out);
+    else
+        default_out(c, out, len);
+    if (cob__publish_target_of(out, &t, &err) != COB_OK)
+        return cob__cli_fail(err.status, &err);
+    if (stat(t.path, &so) == 0 && stat(c->path, &sc) == 0 && so.st_dev == sc.st_dev && so.st_ino == sc.st_ino) {
+        fprintf(stderr, "cobalt: --out '%s' is the config file %s: choose another result path\n", out, c->path);
+        return 1;
+    }
+    return 0;
+}
+
+static int write_results(const run_args *a, const char *out, const cob_config *c, const cob_stats *s,
+                         const cob_sim_timing *t, cob_status run_st)
+{
+    char host[256], device[400], json[65536];
     const char *out_path = NULL;
     cob_run_meta m;
     cob_theory_summary th;
@@ -129,10 +179,6 @@ static int write_results(const run_args *a, const cob_config *c, const cob_stats
     m.config_path = c->path;
     m.theory = cob_output_theory(c, s, &th, &th_err) == COB_OK ? &th : NULL;
     if (!a->no_out) {
-        if (a->out)
-            snprintf(out, sizeof out, "%s", a->out);
-        else
-            default_out(c, out, sizeof out);
         st = cob_output_write_h5(out, c, s, t, &m, &err);
         if (st != COB_OK)
             return cob__cli_fail(st, &err);
@@ -156,10 +202,11 @@ static int cmd_run(int argc, char **argv)
     cob_sim_timing t;
     cob_sim_options opt;
     progress_ctx pc;
+    char out[COB__PUBLISH_PATH_MAX];
     cob_err err = {COB_OK, ""};
     cob_status st;
     int rc;
-    if (!parse_run_args(argc, argv, &a)) {
+    if (!parse_run_args(argc, argv, &a, 0)) {
         usage(stderr);
         return 1;
     }
@@ -169,6 +216,11 @@ static int cmd_run(int argc, char **argv)
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
     if (st != COB_OK)
         return cob__cli_fail(st, &err);
+    rc = check_out(&a, &c, out, sizeof out);
+    if (rc != 0) {
+        cob_config_free(&c);
+        return rc;
+    }
     pc.c = &c;
     pc.dt_ms = c.run.dt_ms;
     if (a.progress == 1 || (a.progress == -1 && isatty(STDERR_FILENO))) {
@@ -176,11 +228,12 @@ static int cmd_run(int argc, char **argv)
         opt.progress_user = &pc;
     }
     st = cob_sim_run(&c, &opt, &s, &t, &err);
-    if (st != COB_OK && st != COB_ERR_OVERFLOW) {
+    /* only an overflow counted during the run comes with results to write */
+    if (st != COB_OK && !(st == COB_ERR_OVERFLOW && s.ring_overflow > 0)) {
         cob_config_free(&c);
         return cob__cli_fail(st, &err);
     }
-    rc = write_results(&a, &c, &s, &t, st);
+    rc = write_results(&a, out, &c, &s, &t, st);
     if (rc == -1)
         rc = cob__cli_fail(st, &err);
     cob_stats_free(&s);
@@ -196,7 +249,7 @@ static int cmd_validate(int argc, char **argv)
     cob_status st;
     double syn = 0.0;
     int i;
-    if (!parse_run_args(argc, argv, &a)) {
+    if (!parse_run_args(argc, argv, &a, 1)) {
         usage(stderr);
         return 1;
     }

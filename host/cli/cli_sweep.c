@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "cobalt/cobalt.h"
 #include "cobalt/sweep.h"
 #include "cli/cli_cmds.h"
 #include "cli/cli_util.h"
 #include "cobalt_version.h"
+#include "util/publish.h"
 
 typedef struct {
     const char *config, *out, *dir, *backend, *point;
@@ -141,10 +143,29 @@ static cob_status run_points(const cob_sweep *sw, const sweep_args *a, cob_backe
     return COB_OK;
 }
 
+/* The sweep file and its CSV can be published (util/publish.h: exit 3 when not) and neither is
+ * the config (exit 1, as for `cobalt run --out`). Returns 0 or the exit code after a message. */
+static int check_outputs(const char *config, const char *out, const char *csv)
+{
+    const char *paths[2] = {out, csv};
+    struct stat sc, so;
+    for (int k = 0; k < 2; k++) {
+        cob__publish_target t;
+        cob_err err = {COB_OK, ""};
+        if (cob__publish_target_of(paths[k], &t, &err) != COB_OK)
+            return cob__cli_fail(err.status, &err);
+        if (stat(t.path, &so) == 0 && stat(config, &sc) == 0 && so.st_dev == sc.st_dev && so.st_ino == sc.st_ino) {
+            fprintf(stderr, "cobalt: '%s' is the config file %s: choose another --out\n", paths[k], config);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void sweep_summary(const cob_sweep *sw, const sweep_args *a, int selected, int64_t point, const char *dir,
                           const char *out, const char *csv, double wall_s, int n_overflow)
 {
-    printf("{\"status\":\"ok\",\"config\":");
+    printf("{\"status\":\"%s\",\"config\":", n_overflow ? "overflow" : "ok"); /* exit 6 is not ok */
     cob__cli_json_str(stdout, a->config);
     printf(",\"n_points\":%lld,\"points_run\":%lld,\"point\":", (long long)sw->n_points,
            selected ? 1LL : (long long)sw->n_points);
@@ -199,6 +220,13 @@ int cob_cli_sweep(int argc, char **argv)
     st = cob_sweep_paths(a.config, a.out, a.dir, out, csv, dir, sizeof out, &err);
     if (st == COB_OK)
         st = cob_sweep_select(a.point, getenv("SLURM_ARRAY_TASK_ID"), sw.n_points, &point, &selected, &err);
+    if (st == COB_OK && !selected) { /* the merged files, checked before the points run, not after */
+        int rc = check_outputs(a.config, out, csv);
+        if (rc != 0) {
+            cob_sweep_free(&sw);
+            return rc;
+        }
+    }
     if (st == COB_OK)
         st = run_points(&sw, &a, backend, dir, selected ? point : 0, selected ? point : sw.n_points - 1, &n_overflow,
                         &err);

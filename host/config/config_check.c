@@ -14,6 +14,10 @@
 /* Independent Poisson: expected input spikes per neuron per step (counts drawn per step). */
 #define COB__INDEP_MAX_PER_STEP 16000.0
 #define COB__DELAY_MAX_STEPS 65534
+/* Warm-up plus measured steps: 2^53, so every step count and step * dt_ms stays exact in a double
+ * and every sum of two step counts fits an int64. */
+#define COB__RUN_MAX_STEPS 9007199254740992.0
+#define COB__REFR_MAX_STEPS 2147483647.0 /* refractory steps are int32 */
 
 void cob_lif_params_defaults(cob_lif_params *p)
 {
@@ -135,6 +139,21 @@ static cob_status check_pool_rate(const cob_config *c, const cob__src *s, int i,
                           v, dt, lim);
 }
 
+cob_status cob__check_pop_names(const cob_config *c, const cob__src *s, int n, cob_err *err)
+{
+    char sub[64];
+    for (int i = 1; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(c->pops[j].name, c->pops[i].name) == 0) {
+                snprintf(sub, sizeof sub, "populations[%d].name", i);
+                return cob__fail_path(s, err, sub,
+                                      "duplicate population name \"%s\" (already used by "
+                                      "populations[%d]; names must be unique)",
+                                      c->pops[i].name, j);
+            }
+    return COB_OK;
+}
+
 static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_err *err)
 {
     const cob_pop_spec *p = &c->pops[i];
@@ -156,15 +175,8 @@ static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_e
     cob_status st = check_keys(s, cob__pop_keys, p, 1u << p->model, path, err);
     if (st != COB_OK)
         return st;
-    for (int j = 0; j < i; j++)
-        if (strcmp(c->pops[j].name, p->name) == 0) {
-            snprintf(sub, sizeof sub, "%s.name", path);
-            return cob__fail_path(s, err, sub,
-                                  "duplicate population name \"%s\" (already used by "
-                                  "populations[%d]; names must be unique)",
-                                  p->name, j);
-        }
-    return check_pool_rate(c, s, i, err);
+    st = cob__check_pop_names(c, s, i + 1, err);
+    return st != COB_OK ? st : check_pool_rate(c, s, i, err);
 }
 
 /* ---- projections -------------------------------------------------------------------------- */
@@ -328,6 +340,57 @@ static cob_status check_channels(const cob_config *c, const cob__src *s, cob_err
     return COB_OK;
 }
 
+/* ---- durations in steps ------------------------------------------------------------------- */
+
+/* Duration t_ms at path, in steps of dt_ms, must be at most max_steps; the message's allowed part
+ * reads "<what> at most <max_steps> steps<note>". */
+static cob_status check_steps(const cob__src *s, const char *path, double t_ms, double dt_ms, double max_steps,
+                              const char *what, const char *note, cob_err *err)
+{
+    double q = t_ms / dt_ms;
+    if (q <= max_steps)
+        return COB_OK;
+    char v[32], n[32], dt[32];
+    cob__fmt_num(t_ms, v, sizeof v);
+    cob__fmt_num(q, n, sizeof n);
+    cob__fmt_num(dt_ms, dt, sizeof dt);
+    return cob__fail_path(s, err, path, "value \"%s\" is %s steps of dt_ms = %s (allowed: %s at most %.0f steps%s)", v,
+                          n, dt, what, max_steps, note);
+}
+
+/* Every duration becomes a step count (cob_steps) that must fit where it is stored, and a run
+ * measures at least one step. Called after the single-key ranges (dt_ms > 0, durations >= 0). */
+static cob_status check_durations(const cob_config *c, const cob__src *s, cob_err *err)
+{
+    const cob_run_spec *r = &c->run;
+    char path[64], v[32], dt[32];
+    cob_status st = check_steps(s, "run.t_warmup_ms", r->t_warmup_ms, r->dt_ms, COB__RUN_MAX_STEPS,
+                                "warm-up plus measurement", "", err);
+    if (st == COB_OK)
+        st = check_steps(s, "run.t_sim_ms", r->t_sim_ms, r->dt_ms,
+                         COB__RUN_MAX_STEPS - (double)cob_steps(r->t_warmup_ms, r->dt_ms), "measurement",
+                         " after the warm-up: warm-up plus measurement at most 2^53 steps", err);
+    if (st == COB_OK && cob_steps(r->t_sim_ms, r->dt_ms) < 1) {
+        cob__fmt_num(r->t_sim_ms, v, sizeof v);
+        cob__fmt_num(r->dt_ms, dt, sizeof dt);
+        return cob__fail_path(s, err, "run.t_sim_ms",
+                              "value \"%s\" is 0 steps of dt_ms = %s (allowed: at least one measured step, "
+                              "t_sim_ms of about dt_ms or more)",
+                              v, dt);
+    }
+    if (st == COB_OK)
+        st = check_steps(s, "stats.pop_rate_bin_ms", c->stats.pop_rate_bin_ms, r->dt_ms, COB__RUN_MAX_STEPS, "a bin of",
+                         "", err);
+    for (int i = 0; st == COB_OK && i < c->n_pops; i++) {
+        if (!cob_model_is_neuron(c->pops[i].model))
+            continue;
+        snprintf(path, sizeof path, "populations[%d].tau_ref_ms", i);
+        st = check_steps(s, path, c->pops[i].lif.tau_ref_ms, r->dt_ms, COB__REFR_MAX_STEPS, "a refractory period of",
+                         "", err);
+    }
+    return st;
+}
+
 /* ---- stats and the whole config ----------------------------------------------------------- */
 
 /* value at path must be > (or >= when or_equal) the limit named lim_name. */
@@ -370,6 +433,8 @@ cob_status cob__check(const cob_config *c, const cob__src *s, cob_err *err)
         st = check_channels(c, s, err);
     if (st == COB_OK)
         st = check_stats(c, s, err);
+    if (st == COB_OK)
+        st = check_durations(c, s, err);
     return st;
 }
 

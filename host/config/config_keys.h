@@ -116,6 +116,9 @@ cob_status cob__parse_sets(const char *text, const char *name, const char *const
                            yaml_document_t *doc, cob__span **spans, cob_err *err);
 /* YAML document in s -> c (types, names, references; no ranges). c starts from defaults. */
 cob_status cob__read(cob_config *c, const cob__src *s, cob_err *err);
+/* The names of populations [0, n) are unique; else COB_ERR_CONFIG naming the second use (checked
+ * before projections refer to populations by name, and again by cob__check). */
+cob_status cob__check_pop_names(const cob_config *c, const cob__src *s, int n, cob_err *err);
 /* Every range and cross-key rule; messages located through s. */
 cob_status cob__check(const cob_config *c, const cob__src *s, cob_err *err);
 

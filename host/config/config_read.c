@@ -180,6 +180,10 @@ static cob_status read_pop_ref(const reader *r, const cob__key *k, int id, const
     yaml_node_t *n = get(r->s, id);
     if (n->type != YAML_SCALAR_NODE)
         return wrong_type(r, id, path, "a population name");
+    /* a duplicate name is the error, not the reference it makes ambiguous or leaves unmatched */
+    cob_status st = cob__check_pop_names(r->c, r->s, r->c->n_pops, r->err);
+    if (st != COB_OK)
+        return st;
     char names[COB_MAX_POPS * (COB_NAME_MAX + 2)];
     size_t used = 0;
     names[0] = '\0';

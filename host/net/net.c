@@ -9,6 +9,9 @@
 #include "cobalt/net.h"
 #include "cobalt/hd/connect.h"
 #include "models/models.h"
+#include "config/config_keys.h"
+
+#define COB__RING_CELL_MAX 65535 /* arrivals one uint16 delay-ring cell holds */
 
 int64_t cob_net_n_synapses(const cob_net *net)
 {
@@ -352,8 +355,38 @@ done:
     return st;
 }
 
+/* A neuron whose stored in-degree onto one channel exceeds the ring's cell: a config error that
+ * names the largest projection onto that channel and lists the others. */
+static cob_status fail_ring_bound(const cob_net *net, const cob_config *c, int pop, int ch, int64_t i, int64_t k,
+                                  cob_err *err)
+{
+    cob__src src = {c->path[0] ? c->path : "config", NULL, NULL, 0, c};
+    char path[64], list[256] = "";
+    size_t used = 0;
+    int p, top = -1;
+    for (p = 0; p < c->n_projs; ++p) {
+        const cob_proj *pr = &net->proj[p];
+        if (pr->post != pop || pr->channel != ch || pr->independent)
+            continue;
+        if (top < 0 || pr->indegree[i] > net->proj[top].indegree[i])
+            top = p;
+        if (used < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%d", used ? ", " : "", p);
+    }
+    snprintf(path, sizeof path, "projections[%d].indegree", top);
+    return cob__fail_path(&src, err, path,
+                          "population \"%s\" neuron %lld would get %lld stored synapses on one input channel "
+                          "(receptor %s, weight %g: projections %s; this one gives %lld) (allowed: at most %d per "
+                          "neuron and channel, the 16-bit cell of the delay ring; lower the in-degrees)",
+                          c->pops[pop].name, (long long)i, (long long)k,
+                          net->chan_receptor[pop][ch] == COB_RECEPTOR_E ? "E" : "I", net->chan_weight[pop][ch], list,
+                          (long long)net->proj[top].indegree[i], COB__RING_CELL_MAX);
+}
+
 /* A delay-ring cell is 16 bits: refuse networks whose static in-degree onto one channel of one
- * neuron could exceed it (independent Poisson counts are checked on the fly and counted). */
+ * neuron could exceed it (independent Poisson counts are checked on the fly and counted). The
+ * in-degrees are drawn (cv_indegree), so this is checked on the built layout, not in
+ * cob_config_check; it is still a config error (COB_ERR_CONFIG), found before anything runs. */
 static cob_status check_ring_bound(const cob_net *net, const cob_config *c, cob_err *err)
 {
     int pop, ch, p;
@@ -365,11 +398,8 @@ static cob_status check_ring_bound(const cob_net *net, const cob_config *c, cob_
                 for (p = 0; p < c->n_projs; ++p)
                     if (net->proj[p].post == pop && net->proj[p].channel == ch && !net->proj[p].independent)
                         k += net->proj[p].indegree[i];
-                if (k > 65535)
-                    return cob_err_set(err, COB_ERR_OVERFLOW,
-                                       "population %s neuron %lld: %lld synapses onto one input channel; "
-                                       "the 16-bit delay ring allows at most 65535 (lower the in-degree)",
-                                       c->pops[pop].name, (long long)i, (long long)k);
+                if (k > COB__RING_CELL_MAX)
+                    return fail_ring_bound(net, c, pop, ch, i, k, err);
             }
     return COB_OK;
 }

@@ -92,7 +92,8 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
     jbuf j = {buf, len, 0};
     double sim_s = t->n_steps > 0 ? (double)t->n_steps * c->run.dt_ms / 1000.0
                                   : (c->run.t_warmup_ms + c->run.t_sim_ms) / 1000.0;
-    j_put(&j, "{\"status\":\"ok\",\"out\":");
+    /* a run whose results are summarised either succeeded or lost spike arrivals (exit code 6) */
+    j_put(&j, "{\"status\":\"%s\",\"out\":", s->ring_overflow > 0 ? "overflow" : "ok");
     j_str(&j, out_path, SIZE_MAX);
     j_put(&j, ",\"backend\":");
     j_str(&j, m->backend ? m->backend : t->backend_name, SIZE_MAX);

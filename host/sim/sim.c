@@ -36,18 +36,28 @@ static cob_status pick_backend(cob_backend_kind kind, const cob_backend_ops **op
     return COB_OK;
 }
 
-/* Refuse a CPU run whose estimate exceeds the machine's physical memory. */
+/* Refuse a CPU run whose estimate exceeds the machine's physical memory; name the population-rate
+ * series when it is most of the need (a long t_sim_ms with short bins, not the network). */
 static cob_status check_host_memory(const cob_config *c, cob_err *err)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     int64_t need = cob_config_memory_estimate(c);
     double have = (pages > 0 && page > 0) ? (double)pages * (double)page : 0.0;
-    if (have > 0.0 && (double)need > have)
+    if (!(have > 0.0 && (double)need > have))
+        return COB_OK;
+    cob_config one_bin = *c; /* the same run with a one-bin series: the rest of the need */
+    one_bin.stats.pop_rate_bin_ms = c->run.t_sim_ms;
+    double series = (double)(need - cob_config_memory_estimate(&one_bin));
+    if (series > 0.5 * (double)need)
         return cob_err_set(err, COB_ERR_NOMEM,
-                           "the network needs about %.2f GB of host memory, this machine "
-                           "has %.2f GB: lower the population sizes or in-degrees, or shorten the delays",
-                           need / 1e9, have / 1e9);
-    return COB_OK;
+                           "the run needs about %.2f GB of host memory, %.2f GB of it for the population-rate series "
+                           "(run.t_sim_ms = %g in bins of stats.pop_rate_bin_ms = %g), this machine has %.2f GB: "
+                           "shorten run.t_sim_ms or raise stats.pop_rate_bin_ms",
+                           need / 1e9, series / 1e9, c->run.t_sim_ms, c->stats.pop_rate_bin_ms, have / 1e9);
+    return cob_err_set(err, COB_ERR_NOMEM,
+                       "the network needs about %.2f GB of host memory, this machine "
+                       "has %.2f GB: lower the population sizes or in-degrees, or shorten the delays",
+                       need / 1e9, have / 1e9);
 }
 
 static int64_t peak_rss_bytes(void)

@@ -53,7 +53,7 @@ cob_status cob_output_write_h5(const char *path, const cob_config *c, const cob_
                                const cob_run_meta *m, cob_err *err);
 
 /* One-line JSON summary (no trailing newline; caller prints it), written NUL-terminated into buf
- * (len bytes). Keys: "status":"ok", "out": out_path or null, "backend", "seed", "commit",
+ * (len bytes). Keys: "status" ("ok", or "overflow" when s->ring_overflow > 0), "out": out_path or null, "backend", "seed", "commit",
  * "neurons", "synapses", "steps", "build_s", "run_s", "realtime_factor" (run_s / simulated s),
  * "ring_overflow", "raster_overflow", and "populations": {name: {"rate_hz", "sd_rate_hz",
  * "cv", "frac_quiescent", "v_mean_mV", "v_sd_mV"}}. Strings are escaped; non-finite numbers
