@@ -75,22 +75,32 @@ if printf '%s\n' "$info" | grep -qi '^cuda backend:.*not built'; then
     exit 3
 fi
 
-# 3. Peak bandwidth.
+# A micro-benchmark perf/NAME.cu built into build/NAME (for this GPU, else sm_80/sm_90) and run
+# into build/NAME.txt. 0 when it ran; a warning and 1 when nvcc is missing or it failed.
+micro() {
+    local name=$1
+    if ! command -v "$nvcc" >/dev/null 2>&1 ||
+       ! { "$nvcc" -O3 -arch=native -o "build/$name" "perf/$name.cu" 2>/dev/null ||
+           "$nvcc" -O3 -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+                   -gencode arch=compute_90,code=compute_90 -o "build/$name" "perf/$name.cu"; }; then
+        echo "run_gpu_suite.sh: warning: cannot build perf/$name.cu with $nvcc" >&2
+        return 1
+    fi
+    if ! "build/$name" > "build/$name.txt"; then
+        echo "run_gpu_suite.sh: warning: build/$name failed" >&2
+        return 1
+    fi
+    cat "build/$name.txt"
+}
+
+# 3. Peak bandwidth (without it, % of floor uses the nominal bandwidth of the GPU model).
 bw_args=()
 t0=$SECONDS
 mkdir -p build
-if command -v "$nvcc" >/dev/null 2>&1 &&
-   { "$nvcc" -O3 -arch=native -o build/bandwidth perf/bandwidth.cu 2>/dev/null ||
-     "$nvcc" -O3 -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
-             -gencode arch=compute_90,code=compute_90 -o build/bandwidth perf/bandwidth.cu; }; then
-    if build/bandwidth > build/bandwidth.txt; then
-        cat build/bandwidth.txt
-        bw_args=(--bandwidth-json build/bandwidth.txt)
-    else
-        echo "run_gpu_suite.sh: warning: build/bandwidth failed; % of floor uses the nominal bandwidth of the GPU model" >&2
-    fi
+if micro bandwidth; then
+    bw_args=(--bandwidth-json build/bandwidth.txt)
 else
-    echo "run_gpu_suite.sh: warning: cannot build perf/bandwidth.cu with $nvcc; % of floor uses the nominal bandwidth" >&2
+    echo "run_gpu_suite.sh: % of floor uses the nominal bandwidth of the GPU model" >&2
 fi
 say "bandwidth benchmark: $((SECONDS - t0)) s"
 
@@ -98,18 +108,7 @@ say "bandwidth benchmark: $((SECONDS - t0)) s"
 # what spike delivery costs per event with its accumulator inside and outside L2. Printed and
 # kept in build/atomics.txt beside the rows; a failure here does not stop the suite.
 t0=$SECONDS
-if command -v "$nvcc" >/dev/null 2>&1 &&
-   { "$nvcc" -O3 -arch=native -o build/atomics perf/atomics.cu 2>/dev/null ||
-     "$nvcc" -O3 -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
-             -gencode arch=compute_90,code=compute_90 -o build/atomics perf/atomics.cu; }; then
-    if build/atomics > build/atomics.txt; then
-        cat build/atomics.txt
-    else
-        echo "run_gpu_suite.sh: warning: build/atomics failed" >&2
-    fi
-else
-    echo "run_gpu_suite.sh: warning: cannot build perf/atomics.cu with $nvcc" >&2
-fi
+micro atomics || true
 say "atomics benchmark: $((SECONDS - t0)) s"
 
 # 4. The suite.

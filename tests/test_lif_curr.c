@@ -6,6 +6,7 @@
  * Float tolerances follow the arithmetic of the step: u = 2^-24 is the unit roundoff of float;
  * ulp(x) the spacing of floats at |x|. */
 #include <criterion/criterion.h>
+#include "test_util.h"
 #include <float.h>
 #include <math.h>
 
@@ -14,14 +15,10 @@
 #include "models/lif.h"
 
 
-/* One step through the registry's step function with spike counts cnt[0 .. p->n_channels) and
- * no continuous drive; returns 1 if the neuron fired. */
+/* One step with spike counts cnt and no drive; 1 if the neuron fired. */
 static int step(cob_lif_state *n, const cob_lif_prop *p, const uint32_t *cnt)
 {
-    cob_input in;
-    cob_input_clear(&in);
-    for (int c = 0; c < p->n_channels; ++c) in.count[c] = cnt[c];
-    return (cob_lif_curr_step(n, p, &in, p->n_channels) & COB_STEP_FIRED) != 0;
+    return test_lif_step(cob_lif_curr_step, n, p, cnt);
 }
 
 static double ulpf_at(double x)

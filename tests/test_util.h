@@ -20,6 +20,17 @@ static inline void test_one_thread(void)
 #endif
 }
 
+/* One step of a LIF-family model's step function f with spike counts cnt[0 .. p->n_channels) and
+ * no continuous drive; 1 if the neuron fired. */
+typedef int (*test_lif_step_fn)(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in, int32_t n_channels);
+static inline int test_lif_step(test_lif_step_fn f, cob_lif_state *n, const cob_lif_prop *p, const uint32_t *cnt)
+{
+    cob_input in;
+    cob_input_clear(&in);
+    for (int c = 0; c < p->n_channels; ++c) in.count[c] = cnt[c];
+    return (f(n, p, &in, p->n_channels) & COB_STEP_FIRED) != 0;
+}
+
 /* Append a population of model m and size to c (Poisson: a 5 Hz pool); returns its index. */
 static inline int test_add_pop(cob_config *c, const char *name, cob_model m, int64_t size)
 {
