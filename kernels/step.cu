@@ -143,14 +143,9 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                 if (i < P->trace_n && s.tm % g->trace_stride == 0)
                     g->trace_v[(P->trace_base + i) * g->trace_samples + s.tm / g->trace_stride] = v_mV;
             }
-        } else if (P->next[i] == s.t) { /* pool source due now */
-            int64_t nx;
+        } else if (P->next[i] == s.t) { /* pool source due now: its next spike, as the CPU draws it */
             fired = 1;
-            if (P->p >= 1.0)
-                nx = s.t + 1;
-            else
-                nx = s.t + cob_geometric_gap(g->seed, P->stream, (uint32_t)i, &P->n_draws[i], P->thr, P->thr_len);
-            P->next[i] = nx;
+            P->next[i] = cob_pool_next(g->seed, P->stream, (uint32_t)i, s.t, P->p, &P->n_draws[i], P->thr, P->thr_len);
         }
         if (fired)
             pos = atomicAdd(&s_n[pop], 1);
@@ -307,10 +302,5 @@ __global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop)
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= P->size)
         return;
-    if (P->p <= 0.0)
-        P->next[i] = INT64_MAX;
-    else if (P->p >= 1.0)
-        P->next[i] = 0;
-    else
-        P->next[i] = -1 + cob_geometric_gap(g->seed, P->stream, (uint32_t)i, &P->n_draws[i], P->thr, P->thr_len);
+    P->next[i] = cob_pool_next(g->seed, P->stream, (uint32_t)i, -1, P->p, &P->n_draws[i], P->thr, P->thr_len);
 }
