@@ -262,7 +262,7 @@ static int cmd_validate(int argc, char **argv)
                (long long)c.pops[i].size);
     for (i = 0; i < c.n_projs; ++i) {
         const cob_proj_spec *p = &c.projs[i];
-        int indep = c.pops[p->pre].model == COB_MODEL_POISSON && c.pops[p->pre].input_mode == COB_INPUT_INDEPENDENT;
+        int indep = cob_pop_is_independent(&c.pops[p->pre]);
         double n = indep ? 0.0 : p->indegree * (double)c.pops[p->post].size;
         syn += n;
         printf("  projection %s -> %s (%s) K = %g, weight %g%s\n", c.pops[p->pre].name, c.pops[p->post].name,

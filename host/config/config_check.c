@@ -75,6 +75,22 @@ void cob_config_free(cob_config *c)
     c->text = NULL;
 }
 
+int64_t cob_config_bin_steps(const cob_config *c)
+{
+    int64_t b = cob_steps(c->stats.pop_rate_bin_ms, c->run.dt_ms);
+    return b < 1 ? 1 : b;
+}
+
+int64_t cob_config_n_bins_ts(const cob_config *c)
+{
+    return COB_CEIL_DIV(cob_steps(c->run.t_sim_ms, c->run.dt_ms), cob_config_bin_steps(c));
+}
+
+int cob_pop_is_independent(const cob_pop_spec *p)
+{
+    return p->model == COB_MODEL_POISSON && p->input_mode == COB_INPUT_INDEPENDENT;
+}
+
 int64_t cob_steps(double t_ms, double dt_ms)
 {
     if (!(dt_ms > 0.0))
@@ -287,7 +303,7 @@ static cob_status check_proj(const cob_config *c, const cob__src *s, int i, cob_
                               c->pops[q->pre].name, c->pops[q->post].name);
     }
     const cob_pop_spec *pre = &c->pops[q->pre];
-    if (pre->model == COB_MODEL_POISSON && pre->input_mode == COB_INPUT_INDEPENDENT)
+    if (cob_pop_is_independent(pre))
         return check_independent(c, s, i, err);
     return check_synapses(c, s, i, err);
 }

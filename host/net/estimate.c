@@ -6,15 +6,6 @@
 #include "stats/stats_acc.h"
 #include "stats/stats_fields.h"
 
-static int is_neuron_pop(const cob_pop_spec *ps)
-{
-    return cob_model_is_neuron(ps->model);
-}
-
-static int is_independent(const cob_config *c, int pop)
-{
-    return c->pops[pop].model == COB_MODEL_POISSON && c->pops[pop].input_mode == COB_INPUT_INDEPENDENT;
-}
 
 /* Bytes of one projection: stored synapses (int32 target + uint16 delay), delay-group offsets,
  * row pointers and in-degrees; *transient gets what building it needs on top (post-major lists
@@ -25,7 +16,7 @@ static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t 
     int64_t syn = (int64_t)ceil(ps->indegree * (1.0 + 3.0 * ps->cv_indegree)) * n_post;
     int64_t groups = llround(ps->delay_max_ms / c->run.dt_ms) - llround(ps->delay_min_ms / c->run.dt_ms) + 2;
     *transient = 0;
-    if (is_independent(c, ps->pre))
+    if (cob_pop_is_independent(&c->pops[ps->pre]))
         return n_post * 4;
     if (groups < 2)
         groups = 2;
@@ -51,13 +42,13 @@ int64_t cob_config_memory_estimate(const cob_config *c)
             peak_transient = tr;
         if (d > slots)
             slots = d;
-        if (!is_independent(c, ps->pre))
+        if (!cob_pop_is_independent(&c->pops[ps->pre]))
             events_per_step += (int64_t)ceil(
                 ps->indegree * c->pops[ps->post].size * COB_ESTIMATE_RATE_HZ * c->run.dt_ms * 1e-3);
     }
     for (pop = 0; pop < c->n_pops; ++pop) {
         bytes += c->pops[pop].size * 4; /* spike list */
-        if (!is_neuron_pop(&c->pops[pop]))
+        if (!cob_model_is_neuron(c->pops[pop].model))
             continue;
         neurons += c->pops[pop].size;
         /* the model's state arrays (model registry) */

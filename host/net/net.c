@@ -21,15 +21,6 @@ int64_t cob_net_n_synapses(const cob_net *net)
     return n;
 }
 
-static int is_neuron_pop(const cob_pop_spec *ps)
-{
-    return cob_model_is_neuron(ps->model);
-}
-
-static int is_independent(const cob_config *c, int pop)
-{
-    return c->pops[pop].model == COB_MODEL_POISSON && c->pops[pop].input_mode == COB_INPUT_INDEPENDENT;
-}
 
 /* Presynaptic candidates available to one target of projection p. */
 static int64_t n_available(const cob_config *c, const cob_proj_spec *ps)
@@ -117,7 +108,7 @@ static void layout(cob_net *net, const cob_config *c)
     for (pop = 0; pop < c->n_pops; ++pop) {
         net->pop_size[pop] = c->pops[pop].size;
         net->pop_model[pop] = (int32_t)c->pops[pop].model;
-        if (is_neuron_pop(&c->pops[pop])) {
+        if (cob_model_is_neuron(c->pops[pop].model)) {
             net->pop_offset[pop] = net->n_neurons;
             net->n_neurons += c->pops[pop].size;
         } else {
@@ -313,7 +304,7 @@ static cob_status build_proj(cob_net *net, const cob_config *c, int p, int chann
     pr->pre = ps->pre;
     pr->post = ps->post;
     pr->channel = channel;
-    pr->independent = is_independent(c, ps->pre);
+    pr->independent = cob_pop_is_independent(&c->pops[ps->pre]);
     pr->n_pre = c->pops[ps->pre].size;
     pr->n_post = c->pops[ps->post].size;
     pr->n_avail = n_available(c, ps);

@@ -12,10 +12,8 @@ static void plan_stats(cob_plan *pl, const cob_config *c, const cob_net *net)
 {
     const cob_stats_spec *ss = &c->stats;
     int pop;
-    pl->bin_steps = cob_steps(ss->pop_rate_bin_ms, c->run.dt_ms);
-    if (pl->bin_steps < 1)
-        pl->bin_steps = 1;
-    pl->n_bins_ts = COB_CEIL_DIV(pl->measure_steps, pl->bin_steps);
+    pl->bin_steps = cob_config_bin_steps(c);
+    pl->n_bins_ts = cob_config_n_bins_ts(c);
     pl->v_stride = ss->v_sample_stride_steps;
     pl->v_bins = ss->v_hist_bins;
     pl->v_min_mV = (float)ss->v_hist_min_mV;

@@ -93,11 +93,6 @@ typedef struct {
     int64_t n, v_bins, n_bins_ts;
 } cob_acc_dims;
 
-/* Steps per bin of the population-rate series (at least 1) and the bins in the measurement
- * window, from the config: the one formula for cob_acc_init, the CUDA backend and both memory
- * estimates. */
-int64_t cob_acc_bin_steps(const cob_config *c);
-int64_t cob_acc_n_bins_ts(const cob_config *c);
 /* Dimensions of population pop of config c (size, stats.v_hist.bins, rate bins). */
 cob_acc_dims cob_acc_config_dims(const cob_config *c, int pop);
 /* The same from a run plan (what the backends and the device estimate see). */

@@ -37,23 +37,12 @@ const cob_acc_desc cob_acc_table[COB_ACC_N_ROWS] = {
 
 #undef ROW
 
-int64_t cob_acc_bin_steps(const cob_config *c)
-{
-    int64_t b = cob_steps(c->stats.pop_rate_bin_ms, c->run.dt_ms);
-    return b < 1 ? 1 : b;
-}
-
-int64_t cob_acc_n_bins_ts(const cob_config *c)
-{
-    return COB_CEIL_DIV(cob_steps(c->run.t_sim_ms, c->run.dt_ms), cob_acc_bin_steps(c));
-}
-
 cob_acc_dims cob_acc_config_dims(const cob_config *c, int pop)
 {
     cob_acc_dims m;
     m.n = c->pops[pop].size;
     m.v_bins = c->stats.v_hist_bins;
-    m.n_bins_ts = cob_acc_n_bins_ts(c);
+    m.n_bins_ts = cob_config_n_bins_ts(c);
     return m;
 }
 

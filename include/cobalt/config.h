@@ -113,6 +113,15 @@ cob_status cob_config_check(const cob_config *c, cob_err *err);
  * milliseconds-to-steps conversion; host/sim/plan.c applies it to every duration of a run). */
 int64_t cob_steps(double t_ms, double dt_ms);
 
+/* Steps per bin of the population-rate series (at least 1) and the bins of the measurement
+ * window of config c: the one formula the run plan, the accumulators and the estimates use. */
+int64_t cob_config_bin_steps(const cob_config *c);
+int64_t cob_config_n_bins_ts(const cob_config *c);
+
+/* 1 when population p reaches its targets as independent Poisson counts drawn per target and
+ * step (a Poisson population with input: independent; its projections store no synapses). */
+int cob_pop_is_independent(const cob_pop_spec *p);
+
 /* Load the YAML file at path into c (c need not be initialised): defaults first
  * (cob_config_defaults), then the file, then each override "dotted.key=value" in
  * sets[0 .. n_sets) applied to the YAML tree (run.seed=3, populations.E.size=500 -- a list
