@@ -23,8 +23,16 @@ extern "C" {
 typedef cob_lif_state cob_lif_cond_state;
 typedef cob_lif_prop cob_lif_cond_prop;
 enum { COB_LIF_COND_STATE_F32 = COB_LIF_STATE_F32, COB_LIF_COND_STATE_I32 = COB_LIF_STATE_I32 };
-#define cob_lif_cond_load cob_lif_load
-#define cob_lif_cond_store cob_lif_store
+/* State I/O of the registry (hd/models.h): the LIF state (V, refractory counter). */
+COB_INLINE void cob_lif_cond_load(cob_lif_state *n, const cob_state_arrays *a, int64_t i)
+{
+    cob_lif_load(n, a, i);
+}
+
+COB_INLINE void cob_lif_cond_store(const cob_lif_state *n, const cob_state_arrays *a, int64_t i)
+{
+    cob_lif_store(n, a, i);
+}
 
 /* f_c^n: from the table (bit-identical to cob_powi, which made it) or by cob_powi. */
 COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)

@@ -16,8 +16,16 @@ extern "C" {
 typedef cob_lif_state cob_lif_curr_state;
 typedef cob_lif_prop cob_lif_curr_prop;
 enum { COB_LIF_CURR_STATE_F32 = COB_LIF_STATE_F32, COB_LIF_CURR_STATE_I32 = COB_LIF_STATE_I32 };
-#define cob_lif_curr_load cob_lif_load
-#define cob_lif_curr_store cob_lif_store
+/* State I/O of the registry (hd/models.h): the LIF state (V, refractory counter). */
+COB_INLINE void cob_lif_curr_load(cob_lif_state *n, const cob_state_arrays *a, int64_t i)
+{
+    cob_lif_load(n, a, i);
+}
+
+COB_INLINE void cob_lif_curr_store(const cob_lif_state *n, const cob_state_arrays *a, int64_t i)
+{
+    cob_lif_store(n, a, i);
+}
 
 /* Advance one neuron by one step (channels c < n_channels == p->n_channels). Returns
  * COB_STEP_* flags. */
