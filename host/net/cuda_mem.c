@@ -55,7 +55,7 @@ static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
 void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_mem *m)
 {
     const cob_stats_spec *ss = &pl->reduce;
-    int64_t peak = 0, trace_n = 0, raster_slack = 0;
+    int64_t peak = 0, raster_slack = 0;
     int p, pop;
     m->connectivity = m->state = m->ring = m->stats = 0;
     for (p = 0; p < net->n_projs; ++p) {
@@ -75,12 +75,11 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_m
             continue;
         dims = cob_acc_plan_dims(pl, pop);
         m->stats += cob_acc_pop_bytes(&dims); /* every row of the accumulator table, as setup_stats */
-        trace_n += ps->size < ss->trace_neurons ? ps->size : ss->trace_neurons;
         raster_slack += ps->size < ss->raster_neurons ? ps->size : ss->raster_neurons; /* one step */
     }
     m->ring = (int64_t)net->ring_slots * (net->n_channels_max ? net->n_channels_max : 1) * net->n_neurons * 4;
     m->stats += (ss->raster_neurons > 0 ? (ss->raster_max_spikes + raster_slack) * 16 : 0) +
-                trace_n * pl->trace_samples * 4 + 65536; /* + descriptors */
+                pl->trace_n * pl->trace_samples * 4 + 65536; /* + descriptors */
     m->resident = m->connectivity + m->state + m->ring + m->stats;
     m->build_peak = m->resident + peak;
 }
