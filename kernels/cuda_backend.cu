@@ -648,6 +648,7 @@ static cob_status read_acc(cob_cuda *s, cob_acc *a, cob_dcount *cnt, cob_err *er
         a->raster_overflow = (n_r - kept) + (int64_t)cnt->raster_over;
     }
     a->ring_overflow = cnt->overflow;
+    a->spikes_merged = cnt->merged;
     return COB_OK;
 }
 

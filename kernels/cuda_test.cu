@@ -98,7 +98,7 @@ __global__ void kt_lif(int model, const cob_neuron_prop *prop, int n_channels, i
     int k;
     if (i >= n)
         return;
-    cob_input_clear(&in);
+    cob_input_clear(&in, COB_TEST_LIF_SEED, COB_TEST_LIF_STEP, (uint32_t)i);
     for (k = 0; k < n_channels; ++k) in.count[k] = counts[i * n_channels + k];
     v_out[i] = v_in[i];
     r_out[i] = r_in[i];

@@ -106,7 +106,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             uint64_t ovf;
             float v_mV = 0.0f;
             int flags, c;
-            cob_input_clear(&in);
+            cob_input_clear(&in, g->seed, (uint64_t)s.t, (uint32_t)gi);
             ovf = gather(g, P, &s, i, gi, &in);
             if (ovf)
                 atomicAdd(&cnt->overflow, (unsigned long long)ovf);
@@ -114,6 +114,8 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             if (flags & COB_STEP_BAD_MODEL)
                 atomicMax(&cnt->bad_model, pop + 1);
             fired = flags & COB_STEP_FIRED;
+            if (flags >> COB_STEP_MERGED_SHIFT)
+                atomicAdd(&cnt->merged, (unsigned long long)(flags >> COB_STEP_MERGED_SHIFT));
             if (s.measuring) {
                 const cob_dacc *a = &P->acc;
                 const cob_vhist_geom hg = {g->v_min, g->v_inv_width, g->v_bins};

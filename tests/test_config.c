@@ -178,7 +178,7 @@ Test(config, unknown_key)
                                "populations: []\n",
                                "u.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "u.yaml:2: run.dtms: unknown key (allowed: dt_ms, t_sim_ms, "
-                        "t_warmup_ms, seed)");
+                        "t_warmup_ms, seed, integrator)");
     m = load_fails(one_pop("    colour: red\n"), "u.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "u.yaml:5: populations[0].colour: unknown key (allowed: name, model, size,");
     m = load_fails(one_pop("stat:\n  min_isi: 3\n"), "u.yaml", NULL, 0, COB_ERR_CONFIG);
@@ -367,7 +367,7 @@ Test(config, bad_overrides)
     const char *unknown[] = {"run.sed=3"};
     const char *m = load_fails(good_yaml, "o.yaml", unknown, 1, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "--set run.sed=3: unknown key (allowed: dt_ms, t_sim_ms, t_warmup_ms, "
-                        "seed)");
+                        "seed, integrator)");
     const char *range[] = {"populations.E.size=-5"};
     m = load_fails(good_yaml, "o.yaml", range, 1, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "--set populations.E.size=-5: populations[0].size: value \"-5\" out of "

@@ -229,12 +229,18 @@ static void check_lif(int model, const cob_neuron_prop *np, int nch, const char 
             case 2: v_in[i] = p->v_reset_mV; break;
             default: v_in[i] = lo + (hi - lo) * (float)rnd01(1, i);
             }
-            r_in[i] = rnd(1, i, 2) % 4 == 0 ? (int32_t)(rnd(1, i, 3) % (uint32_t)(p->refr_steps + 1)) : 0;
-            for (int c = 0; c < nch; ++c) cnt[i * nch + c] = lif_count((uint64_t)i * COB_MAX_CHANNELS + (uint64_t)c);
+            /* the ordered step counts refractory time in ticks and walks every arrival: counts up
+             * to 3000 per channel cover its sorted (<= 32) and merged paths at a bearable cost */
+            const uint32_t r_max = p->integrator == COB_INTEGRATOR_ORDERED ? (uint32_t)p->refr_ticks : (uint32_t)p->refr_steps;
+            r_in[i] = rnd(1, i, 2) % 4 == 0 ? (int32_t)(rnd(1, i, 3) % (r_max + 1)) : 0;
+            for (int c = 0; c < nch; ++c) {
+                uint32_t k = lif_count((uint64_t)i * COB_MAX_CHANNELS + (uint64_t)c);
+                cnt[i * nch + c] = p->integrator == COB_INTEGRATOR_ORDERED ? k % 3001u : k;
+            }
             cob_input in;
             cob_state_arrays sa = {{v_ref}, {r_ref}};
             float v_after;
-            cob_input_clear(&in);
+            cob_input_clear(&in, COB_TEST_LIF_SEED, COB_TEST_LIF_STEP, (uint32_t)i);
             for (int c = 0; c < nch; ++c) in.count[c] = cnt[i * nch + c];
             v_ref[i] = v_in[i];
             r_ref[i] = r_in[i];
@@ -275,17 +281,18 @@ static void check_lif(int model, const cob_neuron_prop *np, int nch, const char 
     }
 }
 
-static void check_lif_config(const char *yaml, int model)
+static void check_lif_config(const char *yaml, int model, int integrator)
 {
     cob_config c;
     cob_net net;
     cob_err err = {0};
-    char what[64];
+    char what[96];
     load_yaml(&c, yaml);
+    c.run.integrator = integrator;
     cr_assert_eq(cob_net_layout(&net, &c, &err), COB_OK, "%s", err.msg);
     for (int pop = 0; pop < 2; ++pop) {
-        snprintf(what, sizeof what, "%s population %s (%d channels)", cob_model_name(model), c.pops[pop].name,
-                 net.pop_channels[pop]);
+        snprintf(what, sizeof what, "%s population %s (%d channels, %s step)", cob_model_name(model), c.pops[pop].name,
+                 net.pop_channels[pop], cob_integrator_name(integrator));
         check_lif(model, &net.prop[pop], net.pop_channels[pop], what);
     }
     cob_net_free(&net);
@@ -297,14 +304,28 @@ static void check_lif_config(const char *yaml, int model)
 Test(cuda, lif_cond_step_matches_host)
 {
     need_device();
-    check_lif_config(lif_cond_yaml, COB_MODEL_LIF_COND);
+    check_lif_config(lif_cond_yaml, COB_MODEL_LIF_COND, COB_INTEGRATOR_GRID);
+}
+
+/* The same populations with the ordered step (run.integrator: ordered): arrival offsets from
+ * Philox, both arrival paths, refractory time in ticks. */
+Test(cuda, lif_cond_ordered_step_matches_host)
+{
+    need_device();
+    check_lif_config(lif_cond_yaml, COB_MODEL_LIF_COND, COB_INTEGRATOR_ORDERED);
 }
 
 /* A: three channels; B: no input channel at all, driven by mu_ext above threshold. */
 Test(cuda, lif_curr_step_matches_host)
 {
     need_device();
-    check_lif_config(lif_curr_yaml, COB_MODEL_LIF_CURR);
+    check_lif_config(lif_curr_yaml, COB_MODEL_LIF_CURR, COB_INTEGRATOR_GRID);
+}
+
+Test(cuda, lif_curr_ordered_step_matches_host)
+{
+    need_device();
+    check_lif_config(lif_curr_yaml, COB_MODEL_LIF_CURR, COB_INTEGRATOR_ORDERED);
 }
 
 /* Per-neuron means spanning no input, the one-word path (<= 64) and the chunked path, up to
@@ -823,14 +844,29 @@ static const char *cond_yaml =
     "  raster: {neurons: 60, max_spikes: %s}\n"
     "  traces: {neurons: 3, stride_steps: 7}\n";
 
-static void cond_run(const char *input, const char *raster_max, const char *what, cob_stats *cpu_out)
+static void cond_run_with(const char *input, const char *raster_max, int integrator, const char *what,
+                          cob_stats *cpu_out)
 {
     char yaml[4096];
     cob_config c;
     snprintf(yaml, sizeof yaml, cond_yaml, input, raster_max);
     load_yaml(&c, yaml);
+    c.run.integrator = integrator;
     compare_backends(&c, COB_OK, what, cpu_out);
     cob_config_free(&c);
+}
+
+static void cond_run(const char *input, const char *raster_max, const char *what, cob_stats *cpu_out)
+{
+    cond_run_with(input, raster_max, COB_INTEGRATOR_GRID, what, cpu_out);
+}
+
+/* The ordered step in a whole network: pool and independent input, raster and traces. */
+Test(cuda, run_lif_cond_ordered)
+{
+    need_device();
+    cond_run_with("pool", "1000000", COB_INTEGRATOR_ORDERED, "lif_cond, pool input, ordered step", NULL);
+    cond_run_with("independent", "1000000", COB_INTEGRATOR_ORDERED, "lif_cond, independent input, ordered step", NULL);
 }
 
 Test(cuda, run_lif_cond_pool)
@@ -884,6 +920,8 @@ Test(cuda, run_lif_curr)
     need_device();
     load_yaml(&c, curr_yaml);
     compare_backends(&c, COB_OK, "lif_curr, independent and pool input", NULL);
+    c.run.integrator = COB_INTEGRATOR_ORDERED;
+    compare_backends(&c, COB_OK, "lif_curr, independent and pool input, ordered step", NULL);
     cob_config_free(&c);
 }
 

@@ -134,13 +134,14 @@ Test(determinism, other_seed_differs)
 
 /* 1, 2 and 3 threads: 3 splits 400 and 100 neurons unevenly, so the spike-list compaction and
  * the target ranges of the delivery are exercised with unequal chunks. */
-static void thread_counts(cob_input_mode mode)
+static void thread_counts(cob_input_mode mode, int integrator)
 {
 #ifdef _OPENMP
     cob_config c;
     cob_stats ref, s;
     char msg[256];
     ei_config(&c, 7, mode);
+    c.run.integrator = integrator;
     c.run.t_sim_ms = 200.0; /* 3 threads on 2 CI cores spin in barriers: keep the runs short */
     set_threads(1);
     run_cpu(&c, &ref);
@@ -148,13 +149,14 @@ static void thread_counts(cob_input_mode mode)
     for (int nt = 2; nt <= 3; ++nt) {
         set_threads(nt);
         run_cpu(&c, &s);
-        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg), "%d threads differ from 1 thread: %s", nt,
-                      msg);
+        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg), "%s step: %d threads differ from 1 thread: %s",
+                      cob_integrator_name(integrator), nt, msg);
         cob_stats_free(&s);
     }
     cob_stats_free(&ref);
 #else
     (void)mode;
+    (void)integrator;
     cr_skip_test("built without OpenMP");
 #endif
 }
@@ -163,6 +165,8 @@ static void thread_counts(cob_input_mode mode)
  * tests would oversubscribe the two CI cores and spin in each other's barriers (~50x slower). */
 Test(determinism, thread_count_independent)
 {
-    thread_counts(COB_INPUT_POOL);
-    thread_counts(COB_INPUT_INDEPENDENT);
+    thread_counts(COB_INPUT_POOL, COB_INTEGRATOR_GRID);
+    thread_counts(COB_INPUT_INDEPENDENT, COB_INTEGRATOR_GRID);
+    thread_counts(COB_INPUT_POOL, COB_INTEGRATOR_ORDERED);
+    thread_counts(COB_INPUT_INDEPENDENT, COB_INTEGRATOR_ORDERED);
 }

@@ -12,7 +12,8 @@
  * (tests/emu) against the same digests, so CPU == CUDA is part of the guard.
  *
  * Provenance: the digests were recorded with COBALT_DIGEST_PRINT=1 at commit 6a328ee (before
- * the extension-layer refactor, issue 8). They may change only with a deliberate change of
+ * the extension-layer refactor, issue 8); the three "ordered step" cases when that step was
+ * introduced (issue 16). They may change only with a deliberate change of
  * results, recorded in the commit message. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -84,6 +85,26 @@ static const digest_case cases[] = {
       "projections.3.nested=true", "projections.4.nested=true", "projections.5.nested=true",
       "populations.X.rate_hz=500", NULL},
      0x2354816a3f834fb2ull},
+    /* the ordered step (issue 16), recorded at its introduction */
+    {"fig4 ordered step (dt 50 us, pool, CV_K 0.2)",
+     CFG("configs/sanzeni2020_fig4.yaml"),
+     {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=100", "projections.0.cv_indegree=0.2",
+      "projections.1.indegree=100", "projections.2.indegree=25", "projections.3.indegree=25",
+      "projections.4.indegree=100", "projections.5.indegree=100", "populations.X.rate_hz=200",
+      "run.integrator=ordered", RASTER, NULL},
+     0x76a45142cf2dd32bull},
+    {"brunel2000 ordered step (lif_curr, independent input)",
+     CFG("configs/brunel2000.yaml"),
+     {SHORT, "populations.E.size=400", "populations.I.size=100", "populations.X.size=400", "projections.0.indegree=80",
+      "projections.1.indegree=80", "projections.2.indegree=20", "projections.3.indegree=20",
+      "projections.4.indegree=80", "projections.5.indegree=80", "populations.X.rate_hz=150", "run.integrator=ordered",
+      RASTER, NULL},
+     0xf25b9c3b3f8e5fa4ull},
+    {"single neuron ordered step (dt 1 ms: ~36 arrivals a step, both arrival paths)",
+     CFG("configs/validation/single_neuron_k.yaml"),
+     {"run.dt_ms=1", "run.t_warmup_ms=5", "run.t_sim_ms=300", "populations.N.size=40", "stats.v_neurons=40",
+      "run.integrator=ordered", RASTER, NULL},
+     0x2c5dc2686550607aull},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 

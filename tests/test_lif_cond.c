@@ -37,7 +37,7 @@ static cob_lif_prop make(const cob_lif_params *lp, double dt, double a_e, double
     cob_neuron_prop np;
     int rec[2] = {COB_RECEPTOR_E, COB_RECEPTOR_I};
     double w[2] = {a_e, a_i};
-    cob__model_lif_cond.prop_make(&np, lp, dt, 2, rec, w);
+    cob__model_lif_cond.prop_make(&np, lp, dt, COB_INTEGRATOR_GRID, 2, rec, w);
     return np.lif_cond;
 }
 

@@ -35,7 +35,7 @@ static cob_lif_prop make(double mu_mV, double j_e, double j_i)
     double w[2] = {j_e, j_i};
     cob_lif_params_defaults(&lp);
     lp.mu_ext_mV = mu_mV;
-    cob__model_lif_curr.prop_make(&np, &lp, 0.1, 2, rec, w);
+    cob__model_lif_curr.prop_make(&np, &lp, 0.1, COB_INTEGRATOR_GRID, 2, rec, w);
     return np.lif_curr;
 }
 

@@ -114,7 +114,7 @@ Test(registry, unknown_model_fails_loudly)
     cob_neuron_prop p;
     cob_input in;
     memset(&p, 0, sizeof p);
-    cob_input_clear(&in);
+    cob_input_clear(&in, 1, 0, 0);
     cr_expect_eq(cob_neuron_step(COB_MODEL_POISSON, &p, &sa, 0, &in, 0, &v_out), COB_STEP_BAD_MODEL);
     cr_expect_eq(cob_neuron_step(99, &p, &sa, 0, &in, 0, &v_out), COB_STEP_BAD_MODEL);
     cr_expect_eq(v, -60.0f, "state touched by an unknown model");
@@ -129,13 +129,13 @@ Test(registry, drive_is_a_jump_of_the_same_size)
     int rec[1] = {COB_RECEPTOR_E};
     double w[1] = {0.75};
     cob_lif_params_defaults(&lp);
-    cob__model_lif_curr.prop_make(&np, &lp, 0.1, 1, rec, w);
+    cob__model_lif_curr.prop_make(&np, &lp, 0.1, COB_INTEGRATOR_GRID, 1, rec, w);
     for (int k = 0; k < 200; ++k) {
         float v0 = -79.0f + 0.125f * (float)k;
         cob_lif_state a = {v0, 0}, b = {v0, 0};
         cob_input spike, drive;
-        cob_input_clear(&spike);
-        cob_input_clear(&drive);
+        cob_input_clear(&spike, 1, 0, 0);
+        cob_input_clear(&drive, 1, 0, 0);
         spike.count[0] = 1;
         drive.drive_mV = 0.75f;
         int fa = cob_lif_curr_step(&a, &np.lif_curr, &spike, 1), fb = cob_lif_curr_step(&b, &np.lif_curr, &drive, 1);

@@ -26,7 +26,7 @@ typedef int (*test_lif_step_fn)(cob_lif_state *n, const cob_lif_prop *p, const c
 static inline int test_lif_step(test_lif_step_fn f, cob_lif_state *n, const cob_lif_prop *p, const uint32_t *cnt)
 {
     cob_input in;
-    cob_input_clear(&in);
+    cob_input_clear(&in, 1, 0, 0);
     for (int c = 0; c < p->n_channels; ++c) in.count[c] = cnt[c];
     return (f(n, p, &in, p->n_channels) & COB_STEP_FIRED) != 0;
 }

@@ -229,7 +229,7 @@ static int cmd_run(int argc, char **argv)
     }
     st = cob_sim_run(&c, &opt, &s, &t, &err);
     /* only an overflow counted during the run comes with results to write */
-    if (st != COB_OK && !(st == COB_ERR_OVERFLOW && s.ring_overflow > 0)) {
+    if (st != COB_OK && !(st == COB_ERR_OVERFLOW && cob_stats_overflowed(&s))) {
         cob_config_free(&c);
         return cob__cli_fail(st, &err);
     }

@@ -18,6 +18,10 @@
  * and every sum of two step counts fits an int64. */
 #define COB__RUN_MAX_STEPS 9007199254740992.0
 #define COB__REFR_MAX_STEPS 2147483647.0 /* refractory steps are int32 */
+/* The ordered integrator counts refractory time in ticks (1/COB_TICKS of a step) in int32, with
+ * room for the offset of the spike within its step; its arrival draws hold the step in 48 bits. */
+#define COB__REFR_MAX_STEPS_ORDERED 32766.0
+#define COB__RUN_MAX_STEPS_ORDERED 281474976710656.0
 
 void cob_lif_params_defaults(cob_lif_params *p)
 {
@@ -63,6 +67,7 @@ void cob_config_defaults(cob_config *c)
     c->run.t_sim_ms = 1000.0;
     c->run.t_warmup_ms = 200.0;
     c->run.seed = 1;
+    c->run.integrator = COB_INTEGRATOR_GRID;
     stats_defaults(&c->stats);
     for (int i = 0; i < COB_MAX_POPS; i++) cob_lif_params_defaults(&c->pops[i].lif);
 }
@@ -379,13 +384,18 @@ static cob_status check_steps(const cob__src *s, const char *path, double t_ms, 
 static cob_status check_durations(const cob_config *c, const cob__src *s, cob_err *err)
 {
     const cob_run_spec *r = &c->run;
+    const int ordered = r->integrator == COB_INTEGRATOR_ORDERED;
+    const double max_steps = ordered ? COB__RUN_MAX_STEPS_ORDERED : COB__RUN_MAX_STEPS;
     char path[64], v[32], dt[32];
-    cob_status st = check_steps(s, "run.t_warmup_ms", r->t_warmup_ms, r->dt_ms, COB__RUN_MAX_STEPS,
-                                "warm-up plus measurement", "", err);
+    cob_status st = check_steps(s, "run.t_warmup_ms", r->t_warmup_ms, r->dt_ms, max_steps, "warm-up plus measurement",
+                                ordered ? " with integrator: ordered" : "", err);
     if (st == COB_OK)
         st = check_steps(s, "run.t_sim_ms", r->t_sim_ms, r->dt_ms,
-                         COB__RUN_MAX_STEPS - (double)cob_steps(r->t_warmup_ms, r->dt_ms), "measurement",
-                         " after the warm-up: warm-up plus measurement at most 2^53 steps", err);
+                         max_steps - (double)cob_steps(r->t_warmup_ms, r->dt_ms), "measurement",
+                         ordered ? " after the warm-up: warm-up plus measurement at most 2^48 steps with integrator: "
+                                   "ordered"
+                                 : " after the warm-up: warm-up plus measurement at most 2^53 steps",
+                         err);
     if (st == COB_OK && cob_steps(r->t_sim_ms, r->dt_ms) < 1) {
         cob__fmt_num(r->t_sim_ms, v, sizeof v);
         cob__fmt_num(r->dt_ms, dt, sizeof dt);
@@ -401,8 +411,12 @@ static cob_status check_durations(const cob_config *c, const cob__src *s, cob_er
         if (!cob_model_is_neuron(c->pops[i].model))
             continue;
         snprintf(path, sizeof path, "populations[%d].tau_ref_ms", i);
-        st = check_steps(s, path, c->pops[i].lif.tau_ref_ms, r->dt_ms, COB__REFR_MAX_STEPS, "a refractory period of",
-                         "", err);
+        st = check_steps(s, path, c->pops[i].lif.tau_ref_ms, r->dt_ms,
+                         ordered ? COB__REFR_MAX_STEPS_ORDERED : COB__REFR_MAX_STEPS, "a refractory period of",
+                         ordered ? " with integrator: ordered (it counts refractory time in 1/65536 of a step in "
+                                   "int32; integrator: grid allows 2^31 - 1 steps)"
+                                 : "",
+                         err);
     }
     return st;
 }

@@ -194,8 +194,10 @@ static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
     int k;
     cob_status st;
     s->acc.ring_overflow = 0;
+    s->acc.spikes_merged = 0;
     for (k = 0; k < s->n_thr; ++k) {
         s->acc.ring_overflow += s->overflow_per_thread[k * 8];
+        s->acc.spikes_merged += s->overflow_per_thread[k * 8 + 1];
         events += s->events_per_thread[k * 8];
     }
     cob_acc_merge_thread_hist(&s->acc, s->net, s->vhist, s->n_thr);

@@ -50,7 +50,7 @@ typedef struct {
     cob_pool pool[COB_MAX_POPS];
     cob_share *share;              /* [n_thr] */
     uint64_t *vhist;               /* [n_thr][n_pops][v_bins + 2]: per-thread voltage histograms */
-    uint64_t *overflow_per_thread; /* padded: index tid * 8 */
+    uint64_t *overflow_per_thread; /* padded: index tid * 8 (ring), tid * 8 + 1 (merged spikes) */
     uint64_t *events_per_thread;   /* synaptic events delivered, padded like overflow */
     cob_acc acc;
 } cob_cpu;

@@ -143,12 +143,13 @@ static inline __attribute__((always_inline)) void gather_counts(
  * reloading through s; always inlined with constant model, nch and n_thr by update_range, so
  * the registry's dispatch folds away and the common shapes get loops without inner counters. */
 static inline __attribute__((always_inline)) int64_t update_loop(
-    cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf, const int model,
-    const int nch, const int n_thr)
+    cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf, uint64_t *merged,
+    const int model, const int nch, const int n_thr)
 {
     const cob_neuron_prop prop = s->net->prop[pop];
     const cob_state_arrays sa = s->state;
     const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->inbuf_cells;
+    const uint64_t seed = s->net->seed;
     const int measuring = sc->measuring;
     uint16_t *restrict in0 = s->inbuf + off;
     int32_t *restrict spk = s->spk[pop];
@@ -160,11 +161,13 @@ static inline __attribute__((always_inline)) int64_t update_loop(
         cob_input in;
         float v;
         int flags;
-        cob_input_clear(&in);
+        cob_input_clear(&in, seed, (uint64_t)sc->t, (uint32_t)(off + i));
         gather_counts(in0, i, nch, N, n_thr, thr_stride, &in, ovf);
         flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
-        if (flags & COB_STEP_FIRED)
+        if (flags & COB_STEP_FIRED) {
             spk[w++] = (int32_t)i;
+            *merged += (uint64_t)(flags >> COB_STEP_MERGED_SHIFT);
+        }
         if (measuring) {
             /* the thread's own histogram copy: no atomics on the hot path (merged at read) */
             int32_t k = cob_stats_neuron(&acc, i, sc->t, flags & COB_STEP_FIRED, flags & COB_STEP_REFRACTORY,
@@ -180,24 +183,25 @@ static inline __attribute__((always_inline)) int64_t update_loop(
 
 /* The loop of one model, specialised for the common channel and thread counts. */
 static inline __attribute__((always_inline)) int64_t update_model(
-    cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf, const int model)
+    cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf, uint64_t *merged,
+    const int model)
 {
     const int nch = s->net->pop_channels[pop], n_thr = s->n_thr;
     if (nch == 2 && n_thr == 2)
-        return update_loop(s, pop, sc, lo, hi, chan, ovf, model, 2, 2);
+        return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, 2, 2);
     if (nch == 2 && n_thr == 1)
-        return update_loop(s, pop, sc, lo, hi, chan, ovf, model, 2, 1);
-    return update_loop(s, pop, sc, lo, hi, chan, ovf, model, nch, n_thr);
+        return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, 2, 1);
+    return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, nch, n_thr);
 }
 
 /* Dispatch on the population's model (generated from the registry); an id no entry has is an
  * internal error reported by the run (bad_model), never a silent default. */
 static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan,
-                            uint64_t *ovf)
+                            uint64_t *ovf, uint64_t *merged)
 {
     switch (s->net->pop_model[pop]) {
 #define COB_X_UPDATE(ID, name) \
-    case COB_MODEL_##ID: return update_model(s, pop, sc, lo, hi, chan, ovf, COB_MODEL_##ID);
+    case COB_MODEL_##ID: return update_model(s, pop, sc, lo, hi, chan, ovf, merged, COB_MODEL_##ID);
         COB_NEURON_MODELS(COB_X_UPDATE)
 #undef COB_X_UPDATE
     default: s->bad_model = pop + 1; return lo;
@@ -209,16 +213,17 @@ static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo,
 static void update_share(cob_cpu *s, const step_ctx *sc)
 {
     int tid = thread_id(), pop;
-    uint64_t ovf = 0;
+    uint64_t ovf = 0, merged = 0;
     for (pop = 0; pop < s->net->n_pops; ++pop) {
         int64_t lo, hi;
         if (s->net->pop_offset[pop] < 0)
             continue;
         thread_range(s->net->pop_size[pop], &lo, &hi);
         s->share[tid].start[pop] = lo;
-        s->share[tid].found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf) - lo;
+        s->share[tid].found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf, &merged) - lo;
     }
     s->overflow_per_thread[tid * 8] += ovf;
+    s->overflow_per_thread[tid * 8 + 1] += merged;
 }
 
 /* Serial: make spk[pop] one ascending list and add the threads' input counts. */

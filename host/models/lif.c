@@ -3,14 +3,24 @@
 #include <math.h>
 #include "models/lif.h"
 
-void cob__lif_prop_common(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms, double v_leak_mV)
+void cob__lif_prop_common(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms, int integrator, double v_leak_mV)
 {
+    const double dt_tau = dt_ms / lp->tau_m_ms;
     int c, n;
-    p->leak_decay = (float)exp(-dt_ms / lp->tau_m_ms);
+    p->leak_decay = (float)exp(-dt_tau);
     p->v_leak_mV = (float)v_leak_mV;
     p->v_th_mV = (float)lp->v_th_mV;
     p->v_reset_mV = (float)lp->v_reset_mV;
     p->refr_steps = (int32_t)llround(lp->tau_ref_ms / dt_ms);
+    /* the ordered step: refractory time in ticks (the config check bounds tau_ref / dt by 32766),
+     * and exp(-k ticks / tau_m) = decay_hi[k >> 8] * decay_lo[k & 255] for 0 <= k <= COB_TICKS */
+    p->integrator = integrator;
+    p->refr_ticks = (int32_t)llround(lp->tau_ref_ms / dt_ms * (double)COB_TICKS);
+    for (n = 0; n < 256; ++n) {
+        p->decay_lo[n] = (float)exp(-dt_tau * (double)n / (double)COB_TICKS);
+        p->decay_hi[n] = (float)exp(-dt_tau * (double)(n * 256) / (double)COB_TICKS);
+    }
+    p->decay_hi[256] = p->leak_decay; /* a step without arrivals leaks exactly as the grid step */
     p->n_channels = 0;
     for (c = 0; c < COB_MAX_CHANNELS; ++c) {
         p->chan_factor[c] = 0.0f;

@@ -5,9 +5,10 @@
 
 #include "models/models.h"
 
-/* Leak, threshold, reset and refractory steps of lp at step dt_ms, V relaxing to v_leak_mV; the
+/* Leak, threshold, reset and refractory time of lp at step dt_ms for the integrator
+ * (COB_INTEGRATOR_*), V relaxing to v_leak_mV; the sub-step leak tables of the ordered step; the
  * channel tables cleared (no channel, factors 0, powers 1). */
-void cob__lif_prop_common(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms, double v_leak_mV);
+void cob__lif_prop_common(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms, int integrator, double v_leak_mV);
 /* Refractory steps of any LIF-family population (the registry entries' refr_steps). */
 int32_t cob__lif_refr_steps(const cob_neuron_prop *p);
 

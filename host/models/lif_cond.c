@@ -5,12 +5,12 @@
 
 /* Channel c: jump factor f_c = 1 - a (linear) or exp(-a) (exact pulse), reversal E_E or E_I, and
  * the table of f_c^n for n < COB_POW_TABLE. */
-static void prop_make(cob_neuron_prop *np, const cob_lif_params *lp, double dt_ms, int n_channels,
+static void prop_make(cob_neuron_prop *np, const cob_lif_params *lp, double dt_ms, int integrator, int n_channels,
                       const int *chan_receptor, const double *chan_weight)
 {
     cob_lif_prop *p = &np->lif_cond;
     int c, n;
-    cob__lif_prop_common(p, lp, dt_ms, lp->e_l_mV);
+    cob__lif_prop_common(p, lp, dt_ms, integrator, lp->e_l_mV);
     p->n_channels = n_channels;
     for (c = 0; c < n_channels; ++c) {
         double w = chan_weight[c];

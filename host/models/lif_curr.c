@@ -3,12 +3,12 @@
 #include <math.h>
 #include "models/lif.h"
 
-static void prop_make(cob_neuron_prop *np, const cob_lif_params *lp, double dt_ms, int n_channels,
+static void prop_make(cob_neuron_prop *np, const cob_lif_params *lp, double dt_ms, int integrator, int n_channels,
                       const int *chan_receptor, const double *chan_weight)
 {
     cob_lif_prop *p = &np->lif_curr;
     int c;
-    cob__lif_prop_common(p, lp, dt_ms, lp->e_l_mV + lp->mu_ext_mV);
+    cob__lif_prop_common(p, lp, dt_ms, integrator, lp->e_l_mV + lp->mu_ext_mV);
     p->n_channels = n_channels;
     for (c = 0; c < n_channels; ++c)
         p->chan_factor[c] = (float)(chan_receptor[c] == COB_RECEPTOR_E ? chan_weight[c] : -chan_weight[c]);

@@ -39,6 +39,15 @@ const char *cob_input_name(int i)
     return i >= 0 && i < (int)COB_N_INPUTS ? cob_input_names[i] : "?";
 }
 
+/* Indexed by COB_INTEGRATOR_* (include/cobalt/hd/lif.h). */
+const char *const cob_integrator_names[] = {"grid", "ordered", NULL};
+_Static_assert(COB_INTEGRATOR_GRID == 0 && COB_INTEGRATOR_ORDERED == 1, "integrator names in id order");
+
+const char *cob_integrator_name(int i)
+{
+    return i == COB_INTEGRATOR_GRID || i == COB_INTEGRATOR_ORDERED ? cob_integrator_names[i] : "?";
+}
+
 const cob__model_host *cob__model_host_of(int m)
 {
     switch (m) {

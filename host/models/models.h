@@ -10,9 +10,10 @@
 #include "cobalt/models.h"
 
 typedef struct {
-    /* Propagators of one population into p (the model's member of the union). Channel c has
-     * receptor chan_receptor[c] and weight chan_weight[c] (the projection's `weight`). */
-    void (*prop_make)(cob_neuron_prop *p, const cob_lif_params *lp, double dt_ms, int n_channels,
+    /* Propagators of one population into p (the model's member of the union), for the run's
+     * integrator (COB_INTEGRATOR_*). Channel c has receptor chan_receptor[c] and weight
+     * chan_weight[c] (the projection's `weight`). */
+    void (*prop_make)(cob_neuron_prop *p, const cob_lif_params *lp, double dt_ms, int integrator, int n_channels,
                       const int *chan_receptor, const double *chan_weight);
     /* Refractory steps of a population with propagators p. */
     int32_t (*refr_steps)(const cob_neuron_prop *p);

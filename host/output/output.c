@@ -37,16 +37,16 @@ static cob_status write_root(cob__h5w *w, hid_t f, const run_ctx *x)
     const cob_run_meta *m = x->m;
     const char *cfg_path = m->config_path ? m->config_path : x->c->path;
     const char *text = x->c->text ? x->c->text : "";
-    const char *keys[5] = {"cobalt_version", "commit", "backend", "device", "config_path"};
+    const char *keys[6] = {"cobalt_version", "commit", "backend", "device", "config_path", "integrator"};
     const char *backend = m->backend ? m->backend : x->t->backend_name;
-    const char *vals[5] = {m->version, m->commit, backend, m->device, cfg_path};
+    const char *vals[6] = {m->version, m->commit, backend, m->device, cfg_path, cob_integrator_name(x->c->run.integrator)};
     cob__h5_f64 f64[] = {{"dt_ms", x->c->run.dt_ms},
                          {"t_sim_ms", x->c->run.t_sim_ms},
                          {"t_warmup_ms", x->c->run.t_warmup_ms},
                          {"t_measured_s", x->s->t_measured_s}};
     cob__h5_i64 i64[] = {{"n_steps_measured", x->s->n_steps_measured}};
     cob_status st = COB_OK;
-    for (int i = 0; i < 5 && st == COB_OK; i++) st = cob__h5_attr_str(w, f, keys[i], vals[i]);
+    for (int i = 0; i < 6 && st == COB_OK; i++) st = cob__h5_attr_str(w, f, keys[i], vals[i]);
     if (st == COB_OK)
         st = cob__h5_attr_created(w, f);
     if (st == COB_OK)
@@ -86,8 +86,9 @@ static cob_status write_timing(cob__h5w *w, hid_t g, void *user)
 static cob_status write_overflow(cob__h5w *w, hid_t g, void *user)
 {
     const run_ctx *x = user;
-    cob__h5_i64 i64[] = {{"ring", x->s->ring_overflow}, {"raster", x->s->raster_overflow}};
-    return cob__h5_attrs_i64(w, g, i64, 2);
+    cob__h5_i64 i64[] = {
+        {"ring", x->s->ring_overflow}, {"raster", x->s->raster_overflow}, {"merged_spikes", x->s->spikes_merged}};
+    return cob__h5_attrs_i64(w, g, i64, 3);
 }
 
 static cob_status write_raster(cob__h5w *w, hid_t g, void *user)

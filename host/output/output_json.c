@@ -3,6 +3,7 @@
  * docs/results.md. Limits: strings are assumed to be UTF-8 and copied byte for byte apart from
  * the escapes JSON requires (host/util/json.c); numbers are printed with 10 significant digits. */
 #include "cobalt/output.h"
+#include "cobalt/models.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -92,8 +93,8 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
     jbuf j = {buf, len, 0};
     double sim_s = t->n_steps > 0 ? (double)t->n_steps * c->run.dt_ms / 1000.0
                                   : (c->run.t_warmup_ms + c->run.t_sim_ms) / 1000.0;
-    /* a run whose results are summarised either succeeded or lost spike arrivals (exit code 6) */
-    j_put(&j, "{\"status\":\"%s\",\"out\":", s->ring_overflow > 0 ? "overflow" : "ok");
+    /* a run whose results are summarised either succeeded or counted a loss (exit code 6) */
+    j_put(&j, "{\"status\":\"%s\",\"out\":", cob_stats_overflowed(s) ? "overflow" : "ok");
     j_str(&j, out_path, SIZE_MAX);
     j_put(&j, ",\"backend\":");
     j_str(&j, m->backend ? m->backend : t->backend_name, SIZE_MAX);
@@ -118,7 +119,10 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
               t->device_estimate_bytes);
         j_num(&j, 0, "bytes_per_synapse", t->dev_bytes_per_synapse);
     }
-    j_put(&j, ",\"ring_overflow\":%" PRId64 ",\"raster_overflow\":%" PRId64, s->ring_overflow, s->raster_overflow);
+    j_put(&j, ",\"ring_overflow\":%" PRId64 ",\"raster_overflow\":%" PRId64 ",\"merged_spikes\":%" PRId64,
+          s->ring_overflow, s->raster_overflow, s->spikes_merged);
+    j_put(&j, ",\"integrator\":");
+    j_str(&j, cob_integrator_name(c->run.integrator), SIZE_MAX);
     j_pops(&j, s);
     j_put(&j, "}");
     if (j.pos < len)

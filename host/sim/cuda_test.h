@@ -19,7 +19,11 @@ cob_status cob_cuda_test_philox(uint64_t seed, uint32_t stream, uint64_t sub, in
                                 cob_err *err);
 
 /* One neuron step (cob_neuron_step) of n neurons of one population of a (V, refractory) LIF model,
- * counts[i * n_channels + c], state in/out. fired[i] = 1 when neuron i spiked. */
+ * counts[i * n_channels + c], state in/out. fired[i] = 1 when neuron i spiked. Neuron i's input
+ * is that of neuron i at step COB_TEST_LIF_STEP of a run with seed COB_TEST_LIF_SEED (what the
+ * ordered step's arrival offsets are drawn from). */
+#define COB_TEST_LIF_SEED 20261202u
+#define COB_TEST_LIF_STEP 987654321u
 cob_status cob_cuda_test_lif(int model, const cob_neuron_prop *prop, int n_channels, int64_t n, const float *v_in,
                              const int32_t *refr_in, const uint32_t *counts, float *v_out, int32_t *refr_out,
                              uint8_t *fired, cob_err *err);

@@ -163,5 +163,11 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
                          "%lld spike arrivals were lost to saturated 16-bit delay-ring "
                          "cells (independent Poisson input too strong for one step); lower rate_hz*indegree*dt",
                          (long long)stats->ring_overflow);
+    if (st == COB_OK && stats->spikes_merged > 0)
+        st = cob_err_set(err, COB_ERR_OVERFLOW,
+                         "%lld spikes were merged into an earlier spike of the same neuron in the same step "
+                         "(integrator ordered, tau_ref_ms below dt_ms): only one spike per neuron and step is "
+                         "delivered; lower dt_ms to at most tau_ref_ms",
+                         (long long)stats->spikes_merged);
     return st;
 }

@@ -248,6 +248,7 @@ cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_plan *
     out->n_steps_measured = a->measure_steps;
     out->t_measured_s = t_s;
     out->ring_overflow = (int64_t)a->ring_overflow;
+    out->spikes_merged = (int64_t)a->spikes_merged;
     for (pop = 0; pop < pl->n_pops; ++pop) {
         cob_pop_stats *ps;
         if (net->pop_offset[pop] < 0)

@@ -48,6 +48,7 @@ typedef struct {
     int64_t *trace_gidx; /* global neuron index of each trace */
     float *trace_v;      /* [trace_n][trace_samples] */
     uint64_t ring_overflow;
+    uint64_t spikes_merged; /* ordered step: spikes beyond the first of a neuron in one step */
 } cob_acc;
 
 /* ---- the accumulator descriptor table (host/stats/stats_desc.c) ---------------------------- */

@@ -80,6 +80,7 @@ const cob_stats_field cob_run_stats_fields[] = {
     RUN(trace_neuron, COB_SF_I32, COB_SF_OWNED, COB_SF_TRACE_N, DSET, "traces/neuron", "neuron index"),
     RUN(trace_v_mV, COB_SF_F32, COB_SF_OWNED, COB_SF_TRACE_CELLS, DSET, "traces/v_mV", "mV"),
     RUN(ring_overflow, COB_SF_I64, COB_SF_VALUE, COB_SF_ONE, ATTR, "overflow/ring", "spike counts"),
+    RUN(spikes_merged, COB_SF_I64, COB_SF_VALUE, COB_SF_ONE, ATTR, "overflow/merged_spikes", "spikes"),
     RUN(syn_events, COB_SF_I64, COB_SF_VALUE, COB_SF_ONE, ATTR, "timing/syn_events", "spikes"),
 };
 const int cob_run_stats_n_fields = (int)(sizeof cob_run_stats_fields / sizeof cob_run_stats_fields[0]);

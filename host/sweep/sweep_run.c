@@ -128,7 +128,7 @@ static cob_status run_config(const cob_config *c, const cob_sim_options *opt, co
     cob_stats s;
     cob_sim_timing t;
     cob_status st = cob_sim_run(c, opt, &s, &t, err);
-    if (st != COB_OK && !(st == COB_ERR_OVERFLOW && s.ring_overflow > 0)) /* no results to write */
+    if (st != COB_OK && !(st == COB_ERR_OVERFLOW && cob_stats_overflowed(&s))) /* no results to write */
         return st;
     cob_status run_st = st;
     cob_run_meta m = *meta;

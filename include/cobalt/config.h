@@ -85,6 +85,7 @@ typedef struct {
     double t_sim_ms;    /* measured duration after warm-up, 1000 */
     double t_warmup_ms; /* warm-up, statistics not accumulated, 200 */
     uint64_t seed;      /* 1 */
+    int integrator;     /* COB_INTEGRATOR_GRID or _ORDERED (include/cobalt/hd/lif.h), see docs/numerics.md */
 } cob_run_spec;
 
 /* A whole configuration: what a YAML file describes. */

@@ -19,6 +19,9 @@ extern const char *const cob_model_names[];
 /* Config name of input mode i ("pool", "independent"); "?" outside the registry. */
 const char *cob_input_name(int i);
 extern const char *const cob_input_names[];
+/* Config name of integrator i (COB_INTEGRATOR_*: "grid", "ordered"); "?" outside. */
+const char *cob_integrator_name(int i);
+extern const char *const cob_integrator_names[];
 
 #ifdef __cplusplus
 }

@@ -70,10 +70,19 @@ typedef struct {
     int32_t *trace_pop, *trace_neuron;
     float *trace_v_mV;     /* [trace_n][trace_samples] */
     int64_t ring_overflow; /* spike counts lost to a saturated delay-ring cell */
+    int64_t spikes_merged; /* integrator ordered, tau_ref < dt: spikes of a neuron beyond its first in
+                            * one step (one is delivered and recorded); 0 otherwise */
     int64_t syn_events;    /* spikes delivered through stored synapses over the whole run */
 } cob_stats;
 
 void cob_stats_free(cob_stats *s);
+
+/* 1 when the run counted a loss (saturated ring cells or merged spikes): it ends with
+ * COB_ERR_OVERFLOW (exit 6) and its results are still written. */
+static inline int cob_stats_overflowed(const cob_stats *s)
+{
+    return s->ring_overflow > 0 || s->spikes_merged > 0;
+}
 
 /* Compare two runs' statistics bit for bit: every value, count and array of cob_stats and of its
  * populations (doubles by their bits, so NaN equals NaN written the same way; names as strings).

@@ -18,16 +18,24 @@ extern "C" {
 typedef struct {
     uint32_t count[COB_MAX_CHANNELS]; /* spikes arrived on channel c in this step (cob_input_cap) */
     float drive_mV;                   /* continuous input integrated over this step, in mV (0 when the
-                                       * population has no continuous input); added to V after the
-                                       * jumps and before the leak */
+                                       * population has no continuous input); grid step: added to V
+                                       * after the jumps and before the leak; ordered step: at the end
+                                       * of the step, after the leak */
+    /* Which arrivals these are, for the ordered step's offsets (hd/arrivals.h): the run's seed,
+     * the step and the global neuron index. */
+    uint64_t seed, t;
+    uint32_t neuron;
 } cob_input;
 
-/* An input with no spikes and no drive. */
-COB_INLINE void cob_input_clear(cob_input *in)
+/* An input with no spikes and no drive, for neuron `neuron` at step t of a run with this seed. */
+COB_INLINE void cob_input_clear(cob_input *in, uint64_t seed, uint64_t t, uint32_t neuron)
 {
     int c;
     for (c = 0; c < COB_MAX_CHANNELS; ++c) in->count[c] = 0;
     in->drive_mV = 0.0f;
+    in->seed = seed;
+    in->t = t;
+    in->neuron = neuron;
 }
 
 /* Largest count one channel takes in one step: the 16-bit cell of a delay ring. */

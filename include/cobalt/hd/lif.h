@@ -7,6 +7,7 @@
 #ifndef COBALT_HD_LIF_H
 #define COBALT_HD_LIF_H
 
+#include "arrivals.h"
 #include "hd.h"
 #include "input.h"
 
@@ -20,6 +21,16 @@ extern "C" {
 #define COB_STEP_FIRED 1      /* the neuron spiked in this step */
 #define COB_STEP_REFRACTORY 2 /* it was refractory (inputs discarded; V not sampled) */
 #define COB_STEP_BAD_MODEL 4  /* the dispatcher met a model id no registry entry has */
+/* Ordered step only: spikes beyond the first in one step (tau_ref < dt) are counted in the bits
+ * from COB_STEP_MERGED_SHIFT up; one spike is delivered and recorded, the backends count the rest
+ * as merged (reported by the run, never dropped silently). */
+#define COB_STEP_MERGED_SHIFT 8
+
+/* Integrators (run.integrator). grid: all arrivals of a step composed at its start, then the
+ * leak, one threshold test; ordered: arrivals at their offsets within the step in time order,
+ * exact leak between them, threshold after each (hd/arrivals.h). */
+#define COB_INTEGRATOR_GRID 0
+#define COB_INTEGRATOR_ORDERED 1
 
 /* Neuron state arrays of a backend: f[k][i], i[k][i] for the global neuron index i. A model's
  * state uses f[0 .. n_f32) and i[0 .. n_i32) (its registry entry's counts); f[0] is always the
@@ -46,6 +57,11 @@ typedef struct {
     float chan_factor[COB_MAX_CHANNELS];             /* lif_cond: f_c; lif_curr: jump in mV per spike */
     float chan_rev_mV[COB_MAX_CHANNELS];             /* lif_cond: reversal E_c; unused by lif_curr */
     float chan_pow[COB_MAX_CHANNELS][COB_POW_TABLE]; /* lif_cond: cob_powi(f_c, n) */
+    /* ordered integrator: state i[0] counts refractory time in ticks (1/COB_TICKS of dt), not steps */
+    int32_t integrator;     /* COB_INTEGRATOR_* */
+    int32_t refr_ticks;     /* round(tau_ref / dt * COB_TICKS) */
+    float decay_hi[257];    /* exp(-(256 j) ticks / tau_m), j = 0 .. 256; decay_hi[256] = leak_decay */
+    float decay_lo[256];    /* exp(-k ticks / tau_m), k = 0 .. 255 */
 } cob_lif_prop;
 
 COB_INLINE void cob_lif_load(cob_lif_state *n, const cob_state_arrays *a, int64_t i)
@@ -84,6 +100,106 @@ COB_INLINE int cob_lif_leak_fire(cob_lif_state *n, const cob_lif_prop *p, float 
     }
     n->v_mV = v;
     return 0;
+}
+
+/* ---- the ordered step's shared parts (a model's ordered step: begin, its jumps, end) ---- */
+
+/* Leak factor over k ticks, 0 <= k <= COB_TICKS: exp(-k dt / (COB_TICKS tau_m)) as a product of
+ * two tabulated floats (no libm in the step; the same bits on every backend). */
+COB_INLINE float cob_lif_decay_ticks(const cob_lif_prop *p, uint32_t k)
+{
+    return p->decay_hi[k >> 8] * p->decay_lo[k & 255u];
+}
+
+/* One neuron within an ordered step: V at tick t (the time it was last brought up to date). */
+typedef struct {
+    float v;
+    uint32_t t;        /* ticks; arrivals before t are discarded (refractory) */
+    int32_t n_fired;   /* spikes in this step */
+    int32_t done;      /* refractory past the end of the step: every later arrival is discarded */
+    int32_t refr_left; /* when done: refractory ticks left at the end of the step */
+} cob_lif_sub;
+
+/* Start an ordered step. A neuron refractory for the whole step stays at V_r, its counter goes
+ * down by one step, and 1 is returned (nothing else to do). Otherwise the neuron is free from tick
+ * n->refr_steps (0 if it was not refractory; at V_r from then if it was), and a's arrivals are
+ * set up from in. */
+COB_INLINE int cob_lif_sub_begin(cob_lif_sub *s, cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
+                                 int32_t n_channels, cob_arrivals *a)
+{
+    int32_t r = n->refr_steps;
+    if (r >= (int32_t)COB_TICKS) {
+        n->refr_steps = r - (int32_t)COB_TICKS;
+        n->v_mV = p->v_reset_mV;
+        return 1;
+    }
+    s->v = r > 0 ? p->v_reset_mV : n->v_mV;
+    s->t = (uint32_t)r;
+    s->n_fired = 0;
+    s->done = 0;
+    s->refr_left = 0;
+    cob_arrivals_begin(a, in->seed, in->neuron, in->t, in, n_channels);
+    return 0;
+}
+
+/* Bring V up to tick (exact leak from s->t). Returns 0 if the neuron is refractory then (the
+ * arrival is discarded), 1 if the arrival's jump is to be applied. */
+COB_INLINE int cob_lif_sub_to(cob_lif_sub *s, const cob_lif_prop *p, uint32_t tick)
+{
+    if (s->done || tick < s->t)
+        return 0;
+    s->v = p->v_leak_mV + (s->v - p->v_leak_mV) * cob_lif_decay_ticks(p, tick - s->t);
+    s->t = tick;
+    return 1;
+}
+
+/* Threshold after a jump at tick: a spike resets V and makes the neuron refractory until
+ * tick + refr_ticks (possibly within this step). Returns 1 when no further arrival of this step
+ * can count (refractory past its end). */
+COB_INLINE int cob_lif_sub_fire(cob_lif_sub *s, const cob_lif_prop *p, uint32_t tick)
+{
+    uint32_t free_at;
+    if (!(s->v >= p->v_th_mV))
+        return 0;
+    s->n_fired += 1;
+    s->v = p->v_reset_mV;
+    free_at = tick + (uint32_t)p->refr_ticks;
+    if (free_at >= COB_TICKS) {
+        s->done = 1;
+        s->refr_left = (int32_t)(free_at - COB_TICKS);
+        return 1;
+    }
+    s->t = free_at;
+    return 0;
+}
+
+/* End of an ordered step: the leak to the end of the step, the step's continuous drive, the
+ * threshold once more (a spike there is a spike at the end of the step, refractory for
+ * refr_ticks from it). Stores the state and returns the COB_STEP_* flags: FIRED if it spiked in
+ * the step (extra spikes counted from COB_STEP_MERGED_SHIFT), REFRACTORY if it is refractory at
+ * the end of the step (V is held at V_r, not a sample of the free membrane). */
+COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_prop *p, float drive_mV)
+{
+    int flags;
+    if (s->done) {
+        n->v_mV = p->v_reset_mV;
+        n->refr_steps = s->refr_left;
+    } else {
+        float v = p->v_leak_mV + (s->v - p->v_leak_mV) * cob_lif_decay_ticks(p, COB_TICKS - s->t);
+        v += drive_mV;
+        if (v >= p->v_th_mV) {
+            s->n_fired += 1;
+            n->v_mV = p->v_reset_mV;
+            n->refr_steps = p->refr_ticks;
+        } else {
+            n->v_mV = v;
+            n->refr_steps = 0;
+        }
+    }
+    if (s->n_fired == 0)
+        return n->refr_steps > 0 ? COB_STEP_REFRACTORY : 0;
+    flags = COB_STEP_FIRED | ((s->n_fired - 1) << COB_STEP_MERGED_SHIFT);
+    return flags;
 }
 
 #ifdef __cplusplus

@@ -10,7 +10,9 @@
  * A channel c with reversal E_c and jump factor f_c receiving n spikes in the step moves
  *   V <- E_c + (V - E_c) * f_c^n,
  * f_c = 1 - a_c (linear jumps, a(E - V) per spike, V before each arrival; the default) or
- * f_c = exp(-a_c) (exact delta-conductance pulse). */
+ * f_c = exp(-a_c) (exact delta-conductance pulse). That is the grid step (run.integrator: grid);
+ * the ordered step applies the same jump (n = 1) per arrival at its offset within the step, with
+ * the exact leak between arrivals and the threshold after each (hd/lif.h, hd/arrivals.h). */
 #ifndef COBALT_HD_LIF_COND_H
 #define COBALT_HD_LIF_COND_H
 
@@ -40,13 +42,36 @@ COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)
     return n < COB_POW_TABLE ? p->chan_pow[c][n] : cob_powi(p->chan_factor[c], n);
 }
 
+/* The ordered step (run.integrator: ordered; hd/lif.h): each arrival on channel c at its offset,
+ * V <- E_c + (V - E_c) f_c after the exact leak up to it, threshold after each jump. */
+COB_INLINE int cob_lif_cond_step_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
+                                         int32_t n_channels)
+{
+    cob_lif_sub s;
+    cob_arrivals a;
+    uint32_t tick;
+    int32_t c;
+    if (cob_lif_sub_begin(&s, n, p, in, n_channels, &a))
+        return COB_STEP_REFRACTORY;
+    while (cob_arrivals_next(&a, &tick, &c)) {
+        if (!cob_lif_sub_to(&s, p, tick))
+            continue;
+        s.v = p->chan_rev_mV[c] + (s.v - p->chan_rev_mV[c]) * p->chan_factor[c];
+        if (cob_lif_sub_fire(&s, p, tick))
+            break;
+    }
+    return cob_lif_sub_end(&s, n, p, in->drive_mV);
+}
+
 /* Advance one neuron by one step given this step's input (channels c < n_channels, which equals
  * p->n_channels; a separate argument so a launcher can make it a compile-time constant).
- * Returns COB_STEP_* flags. */
+ * Returns COB_STEP_* flags. The grid step is below; p->integrator selects the ordered one. */
 COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in, int32_t n_channels)
 {
     float v = n->v_mV;
     int32_t c;
+    if (p->integrator == COB_INTEGRATOR_ORDERED)
+        return cob_lif_cond_step_ordered(n, p, in, n_channels);
     if (cob_lif_refractory(n, p))
         return COB_STEP_REFRACTORY;
     for (c = 0; c < n_channels; ++c) {

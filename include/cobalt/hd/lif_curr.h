@@ -27,12 +27,38 @@ COB_INLINE void cob_lif_curr_store(const cob_lif_state *n, const cob_state_array
     cob_lif_store(n, a, i);
 }
 
+/* The ordered step (run.integrator: ordered; hd/lif.h): each arrival on channel c at its offset
+ * moves V by J_c after the exact leak up to it; threshold after each jump. Exact while
+ * v_leak < theta (V relaxes away from threshold between arrivals); with a suprathreshold constant
+ * drive (E_L + mu_ext >= theta) a crossing between arrivals is found at the next arrival or at the
+ * end of the step. */
+COB_INLINE int cob_lif_curr_step_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
+                                         int32_t n_channels)
+{
+    cob_lif_sub s;
+    cob_arrivals a;
+    uint32_t tick;
+    int32_t c;
+    if (cob_lif_sub_begin(&s, n, p, in, n_channels, &a))
+        return COB_STEP_REFRACTORY;
+    while (cob_arrivals_next(&a, &tick, &c)) {
+        if (!cob_lif_sub_to(&s, p, tick))
+            continue;
+        s.v += p->chan_factor[c];
+        if (cob_lif_sub_fire(&s, p, tick))
+            break;
+    }
+    return cob_lif_sub_end(&s, n, p, in->drive_mV);
+}
+
 /* Advance one neuron by one step (channels c < n_channels == p->n_channels). Returns
- * COB_STEP_* flags. */
+ * COB_STEP_* flags. The grid step is below; p->integrator selects the ordered one. */
 COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in, int32_t n_channels)
 {
     float v = n->v_mV;
     int32_t c;
+    if (p->integrator == COB_INTEGRATOR_ORDERED)
+        return cob_lif_curr_step_ordered(n, p, in, n_channels);
     if (cob_lif_refractory(n, p))
         return COB_STEP_REFRACTORY;
     for (c = 0; c < n_channels; ++c) v += p->chan_factor[c] * (float)in->count[c];

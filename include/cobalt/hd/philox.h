@@ -73,7 +73,8 @@ enum {
     COB_STREAM_DELAYS = 3,   /* + 16 * projection: delay per synapse */
     COB_STREAM_SOURCE = 4,   /* + 16 * population: Poisson pool spikes */
     COB_STREAM_INDEP = 5,    /* + 16 * projection: independent Poisson input counts */
-    COB_STREAM_VINIT = 6     /* + 16 * population: initial membrane voltage */
+    COB_STREAM_VINIT = 6,    /* + 16 * population: initial membrane voltage */
+    COB_STREAM_ARRIVAL = 7   /* (id 0; index = global neuron): arrival offsets within a step */
 };
 #define COB_STREAM(kind, id) ((uint32_t)(kind) + 16u * (uint32_t)(id))
 
