@@ -43,8 +43,10 @@ static void write_file(const char *name, const char *text)
     fclose(f);
 }
 
-/* Run the CLI with args; stdout and stderr into out/err (caller frees); returns the exit code. */
-static int run_cli(const char *args, char **out, char **err)
+/* Run the CLI with args after the shell commands limits (e.g. "ulimit -f 16 && "; "" for none);
+ * stdout and stderr into out/err (caller frees); returns the exit code (128 + N when signal N
+ * killed it: the shell reports it so). */
+static int run_cli_limited(const char *limits, const char *args, char **out, char **err)
 {
     char cmd[2048], po[512], pe[512];
     int rc;
@@ -52,7 +54,8 @@ static int run_cli(const char *args, char **out, char **err)
     long n;
     snprintf(po, sizeof po, "%s/stdout", dir);
     snprintf(pe, sizeof pe, "%s/stderr", dir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && OMP_NUM_THREADS=1 '%s' %s > '%s' 2> '%s'", dir, COBALT_CLI, args, po, pe);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s OMP_NUM_THREADS=1 '%s' %s > '%s' 2> '%s'", dir, limits, COBALT_CLI, args,
+             po, pe);
     rc = system(cmd);
     cr_assert(WIFEXITED(rc));
     for (int k = 0; k < 2; ++k) {
@@ -67,6 +70,12 @@ static int run_cli(const char *args, char **out, char **err)
         fclose(f);
     }
     return WEXITSTATUS(rc);
+}
+
+/* Run the CLI with args; stdout and stderr into out/err (caller frees); returns the exit code. */
+static int run_cli(const char *args, char **out, char **err)
+{
+    return run_cli_limited("", args, out, err);
 }
 
 static int exists(const char *name)
@@ -473,4 +482,43 @@ Test(cli, out_config_itself_refused, .init = make_dir, .fini = remove_dir)
     cr_assert_gt(fread(text, 1, sizeof text - 1, f), 0);
     fclose(f);
     cr_expect_str_eq(text, small_net, "the config was overwritten");
+}
+
+/* ---- a full disk (issue "reliability": exit 3, a message, nothing left behind) ------------- */
+
+/* The file name in dir holds exactly text. */
+static void expect_content(const char *name, const char *text)
+{
+    char path[512], buf[256] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s is gone", path);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    cr_expect_str_eq(buf, text, "%s was changed", path);
+}
+
+/* A file size limit (RLIMIT_FSIZE, SIGXFSZ ignored: writes fail with EFBIG, the path a full disk
+ * takes) while the result file is written: exit 3 naming the path and the OS error, the old
+ * file intact, no temporary. Before the fix the message came and then HDF5 crashed at exit
+ * (SIGSEGV, exit 139): the failed H5Fclose left the file's id open. /dev/full gives ENOSPC. */
+Test(cli, full_disk_is_an_io_error, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    write_file("net.yaml", small_net);
+    write_file("res.h5", "old result");
+    int rc = run_cli_limited("ulimit -f 16 && trap '' XFSZ &&", "run net.yaml --out res.h5", &out, &err);
+    cr_expect_eq(rc, 3, "exit code %d (139: SIGSEGV), stderr: %s", rc, err);
+    cr_expect(strstr(err, "res.h5") != NULL && strstr(err, "File too large") != NULL, "%s", err);
+    cr_expect(strstr(out, "\"status\"") == NULL, "a summary was printed: %s", out);
+    expect_content("res.h5", "old result");
+    cr_expect(!n_temporaries(), "a temporary was left");
+    free(out);
+    free(err);
+    rc = run_cli("run net.yaml --out /dev/full", &out, &err);
+    cr_expect_eq(rc, 3, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "/dev/full") != NULL && strstr(err, "No space left on device") != NULL, "%s", err);
+    free(out);
+    free(err);
 }
