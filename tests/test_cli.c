@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "cobalt/sim.h"
 #include "cobalt/output.h"
@@ -519,6 +520,47 @@ Test(cli, full_disk_is_an_io_error, .init = make_dir, .fini = remove_dir)
     rc = run_cli("run net.yaml --out /dev/full", &out, &err);
     cr_expect_eq(rc, 3, "exit code %d, stderr: %s", rc, err);
     cr_expect(strstr(err, "/dev/full") != NULL && strstr(err, "No space left on device") != NULL, "%s", err);
+    free(out);
+    free(err);
+}
+
+/* ---- memory checked before anything is allocated (issue "reliability") -------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A population of 2e9 neurons with K = 1000 under a 2 GB address-space limit: validate refuses
+ * it at once, before drawing 2e9 in-degrees (24 GB; it grew until it was killed, or under a
+ * limit said "out of host memory for 0 synapses"), with the estimate, what is available and
+ * which limit; run refuses it the same way. */
+Test(cli, huge_config_refused_before_allocating, .init = make_dir, .fini = remove_dir)
+{
+    static const char *huge = "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 100, seed: 1}\n"
+                              "populations:\n"
+                              "  - {name: E, model: lif_cond, size: 2000000000}\n"
+                              "projections:\n"
+                              "  - {pre: E, post: E, receptor: E, indegree: 1000, weight: 0.01, delay_ms: [1, 2]}\n";
+    char *out, *err;
+    write_file("huge.yaml", huge);
+    double t0 = now_s();
+    int rc = run_cli_limited("ulimit -v 2000000 &&", "validate huge.yaml", &out, &err);
+    double wall_s = now_s() - t0;
+    cr_expect_eq(rc, 4, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "needs about 24.00 GB of host memory; ") != NULL, "%s", err);
+    cr_expect(strstr(err, "GB available (RLIMIT_AS, ulimit -v)") != NULL, "%s", err);
+    cr_expect(strstr(out, "host memory available: ") != NULL, "%s", out);
+    cr_expect_lt(wall_s, 1.0, "validate took %.2f s", wall_s);
+    free(out);
+    free(err);
+    rc = run_cli_limited("ulimit -v 2000000 &&", "run huge.yaml --backend cpu --out res.h5", &out, &err);
+    cr_expect_eq(rc, 4, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "the network needs about ") != NULL && strstr(err, "(RLIMIT_AS, ulimit -v)") != NULL, "%s",
+              err);
+    cr_expect(!exists("res.h5"));
     free(out);
     free(err);
 }

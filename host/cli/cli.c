@@ -241,6 +241,20 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
+/* validate's host memory lines: the CPU run's estimate and what this machine has available
+ * (the limit run checks against, cob_host_memory_available), and whether a CPU run fits. */
+static void print_host_memory(const cob_config *c)
+{
+    cob_host_mem m;
+    int64_t need = cob_config_memory_estimate(c);
+    printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n", need / 1e9,
+           COB_ESTIMATE_RATE_HZ);
+    cob_host_memory_available(&m);
+    if (m.bytes >= 0)
+        printf("  host memory available: %.3f GB (%s)%s\n", m.bytes / 1e9, m.source,
+               need > m.bytes ? "; a CPU run does not fit: cobalt run --backend cpu refuses it here (exit 4)" : "");
+}
+
 static int cmd_validate(int argc, char **argv)
 {
     run_args a;
@@ -272,12 +286,19 @@ static int cmd_validate(int argc, char **argv)
     printf("  synapses stored: %.4g\n", syn);
     printf("  steps: %lld warm-up + %lld measured (dt = %g ms)\n", (long long)cob_steps(c.run.t_warmup_ms, c.run.dt_ms),
            (long long)cob_steps(c.run.t_sim_ms, c.run.dt_ms), c.run.dt_ms);
-    printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n",
-           cob_config_memory_estimate(&c) / 1e9, COB_ESTIMATE_RATE_HZ);
+    print_host_memory(&c);
     {
         cob_net lay;
         cob_plan plan;
         cob_cuda_mem m;
+        /* the device estimate needs the layout (every neuron's in-degree, drawn on the host):
+         * checked before it is allocated, as run checks its own need */
+        st = cob_host_memory_check(cob_layout_memory_estimate(&c), "laying out the network for the device estimate",
+                                   "lower the population sizes", &err);
+        if (st != COB_OK) {
+            cob_config_free(&c);
+            return cob__cli_fail(st, &err);
+        }
         if (cob_net_layout(&lay, &c, &err) != COB_OK) {
             cob_config_free(&c);
             return cob__cli_fail(err.status, &err);
