@@ -170,8 +170,26 @@ typedef struct {
     int has_old, renamed;
 } pub_file;
 
-/* Rename every temporary onto its target; an old target is first hard-linked to "<target>.old.<pid>"
- * so that a later failed rename can put it back. Returns COB_OK, or COB_ERR_IO after undoing the
+/* Keep p's existing target as p->old (p->has_old = 1): a hard link, or where the file system
+ * has none, the file itself moved aside (only a regular file). Returns 0, ENOENT when there is
+ * no target, or the errno of the failure. A stale name of this pid is garbage: replaced. */
+static int keep_old(pub_file *p)
+{
+    struct stat sb;
+    unlink(p->old);
+    if (link(p->t.path, p->old) == 0)
+        return p->has_old = 1, 0;
+    int e = errno;
+    if (e == ENOENT || lstat(p->t.path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return e;
+    if (rename(p->t.path, p->old) != 0)
+        return errno;
+    p->has_old = 1;
+    return 0;
+}
+
+/* Rename every temporary onto its target; an old target is first kept as "<target>.old.<pid>"
+ * (keep_old) so that a later failed rename can put it back. Returns COB_OK, or COB_ERR_IO after undoing the
  * renames already done (each target restored from its link, or removed when it was new). */
 static cob_status rename_all(const cob__publish_item *items, pub_file *pf, int n, cob_err *err)
 {
@@ -182,10 +200,10 @@ static cob_status rename_all(const cob__publish_item *items, pub_file *pf, int n
         if (p->t.direct)
             continue;
         side_name(p->old, p->t.path, "old");
-        p->has_old = n > 1 && link(p->t.path, p->old) == 0;
-        if (n > 1 && !p->has_old && errno != ENOENT)
+        int e = n > 1 ? keep_old(p) : ENOENT;
+        if (e != ENOENT && !p->has_old)
             st = cob_err_set(err, COB_ERR_IO, "%s: cannot keep the old file as %s while publishing: %s", items[k].path,
-                             p->old, strerror(errno));
+                             p->old, strerror(e));
         else if (rename(p->tmp, p->t.path) != 0)
             st = cob_err_set(err, COB_ERR_IO, "%s: cannot rename temporary %s onto it: %s", items[k].path, p->tmp,
                              strerror(errno));
@@ -194,12 +212,16 @@ static cob_status rename_all(const cob__publish_item *items, pub_file *pf, int n
     }
     for (k = 0; k < n; k++) {
         pub_file *p = &pf[k];
-        if (st != COB_OK && p->renamed && !(p->has_old ? rename(p->old, p->t.path) == 0 : unlink(p->t.path) == 0) &&
-            err)
+        /* undo: the kept old file back in place (also where it was moved aside and the new
+         * one's rename then failed), or the new file removed where there was none */
+        int undo = st != COB_OK && (p->has_old || p->renamed);
+        int stuck = undo && !(p->has_old ? rename(p->old, p->t.path) == 0 : unlink(p->t.path) == 0);
+        if (stuck && err)
             snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
-                     "; and %s could not be put back: %s", items[k].path, strerror(errno));
-        if (p->has_old)
-            unlink(p->old); /* after a restore it is gone already */
+                     "; and %s could not be put back (%s)%s%s", items[k].path, strerror(errno),
+                     p->has_old ? ": the old file is " : "", p->has_old ? p->old : "");
+        if (p->has_old && !stuck) /* gone after a restore; a second link when nothing was renamed */
+            unlink(p->old);
     }
     return st;
 }

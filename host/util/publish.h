@@ -63,8 +63,8 @@ typedef struct {
 /* Publish items[0 .. n) (1 <= n <= COB__PUBLISH_MAX_FILES) together, as cob__publish does one:
  * every path is checked first; each write_fn then runs in order (a later one may use what an
  * earlier one computed) on its own temporary; all are synced; then renamed onto their paths.
- * While n > 1 an existing path is kept as the hard link "<path>.old.<pid>" until every rename has
- * succeeded, so when a rename fails the ones already done are undone (the old file renamed back,
+ * While n > 1 an existing path is kept as "<path>.old.<pid>" (a hard link; where the file system
+ * has none, the file moved aside) until every rename has succeeded, so when a rename fails the ones already done are undone (the old file renamed back,
  * or the new file removed where there was none). On any failure every temporary is removed and
  * every path is left as it was (a device may have been written). Returns COB_OK; a write_fn's
  * status; COB_ERR_IO naming the path and strerror (a failed undo is added to the message); or
