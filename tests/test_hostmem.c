@@ -1,6 +1,6 @@
 /* tests/test_hostmem.c -- the host memory available to a run (include/cobalt/estimate.h,
  * host/util/hostmem.c): the parsers on sample contents of /proc/meminfo, /proc/self/status,
- * /proc/self/cgroup (cgroup v2, v1 and hybrid) and the cgroup memory files; the smallest limit
+ * /proc/self/cgroup (cgroup v2, v1 and hybrid) and the cgroup memory files (limits, memory.stat); the smallest limit
  * applies and is named (RLIMIT_AS set here); the check's message gives the need, what is
  * available and which limit. */
 #define _POSIX_C_SOURCE 200809L
@@ -58,6 +58,18 @@ Test(hostmem, cgroup_values)
     cr_expect_eq(cob__cgroup_value("maximal\n"), -1);
     cr_expect_eq(cob__cgroup_value("-1\n"), -1);
     cr_expect_eq(cob__cgroup_value(""), -1);
+}
+
+Test(hostmem, cgroup_stat_fields)
+{
+    const char *v2 = "anon 1048576\nfile 8388608\nactive_file 2097152\ninactive_file 6291456\n";
+    const char *v1 = "cache 12288\ninactive_file 12288\ntotal_cache 642924544\ntotal_inactive_file 640000000\n";
+    cr_expect_eq(cob__stat_field(v2, "inactive_file"), 6291456);
+    cr_expect_eq(cob__stat_field(v2, "file"), 8388608, "a suffix of a key matched");
+    cr_expect_eq(cob__stat_field(v1, "total_inactive_file"), 640000000);
+    cr_expect_eq(cob__stat_field(v1, "inactive_file"), 12288);
+    cr_expect_eq(cob__stat_field(v2, "shmem"), -1);
+    cr_expect_eq(cob__stat_field("inactive_file lots\n", "inactive_file"), -1);
 }
 
 /* RLIMIT_AS below what the machine has: it is the limit that applies, and it is named. */

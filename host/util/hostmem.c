@@ -4,7 +4,8 @@
  * the smallest of: MemAvailable (/proc/meminfo), the cgroup v2 limit (memory.max minus
  * memory.current of this process's cgroup and each ancestor), the cgroup v1 limit
  * (memory.limit_in_bytes minus memory.usage_in_bytes, likewise), RLIMIT_AS minus the address
- * space in use (VmSize). Pairs with include/cobalt/estimate.h and host/util/hostmem.h (the text
+ * space in use (VmSize). A cgroup's usage counts its page cache, of which the inactive file
+ * pages (memory.stat) are reclaimable and not counted as used, as MemAvailable does not. Pairs with include/cobalt/estimate.h and host/util/hostmem.h (the text
  * parsers). Limits: Linux files; elsewhere the physical memory; swap is not counted; another
  * process may take the memory between the check and the allocation. */
 #define _POSIX_C_SOURCE 200809L
@@ -74,6 +75,20 @@ int cob__cgroup_path(const char *text, int version, char *path, size_t len)
     return 0;
 }
 
+int64_t cob__stat_field(const char *text, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        if (strncmp(line, key, n) != 0 || line[n] != ' ')
+            continue;
+        char *end;
+        errno = 0;
+        long long v = strtoll(line + n + 1, &end, 10);
+        return errno || end == line + n + 1 || v < 0 || (*end != '\n' && *end != '\0') ? -1 : (int64_t)v;
+    }
+    return -1;
+}
+
 int64_t cob__cgroup_value(const char *text)
 {
     char *end;
@@ -112,23 +127,43 @@ static void take(cob_host_mem *m, int64_t bytes, const char *source)
     }
 }
 
+/* A cgroup version's files: the limit, the usage, and the usage's reclaimable page cache (the
+ * inactive file pages in memory.stat, as docker counts them: a job that read big files would
+ * otherwise look full). */
+typedef struct {
+    const char *limit_file, *usage_file, *cache_key, *source;
+} cgroup_files;
+
+static const cgroup_files cgroup_v2 = {"memory.max", "memory.current", "inactive_file", "cgroup memory.max"};
+static const cgroup_files cgroup_v1 = {"memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file",
+                                       "cgroup v1 memory.limit_in_bytes"};
+
+/* Usage minus reclaimable cache of the cgroup at dir (-1 when unreadable). */
+static int64_t cgroup_used(const char *dir, const cgroup_files *cf)
+{
+    char path[1200], text[8192];
+    snprintf(path, sizeof path, "%s/%s", dir, cf->usage_file);
+    int64_t used = read_text(path, text, sizeof text) ? cob__cgroup_value(text) : -1;
+    if (used < 0 || used == INT64_MAX)
+        return -1;
+    snprintf(path, sizeof path, "%s/memory.stat", dir);
+    int64_t cache = read_text(path, text, sizeof text) ? cob__stat_field(text, cf->cache_key) : -1;
+    return cache > 0 && cache < used ? used - cache : used;
+}
+
 /* The cgroup of this process at root + rel and each ancestor up to root: the smallest limit
- * minus usage (limit_file, usage_file), named source; a folder without the files is passed. */
-static void cgroup_limits(cob_host_mem *m, const char *root, const char *rel, const char *limit_file,
-                          const char *usage_file, const char *source)
+ * minus what is used (cgroup_used), named cf->source; a folder without the files is passed. */
+static void cgroup_limits(cob_host_mem *m, const char *root, const char *rel, const cgroup_files *cf)
 {
     char dir[1024], path[1200], text[128];
     if ((size_t)snprintf(dir, sizeof dir, "%s%s", root, strcmp(rel, "/") ? rel : "") >= sizeof dir)
         return;
     for (;;) {
-        snprintf(path, sizeof path, "%s/%s", dir, limit_file);
+        snprintf(path, sizeof path, "%s/%s", dir, cf->limit_file);
         int64_t limit = read_text(path, text, sizeof text) ? cob__cgroup_value(text) : -1;
-        snprintf(path, sizeof path, "%s/%s", dir, usage_file);
-        int64_t used = limit >= 0 && limit < INT64_MAX && read_text(path, text, sizeof text)
-                           ? cob__cgroup_value(text)
-                           : -1;
-        if (used >= 0 && used < INT64_MAX)
-            take(m, limit - used, source);
+        int64_t used = limit >= 0 && limit < INT64_MAX ? cgroup_used(dir, cf) : -1;
+        if (used >= 0)
+            take(m, limit - used, cf->source);
         char *slash = strrchr(dir, '/');
         if (strlen(dir) <= strlen(root) || !slash)
             return;
@@ -153,10 +188,9 @@ void cob_host_memory_available(cob_host_mem *m)
      * path, which does not exist here, and the container's own cgroup is that root */
     if (read_text("/proc/self/cgroup", text, sizeof text)) {
         if (cob__cgroup_path(text, 2, rel, sizeof rel))
-            cgroup_limits(m, CGROUP_ROOT, rel, "memory.max", "memory.current", "cgroup memory.max");
+            cgroup_limits(m, CGROUP_ROOT, rel, &cgroup_v2);
         if (cob__cgroup_path(text, 1, rel, sizeof rel))
-            cgroup_limits(m, CGROUP_ROOT "/memory", rel, "memory.limit_in_bytes", "memory.usage_in_bytes",
-                          "cgroup v1 memory.limit_in_bytes");
+            cgroup_limits(m, CGROUP_ROOT "/memory", rel, &cgroup_v1);
     }
     if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
         int64_t used = read_text("/proc/self/status", text, sizeof text) ? cob__kb_field_bytes(text, "VmSize") : 0;

@@ -20,6 +20,10 @@ int64_t cob__kb_field_bytes(const char *text, const char *key);
  * fits, else 0. */
 int cob__cgroup_path(const char *text, int version, char *path, size_t len);
 
+/* The value of the "KEY N" line of a cgroup memory.stat text (bytes, e.g. "inactive_file",
+ * v1 "total_inactive_file"); -1 when absent or malformed. */
+int64_t cob__stat_field(const char *text, const char *key);
+
 /* A cgroup memory file's value: "max" (v2) or a number at or above 2^62 (v1's "no limit",
  * 9223372036854771712) is INT64_MAX; a number is itself; anything else -1. */
 int64_t cob__cgroup_value(const char *text);

@@ -38,7 +38,8 @@ typedef struct {
 /* Fill m with the smallest of: MemAvailable of /proc/meminfo (else the physical memory); the
  * cgroup v2 limit (memory.max - memory.current of this process's cgroup, from
  * /proc/self/cgroup, and of each ancestor); the cgroup v1 limit (memory.limit_in_bytes -
- * memory.usage_in_bytes, likewise); RLIMIT_AS minus the address space in use (VmSize). Reads
+ * memory.usage_in_bytes, likewise); RLIMIT_AS minus the address space in use (VmSize). A
+ * cgroup's usage is taken without its inactive file cache (memory.stat), which is reclaimable. Reads
  * a few small files; allocates nothing (host/util/hostmem.c). */
 void cob_host_memory_available(cob_host_mem *m);
 
