@@ -517,6 +517,14 @@ Test(cli, full_disk_is_an_io_error, .init = make_dir, .fini = remove_dir)
     cr_expect(!n_temporaries(), "a temporary was left");
     free(out);
     free(err);
+    /* stdout on a full disk: the JSON line is lost, so the exit code says so (it was 0) */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && OMP_NUM_THREADS=1 '%s' run net.yaml --out res2.h5 > /dev/full 2> stderr", dir,
+             COBALT_CLI);
+    rc = system(cmd);
+    cr_expect(WIFEXITED(rc) && WEXITSTATUS(rc) == 3, "exit code %d", WEXITSTATUS(rc));
+    snprintf(cmd, sizeof cmd, "grep -q 'standard output: No space left on device' '%s/stderr'", dir);
+    cr_expect_eq(system(cmd), 0, "no message about standard output");
     rc = run_cli("run net.yaml --out /dev/full", &out, &err);
     cr_expect_eq(rc, 3, "exit code %d, stderr: %s", rc, err);
     cr_expect(strstr(err, "/dev/full") != NULL && strstr(err, "No space left on device") != NULL, "%s", err);

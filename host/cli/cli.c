@@ -1,8 +1,9 @@
 /* host/cli/cli.c -- the `cobalt` command line: run, validate, info. The only place that prints
- * and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow,
- * 7 internal (cob_status_exit_code). Helpers shared with the other subcommands (error exit,
+ * and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O (also a standard output that cannot be
+ * written), 4 memory, 5 device, 6 overflow, 7 internal (cob_status_exit_code). Helpers shared with the other subcommands (error exit,
  * argument messages, --backend) are in host/cli/cli_util.c. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,7 +339,7 @@ static int cmd_info(void)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -365,4 +366,19 @@ int main(int argc, char **argv)
     fprintf(stderr, "cobalt: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 1;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* stdout redirected to a full disk: the JSON line or the report is lost, which a script
+     * must learn from the exit code, not from an empty file */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "cobalt: error: cannot write to standard output: %s\n",
+                errno ? strerror(errno) : "write error");
+        if (rc == 0)
+            rc = cob_status_exit_code(COB_ERR_IO);
+    }
+    return rc;
 }
