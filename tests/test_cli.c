@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "cobalt/sim.h"
 #include "cobalt/output.h"
@@ -43,8 +44,10 @@ static void write_file(const char *name, const char *text)
     fclose(f);
 }
 
-/* Run the CLI with args; stdout and stderr into out/err (caller frees); returns the exit code. */
-static int run_cli(const char *args, char **out, char **err)
+/* Run the CLI with args after the shell commands limits (e.g. "ulimit -f 16 && "; "" for none);
+ * stdout and stderr into out/err (caller frees); returns the exit code (128 + N when signal N
+ * killed it: the shell reports it so). */
+static int run_cli_limited(const char *limits, const char *args, char **out, char **err)
 {
     char cmd[2048], po[512], pe[512];
     int rc;
@@ -52,7 +55,8 @@ static int run_cli(const char *args, char **out, char **err)
     long n;
     snprintf(po, sizeof po, "%s/stdout", dir);
     snprintf(pe, sizeof pe, "%s/stderr", dir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && OMP_NUM_THREADS=1 '%s' %s > '%s' 2> '%s'", dir, COBALT_CLI, args, po, pe);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s OMP_NUM_THREADS=1 '%s' %s > '%s' 2> '%s'", dir, limits, COBALT_CLI, args,
+             po, pe);
     rc = system(cmd);
     cr_assert(WIFEXITED(rc));
     for (int k = 0; k < 2; ++k) {
@@ -67,6 +71,12 @@ static int run_cli(const char *args, char **out, char **err)
         fclose(f);
     }
     return WEXITSTATUS(rc);
+}
+
+/* Run the CLI with args; stdout and stderr into out/err (caller frees); returns the exit code. */
+static int run_cli(const char *args, char **out, char **err)
+{
+    return run_cli_limited("", args, out, err);
 }
 
 static int exists(const char *name)
@@ -473,4 +483,92 @@ Test(cli, out_config_itself_refused, .init = make_dir, .fini = remove_dir)
     cr_assert_gt(fread(text, 1, sizeof text - 1, f), 0);
     fclose(f);
     cr_expect_str_eq(text, small_net, "the config was overwritten");
+}
+
+/* ---- a full disk (issue "reliability": exit 3, a message, nothing left behind) ------------- */
+
+/* The file name in dir holds exactly text. */
+static void expect_content(const char *name, const char *text)
+{
+    char path[512], buf[256] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s is gone", path);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    cr_expect_str_eq(buf, text, "%s was changed", path);
+}
+
+/* A file size limit (RLIMIT_FSIZE, SIGXFSZ ignored: writes fail with EFBIG, the path a full disk
+ * takes) while the result file is written: exit 3 naming the path and the OS error, the old
+ * file intact, no temporary. Before the fix the message came and then HDF5 crashed at exit
+ * (SIGSEGV, exit 139): the failed H5Fclose left the file's id open. /dev/full gives ENOSPC. */
+Test(cli, full_disk_is_an_io_error, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    write_file("net.yaml", small_net);
+    write_file("res.h5", "old result");
+    int rc = run_cli_limited("ulimit -f 16 && trap '' XFSZ &&", "run net.yaml --out res.h5", &out, &err);
+    cr_expect_eq(rc, 3, "exit code %d (139: SIGSEGV), stderr: %s", rc, err);
+    cr_expect(strstr(err, "res.h5") != NULL && strstr(err, "File too large") != NULL, "%s", err);
+    cr_expect(strstr(out, "\"status\"") == NULL, "a summary was printed: %s", out);
+    expect_content("res.h5", "old result");
+    cr_expect(!n_temporaries(), "a temporary was left");
+    free(out);
+    free(err);
+    /* stdout on a full disk: the JSON line is lost, so the exit code says so (it was 0) */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && OMP_NUM_THREADS=1 '%s' run net.yaml --out res2.h5 > /dev/full 2> stderr", dir,
+             COBALT_CLI);
+    rc = system(cmd);
+    cr_expect(WIFEXITED(rc) && WEXITSTATUS(rc) == 3, "exit code %d", WEXITSTATUS(rc));
+    snprintf(cmd, sizeof cmd, "grep -q 'standard output: No space left on device' '%s/stderr'", dir);
+    cr_expect_eq(system(cmd), 0, "no message about standard output");
+    rc = run_cli("run net.yaml --out /dev/full", &out, &err);
+    cr_expect_eq(rc, 3, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "/dev/full") != NULL && strstr(err, "No space left on device") != NULL, "%s", err);
+    free(out);
+    free(err);
+}
+
+/* ---- memory checked before anything is allocated (issue "reliability") -------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A population of 2e9 neurons with K = 1000 under a 2 GB address-space limit: validate refuses
+ * it at once, before drawing 2e9 in-degrees (24 GB; it grew until it was killed, or under a
+ * limit said "out of host memory for 0 synapses"), with the estimate, what is available and
+ * which limit; run refuses it the same way. */
+Test(cli, huge_config_refused_before_allocating, .init = make_dir, .fini = remove_dir)
+{
+    static const char *huge = "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 100, seed: 1}\n"
+                              "populations:\n"
+                              "  - {name: E, model: lif_cond, size: 2000000000}\n"
+                              "projections:\n"
+                              "  - {pre: E, post: E, receptor: E, indegree: 1000, weight: 0.01, delay_ms: [1, 2]}\n";
+    char *out, *err;
+    write_file("huge.yaml", huge);
+    double t0 = now_s();
+    int rc = run_cli_limited("ulimit -v 2000000 &&", "validate huge.yaml", &out, &err);
+    double wall_s = now_s() - t0;
+    cr_expect_eq(rc, 4, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "needs about 24.00 GB of host memory; ") != NULL, "%s", err);
+    cr_expect(strstr(err, "GB available (RLIMIT_AS, ulimit -v)") != NULL, "%s", err);
+    cr_expect(strstr(out, "host memory available: ") != NULL, "%s", out);
+    cr_expect_lt(wall_s, 1.0, "validate took %.2f s", wall_s);
+    free(out);
+    free(err);
+    rc = run_cli_limited("ulimit -v 2000000 &&", "run huge.yaml --backend cpu --out res.h5", &out, &err);
+    cr_expect_eq(rc, 4, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "the network needs about ") != NULL && strstr(err, "(RLIMIT_AS, ulimit -v)") != NULL, "%s",
+              err);
+    cr_expect(!exists("res.h5"));
+    free(out);
+    free(err);
 }

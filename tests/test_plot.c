@@ -2,7 +2,7 @@
  * run file written by the `cobalt` command and on synthetic sweep and run files
  * (tools/synth_results.py) it writes valid PNG files and prints their paths; a missing file or
  * one that is not cobalt's is refused with exit code 2; a missing script or python3 gives exit
- * code 1 and says what was tried. The figures need python3 with numpy, h5py and matplotlib;
+ * code 1 and says what was tried; a full disk gives exit code 3 and one line. The figures need python3 with numpy, h5py and matplotlib;
  * without them those tests skip with the reason.
  * cob_cli_plot belongs to the CLI executable, not libcobalt, so its source is compiled in. */
 #define _POSIX_C_SOURCE 200809L
@@ -196,4 +196,30 @@ Test(plot, missing_script_or_python, .init = make_dir, .fini = remove_dir)
     cr_assert_eq(setenv("PATH", path, 1), 0); /* .fini runs rm */
     free(path);
     cr_expect_eq(rc, 1);
+}
+
+/* A full disk while the figures are written (RLIMIT_FSIZE in the child shell, SIGXFSZ ignored:
+ * EFBIG, the path ENOSPC takes): exit 3 and one line naming the figure and the OS error, no
+ * partial figure (before: a Python traceback and exit 1). */
+Test(plot, full_disk_is_one_line_and_exit_3, .init = make_dir, .fini = remove_dir)
+{
+    char cmd[2048], path[512], err[4096] = "";
+    need_python();
+    sh("python3 '%s/synth_results.py' run synth.h5 --theory && mkdir figs", TOOLS_DIR);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && ulimit -f 4 && trap '' XFSZ && '%s' plot synth.h5 --out figs > plot.out 2> plot.err", dir,
+             COBALT_CLI);
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc));
+    cr_expect_eq(WEXITSTATUS(rc), 3, "exit code %d", WEXITSTATUS(rc));
+    snprintf(path, sizeof path, "%s/plot.err", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    err[fread(err, 1, sizeof err - 1, f)] = '\0';
+    fclose(f);
+    cr_expect(strstr(err, "figs/synth_") != NULL && strstr(err, "File too large") != NULL, "%s", err);
+    cr_expect(strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);
+    cr_expect(strstr(err, "Traceback") == NULL, "%s", err);
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s/figs')\"", dir);
+    cr_expect_eq(system(cmd), 0, "a partial figure was left in figs/");
 }

@@ -9,7 +9,8 @@ beside its theory. Prints the paths written, one per line. docs/plots.md describ
 figure.
 
 Exit codes: 0 ok, 1 a Python package is missing, 2 bad arguments or a file that is missing
-or not a cobalt file.
+or not a cobalt file, 3 a figure or the file could not be written or read (a full disk: one
+line naming the path and the OS error; the partial figure is removed).
 
   tools/cobalt_plot.py results/quickstart.h5
   tools/cobalt_plot.py sweep.h5 --out figures --points
@@ -20,6 +21,7 @@ import sys
 
 EXIT_MISSING_PACKAGE = 1
 EXIT_BAD_INPUT = 2
+EXIT_IO = 3
 
 
 def fail(msg, code):
@@ -123,8 +125,16 @@ def main(argv=None):
                     paths += sweep_points(f, out_dir, stem, args)
         except (KeyError, ValueError) as e:
             fail(f"'{args.file}': unexpected layout ({e}); see docs/results.md", EXIT_BAD_INPUT)
-    for p in paths:
-        print(p)
+        except cobalt_plot_run.FigureWriteError as e:
+            fail(f"'{e.filename}': cannot write the figure: {e.strerror}", EXIT_IO)
+        except OSError as e:
+            fail(f"'{args.file}': cannot read it: {e.strerror or e}", EXIT_IO)
+    try:
+        for p in paths:
+            print(p)
+        sys.stdout.flush()
+    except OSError as e:
+        fail(f"cannot print the figures' paths: {e.strerror or e}", EXIT_IO)
     return 0
 
 

@@ -19,11 +19,25 @@ import cobalt_plot_theory as theory  # noqa: E402
 THEORY_STYLE = {"color": "k", "ls": "--", "lw": 1.2}
 
 
+class FigureWriteError(OSError):
+    """A figure could not be written (full disk, file size limit, ...): errno, strerror and the
+    figure's path as filename. The partial file is already removed."""
+
+
 def save(fig, out_dir, name, fmt):
-    """Write fig to out_dir/name.fmt, close it and return the path."""
+    """Write fig to out_dir/name.fmt, close it and return the path. On an OSError the partial
+    file is removed and FigureWriteError is raised."""
     path = os.path.join(out_dir, f"{name}.{fmt}")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    try:
+        fig.savefig(path, dpi=110)
+    except OSError as e:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+        raise FigureWriteError(e.errno, e.strerror or str(e), path) from None
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -1,8 +1,9 @@
 /* host/cli/cli.c -- the `cobalt` command line: run, validate, info. The only place that prints
- * and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow,
- * 7 internal (cob_status_exit_code). Helpers shared with the other subcommands (error exit,
+ * and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O (also a standard output that cannot be
+ * written), 4 memory, 5 device, 6 overflow, 7 internal (cob_status_exit_code). Helpers shared with the other subcommands (error exit,
  * argument messages, --backend) are in host/cli/cli_util.c. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,20 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
+/* validate's host memory lines: the CPU run's estimate and what this machine has available
+ * (the limit run checks against, cob_host_memory_available), and whether a CPU run fits. */
+static void print_host_memory(const cob_config *c)
+{
+    cob_host_mem m;
+    int64_t need = cob_config_memory_estimate(c);
+    printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n", need / 1e9,
+           COB_ESTIMATE_RATE_HZ);
+    cob_host_memory_available(&m);
+    if (m.bytes >= 0)
+        printf("  host memory available: %.3f GB (%s)%s\n", m.bytes / 1e9, m.source,
+               need > m.bytes ? "; a CPU run does not fit: cobalt run --backend cpu refuses it here (exit 4)" : "");
+}
+
 static int cmd_validate(int argc, char **argv)
 {
     run_args a;
@@ -272,12 +287,19 @@ static int cmd_validate(int argc, char **argv)
     printf("  synapses stored: %.4g\n", syn);
     printf("  steps: %lld warm-up + %lld measured (dt = %g ms)\n", (long long)cob_steps(c.run.t_warmup_ms, c.run.dt_ms),
            (long long)cob_steps(c.run.t_sim_ms, c.run.dt_ms), c.run.dt_ms);
-    printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n",
-           cob_config_memory_estimate(&c) / 1e9, COB_ESTIMATE_RATE_HZ);
+    print_host_memory(&c);
     {
         cob_net lay;
         cob_plan plan;
         cob_cuda_mem m;
+        /* the device estimate needs the layout (every neuron's in-degree, drawn on the host):
+         * checked before it is allocated, as run checks its own need */
+        st = cob_host_memory_check(cob_layout_memory_estimate(&c), "laying out the network for the device estimate",
+                                   "lower the population sizes", &err);
+        if (st != COB_OK) {
+            cob_config_free(&c);
+            return cob__cli_fail(st, &err);
+        }
         if (cob_net_layout(&lay, &c, &err) != COB_OK) {
             cob_config_free(&c);
             return cob__cli_fail(err.status, &err);
@@ -317,7 +339,7 @@ static int cmd_info(void)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -344,4 +366,19 @@ int main(int argc, char **argv)
     fprintf(stderr, "cobalt: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 1;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* stdout redirected to a full disk: the JSON line or the report is lost, which a script
+     * must learn from the exit code, not from an empty file */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "cobalt: error: cannot write to standard output: %s\n",
+                errno ? strerror(errno) : "write error");
+        if (rc == 0)
+            rc = cob_status_exit_code(COB_ERR_IO);
+    }
+    return rc;
 }

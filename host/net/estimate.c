@@ -1,6 +1,8 @@
-/* host/net/estimate.c -- host memory of a CPU run, from the config alone (nothing is drawn or
- * allocated): what `cobalt validate` prints and what cob_sim_run checks before building. The
- * device-side counterpart is host/net/cuda_mem.c. */
+/* host/net/estimate.c -- host memory of a CPU run, and of laying out a network (for validate and
+ * a device-building backend), from the config alone (nothing is drawn or allocated): what
+ * `cobalt validate` prints and checks and what cob_sim_run checks before building, against
+ * cob_host_memory_available (host/util/hostmem.c). The device-side counterpart is
+ * host/net/cuda_mem.c. */
 #include <math.h>
 #include "cobalt/estimate.h"
 #include "stats/stats_acc.h"
@@ -66,5 +68,17 @@ int64_t cob_config_memory_estimate(const cob_config *c)
     }
     bytes += neurons * COB_MAX_CHANNELS * 2 * 2; /* input buffers, two threads */
     bytes += events_per_step * slots * 4 * 2;    /* buckets, grown by doubling */
+    return bytes + peak_transient;
+}
+
+int64_t cob_layout_memory_estimate(const cob_config *c)
+{
+    int64_t bytes = 0, peak_transient = 0;
+    for (int p = 0; p < c->n_projs; ++p) {
+        int64_t n_post = c->pops[c->projs[p].post].size;
+        bytes += n_post * 4; /* int32 in-degree per target */
+        if ((n_post + 1) * 8 > peak_transient)
+            peak_transient = (n_post + 1) * 8; /* int64 offsets while drawing them */
+    }
     return bytes + peak_transient;
 }

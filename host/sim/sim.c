@@ -1,6 +1,7 @@
 /* host/sim/sim.c -- the driver: choose a backend, check memory, build the network, run warm-up and
  * measurement in chunks (progress callback between chunks), reduce the statistics. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,28 +37,25 @@ static cob_status pick_backend(cob_backend_kind kind, const cob_backend_ops **op
     return COB_OK;
 }
 
-/* Refuse a CPU run whose estimate exceeds the machine's physical memory; name the population-rate
- * series when it is most of the need (a long t_sim_ms with short bins, not the network). */
+/* Refuse a CPU run whose estimate exceeds the host memory available (cob_host_memory_check:
+ * MemAvailable, cgroup, RLIMIT_AS); name the population-rate series when it is most of the need
+ * (a long t_sim_ms with short bins, not the network). */
 static cob_status check_host_memory(const cob_config *c, cob_err *err)
 {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    char advice[320];
     int64_t need = cob_config_memory_estimate(c);
-    double have = (pages > 0 && page > 0) ? (double)pages * (double)page : 0.0;
-    if (!(have > 0.0 && (double)need > have))
-        return COB_OK;
     cob_config one_bin = *c; /* the same run with a one-bin series: the rest of the need */
     one_bin.stats.pop_rate_bin_ms = c->run.t_sim_ms;
     double series = (double)(need - cob_config_memory_estimate(&one_bin));
-    if (series > 0.5 * (double)need)
-        return cob_err_set(err, COB_ERR_NOMEM,
-                           "the run needs about %.2f GB of host memory, %.2f GB of it for the population-rate series "
-                           "(run.t_sim_ms = %g in bins of stats.pop_rate_bin_ms = %g), this machine has %.2f GB: "
-                           "shorten run.t_sim_ms or raise stats.pop_rate_bin_ms",
-                           need / 1e9, series / 1e9, c->run.t_sim_ms, c->stats.pop_rate_bin_ms, have / 1e9);
-    return cob_err_set(err, COB_ERR_NOMEM,
-                       "the network needs about %.2f GB of host memory, this machine "
-                       "has %.2f GB: lower the population sizes or in-degrees, or shorten the delays",
-                       need / 1e9, have / 1e9);
+    if (series > 0.5 * (double)need) {
+        snprintf(advice, sizeof advice,
+                 "%.2f GB of it for the population-rate series (run.t_sim_ms = %g in bins of stats.pop_rate_bin_ms = "
+                 "%g): shorten run.t_sim_ms or raise stats.pop_rate_bin_ms",
+                 series / 1e9, c->run.t_sim_ms, c->stats.pop_rate_bin_ms);
+        return cob_host_memory_check(need, "the run", advice, err);
+    }
+    return cob_host_memory_check(need, "the network", "lower the population sizes or in-degrees, or shorten the delays",
+                                 err);
 }
 
 static int64_t peak_rss_bytes(void)
@@ -121,6 +119,9 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
         st = pick_backend(opt ? opt->backend : COB_BACKEND_AUTO, &ops, err);
     if (st == COB_OK && ops == cob_cpu_backend())
         st = check_host_memory(c, err);
+    else if (st == COB_OK && ops->builds_network) /* the layout (in-degrees) is drawn on the host */
+        st = cob_host_memory_check(cob_layout_memory_estimate(c), "laying out the network on the host",
+                                   "lower the population sizes", err);
     if (st != COB_OK)
         return st;
     timing->backend_name = ops->name;

@@ -40,8 +40,14 @@ void cob__sweep_table_free(cob__sweep_table *t);
  * only the spec's columns are filled). */
 cob_status cob__sweep_table_row(cob__sweep_table *t, const cob_sweep *sw, int64_t i, const cob_sweep_point *p,
                                 const cob_config *c, hid_t f, cob_err *err);
-/* The table as CSV at path (cob__publish: temporary, fsync, rename): a header line, then one
- * line per row; NaN as an empty field. */
-cob_status cob__sweep_csv(const cob__sweep_table *t, const char *path, cob_err *err);
+/* The summary CSV to write: the table, and its final path (named in messages). */
+typedef struct {
+    const cob__sweep_table *t;
+    const char *path;
+} cob__sweep_csv_job;
+/* A cob__publish_fn (util/publish.h; user: a cob__sweep_csv_job): the table as CSV at tmp, a
+ * header line, then one line per row; NaN as an empty field. COB_OK or COB_ERR_IO naming the
+ * final path, tmp and the OS error. */
+cob_status cob__sweep_csv_file(const char *tmp, void *user, cob_err *err);
 
 #endif

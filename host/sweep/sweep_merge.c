@@ -2,7 +2,8 @@
  * whole run file) joined into one sweep file: root attributes of a run file plus n_points,
  * swept, law, missing; /config (the sweep config); /points/<i> (H5Ocopy of point i's root,
  * with its overrides as attribute `overrides`); /summary/<column> (host/sweep/sweep_summary.c).
- * Published like every result file (host/util/publish.c: temporary, fsync, rename). Layout in
+ * Published like every result file (host/util/publish.c: temporary, fsync, rename), together with
+ * the summary CSV: both files or neither. Layout in
  * docs/sweeps.md. Pairs with include/cobalt/sweep.h.
  * Limits: serial HDF5; the whole table is held in memory (n_points x columns doubles). */
 #define _POSIX_C_SOURCE 200809L
@@ -281,10 +282,11 @@ cob_status cob_sweep_merge(const cob_sweep *sw, const char *dir, const char *out
         st = cob__h5w_init(&m.w, out, 0, err);
     if (st == COB_OK)
         st = cob__sweep_table_init(&m.table, sw, err);
+    /* the CSV after the sweep file: writing the points fills the table; both or neither */
+    cob__sweep_csv_job job = {&m.table, csv};
+    cob__publish_item items[2] = {{out, write_file, &m}, {csv, cob__sweep_csv_file, &job}};
     if (st == COB_OK)
-        st = cob__publish(out, write_file, &m, err);
-    if (st == COB_OK && csv)
-        st = cob__sweep_csv(&m.table, csv, err);
+        st = cob__publish_all(items, csv ? 2 : 1, err);
     cob__sweep_table_free(&m.table);
     free(present);
     return st;

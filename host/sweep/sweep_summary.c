@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sweep/sweep_int.h"
-#include "util/publish.h"
 
 #define N_POP_COLS 8
 static const char *const pop_cols[N_POP_COLS] = {"rate_hz",        "cv",        "v_mean_mV",        "v_sd_mV",
@@ -186,16 +185,10 @@ static int csv_write(FILE *f, const cob__sweep_table *t)
     return ferror(f) ? -1 : 0;
 }
 
-/* The table and the CSV's final path (named in messages). */
-typedef struct {
-    const cob__sweep_table *t;
-    const char *path;
-} csv_job;
-
-/* What cob__publish calls: the CSV at tmp (user: a csv_job). */
-static cob_status csv_file(const char *tmp, void *user, cob_err *err)
+/* What cob__publish_all calls: the CSV at tmp (user: a cob__sweep_csv_job). */
+cob_status cob__sweep_csv_file(const char *tmp, void *user, cob_err *err)
 {
-    const csv_job *job = user;
+    const cob__sweep_csv_job *job = user;
     FILE *f = fopen(tmp, "w");
     if (!f)
         return cob_err_set(err, COB_ERR_IO, "%s: cannot create %s: %s", job->path, tmp, strerror(errno));
@@ -208,12 +201,6 @@ static cob_status csv_file(const char *tmp, void *user, cob_err *err)
     }
     if (!bad)
         return COB_OK;
-    return cob_err_set(err, COB_ERR_IO, "%s: cannot write the summary CSV: %s", job->path,
+    return cob_err_set(err, COB_ERR_IO, "%s: cannot write the summary CSV (as temporary %s): %s", job->path, tmp,
                        e ? strerror(e) : "write error");
-}
-
-cob_status cob__sweep_csv(const cob__sweep_table *t, const char *path, cob_err *err)
-{
-    csv_job job = {t, path};
-    return cob__publish(path, csv_file, &job, err);
 }

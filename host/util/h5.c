@@ -3,13 +3,18 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util/h5.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define COB__H5_DEFLATE_MIN 4096  /* datasets with more elements are chunked and compressed */
 #define COB__H5_CHUNK_ELEMS 65536 /* target elements per chunk */
 #define COB__H5_DEFLATE_LEVEL 4
+#define COB__H5_CORE_INCREMENT ((size_t)1 << 20) /* the in-memory file grows by 1 MiB steps */
 
 /* ---- errors ------------------------------------------------------------------------ */
 
@@ -54,14 +59,64 @@ cob_status cob__h5w_init(cob__h5w *w, const char *path, int compress, cob_err *e
     return COB_OK;
 }
 
+/* Write the n bytes of image to file_path (created or truncated; a device is written in place).
+ * Returns COB_OK or COB_ERR_IO naming the final path, what, the file and the OS error. */
+static cob_status write_image(cob__h5w *w, const char *file_path, const char *what, const unsigned char *image,
+                              size_t n)
+{
+    int fd = open(file_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int e = fd < 0 ? errno : 0;
+    for (size_t done = 0; fd >= 0 && e == 0 && done < n;) {
+        ssize_t k = write(fd, image + done, n - done);
+        if (k > 0)
+            done += (size_t)k;
+        else if (k == 0 || errno != EINTR)
+            e = k == 0 ? EIO : errno;
+    }
+    if (fd >= 0 && close(fd) != 0 && e == 0)
+        e = errno;
+    if (e == 0)
+        return COB_OK;
+    if (strcmp(file_path, w->path) == 0)
+        return cob_err_set(w->err, COB_ERR_IO, "%s: cannot write %s: %s", w->path, what, strerror(e));
+    return cob_err_set(w->err, COB_ERR_IO, "%s: cannot write %s (as temporary %s): %s", w->path, what, file_path,
+                       strerror(e));
+}
+
+/* The file image of f (flushed) into a new buffer *image of *n bytes. Returns 0, or -1 after
+ * noting the HDF5 detail (*image NULL). */
+static herr_t take_image(cob__h5w *w, hid_t f, unsigned char **image, size_t *n)
+{
+    ssize_t size = H5Fflush(f, H5F_SCOPE_GLOBAL) < 0 ? -1 : H5Fget_file_image(f, NULL, 0);
+    *image = size > 0 ? malloc((size_t)size) : NULL;
+    *n = size > 0 ? (size_t)size : 0;
+    if (*image && H5Fget_file_image(f, *image, *n) == size)
+        return 0;
+    if (size <= 0 || *image)
+        cob__h5_note(w);
+    else
+        snprintf(w->detail, sizeof w->detail, "out of memory for a %lld-byte file image", (long long)size);
+    free(*image);
+    *image = NULL;
+    return -1;
+}
+
 cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, cob__h5_body body, void *user)
 {
-    hid_t f = H5Fcreate(file_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) {
+    /* In memory (core driver, no backing store): the one disk write is write_image's, so a full
+     * disk is an OS error there, never a failed H5Fclose (HDF5 1.10 keeps such a file's id and
+     * crashes on it in its atexit handler). */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t f = fapl < 0 || H5Pset_fapl_core(fapl, COB__H5_CORE_INCREMENT, 0) < 0
+                  ? H5I_INVALID_HID
+                  : H5Fcreate(file_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (f < 0)
         cob__h5_note(w);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    if (f < 0)
         return cob_err_set(w->err, COB_ERR_IO, "%s: cannot create %s (as temporary %s; HDF5: %s)", w->path, what,
                            file_path, w->detail);
-    }
     w->str_t = H5Tcopy(H5T_C_S1);
     herr_t rc = w->str_t < 0 || H5Tset_size(w->str_t, H5T_VARIABLE) < 0 || H5Tset_cset(w->str_t, H5T_CSET_UTF8) < 0
                     ? -1
@@ -72,8 +127,17 @@ cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, co
     rc = 0;
     close_id(w, H5Tclose, w->str_t, &rc);
     w->str_t = H5I_INVALID_HID;
+    unsigned char *image = NULL;
+    size_t n = 0;
+    if (st == COB_OK && rc == 0)
+        rc = take_image(w, f, &image, &n);
     close_id(w, H5Fclose, f, &rc);
-    return st == COB_OK && rc < 0 ? cob__h5_fail(w, "(closing the file)") : st;
+    if (st == COB_OK && rc < 0)
+        st = cob__h5_fail(w, "(closing the file)");
+    if (st == COB_OK)
+        st = write_image(w, file_path, what, image, n);
+    free(image);
+    return st;
 }
 
 cob_status cob__h5_group(cob__h5w *w, hid_t loc, const char *name, cob__h5_body body, void *user)

@@ -6,7 +6,8 @@
  * Types are given as pairs (file type, memory type), e.g. H5T_STD_U64LE / H5T_NATIVE_UINT64;
  * strings are variable-length UTF-8 (cob__h5w.str_t).
  * Limits: serial HDF5 (one writer thread per process); datasets are written from memory in one
- * piece; only the first failure's HDF5 detail is kept. */
+ * piece; a whole file is built in memory before it is written; only the first failure's HDF5
+ * detail is kept. */
 #ifndef COBALT_UTIL_H5_H
 #define COBALT_UTIL_H5_H
 
@@ -55,9 +56,14 @@ typedef struct {
  * Returns COB_OK or COB_ERR_IO ("PATH: cannot initialise HDF5"). */
 cob_status cob__h5w_init(cob__h5w *w, const char *path, int compress, cob_err *err);
 
-/* Create (truncate) the HDF5 file at file_path, make w->str_t, run body on the file's root,
- * close everything. what names the file in the creation message ("PATH: cannot create WHAT
- * (as temporary FILE_PATH; HDF5: ...)"). Returns body's status, or COB_ERR_IO. */
+/* Build the HDF5 file in memory (HDF5's core driver), make w->str_t, run body on the file's
+ * root, close everything, then write the whole image to file_path (created or truncated) with
+ * plain write(2): a full disk or a file size limit is an OS error of that one write, and HDF5
+ * never fails to close a file on disk (HDF5 1.10 then keeps the file's id and crashes on it at
+ * exit). what names the file in messages ("PATH: cannot write WHAT (as temporary FILE_PATH):
+ * No space left on device"). Returns body's status, or COB_ERR_IO; file_path may be left
+ * partly written on failure (cob__publish removes its temporary). Memory: the image is held
+ * twice (HDF5's and the copy written) at the end. */
 cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, cob__h5_body body, void *user);
 
 /* Create group name in loc and run body in it (w->where names it meanwhile), then close it.

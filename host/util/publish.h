@@ -7,10 +7,14 @@
  * is refused. Internal to libcobalt (included as "util/publish.h"); implemented in host/util/publish.c; used by the run
  * file (host/output/output.c), the sweep file (host/sweep/sweep_merge.c) and the sweep CSV
  * (host/sweep/sweep_summary.c).
+ * Several files that belong together (a sweep file and its CSV) are published all or none
+ * (cob__publish_all).
  * Limits: the directory is not fsync'ed after the rename (a power loss right after it may
  * forget the rename, never leave a half file); two writers of one path in one process would
  * share the temporary's name, and two publications must not run at once in one process (one
- * signal handler state); a device is written as it comes, not atomically. */
+ * signal handler state); a device is written as it comes, not atomically; a signal or a crash
+ * between the renames of cob__publish_all may leave the files mixed (old and new) and the old
+ * file's "<path>.old.<pid>" link. */
 #ifndef COBALT_UTIL_PUBLISH_H
 #define COBALT_UTIL_PUBLISH_H
 
@@ -46,5 +50,25 @@ typedef cob_status (*cob__publish_fn)(const char *tmp, void *user, cob_err *err)
  * temporary and strerror ("P: cannot sync temporary T: ...", "P: cannot rename temporary T
  * onto it: ..."). */
 cob_status cob__publish(const char *path, cob__publish_fn write_fn, void *user, cob_err *err);
+
+#define COB__PUBLISH_MAX_FILES 4 /* files one cob__publish_all publishes together */
+
+/* One file of cob__publish_all: its path and what writes it. */
+typedef struct {
+    const char *path;
+    cob__publish_fn write_fn;
+    void *user;
+} cob__publish_item;
+
+/* Publish items[0 .. n) (1 <= n <= COB__PUBLISH_MAX_FILES) together, as cob__publish does one:
+ * every path is checked first; each write_fn then runs in order (a later one may use what an
+ * earlier one computed) on its own temporary; all are synced; then renamed onto their paths.
+ * While n > 1 an existing path is kept as "<path>.old.<pid>" (a hard link; where the file system
+ * has none, the file moved aside) until every rename has succeeded, so when a rename fails the ones already done are undone (the old file renamed back,
+ * or the new file removed where there was none). On any failure every temporary is removed and
+ * every path is left as it was (a device may have been written). Returns COB_OK; a write_fn's
+ * status; COB_ERR_IO naming the path and strerror (a failed undo is added to the message); or
+ * COB_ERR_INVALID when n is out of range. */
+cob_status cob__publish_all(const cob__publish_item *items, int n, cob_err *err);
 
 #endif

@@ -143,8 +143,10 @@ cob_status cob_sweep_run_point(const cob_sweep *sw, int64_t i, const char *dir, 
  * Returns the number missing. */
 int64_t cob_sweep_scan(const cob_sweep *sw, const char *dir, unsigned char *present);
 
-/* Join the point files in dir into the sweep file out (temporary + rename) and write the
- * summary CSV csv (may be NULL: none) the same way. Each point file must have been written
+/* Join the point files in dir into the sweep file out and write the summary CSV csv (may be
+ * NULL: none), both to temporaries first and then renamed: both files are replaced or neither
+ * (on any failure, a full disk included, no temporary is left and out and csv are as they
+ * were). Each point file must have been written
  * for that point (its /config is compared with the point's config text). Missing points:
  * COB_ERR_IO naming them and nothing written, unless allow_missing (their rows are NaN and the
  * root attribute `missing` lists them). Layout: docs/sweeps.md. */
