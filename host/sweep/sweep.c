@@ -21,7 +21,7 @@
 static cob_status axis_fail(const cob_sweep *sw, const cob_sweep_axis *a, cob_status st, cob_err *err, const char *fmt,
                             ...)
 {
-    char msg[900], line[24] = "";
+    char msg[COB_ERR_MSG_MAX], line[24] = ""; /* cut here, the whole is cut, and marked */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
