@@ -3,6 +3,7 @@
  * 7 internal (cob_status_exit_code). Helpers shared with the other subcommands (error exit,
  * argument messages, --backend) are in host/cli/cli_util.c. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +78,15 @@ static int parse_run_args(int argc, char **argv, run_args *a, int validate)
         else if (!strcmp(o, "--quiet"))
             a->progress = 0;
         else if (!strcmp(o, "--seed") && has_val) {
-            snprintf(a->seed_set, sizeof a->seed_set, "run.seed=%s", argv[++i]);
-            if (a->n_sets < COB_CLI_MAX_SETS)
-                a->sets[a->n_sets++] = a->seed_set;
+            /* the longest seed, 18446744073709551615 or 1.8446744073709552e19, fits with room */
+            const char *v = argv[++i];
+            if ((size_t)snprintf(a->seed_set, sizeof a->seed_set, "run.seed=%s", v) >= sizeof a->seed_set) {
+                fprintf(stderr, "cobalt: --seed '%.60s...': %zu characters (allowed: an integer 0 .. %llu)\n", v,
+                        strlen(v), (unsigned long long)UINT64_MAX);
+                return 0;
+            }
+            if (!cob__cli_add_set(a->sets, &a->n_sets, a->seed_set))
+                return 0;
         } else if (!strcmp(o, "--set") && has_val) {
             if (!cob__cli_add_set(a->sets, &a->n_sets, argv[++i]))
                 return 0;
@@ -144,6 +151,11 @@ static int check_out(const run_args *a, const cob_config *c, char *out, size_t l
     struct stat so, sc;
     if (a->no_out)
         return 0;
+    if (a->out && strlen(a->out) >= len) {
+        fprintf(stderr, "cobalt: --out '%.200s...': %zu bytes (allowed: a path of at most %zu)\n", a->out,
+                strlen(a->out), len - 1);
+        return 1;
+    }
     if (a->out)
         snprintf(out, len, "%s", a->out);
     else
