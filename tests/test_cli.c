@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include "test_util.h"
 #include <hdf5.h>
 #include <stdio.h>
@@ -478,7 +479,41 @@ Test(cli, out_config_itself_refused, .init = make_dir, .fini = remove_dir)
     cr_expect_str_eq(text, small_net, "the config was overwritten");
 }
 
-/* ---- limits (issue 9: silent truncations) ------------------------------------------------- */
+/* ---- version, info, limits (issue 9: installable; silent truncations) --------------------- */
+
+Test(cli, version_printed, .init = make_dir, .fini = remove_dir)
+{
+    const char *args[] = {"--version", "version"};
+    for (int k = 0; k < 2; k++) {
+        char *out, *err, want[64];
+        int rc = run_cli(args[k], &out, &err);
+        snprintf(want, sizeof want, "cobalt %s (commit ", COBALT_VERSION);
+        cr_expect_eq(rc, 0, "%s: exit code %d: %s", args[k], rc, err);
+        cr_expect(strncmp(out, want, strlen(want)) == 0, "%s: %s", args[k], out);
+        cr_expect(strstr(out, "unknown)") == NULL, "%s: no commit recorded: %s", args[k], out);
+        free(out);
+        free(err);
+    }
+}
+
+/* Without libcuda.so.1 the runtime says "driver version is insufficient", as if a driver were
+ * there but old; info must say there is none. */
+Test(cli, info_says_no_driver, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    void *h = dlopen("libcuda.so.1", RTLD_LAZY);
+    int rc = run_cli("info", &out, &err);
+    cr_assert_eq(rc, 0, "%s", err);
+    if (h) {
+        dlclose(h);
+        cr_expect(strstr(out, "no NVIDIA driver") == NULL, "%s", out);
+    } else if (strstr(out, "cuda backend: built")) {
+        cr_expect(strstr(out, "no CUDA device (no NVIDIA driver") != NULL, "%s", out);
+        cr_expect(strstr(out, "insufficient") == NULL, "%s", out);
+    }
+    free(out);
+    free(err);
+}
 
 /* A string of n copies of unit, then tail (caller frees). */
 static char *repeat(const char *unit, int n, const char *tail)

@@ -1,8 +1,9 @@
-/* host/cli/cli.c -- the `cobalt` command line: run, validate, info. The only place that prints
+/* host/cli/cli.c -- the `cobalt` command line: run, validate, info, version. The only place that prints
  * and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow,
  * 7 internal (cob_status_exit_code). Helpers shared with the other subcommands (error exit,
  * argument messages, --backend) are in host/cli/cli_util.c. */
 #define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ static void usage(FILE *f)
                "                         [--set key=value ...] [--progress | --quiet]\n"
                "       cobalt validate CONFIG [--set key=value ...]\n"
                "       cobalt info\n"
+               "       cobalt version | --version\n"
                "       cobalt theory CONFIG [--set key=value ...] [--k K1,K2,... --law none|sqrt|log|sanzeni|matched]\n"
                "       " COB_CLI_SYNOPSIS_SWEEP "       " COB_CLI_SYNOPSIS_MERGE
                "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
@@ -312,6 +314,17 @@ static int cmd_validate(int argc, char **argv)
     return 0;
 }
 
+/* 1 when the NVIDIA driver's library can be loaded. Without it the CUDA runtime reports
+ * cudaErrorInsufficientDriver ("driver version is insufficient"), which reads as if a driver
+ * were there but old. */
+static int have_nvidia_driver(void)
+{
+    void *h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (h)
+        dlclose(h);
+    return h != NULL;
+}
+
 static int cmd_info(void)
 {
     char devs[4096];
@@ -325,7 +338,15 @@ static int cmd_info(void)
     printf("backends: cpu (%d OpenMP thread%s)%s\n", threads, threads == 1 ? "" : "s",
            cob_cuda_backend() ? ", cuda" : "");
     printf("cuda backend: %s\n", cob_cuda_backend() ? "built" : "not built (CPU only in this version)");
+    if (n == 0 && cob_cuda_backend() && !have_nvidia_driver())
+        snprintf(devs, sizeof devs, "no CUDA device (no NVIDIA driver: libcuda.so.1 cannot be loaded)\n");
     printf("cuda devices: %d\n%s", n, devs);
+    return 0;
+}
+
+static int cmd_version(void)
+{
+    printf("cobalt %s (commit %s)\n", COBALT_VERSION, COBALT_COMMIT);
     return 0;
 }
 
@@ -341,6 +362,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc, argv);
     if (!strcmp(argv[1], "info"))
         return cmd_info();
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
+        return cmd_version();
     if (!strcmp(argv[1], "plot"))
         return cob_cli_plot(argc, argv);
     if (!strcmp(argv[1], "theory"))
