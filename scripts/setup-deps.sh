@@ -5,10 +5,16 @@
 # numpy/h5py/matplotlib/scipy/yaml for tools/. Skips apt when everything is there. If the python3
 # on PATH is not Debian's and lacks the Python packages, they are installed into it with pip
 # (the plot tests skip, with a reason, if that fails).
+# With --demo: only what building cobalt and plotting need (scripts/demo.sh), without
+# Criterion, clang-format and Slurm, which only the tests and the format check use.
 set -euo pipefail
-pkgs="build-essential cmake pkg-config libyaml-dev libhdf5-dev libcriterion-dev clang-format
-      slurmctld slurmd slurm-client
-      python3-numpy python3-h5py python3-matplotlib python3-scipy python3-yaml"
+build_pkgs="build-essential cmake pkg-config libyaml-dev libhdf5-dev"
+python_pkgs="python3-numpy python3-h5py python3-matplotlib python3-scipy python3-yaml"
+if [ "${1:-}" = "--demo" ]; then
+    pkgs="$build_pkgs $python_pkgs"
+else
+    pkgs="$build_pkgs libcriterion-dev clang-format slurmctld slurmd slurm-client $python_pkgs"
+fi
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

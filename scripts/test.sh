@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+# COBALT_TESTS=ON: the demo (scripts/demo.sh) configures the same build without the tests.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOBALT_TESTS=ON
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j2
 skipped=$(grep -h '^\[SKIP\]' build/Testing/Temporary/LastTest.log 2>/dev/null | sort -u || true)

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include "test_util.h"
 #include <hdf5.h>
 #include <stdio.h>
@@ -49,15 +50,17 @@ static void write_file(const char *name, const char *text)
  * killed it: the shell reports it so). */
 static int run_cli_limited(const char *limits, const char *args, char **out, char **err)
 {
-    char cmd[2048], po[512], pe[512];
+    size_t len = strlen(args) + 2048;
+    char *cmd = malloc(len), po[512], pe[512];
     int rc;
     FILE *f;
     long n;
+    cr_assert_not_null(cmd);
     snprintf(po, sizeof po, "%s/stdout", dir);
     snprintf(pe, sizeof pe, "%s/stderr", dir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && %s OMP_NUM_THREADS=1 '%s' %s > '%s' 2> '%s'", dir, limits, COBALT_CLI, args,
-             po, pe);
+    snprintf(cmd, len, "cd '%s' && %s OMP_NUM_THREADS=1 '%s' %s > '%s' 2> '%s'", dir, limits, COBALT_CLI, args, po, pe);
     rc = system(cmd);
+    free(cmd);
     cr_assert(WIFEXITED(rc));
     for (int k = 0; k < 2; ++k) {
         char **dst = k ? err : out;
@@ -571,4 +574,107 @@ Test(cli, huge_config_refused_before_allocating, .init = make_dir, .fini = remov
     cr_expect(!exists("res.h5"));
     free(out);
     free(err);
+}
+
+/* ---- version, info, limits (issue 9: installable; silent truncations) --------------------- */
+
+Test(cli, version_printed, .init = make_dir, .fini = remove_dir)
+{
+    const char *args[] = {"--version", "version"};
+    for (int k = 0; k < 2; k++) {
+        char *out, *err, want[64];
+        int rc = run_cli(args[k], &out, &err);
+        snprintf(want, sizeof want, "cobalt %s (commit ", COBALT_VERSION);
+        cr_expect_eq(rc, 0, "%s: exit code %d: %s", args[k], rc, err);
+        cr_expect(strncmp(out, want, strlen(want)) == 0, "%s: %s", args[k], out);
+        cr_expect(strstr(out, "unknown)") == NULL, "%s: no commit recorded: %s", args[k], out);
+        free(out);
+        free(err);
+    }
+}
+
+/* Without libcuda.so.1 the runtime says "driver version is insufficient", as if a driver were
+ * there but old; info must say there is none. */
+Test(cli, info_says_no_driver, .init = make_dir, .fini = remove_dir)
+{
+    char *out, *err;
+    void *h = dlopen("libcuda.so.1", RTLD_LAZY);
+    int rc = run_cli("info", &out, &err);
+    cr_assert_eq(rc, 0, "%s", err);
+    if (h) {
+        dlclose(h);
+        cr_expect(strstr(out, "no NVIDIA driver") == NULL, "%s", out);
+    } else if (strstr(out, "cuda backend: built")) {
+        cr_expect(strstr(out, "no CUDA device (no NVIDIA driver") != NULL, "%s", out);
+        cr_expect(strstr(out, "insufficient") == NULL, "%s", out);
+    }
+    free(out);
+    free(err);
+}
+
+/* A string of n copies of unit, then tail (caller frees). */
+static char *repeat(const char *unit, int n, const char *tail)
+{
+    size_t u = strlen(unit), t = strlen(tail);
+    char *s = malloc(u * (size_t)n + t + 1);
+    cr_assert_not_null(s);
+    for (int i = 0; i < n; i++) memcpy(s + u * (size_t)i, unit, u);
+    memcpy(s + u * (size_t)n, tail, t + 1);
+    return s;
+}
+
+/* Each was cut silently before: the seed (after 54 characters), a --seed after 64 --set (dropped),
+ * --out past 4095 bytes (a shorter path used), a config path past 511 bytes (validated and
+ * named by its first 511), a sweep --out past 1023 bytes (exit 7, internal). */
+Test(cli, limits_refused_not_cut, .init = make_dir, .fini = remove_dir)
+{
+    char *seed = repeat("1", 60, ""), *sets = repeat(" --set run.seed=2", 64, " --seed 5");
+    char *sets_only = repeat(" --set run.seed=2", 65, "");
+    char *out_path = repeat("a/../", 840, "r.h5"), *cfg = repeat("./", 300, "net.yaml");
+    char *sweep_out = repeat("x", 4100, ".h5");
+    char a[5][8192];
+    snprintf(a[0], sizeof a[0], "validate net.yaml --seed %s", seed);
+    snprintf(a[1], sizeof a[1], "validate net.yaml%s", sets);
+    snprintf(a[2], sizeof a[2], "run net.yaml --out %s", out_path);
+    snprintf(a[3], sizeof a[3], "validate %s", cfg);
+    snprintf(a[4], sizeof a[4], "merge sw.yaml --out %s", sweep_out);
+    const struct {
+        const char *args, *msg;
+        int rc;
+    } bad[] = {
+        {a[0], "--seed '1111", 1},
+        {a[1], "at most 64 overrides (--set, and run's --seed); 'run.seed=5' is one more", 1},
+        {a[2], "bytes (allowed: a path of at most 4095)", 1},
+        {a[3], "is 608 bytes long (allowed: at most 511)", 2},
+        {a[4], "bytes with its .csv (allowed: at most 4095)", 1},
+    };
+    char sw[2048];
+    snprintf(sw, sizeof sw, "%ssweep:\n  k: {values: [50]}\n", small_net);
+    write_file("net.yaml", small_net);
+    write_file("sw.yaml", sw);
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/a", dir);
+    cr_assert_eq(mkdir(sub, 0777), 0);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char *out, *err;
+        int rc = run_cli(bad[k].args, &out, &err);
+        cr_expect_eq(rc, bad[k].rc, "%.60s: exit code %d: %.300s", bad[k].args, rc, err);
+        cr_expect(strstr(err, bad[k].msg) != NULL, "%.60s: %.300s", bad[k].args, err);
+        cr_expect_eq(out[0], '\0', "%.60s: %.300s", bad[k].args, out);
+        free(out);
+        free(err);
+    }
+    char *out, *err; /* a 65th --set has been refused all along; it stays so */
+    snprintf(a[1], sizeof a[1], "validate net.yaml%s", sets_only);
+    cr_expect_eq(run_cli(a[1], &out, &err), 1);
+    cr_expect(strstr(err, "at most 64 overrides") != NULL, "%s", err);
+    free(out);
+    free(err);
+    cr_expect(!exists("r.h5") && !exists("x_sweep.h5"), "a result file was written");
+    free(seed);
+    free(sets);
+    free(sets_only);
+    free(out_path);
+    free(cfg);
+    free(sweep_out);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "cobalt/config.h"
 #include "cobalt/net.h"
@@ -467,4 +468,116 @@ Test(config, missing_file, .init = make_dir, .fini = remove_dir)
     snprintf(want, sizeof want, "cannot read config \"%s\": No such file or directory", path);
     cr_assert_str_eq(err.msg, want);
     cr_assert_null(c.text);
+}
+
+/* ---- limits: refused with a message, never cut silently ------------------------------------- */
+
+Test(config, long_message_cut_visibly)
+{
+    cob_err err = {0};
+    char big[2000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    cob_err_set(&err, COB_ERR_CONFIG, "%s", big);
+    cr_assert_eq(strlen(err.msg), COB_ERR_MSG_MAX - 1);
+    cr_assert_str_eq(err.msg + COB_ERR_MSG_MAX - 4, "...", "a cut message must end in '...': %s",
+                     err.msg + COB_ERR_MSG_MAX - 20);
+    cob_err_set(&err, COB_ERR_CONFIG, "%s", "short");
+    cr_assert_str_eq(err.msg, "short", "an uncut message is unchanged");
+    /* a config message cut at the first buffer (the key path of a --set) is marked too */
+    static char set[2100];
+    snprintf(set, sizeof set, "run.%s=1", big + 400);
+    const char *sets[] = {set};
+    const char *m = load_fails(good_yaml, "o.yaml", sets, 1, COB_ERR_CONFIG);
+    cr_assert_eq(strlen(m), COB_ERR_MSG_MAX - 1);
+    cr_assert_str_eq(m + COB_ERR_MSG_MAX - 4, "...");
+}
+
+Test(config, name_too_long_refused)
+{
+    char name[COB_CONFIG_PATH_MAX + 10];
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    const char *m = load_fails(good_yaml, name, NULL, 0, COB_ERR_CONFIG);
+    assert_has(m, "bytes long (allowed: at most 511)");
+    name[COB_CONFIG_PATH_MAX - 1] = '\0'; /* 511 bytes: fits, kept whole */
+    cob_config c;
+    cob_err err = {0};
+    cr_assert_eq(cob_config_load_string(&c, good_yaml, name, NULL, 0, &err), COB_OK, "%s", err.msg);
+    cr_assert_str_eq(c.path, name);
+    cob_config_free(&c);
+}
+
+Test(config, nesting_depth_capped)
+{
+    /* 100k levels took 30 s in libyaml's loader before the cap */
+    int n = 100000;
+    char *text = malloc((size_t)2 * n + 16);
+    cr_assert_not_null(text);
+    memcpy(text, "run: ", 5);
+    memset(text + 5, '[', (size_t)n);
+    memset(text + 5 + n, ']', (size_t)n);
+    strcpy(text + 5 + 2 * n, "\n");
+    const char *m = load_fails(text, "deep.yaml", NULL, 0, COB_ERR_CONFIG);
+    cr_assert_str_eq(m, "deep.yaml:1: YAML nested deeper than 64 levels (allowed: at most 64 nested mappings and "
+                        "lists)");
+    free(text);
+    /* 64 levels are allowed (and then refused for what they are, a wrong type) */
+    text = malloc(200);
+    snprintf(text, 200, "run: %.63s%.63s\n", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+             "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+    m = load_fails(text, "deep.yaml", NULL, 0, COB_ERR_CONFIG);
+    assert_has(m, "wrong type");
+    free(text);
+}
+
+Test(config, indegree_rounding_to_zero_refused)
+{
+    static const char *fmt = "populations:\n"
+                             "  - {name: E, model: lif_cond, size: 10}\n"
+                             "projections:\n"
+                             "  - {pre: E, post: E, receptor: E, weight: 0.1, indegree: %s}\n";
+    char text[512];
+    snprintf(text, sizeof text, fmt, "0.3");
+    const char *m = load_fails(text, "k.yaml", NULL, 0, COB_ERR_CONFIG);
+    cr_assert_str_eq(m, "k.yaml:4: projections[0].indegree: value \"0.3\" rounds to 0 synapses per target "
+                        "(allowed: >= 0.5 -- each target gets round(indegree) synapses --, or cv_indegree > 0 "
+                        "for a mean in-degree)");
+    const char *ok[] = {"2.5", "0.3, cv_indegree: 1"};
+    for (int i = 0; i < 2; i++) {
+        cob_config c;
+        cob_err err = {0};
+        snprintf(text, sizeof text, fmt, ok[i]);
+        cr_assert_eq(cob_config_load_string(&c, text, "k.yaml", NULL, 0, &err), COB_OK, "%s: %s", ok[i], err.msg);
+        cob_config_free(&c);
+    }
+}
+
+Test(config, big_or_odd_files_refused, .init = make_dir, .fini = remove_dir)
+{
+    /* /dev/zero was read until memory ran out: bound this process so a regression fails fast */
+    struct rlimit lim = {(rlim_t)1 << 30, (rlim_t)1 << 30};
+    cr_assert_eq(setrlimit(RLIMIT_AS, &lim), 0);
+    cob_config c;
+    cob_err err = {0};
+    cr_assert_eq(cob_config_load(&c, "/dev/zero", NULL, 0, &err), COB_ERR_CONFIG, "%s", err.msg);
+    cr_assert_str_eq(err.msg, "config \"/dev/zero\" is larger than 16777216 bytes (allowed: at most 16 MiB of YAML)");
+    cr_assert_eq(cob_config_load(&c, dir, NULL, 0, &err), COB_ERR_IO, "%s", err.msg);
+    assert_has(err.msg, "is a directory");
+    /* a regular file one byte over the cap: a valid config after 16 MiB of comment */
+    char path[128];
+    snprintf(path, sizeof path, "%s/net.yaml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    size_t body = strlen(good_yaml), pad = COB_CONFIG_TEXT_MAX + 1 - body;
+    fputc('#', f);
+    for (size_t i = 1; i + 1 < pad; i++) fputc(' ', f);
+    fputc('\n', f);
+    fputs(good_yaml, f);
+    fclose(f);
+    cr_assert_eq(cob_config_load(&c, path, NULL, 0, &err), COB_ERR_CONFIG, "%s", err.msg);
+    assert_has(err.msg, "is larger than 16777216 bytes");
+    cr_assert_eq(truncate(path, (off_t)COB_CONFIG_TEXT_MAX), 0); /* without the last newline: at the cap, read */
+    cr_assert_eq(cob_config_load(&c, path, NULL, 0, &err), COB_OK, "%s", err.msg);
+    cob_config_free(&c);
 }

@@ -119,6 +119,21 @@ Test(sweep, zip_g_seed_cv_k_and_dotted_keys)
     cob_sweep_free(&sw);
 }
 
+/* A point's override is as long as its value: it was cut to ~600 bytes, so 700 leading zeros
+ * of "00...015" left "00...0", another value. */
+Test(sweep, long_value_not_cut)
+{
+    cob_sweep sw;
+    cob_config c;
+    char spec[1024];
+    snprintf(spec, sizeof spec, "  set:\n    populations.E.tau_m_ms: [%0*d]\n", 702, 15);
+    load(&sw, spec, NULL, 0);
+    point_config(&sw, 0, &c);
+    cr_expect_eq(c.pops[0].lif.tau_m_ms, 15);
+    cob_config_free(&c);
+    cob_sweep_free(&sw);
+}
+
 Test(sweep, sqrt_law_closed_form_and_k0)
 {
     cob_sweep sw;

@@ -1,9 +1,12 @@
-/* host/cli/cli.c -- the `cobalt` command line: run, validate, info. The only place that prints
- * and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O (also a standard output that cannot be
- * written), 4 memory, 5 device, 6 overflow, 7 internal (cob_status_exit_code). Helpers shared with the other subcommands (error exit,
- * argument messages, --backend) are in host/cli/cli_util.c. */
+/* host/cli/cli.c -- the `cobalt` command line: run, validate, info, version. The only place that
+ * prints and exits. Exit codes: 0 ok, 1 usage, 2 config, 3 I/O (also a standard output that
+ * cannot be written), 4 memory, 5 device, 6 overflow, 7 internal (cob_status_exit_code). Helpers
+ * shared with the other subcommands (error exit, argument messages, --backend) are in
+ * host/cli/cli_util.c. */
 #define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,7 @@ static void usage(FILE *f)
                "                         [--set key=value ...] [--progress | --quiet]\n"
                "       cobalt validate CONFIG [--set key=value ...]\n"
                "       cobalt info\n"
+               "       cobalt version | --version\n"
                "       cobalt theory CONFIG [--set key=value ...] [--k K1,K2,... --law none|sqrt|log|sanzeni|matched]\n"
                "       " COB_CLI_SYNOPSIS_SWEEP "       " COB_CLI_SYNOPSIS_MERGE
                "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
@@ -78,9 +82,15 @@ static int parse_run_args(int argc, char **argv, run_args *a, int validate)
         else if (!strcmp(o, "--quiet"))
             a->progress = 0;
         else if (!strcmp(o, "--seed") && has_val) {
-            snprintf(a->seed_set, sizeof a->seed_set, "run.seed=%s", argv[++i]);
-            if (a->n_sets < COB_CLI_MAX_SETS)
-                a->sets[a->n_sets++] = a->seed_set;
+            /* the longest seed, 18446744073709551615 or 1.8446744073709552e19, fits with room */
+            const char *v = argv[++i];
+            if ((size_t)snprintf(a->seed_set, sizeof a->seed_set, "run.seed=%s", v) >= sizeof a->seed_set) {
+                fprintf(stderr, "cobalt: --seed '%.60s...': %zu characters (allowed: an integer 0 .. %llu)\n", v,
+                        strlen(v), (unsigned long long)UINT64_MAX);
+                return 0;
+            }
+            if (!cob__cli_add_set(a->sets, &a->n_sets, a->seed_set))
+                return 0;
         } else if (!strcmp(o, "--set") && has_val) {
             if (!cob__cli_add_set(a->sets, &a->n_sets, argv[++i]))
                 return 0;
@@ -145,6 +155,11 @@ static int check_out(const run_args *a, const cob_config *c, char *out, size_t l
     struct stat so, sc;
     if (a->no_out)
         return 0;
+    if (a->out && strlen(a->out) >= len) {
+        fprintf(stderr, "cobalt: --out '%.200s...': %zu bytes (allowed: a path of at most %zu)\n", a->out,
+                strlen(a->out), len - 1);
+        return 1;
+    }
     if (a->out)
         snprintf(out, len, "%s", a->out);
     else
@@ -322,6 +337,17 @@ static int cmd_validate(int argc, char **argv)
     return 0;
 }
 
+/* 1 when the NVIDIA driver's library can be loaded. Without it the CUDA runtime reports
+ * cudaErrorInsufficientDriver ("driver version is insufficient"), which reads as if a driver
+ * were there but old. */
+static int have_nvidia_driver(void)
+{
+    void *h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (h)
+        dlclose(h);
+    return h != NULL;
+}
+
 static int cmd_info(void)
 {
     char devs[4096];
@@ -335,7 +361,15 @@ static int cmd_info(void)
     printf("backends: cpu (%d OpenMP thread%s)%s\n", threads, threads == 1 ? "" : "s",
            cob_cuda_backend() ? ", cuda" : "");
     printf("cuda backend: %s\n", cob_cuda_backend() ? "built" : "not built (CPU only in this version)");
+    if (n == 0 && cob_cuda_backend() && !have_nvidia_driver())
+        snprintf(devs, sizeof devs, "no CUDA device (no NVIDIA driver: libcuda.so.1 cannot be loaded)\n");
     printf("cuda devices: %d\n%s", n, devs);
+    return 0;
+}
+
+static int cmd_version(void)
+{
+    printf("cobalt %s (commit %s)\n", COBALT_VERSION, COBALT_COMMIT);
     return 0;
 }
 
@@ -351,6 +385,8 @@ static int dispatch(int argc, char **argv)
         return cmd_validate(argc, argv);
     if (!strcmp(argv[1], "info"))
         return cmd_info();
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
+        return cmd_version();
     if (!strcmp(argv[1], "plot"))
         return cob_cli_plot(argc, argv);
     if (!strcmp(argv[1], "theory"))

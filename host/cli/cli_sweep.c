@@ -47,10 +47,9 @@ static int parse_opt(int argc, char **argv, int *i, sweep_args *a)
         ++*i;
         return 1;
     }
-    if (!strcmp(o, "--set") && v && a->n_sets < COB_CLI_MAX_SETS) {
-        a->sets[a->n_sets++] = v;
+    if (!strcmp(o, "--set") && v) {
         ++*i;
-        return 1;
+        return cob__cli_add_set(a->sets, &a->n_sets, v);
     }
     if (!strcmp(o, "--allow-missing"))
         return a->allow_missing = 1;
@@ -60,7 +59,18 @@ static int parse_opt(int argc, char **argv, int *i, sweep_args *a)
         return a->count = 1;
     if (!strcmp(o, "--list"))
         return a->list = 1;
-    return cob__cli_bad_option(o, !strcmp(o, "--set") && v ? " (too many --set)" : "");
+    return cob__cli_bad_option(o, "");
+}
+
+/* The file and folder names from --out, --dir or the config's stem (len bytes each); 0 after a
+ * message when one is too long: a usage error (exit 1), refused before any point runs. */
+static int sweep_paths(const sweep_args *a, char *out, char *csv, char *dir, size_t len)
+{
+    cob_err err = {COB_OK, ""};
+    if (cob_sweep_paths(a->config, a->out, a->dir, out, csv, dir, len, &err) == COB_OK)
+        return 1;
+    fprintf(stderr, "cobalt: %s\n", err.msg);
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, sweep_args *a)
@@ -196,7 +206,7 @@ int cob_cli_sweep(int argc, char **argv)
     sweep_args a;
     cob_sweep sw;
     cob_err err = {COB_OK, ""};
-    char out[1024], csv[1024], dir[1024];
+    char out[COB_SWEEP_PATH_MAX], csv[COB_SWEEP_PATH_MAX], dir[COB_SWEEP_PATH_MAX];
     cob_backend_kind backend;
     int64_t point;
     int selected, n_overflow = 0;
@@ -217,9 +227,11 @@ int cob_cli_sweep(int argc, char **argv)
         cob_sweep_free(&sw);
         return rc;
     }
-    st = cob_sweep_paths(a.config, a.out, a.dir, out, csv, dir, sizeof out, &err);
-    if (st == COB_OK)
-        st = cob_sweep_select(a.point, getenv("SLURM_ARRAY_TASK_ID"), sw.n_points, &point, &selected, &err);
+    if (!sweep_paths(&a, out, csv, dir, sizeof out)) {
+        cob_sweep_free(&sw);
+        return 1;
+    }
+    st = cob_sweep_select(a.point, getenv("SLURM_ARRAY_TASK_ID"), sw.n_points, &point, &selected, &err);
     if (st == COB_OK && !selected) { /* the merged files, checked before the points run, not after */
         int rc = check_outputs(a.config, out, csv);
         if (rc != 0) {
@@ -266,7 +278,7 @@ int cob_cli_merge(int argc, char **argv)
     sweep_args a;
     cob_sweep sw;
     cob_err err = {COB_OK, ""};
-    char out[1024], csv[1024], dir[1024];
+    char out[COB_SWEEP_PATH_MAX], csv[COB_SWEEP_PATH_MAX], dir[COB_SWEEP_PATH_MAX];
     if (!parse_args(argc, argv, &a) || a.point || a.count || a.list) {
         if (a.config && (a.point || a.count || a.list))
             fprintf(stderr, "cobalt: merge takes no --point, --count or --list\n");
@@ -276,9 +288,11 @@ int cob_cli_merge(int argc, char **argv)
     cob_status st = cob_sweep_load(&sw, a.config, a.sets, a.n_sets, &err);
     if (st != COB_OK)
         return cob__cli_fail(st, &err);
-    st = cob_sweep_paths(a.config, a.out, a.dir, out, csv, dir, sizeof out, &err);
-    if (st == COB_OK)
-        st = cob_sweep_merge(&sw, dir, out, csv, a.allow_missing, &err);
+    if (!sweep_paths(&a, out, csv, dir, sizeof out)) {
+        cob_sweep_free(&sw);
+        return 1;
+    }
+    st = cob_sweep_merge(&sw, dir, out, csv, a.allow_missing, &err);
     if (st == COB_OK)
         merge_summary(&sw, dir, out, csv);
     cob_sweep_free(&sw);

@@ -56,7 +56,8 @@ int cob__cli_bad_option(const char *opt, const char *note)
 int cob__cli_add_set(const char **sets, int *n_sets, const char *value)
 {
     if (*n_sets >= COB_CLI_MAX_SETS) {
-        fprintf(stderr, "cobalt: at most %d --set options\n", COB_CLI_MAX_SETS);
+        fprintf(stderr, "cobalt: at most %d overrides (--set, and run's --seed); '%.80s' is one more\n",
+                COB_CLI_MAX_SETS, value);
         return 0;
     }
     sets[(*n_sets)++] = value;

@@ -36,8 +36,9 @@ int cob__cli_config_arg(const char **config, const char *arg);
 int cob__cli_need_config(const char *config);
 /* 0 after "cobalt: unknown or incomplete option 'OPT'" followed by note (may be ""). */
 int cob__cli_bad_option(const char *opt, const char *note);
-/* --set VALUE: appended to sets[*n_sets] (room for COB_CLI_MAX_SETS) and 1; 0 after "cobalt: at
- * most 64 --set options" when full. */
+/* --set VALUE (or run's --seed as "run.seed=N"): appended to sets[*n_sets] (room for
+ * COB_CLI_MAX_SETS) and 1; 0 after "cobalt: at most 64 overrides ..." when full, never
+ * dropped. */
 int cob__cli_add_set(const char **sets, int *n_sets, const char *value);
 
 /* This machine's name into buf (len bytes, NUL-terminated); "unknown" when it cannot be read. */

@@ -3,11 +3,13 @@
  * file), then hand the tree to host/config/config_read.c and the result to host/config/config_check.c.
  * Also where errors are located: file:line of a node's start mark, or the --set that made the
  * node. Limits: one YAML document per file; overrides cannot add list items. */
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cobalt/config.h"
 #include "config/config_keys.h"
 
@@ -62,7 +64,7 @@ static int spec_line(const cob_config *c, const char *path)
 static cob_status vfail(const cob__src *s, cob_err *err, int id, int line, const char *path, const char *fmt,
                         va_list ap)
 {
-    char msg[768];
+    char msg[COB_ERR_MSG_MAX]; /* as long as err's: cut here, the whole is cut, and marked */
     vsnprintf(msg, sizeof msg, fmt, ap);
     const cob__span *sp = id > 0 ? span_of(s, id) : NULL;
     const char *sep = *path ? ": " : "";
@@ -154,6 +156,31 @@ static int yaml_problem(const yaml_parser_t *p, char *buf, size_t len)
     return (int)p->problem_mark.line + 1;
 }
 
+/* The line (1-based) where text first nests mappings and lists deeper than COB_CONFIG_DEPTH_MAX,
+ * else 0 (also on a syntax error, which the loader then reports). An event pass that stops
+ * there: libyaml's loader takes time quadratic in the depth (100k levels: 30 s). */
+static int too_deep(const char *text)
+{
+    yaml_parser_t p;
+    yaml_event_t e;
+    int depth = 0, line = 0, done = 0;
+    if (!yaml_parser_initialize(&p))
+        return 0;
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
+    while (!done && !line && yaml_parser_parse(&p, &e)) {
+        if (e.type == YAML_SEQUENCE_START_EVENT || e.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > COB_CONFIG_DEPTH_MAX)
+                line = (int)e.start_mark.line + 1;
+        } else if (e.type == YAML_SEQUENCE_END_EVENT || e.type == YAML_MAPPING_END_EVENT) {
+            --depth;
+        }
+        done = e.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&p);
+    return line;
+}
+
 /* Parse the single YAML document in text into doc (empty: no root node). On COB_OK the caller
  * deletes doc; on error msg holds "LINE: problem" and doc needs no cleanup. */
 static cob_status parse_yaml(const char *text, yaml_document_t *doc, char *msg, size_t len)
@@ -165,7 +192,12 @@ static cob_status parse_yaml(const char *text, yaml_document_t *doc, char *msg, 
         return COB_ERR_NOMEM;
     yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
     cob_status st = COB_OK;
-    if (!yaml_parser_load(&p, doc)) {
+    int deep = too_deep(text);
+    if (deep > 0) {
+        snprintf(msg, len, "%d: YAML nested deeper than %d levels (allowed: at most %d nested mappings and lists)",
+                 deep, COB_CONFIG_DEPTH_MAX, COB_CONFIG_DEPTH_MAX);
+        st = COB_ERR_CONFIG;
+    } else if (!yaml_parser_load(&p, doc)) {
         int line = yaml_problem(&p, problem, sizeof problem);
         snprintf(msg, len, "%d: YAML syntax error: %s", line, problem);
         st = p.error == YAML_MEMORY_ERROR ? COB_ERR_NOMEM : COB_ERR_CONFIG;
@@ -356,6 +388,19 @@ static cob_status apply_set(yaml_document_t *doc, const char *set, cob__span *sp
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
+static cob_status too_long_path(const char *path, cob_err *err)
+{
+    return cob_err_set(err, COB_ERR_CONFIG, "config path \"%.200s...\" is %zu bytes long (allowed: at most %d)", path,
+                       strlen(path), COB_CONFIG_PATH_MAX - 1);
+}
+
+static cob_status too_big(const char *path, cob_err *err)
+{
+    return cob_err_set(err, COB_ERR_CONFIG, "config \"%s\" is larger than %d bytes (allowed: at most %d MiB of YAML)",
+                       path, COB_CONFIG_TEXT_MAX, COB_CONFIG_TEXT_MAX >> 20);
+}
+
+
 /* c->text: the file text, then "# --set key=value" per override, so result files record them. */
 static cob_status keep_text(cob_config *c, const char *text, const char *const *sets, int n_sets, cob_err *err)
 {
@@ -424,6 +469,8 @@ cob_status cob_config_load_string(cob_config *c, const char *text, const char *n
     if (!text || n_sets < 0 || (n_sets > 0 && !sets))
         return cob_err_set(err, COB_ERR_INVALID, "cob_config_load_string: invalid arguments");
     name = name ? name : "config";
+    if (strlen(name) >= sizeof c->path)
+        return too_long_path(name, err);
     cob_status st = cob__parse_sets(text, name, sets, n_sets, &doc, &spans, err);
     if (st != COB_OK)
         return st;
@@ -443,16 +490,15 @@ cob_status cob_config_load_string(cob_config *c, const char *text, const char *n
     return COB_OK;
 }
 
-cob_status cob__read_text(const char *path, char **out, cob_err *err)
+/* Read f's whole text into *out, refusing more than COB_CONFIG_TEXT_MAX bytes (a FIFO or a
+ * device such as /dev/zero has no size to check first). */
+static cob_status read_capped(FILE *f, const char *path, char **out, cob_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return cob_err_set(err, COB_ERR_IO, "cannot read config \"%s\": %s", path, strerror(errno));
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf) {
         n += fread(buf + n, 1, cap - 1 - n, f);
-        if (n < cap - 1)
+        if (n < cap - 1 || n > COB_CONFIG_TEXT_MAX)
             break;
         char *bigger = realloc(buf, cap * 2);
         if (!bigger)
@@ -461,16 +507,37 @@ cob_status cob__read_text(const char *path, char **out, cob_err *err)
         cap *= 2;
     }
     int failed = ferror(f), e = errno;
-    fclose(f);
-    if (buf && failed) {
+    if (buf && (failed || n > COB_CONFIG_TEXT_MAX)) {
         free(buf);
-        return cob_err_set(err, COB_ERR_IO, "cannot read config \"%s\": %s", path, strerror(e));
+        return failed ? cob_err_set(err, COB_ERR_IO, "cannot read config \"%s\": %s", path, strerror(e))
+                      : too_big(path, err);
     }
     if (!buf)
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory reading config \"%s\"", path);
     buf[n] = '\0';
     *out = buf;
     return COB_OK;
+}
+
+cob_status cob__read_text(const char *path, char **out, cob_err *err)
+{
+    struct stat sb;
+    if (strlen(path) >= COB_CONFIG_PATH_MAX)
+        return too_long_path(path, err);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cob_err_set(err, COB_ERR_IO, "cannot read config \"%s\": %s", path, strerror(errno));
+    cob_status st = COB_OK;
+    if (fstat(fileno(f), &sb) != 0)
+        st = cob_err_set(err, COB_ERR_IO, "cannot read config \"%s\": %s", path, strerror(errno));
+    else if (S_ISDIR(sb.st_mode))
+        st = cob_err_set(err, COB_ERR_IO, "cannot read config \"%s\": is a directory (allowed: a YAML file)", path);
+    else if (S_ISREG(sb.st_mode) && sb.st_size > COB_CONFIG_TEXT_MAX)
+        st = too_big(path, err);
+    else
+        st = read_capped(f, path, out, err);
+    fclose(f);
+    return st;
 }
 
 cob_status cob_config_load(cob_config *c, const char *path, const char *const *sets, int n_sets, cob_err *err)

@@ -264,6 +264,16 @@ static cob_status check_synapses(const cob_config *c, const cob__src *s, int i, 
     const cob_pop_spec *pre = &c->pops[q->pre];
     char path[64], v[48], dt[32];
     int64_t n_avail = pre->size - (q->pre == q->post && !q->allow_autapses);
+    /* each target draws round(indegree) partners (hd/connect.h): under 0.5 the projection
+     * would exist in the config and hold not one synapse */
+    if (q->cv_indegree == 0.0 && q->indegree < 0.5) {
+        snprintf(path, sizeof path, "projections[%d].indegree", i);
+        cob__fmt_num(q->indegree, v, sizeof v);
+        return cob__fail_path(s, err, path,
+                              "value \"%s\" rounds to 0 synapses per target (allowed: >= 0.5 -- each target "
+                              "gets round(indegree) synapses --, or cv_indegree > 0 for a mean in-degree)",
+                              v);
+    }
     if (!q->allow_multapses && q->indegree > (double)n_avail) {
         snprintf(path, sizeof path, "projections[%d].indegree", i);
         cob__fmt_num(q->indegree, v, sizeof v);

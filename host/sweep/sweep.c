@@ -21,7 +21,7 @@
 static cob_status axis_fail(const cob_sweep *sw, const cob_sweep_axis *a, cob_status st, cob_err *err, const char *fmt,
                             ...)
 {
-    char msg[900], line[24] = "";
+    char msg[COB_ERR_MSG_MAX], line[24] = ""; /* cut here, the whole is cut, and marked */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -185,19 +185,26 @@ static cob_status check_shorthands(const cob_sweep *sw, cob_err *err)
 
 static cob_status add_set(cob_sweep_point *p, int axis, const char *fmt, ...)
 {
-    char buf[COB_SWEEP_KEY_MAX + 512];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap); /* sized to the text: a long value is never cut */
     va_end(ap);
-    char **sets = realloc(p->sets, (size_t)(p->n_sets + 1) * sizeof *sets);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (buf)
+        vsnprintf(buf, (size_t)n + 1, fmt, again);
+    va_end(again);
+    char **sets = buf ? realloc(p->sets, (size_t)(p->n_sets + 1) * sizeof *sets) : NULL;
     int *ax = sets ? realloc(p->set_axis, (size_t)(p->n_sets + 1) * sizeof *ax) : NULL;
     if (sets)
         p->sets = sets;
     if (ax)
         p->set_axis = ax;
-    if (!sets || !ax || !(sets[p->n_sets] = strdup(buf)))
+    if (!sets || !ax) {
+        free(buf);
         return COB_ERR_NOMEM;
+    }
+    sets[p->n_sets] = buf;
     p->set_axis[p->n_sets++] = axis;
     return COB_OK;
 }

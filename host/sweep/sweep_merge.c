@@ -117,7 +117,7 @@ static cob_status merge_point(merger *m, hid_t points, int64_t i)
 {
     cob_sweep_point p;
     cob_config c;
-    char path[1100];
+    char path[COB_SWEEP_PATH_MAX];
     hid_t src = -1;
     cob_status st = cob_sweep_point_make(m->sw, i, &p, m->err);
     if (st != COB_OK)

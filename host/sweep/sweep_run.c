@@ -64,22 +64,27 @@ static void stem_of(const char *path, char *buf, size_t len)
 cob_status cob_sweep_paths(const char *config_path, const char *out_opt, const char *dir_opt, char *out, char *csv,
                            char *dir, size_t len, cob_err *err)
 {
-    char stem[512];
+    char stem[COB_CONFIG_PATH_MAX];
     stem_of(config_path ? config_path : "", stem, sizeof stem);
     int n1 = out_opt ? snprintf(out, len, "%s", out_opt) : snprintf(out, len, "%s_sweep.h5", stem);
     int n2 = dir_opt ? snprintf(dir, len, "%s", dir_opt) : snprintf(dir, len, "%s_sweep_points", stem);
     size_t n_out = strlen(out);
     int h5 = n_out > 3 && strcmp(out + n_out - 3, ".h5") == 0;
     int n3 = snprintf(csv, len, "%.*s.csv", (int)(h5 ? n_out - 3 : n_out), out);
-    if (n1 < 0 || n2 < 0 || n3 < 0 || (size_t)n1 >= len || (size_t)n2 >= len || (size_t)n3 >= len)
-        return cob_err_set(err, COB_ERR_INVALID, "sweep file names too long (at most %zu bytes)", len - 1);
+    size_t point_room = sizeof "/point_18446744073709551615.h5"; /* so every point path fits too */
+    if (n1 < 0 || n3 < 0 || (size_t)n1 >= len || (size_t)n3 >= len)
+        return cob_err_set(err, COB_ERR_INVALID, "--out \"%.200s...\": %zu bytes with its .csv (allowed: at most %zu)",
+                           out_opt ? out_opt : stem, strlen(out_opt ? out_opt : stem) + 4, len - 1);
+    if (n2 < 0 || (size_t)n2 + point_room > len)
+        return cob_err_set(err, COB_ERR_INVALID, "--dir \"%.200s...\": %zu bytes (allowed: at most %zu)",
+                           dir_opt ? dir_opt : stem, strlen(dir_opt ? dir_opt : stem), len - point_room);
     return COB_OK;
 }
 
 /* mkdir -p dir */
 static cob_status make_dir(const char *dir, cob_err *err)
 {
-    char buf[1024];
+    char buf[COB_SWEEP_PATH_MAX];
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
         return cob_err_set(err, COB_ERR_INVALID, "directory name \"%.200s...\" too long", dir);
     for (char *p = buf + 1;; p++) {
@@ -99,7 +104,7 @@ int64_t cob_sweep_scan(const cob_sweep *sw, const char *dir, unsigned char *pres
 {
     int64_t missing = 0;
     for (int64_t i = 0; i < sw->n_points; i++) {
-        char path[1100];
+        char path[COB_SWEEP_PATH_MAX];
         struct stat st;
         present[i] = cob_sweep_point_path(dir, i, path, sizeof path, NULL) == COB_OK && stat(path, &st) == 0 &&
                      S_ISREG(st.st_mode);

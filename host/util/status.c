@@ -1,6 +1,7 @@
 /* host/util/status.c -- cob_err_set and the status names and exit codes (see include/cobalt/status.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include "cobalt/status.h"
 
 cob_status cob_err_set(cob_err *e, cob_status s, const char *fmt, ...)
@@ -10,8 +11,11 @@ cob_status cob_err_set(cob_err *e, cob_status s, const char *fmt, ...)
         return s;
     e->status = s;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    /* A message is cut only visibly: its end says so, so no one reads a cut path as whole. */
+    if (n >= (int)sizeof e->msg)
+        memcpy(e->msg + sizeof e->msg - sizeof COB_ERR_CUT, COB_ERR_CUT, sizeof COB_ERR_CUT);
     return s;
 }
 

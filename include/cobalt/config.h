@@ -88,6 +88,11 @@ typedef struct {
     int integrator;     /* COB_INTEGRATOR_GRID or _ORDERED (include/cobalt/hd/lif.h), see docs/numerics.md */
 } cob_run_spec;
 
+/* Limits of a config source, refused with COB_ERR_CONFIG and a message, never cut silently. */
+#define COB_CONFIG_PATH_MAX 512                /* bytes of its path (or name), NUL included */
+#define COB_CONFIG_TEXT_MAX (16 * 1024 * 1024) /* bytes of its text */
+#define COB_CONFIG_DEPTH_MAX 64                /* nested mappings and lists */
+
 /* A whole configuration: what a YAML file describes. */
 typedef struct {
     cob_pop_spec pops[COB_MAX_POPS];
@@ -96,8 +101,8 @@ typedef struct {
     int n_projs;
     cob_run_spec run;
     cob_stats_spec stats;
-    char path[512]; /* source file, "" if built in code */
-    char *text;     /* source text (owned, may be NULL) */
+    char path[COB_CONFIG_PATH_MAX]; /* source file, "" if built in code */
+    char *text;                     /* source text (owned, may be NULL) */
 } cob_config;
 
 /* Fill c with the defaults above and no populations. */
@@ -130,13 +135,16 @@ int cob_pop_is_independent(const cob_pop_spec *p);
  * the value is read as YAML, so [1, 5] is a list), then cob_config_check.
  * On success c->path holds path and c->text the file text followed by one comment line
  * "# --set key=value" per override (free with cob_config_free).
- * On error: COB_ERR_IO (file missing or unreadable), COB_ERR_CONFIG (syntax, unknown key, wrong
- * type, out of range, ...), COB_ERR_NOMEM or COB_ERR_INVALID (bad arguments), with the message
+ * On error: COB_ERR_IO (file missing or unreadable, a directory), COB_ERR_CONFIG (syntax,
+ * unknown key, wrong type, out of range, ...; a path of COB_CONFIG_PATH_MAX bytes or more, more
+ * than COB_CONFIG_TEXT_MAX bytes of text -- read no further, so /dev/zero is refused --, YAML
+ * nested deeper than COB_CONFIG_DEPTH_MAX), COB_ERR_NOMEM or COB_ERR_INVALID (bad arguments), with the message
  * in err; c is then back to defaults and holds nothing that needs freeing. */
 cob_status cob_config_load(cob_config *c, const char *path, const char *const *sets, int n_sets, cob_err *err);
 
 /* Same from the NUL-terminated YAML in text; name (e.g. "test.yaml", NULL for "config") stands
- * for the file in messages and is kept in c->path. */
+ * for the file in messages and is kept in c->path (so it too must be shorter than
+ * COB_CONFIG_PATH_MAX bytes). */
 cob_status cob_config_load_string(cob_config *c, const char *text, const char *name, const char *const *sets,
                                   int n_sets, cob_err *err);
 

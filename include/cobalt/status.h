@@ -20,13 +20,15 @@ typedef enum {
 } cob_status;
 
 #define COB_ERR_MSG_MAX 1024
+#define COB_ERR_CUT "..." /* the end of a message cut to COB_ERR_MSG_MAX - 1 bytes */
 
 typedef struct {
     cob_status status;
     char msg[COB_ERR_MSG_MAX];
 } cob_err;
 
-/* Record status s with a printf-style message in e (may be NULL); returns s. */
+/* Record status s with a printf-style message in e (may be NULL); returns s. A message longer
+ * than COB_ERR_MSG_MAX - 1 bytes is cut there and ends in COB_ERR_CUT ("..."). */
 cob_status cob_err_set(cob_err *e, cob_status s, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))

@@ -114,17 +114,21 @@ cob_status cob_sweep_point_config(const cob_sweep *sw, const cob_sweep_point *p,
 cob_status cob_sweep_select(const char *point_arg, const char *env_task_id, int64_t n_points, int64_t *i, int *selected,
                             cob_err *err);
 
+#define COB_SWEEP_PATH_MAX 4096 /* bytes of a sweep's file and folder names, NUL included */
+
 /* File names: the point file "DIR/point_<i>.h5"; and the defaults from the config path
  * ("configs/x.yaml": out "x_sweep.h5", csv "x_sweep.csv", dir "x_sweep_points", in the
  * current directory). out_opt / dir_opt (may be NULL) replace the defaults; the CSV always sits
- * beside out with ".csv" for ".h5". COB_ERR_INVALID if a name does not fit in len bytes. */
+ * beside out with ".csv" for ".h5". COB_ERR_INVALID if a name does not fit in len bytes (for
+ * cob_sweep_paths: if out or its CSV does not, or dir leaves no room in len for point names),
+ * with a message naming the option and the limit. */
 cob_status cob_sweep_point_path(const char *dir, int64_t i, char *buf, size_t len, cob_err *err);
 cob_status cob_sweep_paths(const char *config_path, const char *out_opt, const char *dir_opt, char *out, char *csv,
                            char *dir, size_t len, cob_err *err);
 
 /* What running one point gave, for the progress line and the JSON summary. */
 typedef struct {
-    char path[1024]; /* the point file */
+    char path[COB_SWEEP_PATH_MAX]; /* the point file */
     int n_pops;
     char pop_name[COB_MAX_POPS][COB_NAME_MAX];
     double rate_hz[COB_MAX_POPS]; /* mean rate of each neuron population */
