@@ -41,7 +41,8 @@ static uint32_t walk(const cob_input *in, int nch, uint32_t *ticks, int32_t *cha
         }
         ++n;
     }
-    for (c = 0; c < nch; ++c) cr_assert_eq(seen[c], in->count[c], "channel %d: %u arrivals of %u", c, seen[c], in->count[c]);
+    for (c = 0; c < nch; ++c)
+        cr_assert_eq(seen[c], in->count[c], "channel %d: %u arrivals of %u", c, seen[c], in->count[c]);
     return n;
 }
 
@@ -76,8 +77,9 @@ Test(arrivals, sorted_path_is_the_definition)
             uint32_t e = keys[k] & 0xFFFF;
             int32_t c = 0;
             while (e >= end[c]) ++c;
-            cr_assert(ticks[k] == keys[k] >> 16 && chans[k] == c, "trial %u arrival %u: tick %u channel %d, expected %u %d",
-                      trial, k, ticks[k], chans[k], keys[k] >> 16, c);
+            cr_assert(ticks[k] == keys[k] >> 16 && chans[k] == c,
+                      "trial %u arrival %u: tick %u channel %d, expected %u %d", trial, k, ticks[k], chans[k],
+                      keys[k] >> 16, c);
         }
     }
 }
@@ -272,8 +274,9 @@ Test(arrivals, refractory_within_a_step)
         cr_assert_eq(cob_lif_curr_step(&n, &p, &in, 2), 0);
         cr_assert_eq(n.refr_steps, 0);
         double k = 0.1 / 20.0 / COB_TICKS;
-        double want = tick < COB_TICKS / 2 ? 10.0 * exp(-k * (COB_TICKS / 2))
-                                           : (10.0 * exp(-k * (tick - COB_TICKS / 2)) + 0.5) * exp(-k * (COB_TICKS - tick));
+        double want = tick < COB_TICKS / 2
+                          ? 10.0 * exp(-k * (COB_TICKS / 2))
+                          : (10.0 * exp(-k * (tick - COB_TICKS / 2)) + 0.5) * exp(-k * (COB_TICKS - tick));
         early += tick < COB_TICKS / 2;
         late += tick >= COB_TICKS / 2;
         cr_assert_lt(fabs(n.v_mV - want), 1e-5, "tick %u: V %.9g, expected %.9g", tick, n.v_mV, want);

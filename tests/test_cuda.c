@@ -231,7 +231,8 @@ static void check_lif(int model, const cob_neuron_prop *np, int nch, const char 
             }
             /* the ordered step counts refractory time in ticks and walks every arrival: counts up
              * to 3000 per channel cover its sorted (<= 32) and merged paths at a bearable cost */
-            const uint32_t r_max = p->integrator == COB_INTEGRATOR_ORDERED ? (uint32_t)p->refr_ticks : (uint32_t)p->refr_steps;
+            const uint32_t r_max = p->integrator == COB_INTEGRATOR_ORDERED ? (uint32_t)p->refr_ticks
+                                                                           : (uint32_t)p->refr_steps;
             r_in[i] = rnd(1, i, 2) % 4 == 0 ? (int32_t)(rnd(1, i, 3) % (r_max + 1)) : 0;
             for (int c = 0; c < nch; ++c) {
                 uint32_t k = lif_count((uint64_t)i * COB_MAX_CHANNELS + (uint64_t)c);

@@ -149,8 +149,8 @@ static void thread_counts(cob_input_mode mode, int integrator)
     for (int nt = 2; nt <= 3; ++nt) {
         set_threads(nt);
         run_cpu(&c, &s);
-        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg), "%s step: %d threads differ from 1 thread: %s",
-                      cob_integrator_name(integrator), nt, msg);
+        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg),
+                      "%s step: %d threads differ from 1 thread: %s", cob_integrator_name(integrator), nt, msg);
         cob_stats_free(&s);
     }
     cob_stats_free(&ref);

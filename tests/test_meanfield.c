@@ -224,8 +224,8 @@ Test(meanfield, cond_single_neuron_event_driven_and_eq17)
  * dt is 6-8% low (docs/validation.md). V moments: tolerance as above. */
 Test(meanfield, cond_single_neuron_ordered_coarse_step)
 {
-    const char *sets[] = {"populations.N.size=400", "stats.v_neurons=400", "run.t_sim_ms=600", "run.dt_ms=0.05",
-                          "run.integrator=ordered", "stats.v_hist.stride_steps=1"};
+    const char *sets[] = {"populations.N.size=400", "stats.v_neurons=400",    "run.t_sim_ms=600",
+                          "run.dt_ms=0.05",         "run.integrator=ordered", "stats.v_hist.stride_steps=1"};
     char path[1024];
     cob_config c;
     cob_stats s;
@@ -239,8 +239,8 @@ Test(meanfield, cond_single_neuron_ordered_coarse_step)
     double rate = event_driven(&c.pops[0].lif, &in, &vm, &vsd);
     run_cpu(&c, &s);
     const cob_pop_stats *q = &s.pop[0];
-    cr_log_info("ordered, dt 50 us: %.3f Hz, V %.4f / %.4f mV; event-driven %.3f Hz, %.4f / %.4f mV",
-                q->mean_rate_hz, q->v_pop_mean_mV, q->v_pop_sd_mV, rate, vm, vsd);
+    cr_log_info("ordered, dt 50 us: %.3f Hz, V %.4f / %.4f mV; event-driven %.3f Hz, %.4f / %.4f mV", q->mean_rate_hz,
+                q->v_pop_mean_mV, q->v_pop_sd_mV, rate, vm, vsd);
     cr_expect(fabs(q->mean_rate_hz / rate - 1) < 0.04, "rate %.3f Hz vs event-driven %.3f Hz", q->mean_rate_hz, rate);
     cr_expect(fabs(q->v_pop_mean_mV - vm) < 0.05, "V mean %.4f vs event-driven %.4f mV", q->v_pop_mean_mV, vm);
     cr_expect(fabs(q->v_pop_sd_mV / vsd - 1) < 0.015, "V s.d. %.4f vs event-driven %.4f mV", q->v_pop_sd_mV, vsd);

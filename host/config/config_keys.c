@@ -30,13 +30,13 @@ _Static_assert(sizeof(cob_model) == sizeof(int) && sizeof(cob_receptor) == sizeo
 static const char *const jump_names[] = {"linear", "exp", NULL};
 static const char *const receptor_names[] = {"E", "I", NULL};
 
-const cob__key cob__run_keys[] = {KEY("dt_ms", COB__K_NUM, RUN(dt_ms), 0, 1, COB__LO_OPEN, COB__M_ALL),
-                                  KEY("t_sim_ms", COB__K_NUM, RUN(t_sim_ms), 0, INF, COB__LO_OPEN, COB__M_ALL),
-                                  KEY("t_warmup_ms", COB__K_NUM, RUN(t_warmup_ms), 0, INF, 0, COB__M_ALL),
-                                  KEY("seed", COB__K_U64, RUN(seed), 0, 18446744073709551615.0, 0, COB__M_ALL),
-                                  {"integrator", COB__K_ENUM, RUN(integrator), 0, 0, 0, 0, COB__M_ALL,
-                                   cob_integrator_names, NULL},
-                                  {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+const cob__key cob__run_keys[] = {
+    KEY("dt_ms", COB__K_NUM, RUN(dt_ms), 0, 1, COB__LO_OPEN, COB__M_ALL),
+    KEY("t_sim_ms", COB__K_NUM, RUN(t_sim_ms), 0, INF, COB__LO_OPEN, COB__M_ALL),
+    KEY("t_warmup_ms", COB__K_NUM, RUN(t_warmup_ms), 0, INF, 0, COB__M_ALL),
+    KEY("seed", COB__K_U64, RUN(seed), 0, 18446744073709551615.0, 0, COB__M_ALL),
+    {"integrator", COB__K_ENUM, RUN(integrator), 0, 0, 0, 0, COB__M_ALL, cob_integrator_names, NULL},
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
 const cob__key cob__pop_keys[] = {
     KEY("name", COB__K_NAME, POP(name), 0, 0, COB__REQUIRED, COB__M_ALL),

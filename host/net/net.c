@@ -85,8 +85,7 @@ static cob_status make_props(cob_net *net, const cob_config *c, cob_err *err)
                                "entry in the model registry",
                                ps->name, (int)ps->model);
         mh->prop_make(&net->prop[pop], &ps->lif, c->run.dt_ms, c->run.integrator, net->pop_channels[pop],
-                      net->chan_receptor[pop],
-                      net->chan_weight[pop]);
+                      net->chan_receptor[pop], net->chan_weight[pop]);
         refr = mh->refr_steps(&net->prop[pop]);
         if (refr > net->refr_steps_max)
             net->refr_steps_max = refr;

@@ -39,7 +39,8 @@ static cob_status write_root(cob__h5w *w, hid_t f, const run_ctx *x)
     const char *text = x->c->text ? x->c->text : "";
     const char *keys[6] = {"cobalt_version", "commit", "backend", "device", "config_path", "integrator"};
     const char *backend = m->backend ? m->backend : x->t->backend_name;
-    const char *vals[6] = {m->version, m->commit, backend, m->device, cfg_path, cob_integrator_name(x->c->run.integrator)};
+    const char *vals[6] = {m->version, m->commit, backend,
+                           m->device,  cfg_path,  cob_integrator_name(x->c->run.integrator)};
     cob__h5_f64 f64[] = {{"dt_ms", x->c->run.dt_ms},
                          {"t_sim_ms", x->c->run.t_sim_ms},
                          {"t_warmup_ms", x->c->run.t_warmup_ms},
@@ -86,8 +87,9 @@ static cob_status write_timing(cob__h5w *w, hid_t g, void *user)
 static cob_status write_overflow(cob__h5w *w, hid_t g, void *user)
 {
     const run_ctx *x = user;
-    cob__h5_i64 i64[] = {
-        {"ring", x->s->ring_overflow}, {"raster", x->s->raster_overflow}, {"merged_spikes", x->s->spikes_merged}};
+    cob__h5_i64 i64[] = {{"ring", x->s->ring_overflow},
+                         {"raster", x->s->raster_overflow},
+                         {"merged_spikes", x->s->spikes_merged}};
     return cob__h5_attrs_i64(w, g, i64, 3);
 }
 

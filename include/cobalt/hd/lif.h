@@ -58,10 +58,10 @@ typedef struct {
     float chan_rev_mV[COB_MAX_CHANNELS];             /* lif_cond: reversal E_c; unused by lif_curr */
     float chan_pow[COB_MAX_CHANNELS][COB_POW_TABLE]; /* lif_cond: cob_powi(f_c, n) */
     /* ordered integrator: state i[0] counts refractory time in ticks (1/COB_TICKS of dt), not steps */
-    int32_t integrator;     /* COB_INTEGRATOR_* */
-    int32_t refr_ticks;     /* round(tau_ref / dt * COB_TICKS) */
-    float decay_hi[257];    /* exp(-(256 j) ticks / tau_m), j = 0 .. 256; decay_hi[256] = leak_decay */
-    float decay_lo[256];    /* exp(-k ticks / tau_m), k = 0 .. 255 */
+    int32_t integrator;  /* COB_INTEGRATOR_* */
+    int32_t refr_ticks;  /* round(tau_ref / dt * COB_TICKS) */
+    float decay_hi[257]; /* exp(-(256 j) ticks / tau_m), j = 0 .. 256; decay_hi[256] = leak_decay */
+    float decay_lo[256]; /* exp(-k ticks / tau_m), k = 0 .. 255 */
 } cob_lif_prop;
 
 COB_INLINE void cob_lif_load(cob_lif_state *n, const cob_state_arrays *a, int64_t i)
