@@ -310,6 +310,7 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
             P->off = net->pop_offset[pop];
             P->item0 = P->off;
             P->prop = net->prop[pop];
+            P->noise = pl->pop[pop].noise;
             P->n_channels = net->pop_channels[pop];
             P->raster_n = pl->raster_neurons;
             P->trace_n = (int32_t)std::min<int64_t>(ps->size, pl->trace_neurons);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "cobalt/sim.h"
 #include "cobalt/hd/models.h"
+#include "cobalt/hd/noise.h"
 #include "cobalt/hd/philox.h"
 #include "cobalt/hd/stats.h"
 
@@ -112,6 +113,7 @@ typedef struct {
     uint32_t stream;
     int32_t raster_n, trace_base, trace_n;
     cob_dacc acc;
+    cob_noise noise; /* neurons: white-noise input (the plan's, hd/noise.h) */
 } cob_dpop;
 
 /* Immutable during a run (set up once and copied to the device). */

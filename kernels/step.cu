@@ -11,6 +11,7 @@
  * order except the raster, which the host sorts (docs/numerics.md). */
 #include "cuda_int.cuh"
 #include "cobalt/hd/models.h"
+#include "cobalt/hd/noise.h"
 #include "cobalt/hd/poisson.h"
 #include "cobalt/hd/stats.h"
 
@@ -110,6 +111,13 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             ovf = gather(g, P, &s, i, gi, &in);
             if (ovf)
                 atomicAdd(&cnt->overflow, (unsigned long long)ovf);
+            if (P->noise.on) { /* the population's coefficients for this step, then this neuron's draw */
+                float nz_a, nz_b;
+                cob_noise_coef(&P->noise, s.t, &nz_a, &nz_b);
+                in.drive_mV = cob_noise_drive(nz_a, nz_b, g->seed, P->noise.stream, (uint32_t)i, (uint64_t)s.t);
+                if (P->noise.bridge)
+                    in.bridge_var = nz_b * nz_b;
+            }
             flags = cob_neuron_step(P->model, &P->prop, &g->state, gi, &in, nch, &v_mV);
             if (flags & COB_STEP_BAD_MODEL)
                 atomicMax(&cnt->bad_model, pop + 1);

@@ -926,6 +926,34 @@ Test(cuda, run_lif_curr)
     cob_config_free(&c);
 }
 
+/* White-noise input with schedules (a mean ramp, a sigma step) and the threshold-crossing draw on
+ * a current-based E/I network with recurrent input, and on an unconnected conductance-based
+ * population; both integrators. */
+static const char *noise_yaml =
+    "run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 200, seed: 17}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_curr, size: 300, e_l_mV: 0, v_th_mV: 1, v_reset_mV: 0, tau_ref_ms: 0.5,\n"
+    "     v_init_mV: [0, 1], noise: {mu_mV_per_s: [[0, 0], [150, 60]], sigma_mV_per_sqrt_s: 4}}\n"
+    "  - {name: I, model: lif_curr, size: 100, e_l_mV: 0, v_th_mV: 1, v_reset_mV: 0, tau_m_ms: 10,\n"
+    "     v_init_mV: [0, 1], noise: {mu_mV_per_s: 40, sigma_mV_per_sqrt_s: [[0, 2], [100, 6]], bridge: false}}\n"
+    "  - {name: C, model: lif_cond, size: 64, noise: {mu_mV_per_s: 1200, sigma_mV_per_sqrt_s: 20}}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 30, weight: 0.01, delay_ms: [0.1, 2]}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 10, weight: 0.05, delay_ms: [0.1, 1]}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 30, weight: 0.01, delay_ms: [0.1, 2]}\n"
+    "stats: {v_hist: {min_mV: -80, max_mV: 1}, raster: {neurons: 20}, traces: {neurons: 2, stride_steps: 1}}\n";
+
+Test(cuda, run_white_noise)
+{
+    cob_config c;
+    need_device();
+    load_yaml(&c, noise_yaml);
+    compare_backends(&c, COB_OK, "white noise, grid step", NULL);
+    c.run.integrator = COB_INTEGRATOR_ORDERED;
+    compare_backends(&c, COB_OK, "white noise, ordered step", NULL);
+    cob_config_free(&c);
+}
+
 /* The per-phase kernel times come from the measured steps: with 300 warm-up steps and 40
  * measured ones, only those 40 are timed (the warm-up's steps replay the graph); without a
  * warm-up, the first 64 of 100 measured steps are. */

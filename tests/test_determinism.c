@@ -13,6 +13,7 @@
 #include <omp.h>
 #endif
 
+#include "cobalt/models.h"
 #include "cobalt/net.h"
 #include "cobalt/sim.h"
 

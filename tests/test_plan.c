@@ -120,27 +120,38 @@ Test(registry, unknown_model_fails_loudly)
     cr_expect_eq(v, -60.0f, "state touched by an unknown model");
 }
 
-/* The continuous drive enters V after the jumps and before the leak: for lif_curr a drive of d mV
- * is the same float operation as one spike on a channel of weight J = d (v + d, then the leak). */
-Test(registry, drive_is_a_jump_of_the_same_size)
+/* The continuous drive (the exact integral of a continuous input over the step, hd/noise.h)
+ * enters V after the leak, before the threshold, on both integrators: a step with drive d ends
+ * at exactly the value of the same step without it, plus d (one float addition), and a drive
+ * that lifts V over the threshold fires. */
+Test(registry, drive_after_the_leak)
 {
     cob_lif_params lp;
     cob_neuron_prop np;
     int rec[1] = {COB_RECEPTOR_E};
     double w[1] = {0.75};
     cob_lif_params_defaults(&lp);
-    cob__model_lif_curr.prop_make(&np, &lp, 0.1, COB_INTEGRATOR_GRID, 1, rec, w);
-    for (int k = 0; k < 200; ++k) {
-        float v0 = -79.0f + 0.125f * (float)k;
-        cob_lif_state a = {v0, 0}, b = {v0, 0};
-        cob_input spike, drive;
-        cob_input_clear(&spike, 1, 0, 0);
-        cob_input_clear(&drive, 1, 0, 0);
-        spike.count[0] = 1;
-        drive.drive_mV = 0.75f;
-        int fa = cob_lif_curr_step(&a, &np.lif_curr, &spike, 1), fb = cob_lif_curr_step(&b, &np.lif_curr, &drive, 1);
-        cr_assert_eq(fa, fb, "V0 = %g", v0);
-        cr_assert_eq(a.v_mV, b.v_mV, "V0 = %g: %.9g vs %.9g", v0, a.v_mV, b.v_mV);
+    for (int integ = COB_INTEGRATOR_GRID; integ <= COB_INTEGRATOR_ORDERED; ++integ) {
+        cob__model_lif_curr.prop_make(&np, &lp, 0.1, integ, 1, rec, w);
+        for (int k = 0; k < 180; ++k) { /* V0 from -79 to -56.6 mV, below theta = -55 */
+            float v0 = -79.0f + 0.125f * (float)k;
+            cob_lif_state a = {v0, 0}, b = {v0, 0};
+            cob_input none, drive;
+            cob_input_clear(&none, 1, 0, 0);
+            cob_input_clear(&drive, 1, 0, 0);
+            drive.drive_mV = 0.75f;
+            int fa = cob_lif_curr_step(&a, &np.lif_curr, &none, 1), fb = cob_lif_curr_step(&b, &np.lif_curr, &drive, 1);
+            cr_assert_eq(fa, 0);
+            if (a.v_mV + 0.75f >= (float)lp.v_th_mV) {
+                cr_assert(fb & COB_STEP_FIRED, "%s, V0 = %g: %.9g + 0.75 did not fire", cob_integrator_name(integ), v0,
+                          a.v_mV);
+                cr_assert_eq(b.v_mV, (float)lp.v_reset_mV);
+            } else {
+                cr_assert_eq(fb, 0);
+                cr_assert_eq(b.v_mV, a.v_mV + 0.75f, "%s, V0 = %g: %.9g vs %.9g + 0.75", cob_integrator_name(integ), v0,
+                             b.v_mV, a.v_mV);
+            }
+        }
     }
 }
 

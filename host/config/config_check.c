@@ -69,7 +69,10 @@ void cob_config_defaults(cob_config *c)
     c->run.seed = 1;
     c->run.integrator = COB_INTEGRATOR_GRID;
     stats_defaults(&c->stats);
-    for (int i = 0; i < COB_MAX_POPS; i++) cob_lif_params_defaults(&c->pops[i].lif);
+    for (int i = 0; i < COB_MAX_POPS; i++) {
+        cob_lif_params_defaults(&c->pops[i].lif);
+        c->pops[i].noise.bridge = 1;
+    }
 }
 
 void cob_config_free(cob_config *c)

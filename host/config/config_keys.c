@@ -28,6 +28,13 @@ _Static_assert(sizeof(cob_model) == sizeof(int) && sizeof(cob_receptor) == sizeo
                "enums are int-sized");
 
 static const char *const jump_names[] = {"linear", "exp", NULL};
+
+#define NOI(f) offsetof(cob_noise_spec, f)
+static const cob__key noise_keys[] = {
+    KEY("mu_mV_per_s", COB__K_SCHED, NOI(mu_mV_per_s), -INF, INF, 0, COB__M_LIF),
+    KEY("sigma_mV_per_sqrt_s", COB__K_SCHED, NOI(sigma_mV_per_sqrt_s), 0, INF, 0, COB__M_LIF),
+    KEY("bridge", COB__K_BOOL, NOI(bridge), 0, 1, 0, COB__M_LIF),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 static const char *const receptor_names[] = {"E", "I", NULL};
 
 const cob__key cob__run_keys[] = {
@@ -52,6 +59,7 @@ const cob__key cob__pop_keys[] = {
     KEY("mu_ext_mV", COB__K_NUM, POP(lif.mu_ext_mV), -INF, INF, 0, COB__M_LIF_CURR),
     {"v_init_mV", COB__K_PAIR, POP(lif.v_init_min_mV), POP(lif.v_init_max_mV), -INF, INF, 0, COB__M_LIF, NULL, NULL},
     {"jump", COB__K_ENUM, POP(lif.jump), 0, 0, 0, 0, COB__M_LIF_COND, jump_names, NULL},
+    {"noise", COB__K_MAP, POP(noise), 0, 0, 0, 0, COB__M_LIF, NULL, noise_keys},
     KEY("rate_hz", COB__K_NUM, POP(rate_hz), 0, INF, COB__REQUIRED, COB__M_POISSON),
     {"input", COB__K_ENUM, POP(input_mode), 0, 0, 0, 0, COB__M_POISSON, cob_input_names, NULL},
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
@@ -170,8 +178,20 @@ int cob__key_ok(const cob__key *k, const void *base)
         memcpy(&d, p, sizeof d);
         memcpy(&d2, (const char *)base + k->off2, sizeof d2);
         return in_range(k, d) && in_range(k, d2) && d <= d2;
+    case COB__K_SCHED: return cob__sched_first_bad(k, (const cob_sched_spec *)(const void *)p) < 0;
     default: return 1;
     }
+}
+
+int cob__sched_first_bad(const cob__key *k, const cob_sched_spec *s)
+{
+    if (s->n < 0 || s->n > COB_SCHEDULE_MAX)
+        return 0;
+    for (int i = 0; i < s->n; i++)
+        if (!in_range(k, s->value[i]) || !isfinite(s->t_ms[i]) || s->t_ms[i] < 0.0 ||
+            (i > 0 && !(s->t_ms[i] > s->t_ms[i - 1])))
+            return i;
+    return -1;
 }
 
 void cob__fmt_num(double v, char *buf, size_t len)
@@ -228,6 +248,11 @@ void cob__key_allowed(const cob__key *k, char *buf, size_t len)
         snprintf(buf, len, "[min, max]%s with min <= max%s%s", (k->flags & COB__ONE_OK) ? " or one number," : "",
                  isinf(k->lo) && isinf(k->hi) ? "" : ", ", isinf(k->lo) && isinf(k->hi) ? "" : r);
         break;
+    case COB__K_SCHED:
+        num_range(k, "values", r, sizeof r);
+        snprintf(buf, len, "a number or a list of 1 .. %d [t_ms, value] points, t_ms >= 0 increasing; %s",
+                 COB_SCHEDULE_MAX, r);
+        break;
     default: snprintf(buf, len, "see docs/config.md"); break;
     }
 }
@@ -272,6 +297,23 @@ void cob__key_value(const cob__key *k, const void *base, char *buf, size_t len)
         cob__fmt_num(d2, b, sizeof b);
         snprintf(buf, len, "[%s, %s]", a, b);
         break;
+    case COB__K_SCHED: { /* the first point out of range (or the first point) */
+        const cob_sched_spec *s = (const cob_sched_spec *)(const void *)p;
+        int bad = cob__sched_first_bad(k, s);
+        if (bad < 0)
+            bad = 0;
+        if (s->n <= 0 || s->n > COB_SCHEDULE_MAX) {
+            snprintf(buf, len, "%d points", s->n);
+            break;
+        }
+        cob__fmt_num(s->t_ms[bad], a, sizeof a);
+        cob__fmt_num(s->value[bad], b, sizeof b);
+        if (s->n == 1 && s->t_ms[0] == 0.0)
+            snprintf(buf, len, "%s", b);
+        else
+            snprintf(buf, len, "point %d: [%s, %s]", bad, a, b);
+        break;
+    }
     default:
         memcpy(&i, p, sizeof i);
         snprintf(buf, len, "%d", i);

@@ -24,7 +24,8 @@ typedef enum {
     COB__K_MAP,   /* nested mapping: keys in sub, at base + off */
     COB__K_POPS,  /* the populations list (read by config_read.c) */
     COB__K_PROJS, /* the projections list */
-    COB__K_SKIP   /* not read into cob_config: the `sweep` block (host/sweep/sweep_read.c reads it) */
+    COB__K_SKIP,  /* not read into cob_config: the `sweep` block (host/sweep/sweep_read.c reads it) */
+    COB__K_SCHED  /* cob_sched_spec: a number, or a list of [t_ms, value] points; lo/hi bound the values */
 } cob__kind;
 
 enum { COB__LO_OPEN = 1, COB__HI_OPEN = 2, COB__REQUIRED = 4, COB__ONE_OK = 8 };
@@ -96,6 +97,9 @@ int cob__map_value(const cob__src *s, int id, const char *key, size_t len);
 const cob__key *cob__key_find(const cob__key *keys, const char *name);
 /* 1 if the value of k stored in base is allowed by k's range (COB__K_POP: always 1). */
 int cob__key_ok(const cob__key *k, const void *base);
+/* Index of the first point of schedule s that k does not allow (value out of range, time not
+ * increasing), -1 if none; 0 for a bad point count. */
+int cob__sched_first_bad(const cob__key *k, const cob_sched_spec *s);
 /* What k allows, e.g. "integer 1 .. 2147483647", "number > 0 and <= 1". */
 void cob__key_allowed(const cob__key *k, char *buf, size_t len);
 /* The value of k stored in base, as text (shortest form that reads back exactly). */

@@ -221,6 +221,47 @@ static cob_status read_pair(const reader *r, const cob__key *k, int id, const ch
     return COB_OK;
 }
 
+/* A constant (one number) or a schedule: [[t_ms, value], ...], t_ms >= 0 strictly increasing,
+ * at most COB_SCHEDULE_MAX points (the values' range is checked with the other keys). */
+static cob_status read_sched(const reader *r, const cob__key *k, int id, const char *path, void *base)
+{
+    yaml_node_t *n = get(r->s, id);
+    cob_sched_spec *sp = field(base, k->off);
+    char sub[300];
+    double v;
+    if (parse_num(n, &v)) {
+        sp->n = 1;
+        sp->t_ms[0] = 0.0;
+        sp->value[0] = v;
+        return COB_OK;
+    }
+    if (n->type != YAML_SEQUENCE_NODE)
+        return wrong_type(r, id, path, "a number or a list of [t_ms, value] points");
+    int m = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (m < 1 || m > COB_SCHEDULE_MAX)
+        return cob__fail_node(r->s, r->err, id, path, "%d points (allowed: 1 .. %d [t_ms, value] points)", m,
+                              COB_SCHEDULE_MAX);
+    for (int i = 0; i < m; i++) {
+        int item = n->data.sequence.items.start[i];
+        yaml_node_t *p = get(r->s, item);
+        snprintf(sub, sizeof sub, "%s[%d]", path, i);
+        if (p->type != YAML_SEQUENCE_NODE || p->data.sequence.items.top - p->data.sequence.items.start != 2)
+            return wrong_type(r, item, sub, "a [t_ms, value] point");
+        for (int j = 0; j < 2; j++)
+            if (!parse_num(get(r->s, p->data.sequence.items.start[j]), j ? &sp->value[i] : &sp->t_ms[i]))
+                return wrong_type(r, p->data.sequence.items.start[j], sub, "a [t_ms, value] point of two numbers");
+        if (sp->t_ms[i] < 0.0 || (i > 0 && !(sp->t_ms[i] > sp->t_ms[i - 1]))) {
+            char t[32];
+            cob__fmt_num(sp->t_ms[i], t, sizeof t);
+            return cob__fail_node(r->s, r->err, item, sub,
+                                  "time \"%s\" out of order (allowed: t_ms >= 0, strictly increasing point by point)",
+                                  t);
+        }
+    }
+    sp->n = m;
+    return COB_OK;
+}
+
 static cob_status read_map(reader *r, int id, const char *path, const cob__key *keys, void *base, unsigned models,
                            unsigned *seen);
 
@@ -247,6 +288,7 @@ static cob_status read_value(reader *r, const cob__key *k, int id, const char *p
     case COB__K_POPS: r->pops_node = id; return COB_OK;
     case COB__K_PROJS: r->projs_node = id; return COB_OK;
     case COB__K_SKIP: return COB_OK;
+    case COB__K_SCHED: return read_sched(r, k, id, path, base);
     }
     return COB_OK;
 }
@@ -325,6 +367,7 @@ static cob_status read_pop(reader *r, int i, int id)
     snprintf(path, sizeof path, "populations[%d]", i);
     memset(p, 0, sizeof *p);
     cob_lif_params_defaults(&p->lif);
+    p->noise.bridge = 1;
     p->input_mode = COB_INPUT_POOL;
     p->line = cob__node_line(r->s, id);
     int model = cob__map_value(r->s, id, "model", 5);

@@ -8,6 +8,7 @@
 #endif
 #include "cpu/cpu_backend.h"
 #include "cobalt/hd/models.h"
+#include "cobalt/hd/noise.h"
 #include "cobalt/hd/poisson.h"
 #include "cobalt/hd/stats.h"
 
@@ -150,6 +151,8 @@ static inline __attribute__((always_inline)) int64_t update_loop(
     const cob_state_arrays sa = s->state;
     const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->inbuf_cells;
     const uint64_t seed = s->net->seed;
+    const cob_noise *nz = &s->plan->pop[pop].noise;
+    float nz_a = 0.0f, nz_b = 0.0f;
     const int measuring = sc->measuring;
     uint16_t *restrict in0 = s->inbuf + off;
     int32_t *restrict spk = s->spk[pop];
@@ -157,12 +160,18 @@ static inline __attribute__((always_inline)) int64_t update_loop(
     const cob_vhist_geom geom = {s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins};
     uint64_t *vhist = s->vhist + ((int64_t)thread_id() * s->net->n_pops + pop) * (s->acc.v_bins + 2);
     int64_t i, w = lo;
+    if (nz->on)
+        cob_noise_coef(nz, sc->t, &nz_a, &nz_b);
     for (i = lo; i < hi; ++i) {
         cob_input in;
         float v;
         int flags;
         cob_input_clear(&in, seed, (uint64_t)sc->t, (uint32_t)(off + i));
         gather_counts(in0, i, nch, N, n_thr, thr_stride, &in, ovf);
+        if (nz->on)
+            in.drive_mV = cob_noise_drive(nz_a, nz_b, seed, nz->stream, (uint32_t)i, (uint64_t)sc->t);
+        if (nz->bridge)
+            in.bridge_var = nz_b * nz_b;
         flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
         if (flags & COB_STEP_FIRED) {
             spk[w++] = (int32_t)i;

@@ -1,6 +1,7 @@
 /* host/sim/plan.c -- cob_plan_compile: a checked config and its network into the run plan
  * (include/cobalt/plan.h). Every duration becomes steps here, every Poisson table is made here,
  * once per run; the backends and the accumulators only read the result. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -30,6 +31,38 @@ static void plan_stats(cob_plan *pl, const cob_config *c, const cob_net *net)
     pl->reduce = *ss;
 }
 
+/* A schedule of the config in steps of dt_ms: times rounded to the nearest step; points that fall
+ * on the same step merge (the later one wins), so the steps increase strictly. */
+void cob_plan_schedule(cob_schedule *out, const cob_sched_spec *s, double dt_ms)
+{
+    int i;
+    out->n = 0;
+    for (i = 0; i < s->n && i < COB_SCHEDULE_MAX; ++i) {
+        int64_t t = cob_steps(s->t_ms[i], dt_ms);
+        if (out->n > 0 && out->t_steps[out->n - 1] == t)
+            out->n -= 1;
+        out->t_steps[out->n] = t;
+        out->value[out->n] = (float)s->value[i];
+        out->n += 1;
+    }
+}
+
+/* White noise: the exact propagators of the OU increment over a step (include/cobalt/hd/noise.h). */
+static void plan_noise(cob_noise *nz, const cob_pop_spec *ps, int pop, double dt_ms)
+{
+    const double tau_s = ps->lif.tau_m_ms * 1e-3, d = exp(-dt_ms / ps->lif.tau_m_ms);
+    memset(nz, 0, sizeof *nz);
+    if (ps->noise.mu_mV_per_s.n <= 0 && ps->noise.sigma_mV_per_sqrt_s.n <= 0)
+        return;
+    nz->on = 1;
+    nz->bridge = ps->noise.bridge;
+    nz->stream = COB_STREAM(COB_STREAM_NOISE, pop);
+    nz->k_mu = (float)(tau_s * (1.0 - d));
+    nz->k_sigma = (float)sqrt(tau_s * (1.0 - d * d) / 2.0);
+    cob_plan_schedule(&nz->mu, &ps->noise.mu_mV_per_s, dt_ms);
+    cob_plan_schedule(&nz->sigma, &ps->noise.sigma_mV_per_sqrt_s, dt_ms);
+}
+
 static cob_status plan_pop(cob_plan *pl, const cob_config *c, int pop, cob_err *err)
 {
     const cob_pop_spec *ps = &c->pops[pop];
@@ -42,8 +75,10 @@ static cob_status plan_pop(cob_plan *pl, const cob_config *c, int pop, cob_err *
     pp->tau_m_ms = ps->lif.tau_m_ms;
     pp->input = (int32_t)ps->input_mode;
     pp->rate_hz = ps->rate_hz;
-    if (ps->model != COB_MODEL_POISSON)
+    if (ps->model != COB_MODEL_POISSON) {
+        plan_noise(&pp->noise, ps, pop, c->run.dt_ms);
         return COB_OK;
+    }
     pp->p_step = ps->rate_hz * c->run.dt_ms * 1e-3;
     if (ps->input_mode == COB_INPUT_POOL && pp->p_step > 0.0 && pp->p_step < 1.0) {
         pp->gap_thr = cob_geometric_table(pp->p_step, &pp->gap_len);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "status.h"
 #include "hd/models.h"
+#include "hd/schedule.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,11 +38,30 @@ typedef struct {
     cob_jump_form jump; /* lif_cond: linear (1 - a)^n (default) or exp (e^-a)^n */
 } cob_lif_params;
 
+/* A value that is a constant or a piecewise-linear schedule in time: a number (n = 1, t_ms = 0) or a
+ * list of [t_ms, value] points with t_ms >= 0 strictly increasing (include/cobalt/hd/schedule.h
+ * gives the meaning: constant before the first and after the last point, linear in between).
+ * n = 0: not given. */
+typedef struct {
+    int32_t n;
+    double t_ms[COB_SCHEDULE_MAX];
+    double value[COB_SCHEDULE_MAX];
+} cob_sched_spec;
+
+/* White-noise current input of a neuron population (key `noise`, include/cobalt/hd/noise.h):
+ * dV = ... + mu dt + sigma dW; given when either schedule is (n > 0). */
+typedef struct {
+    cob_sched_spec mu_mV_per_s;
+    cob_sched_spec sigma_mV_per_sqrt_s;
+    int bridge; /* detect threshold crossings within a step (Brownian bridge), default true */
+} cob_noise_spec;
+
 typedef struct {
     char name[COB_NAME_MAX];
     cob_model model;
     int64_t size;              /* number of neurons, 1 .. 2^31 - 1 */
     cob_lif_params lif;        /* lif_cond / lif_curr */
+    cob_noise_spec noise;      /* neuron models: white-noise current input (none by default) */
     double rate_hz;            /* poisson: rate of each source */
     cob_input_mode input_mode; /* poisson: pool (explicit sources) or independent counts */
     int line;                  /* line in the config file (0 if not from a file) */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "config.h"
 #include "net.h"
+#include "hd/noise.h"
 #include "hd/schedule.h"
 
 #ifdef __cplusplus
@@ -30,6 +31,8 @@ typedef struct {
     double p_step;     /* pool: spike probability per step, rate dt */
     uint64_t *gap_thr; /* pool with 0 < p_step < 1: geometric-gap inversion table (owned) */
     int32_t gap_len;
+    /* neuron populations: white-noise current input (population key noise) */
+    cob_noise noise;
 } cob_plan_pop;
 
 /* One projection as the run sees it (stored projections need nothing beyond the network). */
@@ -65,6 +68,9 @@ typedef struct cob_plan_s {
  * into plan. Owns its tables: free with cob_plan_free. COB_ERR_NOMEM (plan left empty). */
 cob_status cob_plan_compile(cob_plan *plan, const cob_config *c, const cob_net *net, cob_err *err);
 void cob_plan_free(cob_plan *plan);
+/* Schedule s of a config in steps of dt_ms (times rounded to the nearest step; points on the same
+ * step merge, the later one winning). */
+void cob_plan_schedule(cob_schedule *out, const cob_sched_spec *s, double dt_ms);
 
 #ifdef __cplusplus
 }

@@ -17,12 +17,15 @@ extern "C" {
 
 typedef struct {
     uint32_t count[COB_MAX_CHANNELS]; /* spikes arrived on channel c in this step (cob_input_cap) */
-    float drive_mV;                   /* continuous input integrated over this step, in mV (0 when the
-                                       * population has no continuous input); grid step: added to V
-                                       * after the jumps and before the leak; ordered step: at the end
-                                       * of the step, after the leak */
-    /* Which arrivals these are, for the ordered step's offsets (hd/arrivals.h): the run's seed,
-     * the step and the global neuron index. */
+    float drive_mV;                   /* continuous input integrated exactly over this step (with its
+                                       * decay), in mV (0 when the population has none, hd/noise.h);
+                                       * added to V at the end of the step, after the leak, before the
+                                       * last threshold test (both integrators) */
+    float bridge_var;                 /* variance (mV^2) of the drive's noise over the step when threshold
+                       * crossings between steps are to be detected (hd/lif.h,
+                       * cob_lif_bridge_crossed); 0: only V at the end of the step is tested */
+    /* Which arrivals these are, for the ordered step's offsets (hd/arrivals.h) and the crossing
+     * draw: the run's seed, the step and the global neuron index. */
     uint64_t seed, t;
     uint32_t neuron;
 } cob_input;
@@ -33,6 +36,7 @@ COB_INLINE void cob_input_clear(cob_input *in, uint64_t seed, uint64_t t, uint32
     int c;
     for (c = 0; c < COB_MAX_CHANNELS; ++c) in->count[c] = 0;
     in->drive_mV = 0.0f;
+    in->bridge_var = 0.0f;
     in->seed = seed;
     in->t = t;
     in->neuron = neuron;

@@ -9,6 +9,8 @@
 
 #include "arrivals.h"
 #include "hd.h"
+#include "ieee_math.h"
+#include "philox.h"
 #include "input.h"
 
 #ifdef __cplusplus
@@ -88,12 +90,35 @@ COB_INLINE int cob_lif_refractory(cob_lif_state *n, const cob_lif_prop *p)
     return 0;
 }
 
-/* Tail of a step, from V after the inputs: exact leak over dt towards v_leak, then threshold:
- * V >= theta -> spike, V = V_r, refractory for refr_steps further steps. Returns the step flags. */
-COB_INLINE int cob_lif_leak_fire(cob_lif_state *n, const cob_lif_prop *p, float v)
+/* A crossing of the threshold between two tested points of a noise-driven step: V went from va to
+ * vb (both below theta) under a white-noise increment of variance in->bridge_var; as a Brownian
+ * bridge it touched theta with probability exp(-2 (theta - va)(theta - vb) / var), decided by a
+ * uniform from Philox (stream COB_STREAM_CROSS, the global neuron, the step). Removes the
+ * sqrt(dt) bias of testing the threshold only on the grid. 0 when bridge_var is 0. */
+COB_INLINE int cob_lif_bridge_crossed(const cob_lif_prop *p, float va, float vb, const cob_input *in)
 {
+    float da = p->v_th_mV - va, db = p->v_th_mV - vb, x;
+    cob_u32x4 b;
+    if (!(in->bridge_var > 0.0f) || !(da > 0.0f) || !(db > 0.0f))
+        return 0;
+    x = -2.0f * da * db / in->bridge_var; /* ln P */
+    if (x < -40.0f)
+        return 0; /* P < 5e-18 */
+    b = cob_philox(in->seed, COB_STREAM(COB_STREAM_CROSS, 0), in->neuron, in->t);
+    return ((float)(b.v[0] >> 8) + 0.5f) * (1.0f / 16777216.0f) < cob_exp2f(x * 1.44269504f);
+}
+
+/* Tail of a step, from V after the inputs: exact leak over dt towards v_leak, the step's
+ * continuous drive (cob_input.drive_mV: the exact integral of the continuous inputs over the
+ * step, hd/noise.h), then threshold: V >= theta, or a crossing within the step
+ * (cob_lif_bridge_crossed) -> spike, V = V_r, refractory for refr_steps further steps. Returns
+ * the step flags. */
+COB_INLINE int cob_lif_leak_fire(cob_lif_state *n, const cob_lif_prop *p, float v, const cob_input *in)
+{
+    const float va = v;
     v = p->v_leak_mV + (v - p->v_leak_mV) * p->leak_decay;
-    if (v >= p->v_th_mV) {
+    v += in->drive_mV;
+    if (v >= p->v_th_mV || cob_lif_bridge_crossed(p, va, v, in)) {
         n->v_mV = p->v_reset_mV;
         n->refr_steps = p->refr_steps;
         return COB_STEP_FIRED;
@@ -174,11 +199,11 @@ COB_INLINE int cob_lif_sub_fire(cob_lif_sub *s, const cob_lif_prop *p, uint32_t 
 }
 
 /* End of an ordered step: the leak to the end of the step, the step's continuous drive, the
- * threshold once more (a spike there is a spike at the end of the step, refractory for
+ * threshold once more (and a crossing since the last arrival, cob_lif_bridge_crossed) (a spike there is a spike at the end of the step, refractory for
  * refr_ticks from it). Stores the state and returns the COB_STEP_* flags: FIRED if it spiked in
  * the step (extra spikes counted from COB_STEP_MERGED_SHIFT), REFRACTORY if it is refractory at
  * the end of the step (V is held at V_r, not a sample of the free membrane). */
-COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_prop *p, float drive_mV)
+COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_prop *p, const cob_input *in)
 {
     int flags;
     if (s->done) {
@@ -186,8 +211,8 @@ COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_p
         n->refr_steps = s->refr_left;
     } else {
         float v = p->v_leak_mV + (s->v - p->v_leak_mV) * cob_lif_decay_ticks(p, COB_TICKS - s->t);
-        v += drive_mV;
-        if (v >= p->v_th_mV) {
+        v += in->drive_mV;
+        if (v >= p->v_th_mV || cob_lif_bridge_crossed(p, s->v, v, in)) {
             s->n_fired += 1;
             n->v_mV = p->v_reset_mV;
             n->refr_steps = p->refr_ticks;

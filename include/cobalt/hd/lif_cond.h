@@ -60,7 +60,7 @@ COB_INLINE int cob_lif_cond_step_ordered(cob_lif_state *n, const cob_lif_prop *p
         if (cob_lif_sub_fire(&s, p, tick))
             break;
     }
-    return cob_lif_sub_end(&s, n, p, in->drive_mV);
+    return cob_lif_sub_end(&s, n, p, in);
 }
 
 /* Advance one neuron by one step given this step's input (channels c < n_channels, which equals
@@ -79,8 +79,7 @@ COB_INLINE int cob_lif_cond_step(cob_lif_state *n, const cob_lif_prop *p, const 
         float jumped = p->chan_rev_mV[c] + (v - p->chan_rev_mV[c]) * cob_lif_chan_pow(p, c, in->count[c]);
         v = in->count[c] ? jumped : v;
     }
-    v += in->drive_mV;
-    return cob_lif_leak_fire(n, p, v);
+    return cob_lif_leak_fire(n, p, v, in);
 }
 
 #ifdef __cplusplus

@@ -48,7 +48,7 @@ COB_INLINE int cob_lif_curr_step_ordered(cob_lif_state *n, const cob_lif_prop *p
         if (cob_lif_sub_fire(&s, p, tick))
             break;
     }
-    return cob_lif_sub_end(&s, n, p, in->drive_mV);
+    return cob_lif_sub_end(&s, n, p, in);
 }
 
 /* Advance one neuron by one step (channels c < n_channels == p->n_channels). Returns
@@ -62,8 +62,7 @@ COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const 
     if (cob_lif_refractory(n, p))
         return COB_STEP_REFRACTORY;
     for (c = 0; c < n_channels; ++c) v += p->chan_factor[c] * (float)in->count[c];
-    v += in->drive_mV;
-    return cob_lif_leak_fire(n, p, v);
+    return cob_lif_leak_fire(n, p, v, in);
 }
 
 #ifdef __cplusplus
