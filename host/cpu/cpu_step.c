@@ -145,7 +145,7 @@ static inline __attribute__((always_inline)) void gather_counts(
  * the registry's dispatch folds away and the common shapes get loops without inner counters. */
 static inline __attribute__((always_inline)) int64_t update_loop(
     cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf, uint64_t *merged,
-    const int model, const int nch, const int n_thr)
+    const int model, const int nch, const int n_thr, const int noise)
 {
     const cob_neuron_prop prop = s->net->prop[pop];
     const cob_state_arrays sa = s->state;
@@ -160,7 +160,7 @@ static inline __attribute__((always_inline)) int64_t update_loop(
     const cob_vhist_geom geom = {s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins};
     uint64_t *vhist = s->vhist + ((int64_t)thread_id() * s->net->n_pops + pop) * (s->acc.v_bins + 2);
     int64_t i, w = lo;
-    if (nz->on)
+    if (noise)
         cob_noise_coef(nz, sc->t, &nz_a, &nz_b);
     for (i = lo; i < hi; ++i) {
         cob_input in;
@@ -168,10 +168,11 @@ static inline __attribute__((always_inline)) int64_t update_loop(
         int flags;
         cob_input_clear(&in, seed, (uint64_t)sc->t, (uint32_t)(off + i));
         gather_counts(in0, i, nch, N, n_thr, thr_stride, &in, ovf);
-        if (nz->on)
+        if (noise) { /* a constant: without white noise drive and bridge_var stay 0 and fold away */
             in.drive_mV = cob_noise_drive(nz_a, nz_b, seed, nz->stream, (uint32_t)i, (uint64_t)sc->t);
-        if (nz->bridge)
-            in.bridge_var = nz_b * nz_b;
+            if (nz->bridge)
+                in.bridge_var = nz_b * nz_b;
+        }
         flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
         if (flags & COB_STEP_FIRED) {
             spk[w++] = (int32_t)i;
@@ -190,17 +191,20 @@ static inline __attribute__((always_inline)) int64_t update_loop(
     return w;
 }
 
-/* The loop of one model, specialised for the common channel and thread counts. */
+/* The loop of one model, specialised for the common channel and thread counts without white
+ * noise (the common case: the noise draw and the crossing test then fold away). */
 static inline __attribute__((always_inline)) int64_t update_model(
     cob_cpu *s, int pop, const step_ctx *sc, int64_t lo, int64_t hi, uint64_t *chan, uint64_t *ovf, uint64_t *merged,
     const int model)
 {
     const int nch = s->net->pop_channels[pop], n_thr = s->n_thr;
+    if (s->plan->pop[pop].noise.on)
+        return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, nch, n_thr, 1);
     if (nch == 2 && n_thr == 2)
-        return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, 2, 2);
+        return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, 2, 2, 0);
     if (nch == 2 && n_thr == 1)
-        return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, 2, 1);
-    return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, nch, n_thr);
+        return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, 2, 1, 0);
+    return update_loop(s, pop, sc, lo, hi, chan, ovf, merged, model, nch, n_thr, 0);
 }
 
 /* Dispatch on the population's model (generated from the registry); an id no entry has is an

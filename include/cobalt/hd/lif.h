@@ -95,17 +95,23 @@ COB_INLINE int cob_lif_refractory(cob_lif_state *n, const cob_lif_prop *p)
  * bridge it touched theta with probability exp(-2 (theta - va)(theta - vb) / var), decided by a
  * uniform from Philox (stream COB_STREAM_CROSS, the global neuron, the step). Removes the
  * sqrt(dt) bias of testing the threshold only on the grid. 0 when bridge_var is 0. */
+COB_NOINLINE int cob_lif_bridge_draw(const cob_input *in, float x)
+{
+    cob_u32x4 b = cob_philox(in->seed, COB_STREAM(COB_STREAM_CROSS, 0), in->neuron, in->t);
+    return ((float)(b.v[0] >> 8) + 0.5f) * (1.0f / 16777216.0f) < cob_exp2f(x * 1.44269504f);
+}
+
 COB_INLINE int cob_lif_bridge_crossed(const cob_lif_prop *p, float va, float vb, const cob_input *in)
 {
-    float da = p->v_th_mV - va, db = p->v_th_mV - vb, x;
-    cob_u32x4 b;
-    if (!(in->bridge_var > 0.0f) || !(da > 0.0f) || !(db > 0.0f))
+    float da, db, x;
+    if (!(in->bridge_var > 0.0f))
         return 0;
-    x = -2.0f * da * db / in->bridge_var; /* ln P */
-    if (x < -40.0f)
-        return 0; /* P < 5e-18 */
-    b = cob_philox(in->seed, COB_STREAM(COB_STREAM_CROSS, 0), in->neuron, in->t);
-    return ((float)(b.v[0] >> 8) + 0.5f) * (1.0f / 16777216.0f) < cob_exp2f(x * 1.44269504f);
+    da = p->v_th_mV - va;
+    db = p->v_th_mV - vb;
+    if (!(da > 0.0f) || !(db > 0.0f))
+        return 0;
+    x = -2.0f * da * db / in->bridge_var;             /* ln P */
+    return x >= -40.0f && cob_lif_bridge_draw(in, x); /* below: P < 5e-18 */
 }
 
 /* Tail of a step, from V after the inputs: exact leak over dt towards v_leak, the step's

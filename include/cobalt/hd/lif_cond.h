@@ -44,8 +44,8 @@ COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)
 
 /* The ordered step (run.integrator: ordered; hd/lif.h): each arrival on channel c at its offset,
  * V <- E_c + (V - E_c) f_c after the exact leak up to it, threshold after each jump. */
-COB_INLINE int cob_lif_cond_step_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
-                                         int32_t n_channels)
+COB_NOINLINE int cob_lif_cond_step_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
+                                           int32_t n_channels)
 {
     cob_lif_sub s;
     cob_arrivals a;

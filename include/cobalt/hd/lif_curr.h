@@ -32,8 +32,8 @@ COB_INLINE void cob_lif_curr_store(const cob_lif_state *n, const cob_state_array
  * v_leak < theta (V relaxes away from threshold between arrivals); with a suprathreshold constant
  * drive (E_L + mu_ext >= theta) a crossing between arrivals is found at the next arrival or at the
  * end of the step. */
-COB_INLINE int cob_lif_curr_step_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
-                                         int32_t n_channels)
+COB_NOINLINE int cob_lif_curr_step_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
+                                           int32_t n_channels)
 {
     cob_lif_sub s;
     cob_arrivals a;

@@ -104,8 +104,8 @@ COB_INLINE int cob_model_state_i32(int m)
  * *v_mV. Returns the COB_STEP_* flags; a model id no entry has returns COB_STEP_BAD_MODEL and
  * leaves the state alone (the backends turn it into an error). Inlined with a constant m, the
  * switch folds away (host/cpu/cpu_step.c specialises its loop per model). */
-COB_INLINE int cob_neuron_step(int m, const cob_neuron_prop *p, const cob_state_arrays *sa, int64_t i,
-                               const cob_input *in, int32_t n_channels, float *v_mV)
+COB_FORCE_INLINE int cob_neuron_step(int m, const cob_neuron_prop *p, const cob_state_arrays *sa, int64_t i,
+                                     const cob_input *in, int32_t n_channels, float *v_mV)
 {
     switch (m) {
 #define COB_X_STEP(ID, name)                                  \

@@ -66,8 +66,8 @@ typedef struct {
  * v_n. Returns the index into the (n_bins + 2)-long histogram to count the sample in (0 below the
  * range or NaN, 1 .. n_bins, n_bins + 1 above), or -1 when no sample was taken; the caller counts
  * it (hist[k] += 1) in its own copy, so this function needs no atomics. */
-COB_INLINE int32_t cob_stats_neuron(const cob_acc_arrays *a, int64_t i, int64_t t, int fired, int was_refr,
-                                    int sample_v, float v_mV, const cob_vhist_geom *h)
+COB_FORCE_INLINE int32_t cob_stats_neuron(const cob_acc_arrays *a, int64_t i, int64_t t, int fired, int was_refr,
+                                          int sample_v, float v_mV, const cob_vhist_geom *h)
 {
     int32_t b;
     if (fired) {
