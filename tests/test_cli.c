@@ -556,6 +556,8 @@ Test(cli, huge_config_refused_before_allocating, .init = make_dir, .fini = remov
                               "projections:\n"
                               "  - {pre: E, post: E, receptor: E, indegree: 1000, weight: 0.01, delay_ms: [1, 2]}\n";
     char *out, *err;
+    if (TEST_UNDER_ASAN)
+        cr_skip_test("ulimit -v: AddressSanitizer needs the address space");
     write_file("huge.yaml", huge);
     double t0 = now_s();
     int rc = run_cli_limited("ulimit -v 2000000 &&", "validate huge.yaml", &out, &err);
