@@ -11,12 +11,11 @@
 #   perf/compare.sh [options] --bin-a A --bin-b B  # two cobalt binaries, no build
 #
 # Options (defaults in brackets):
-#   --configs LIST      comma-separated configs [perf/configs/ei_cond.yaml,perf/configs/ei_curr.yaml,
-#                       configs/quickstart.yaml]
+#   --configs LIST      comma-separated configs [perf/configs/ei_cond.yaml,perf/configs/ei_curr.yaml]
 #   --repeats N         rounds per config, one run of each binary per round [5]
 #   --threads N         OpenMP threads per run [2]
-#   --t-sim-ms MS       simulated time after warm-up per run [400]
-#   --t-warmup-ms MS    warm-up per run [100]
+#   --t-sim-ms MS       simulated time after warm-up per run [100]
+#   --t-warmup-ms MS    warm-up per run [50]
 #   --set k=v           override for every config (repeatable)
 #   --margin PCT        noise margin: B is a regression when median B / median A > 1 + PCT/100 [5]
 #   --allow-different   time even when the results differ (reported, exit status unchanged)
@@ -33,8 +32,8 @@ usage() {
     exit 2
 }
 
-configs="perf/configs/ei_cond.yaml,perf/configs/ei_curr.yaml,configs/quickstart.yaml"
-repeats=5 threads=2 t_sim=400 t_warm=100 margin=5 allow_diff=0 build_dir="$root/build-compare"
+configs="perf/configs/ei_cond.yaml,perf/configs/ei_curr.yaml"
+repeats=5 threads=2 t_sim=100 t_warm=50 margin=5 allow_diff=0 build_dir="$root/build-compare"
 jobs=$(nproc 2>/dev/null || echo 2) csv="$here/results/compare.csv" bin_a="" bin_b=""
 sets=() revs=()
 while [ $# -gt 0 ]; do
