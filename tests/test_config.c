@@ -335,8 +335,12 @@ Test(config, syntax_error)
 {
     const char *m = load_fails("run:\n  seed: 1\n populations: [\n", "s.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "s.yaml:3: YAML syntax error: ");
+    /* an empty file, or one of comments only: file:line: as every config error (the config
+     * fuzzer, tests/test_fuzz.c, found "e.yaml: empty config" without a line) */
     m = load_fails("", "e.yaml", NULL, 0, COB_ERR_CONFIG);
-    assert_has(m, "e.yaml: empty config");
+    assert_has(m, "e.yaml:1: empty config");
+    m = load_fails("# nothing\n\n# here\n", "c.yaml", NULL, 0, COB_ERR_CONFIG);
+    assert_has(m, "c.yaml:1: empty config");
 }
 
 Test(config, overrides)
