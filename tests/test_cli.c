@@ -556,6 +556,8 @@ Test(cli, huge_config_refused_before_allocating, .init = make_dir, .fini = remov
                               "projections:\n"
                               "  - {pre: E, post: E, receptor: E, indegree: 1000, weight: 0.01, delay_ms: [1, 2]}\n";
     char *out, *err;
+    if (TEST_UNDER_ASAN)
+        cr_skip_test("ulimit -v: AddressSanitizer needs the address space");
     write_file("huge.yaml", huge);
     double t0 = now_s();
     int rc = run_cli_limited("ulimit -v 2000000 &&", "validate huge.yaml", &out, &err);
@@ -572,6 +574,41 @@ Test(cli, huge_config_refused_before_allocating, .init = make_dir, .fini = remov
     cr_expect(strstr(err, "the network needs about ") != NULL && strstr(err, "(RLIMIT_AS, ulimit -v)") != NULL, "%s",
               err);
     cr_expect(!exists("res.h5"));
+    free(out);
+    free(err);
+}
+
+/* Found by tests/test_fuzz.c: a memory refusal (exit 4) did not say where in the config the
+ * cause is. It names file:line of the largest population, as config errors do: here a pool of
+ * 2^31 - 1 sources, whose delivery buffers need terabytes (validate only reports the CPU need,
+ * run refuses it), and 2^31 - 1 neurons to lay out for validate's device estimate. */
+Test(cli, memory_refusal_names_file_and_line, .init = make_dir, .fini = remove_dir)
+{
+    static const char *pool = "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 10, seed: 1}\n"
+                              "populations:\n"
+                              "  - {name: E, model: lif_cond, size: 60}\n"
+                              "  - {name: X, model: poisson, size: 2147483647, rate_hz: 20, input: pool}\n"
+                              "projections:\n"
+                              "  - {pre: X, post: E, receptor: E, indegree: 10, weight: 0.01}\n";
+    static const char *wide = "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 10, seed: 1}\n"
+                              "populations:\n"
+                              "  - {name: E, model: lif_cond, size: 2147483647}\n"
+                              "  - {name: I, model: lif_cond, size: 50}\n"
+                              "projections:\n"
+                              "  - {pre: E, post: E, receptor: E, indegree: 1, weight: 0.01}\n";
+    char *out, *err;
+    write_file("pool.yaml", pool);
+    int rc = run_cli("run pool.yaml --backend cpu --out res.h5", &out, &err);
+    cr_expect_eq(rc, 4, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "cobalt: error: pool.yaml:4: the network needs about ") != NULL, "%s", err);
+    cr_expect(!exists("res.h5"));
+    free(out);
+    free(err);
+    write_file("wide.yaml", wide);
+    rc = run_cli("validate wide.yaml", &out, &err);
+    cr_expect_eq(rc, 4, "exit code %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "cobalt: error: wide.yaml:3: laying out the network for the device estimate needs ") != NULL,
+              "%s", err);
     free(out);
     free(err);
 }

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include "cobalt/estimate.h"
 #include "util/hostmem.h"
+#include "test_util.h"
 
 static const char *meminfo = "MemTotal:       32795256 kB\n"
                              "MemFree:         1234567 kB\n"
@@ -77,6 +78,8 @@ Test(hostmem, smallest_limit_applies_and_is_named)
 {
     cob_host_mem m;
     cob_err err = {COB_OK, ""};
+    if (TEST_UNDER_ASAN)
+        cr_skip_test("RLIMIT_AS: AddressSanitizer needs the address space");
     cob_host_memory_available(&m);
     cr_assert_gt(m.bytes, 0, "nothing found (source '%s')", m.source);
     cr_expect_neq(m.source[0], '\0');
@@ -90,4 +93,31 @@ Test(hostmem, smallest_limit_applies_and_is_named)
     cr_expect(strstr(err.msg, "the test needs about ") && strstr(err.msg, " GB of host memory; ") &&
                   strstr(err.msg, " GB available (RLIMIT_AS, ulimit -v): ask less"),
               "%s", err.msg);
+}
+
+/* Found by tests/test_fuzz.c under UBSan: cv_indegree 1e300 (allowed: any number >= 0) made the
+ * estimate's synapse count overflow int64 (negative: "fits"), and so could in-degree x size near
+ * their limits. Such needs saturate, far above any machine, and are refused. */
+Test(hostmem, estimate_saturates_instead_of_overflowing)
+{
+    static const char *fmt = "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 10, seed: 1}\n"
+                             "populations:\n"
+                             "  - {name: E, model: lif_cond, size: %s}\n"
+                             "projections:\n"
+                             "  - {pre: E, post: E, receptor: E, indegree: %s, weight: 0.01, multapses: true%s}\n";
+    const char *cases[][3] = {{"60", "10", ", cv_indegree: 1e300"},
+                              {"2147483647", "2147483647", ""},
+                              {"2147483647", "2147483647", ", cv_indegree: 1e300"}};
+    for (int i = 0; i < 3; i++) {
+        char text[512];
+        cob_config c;
+        cob_err err = {COB_OK, ""};
+        snprintf(text, sizeof text, fmt, cases[i][0], cases[i][1], cases[i][2]);
+        cr_assert_eq(cob_config_load_string(&c, text, "e.yaml", NULL, 0, &err), COB_OK, "%d: %s", i, err.msg);
+        int64_t need = cob_config_memory_estimate(&c);
+        cr_expect_gt(need, (int64_t)1e16, "case %d: %lld bytes", i, (long long)need);
+        cr_expect_eq(cob__host_memory_check_config(&c, need, "the network", NULL, &err), COB_ERR_NOMEM, "case %d", i);
+        cr_expect(strncmp(err.msg, "e.yaml:3: the network needs about ", 34) == 0, "case %d: %s", i, err.msg);
+        cob_config_free(&c);
+    }
 }

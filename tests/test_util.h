@@ -10,6 +10,20 @@
 #endif
 #include "cobalt/sim.h"
 
+/* 1 in a build with AddressSanitizer (cmake -DCOBALT_SANITIZE=ON): its shadow memory reserves
+ * terabytes of address space, so a process under an address-space limit (RLIMIT_AS, ulimit -v)
+ * cannot start or allocate; the tests that set one skip or leave the limit out there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_UNDER_ASAN 1
+#endif
+#endif
+#ifndef TEST_UNDER_ASAN
+#define TEST_UNDER_ASAN 0
+#endif
+
 /* Suite .init: one OpenMP thread for the CPU runs. Criterion runs two tests at once (--jobs 2)
  * and the CPU backend opens parallel regions every step, so two spinning teams on two cores
  * are ~100x slower; results do not depend on the thread count (tests/test_determinism.c). */

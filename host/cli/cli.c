@@ -20,6 +20,7 @@
 #include "cobalt_version.h"
 #include "cli/cli_cmds.h"
 #include "cli/cli_util.h"
+#include "util/hostmem.h"
 #include "util/publish.h"
 
 typedef struct {
@@ -309,8 +310,9 @@ static int cmd_validate(int argc, char **argv)
         cob_cuda_mem m;
         /* the device estimate needs the layout (every neuron's in-degree, drawn on the host):
          * checked before it is allocated, as run checks its own need */
-        st = cob_host_memory_check(cob_layout_memory_estimate(&c), "laying out the network for the device estimate",
-                                   "lower the population sizes", &err);
+        st = cob__host_memory_check_config(&c, cob_layout_memory_estimate(&c),
+                                           "laying out the network for the device estimate",
+                                           "lower the population sizes", &err);
         if (st != COB_OK) {
             cob_config_free(&c);
             return cob__cli_fail(st, &err);

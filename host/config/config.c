@@ -446,10 +446,8 @@ cob_status cob__parse_sets(const char *text, const char *name, const char *const
     if (st != COB_OK)
         return cob_err_set(err, st, "out of memory reading config \"%s\"", name);
     if (!yaml_document_get_root_node(doc))
-        st = cob_err_set(err, COB_ERR_CONFIG,
-                         "%s: empty config (at least populations is "
-                         "required)",
-                         name);
+        /* located at line 1 like every other config error (file:line:), found by tests/test_fuzz.c */
+        st = cob_err_set(err, COB_ERR_CONFIG, "%s:1: empty config (at least populations is required)", name);
     if (st == COB_OK)
         st = apply_sets(doc, name, sets, n_sets, spans, err);
     if (st != COB_OK) {

@@ -8,22 +8,31 @@
 #include "stats/stats_acc.h"
 #include "stats/stats_fields.h"
 
+/* Terms that can exceed any machine (in-degree times size, a large cv_indegree) are summed in
+ * double and saturate at 2^56 bytes (72 PB; 64 projections of it still fit int64): the memory
+ * check refuses them all the same. In int64 they overflowed (UBSan, found by tests/test_fuzz.c:
+ * cv_indegree 1e300 made the synapse count INT64_MIN). */
+#define EST_CAP_BYTES 72057594037927936.0
+static int64_t cap_bytes(double b)
+{
+    return b < EST_CAP_BYTES ? (int64_t)b : (int64_t)EST_CAP_BYTES;
+}
 
 /* Bytes of one projection: stored synapses (int32 target + uint16 delay), delay-group offsets,
  * row pointers and in-degrees; *transient gets what building it needs on top (post-major lists
  * and a cursor per delay group). */
 static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t *transient)
 {
-    int64_t n_pre = c->pops[ps->pre].size, n_post = c->pops[ps->post].size;
-    int64_t syn = (int64_t)ceil(ps->indegree * (1.0 + 3.0 * ps->cv_indegree)) * n_post;
+    double n_pre = (double)c->pops[ps->pre].size, n_post = (double)c->pops[ps->post].size;
+    double syn = ceil(ps->indegree * (1.0 + 3.0 * ps->cv_indegree)) * n_post;
     int64_t groups = llround(ps->delay_max_ms / c->run.dt_ms) - llround(ps->delay_min_ms / c->run.dt_ms) + 2;
     *transient = 0;
     if (cob_pop_is_independent(&c->pops[ps->pre]))
-        return n_post * 4;
+        return cap_bytes(n_post * 4);
     if (groups < 2)
         groups = 2;
-    *transient = syn * 6 + n_post * 8 + n_pre * groups * 4;
-    return syn * 6 + n_pre * groups * 4 + (n_pre + 1) * 8 + n_post * 4;
+    *transient = cap_bytes(syn * 6 + n_post * 8 + n_pre * (double)groups * 4);
+    return cap_bytes(syn * 6 + n_pre * (double)groups * 4 + (n_pre + 1) * 8 + n_post * 4);
 }
 
 /* Host bytes of a CPU run of config c: connectivity (the largest build transient included),
@@ -32,7 +41,8 @@ static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t 
  * rate of COB_ESTIMATE_RATE_HZ (4 bytes per event in flight). */
 int64_t cob_config_memory_estimate(const cob_config *c)
 {
-    int64_t bytes = 0, peak_transient = 0, neurons = 0, events_per_step = 0, slots = 2;
+    int64_t bytes = 0, peak_transient = 0, neurons = 0, slots = 2;
+    double events_per_step = 0;
     cob_acc_dims dims;
     cob_pop_stats shape = {0};
     int p, pop;
@@ -45,8 +55,8 @@ int64_t cob_config_memory_estimate(const cob_config *c)
         if (d > slots)
             slots = d;
         if (!cob_pop_is_independent(&c->pops[ps->pre]))
-            events_per_step += (int64_t)ceil(
-                ps->indegree * c->pops[ps->post].size * COB_ESTIMATE_RATE_HZ * c->run.dt_ms * 1e-3);
+            events_per_step += ceil(
+                ps->indegree * (double)c->pops[ps->post].size * COB_ESTIMATE_RATE_HZ * c->run.dt_ms * 1e-3);
     }
     for (pop = 0; pop < c->n_pops; ++pop) {
         bytes += c->pops[pop].size * 4; /* spike list */
@@ -66,8 +76,8 @@ int64_t cob_config_memory_estimate(const cob_config *c)
         shape.n_bins_ts = dims.n_bins_ts;
         bytes += cob_stats_pop_bytes(&shape); /* the reduced results' arrays */
     }
-    bytes += neurons * COB_MAX_CHANNELS * 2 * 2; /* input buffers, two threads */
-    bytes += events_per_step * slots * 4 * 2;    /* buckets, grown by doubling */
+    bytes += neurons * COB_MAX_CHANNELS * 2 * 2;                 /* input buffers, two threads */
+    bytes += cap_bytes(events_per_step * (double)slots * 4 * 2); /* buckets, grown by doubling */
     return bytes + peak_transient;
 }
 

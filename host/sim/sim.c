@@ -10,6 +10,7 @@
 #include "cobalt/sim.h"
 #include "cobalt/plan.h"
 #include "cobalt/estimate.h"
+#include "util/hostmem.h"
 
 static double wall_now(void)
 {
@@ -52,10 +53,10 @@ static cob_status check_host_memory(const cob_config *c, cob_err *err)
                  "%.2f GB of it for the population-rate series (run.t_sim_ms = %g in bins of stats.pop_rate_bin_ms = "
                  "%g): shorten run.t_sim_ms or raise stats.pop_rate_bin_ms",
                  series / 1e9, c->run.t_sim_ms, c->stats.pop_rate_bin_ms);
-        return cob_host_memory_check(need, "the run", advice, err);
+        return cob__host_memory_check_config(c, need, "the run", advice, err);
     }
-    return cob_host_memory_check(need, "the network", "lower the population sizes or in-degrees, or shorten the delays",
-                                 err);
+    return cob__host_memory_check_config(c, need, "the network",
+                                         "lower the population sizes or in-degrees, or shorten the delays", err);
 }
 
 static int64_t peak_rss_bytes(void)
@@ -120,8 +121,8 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     if (st == COB_OK && ops == cob_cpu_backend())
         st = check_host_memory(c, err);
     else if (st == COB_OK && ops->builds_network) /* the layout (in-degrees) is drawn on the host */
-        st = cob_host_memory_check(cob_layout_memory_estimate(c), "laying out the network on the host",
-                                   "lower the population sizes", err);
+        st = cob__host_memory_check_config(c, cob_layout_memory_estimate(c), "laying out the network on the host",
+                                           "lower the population sizes", err);
     if (st != COB_OK)
         return st;
     timing->backend_name = ops->name;

@@ -208,3 +208,23 @@ cob_status cob_host_memory_check(int64_t need, const char *what, const char *adv
     return cob_err_set(err, COB_ERR_NOMEM, "%s needs about %.2f GB of host memory; %.2f GB available (%s)%s%s", what,
                        need / 1e9, m.bytes / 1e9, m.source, advice ? ": " : "", advice ? advice : "");
 }
+
+cob_status cob__host_memory_check_config(const cob_config *c, int64_t need, const char *what, const char *advice,
+                                         cob_err *err)
+{
+    char msg[COB_ERR_MSG_MAX];
+    int64_t biggest = -1;
+    int line = 0;
+    cob_status st = cob_host_memory_check(need, what, advice, err);
+    if (st == COB_OK || !c->path[0])
+        return st;
+    for (int p = 0; p < c->n_pops; ++p)
+        if (c->pops[p].size > biggest) {
+            biggest = c->pops[p].size;
+            line = c->pops[p].line;
+        }
+    if (line <= 0)
+        return st;
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return cob_err_set(err, st, "%s:%d: %s", c->path, line, msg);
+}
