@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +25,8 @@
 
 typedef struct {
     const char *config, *out, *backend;
+    const char *checkpoint, *resume; /* --checkpoint FILE, --resume FILE (NULL: none) */
+    double checkpoint_every_s;       /* --checkpoint-every DURATION (0: only on a signal) */
     const char *sets[COB_CLI_MAX_SETS + 1];
     char seed_set[64];
     int n_sets, no_out, progress; /* progress: -1 auto (tty), 0 off, 1 on */
@@ -33,6 +36,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: cobalt run CONFIG [--backend auto|cpu|cuda] [--seed N] [--out FILE | --no-out]\n"
                "                         [--set key=value ...] [--progress | --quiet]\n"
+               "                         [--checkpoint FILE [--checkpoint-every 60s|10m|2h]] [--resume FILE]\n"
                "       cobalt validate CONFIG [--set key=value ...]\n"
                "       cobalt info\n"
                "       cobalt version | --version\n"
@@ -42,13 +46,16 @@ static void usage(FILE *f)
                "       cobalt help\n"
                "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
                "file (docs/results.md) and prints a one-line JSON summary on stdout.\n"
-               "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal.\n");
+               "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal,\n"
+               "8 stopped by SIGTERM/SIGUSR1 after writing the checkpoint (continue with --resume).\n");
 }
 
 /* Options that only `run` uses: validate refuses them instead of ignoring them. */
 static int run_only(const char *opt, int validate)
 {
-    static const char *const names[] = {"--backend", "--out", "--no-out", "--progress", "--quiet", NULL};
+    static const char *const names[] = {"--backend",          "--out",    "--no-out",
+                                        "--progress",         "--quiet",  "--checkpoint",
+                                        "--checkpoint-every", "--resume", NULL};
     for (int k = 0; validate && names[k]; ++k)
         if (!strcmp(opt, names[k])) {
             fprintf(stderr, "cobalt: validate takes no %s (it runs nothing and prints the CPU and CUDA estimates)\n",
@@ -56,6 +63,27 @@ static int run_only(const char *opt, int validate)
             return 1;
         }
     return 0;
+}
+
+/* --checkpoint-every VALUE: a positive number of seconds with an optional unit s, m or h. 1 and
+ * *s, or 0 after a message. */
+static int parse_every(const char *v, double *s)
+{
+    char *end;
+    double x = strtod(v, &end), unit = 1.0;
+    if (end != v && *end && !end[1])
+        unit = *end == 's' ? 1.0 : *end == 'm' ? 60.0 : *end == 'h' ? 3600.0 : -1.0;
+    else if (end == v || *end)
+        unit = -1.0;
+    if (unit < 0 || !(x > 0) || x * unit > 1e9) {
+        fprintf(stderr,
+                "cobalt: --checkpoint-every '%.60s': allowed a positive duration in seconds, e.g. 60, 60s, 10m "
+                "or 2h\n",
+                v);
+        return 0;
+    }
+    *s = x * unit;
+    return 1;
 }
 
 /* Arguments of `run` (validate = 0) or `validate` (1). 1 when they are usable, else 0 after a
@@ -77,7 +105,14 @@ static int parse_run_args(int argc, char **argv, run_args *a, int validate)
             a->out = argv[++i];
         else if (!strcmp(o, "--no-out"))
             a->no_out = 1;
-        else if (!strcmp(o, "--progress"))
+        else if (!strcmp(o, "--checkpoint") && has_val)
+            a->checkpoint = argv[++i];
+        else if (!strcmp(o, "--resume") && has_val)
+            a->resume = argv[++i];
+        else if (!strcmp(o, "--checkpoint-every") && has_val) {
+            if (!parse_every(argv[++i], &a->checkpoint_every_s))
+                return 0;
+        } else if (!strcmp(o, "--progress"))
             a->progress = 1;
         else if (!strcmp(o, "--quiet"))
             a->progress = 0;
@@ -106,6 +141,14 @@ static int parse_run_args(int argc, char **argv, run_args *a, int validate)
     }
     if (a->out && !a->out[0]) {
         fprintf(stderr, "cobalt: --out '': empty path (give a file name, or --no-out)\n");
+        return 0;
+    }
+    if (a->checkpoint_every_s > 0 && !a->checkpoint) {
+        fprintf(stderr, "cobalt: --checkpoint-every needs --checkpoint FILE (where to write them)\n");
+        return 0;
+    }
+    if ((a->checkpoint && !a->checkpoint[0]) || (a->resume && !a->resume[0])) {
+        fprintf(stderr, "cobalt: --checkpoint/--resume '': empty path\n");
         return 0;
     }
     return cob__cli_need_config(a->config);
@@ -210,6 +253,45 @@ static int write_results(const run_args *a, const char *out, const cob_config *c
     return run_st == COB_OK ? 0 : -1;
 }
 
+/* SIGTERM (kill, a Slurm time limit) and SIGUSR1 (sbatch --signal=B:USR1@120, forwarded by the
+ * job script) ask a run with --checkpoint to write its checkpoint and stop (exit 8). */
+static volatile sig_atomic_t stop_request;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_request = 1;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* The checkpoint must not overwrite the config or the result file. 0, or 1 after a message. */
+static int check_checkpoint_path(const run_args *a, const cob_config *c, const char *out)
+{
+    struct stat sk, so;
+    int same = 0;
+    if (!a->checkpoint)
+        return 0;
+    if (!a->no_out && !strcmp(a->checkpoint, out))
+        same = 1;
+    else if (stat(a->checkpoint, &sk) == 0)
+        same = (stat(c->path, &so) == 0 && so.st_dev == sk.st_dev && so.st_ino == sk.st_ino) ||
+               (!a->no_out && stat(out, &so) == 0 && so.st_dev == sk.st_dev && so.st_ino == sk.st_ino);
+    if (same)
+        fprintf(stderr, "cobalt: --checkpoint '%s' is the config or the result file: choose another path\n",
+                a->checkpoint);
+    return same;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -233,6 +315,8 @@ static int cmd_run(int argc, char **argv)
     if (st != COB_OK)
         return cob__cli_fail(st, &err);
     rc = check_out(&a, &c, out, sizeof out);
+    if (rc == 0)
+        rc = check_checkpoint_path(&a, &c, out);
     if (rc != 0) {
         cob_config_free(&c);
         return rc;
@@ -242,6 +326,14 @@ static int cmd_run(int argc, char **argv)
     if (a.progress == 1 || (a.progress == -1 && isatty(STDERR_FILENO))) {
         opt.progress = progress_line;
         opt.progress_user = &pc;
+    }
+    opt.checkpoint_path = a.checkpoint;
+    opt.checkpoint_every_s = a.checkpoint_every_s;
+    opt.resume_path = a.resume;
+    opt.commit = COBALT_COMMIT;
+    if (a.checkpoint) {
+        opt.stop_request = &stop_request;
+        catch_stop_signals();
     }
     st = cob_sim_run(&c, &opt, &s, &t, &err);
     /* only an overflow counted during the run comes with results to write */
