@@ -123,6 +123,10 @@ static void progress(const cob_sweep *sw, int64_t i, const cob_sweep_point_resul
         cob_sweep_point_free(&p);
     }
     fprintf(stderr, "[cobalt sweep] point %lld/%lld %s |", (long long)i + 1, (long long)sw->n_points, label);
+    if (r->kept) {
+        fprintf(stderr, " complete file kept: %s\n", r->path);
+        return;
+    }
     for (int k = 0; k < r->n_pops; k++) fprintf(stderr, " %s %.2f Hz", r->pop_name[k], r->rate_hz[k]);
     fprintf(stderr, " | %.1f s%s\n", r->wall_s, r->run_status == COB_ERR_OVERFLOW ? " | OVERFLOW" : "");
 }
