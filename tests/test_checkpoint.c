@@ -465,3 +465,52 @@ Test(checkpoint, cli_refusals, .init = make_dir, .fini = remove_dir)
     rc = run_cli("run ckpt.yaml --no-out --checkpoint run.ckpt --checkpoint-every soon", "usage");
     cr_expect_eq(rc, 1);
 }
+
+/* configs/slurm/run.sbatch outside Slurm (scontrol is a stub that logs its arguments): USR1 to
+ * the script, as sbatch --signal=B:USR1@120 sends it, makes cobalt write its checkpoint and the
+ * script requeue the job; the next start resumes and publishes the result; the one after that
+ * sees the result and ends. */
+Test(checkpoint, sbatch_template_requeues_and_resumes, .init = make_dir, .fini = remove_dir)
+{
+    char cmd[2048], *log, *json;
+    pid_t pid;
+    write_config("ckpt.yaml", pool_cond);
+    write_config("scontrol", "#!/bin/sh\necho \"scontrol $*\" >> scontrol.log\n");
+    snprintf(
+        cmd, sizeof cmd,
+        "chmod +x scontrol && PATH=\"$PWD:$PATH\" COBALT='%s' CONFIG=ckpt.yaml OUT=res.h5 SLURM_JOB_ID=42 "
+        "SLURM_CPUS_PER_TASK=1 SETS='--set run.t_sim_ms=15000' EVERY=0.05s exec bash '%s/configs/slurm/run.sbatch'",
+        COBALT_CLI, COBALT_SOURCE_DIR);
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(99);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(98);
+    }
+    wait_for("res.h5.ckpt");
+    kill(pid, SIGUSR1);
+    cr_assert_eq(wait_cli(pid), 0);
+    log = slurp("scontrol.log");
+    cr_expect_str_eq(log, "scontrol requeue 42\n");
+    free(log);
+    cr_expect(!exists("res.h5"));
+    { /* the requeued start, as Slurm runs the script again */
+        char again[2400];
+        snprintf(again, sizeof again, "cd '%s' && (%s) > again.out 2> again.err", dir, cmd);
+        cr_assert_eq(system(again), 0);
+    }
+    cr_expect(exists("res.h5"));
+    json = slurp("again.out");
+    cr_expect(strstr(json, "\"status\":\"ok\"") != NULL, "%s", json);
+    free(json);
+    {
+        char third[2400];
+        snprintf(third, sizeof third, "cd '%s' && (%s) > third.out 2>&1", dir, cmd);
+        cr_assert_eq(system(third), 0);
+        json = slurp("third.out");
+        cr_expect(strstr(json, "is complete") != NULL, "%s", json);
+        free(json);
+    }
+}
