@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include "test_util.h"
+#include <hdf5.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,4 +514,54 @@ Test(checkpoint, sbatch_template_requeues_and_resumes, .init = make_dir, .fini =
         cr_expect(strstr(json, "is complete") != NULL, "%s", json);
         free(json);
     }
+}
+
+/* Spike counts of population E in the point file dir/name (n neurons). */
+static void spike_counts(const char *name, uint32_t *v)
+{
+    char path[300];
+    hid_t f, d;
+    path_of(path, sizeof path, name);
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0, "%s", path);
+    d = H5Dopen2(f, "/populations/E/spike_count", H5P_DEFAULT);
+    cr_assert_geq(d, 0);
+    cr_assert_geq(H5Dread(d, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+    H5Dclose(d);
+    H5Fclose(f);
+}
+
+/* `cobalt sweep --checkpoint-every`: SIGTERM during a point writes DIR/point_<i>.ckpt and exits
+ * 8; the rerun keeps the finished points, resumes the stopped one (its spikes equal an
+ * uninterrupted sweep's) and removes the spent checkpoints. */
+Test(checkpoint, cli_sweep_point_resumes, .init = make_dir, .fini = remove_dir)
+{
+    static const char *sweep_yaml = TEST_SMALL_NET "sweep:\n  set: {seed: [3, 4]}\n";
+    static uint32_t a[400], b[400];
+    pid_t pid;
+    int rc;
+    char *err;
+    write_config("sw.yaml", sweep_yaml);
+    cr_assert_eq(run_cli("sweep sw.yaml --quiet --dir whole --set run.t_sim_ms=8000", "whole"), 0);
+    pid = start_cli("sweep sw.yaml --quiet --dir pts --set run.t_sim_ms=8000 --checkpoint-every 0.05s", "stop");
+    wait_for("pts/point_0.ckpt");
+    kill(pid, SIGTERM);
+    rc = wait_cli(pid);
+    err = slurp("stop.err");
+    cr_assert_eq(rc, 8, "exit %d: %s", rc, err);
+    free(err);
+    cr_expect(!exists("pts/point_0.h5"));
+    rc = run_cli("sweep sw.yaml --dir pts --set run.t_sim_ms=8000 --checkpoint-every 30m", "again");
+    err = slurp("again.err");
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+    free(err);
+    cr_expect(!exists("pts/point_0.ckpt") && !exists("pts/point_1.ckpt"), "a spent checkpoint stayed");
+    spike_counts("whole/point_0.h5", a);
+    spike_counts("pts/point_0.h5", b);
+    cr_expect_arr_eq(a, b, sizeof a, "the resumed point differs from the uninterrupted one");
+    rc = run_cli("sweep sw.yaml --dir pts --set run.t_sim_ms=8000 --point 1", "kept");
+    err = slurp("kept.err");
+    cr_expect_eq(rc, 0);
+    cr_expect(strstr(err, "complete file kept") != NULL, "%s", err);
+    free(err);
 }

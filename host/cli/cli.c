@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,27 +64,6 @@ static int run_only(const char *opt, int validate)
     return 0;
 }
 
-/* --checkpoint-every VALUE: a positive number of seconds with an optional unit s, m or h. 1 and
- * *s, or 0 after a message. */
-static int parse_every(const char *v, double *s)
-{
-    char *end;
-    double x = strtod(v, &end), unit = 1.0;
-    if (end != v && *end && !end[1])
-        unit = *end == 's' ? 1.0 : *end == 'm' ? 60.0 : *end == 'h' ? 3600.0 : -1.0;
-    else if (end == v || *end)
-        unit = -1.0;
-    if (unit < 0 || !(x > 0) || x * unit > 1e9) {
-        fprintf(stderr,
-                "cobalt: --checkpoint-every '%.60s': allowed a positive duration in seconds, e.g. 60, 60s, 10m "
-                "or 2h\n",
-                v);
-        return 0;
-    }
-    *s = x * unit;
-    return 1;
-}
-
 /* Arguments of `run` (validate = 0) or `validate` (1). 1 when they are usable, else 0 after a
  * message (the caller prints the usage and exits 1). */
 static int parse_run_args(int argc, char **argv, run_args *a, int validate)
@@ -110,7 +88,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, int validate)
         else if (!strcmp(o, "--resume") && has_val)
             a->resume = argv[++i];
         else if (!strcmp(o, "--checkpoint-every") && has_val) {
-            if (!parse_every(argv[++i], &a->checkpoint_every_s))
+            if (!cob__cli_parse_every(argv[++i], &a->checkpoint_every_s))
                 return 0;
         } else if (!strcmp(o, "--progress"))
             a->progress = 1;
@@ -253,27 +231,6 @@ static int write_results(const run_args *a, const char *out, const cob_config *c
     return run_st == COB_OK ? 0 : -1;
 }
 
-/* SIGTERM (kill, a Slurm time limit) and SIGUSR1 (sbatch --signal=B:USR1@120, forwarded by the
- * job script) ask a run with --checkpoint to write its checkpoint and stop (exit 8). */
-static volatile sig_atomic_t stop_request;
-
-static void on_stop_signal(int sig)
-{
-    (void)sig;
-    stop_request = 1;
-}
-
-static void catch_stop_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-}
-
 /* The checkpoint must not overwrite the config or the result file. 0, or 1 after a message. */
 static int check_checkpoint_path(const run_args *a, const cob_config *c, const char *out)
 {
@@ -332,8 +289,7 @@ static int cmd_run(int argc, char **argv)
     opt.resume_path = a.resume;
     opt.commit = COBALT_COMMIT;
     if (a.checkpoint) {
-        opt.stop_request = &stop_request;
-        catch_stop_signals();
+        opt.stop_request = cob__cli_catch_stop();
     }
     st = cob_sim_run(&c, &opt, &s, &t, &err);
     /* only an overflow counted during the run comes with results to write */
