@@ -6,7 +6,9 @@
  * count. Resuming is refused for another config, another commit, a corrupted or cut file. The
  * command line: SIGTERM writes a checkpoint and exits 8, a resume finishes with the uninterrupted
  * run's spikes, SIGKILL at any moment leaves the last published checkpoint whole, a changed config
- * exits 2 and a corrupted file 3. Small networks (500 neurons, 300 ms): about 10 s in all. */
+ * exits 2 and a corrupted file 3; configs/slurm/run.sbatch (stub scontrol) requeues on USR1 and
+ * resumes; `cobalt sweep --checkpoint-every` resumes a stopped point. Small networks (500
+ * neurons, 300 ms in the library tests): about 15 s in all on two cores. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include "test_util.h"
