@@ -92,7 +92,7 @@ __global__ void kt_lif(int model, const cob_neuron_prop *prop, int n_channels, i
                        const int32_t *r_in, const uint32_t *counts, float *v_out, int32_t *r_out, uint8_t *fired)
 {
     const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    cob_state_arrays sa;
+    cob_state_arrays sa = {}; /* a (V, refractory) model uses f[0] and i[0] only */
     cob_input in;
     float v;
     int k;

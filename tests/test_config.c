@@ -221,7 +221,7 @@ Test(config, out_of_range)
                   "> 0)");
     m = load_fails("populations:\n  - {name: E, size: 1,\n     model: lif}\n", "r.yaml", NULL, 0, COB_ERR_CONFIG);
     cr_assert_str_eq(m, "r.yaml:3: populations[0].model: unknown value \"lif\" (allowed: "
-                        "lif_cond, lif_curr, poisson)");
+                        "lif_cond, lif_curr, lif_cond_exp, lif_curr_exp, poisson)");
 }
 
 Test(config, missing_required_key)
@@ -285,7 +285,7 @@ Test(config, key_of_other_model)
                                "    size: 100\n"
                                "    e_e_mV: 0\n",
                                "k.yaml", NULL, 0, COB_ERR_CONFIG);
-    assert_has(m, "k.yaml:5: populations[0].e_e_mV: key only valid for model lif_cond, not "
+    assert_has(m, "k.yaml:5: populations[0].e_e_mV: key only valid for model lif_cond and lif_cond_exp, not "
                   "lif_curr (allowed for lif_curr: name, model, size,");
     m = load_fails(one_pop("    rate_hz: 5\n"), "k.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "k.yaml:5: populations[0].rate_hz: key only valid for model poisson");

@@ -13,7 +13,7 @@
  *
  * Provenance: the digests were recorded with COBALT_DIGEST_PRINT=1 at commit 6a328ee (before
  * the extension-layer refactor, issue 8); the three "ordered step" cases when that step was
- * introduced (issue 16). They may change only with a deliberate change of
+ * introduced (issue 16), the two of exponential synapses and white noise when those were (issue 12). They may change only with a deliberate change of
  * results, recorded in the commit message. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -105,6 +105,23 @@ static const digest_case cases[] = {
      {"run.dt_ms=1", "run.t_warmup_ms=5", "run.t_sim_ms=300", "populations.N.size=40", "stats.v_neurons=40",
       "run.integrator=ordered", RASTER, NULL},
      0x2c5dc2686550607aull},
+    /* models and inputs of issue 12, recorded when they landed */
+    {"fig4 with exponential conductances (lif_cond_exp, tau_s 1 / 2 ms)",
+     CFG("configs/sanzeni2020_fig4.yaml"),
+     {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=100", "projections.1.indegree=100",
+      "projections.2.indegree=25", "projections.3.indegree=25", "projections.4.indegree=100",
+      "projections.5.indegree=100", "populations.X.rate_hz=200", "populations.E.model=lif_cond_exp",
+      "populations.I.model=lif_cond_exp", "populations.E.tau_syn_e_ms=1", "populations.E.tau_syn_i_ms=2",
+      "populations.I.tau_syn_e_ms=1", "populations.I.tau_syn_i_ms=2", RASTER, NULL},
+     0x804d053715156653ull},
+    {"brunel2000 with exponential E currents, delta I, white noise on E (lif_curr_exp)",
+     CFG("configs/brunel2000.yaml"),
+     {SHORT, "populations.E.size=400", "populations.I.size=100", "populations.X.size=400", "projections.0.indegree=80",
+      "projections.1.indegree=80", "projections.2.indegree=20", "projections.3.indegree=20",
+      "projections.4.indegree=80", "projections.5.indegree=80", "populations.X.rate_hz=150",
+      "populations.E.model=lif_curr_exp", "populations.E.tau_syn_e_ms=3", "populations.E.tau_syn_i_ms=0",
+      "populations.E.noise={mu_mV_per_s: [[0, 0], [100, 300]], sigma_mV_per_sqrt_s: 20}", RASTER, NULL},
+     0x1b45d5c475283c15ull},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 

@@ -37,6 +37,8 @@ void cob_lif_params_defaults(cob_lif_params *p)
     p->v_init_min_mV = p->v_reset_mV;
     p->v_init_max_mV = p->v_th_mV;
     p->jump = COB_JUMP_LINEAR;
+    p->tau_syn_e_ms = 2.0;
+    p->tau_syn_i_ms = 2.0;
 }
 
 static void stats_defaults(cob_stats_spec *s)
@@ -199,6 +201,26 @@ static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_e
     cob_status st = check_keys(s, cob__pop_keys, p, 1u << p->model, path, err);
     if (st != COB_OK)
         return st;
+    if (p->model == COB_MODEL_LIF_COND_EXP || p->model == COB_MODEL_LIF_CURR_EXP) {
+        const double tau_r[2] = {p->lif.tau_syn_e_ms, p->lif.tau_syn_i_ms};
+        for (int r = 0; r < 2; r++) {
+            snprintf(sub, sizeof sub, "%s.%s", path, r ? "tau_syn_i_ms" : "tau_syn_e_ms");
+            cob__fmt_num(tau_r[r], v, sizeof v);
+            if (p->model == COB_MODEL_LIF_COND_EXP && !(tau_r[r] > 0.0))
+                return cob__fail_path(s, err, sub,
+                                      "value \"%s\" out of range (allowed: > 0 for lif_cond_exp; "
+                                      "instantaneous conductances are model lif_cond)",
+                                      v);
+        }
+        if (c->run.integrator == COB_INTEGRATOR_ORDERED) {
+            snprintf(sub, sizeof sub, "%s.model", path);
+            return cob__fail_path(s, err, sub,
+                                  "value \"%s\" not allowed with run.integrator: ordered (allowed: the ordered step "
+                                  "exists for lif_cond and lif_curr; use integrator: grid for synapses with time "
+                                  "constants, whose continuous input the grid step integrates exactly)",
+                                  cob_model_name(p->model));
+        }
+    }
     st = cob__check_pop_names(c, s, i + 1, err);
     return st != COB_OK ? st : check_pool_rate(c, s, i, err);
 }

@@ -35,7 +35,9 @@ typedef struct {
     double mu_ext_mV;     /* lif_curr: constant drive; V relaxes to E_L + mu_ext, 0 */
     double v_init_min_mV; /* initial V uniform in [min, max]; default [V_r, theta] */
     double v_init_max_mV;
-    cob_jump_form jump; /* lif_cond: linear (1 - a)^n (default) or exp (e^-a)^n */
+    cob_jump_form jump;                /* lif_cond: linear (1 - a)^n (default) or exp (e^-a)^n */
+    double tau_syn_e_ms, tau_syn_i_ms; /* lif_*_exp: synaptic time constants per receptor, 2 (0: delta,
+                                        * lif_curr_exp only) */
 } cob_lif_params;
 
 /* A value that is a constant or a piecewise-linear schedule in time: a number (n = 1, t_ms = 0) or a

@@ -21,16 +21,20 @@
 #include "input.h"
 #include "lif.h"
 #include "lif_cond.h"
+#include "lif_cond_exp.h"
 #include "lif_curr.h"
+#include "lif_curr_exp.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* Neuron models: X(ID, name). The order fixes the enum values (and the config key mask bits). */
-#define COB_NEURON_MODELS(X) \
-    X(LIF_COND, lif_cond)    \
-    X(LIF_CURR, lif_curr)
+#define COB_NEURON_MODELS(X)      \
+    X(LIF_COND, lif_cond)         \
+    X(LIF_CURR, lif_curr)         \
+    X(LIF_COND_EXP, lif_cond_exp) \
+    X(LIF_CURR_EXP, lif_curr_exp)
 
 /* Input sources: X(ID, name). pool: explicit Poisson sources with their own spike trains,
  * delivered through stored synapses like recurrent spikes; independent: per target and step a
