@@ -1,7 +1,8 @@
 /* tests/test_checkpoint.c -- checkpoint and resume (docs/results.md, "Checkpoints"): a run stopped
  * at a step (inside the warm-up, at its end, in the measurement, after the last step) and resumed
  * gives statistics bit-identical to the uninterrupted run (cob_stats_first_difference: every
- * count, histogram, raster spike and trace sample) on both neuron models, pool and independent
+ * count, histogram, raster spike and trace sample) on the neuron models (with and without
+ * synaptic time constants), pool and independent
  * Poisson input, white noise, both integrators, twice stopped, and resumed with another thread
  * count. Resuming is refused for another config, another commit, a corrupted or cut file. The
  * command line: SIGTERM writes a checkpoint and exits 8, a resume finishes with the uninterrupted
@@ -178,6 +179,30 @@ Test(checkpoint, white_noise, .init = make_dir, .fini = remove_dir)
 {
     check_stops(noise, 0, "white noise, grid step");
     check_stops(noise, 1, "white noise, ordered step");
+}
+
+/* Synapses with time constants (lif_cond_exp, lif_curr_exp: state arrays beyond V and the
+ * refractory count), pool and independent input, white noise on one population. */
+static const char *exp_syn =
+    "run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 200, seed: 23}\n"
+    "populations:\n"
+    "  - {name: A, model: lif_cond_exp, size: 300, tau_syn_e_ms: 1, tau_syn_i_ms: 3}\n"
+    "  - {name: B, model: lif_curr_exp, size: 200, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, v_init_mV: [0, 20],\n"
+    "     tau_syn_e_ms: 4, tau_syn_i_ms: 0, noise: {mu_mV_per_s: 200, sigma_mV_per_sqrt_s: 10}}\n"
+    "  - {name: X, model: poisson, size: 400, rate_hz: 20, input: pool}\n"
+    "  - {name: Y, model: poisson, size: 1, rate_hz: 30, input: independent}\n"
+    "projections:\n"
+    "  - {pre: X, post: A, receptor: E, indegree: 200, weight: 0.012, delay_ms: [0.1, 3]}\n"
+    "  - {pre: A, post: A, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0.1, 3]}\n"
+    "  - {pre: B, post: A, receptor: I, indegree: 30, weight: 0.08, delay_ms: [0.1, 1]}\n"
+    "  - {pre: Y, post: B, receptor: E, indegree: 500, weight: 0.15}\n"
+    "  - {pre: A, post: B, receptor: E, indegree: 40, weight: 0.1, delay_ms: [0.1, 2]}\n"
+    "  - {pre: B, post: B, receptor: I, indegree: 20, weight: 0.4, delay_ms: [0.1, 2]}\n"
+    "stats: {v_hist: {min_mV: -80, max_mV: 20}, raster: {neurons: 20}, traces: {neurons: 2, stride_steps: 1}}\n";
+
+Test(checkpoint, exp_synapses, .init = make_dir, .fini = remove_dir)
+{
+    check_stops(exp_syn, 0, "lif_cond_exp and lif_curr_exp");
 }
 
 /* Stopped twice (the second time from the resumed run, into the same file) and resumed with two
