@@ -1047,6 +1047,19 @@ Test(cuda, run_exp_synapses)
     cob_config_free(&c);
 }
 
+/* Checkpoint and resume with synaptic state arrays on the device (as checkpoint_resume_bit_identical). */
+Test(cuda, checkpoint_exp_synapses)
+{
+    cob_config c;
+    need_device();
+    load_yaml(&c, exp_yaml);
+#ifdef COBALT_CUDA_EMULATED
+    c.run.t_sim_ms = 60;
+#endif
+    cuda_stop_and_resume(&c, "lif_cond_exp and lif_curr_exp");
+    cob_config_free(&c);
+}
+
 /* The per-phase kernel times come from the measured steps: with 300 warm-up steps and 40
  * measured ones, only those 40 are timed (the warm-up's steps replay the graph); without a
  * warm-up, the first 64 of 100 measured steps are. */
