@@ -697,8 +697,114 @@ static void cuda_timing(void *impl, cob_sim_timing *t)
     snprintf(t->device_name, sizeof t->device_name, "%s", s->name);
 }
 
-static const cob_backend_ops cuda_ops = {"cuda",    cuda_init,    cuda_run, cuda_poll,
-                                         cuda_read, cuda_destroy, 1,        cuda_timing};
+/* ---- checkpoints (cob_backend_ops.save / .load) ------------------------------------------ */
+
+/* n elements of device array src appended to b, preceded by n (downloaded through a host copy). */
+template <typename T>
+static cob_status save_dev(cob_cuda *s, cob_ckpt_buf *b, const T *src, int64_t n, cob_err *err)
+{
+    std::vector<T> tmp((size_t)std::max<int64_t>(1, n));
+    COB_TRY(download(s, tmp.data(), src, n, err));
+    COB_CU(err, cudaStreamSynchronize(s->st));
+    cob_ckpt_put_i64(b, n);
+    cob_ckpt_put(b, tmp.data(), (size_t)n * sizeof(T));
+    return COB_OK;
+}
+
+/* What save_dev wrote, checked to have n elements, into device array dst. */
+template <typename T>
+static cob_status load_dev(cob_cuda *s, cob_ckpt_reader *r, T *dst, int64_t n, const char *what, cob_err *err)
+{
+    if (!cob_ckpt_expect(r, n, what, err))
+        return err->status;
+    std::vector<T> tmp((size_t)std::max<int64_t>(1, n));
+    cob_ckpt_get(r, tmp.data(), (size_t)n * sizeof(T));
+    if (r->failed)
+        return cob_err_set(err, COB_ERR_IO, "checkpoint ends inside the %s", what);
+    if (n > 0)
+        COB_CU(err, cudaMemcpyAsync(dst, tmp.data(), (size_t)n * sizeof(T), cudaMemcpyHostToDevice, s->st));
+    COB_CU(err, cudaStreamSynchronize(s->st));
+    return COB_OK;
+}
+
+/* The device arrays of the run state, in one order for save and load: the apply function is
+ * called on each with its length and name (a generic lambda for save_dev or load_dev). */
+template <typename F>
+static cob_status walk_state(cob_cuda *s, const cob_dcount *cnt, F &&apply)
+{
+    const cob_dnet *h = &s->h;
+    const cob_net *net = s->net;
+    int k, pop, r;
+    COB_TRY(apply(h->ring, (int64_t)h->ring_slots * h->nch * net->n_neurons, "delay ring"));
+    for (k = 0; k < net->n_state_f32; ++k) COB_TRY(apply(h->state.f[k], net->n_neurons, "neuron state"));
+    for (k = 0; k < net->n_state_i32; ++k) COB_TRY(apply(h->state.i[k], net->n_neurons, "neuron state"));
+    for (pop = 0; pop < net->n_pops; ++pop) {
+        const cob_dpop *P = &h->pop[pop];
+        const cob_acc_dims m = cob_acc_plan_dims(s->plan, pop);
+        COB_TRY(apply(P->spk, P->size, "spike lists"));
+        if (P->kind == COB_DPOP_POOL) {
+            COB_TRY(apply(P->next, P->size, "pool sources"));
+            COB_TRY(apply(P->n_draws, P->size, "pool sources"));
+        }
+        if (P->kind != COB_DPOP_NEURON)
+            continue;
+        for (r = 0; r < COB_ACC_N_ROWS; ++r) {
+            const cob_acc_desc *d = &cob_acc_table[r];
+            cob_dacc dev = P->acc;
+            COB_TRY(apply((unsigned char *)*cob_acc_arrays_slot(&dev, d), cob_acc_row_bytes(d, &m), d->what));
+        }
+    }
+    COB_TRY(apply(h->raster_step, (int64_t)cnt->raster_n, "raster"));
+    COB_TRY(apply(h->raster_pop, (int64_t)cnt->raster_n, "raster"));
+    COB_TRY(apply(h->raster_neuron, (int64_t)cnt->raster_n, "raster"));
+    COB_TRY(apply(h->trace_v, s->plan->trace_n * h->trace_samples, "traces"));
+    return COB_OK;
+}
+
+/* The step counter, the device counters (cob_dcount as it is: the checkpoint is read only by the
+ * same commit), then every array of walk_state. */
+static cob_status cuda_save(void *impl, cob_ckpt_buf *b, cob_err *err)
+{
+    cob_cuda *s = &((cob_cuda_full *)impl)->s;
+    cob_dcount cnt;
+    try {
+        COB_TRY(download(s, &cnt, s->d_cnt, 1, err));
+        COB_CU(err, cudaStreamSynchronize(s->st));
+        cob_ckpt_put_i64(b, s->t);
+        cob_ckpt_put_i64(b, (int64_t)sizeof cnt);
+        cob_ckpt_put(b, &cnt, sizeof cnt);
+        return walk_state(s, &cnt, [&](auto *p, int64_t n, const char *) { return save_dev(s, b, p, n, err); });
+    } catch (const std::bad_alloc &) {
+        return cob_err_set(err, COB_ERR_NOMEM, "out of host memory copying the CUDA backend's state for a checkpoint");
+    }
+}
+
+static cob_status cuda_load(void *impl, cob_ckpt_reader *r, cob_err *err)
+{
+    cob_cuda *s = &((cob_cuda_full *)impl)->s;
+    cob_dcount cnt;
+    int64_t t = cob_ckpt_get_i64(r);
+    if (t < 0 || t > s->plan->total_steps)
+        return cob_err_set(err, COB_ERR_CONFIG, "checkpoint at step %lld, but this run has %lld steps", (long long)t,
+                           (long long)s->plan->total_steps);
+    if (!cob_ckpt_expect(r, (int64_t)sizeof cnt, "bytes of device counters", err))
+        return err->status;
+    cob_ckpt_get(r, &cnt, sizeof cnt);
+    if (r->failed || cnt.raster_n > (unsigned long long)s->h.raster_slots)
+        return cob_err_set(err, COB_ERR_IO, "checkpoint's device counters are cut short or out of range");
+    try {
+        COB_CU(err, cudaMemcpyAsync(s->d_cnt, &cnt, sizeof cnt, cudaMemcpyHostToDevice, s->st));
+        COB_TRY(
+            walk_state(s, &cnt, [&](auto *p, int64_t n, const char *what) { return load_dev(s, r, p, n, what, err); }));
+    } catch (const std::bad_alloc &) {
+        return cob_err_set(err, COB_ERR_NOMEM, "out of host memory loading the CUDA backend's state from a checkpoint");
+    }
+    s->t = t;
+    return COB_OK;
+}
+
+static const cob_backend_ops cuda_ops = {"cuda",       cuda_init, cuda_run,    cuda_poll, cuda_read,
+                                         cuda_destroy, 1,         cuda_timing, cuda_save, cuda_load};
 
 extern "C" const cob_backend_ops *cob_cuda_backend(void)
 {

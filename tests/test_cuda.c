@@ -954,6 +954,71 @@ Test(cuda, run_white_noise)
     cob_config_free(&c);
 }
 
+/* Checkpoint and resume on the device (docs/results.md, "Checkpoints"): the run stopped after a
+ * step (inside the warm-up, at its end, within a graph chunk of the measurement, after the last
+ * step), saved (device state copied to the host) and resumed in a new backend instance gives the
+ * uninterrupted device run's statistics bit for bit; pool input with raster and traces, white noise,
+ * the ordered step. Emulated: two stops per config. */
+static void cuda_stop_and_resume(const cob_config *c, const char *what)
+{
+    cob_sim_options opt = {0};
+    cob_sim_timing t;
+    cob_stats full, s;
+    cob_err err = {0};
+    char ck[128], msg[512];
+    int64_t warm = cob_steps(c->run.t_warmup_ms, c->run.dt_ms);
+    int64_t total = warm + cob_steps(c->run.t_sim_ms, c->run.dt_ms);
+#ifdef COBALT_CUDA_EMULATED
+    const int64_t stops[] = {warm / 2 + 1, warm + (total - warm) / 2 + 3, 0};
+#else
+    const int64_t stops[] = {1, warm / 2 + 1, warm, warm + (total - warm) / 2 + 3, total, 0};
+#endif
+    snprintf(ck, sizeof ck, "/tmp/cobalt_cuda_ckpt_%d.ckpt", (int)getpid());
+    opt.backend = COB_BACKEND_CUDA;
+    opt.commit = "test";
+    cr_assert_eq(cob_sim_run(c, &opt, &full, &t, &err), COB_OK, "%s: %s", what, err.msg);
+    for (int k = 0; stops[k]; ++k) {
+        cob_sim_options o = opt;
+        o.checkpoint_path = ck;
+        o.stop_at_step = stops[k];
+        cr_assert_eq(cob_sim_run(c, &o, &s, &t, &err), COB_ERR_STOPPED, "%s: %s", what, err.msg);
+        o.checkpoint_path = NULL;
+        o.stop_at_step = 0;
+        o.resume_path = ck;
+        cr_assert_eq(cob_sim_run(c, &o, &s, &t, &err), COB_OK, "%s: resume: %s", what, err.msg);
+        cr_expect_eq(cob_stats_first_difference(&full, &s, msg, sizeof msg), 0, "%s, stopped after step %lld: %s", what,
+                     (long long)stops[k], msg);
+        cob_stats_free(&s);
+    }
+    /* a CUDA checkpoint is refused by the CPU backend (another state layout) */
+    opt.backend = COB_BACKEND_CPU;
+    opt.resume_path = ck;
+    cr_expect_eq(cob_sim_run(c, &opt, &s, &t, &err), COB_ERR_CONFIG, "%s", err.msg);
+    cr_expect(strstr(err.msg, "written by the cuda backend") != NULL, "%s", err.msg);
+    remove(ck);
+    cob_stats_free(&full);
+}
+
+Test(cuda, checkpoint_resume_bit_identical)
+{
+    cob_config c;
+    need_device();
+    load_yaml(&c, TEST_SMALL_NET "stats: {raster: {neurons: 30}, traces: {neurons: 3, stride_steps: 7}}\n");
+#ifdef COBALT_CUDA_EMULATED
+    c.run.t_sim_ms = 60;
+#endif
+    cuda_stop_and_resume(&c, "pool input, grid step");
+    c.run.integrator = COB_INTEGRATOR_ORDERED;
+    cuda_stop_and_resume(&c, "pool input, ordered step");
+    cob_config_free(&c);
+    load_yaml(&c, noise_yaml);
+#ifdef COBALT_CUDA_EMULATED
+    c.run.t_sim_ms = 60;
+#endif
+    cuda_stop_and_resume(&c, "white noise");
+    cob_config_free(&c);
+}
+
 /* Synapses with time constants: lif_cond_exp (E and I filtered) and lif_curr_exp (E filtered, I
  * delta) with recurrent, pool and independent input and white noise on one population. */
 static const char *exp_yaml =
@@ -979,6 +1044,19 @@ Test(cuda, run_exp_synapses)
     need_device();
     load_yaml(&c, exp_yaml);
     compare_backends(&c, COB_OK, "lif_cond_exp and lif_curr_exp", NULL);
+    cob_config_free(&c);
+}
+
+/* Checkpoint and resume with synaptic state arrays on the device (as checkpoint_resume_bit_identical). */
+Test(cuda, checkpoint_exp_synapses)
+{
+    cob_config c;
+    need_device();
+    load_yaml(&c, exp_yaml);
+#ifdef COBALT_CUDA_EMULATED
+    c.run.t_sim_ms = 60;
+#endif
+    cuda_stop_and_resume(&c, "lif_cond_exp and lif_curr_exp");
     cob_config_free(&c);
 }
 

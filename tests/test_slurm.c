@@ -5,7 +5,9 @@
  * dependent `cobalt merge` job), waits for it and checks the merged file. Skips with the reason
  * where Slurm cannot run here (not root, binaries or plugins missing, daemons not up in time).
  * Never hangs: every wait is bounded (about 120 s in all), and the daemons run under
- * `timeout` so they end even if this test is killed. Packages: slurmctld slurmd slurm-client. */
+ * `timeout` so they end even if this test is killed. Packages: slurmctld slurmd slurm-client.
+ * A second test sends a long run (configs/slurm/run.sbatch) the USR1 that --signal=B:USR1@120
+ * sends before a time limit and checks it checkpoints, requeues itself, resumes and completes. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <glob.h>
@@ -81,7 +83,7 @@ static void first_line(const char *cmd, char *buf, size_t len)
 static void tail_of(const char *name, char *buf, size_t len)
 {
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "tail -q -c 600 %s/%s 2>/dev/null | tr '\\n' '|'", dir, name);
+    snprintf(cmd, sizeof cmd, "tail -q -c 600 %s/%.200s 2>/dev/null | tr '\\n' '|'", dir, name);
     first_line(cmd, buf, len);
 }
 
@@ -255,10 +257,11 @@ static void check_sweep_file(const char *name)
     for (int i = 0; i < 3; i++) cr_expect(rate[i] > 0, "point %d: rate %g Hz", i, rate[i]);
 }
 
-Test(slurm, job_array_sweep_and_merge, .init = setup, .fini = teardown, .timeout = 180)
+/* Start the private cluster, or skip the calling test with the reason. */
+static void start_cluster(void)
 {
     const char *why = why_not();
-    char conf[400], cmd[2048], ids[128], state[64], log[700], log2[700], log3[700];
+    char conf[400], log[700];
     if (why[0])
         cr_skip_test("%s", why);
     write_conf();
@@ -270,6 +273,12 @@ Test(slurm, job_array_sweep_and_merge, .init = setup, .fini = teardown, .timeout
         tail_of("slurmd.log", log, sizeof log);
         cr_skip_test("Slurm daemons did not come up within %d s (slurmd.log: %s)", NODE_UP_S, log);
     }
+}
+
+Test(slurm, job_array_sweep_and_merge, .init = setup, .fini = teardown, .timeout = 180)
+{
+    char cmd[2048], ids[128], state[64], log[700], log2[700], log3[700];
+    start_cluster();
     write_file("net.yaml", net_yaml);
     snprintf(cmd, sizeof cmd,
              "cd '%s' && COBALT='%s' timeout 30 '%s/configs/slurm/submit.sh' "
@@ -292,4 +301,63 @@ Test(slurm, job_array_sweep_and_merge, .init = setup, .fini = teardown, .timeout
                      "merge output: %s; slurmctld.log: %s)",
                      merge + 1, state, now_s() - t0, log3, log, log2);
     check_sweep_file("sweep.h5");
+}
+
+static int exists(const char *name)
+{
+    char path[400];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+/* configs/slurm/run.sbatch through Slurm: USR1 to the batch shell (what --signal=B:USR1@120 sends
+ * before the time limit; here `scancel --signal=USR1 --batch`) makes cobalt write its checkpoint
+ * and exit 8, the script requeues the job, the job starts again, resumes and completes with the
+ * result file. */
+Test(slurm, long_run_checkpoints_and_requeues, .init = setup, .fini = teardown, .timeout = 240)
+{
+    char cmd[2048], id[64], state[64], log[700], log2[700];
+    double t0;
+    start_cluster();
+    write_file("net.yaml", net_yaml);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && COBALT='%s' CONFIG=net.yaml OUT=run.h5 EVERY=0.1s SETS='--set run.t_sim_ms=60000' "
+             "timeout 30 sbatch --parsable --cpus-per-task=1 --export=ALL '%s/configs/slurm/run.sbatch' 2> sbatch.err",
+             dir, COBALT_CLI, COBALT_SOURCE_DIR);
+    first_line(cmd, id, sizeof id);
+    tail_of("sbatch.err", log, sizeof log);
+    cr_assert(id[0], "sbatch printed nothing (stderr: %s)", log);
+    t0 = now_s();
+    while (!exists("run.h5.ckpt") && now_s() - t0 < JOBS_S) sleep_s(0.2);
+    if (!exists("run.h5.ckpt")) {
+        job_state(id, state, sizeof state);
+        snprintf(cmd, sizeof cmd, "cobalt-run-%s.out", id);
+        tail_of(cmd, log, sizeof log);
+        tail_of("slurmctld.log", log2, sizeof log2);
+        cr_assert_fail("no checkpoint after %.0f s: job %s %s (output: %s; slurmctld.log: %s)", now_s() - t0, id, state,
+                       log, log2);
+    }
+    snprintf(cmd, sizeof cmd, "timeout 10 scancel --signal=USR1 --batch %s", id);
+    cr_assert_eq(system(cmd), 0);
+    t0 = now_s();
+    int released = 0;
+    do {
+        sleep_s(0.5);
+        job_state(id, state, sizeof state);
+        /* Slurm delays a requeued job's start (BeginTime about two minutes on): start it now */
+        if (!released && !strcmp(state, "PENDING")) {
+            snprintf(cmd, sizeof cmd, "timeout 10 scontrol update JobId=%s StartTime=now > /dev/null 2>&1", id);
+            released = system(cmd) == 0;
+        }
+    } while (!(terminal(state) && strcmp(state, "REQUEUED")) && now_s() - t0 < JOBS_S);
+    snprintf(cmd, sizeof cmd, "cobalt-run-%s.out", id);
+    tail_of(cmd, log, sizeof log);
+    tail_of("slurmctld.log", log2, sizeof log2);
+    cr_assert_str_eq(state, "COMPLETED", "job %s: state \"%s\" after %.0f s (output: %s; slurmctld.log: %s)", id, state,
+                     now_s() - t0, log, log2);
+    snprintf(cmd, sizeof cmd, "grep -c 'requeueing job %s' '%s/cobalt-run-%s.out'", id, dir, id);
+    first_line(cmd, state, sizeof state);
+    cr_expect_str_eq(state, "1", "the job was not requeued once (output: %s)", log);
+    cr_expect(exists("run.h5"), "no result file (output: %s)", log);
 }

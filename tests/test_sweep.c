@@ -407,6 +407,45 @@ Test(sweep, run_merge_missing_and_foreign_points, .init = make_dir, .fini = remo
     cob_sweep_free(&sw);
 }
 
+/* A resubmitted sweep keeps the points whose file is complete (published, opens as HDF5, its
+ * /config is the point's) and runs the others: a file that does not open (not HDF5) or that
+ * another sweep wrote (another --set) is run again. */
+Test(sweep, complete_points_are_kept, .init = make_dir, .fini = remove_dir)
+{
+    cob_sweep sw, other;
+    cob_sim_options opt = {0};
+    cob_run_meta meta = {"test", "0", NULL, "host", 0, NULL, NULL};
+    cob_sweep_point_result r;
+    cob_err err = {COB_OK, ""};
+    char pdir[300], p0[320], p1[320];
+    const char *set = "run.t_sim_ms=200";
+    struct stat st0, st1;
+    FILE *f;
+    opt.backend = COB_BACKEND_CPU;
+    snprintf(pdir, sizeof pdir, "%s/points", dir);
+    snprintf(p0, sizeof p0, "%s/point_0.h5", pdir);
+    snprintf(p1, sizeof p1, "%s/point_1.h5", pdir);
+    load(&sw, "  k: {values: [40, 60], law: sqrt}\n", NULL, 0);
+    run_all(&sw, pdir);
+    cr_assert_eq(stat(p0, &st0), 0);
+    cr_assert_eq(cob_sweep_run_point(&sw, 0, pdir, &opt, &meta, &r, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(r.kept, 1, "a complete point was run again");
+    cr_assert_eq(stat(p0, &st1), 0);
+    cr_expect(st1.st_ino == st0.st_ino && st1.st_mtime == st0.st_mtime, "the kept file was rewritten");
+    f = fopen(p1, "w"); /* not a published result: does not open as HDF5 */
+    cr_assert_not_null(f);
+    fputs("half", f);
+    fclose(f);
+    cr_assert_eq(cob_sweep_run_point(&sw, 1, pdir, &opt, &meta, &r, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(r.kept, 0, "a file that does not open was kept");
+    cr_expect_gt(r.rate_hz[0], 0.0);
+    load(&other, "  k: {values: [40, 60], law: sqrt}\n", &set, 1);
+    cr_assert_eq(cob_sweep_run_point(&other, 0, pdir, &opt, &meta, &r, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(r.kept, 0, "another sweep's point file was kept");
+    cob_sweep_free(&other);
+    cob_sweep_free(&sw);
+}
+
 /* ---- the command line ------------------------------------------------------------------------ */
 
 /* Run the CLI in dir with env prefix and args; stderr into *errs (caller frees); exit code. */

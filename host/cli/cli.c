@@ -25,6 +25,8 @@
 
 typedef struct {
     const char *config, *out, *backend;
+    const char *checkpoint, *resume; /* --checkpoint FILE, --resume FILE (NULL: none) */
+    double checkpoint_every_s;       /* --checkpoint-every DURATION (0: only on a signal) */
     const char *sets[COB_CLI_MAX_SETS + 1];
     char seed_set[64];
     int n_sets, no_out, progress; /* progress: -1 auto (tty), 0 off, 1 on */
@@ -34,6 +36,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: cobalt run CONFIG [--backend auto|cpu|cuda] [--seed N] [--out FILE | --no-out]\n"
                "                         [--set key=value ...] [--progress | --quiet]\n"
+               "                         [--checkpoint FILE [--checkpoint-every 60s|10m|2h]] [--resume FILE]\n"
                "       cobalt validate CONFIG [--set key=value ...]\n"
                "       cobalt info\n"
                "       cobalt version | --version\n"
@@ -43,13 +46,16 @@ static void usage(FILE *f)
                "       cobalt help\n"
                "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
                "file (docs/results.md) and prints a one-line JSON summary on stdout.\n"
-               "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal.\n");
+               "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal,\n"
+               "8 stopped by SIGTERM/SIGUSR1 after writing the checkpoint (continue with --resume).\n");
 }
 
 /* Options that only `run` uses: validate refuses them instead of ignoring them. */
 static int run_only(const char *opt, int validate)
 {
-    static const char *const names[] = {"--backend", "--out", "--no-out", "--progress", "--quiet", NULL};
+    static const char *const names[] = {"--backend",          "--out",    "--no-out",
+                                        "--progress",         "--quiet",  "--checkpoint",
+                                        "--checkpoint-every", "--resume", NULL};
     for (int k = 0; validate && names[k]; ++k)
         if (!strcmp(opt, names[k])) {
             fprintf(stderr, "cobalt: validate takes no %s (it runs nothing and prints the CPU and CUDA estimates)\n",
@@ -78,7 +84,14 @@ static int parse_run_args(int argc, char **argv, run_args *a, int validate)
             a->out = argv[++i];
         else if (!strcmp(o, "--no-out"))
             a->no_out = 1;
-        else if (!strcmp(o, "--progress"))
+        else if (!strcmp(o, "--checkpoint") && has_val)
+            a->checkpoint = argv[++i];
+        else if (!strcmp(o, "--resume") && has_val)
+            a->resume = argv[++i];
+        else if (!strcmp(o, "--checkpoint-every") && has_val) {
+            if (!cob__cli_parse_every(argv[++i], &a->checkpoint_every_s))
+                return 0;
+        } else if (!strcmp(o, "--progress"))
             a->progress = 1;
         else if (!strcmp(o, "--quiet"))
             a->progress = 0;
@@ -107,6 +120,14 @@ static int parse_run_args(int argc, char **argv, run_args *a, int validate)
     }
     if (a->out && !a->out[0]) {
         fprintf(stderr, "cobalt: --out '': empty path (give a file name, or --no-out)\n");
+        return 0;
+    }
+    if (a->checkpoint_every_s > 0 && !a->checkpoint) {
+        fprintf(stderr, "cobalt: --checkpoint-every needs --checkpoint FILE (where to write them)\n");
+        return 0;
+    }
+    if ((a->checkpoint && !a->checkpoint[0]) || (a->resume && !a->resume[0])) {
+        fprintf(stderr, "cobalt: --checkpoint/--resume '': empty path\n");
         return 0;
     }
     return cob__cli_need_config(a->config);
@@ -211,6 +232,24 @@ static int write_results(const run_args *a, const char *out, const cob_config *c
     return run_st == COB_OK ? 0 : -1;
 }
 
+/* The checkpoint must not overwrite the config or the result file. 0, or 1 after a message. */
+static int check_checkpoint_path(const run_args *a, const cob_config *c, const char *out)
+{
+    struct stat sk, so;
+    int same = 0;
+    if (!a->checkpoint)
+        return 0;
+    if (!a->no_out && !strcmp(a->checkpoint, out))
+        same = 1;
+    else if (stat(a->checkpoint, &sk) == 0)
+        same = (stat(c->path, &so) == 0 && so.st_dev == sk.st_dev && so.st_ino == sk.st_ino) ||
+               (!a->no_out && stat(out, &so) == 0 && so.st_dev == sk.st_dev && so.st_ino == sk.st_ino);
+    if (same)
+        fprintf(stderr, "cobalt: --checkpoint '%s' is the config or the result file: choose another path\n",
+                a->checkpoint);
+    return same;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -234,6 +273,8 @@ static int cmd_run(int argc, char **argv)
     if (st != COB_OK)
         return cob__cli_fail(st, &err);
     rc = check_out(&a, &c, out, sizeof out);
+    if (rc == 0)
+        rc = check_checkpoint_path(&a, &c, out);
     if (rc != 0) {
         cob_config_free(&c);
         return rc;
@@ -243,6 +284,13 @@ static int cmd_run(int argc, char **argv)
     if (a.progress == 1 || (a.progress == -1 && isatty(STDERR_FILENO))) {
         opt.progress = progress_line;
         opt.progress_user = &pc;
+    }
+    opt.checkpoint_path = a.checkpoint;
+    opt.checkpoint_every_s = a.checkpoint_every_s;
+    opt.resume_path = a.resume;
+    opt.commit = COBALT_COMMIT;
+    if (a.checkpoint) {
+        opt.stop_request = cob__cli_catch_stop();
     }
     st = cob_sim_run(&c, &opt, &s, &t, &err);
     /* only an overflow counted during the run comes with results to write */

@@ -20,6 +20,7 @@ typedef struct {
     const char *config, *out, *dir, *backend, *point;
     const char *sets[COB_CLI_MAX_SETS];
     int n_sets, allow_missing, quiet, count, list;
+    double checkpoint_every_s; /* --checkpoint-every: checkpoints DIR/point_<i>.ckpt (0: none) */
 } sweep_args;
 
 static void usage(FILE *f)
@@ -50,6 +51,10 @@ static int parse_opt(int argc, char **argv, int *i, sweep_args *a)
     if (!strcmp(o, "--set") && v) {
         ++*i;
         return cob__cli_add_set(a->sets, &a->n_sets, v);
+    }
+    if (!strcmp(o, "--checkpoint-every") && v) {
+        ++*i;
+        return cob__cli_parse_every(v, &a->checkpoint_every_s);
     }
     if (!strcmp(o, "--allow-missing"))
         return a->allow_missing = 1;
@@ -123,14 +128,32 @@ static void progress(const cob_sweep *sw, int64_t i, const cob_sweep_point_resul
         cob_sweep_point_free(&p);
     }
     fprintf(stderr, "[cobalt sweep] point %lld/%lld %s |", (long long)i + 1, (long long)sw->n_points, label);
+    if (r->kept) {
+        fprintf(stderr, " complete file kept: %s\n", r->path);
+        return;
+    }
     for (int k = 0; k < r->n_pops; k++) fprintf(stderr, " %s %.2f Hz", r->pop_name[k], r->rate_hz[k]);
     fprintf(stderr, " | %.1f s%s\n", r->wall_s, r->run_status == COB_ERR_OVERFLOW ? " | OVERFLOW" : "");
+}
+
+/* With --checkpoint-every: point i's checkpoint DIR/point_<i>.ckpt into ck (len bytes), written
+ * every interval and on SIGTERM/SIGUSR1, and resumed from when it is there. */
+static cob_status point_checkpoint(const char *dir, int64_t i, cob_sim_options *opt, char *ck, size_t len, cob_err *err)
+{
+    struct stat st;
+    int n = snprintf(ck, len, "%s/point_%lld.ckpt", dir, (long long)i);
+    if (n < 0 || (size_t)n >= len)
+        return cob_err_set(err, COB_ERR_INVALID, "checkpoint name in \"%.200s\" too long", dir);
+    opt->checkpoint_path = ck;
+    opt->resume_path = stat(ck, &st) == 0 ? ck : NULL;
+    return COB_OK;
 }
 
 /* Run points [first, last] into dir; counts the overflowed ones. */
 static cob_status run_points(const cob_sweep *sw, const sweep_args *a, cob_backend_kind backend, const char *dir,
                              int64_t first, int64_t last, int *n_overflow, cob_err *err)
 {
+    char ck[COB_SWEEP_PATH_MAX + 16];
     cob_sim_options opt;
     cob_run_meta meta;
     char host[256];
@@ -141,11 +164,20 @@ static cob_status run_points(const cob_sweep *sw, const sweep_args *a, cob_backe
     meta.commit = COBALT_COMMIT;
     meta.version = COBALT_VERSION;
     meta.device = host;
+    if (a->checkpoint_every_s > 0) {
+        opt.checkpoint_every_s = a->checkpoint_every_s;
+        opt.commit = COBALT_COMMIT;
+        opt.stop_request = cob__cli_catch_stop();
+    }
     for (int64_t i = first; i <= last; i++) {
         cob_sweep_point_result r;
-        cob_status st = cob_sweep_run_point(sw, i, dir, &opt, &meta, &r, err);
+        cob_status st = a->checkpoint_every_s > 0 ? point_checkpoint(dir, i, &opt, ck, sizeof ck, err) : COB_OK;
+        if (st == COB_OK)
+            st = cob_sweep_run_point(sw, i, dir, &opt, &meta, &r, err);
         if (st != COB_OK)
             return st;
+        if (a->checkpoint_every_s > 0)
+            remove(ck); /* the point file is complete: its checkpoint is spent */
         *n_overflow += r.run_status == COB_ERR_OVERFLOW;
         if (!a->quiet)
             progress(sw, i, &r);

@@ -3,7 +3,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli/cli_util.h"
 
+#include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -79,4 +81,43 @@ static void put_file(void *f, const char *bytes, size_t n)
 void cob__cli_json_str(FILE *f, const char *s)
 {
     cob__json_str(put_file, f, s, SIZE_MAX);
+}
+
+int cob__cli_parse_every(const char *v, double *s)
+{
+    char *end;
+    double x = strtod(v, &end), unit = 1.0;
+    if (end != v && *end && !end[1])
+        unit = *end == 's' ? 1.0 : *end == 'm' ? 60.0 : *end == 'h' ? 3600.0 : -1.0;
+    else if (end == v || *end)
+        unit = -1.0;
+    if (unit < 0 || !(x > 0) || x * unit > 1e9) {
+        fprintf(stderr,
+                "cobalt: --checkpoint-every '%.60s': allowed a positive duration in seconds, e.g. 60, 60s, 10m "
+                "or 2h\n",
+                v);
+        return 0;
+    }
+    *s = x * unit;
+    return 1;
+}
+
+static volatile sig_atomic_t stop_request;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_request = 1;
+}
+
+volatile sig_atomic_t *cob__cli_catch_stop(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    return &stop_request;
 }

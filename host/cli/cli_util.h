@@ -18,7 +18,7 @@
  * carry their own indentation. */
 #define COB_CLI_SYNOPSIS_SWEEP                                                                \
     "cobalt sweep CONFIG [--point I] [--dir DIR] [--out FILE.h5] [--backend auto|cpu|cuda]\n" \
-    "                           [--set key=value ...] [--quiet] [--count | --list]\n"
+    "                           [--set key=value ...] [--quiet] [--count | --list] [--checkpoint-every 30m]\n"
 #define COB_CLI_SYNOPSIS_MERGE \
     "cobalt merge CONFIG [--dir DIR] [--out FILE.h5] [--set key=value ...] [--allow-missing]\n"
 
@@ -40,6 +40,15 @@ int cob__cli_bad_option(const char *opt, const char *note);
  * COB_CLI_MAX_SETS) and 1; 0 after "cobalt: at most 64 overrides ..." when full, never
  * dropped. */
 int cob__cli_add_set(const char **sets, int *n_sets, const char *value);
+
+/* --checkpoint-every VALUE: a positive number of seconds with an optional unit s, m or h into
+ * *s and 1; else 0 after "cobalt: --checkpoint-every 'V': allowed ..." (the caller exits 1). */
+int cob__cli_parse_every(const char *value, double *s);
+
+/* From now on SIGTERM (kill, a Slurm time limit) and SIGUSR1 (sbatch --signal=B:USR1@120, passed
+ * on by the job script) set the returned flag instead of ending the process: the run given it as
+ * cob_sim_options.stop_request writes its checkpoint and stops (exit 8). */
+volatile sig_atomic_t *cob__cli_catch_stop(void);
 
 /* This machine's name into buf (len bytes, NUL-terminated); "unknown" when it cannot be read. */
 void cob__cli_hostname(char *buf, size_t len);

@@ -206,7 +206,8 @@ static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
     return st;
 }
 
-static const cob_backend_ops cpu_ops = {"cpu", cpu_init, cpu_run, cpu_poll, cpu_read, cpu_destroy, 0, NULL};
+static const cob_backend_ops cpu_ops = {"cpu",       cpu_init, cpu_run, cpu_poll,     cpu_read,
+                                        cpu_destroy, 0,        NULL,    cob_cpu_save, cob_cpu_load};
 
 const cob_backend_ops *cob_cpu_backend(void)
 {

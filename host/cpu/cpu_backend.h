@@ -58,4 +58,8 @@ typedef struct {
 /* Advance n steps (host/cpu/cpu_step.c). */
 void cob_cpu_steps(cob_cpu *s, int64_t n);
 
+/* cob_backend_ops.save / .load of the CPU backend (host/cpu/cpu_ckpt.c). */
+cob_status cob_cpu_save(void *impl, cob_ckpt_buf *b, cob_err *err);
+cob_status cob_cpu_load(void *impl, cob_ckpt_reader *r, cob_err *err);
+
 #endif

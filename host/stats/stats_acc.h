@@ -15,6 +15,7 @@
 #include "cobalt/stats.h"
 #include "cobalt/config.h"
 #include "cobalt/hd/stats.h"
+#include "cobalt/checkpoint.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -139,6 +140,17 @@ void cob_acc_free(cob_acc *a);
 void cob_acc_raster(cob_acc *a, int64_t step, int32_t pop, int32_t neuron);
 /* Reduce into out (allocates; free with cob_stats_free). */
 cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_plan *plan, cob_stats *out, cob_err *err);
+
+/* ---- checkpoints (host/stats/stats_ckpt.c) ------------------------------------------------ */
+
+/* Append what a run has accumulated so far to b: every row of cob_acc_table of every neuron
+ * population (walked from the table, so a new row is saved without a change here), the channel
+ * counts, the raster so far, the traces, the overflow counts. The fixed layout (sizes, strides)
+ * comes from the plan and is only checked on load. */
+void cob_acc_save(const cob_acc *a, const cob_net *net, cob_ckpt_buf *b);
+/* Read what cob_acc_save wrote into a, which cob_acc_init made for the same network and plan.
+ * COB_ERR_CONFIG when a length differs (another run's checkpoint), COB_ERR_IO when r ends early. */
+cob_status cob_acc_load(cob_acc *a, const cob_net *net, cob_ckpt_reader *r, cob_err *err);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,12 @@ int cob__sweep_k_proj(const cob_config *c);
 
 /* The `sweep:` block of the document in s -> sw's axes, law, k0 and combine (no counts, no
  * point checks). Messages: "FILE:LINE: sweep.KEY: ...". */
+/* 1 when the point file at path is complete for the point whose config text is text: it was
+ * published (a regular file under its final name; files are written to a temporary and renamed),
+ * it opens as HDF5 and its /config is text (host/sweep/sweep_merge.c). cobalt sweep keeps such
+ * points instead of running them again (a resubmitted job array redoes only what is missing). */
+int cob__sweep_point_complete(const char *path, const char *text);
+
 cob_status cob__sweep_read(cob_sweep *sw, const cob__src *s, cob_err *err);
 
 /* The summary table of a sweep: n_cols columns of n_rows (= n_points) values. A column is

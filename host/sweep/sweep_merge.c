@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include "sweep/sweep_int.h"
 #include "util/h5.h"
@@ -110,6 +111,22 @@ static cob_status copy_point(merger *m, hid_t points, hid_t src, const cob_sweep
                            "%s's file (HDF5: %s)",
                            m->out, name, w->detail[0] ? w->detail : "no detail");
     return COB_OK;
+}
+
+int cob__sweep_point_complete(const char *path, const char *text)
+{
+    struct stat st;
+    hid_t f;
+    int same;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* a file that does not open is an answer, not an error */
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return 0;
+    same = same_config(f, text);
+    H5Fclose(f);
+    return same;
 }
 
 /* Point i into the group points (when its file is there) and into the summary table. */

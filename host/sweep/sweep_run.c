@@ -163,7 +163,10 @@ cob_status cob_sweep_run_point(const cob_sweep *sw, int64_t i, const char *dir, 
     if (st != COB_OK)
         return st;
     st = cob_sweep_point_config(sw, &p, &c, err);
-    if (st == COB_OK) {
+    if (st == COB_OK && cob__sweep_point_complete(res->path, c.text)) {
+        res->kept = 1;
+        cob_config_free(&c);
+    } else if (st == COB_OK) {
         st = run_config(&c, opt, meta, res, err);
         cob_config_free(&c);
     }

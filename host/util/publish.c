@@ -129,7 +129,10 @@ static void arm_signals(char tmp[][TMP_MAX_LEN], int n)
     sig_armed = n;
     for (int i = 0; i < N_KILL_SIGNALS; i++) {
         sigaction(kill_signals[i], NULL, &sig_old[i]);
-        if (sig_old[i].sa_handler != SIG_IGN) /* a signal ignored (nohup) stays ignored */
+        /* only a signal that would end the process: one ignored (nohup) stays ignored, and one the
+         * program handles itself (cobalt run --checkpoint stops at the next step on SIGTERM) lets
+         * the write finish */
+        if (sig_old[i].sa_handler == SIG_DFL && !(sig_old[i].sa_flags & SA_SIGINFO))
             sigaction(kill_signals[i], &sa, NULL);
     }
 }

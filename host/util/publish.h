@@ -1,7 +1,8 @@
 /* host/util/publish.h -- atomic publication of a file: its whole content is written to a
  * temporary "<path>.tmp.<pid>" beside it, synced, then renamed onto path, so a killed or failed
  * writer leaves either the old file or the whole new one (DESIGN.md, principle 9); SIGINT,
- * SIGTERM and SIGHUP during the write remove the temporary. Only a new
+ * SIGTERM and SIGHUP during the write remove the temporary (where they would end
+ * the process: a signal the program handles or ignores is left to it, and the write completes). Only a new
  * name or a regular file is replaced: a symbolic link is followed to its regular file (the link
  * stays), a character device (/dev/null) is written in place without a temporary, anything else
  * is refused. Internal to libcobalt (included as "util/publish.h"); implemented in host/util/publish.c; used by the run

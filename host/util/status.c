@@ -30,12 +30,14 @@ const char *cob_status_str(cob_status s)
     case COB_ERR_OVERFLOW: return "overflow";
     case COB_ERR_INVALID: return "invalid";
     case COB_ERR_IO: return "I/O error";
+    case COB_ERR_STOPPED: return "stopped (checkpoint written)";
     }
     return "unknown";
 }
 
 /* Exit codes, documented in README.md: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory,
- * 5 device (no device / CUDA error), 6 overflow, 7 internal. */
+ * 5 device (no device / CUDA error), 6 overflow, 7 internal, 8 stopped by a signal with a
+ * checkpoint written (resume with --resume). */
 int cob_status_exit_code(cob_status s)
 {
     switch (s) {
@@ -47,6 +49,7 @@ int cob_status_exit_code(cob_status s)
     case COB_ERR_NO_DEVICE: return 5;
     case COB_ERR_OVERFLOW: return 6;
     case COB_ERR_INVALID: return 7;
+    case COB_ERR_STOPPED: return 8;
     }
     return 7;
 }

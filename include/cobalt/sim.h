@@ -7,6 +7,8 @@
 #include "stats.h"
 #include "plan.h"
 #include "cuda.h"
+#include "checkpoint.h"
+#include <signal.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,6 +53,14 @@ typedef struct cob_backend_ops {
     int builds_network;
     /* Backend-side timings and memory into t (NULL: nothing to add). */
     void (*timing)(void *impl, cob_sim_timing *t);
+    /* Checkpoints (NULL: the backend cannot write them, and a run asking for one is refused).
+     * save appends the whole run state after the last step run (the step counter, neuron state,
+     * spikes in flight, input sources, statistics accumulators) to b; load replaces the state
+     * that init made for the same network and plan by what save wrote, so that the next run
+     * call continues at the saved step and gives the bits an uninterrupted run gives.
+     * The connectivity is not part of it (rebuilt from the config). */
+    cob_status (*save)(void *impl, cob_ckpt_buf *b, cob_err *err);
+    cob_status (*load)(void *impl, cob_ckpt_reader *r, cob_err *err);
 } cob_backend_ops;
 
 const cob_backend_ops *cob_cpu_backend(void);
@@ -64,9 +74,22 @@ typedef struct {
     cob_progress_fn progress;
     void *progress_user;
     double progress_interval_s; /* default 0.5 */
+    /* Checkpoints (docs/results.md, "Checkpoints"); all 0/NULL: none. */
+    const char *checkpoint_path; /* where checkpoints are published (temporary + rename) */
+    double checkpoint_every_s;   /* wall seconds between checkpoints (0: only when stopping) */
+    const char *resume_path;     /* continue the run saved there (refused for another config,
+                                  * network or commit) */
+    const char *commit;          /* build commit recorded in and checked against checkpoints */
+    /* Set (by a signal handler) to ask the run to stop: it writes a checkpoint at the next chunk
+     * boundary and returns COB_ERR_STOPPED. Needs checkpoint_path. */
+    volatile sig_atomic_t *stop_request;
+    int64_t stop_at_step; /* > 0: stop the same way once this many steps are done (tests) */
 } cob_sim_options;
 
 /* Build net, run warm-up + measurement, and reduce statistics into stats.
+ * With resume_path the state saved there replaces the initial one and the run continues from
+ * its step. With checkpoint_path a checkpoint is written every checkpoint_every_s, and on a stop
+ * request (or at stop_at_step), after which the run returns COB_ERR_STOPPED without statistics.
  * On error stats is left empty. */
 cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stats *stats, cob_sim_timing *timing,
                        cob_err *err);

@@ -16,7 +16,8 @@ typedef enum {
     COB_ERR_NO_DEVICE, /* CUDA backend requested but not built or no device present */
     COB_ERR_OVERFLOW,  /* a counter or buffer overflowed; the count is in the message */
     COB_ERR_INVALID,   /* invalid argument or broken invariant */
-    COB_ERR_IO         /* file could not be read or written */
+    COB_ERR_IO,        /* file could not be read or written */
+    COB_ERR_STOPPED    /* the run was asked to stop (a signal) and wrote a checkpoint to resume from */
 } cob_status;
 
 #define COB_ERR_MSG_MAX 1024

@@ -134,10 +134,12 @@ typedef struct {
     double rate_hz[COB_MAX_POPS]; /* mean rate of each neuron population */
     double wall_s;                /* build + init + run */
     cob_status run_status;        /* COB_OK or COB_ERR_OVERFLOW (file written, counts in it) */
+    int kept; /* 1: the point's complete file was already there and was kept (nothing run; no rates) */
 } cob_sweep_point_result;
 
 /* Run point i with opt (backend, progress) and write its file into dir (created if missing)
- * with cob_output_write_h5 (temporary + rename). meta gives commit, version and device (its
+ * with cob_output_write_h5 (temporary + rename). A point whose file is already complete (it
+ * opens and its /config is the point's config) is not run again: res->kept = 1. meta gives commit, version and device (its
  * seed, backend and config_path are filled in here). An overflow still writes the file and
  * returns COB_OK with res->run_status = COB_ERR_OVERFLOW. */
 cob_status cob_sweep_run_point(const cob_sweep *sw, int64_t i, const char *dir, const cob_sim_options *opt,
