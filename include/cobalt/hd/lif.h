@@ -233,6 +233,36 @@ COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_p
     return flags;
 }
 
+/* The ordered step of an instantaneous-synapse LIF model, whose one jump per arrival on channel
+ * c is, by `jump` (a constant at every call, so the other form folds away):
+ *   COB_LIF_JUMP_CONDUCTANCE  V <- E_c + (V - E_c) f_c  (chan_rev_mV, chan_factor: lif_cond),
+ *   COB_LIF_JUMP_CURRENT      V <- V + J_c              (chan_factor: lif_curr).
+ * Begin (refractory time in ticks), the arrivals in time order with the exact leak up to each
+ * and the threshold after it, end (hd/arrivals.h). */
+#define COB_LIF_JUMP_CONDUCTANCE 0
+#define COB_LIF_JUMP_CURRENT 1
+COB_FORCE_INLINE int cob_lif_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in, int32_t n_channels,
+                                     const int jump)
+{
+    cob_lif_sub s;
+    cob_arrivals a;
+    uint32_t tick;
+    int32_t c;
+    if (cob_lif_sub_begin(&s, n, p, in, n_channels, &a))
+        return COB_STEP_REFRACTORY;
+    while (cob_arrivals_next(&a, &tick, &c)) {
+        if (!cob_lif_sub_to(&s, p, tick))
+            continue;
+        if (jump == COB_LIF_JUMP_CONDUCTANCE)
+            s.v = p->chan_rev_mV[c] + (s.v - p->chan_rev_mV[c]) * p->chan_factor[c];
+        else
+            s.v += p->chan_factor[c];
+        if (cob_lif_sub_fire(&s, p, tick))
+            break;
+    }
+    return cob_lif_sub_end(&s, n, p, in);
+}
+
 #ifdef __cplusplus
 }
 #endif

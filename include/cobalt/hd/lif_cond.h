@@ -47,20 +47,7 @@ COB_INLINE float cob_lif_chan_pow(const cob_lif_prop *p, int32_t c, uint32_t n)
 COB_NOINLINE int cob_lif_cond_step_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
                                            int32_t n_channels)
 {
-    cob_lif_sub s;
-    cob_arrivals a;
-    uint32_t tick;
-    int32_t c;
-    if (cob_lif_sub_begin(&s, n, p, in, n_channels, &a))
-        return COB_STEP_REFRACTORY;
-    while (cob_arrivals_next(&a, &tick, &c)) {
-        if (!cob_lif_sub_to(&s, p, tick))
-            continue;
-        s.v = p->chan_rev_mV[c] + (s.v - p->chan_rev_mV[c]) * p->chan_factor[c];
-        if (cob_lif_sub_fire(&s, p, tick))
-            break;
-    }
-    return cob_lif_sub_end(&s, n, p, in);
+    return cob_lif_ordered(n, p, in, n_channels, COB_LIF_JUMP_CONDUCTANCE);
 }
 
 /* Advance one neuron by one step given this step's input (channels c < n_channels, which equals

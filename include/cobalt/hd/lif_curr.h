@@ -35,20 +35,7 @@ COB_INLINE void cob_lif_curr_store(const cob_lif_state *n, const cob_state_array
 COB_NOINLINE int cob_lif_curr_step_ordered(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in,
                                            int32_t n_channels)
 {
-    cob_lif_sub s;
-    cob_arrivals a;
-    uint32_t tick;
-    int32_t c;
-    if (cob_lif_sub_begin(&s, n, p, in, n_channels, &a))
-        return COB_STEP_REFRACTORY;
-    while (cob_arrivals_next(&a, &tick, &c)) {
-        if (!cob_lif_sub_to(&s, p, tick))
-            continue;
-        s.v += p->chan_factor[c];
-        if (cob_lif_sub_fire(&s, p, tick))
-            break;
-    }
-    return cob_lif_sub_end(&s, n, p, in);
+    return cob_lif_ordered(n, p, in, n_channels, COB_LIF_JUMP_CURRENT);
 }
 
 /* Advance one neuron by one step (channels c < n_channels == p->n_channels). Returns
