@@ -761,3 +761,34 @@ Test(sweep, cli_merge_full_disk_leaves_nothing, .init = make_dir, .fini = remove
     unchanged("m3.h5", "old sweep");
     cr_expect(!leftovers(), "a temporary was left");
 }
+
+/* A point file damaged inside its data after it was written (one byte of its HDF5 image flipped,
+ * as a bad disk or a stray write would): merge refuses it, exit 3, naming the point and the
+ * checksum, instead of copying whatever the damaged bytes decode to (before: NaN or a wrong rate
+ * went into the sweep file without notice); and a sweep reruns that point instead of keeping it. */
+Test(sweep, cli_merge_refuses_damaged_point, .init = make_dir, .fini = remove_dir)
+{
+    char *errs, path[400];
+    put("net.yaml", with_spec("  set:\n    seed: [1, 2]\n"));
+    cr_assert_eq(run_cli("", "sweep net.yaml --dir pts --out m.h5 --quiet", &errs), 0, "%s", errs);
+    free(errs);
+    snprintf(path, sizeof path, "%s/pts/point_1.h5", dir);
+    FILE *f = fopen(path, "r+b");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    cr_assert_eq(fseek(f, size / 2, SEEK_SET), 0);
+    int ch = fgetc(f);
+    cr_assert_eq(fseek(f, size / 2, SEEK_SET), 0);
+    fputc(ch ^ 0x40, f);
+    fclose(f);
+    int rc = run_cli("", "merge net.yaml --dir pts --out m2.h5", &errs);
+    cr_expect_eq(rc, 3, "exit code %d, stderr: %s", rc, errs);
+    cr_expect(strstr(errs, "point_1.h5") != NULL && strstr(errs, "checksum mismatch") != NULL, "%s", errs);
+    free(errs);
+    snprintf(path, sizeof path, "%s/m2.h5", dir);
+    cr_expect_neq(access(path, F_OK), 0, "a sweep file was written from a damaged point");
+    rc = run_cli("", "sweep net.yaml --dir pts --out m3.h5 --quiet", &errs);
+    cr_expect_eq(rc, 0, "the sweep did not rerun the damaged point: exit %d, %s", rc, errs);
+    free(errs);
+}

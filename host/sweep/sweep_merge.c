@@ -118,7 +118,10 @@ int cob__sweep_point_complete(const char *path, const char *text)
     struct stat st;
     hid_t f;
     int same;
+    char why[256];
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (cob__h5_verify(path, why, sizeof why) == 0) /* damaged since it was written: run it again */
         return 0;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* a file that does not open is an answer, not an error */
     f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -141,9 +144,13 @@ static cob_status merge_point(merger *m, hid_t points, int64_t i)
         return st;
     st = cob_sweep_point_config(m->sw, &p, &c, m->err);
     if (st == COB_OK && m->present[i]) {
+        char why[256] = "";
         cob_sweep_point_path(m->dir, i, path, sizeof path, NULL);
-        src = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-        if (src < 0)
+        src = cob__h5_verify(path, why, sizeof why) == 0 ? H5I_INVALID_HID : H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (src < 0 && why[0] && strncmp(why, "checksum", 8) == 0)
+            st = cob_err_set(m->err, COB_ERR_IO, "%s: point %lld's file: %s; run that point again", path, (long long)i,
+                             why);
+        else if (src < 0)
             st = cob_err_set(m->err, COB_ERR_IO,
                              "%s: cannot open point %lld's file (not an "
                              "HDF5 file?)",

@@ -101,6 +101,61 @@ static herr_t take_image(cob__h5w *w, hid_t f, unsigned char **image, size_t *n)
     return -1;
 }
 
+/* The checksum trailer after the HDF5 image (HDF5 and h5py ignore bytes past the file's end of
+ * allocation): exactly COB__H5_TRAILER bytes, "COBALT-CHECKSUM-1 fnv1a64=<16 hex> bytes=<20 digits>\n"
+ * padded with spaces, over the image's n bytes before it. */
+#define COB__H5_TRAILER 80
+static uint64_t fnv1a64(uint64_t h, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+#define COB__FNV0 14695981039346656037ull
+
+int cob__h5_verify(const char *path, char *msg, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    char tail[COB__H5_TRAILER + 1];
+    unsigned char buf[65536];
+    unsigned long long want, bytes, got = 0;
+    uint64_t h = COB__FNV0;
+    long size;
+    if (!f) {
+        snprintf(msg, len, "cannot open: %s", strerror(errno));
+        return 0;
+    }
+    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < COB__H5_TRAILER ||
+        fseek(f, size - COB__H5_TRAILER, SEEK_SET) != 0 || fread(tail, 1, COB__H5_TRAILER, f) != COB__H5_TRAILER) {
+        fclose(f);
+        snprintf(msg, len, "no checksum trailer (too short, or written before cobalt recorded one)");
+        return -1;
+    }
+    tail[COB__H5_TRAILER] = '\0';
+    if (sscanf(tail, "COBALT-CHECKSUM-1 fnv1a64=%16llx bytes=%llu", &want, &bytes) != 2) {
+        fclose(f);
+        snprintf(msg, len, "no checksum trailer (written before cobalt recorded one)");
+        return -1;
+    }
+    rewind(f);
+    while (got < bytes) {
+        size_t want_n = bytes - got < sizeof buf ? (size_t)(bytes - got) : sizeof buf;
+        size_t k = fread(buf, 1, want_n, f);
+        if (k == 0)
+            break;
+        h = fnv1a64(h, buf, k);
+        got += k;
+    }
+    fclose(f);
+    if (got != bytes || (unsigned long long)size != bytes + COB__H5_TRAILER || h != want) {
+        snprintf(msg, len,
+                 "checksum mismatch (fnv1a64 %016llx over %llu bytes, recorded %016llx over %llu): the file was "
+                 "changed or damaged after it was written",
+                 (unsigned long long)h, got, want, bytes);
+        return 0;
+    }
+    return 1;
+}
+
 cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, cob__h5_body body, void *user)
 {
     /* In memory (core driver, no backing store): the one disk write is write_image's, so a full
@@ -131,6 +186,20 @@ cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, co
     size_t n = 0;
     if (st == COB_OK && rc == 0)
         rc = take_image(w, f, &image, &n);
+    if (st == COB_OK && rc == 0) { /* room for the checksum trailer */
+        unsigned char *grown = realloc(image, n + COB__H5_TRAILER + 1);
+        if (!grown) {
+            snprintf(w->detail, sizeof w->detail, "out of memory for a %zu-byte file image", n);
+            rc = -1;
+        } else {
+            image = grown;
+            snprintf((char *)image + n, COB__H5_TRAILER + 1, "COBALT-CHECKSUM-1 fnv1a64=%016llx bytes=%020llu",
+                     (unsigned long long)fnv1a64(COB__FNV0, image, n), (unsigned long long)n);
+            memset(image + n + strlen((char *)image + n), ' ', COB__H5_TRAILER - strlen((char *)image + n));
+            image[n + COB__H5_TRAILER - 1] = '\n';
+            n += COB__H5_TRAILER;
+        }
+    }
     close_id(w, H5Fclose, f, &rc);
     if (st == COB_OK && rc < 0)
         st = cob__h5_fail(w, "(closing the file)");

@@ -65,6 +65,10 @@ cob_status cob__h5w_init(cob__h5w *w, const char *path, int compress, cob_err *e
  * partly written on failure (cob__publish removes its temporary). Memory: the image is held
  * twice (HDF5's and the copy written) at the end. */
 cob_status cob__h5_file(cob__h5w *w, const char *file_path, const char *what, cob__h5_body body, void *user);
+/* Files of cob__h5_file end with an 80-byte checksum trailer of the bytes before it (HDF5 and
+ * h5py ignore bytes past the file's end). 1: it matches; 0: it does not, or the file cannot be
+ * read (msg says which); -1: no trailer (a file from before it was recorded). */
+int cob__h5_verify(const char *path, char *msg, size_t len);
 
 /* Create group name in loc and run body in it (w->where names it meanwhile), then close it.
  * Returns body's status, or COB_ERR_IO. */
