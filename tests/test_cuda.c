@@ -929,19 +929,7 @@ Test(cuda, run_lif_curr)
 /* White-noise input with schedules (a mean ramp, a sigma step) and the threshold-crossing draw on
  * a current-based E/I network with recurrent input, and on an unconnected conductance-based
  * population; both integrators. */
-static const char *noise_yaml =
-    "run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 200, seed: 17}\n"
-    "populations:\n"
-    "  - {name: E, model: lif_curr, size: 300, e_l_mV: 0, v_th_mV: 1, v_reset_mV: 0, tau_ref_ms: 0.5,\n"
-    "     v_init_mV: [0, 1], noise: {mu_mV_per_s: [[0, 0], [150, 60]], sigma_mV_per_sqrt_s: 4}}\n"
-    "  - {name: I, model: lif_curr, size: 100, e_l_mV: 0, v_th_mV: 1, v_reset_mV: 0, tau_m_ms: 10,\n"
-    "     v_init_mV: [0, 1], noise: {mu_mV_per_s: 40, sigma_mV_per_sqrt_s: [[0, 2], [100, 6]], bridge: false}}\n"
-    "  - {name: C, model: lif_cond, size: 64, noise: {mu_mV_per_s: 1200, sigma_mV_per_sqrt_s: 20}}\n"
-    "projections:\n"
-    "  - {pre: E, post: E, receptor: E, indegree: 30, weight: 0.01, delay_ms: [0.1, 2]}\n"
-    "  - {pre: I, post: E, receptor: I, indegree: 10, weight: 0.05, delay_ms: [0.1, 1]}\n"
-    "  - {pre: E, post: I, receptor: E, indegree: 30, weight: 0.01, delay_ms: [0.1, 2]}\n"
-    "stats: {v_hist: {min_mV: -80, max_mV: 1}, raster: {neurons: 20}, traces: {neurons: 2, stride_steps: 1}}\n";
+static const char *noise_yaml = TEST_NOISE_NET;
 
 Test(cuda, run_white_noise)
 {
@@ -1021,22 +1009,7 @@ Test(cuda, checkpoint_resume_bit_identical)
 
 /* Synapses with time constants: lif_cond_exp (E and I filtered) and lif_curr_exp (E filtered, I
  * delta) with recurrent, pool and independent input and white noise on one population. */
-static const char *exp_yaml =
-    "run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 200, seed: 23}\n"
-    "populations:\n"
-    "  - {name: A, model: lif_cond_exp, size: 300, tau_syn_e_ms: 1, tau_syn_i_ms: 3}\n"
-    "  - {name: B, model: lif_curr_exp, size: 200, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, v_init_mV: [0, 20],\n"
-    "     tau_syn_e_ms: 4, tau_syn_i_ms: 0, noise: {mu_mV_per_s: 200, sigma_mV_per_sqrt_s: 10}}\n"
-    "  - {name: X, model: poisson, size: 400, rate_hz: 20, input: pool}\n"
-    "  - {name: Y, model: poisson, size: 1, rate_hz: 30, input: independent}\n"
-    "projections:\n"
-    "  - {pre: X, post: A, receptor: E, indegree: 200, weight: 0.012, delay_ms: [0.1, 3]}\n"
-    "  - {pre: A, post: A, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0.1, 3]}\n"
-    "  - {pre: B, post: A, receptor: I, indegree: 30, weight: 0.08, delay_ms: [0.1, 1]}\n"
-    "  - {pre: Y, post: B, receptor: E, indegree: 500, weight: 0.15}\n"
-    "  - {pre: A, post: B, receptor: E, indegree: 40, weight: 0.1, delay_ms: [0.1, 2]}\n"
-    "  - {pre: B, post: B, receptor: I, indegree: 20, weight: 0.4, delay_ms: [0.1, 2]}\n"
-    "stats: {v_hist: {min_mV: -80, max_mV: 20}, raster: {neurons: 20}, traces: {neurons: 2, stride_steps: 1}}\n";
+static const char *exp_yaml = TEST_EXP_NET;
 
 Test(cuda, run_exp_synapses)
 {
