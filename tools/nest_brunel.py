@@ -19,7 +19,8 @@ import numpy as np
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", choices=["ps", "grid"], default="ps")
+    ap.add_argument("--model", choices=["ps", "grid", "exp"], default="ps")
+    ap.add_argument("--tau-syn-ms", type=float, default=2.0, help="--model exp: synaptic time constant")
     ap.add_argument("--dt-us", type=float, default=100.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
@@ -29,9 +30,15 @@ def main():
     nest.set_verbosity("M_ERROR")
     nest.ResetKernel()
     nest.SetKernelStatus({"resolution": x.dt_us / 1000.0, "local_num_threads": x.threads, "rng_seed": x.seed})
-    neuron = "iaf_psc_delta_ps" if x.model == "ps" else "iaf_psc_delta"
+    neuron = {"ps": "iaf_psc_delta_ps", "grid": "iaf_psc_delta", "exp": "iaf_psc_exp"}[x.model]
     gen = "poisson_generator_ps" if x.model == "ps" else "poisson_generator"
     params = {"tau_m": 20.0, "t_ref": 2.0, "E_L": 0.0, "V_th": 20.0, "V_reset": 10.0, "C_m": 250.0}
+    # iaf_psc_exp: a weight is the PSC amplitude in pA; J mV of charge (cobalt's lif_curr_exp, J / tau_s
+    # per spike) is J C_m / tau_s
+    scale = 1.0
+    if x.model == "exp":
+        params.update({"tau_syn_ex": x.tau_syn_ms, "tau_syn_in": x.tau_syn_ms})
+        scale = params["C_m"] / x.tau_syn_ms
     n_e, n_i, warm, t_meas = 10000, 2500, 300.0, 1000.0
     pop_e = nest.Create(neuron, n_e, params=params)
     pop_i = nest.Create(neuron, n_i, params=params)
@@ -42,8 +49,8 @@ def main():
     conn = {"allow_autapses": False, "allow_multapses": False}
     for pre, k, w in ((pop_e, 1000, 0.1), (pop_i, 250, -0.5)):
         for post in (pop_e, pop_i):
-            nest.Connect(pre, post, dict(conn, rule="fixed_indegree", indegree=k), {"weight": w, "delay": 1.5})
-    nest.Connect(noise, pop_e + pop_i, syn_spec={"weight": 0.1, "delay": x.dt_us / 1000.0})
+            nest.Connect(pre, post, dict(conn, rule="fixed_indegree", indegree=k), {"weight": w * scale, "delay": 1.5})
+    nest.Connect(noise, pop_e + pop_i, syn_spec={"weight": 0.1 * scale, "delay": x.dt_us / 1000.0})
     rec = nest.Create("spike_recorder", params={"start": warm, "stop": warm + t_meas})
     nest.Connect(pop_e, rec)
     nest.Simulate(warm + t_meas)
@@ -58,7 +65,8 @@ def main():
         if chunk.size >= 3:  # at least 2 ISIs, as cobalt's stats.min_isi
             isi = np.diff(chunk)
             cvs.append(isi.std() / isi.mean())
-    row = dict(case="brunel", integrator="nest_" + x.model if x.model == "ps" else "nest", dt_us=x.dt_us,
+    case = "brunel" if x.model != "exp" else f"brunel_exp{x.tau_syn_ms:g}"
+    row = dict(case=case, integrator={"ps": "nest_ps", "grid": "nest", "exp": "nest"}[x.model], dt_us=x.dt_us,
                seed=x.seed, pop="E", rate_hz=rate, cv=float(np.mean(cvs)) if cvs else float("nan"), v_mean_mV="",
                v_sd_mV="", run_s=round(time.time() - t0, 2), commit=f"nest {nest.__version__}")
     fields = ["case", "integrator", "dt_us", "seed", "pop", "rate_hz", "cv", "v_mean_mV", "v_sd_mV", "run_s",
