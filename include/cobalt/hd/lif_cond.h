@@ -4,9 +4,9 @@
  *
  * Step order, at the start of step t (inputs arriving at t):
  *   refractory: V stays at V_r, inputs are discarded, counter decremented (hd/lif.h);
- *   otherwise:  channel jumps in channel order (E channels before I channels), the step's
- *               continuous drive, then the exact leak decay over dt towards E_L and the
- *               threshold (hd/lif.h).
+ *   otherwise:  channel jumps in channel order (E channels before I channels), the exact leak
+ *               decay over dt towards E_L, the step's continuous drive (white noise,
+ *               hd/noise.h) and the threshold (hd/lif.h).
  * A channel c with reversal E_c and jump factor f_c receiving n spikes in the step moves
  *   V <- E_c + (V - E_c) * f_c^n,
  * f_c = 1 - a_c (linear jumps, a(E - V) per spike, V before each arrival; the default) or

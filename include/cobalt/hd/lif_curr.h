@@ -1,7 +1,7 @@
 /* include/cobalt/hd/lif_curr.h -- current-based LIF with delta synapses (Sanzeni et al. Eq. 7;
  * Brunel 2000): the `lif_curr` entry of the model registry (hd/models.h). Each spike on channel c
- * moves V by a fixed J_c mV (positive for E, -g J for I); then the step's continuous drive, the
- * exact leak towards v_leak (= E_L + mu_ext, a constant drive), threshold, reset, refractory
+ * moves V by a fixed J_c mV (positive for E, -g J for I); then the exact leak towards v_leak
+ * (= E_L + mu_ext, a constant drive), the step's continuous drive (hd/noise.h), threshold, reset, refractory
  * (hd/lif.h). Propagators: host/models/lif_curr.c (chan_factor holds J_c in mV); page:
  * docs/models/lif_curr.md. */
 #ifndef COBALT_HD_LIF_CURR_H
