@@ -114,9 +114,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             if (P->noise.on) { /* the population's coefficients for this step, then this neuron's draw */
                 float nz_a, nz_b;
                 cob_noise_coef(&P->noise, s.t, &nz_a, &nz_b);
-                in.drive_mV = cob_noise_drive(nz_a, nz_b, g->seed, P->noise.stream, (uint32_t)i, (uint64_t)s.t);
-                if (P->noise.bridge)
-                    in.bridge_var = nz_b * nz_b;
+                cob_noise_input(&P->noise, nz_a, nz_b, (uint32_t)i, &in);
             }
             flags = cob_neuron_step(P->model, &P->prop, &g->state, gi, &in, nch, &v_mV);
             if (flags & COB_STEP_BAD_MODEL)

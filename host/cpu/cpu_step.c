@@ -168,11 +168,8 @@ static inline __attribute__((always_inline)) int64_t update_loop(
         int flags;
         cob_input_clear(&in, seed, (uint64_t)sc->t, (uint32_t)(off + i));
         gather_counts(in0, i, nch, N, n_thr, thr_stride, &in, ovf);
-        if (noise) { /* a constant: without white noise drive and bridge_var stay 0 and fold away */
-            in.drive_mV = cob_noise_drive(nz_a, nz_b, seed, nz->stream, (uint32_t)i, (uint64_t)sc->t);
-            if (nz->bridge)
-                in.bridge_var = nz_b * nz_b;
-        }
+        if (noise) /* a constant: without white noise drive and bridge_var stay 0 and fold away */
+            cob_noise_input(nz, nz_a, nz_b, (uint32_t)i, &in);
         flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
         if (flags & COB_STEP_FIRED) {
             spk[w++] = (int32_t)i;

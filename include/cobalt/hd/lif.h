@@ -114,6 +114,13 @@ COB_INLINE int cob_lif_bridge_crossed(const cob_lif_prop *p, float va, float vb,
     return x >= -40.0f && cob_lif_bridge_draw(in, x); /* below: P < 5e-18 */
 }
 
+/* The threshold rule at the end of a step that went from va to vb: vb >= theta, or (with white
+ * noise) a crossing on the way (cob_lif_bridge_crossed). Used by every LIF step's tail. */
+COB_INLINE int cob_lif_crossed(const cob_lif_prop *p, float va, float vb, const cob_input *in)
+{
+    return vb >= p->v_th_mV || cob_lif_bridge_crossed(p, va, vb, in);
+}
+
 /* Tail of a step, from V after the inputs: exact leak over dt towards v_leak, the step's
  * continuous drive (cob_input.drive_mV: the exact integral of the continuous inputs over the
  * step, hd/noise.h), then threshold: V >= theta, or a crossing within the step
@@ -124,7 +131,7 @@ COB_INLINE int cob_lif_leak_fire(cob_lif_state *n, const cob_lif_prop *p, float 
     const float va = v;
     v = p->v_leak_mV + (v - p->v_leak_mV) * p->leak_decay;
     v += in->drive_mV;
-    if (v >= p->v_th_mV || cob_lif_bridge_crossed(p, va, v, in)) {
+    if (cob_lif_crossed(p, va, v, in)) {
         n->v_mV = p->v_reset_mV;
         n->refr_steps = p->refr_steps;
         return COB_STEP_FIRED;
@@ -218,7 +225,7 @@ COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_p
     } else {
         float v = p->v_leak_mV + (s->v - p->v_leak_mV) * cob_lif_decay_ticks(p, COB_TICKS - s->t);
         v += in->drive_mV;
-        if (v >= p->v_th_mV || cob_lif_bridge_crossed(p, s->v, v, in)) {
+        if (cob_lif_crossed(p, s->v, v, in)) {
             s->n_fired += 1;
             n->v_mV = p->v_reset_mV;
             n->refr_steps = p->refr_ticks;

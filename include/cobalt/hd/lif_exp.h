@@ -91,7 +91,7 @@ COB_INLINE int cob_lif_exp_refractory(cob_lif_exp_state *n, const cob_lif_exp_pr
  * V >= theta or a crossing within the step (cob_lif_bridge_crossed) -> spike, V_r, refractory. */
 COB_INLINE int cob_lif_exp_fire(cob_lif_exp_state *n, const cob_lif_exp_prop *p, float va, float v, const cob_input *in)
 {
-    if (v >= p->lif.v_th_mV || cob_lif_bridge_crossed(&p->lif, va, v, in)) {
+    if (cob_lif_crossed(&p->lif, va, v, in)) {
         n->v_mV = p->lif.v_reset_mV;
         n->refr_steps = p->lif.refr_steps;
         return COB_STEP_FIRED;

@@ -16,6 +16,7 @@
 #include <math.h>
 #include "hd.h"
 #include "ieee_math.h"
+#include "input.h"
 #include "philox.h"
 #include "schedule.h"
 
@@ -64,11 +65,15 @@ COB_INLINE void cob_noise_coef(const cob_noise *nz, int64_t t, float *a, float *
     *b = cob_schedule_at(&nz->sigma, t) * nz->k_sigma;
 }
 
-/* The step's drive of one neuron (index: within its population): a + b xi; no draw when
- * b == 0. */
-COB_INLINE float cob_noise_drive(float a, float b, uint64_t seed, uint32_t stream, uint32_t index, uint64_t t)
+/* This step's white-noise input of one neuron (index: within its population) into in (whose seed
+ * and step are set): the drive a + b xi (no draw when b == 0) and, with the crossing test on,
+ * the step's noise variance b^2 (hd/lif.h, cob_lif_bridge_crossed). One definition for both
+ * backends. */
+COB_INLINE void cob_noise_input(const cob_noise *nz, float a, float b, uint32_t index, cob_input *in)
 {
-    return b != 0.0f ? a + b * cob_gauss(seed, stream, index, t) : a;
+    in->drive_mV = b != 0.0f ? a + b * cob_gauss(in->seed, nz->stream, index, in->t) : a;
+    if (nz->bridge)
+        in->bridge_var = b * b;
 }
 
 #ifdef __cplusplus
