@@ -305,6 +305,8 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
         P->model = ps->model;
         P->kind = COB_DPOP_NONE;
         COB_TRY(dnew(s, &P->spk, ps->size, "spike lists", err));
+        if (net->dfrac_any)
+            COB_TRY(dnew(s, &P->spk_tick, ps->size, "spike offsets", err));
         if (net->pop_offset[pop] >= 0) {
             P->kind = COB_DPOP_NEURON;
             P->off = net->pop_offset[pop];
@@ -742,6 +744,8 @@ static cob_status walk_state(cob_cuda *s, const cob_dcount *cnt, F &&apply)
         const cob_dpop *P = &h->pop[pop];
         const cob_acc_dims m = cob_acc_plan_dims(s->plan, pop);
         COB_TRY(apply(P->spk, P->size, "spike lists"));
+        if (P->spk_tick)
+            COB_TRY(apply(P->spk_tick, P->size, "spike offsets"));
         if (P->kind == COB_DPOP_POOL) {
             COB_TRY(apply(P->next, P->size, "pool sources"));
             COB_TRY(apply(P->n_draws, P->size, "pool sources"));

@@ -85,6 +85,8 @@ typedef struct {
     uint32_t *dgrp_off;   /* delay-group offsets within a row, 32-bit ... */
     uint16_t *dgrp_off16; /* ... or 16-bit when every row is shorter than 65536 (one is NULL) */
     int32_t n_dgrp, min_delay;
+    int32_t dfrac_mode; /* continuous delays (hd/connect.h): COB_DFRAC_*, key, constant fraction */
+    uint32_t dfrac_key, dfrac_const;
     int32_t *indegree;
     uint32_t *n_chunks;
     double *lambda_chunk, *exp_neg;
@@ -105,6 +107,7 @@ typedef struct {
     int32_t n_indep;
     int32_t indep[COB_MAX_PROJS]; /* independent projections onto this population */
     int32_t *spk;                 /* this step's spikes (local indices, unordered) */
+    uint8_t *spk_tick;            /* their offsets in 1/256 step (net->dfrac_any only, else NULL) */
     int64_t *next;                /* pool: next spike step of each source */
     uint32_t *n_draws;
     uint64_t *thr;
@@ -177,6 +180,9 @@ static inline void cob_dproj_describe(const cob_net *net, int p, cob_dproj *dp)
     dp->post_off = net->pop_offset[pr->post];
     dp->n_dgrp = pr->n_dgrp;
     dp->min_delay = pr->min_delay;
+    dp->dfrac_mode = pr->dfrac_mode;
+    dp->dfrac_key = pr->dfrac_key;
+    dp->dfrac_const = pr->dfrac_const;
     dp->stream = COB_STREAM(COB_STREAM_INDEP, p); /* read by independent projections only */
 }
 

@@ -89,6 +89,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
     const int hpop = x0 < g->n_items ? item_pop(g, x0) : -1; /* the block's histogram population */
     const int use_shist = g->shared_hist && hpop >= 0 && g->pop[hpop].kind == COB_DPOP_NEURON && s.sample_v;
     int j, pop = -1, fired = 0, pos = 0;
+    uint32_t tick = 0; /* the spike's offset in 1/256 step (continuous delays) */
     int64_t i = 0;
     for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x) s_n[j] = 0;
     for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x)
@@ -120,6 +121,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             if (flags & COB_STEP_BAD_MODEL)
                 atomicMax(&cnt->bad_model, pop + 1);
             fired = flags & COB_STEP_FIRED;
+            tick = cob_step_tick(flags);
             if (flags >> COB_STEP_MERGED_SHIFT)
                 atomicAdd(&cnt->merged, (unsigned long long)(flags >> COB_STEP_MERGED_SHIFT));
             if (s.measuring) {
@@ -153,6 +155,8 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             }
         } else if (P->next[i] == s.t) { /* pool source due now: its next spike, as the CPU draws it */
             fired = 1;
+            if (P->spk_tick)
+                tick = cob_pool_spike_tick(g->seed, pop, (uint32_t)i, s.t);
             P->next[i] = cob_pool_next(g->seed, P->stream, (uint32_t)i, s.t, P->p, &P->n_draws[i], P->thr, P->thr_len);
         }
         if (fired)
@@ -180,8 +184,11 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             if (s_hist[j])
                 atomicAdd((unsigned long long *)&g->pop[hpop].acc.v_hist[j], (unsigned long long)s_hist[j]);
     __syncthreads();
-    if (fired)
+    if (fired) {
         g->pop[pop].spk[s_base[pop] + pos] = (int32_t)i;
+        if (g->pop[pop].spk_tick)
+            g->pop[pop].spk_tick[s_base[pop] + pos] = (uint8_t)tick;
+    }
 }
 
 /* Largest delay group g of a row with off[g] <= s (off[0] = 0 <= s < off[n_dgrp]). */
@@ -231,9 +238,28 @@ __device__ static void deliver_groups(uint32_t *chan0, const int32_t *tgt, const
     }
 }
 
+/* deliver_groups for a projection with delay fractions (hd/connect.h): the arrival of target
+ * tgt[s] of group grp is cob_arrival_steps(min_delay + grp, s8, fraction) steps after t. */
+template <typename O>
+__device__ static void deliver_frac(const cob_dproj *pr, uint32_t *chan0, const int32_t *tgt, const O *off, int64_t len,
+                                    int64_t t_mod, int32_t j, uint32_t s8, int64_t D, int64_t slot_stride, int lane)
+{
+    const uint32_t kj = cob_mix32(pr->dfrac_key ^ (uint32_t)j); /* cob_delay_frac's first round */
+    const int hash = pr->dfrac_mode == COB_DFRAC_HASH;
+    int64_t s;
+    for (s = lane; s < len; s += 32) {
+        const int32_t d = pr->min_delay + (pr->n_dgrp > 1 ? group_of<O>(off, pr->n_dgrp, (uint32_t)s) : 0);
+        const uint32_t f = hash ? cob_mix32(kj + (uint32_t)tgt[s]) >> 24 : pr->dfrac_const;
+        int64_t slot = t_mod + cob_arrival_steps(d, s8, f); /* < 2 D: arrivals are shorter than the ring */
+        if (slot >= D)
+            slot -= D;
+        atomicAdd(chan0 + slot * slot_stride + tgt[s], 1u);
+    }
+}
+
 /* One spike's row of projection pr, by the 32 lanes of a warp; returns the row length. */
 __device__ static int64_t deliver_row(const cob_dnet *__restrict__ g, const cob_dproj *pr, int64_t t, int32_t j,
-                                      int lane)
+                                      uint32_t s8, int lane)
 {
     const int64_t r0 = pr->row_ptr[j], len = pr->row_ptr[j + 1] - r0;
     const int32_t *tgt = pr->target + r0;
@@ -241,7 +267,14 @@ __device__ static int64_t deliver_row(const cob_dnet *__restrict__ g, const cob_
     const int64_t slot0 = (t + pr->min_delay) % D;
     uint32_t *chan0 = g->ring + (int64_t)pr->channel * N + pr->post_off;
     int64_t s;
-    if (pr->n_dgrp == 1) {
+    if (pr->dfrac_mode != COB_DFRAC_NONE) {
+        if (pr->dgrp_off16)
+            deliver_frac<uint16_t>(pr, chan0, tgt, pr->dgrp_off16 + (int64_t)j * (pr->n_dgrp + 1), len, t % D, j, s8, D,
+                                   slot_stride, lane);
+        else
+            deliver_frac<uint32_t>(pr, chan0, tgt, pr->dgrp_off + (int64_t)j * (pr->n_dgrp + 1), len, t % D, j, s8, D,
+                                   slot_stride, lane);
+    } else if (pr->n_dgrp == 1) {
         uint32_t *cells = chan0 + slot0 * slot_stride;
         for (s = lane; s < len; s += 32) atomicAdd(cells + tgt[s], 1u);
     } else if (pr->dgrp_off16) {
@@ -267,9 +300,11 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK)
     for (q = 0; q < g->n_deliver; ++q) {
         const cob_dproj *pr = &g->proj[g->deliver[q]];
         const int32_t *spk = g->pop[pr->pre].spk;
+        const uint8_t *spk_tick = g->pop[pr->pre].spk_tick;
         const int64_t n = cnt->n_spk[par][pr->pre];
         int64_t it = base + ((warp - base % n_warps) % n_warps + n_warps) % n_warps;
-        for (; it < base + n; it += n_warps) events += deliver_row(g, pr, t, spk[it - base], lane);
+        for (; it < base + n; it += n_warps)
+            events += deliver_row(g, pr, t, spk[it - base], spk_tick ? spk_tick[it - base] : 0u, lane);
         base += n;
     }
     if (lane == 0 && events)

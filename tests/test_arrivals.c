@@ -298,6 +298,41 @@ Test(arrivals, merged_spikes_counted)
     cr_expect_geq(f >> COB_STEP_MERGED_SHIFT, 3, "flags %#x", f);
 }
 
+/* The spike's offset within the step, which continuous delays carry to the arrival
+ * (hd/connect.h): a neuron just below threshold crosses at its one E arrival, so the flags give
+ * that arrival's tick in 1/256 of the step; a crossing at the end of the step (by the drive) is
+ * at 255/256. */
+Test(arrivals, spike_offset_in_flags)
+{
+    cob_lif_prop p = curr_prop(2.0, 0.1, 1.0, 1.0);
+    int seen_low = 0, seen_high = 0;
+    for (uint32_t neuron = 0; neuron < 200; ++neuron) {
+        uint32_t cnt[2] = {1, 0}, tick;
+        int32_t c;
+        cob_input in = make_input(3, neuron, cnt, 2);
+        cob_lif_state n = {19.9f, 0};
+        cob_arrivals a;
+        cob_arrivals_begin(&a, in.seed, in.neuron, in.t, &in, 2);
+        cr_assert(cob_arrivals_next(&a, &tick, &c));
+        int f = cob_lif_curr_step(&n, &p, &in, 2);
+        cr_assert(f & COB_STEP_FIRED, "neuron %u: flags %#x", neuron, f);
+        cr_assert_eq(cob_step_tick(f), tick >> 8, "neuron %u: offset %u/256, arrival at tick %u", neuron,
+                     cob_step_tick(f), tick);
+        cr_assert_eq(f >> COB_STEP_MERGED_SHIFT, 0, "one spike, flags %#x", f);
+        seen_low += tick < COB_TICKS / 2;
+        seen_high += tick >= COB_TICKS / 2;
+    }
+    cr_assert(seen_low > 50 && seen_high > 50, "%d early, %d late arrivals", seen_low, seen_high);
+    /* no arrival, drive above threshold: the crossing is tested at the end of the step */
+    uint32_t none[2] = {0, 0};
+    cob_input in = make_input(3, 1, none, 2);
+    in.drive_mV = 5.0f;
+    cob_lif_state n = {19.0f, 0};
+    int f = cob_lif_curr_step(&n, &p, &in, 2);
+    cr_assert(f & COB_STEP_FIRED, "flags %#x", f);
+    cr_assert_eq(cob_step_tick(f), 255u);
+}
+
 /* lif_cond: one arrival at tick s is V <- E + (V - E)(1 - a) at s, with the leak to E_L before
  * and after, as the closed form in double. */
 Test(arrivals, lif_cond_one_arrival)

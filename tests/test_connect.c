@@ -346,6 +346,101 @@ static int same_proj(const cob_proj *a, const cob_proj *b)
            !memcmp(a->delay_steps, b->delay_steps, (size_t)a->n_syn * sizeof *a->delay_steps);
 }
 
+/* Continuous delays under the ordered step (hd/connect.h): the layout of each kind of delay, and
+ * the delays a range realises, whole part drawn and fraction hashed, uniform on [round(a/dt),
+ * round(b/dt)) to 1/256 of a step. */
+Test(connect, ordered_delays_layout)
+{
+    cob_config c;
+    cob_net net;
+    ei_config(&c);
+    c.run.integrator = COB_INTEGRATOR_ORDERED;
+    c.run.dt_ms = 0.05;
+    c.projs[0].delay_min_ms = 0.0; /* a range: uniform on [0, 20) steps */
+    c.projs[0].delay_max_ms = 1.0;
+    c.projs[1].delay_min_ms = c.projs[1].delay_max_ms = 0.1375; /* 2.75 steps */
+    c.projs[3].delay_min_ms = c.projs[3].delay_max_ms = 1.5;    /* 30 steps, on the grid */
+    c.projs[4].delay_min_ms = 1.0;                              /* narrower than a step: its midpoint, 20.2 steps */
+    c.projs[4].delay_max_ms = 1.02;
+    build_ok(&net, &c);
+    for (int p = 0; p < c.n_projs; ++p) check_proj_structure(&net, &c, p);
+    cr_expect_eq(net.proj[0].dfrac_mode, COB_DFRAC_HASH);
+    cr_expect_eq(net.proj[0].min_delay, 0);
+    cr_expect_eq(net.proj[0].max_delay, 19);
+    cr_expect_eq(net.proj[1].dfrac_mode, COB_DFRAC_CONST);
+    cr_expect_eq(net.proj[1].min_delay, 2);
+    cr_expect_eq(net.proj[1].dfrac_const, 192u);
+    cr_expect_eq(net.proj[3].dfrac_mode, COB_DFRAC_NONE);
+    cr_expect_eq(net.proj[3].min_delay, 30);
+    cr_expect_eq(net.proj[3].max_delay, 30);
+    cr_expect_eq(net.proj[4].dfrac_mode, COB_DFRAC_CONST);
+    cr_expect_eq(net.proj[4].min_delay, 20);
+    cr_expect_eq(net.proj[4].dfrac_const, 51u);           /* round(20.2 * 256) = 20 * 256 + 51 */
+    cr_expect_eq(net.proj[2].dfrac_mode, COB_DFRAC_HASH); /* [0.1, 2] ms: [2, 40) steps */
+    cr_expect_eq(net.proj[2].min_delay, 2);
+    cr_expect_eq(net.proj[2].max_delay, 39);
+    cr_expect(net.dfrac_any);
+    cr_expect_eq(net.ring_slots, 41, "the longest arrival, 39 + 1 steps after its spike, needs 41 slots");
+    cob_net_free(&net);
+    /* the grid step keeps whole-step delays */
+    c.run.integrator = COB_INTEGRATOR_GRID;
+    build_ok(&net, &c);
+    for (int p = 0; p < c.n_projs; ++p) cr_expect_eq(net.proj[p].dfrac_mode, COB_DFRAC_NONE, "projection %d", p);
+    cr_expect_eq(net.proj[0].min_delay, 1);
+    cr_expect_eq(net.proj[0].max_delay, 20);
+    cr_expect(!net.dfrac_any);
+    cob_net_free(&net);
+}
+
+Test(connect, ordered_delays_uniform)
+{
+    cob_config c;
+    cob_net net;
+    cob_config_defaults(&c);
+    c.run.integrator = COB_INTEGRATOR_ORDERED;
+    c.run.dt_ms = 0.05;
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, 2000);
+    add_proj(&c, e, e, COB_RECEPTOR_E, 200);
+    c.projs[0].delay_min_ms = 0.0;
+    c.projs[0].delay_max_ms = 1.0;
+    build_ok(&net, &c);
+    const cob_proj *pr = &net.proj[0];
+    uint64_t quarter[80] = {0}, frac[256] = {0};
+    for (int64_t j = 0; j < pr->n_pre; ++j)
+        for (int64_t s = pr->row_ptr[j]; s < pr->row_ptr[j + 1]; ++s) {
+            uint32_t f = cob_delay_frac(pr->dfrac_key, (uint32_t)j, (uint32_t)pr->target[s]);
+            uint32_t d256 = (uint32_t)pr->delay_steps[s] * 256u + f; /* the delay in 1/256 step */
+            cr_assert_lt(d256, 20u * 256u);
+            quarter[d256 / 64] += 1;
+            frac[f] += 1;
+        }
+    /* chi-square bounds at p = 1e-6 (Wilson-Hilferty): 154 for 79 d.o.f., 377 for 255 */
+    double e80 = pr->n_syn / 80.0, e256 = pr->n_syn / 256.0, x80 = 0.0, x256 = 0.0;
+    for (int b = 0; b < 80; ++b) x80 += (quarter[b] - e80) * (quarter[b] - e80) / e80;
+    for (int b = 0; b < 256; ++b) x256 += (frac[b] - e256) * (frac[b] - e256) / e256;
+    cr_log_info("ordered_delays_uniform: chi-square %.1f (79 d.o.f.), fractions %.1f (255)", x80, x256);
+    cr_expect_lt(x80, 154.0, "delays in quarter steps: chi-square %.1f (79 d.o.f.)", x80);
+    cr_expect_lt(x256, 377.0, "delay fractions: chi-square %.1f (255 d.o.f.)", x256);
+    cob_net_free(&net);
+}
+
+/* The step of arrival: d + floor((s + f) / 256) steps after the spike, at least one. */
+Test(connect, arrival_steps)
+{
+    cr_expect_eq(cob_arrival_steps(3, 200, 55), 3);
+    cr_expect_eq(cob_arrival_steps(3, 200, 56), 4);
+    cr_expect_eq(cob_arrival_steps(0, 10, 20), 1, "never within the emitting step");
+    cr_expect_eq(cob_arrival_steps(0, 128, 128), 1);
+    cr_expect_eq(cob_arrival_steps(1, 0, 255), 1);
+    cr_expect_eq(cob_arrival_steps(1, 255, 255), 2);
+    /* over uniform offsets and fractions, a delay of d + f/256 steps arrives d + 1/2 steps later
+     * on average (to 1/512 from the 1/256 grid): the grid step's (d + 1) bias is gone */
+    double sum = 0.0;
+    for (uint32_t s8 = 0; s8 < 256; ++s8)
+        for (uint32_t f = 0; f < 256; ++f) sum += cob_arrival_steps(5, s8, f);
+    cr_expect_lt(fabs(sum / 65536.0 - 5.5), 1.0 / 256.0, "mean arrival %.6f steps", sum / 65536.0);
+}
+
 Test(connect, seed_reproducible)
 {
     cob_config c;

@@ -13,8 +13,10 @@
  *
  * Provenance: the digests were recorded with COBALT_DIGEST_PRINT=1 at commit 6a328ee (before
  * the extension-layer refactor, issue 8); the three "ordered step" cases when that step was
- * introduced (issue 16), the two of exponential synapses and white noise when those were (issue 12). They may change only with a deliberate change of
- * results, recorded in the commit message. */
+ * introduced (issue 16), the two of exponential synapses and white noise when those were (issue 12);
+ * the fig4 ordered case again, and the fixed-fraction case, when the ordered step's delays became
+ * continuous (issue 16: arrival step from the spike's offset and the delay's fraction). They may
+ * change only with a deliberate change of results, recorded in the commit message. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -92,7 +94,7 @@ static const digest_case cases[] = {
       "projections.1.indegree=100", "projections.2.indegree=25", "projections.3.indegree=25",
       "projections.4.indegree=100", "projections.5.indegree=100", "populations.X.rate_hz=200", "run.integrator=ordered",
       RASTER, NULL},
-     0x76a45142cf2dd32bull},
+     0x7ef25bc2312357c0ull},
     {"brunel2000 ordered step (lif_curr, independent input)",
      CFG("configs/brunel2000.yaml"),
      {SHORT, "populations.E.size=400", "populations.I.size=100", "populations.X.size=400", "projections.0.indegree=80",
@@ -105,6 +107,15 @@ static const digest_case cases[] = {
      {"run.dt_ms=1", "run.t_warmup_ms=5", "run.t_sim_ms=300", "populations.N.size=40", "stats.v_neurons=40",
       "run.integrator=ordered", RASTER, NULL},
      0x2c5dc2686550607aull},
+    /* continuous delays under the ordered step (issue 16): a fixed delay between two steps */
+    {"brunel2000 ordered step, fixed delay 1.55 ms at dt 0.1 ms (one delay fraction)",
+     CFG("configs/brunel2000.yaml"),
+     {SHORT, "populations.E.size=400", "populations.I.size=100", "populations.X.size=400", "projections.0.indegree=80",
+      "projections.1.indegree=80", "projections.2.indegree=20", "projections.3.indegree=20",
+      "projections.4.indegree=80", "projections.5.indegree=80", "populations.X.rate_hz=150", "run.integrator=ordered",
+      "projections.0.delay_ms=1.55", "projections.1.delay_ms=1.55", "projections.2.delay_ms=1.55",
+      "projections.3.delay_ms=1.55", RASTER, NULL},
+     0xd4252d3bdb19194cull},
     /* models and inputs of issue 12, recorded when they landed */
     {"fig4 with exponential conductances (lif_cond_exp, tau_s 1 / 2 ms)",
      CFG("configs/sanzeni2020_fig4.yaml"),

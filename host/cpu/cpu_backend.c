@@ -46,6 +46,8 @@ static cob_status alloc_state(cob_cpu *s, cob_err *err)
         s->spk[pop] = malloc((size_t)(s->net->pop_size[pop] ? s->net->pop_size[pop] : 1) * sizeof *s->spk[pop]);
         if (!s->spk[pop])
             goto nomem;
+        if (net->dfrac_any && !(s->spk_tick[pop] = malloc((size_t)(s->net->pop_size[pop] ? s->net->pop_size[pop] : 1))))
+            goto nomem;
     }
     return COB_OK;
 nomem:
@@ -108,6 +110,7 @@ static void cpu_destroy(void *impl)
     free(s->bkt);
     for (i = 0; i < COB_MAX_POPS; ++i) {
         free(s->spk[i]);
+        free(s->spk_tick[i]);
         free(s->pool[i].next);
         free(s->pool[i].n_draws);
     }

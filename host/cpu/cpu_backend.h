@@ -38,13 +38,14 @@ typedef struct {
     const cob_plan *plan;
     int64_t t; /* steps done */
     int n_thr;
-    cob_state_arrays state;     /* neuron state, one array per variable (net->n_state_f32/_i32) */
-    int bad_model;              /* population + 1 whose model the step does not know (0: none) */
-    uint16_t *inbuf;            /* [n_thr][inbuf_cells] */
-    int64_t inbuf_cells;        /* n_channels_max * n_neurons */
-    cob_bucket *bkt;            /* [n_thr][ring_slots] */
-    int bkt_failed;             /* a bucket could not grow */
-    int32_t *spk[COB_MAX_POPS]; /* this step's spikes (local indices, ascending) */
+    cob_state_arrays state;          /* neuron state, one array per variable (net->n_state_f32/_i32) */
+    int bad_model;                   /* population + 1 whose model the step does not know (0: none) */
+    uint16_t *inbuf;                 /* [n_thr][inbuf_cells] */
+    int64_t inbuf_cells;             /* n_channels_max * n_neurons */
+    cob_bucket *bkt;                 /* [n_thr][ring_slots] */
+    int bkt_failed;                  /* a bucket could not grow */
+    int32_t *spk[COB_MAX_POPS];      /* this step's spikes (local indices, ascending) */
+    uint8_t *spk_tick[COB_MAX_POPS]; /* their offsets in 1/256 step (net->dfrac_any only, else NULL) */
     int64_t n_spk[COB_MAX_POPS];
     uint64_t poll_count[COB_MAX_POPS];
     cob_pool pool[COB_MAX_POPS];

@@ -7,6 +7,7 @@
 #include <omp.h>
 #endif
 #include "cpu/cpu_backend.h"
+#include "cobalt/hd/connect.h"
 #include "cobalt/hd/models.h"
 #include "cobalt/hd/noise.h"
 #include "cobalt/hd/poisson.h"
@@ -49,6 +50,8 @@ static void step_sources(cob_cpu *s, int pop, int64_t t)
     int64_t j, n = pp->size, k = 0;
     for (j = 0; j < n; ++j)
         if (pl->next[j] == t) {
+            if (s->spk_tick[pop])
+                s->spk_tick[pop][k] = (uint8_t)cob_pool_spike_tick(s->net->seed, pop, (uint32_t)j, t);
             s->spk[pop][k++] = (int32_t)j;
             pl->next[j] = cob_pool_next(s->net->seed, stream, (uint32_t)j, t, pp->p_step, &pl->n_draws[j], pp->gap_thr,
                                         pp->gap_len);
@@ -156,6 +159,7 @@ static inline __attribute__((always_inline)) int64_t update_loop(
     const int measuring = sc->measuring;
     uint16_t *restrict in0 = s->inbuf + off;
     int32_t *restrict spk = s->spk[pop];
+    uint8_t *restrict spk_tick = s->spk_tick[pop];
     const cob_acc_arrays acc = cob_acc_pop_arrays(&s->acc.pop[pop]);
     const cob_vhist_geom geom = {s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins};
     uint64_t *vhist = s->vhist + ((int64_t)thread_id() * s->net->n_pops + pop) * (s->acc.v_bins + 2);
@@ -172,6 +176,8 @@ static inline __attribute__((always_inline)) int64_t update_loop(
             cob_noise_input(nz, nz_a, nz_b, (uint32_t)i, &in);
         flags = cob_neuron_step(model, &prop, &sa, off + i, &in, nch, &v);
         if (flags & COB_STEP_FIRED) {
+            if (spk_tick)
+                spk_tick[w] = (uint8_t)cob_step_tick(flags);
             spk[w++] = (int32_t)i;
             *merged += (uint64_t)(flags >> COB_STEP_MERGED_SHIFT);
         }
@@ -243,9 +249,12 @@ static void merge_spikes(cob_cpu *s, int pop, int team)
     s->n_spk[pop] = 0;
     for (k = 0; k < team; ++k) {
         cob_share *sh = &s->share[k];
-        if (sh->start[pop] != s->n_spk[pop])
+        if (sh->start[pop] != s->n_spk[pop]) {
             memmove(s->spk[pop] + s->n_spk[pop], s->spk[pop] + sh->start[pop],
                     (size_t)sh->found[pop] * sizeof(int32_t));
+            if (s->spk_tick[pop])
+                memmove(s->spk_tick[pop] + s->n_spk[pop], s->spk_tick[pop] + sh->start[pop], (size_t)sh->found[pop]);
+        }
         s->n_spk[pop] += sh->found[pop];
         for (c = 0; c < COB_MAX_CHANNELS; ++c) {
             s->acc.pop[pop].chan_count[c] += sh->chan[pop][c];
@@ -333,6 +342,42 @@ static void emit_proj(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_
     }
 }
 
+/* emit_proj for a projection with delay fractions (hd/connect.h): each arrival goes to the slot
+ * cob_arrival_steps gives from the spike's offset and the synapse's fraction. */
+static void emit_proj_frac(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_bucket *bkt)
+{
+    const cob_net *net = s->net;
+    const cob_proj *pr = &net->proj[p];
+    const int64_t D = net->ring_slots, stride = pr->n_dgrp + 1, n_dgrp = pr->n_dgrp;
+    const uint32_t base = (uint32_t)((int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post]);
+    const uint32_t key = pr->dfrac_key;
+    const int hash = pr->dfrac_mode == COB_DFRAC_HASH;
+    int64_t k, g;
+    for (k = k0; k < k1; ++k) {
+        int32_t j = s->spk[pr->pre][k];
+        const uint32_t s8 = s->spk_tick[pr->pre][k];
+        const uint32_t *off = pr->dgrp_off + j * stride;
+        const int32_t *tgt = pr->target + pr->row_ptr[j];
+        const uint32_t kj = cob_mix32(key ^ (uint32_t)j); /* cob_delay_frac's first round, once per row */
+        for (g = 0; g < n_dgrp; ++g) {
+            const int32_t d = pr->min_delay + (int32_t)g;
+            cob_bucket *b0 = &bkt[(t + cob_arrival_steps(d, 0, 0)) % D];   /* s8 + f < 256 */
+            cob_bucket *b1 = &bkt[(t + cob_arrival_steps(d, 0, 256)) % D]; /* s8 + f >= 256 */
+            uint32_t a = off[g], e = off[g + 1];
+            if (!hash) { /* one fraction: the whole group arrives in one step */
+                cob_bucket *b = &bkt[(t + cob_arrival_steps(d, s8, pr->dfrac_const)) % D];
+                for (; a < e; ++a) b->cell[b->n++] = base + (uint32_t)tgt[a];
+                continue;
+            }
+            for (; a < e; ++a) {
+                const uint32_t f = cob_mix32(kj + (uint32_t)tgt[a]) >> 24;
+                cob_bucket *b = s8 + f >= 256u ? b1 : b0;
+                b->cell[b->n++] = base + (uint32_t)tgt[a];
+            }
+        }
+    }
+}
+
 /* Phase 4, on the calling thread: its share of each projection's spikes into its buckets. */
 static void emit_share(cob_cpu *s, int64_t t)
 {
@@ -347,7 +392,10 @@ static void emit_share(cob_cpu *s, int64_t t)
         m = emit_count(s, p, k0, k1);
         if (m == 0 || !buckets_reserve(s, bkt, m))
             continue;
-        emit_proj(s, p, t, k0, k1, bkt);
+        if (s->net->proj[p].dfrac_mode != COB_DFRAC_NONE)
+            emit_proj_frac(s, p, t, k0, k1, bkt);
+        else
+            emit_proj(s, p, t, k0, k1, bkt);
         events += (uint64_t)m;
     }
     s->events_per_thread[tid * 8] += events;

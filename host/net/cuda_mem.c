@@ -68,7 +68,7 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_m
     for (pop = 0; pop < pl->n_pops; ++pop) {
         const cob_plan_pop *ps = &pl->pop[pop];
         cob_acc_dims dims;
-        m->state += ps->size * 4; /* spike list */
+        m->state += ps->size * (net->dfrac_any ? 5 : 4); /* spike list (and the spikes' offsets) */
         if (ps->model == COB_MODEL_POISSON && ps->input == COB_INPUT_POOL)
             m->state += ps->size * (8 + 4) + 8 * (int64_t)COB_GEOM_TABLE_MAX; /* next spike, draws used, table */
         if (net->pop_offset[pop] < 0)

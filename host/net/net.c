@@ -41,6 +41,43 @@ static uint16_t delay_steps(double d_ms, double dt_ms)
     return (uint16_t)s;
 }
 
+/* Delays of projection p in steps. The grid step: the range's ends rounded to whole steps (at
+ * least 1), a whole number per synapse. The ordered step: continuous delays (hd/connect.h): a
+ * range [a, b] wider than a step is uniform on [round(a/dt), round(b/dt)) steps (whole part
+ * drawn, fraction hashed); a fixed delay (or a range narrower than a step: its midpoint) is d/dt
+ * to 1/256 of a step. */
+static void delay_layout(cob_proj *pr, const cob_proj_spec *ps, const cob_config *c, int p)
+{
+    const double dt = c->run.dt_ms, lo = ps->delay_min_ms / dt, hi = ps->delay_max_ms / dt;
+    long long a = llround(lo), b = llround(hi), q;
+    pr->dfrac_mode = COB_DFRAC_NONE;
+    pr->dfrac_key = pr->dfrac_const = 0;
+    if (c->run.integrator != COB_INTEGRATOR_ORDERED) {
+        pr->min_delay = delay_steps(ps->delay_min_ms, dt);
+        pr->max_delay = delay_steps(ps->delay_max_ms, dt);
+        return;
+    }
+    if (b - a >= 1) {
+        if (b > 65534)
+            b = 65534;
+        pr->min_delay = (uint16_t)(a < b - 1 ? a : b - 1);
+        pr->max_delay = (uint16_t)(b - 1);
+        pr->dfrac_mode = COB_DFRAC_HASH;
+        pr->dfrac_key = cob_delay_frac_key(c->run.seed, (uint32_t)p);
+        return;
+    }
+    q = llround(0.5 * (lo + hi) * 256.0);
+    if (q > 65534LL * 256)
+        q = 65534LL * 256;
+    pr->min_delay = pr->max_delay = (uint16_t)(q >> 8);
+    if (q & 255) {
+        pr->dfrac_mode = COB_DFRAC_CONST;
+        pr->dfrac_const = (uint32_t)(q & 255);
+    } else if (pr->min_delay < 1) {
+        pr->min_delay = pr->max_delay = 1;
+    }
+}
+
 /* Channel of (post, receptor, weight), E channels first (the order of the jumps in a step). */
 static void assign_channels(cob_net *net, const cob_config *c, int *proj_channel)
 {
@@ -311,10 +348,11 @@ static cob_status build_proj(cob_net *net, const cob_config *c, int p, int chann
     pr->skip_self = ps->pre == ps->post && !ps->allow_autapses;
     pr->multapses = ps->allow_multapses;
     pr->nested = ps->nested;
-    pr->min_delay = delay_steps(ps->delay_min_ms, c->run.dt_ms);
-    pr->max_delay = delay_steps(ps->delay_max_ms, c->run.dt_ms);
-    if (pr->independent)
+    delay_layout(pr, ps, c, p);
+    if (pr->independent) {
         pr->min_delay = pr->max_delay = 0;
+        pr->dfrac_mode = COB_DFRAC_NONE;
+    }
     pr->indegree = malloc((size_t)pr->n_post * sizeof *pr->indegree);
     post_ptr = malloc((size_t)(pr->n_post + 1) * sizeof *post_ptr);
     if (!pr->indegree || !post_ptr) {
@@ -416,8 +454,10 @@ static cob_status net_build(cob_net *net, const cob_config *c, int synapses, cob
             cob_net_free(net);
             return st;
         }
-        if (net->proj[p].max_delay + 1 > net->ring_slots)
-            net->ring_slots = net->proj[p].max_delay + 1;
+        if (cob_proj_max_arrival(&net->proj[p]) + 1 > net->ring_slots)
+            net->ring_slots = cob_proj_max_arrival(&net->proj[p]) + 1;
+        if (net->proj[p].dfrac_mode != COB_DFRAC_NONE)
+            net->dfrac_any = 1;
     }
     st = check_ring_bound(net, c, err);
     if (st != COB_OK)
@@ -477,7 +517,8 @@ static cob_status csr_row_ok(const cob_proj *pr, int i_proj, int64_t j, int skip
                                  (long long)j, t);
             else if (skip_self && t == j)
                 st = cob_err_set(err, COB_ERR_INVALID, "projection %d: autapse at neuron %lld", i_proj, (long long)j);
-            else if (pr->delay_steps[s] != pr->min_delay + k || pr->delay_steps[s] < 1)
+            else if (pr->delay_steps[s] != pr->min_delay + k ||
+                     (pr->delay_steps[s] < 1 && pr->dfrac_mode == COB_DFRAC_NONE))
                 st = cob_err_set(err, COB_ERR_INVALID, "projection %d: synapse %lld delay %u, its group says %lld",
                                  i_proj, (long long)s, pr->delay_steps[s], (long long)(pr->min_delay + k));
             if (st == COB_OK) {
@@ -529,8 +570,8 @@ cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c,
     if (total != pr->n_syn)
         return cob_err_set(err, COB_ERR_INVALID, "projection %d: in-degrees sum to %lld, CSR holds %lld", i_proj,
                            (long long)total, (long long)pr->n_syn);
-    if (pr->max_delay >= net->ring_slots)
-        return cob_err_set(err, COB_ERR_INVALID, "projection %d: max delay %u does not fit a ring of %d slots", i_proj,
-                           pr->max_delay, net->ring_slots);
+    if (cob_proj_max_arrival(pr) >= net->ring_slots)
+        return cob_err_set(err, COB_ERR_INVALID, "projection %d: arrivals up to %d steps do not fit a ring of %d slots",
+                           i_proj, cob_proj_max_arrival(pr), net->ring_slots);
     return csr_rows_ok(pr, i_proj, ps->pre == ps->post && !ps->allow_autapses, ps->allow_multapses, err);
 }

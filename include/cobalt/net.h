@@ -9,6 +9,7 @@
 #include "status.h"
 #include "config.h"
 #include "hd/models.h"
+#include "hd/connect.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,8 +19,8 @@ extern "C" {
  * local indices within post. Each row is grouped by delay (ascending) and sorted by target
  * within a group: the synapses of row j with delay min_delay + k are
  * row_ptr[j] + dgrp_off[j * (n_dgrp + 1) + k] .. row_ptr[j] + dgrp_off[j * (n_dgrp + 1) + k + 1],
- * so a backend can deliver all arrivals of one step into one slot. delay_steps repeats the delay
- * per synapse (>= 1). Independent Poisson projections store no synapses, only in-degrees. */
+ * so a backend can deliver all arrivals of one step into one slot (two, with a delay fraction).
+ * delay_steps repeats the delay per synapse (>= 1; >= 0 with a fraction). Independent Poisson projections store no synapses, only in-degrees. */
 typedef struct {
     int pre, post;
     int channel;     /* input channel of the post population */
@@ -34,6 +35,12 @@ typedef struct {
     int32_t *indegree;     /* n_post: realised in-degree of every target */
     int32_t k_max;         /* the largest of them (0 when n_post == 0) */
     uint16_t min_delay, max_delay;
+    /* continuous delays (ordered integrator; hd/connect.h): COB_DFRAC_* and what it needs. With
+     * a fraction the arrival is min_delay + k or one step later (cob_arrival_steps), and
+     * min_delay may be 0 (an arrival still comes at least one step after its spike). */
+    int32_t dfrac_mode;
+    uint32_t dfrac_key;   /* COB_DFRAC_HASH: cob_delay_frac_key(seed, projection) */
+    uint32_t dfrac_const; /* COB_DFRAC_CONST: the fraction f (1..255) */
     /* the drawing rule (from the projection's spec), for a builder that has only the layout */
     int64_t n_avail;   /* presynaptic candidates of one target */
     int32_t skip_self; /* pre == post without autapses: the target's own index is skipped */
@@ -53,11 +60,19 @@ typedef struct {
     int chan_receptor[COB_MAX_POPS][COB_MAX_CHANNELS];
     double chan_weight[COB_MAX_POPS][COB_MAX_CHANNELS];
     cob_proj proj[COB_MAX_PROJS];
-    int32_t ring_slots; /* max delay + 1: steps of spike history a backend keeps */
+    int32_t
+        ring_slots; /* longest arrival (max delay, + 1 with a fraction) + 1: steps of spike history a backend keeps */
+    int32_t dfrac_any; /* some projection has a delay fraction: backends keep each spike's offset */
     int32_t refr_steps_max;
     double dt_ms;
     uint64_t seed;
 } cob_net;
+
+/* Most steps from a spike to an arrival through projection pr. */
+static inline int32_t cob_proj_max_arrival(const cob_proj *pr)
+{
+    return (int32_t)pr->max_delay + (pr->dfrac_mode != COB_DFRAC_NONE);
+}
 
 /* Build the network of config c on the host (the same draws the CUDA builder makes).
  * On error nothing is left allocated in net. */
@@ -69,7 +84,8 @@ cob_status cob_net_layout(cob_net *net, const cob_config *c, cob_err *err);
 void cob_net_free(cob_net *net);
 /* Invariant check of one projection: row_ptr monotone and ends at n_syn, delay groups monotone
  * and consistent with delay_steps, targets in range and ascending within a delay group, no
- * autapse or duplicate where not allowed, delays in [max(1, min_delay), max_delay] < ring. */
+ * autapse or duplicate where not allowed, delays in [max(1, min_delay), max_delay] (from 0 with a
+ * delay fraction) and every arrival within the ring. */
 cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c, cob_err *err);
 /* Prefix sums of projection pr's in-degrees into post_ptr[0 .. n_post]: post_ptr[i] is the first
  * synapse of target i in post-major order (every builder lays its partner lists out this way). */

@@ -60,6 +60,63 @@ COB_INLINE uint16_t cob_delay_draw(cob_rng_lane *l, uint16_t d_min, uint16_t d_m
     return (uint16_t)(d_min + cob_rng_lane_below(l, (uint32_t)(d_max - d_min) + 1u));
 }
 
+/* ---- continuous delays (the ordered integrator, run.integrator: ordered) ----
+ * Under the ordered step a spike has an offset s within its step and a delay is a time, not a
+ * whole number of steps: the spike arrives at t + s + d, i.e. floor((s + d) / dt) steps later,
+ * at least one (the step that emitted it is over). Delivery keeps integer counts per step (the
+ * offset within the arrival step is drawn afresh there, hd/arrivals.h); what the step of arrival
+ * needs is s and d to 1/256 of a step:
+ *   COB_DFRAC_NONE   d a whole number of steps (the grid, or a fixed delay on the grid): every
+ *                    arrival d steps after the spike, as in the grid step;
+ *   COB_DFRAC_CONST  one fixed delay D + f/256 steps for every synapse of the projection;
+ *   COB_DFRAC_HASH   delays uniform on [D_lo, D_hi + 1) steps: the whole part D drawn per synapse
+ *                    from the delay lane (cob_delay_draw on [D_lo, D_hi]), the fraction
+ *                    f = cob_delay_frac(key, pre, post) of the synapse, a fixed function of its
+ *                    two ends (so nothing more is stored per synapse; uniform on 0..255 and
+ *                    unrelated to D, tests/test_connect.c). */
+#define COB_DFRAC_NONE 0
+#define COB_DFRAC_CONST 1
+#define COB_DFRAC_HASH 2
+
+/* The 32-bit finaliser of MurmurHash3 (a bijection with full avalanche). */
+COB_INLINE uint32_t cob_mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x85EBCA6Bu;
+    x ^= x >> 13;
+    x *= 0xC2B2AE35u;
+    x ^= x >> 16;
+    return x;
+}
+
+/* Fraction of a step (0..255, in 1/256) of the delay of synapse pre -> post of the projection
+ * whose key is key (cob_delay_frac_key). */
+COB_INLINE uint32_t cob_delay_frac(uint32_t key, uint32_t pre, uint32_t post)
+{
+    return cob_mix32(cob_mix32(key ^ pre) + post) >> 24;
+}
+
+/* The projection's key: the first word of Philox(seed, DELAYS(p), index 0xFFFFFFFF), a counter
+ * no target's delay lane reaches. */
+COB_INLINE uint32_t cob_delay_frac_key(uint64_t seed, uint32_t i_proj)
+{
+    return cob_philox(seed, COB_STREAM(COB_STREAM_DELAYS, i_proj), 0xFFFFFFFFu, 0xFFFFFFFFFFFFull).v[0];
+}
+
+/* Steps from a spike at offset s8/256 of its step to the arrival over a delay of d + f/256 steps:
+ * d + floor((s8 + f) / 256), at least 1. */
+COB_INLINE int32_t cob_arrival_steps(int32_t d, uint32_t s8, uint32_t f)
+{
+    int32_t k = d + (int32_t)((s8 + f) >> 8);
+    return k < 1 ? 1 : k;
+}
+
+/* Offset (in 1/256 of the step) of a pool source's spike: Poisson spikes are uniform in time. */
+COB_INLINE uint32_t cob_pool_spike_tick(uint64_t seed, int pop, uint32_t j, int64_t t)
+{
+    return cob_philox(seed, COB_STREAM(COB_STREAM_EMIT, pop), j, (uint64_t)t).v[0] >> 24;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,10 +23,17 @@ extern "C" {
 #define COB_STEP_FIRED 1      /* the neuron spiked in this step */
 #define COB_STEP_REFRACTORY 2 /* it was refractory (inputs discarded; V not sampled) */
 #define COB_STEP_BAD_MODEL 4  /* the dispatcher met a model id no registry entry has */
-/* Ordered step only: spikes beyond the first in one step (tau_ref < dt) are counted in the bits
- * from COB_STEP_MERGED_SHIFT up; one spike is delivered and recorded, the backends count the rest
- * as merged (reported by the run, never dropped silently). */
-#define COB_STEP_MERGED_SHIFT 8
+/* Ordered step only: the offset of the step's (first) spike within the step, in 1/256 of the step
+ * (bits COB_STEP_TICK_SHIFT .. +7: cob_step_tick), which continuous delays carry to the arrival
+ * (hd/connect.h, cob_arrival_steps); spikes beyond the first in one step (tau_ref < dt) are
+ * counted in the bits from COB_STEP_MERGED_SHIFT up (at most COB_STEP_MERGED_MAX per neuron and
+ * step, a count no input can reach: it needs more arrivals than a 16-bit ring cell holds); one
+ * spike is delivered and recorded, the backends count the rest as merged (reported by the run,
+ * never dropped silently). */
+#define COB_STEP_TICK_SHIFT 8
+#define COB_STEP_MERGED_SHIFT 16
+#define COB_STEP_MERGED_MAX 0x7FFF
+#define cob_step_tick(flags) ((uint32_t)((flags) >> COB_STEP_TICK_SHIFT) & 255u)
 
 /* Integrators (run.integrator). grid: all arrivals of a step composed at its start, then the
  * leak, one threshold test; ordered: arrivals at their offsets within the step in time order,
@@ -154,6 +161,7 @@ typedef struct {
     float v;
     uint32_t t;        /* ticks; arrivals before t are discarded (refractory) */
     int32_t n_fired;   /* spikes in this step */
+    uint32_t tick0;    /* tick of the first of them */
     int32_t done;      /* refractory past the end of the step: every later arrival is discarded */
     int32_t refr_left; /* when done: refractory ticks left at the end of the step */
 } cob_lif_sub;
@@ -174,6 +182,7 @@ COB_INLINE int cob_lif_sub_begin(cob_lif_sub *s, cob_lif_state *n, const cob_lif
     s->v = r > 0 ? p->v_reset_mV : n->v_mV;
     s->t = (uint32_t)r;
     s->n_fired = 0;
+    s->tick0 = 0;
     s->done = 0;
     s->refr_left = 0;
     cob_arrivals_begin(a, in->seed, in->neuron, in->t, in, n_channels);
@@ -199,6 +208,8 @@ COB_INLINE int cob_lif_sub_fire(cob_lif_sub *s, const cob_lif_prop *p, uint32_t 
     uint32_t free_at;
     if (!(s->v >= p->v_th_mV))
         return 0;
+    if (s->n_fired == 0)
+        s->tick0 = tick;
     s->n_fired += 1;
     s->v = p->v_reset_mV;
     free_at = tick + (uint32_t)p->refr_ticks;
@@ -212,8 +223,8 @@ COB_INLINE int cob_lif_sub_fire(cob_lif_sub *s, const cob_lif_prop *p, uint32_t 
 }
 
 /* End of an ordered step: the leak to the end of the step, the step's continuous drive, the
- * threshold once more (and a crossing since the last arrival, cob_lif_bridge_crossed) (a spike there is a spike at the end of the step, refractory for
- * refr_ticks from it). Stores the state and returns the COB_STEP_* flags: FIRED if it spiked in
+ * threshold once more (and a crossing since the last arrival, cob_lif_bridge_crossed): a spike
+ * there is a spike at the end of the step (tick COB_TICKS - 1), refractory for refr_ticks from it. Stores the state and returns the COB_STEP_* flags: FIRED if it spiked in
  * the step (extra spikes counted from COB_STEP_MERGED_SHIFT), REFRACTORY if it is refractory at
  * the end of the step (V is held at V_r, not a sample of the free membrane). */
 COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_prop *p, const cob_input *in)
@@ -226,6 +237,8 @@ COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_p
         float v = p->v_leak_mV + (s->v - p->v_leak_mV) * cob_lif_decay_ticks(p, COB_TICKS - s->t);
         v += in->drive_mV;
         if (cob_lif_crossed(p, s->v, v, in)) {
+            if (s->n_fired == 0)
+                s->tick0 = COB_TICKS - 1;
             s->n_fired += 1;
             n->v_mV = p->v_reset_mV;
             n->refr_steps = p->refr_ticks;
@@ -236,7 +249,8 @@ COB_INLINE int cob_lif_sub_end(cob_lif_sub *s, cob_lif_state *n, const cob_lif_p
     }
     if (s->n_fired == 0)
         return n->refr_steps > 0 ? COB_STEP_REFRACTORY : 0;
-    flags = COB_STEP_FIRED | ((s->n_fired - 1) << COB_STEP_MERGED_SHIFT);
+    flags = COB_STEP_FIRED | (int)((s->tick0 >> 8) << COB_STEP_TICK_SHIFT) |
+            ((s->n_fired - 1 < COB_STEP_MERGED_MAX ? s->n_fired - 1 : COB_STEP_MERGED_MAX) << COB_STEP_MERGED_SHIFT);
     return flags;
 }
 
