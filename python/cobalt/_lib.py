@@ -8,6 +8,7 @@ Where the library is looked for, first found wins (docs/python.md, "Finding the 
 3. the build tree of the source tree the package was installed from (`pip install ./python`
    records it in _source.py) or lives in (PYTHONPATH=python): COBALT_BUILD_DIR, else build/.
 """
+import contextlib
 import ctypes
 import os
 from pathlib import Path
@@ -149,3 +150,21 @@ def take_string(ptr):
         return ctypes.string_at(ptr.value).decode("utf-8", "replace")
     finally:
         lib().cob_py_free(ptr)
+
+
+def hdf5_lock():
+    """h5py's global lock when h5py uses the same libhdf5 as libcobalt.so (Debian's h5py and
+    cobalt built against the system HDF5): serial HDF5 is not thread-safe, so a run (which
+    writes its file) holds the lock, and h5py calls in other threads wait for it. With an
+    h5py wheel (its own copy of HDF5) no lock is needed: a null context."""
+    try:
+        from h5py._objects import phil
+    except ImportError:
+        return contextlib.nullcontext()
+    lib()
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
+            libs = {line.split()[-1] for line in f if "libhdf5" in line and "_hl" not in line.split("/")[-1]}
+    except OSError:
+        libs = set()
+    return phil if len(libs) == 1 or not libs else contextlib.nullcontext()

@@ -40,11 +40,6 @@ class Progress:
         """Called by the C library in the worker thread (ctypes takes the GIL for it)."""
         self.state = (step, n_steps, wall_s, [rates[k] for k in range(n_pops)])
 
-    def restart(self, label):
-        self.close()
-        self.label = label
-        self.state = None
-
     def show(self):
         if not self.enabled or self.state is None or self.state == self._shown:
             return
@@ -58,6 +53,9 @@ class Progress:
         except ImportError:
             tqdm = None
         if tqdm is not None:
+            if self.bar is not None and (step < self.bar.n or n_steps != self.bar.total):
+                self.bar.close()  # the next point of a sweep
+                self.bar = None
             if self.bar is None:
                 self.bar = tqdm(total=int(n_steps), desc=self.label or "cobalt", unit="step", leave=True)
             self.bar.n = int(step)
@@ -85,10 +83,12 @@ def call(fn, args_before_cancel, args_after_cancel, progress=None, poll_s=0.1, o
     return value. KeyboardInterrupt in the waiting thread cancels the run and is re-raised."""
     cancel = ctypes.c_int(0)
     box = {}
+    lock = _lib.hdf5_lock()
 
     def work():
         try:
-            box["rc"] = fn(*args_before_cancel, ctypes.byref(cancel), *args_after_cancel)
+            with lock:  # the C call reads and writes HDF5 files
+                box["rc"] = fn(*args_before_cancel, ctypes.byref(cancel), *args_after_cancel)
         except BaseException as e:  # noqa: BLE001 (handed to the waiting thread)
             box["exc"] = e
 

@@ -118,12 +118,12 @@ def sweep(config, points=None, out=None, dir=None, backend="auto", set=None, pro
     n_total = len(sel) if sel is not None else n_points(cfg)
 
     def point_done(user, i, n_done, n_all):
-        prog.state = None
+        prog.label = f"point {n_done + 1}/{n_all}"  # the bar of the next point
 
     cb = _lib.PROGRESS_FN(prog.callback)
     pcb = _lib.POINT_FN(point_done)
     msg = ctypes.create_string_buffer(_lib.ERR_MSG_MAX)
-    prog.label = f"sweep ({n_total} points)"
+    prog.label = f"point 1/{n_total}"
     try:
         rc = _runner.call(L.cob_py_sweep_run,
                           cfg.args() + (kind, arr, len(sel or []), _lib.enc(dir), _lib.enc(out), None, cb, pcb, None,
