@@ -162,7 +162,9 @@ class Result:
     def indegrees(self):
         """{"PRE->POST (E|I)": realised in-degree of every target neuron} for every projection,
         drawn by the C library (cob_net_layout) from the run's config and seed: the in-degrees
-        of the network this run simulated. Computed on first use (not stored in result files)."""
+        of the network this run simulated (by the library loaded now, so for a file of another
+        commit only while the drawing rule is unchanged). Computed on first use (result files do
+        not store them)."""
         if self._indegrees is None:
             from .api import indegrees
             self._indegrees = indegrees(self.config)

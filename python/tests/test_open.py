@@ -102,3 +102,16 @@ def test_foreign_file_refused(tmp_path):
         f["data"] = np.arange(3)
     with pytest.raises(ValueError, match="not a cobalt"):
         cobalt.open(tmp_path / "x.h5")
+
+
+def test_indegrees_are_those_of_the_run(quickstart):
+    """Heterogeneous in-degrees drawn by the library for the run's config and seed: they vary,
+    and together they are every synapse the run stored (its /timing n_synapses)."""
+    sets = {f"projections.{i}.cv_indegree": 0.3 for i in range(6)}
+    from conftest import SMALL
+    res = cobalt.run(quickstart, set={**SMALL, **sets, "run.t_sim_ms": 20}, seed=11, progress=False)
+    deg = res.indegrees()
+    assert len(deg) == 6 and all(d.std() > 5 for d in deg.values())
+    assert sum(int(d.sum()) for d in deg.values()) == res.timing["n_synapses"]
+    other = cobalt.run(quickstart, set={**SMALL, **sets, "run.t_sim_ms": 20}, seed=12, progress=False)
+    assert not np.array_equal(other.indegrees()["E->E (E)"], deg["E->E (E)"])
