@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cobalt/cobalt.h"
@@ -134,6 +135,22 @@ static cob_status write_run(const char *out, const cob_config *c, const cob_stat
     return st;
 }
 
+/* A result path checked before anything runs, as the CLI checks --out: publishable
+ * (util/publish.h: COB_ERR_IO when not) and not the config file (COB_ERR_INVALID). */
+static cob_status check_target(const char *out, const char *config_path, cob_err *err)
+{
+    cob__publish_target t;
+    struct stat so, sc;
+    cob_status st = cob__publish_target_of(out, &t, err);
+    if (st != COB_OK)
+        return st;
+    if (config_path && config_path[0] && stat(t.path, &so) == 0 && stat(config_path, &sc) == 0 &&
+        so.st_dev == sc.st_dev && so.st_ino == sc.st_ino)
+        return cob_err_set(err, COB_ERR_INVALID, "out '%s' is the config file %s: choose another result path", out,
+                           config_path);
+    return COB_OK;
+}
+
 int cob_py_run(const char *path, const char *text, const char *name, const char *const *sets, int n_sets, int backend,
                const char *out, cob_progress_fn progress, void *user, double interval_s, volatile sig_atomic_t *cancel,
                char **json_out, char *msg)
@@ -142,7 +159,6 @@ int cob_py_run(const char *path, const char *text, const char *name, const char 
     cob_stats s;
     cob_sim_timing t;
     cob_sim_options opt;
-    cob__publish_target pt;
     cob_err err = {COB_OK, ""};
     cob_status st, run_st;
     if (msg)
@@ -156,7 +172,7 @@ int cob_py_run(const char *path, const char *text, const char *name, const char 
     if (st != COB_OK)
         return fail(msg, st, &err);
     /* the result path is checked before the simulation, as `cobalt run` does */
-    if (out && (st = cob__publish_target_of(out, &pt, &err)) != COB_OK) {
+    if (out && (st = check_target(out, path, &err)) != COB_OK) {
         cob_config_free(&c);
         return fail(msg, st, &err);
     }
@@ -254,6 +270,11 @@ int cob_py_sweep_run(const char *path, const char *text, const char *name, const
     if (st != COB_OK)
         return fail(msg, st, &err);
     st = cob_sweep_paths(sw.base.path, out, dir, out_d, csv_d, dir_d, sizeof out_d, &err);
+    /* the merged files, checked before the points run, as `cobalt sweep` does */
+    if (st == COB_OK)
+        st = check_target(out_d, path, &err);
+    if (st == COB_OK)
+        st = check_target(csv ? csv : csv_d, path, &err);
     memset(&opt, 0, sizeof opt);
     opt.backend = (cob_backend_kind)backend;
     opt.progress = progress;

@@ -125,3 +125,11 @@ def test_bad_backend_and_io_errors(quickstart, tmp_path):
     with pytest.raises(cobalt.CobaltError) as e:
         cobalt.run(quickstart, set=SMALL, out=tmp_path / "no" / "such" / "dir.h5", progress=False)
     assert e.value.status == "io" and "dir.h5" in e.value.message
+
+
+def test_out_cannot_be_the_config(quickstart, tmp_path):
+    cfg = tmp_path / "q.yaml"
+    cfg.write_text(open(quickstart).read())
+    with pytest.raises(cobalt.CobaltError, match="is the config file"):
+        cobalt.run(cfg, set=SMALL, out=cfg, progress=False)
+    assert cfg.read_text().startswith("# Quickstart")
