@@ -4,12 +4,16 @@
 # validate accepts the installed example config share/cobalt/configs/quickstart.yaml; `cobalt
 # plot` finds its scripts in share/cobalt/tools (not the source tree's tools/); `pkg-config
 # --cflags --libs cobalt` works with PKG_CONFIG_PATH=PREFIX/lib*/pkgconfig; and a short C
-# program compiled against the installed headers and library with those flags loads a config.
-#   scripts/test-install.sh BUILD_DIR [CC]   (CC: the C compiler; default cc)
+# program compiled against the installed headers and library with those flags loads a config;
+# the installed Python package (lib/python3.X/site-packages/cobalt) loads the installed
+# libcobalt.so and checks a config (skipped, with a note, without a python3 with numpy and h5py).
+#   scripts/test-install.sh BUILD_DIR [CC] [PYTHON3]   (CC: the C compiler, default cc; PYTHON3:
+#   the interpreter, default python3)
 # Exit 0 when every check passes, 1 at the first that fails. The prefix is removed at the end.
 set -euo pipefail
 build=$(cd "${1:?usage: scripts/test-install.sh BUILD_DIR [CC]}" && pwd)
 cc=${2:-cc}
+py=${3:-python3}
 prefix=$build/install-test
 rm -rf "$prefix"
 trap 'rm -rf "$prefix"' EXIT
@@ -59,4 +63,19 @@ EOF
 "$cc" -std=c11 -Wall -Wextra -Werror "$prefix/prog.c" -o "$prefix/prog" $flags || fail "compiling against the install"
 out=$("$prefix/prog" "$config") || fail "the program linked against libcobalt exited $?"
 [ "$out" = "3 populations" ] || fail "program printed '$out'"
+
+[ -f "$prefix/lib/libcobalt.so" ] || [ -n "$(find "$prefix" -name libcobalt.so)" ] || fail "libcobalt.so not installed"
+pkg=$(dirname "$(find "$prefix" -path '*site-packages/cobalt/__init__.py' | head -n 1)")
+[ -f "$pkg/_install.py" ] || fail "the Python package is not installed under $prefix"
+if "$py" -c "import numpy, h5py" 2> /dev/null; then
+    lib=$(cd "$prefix" && env -u COBALT_LIB -u COBALT_BUILD_DIR PYTHONPATH="$(dirname "$pkg")" "$py" -c \
+        "import cobalt; cobalt.load_config('$config'); print(cobalt.library()[0])") ||
+        fail "the installed Python package cannot check $config"
+    case $lib in
+    "$prefix"/*) echo "python: cobalt loads $lib" ;;
+    *) fail "the installed Python package loaded $lib, not the installed library" ;;
+    esac
+else
+    echo "test-install: note: $py lacks numpy/h5py, the installed Python package was not imported"
+fi
 echo "test-install: ok ($prefix)"

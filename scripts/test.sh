@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOBALT_TESTS=ON
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j2
+# the Python package's pytest run: its closing line ("N passed in S s"), counted with the rest
+grep -h '^\[pytest\]' build/Testing/Temporary/LastTest.log 2>/dev/null | sort -u || true
 skipped=$(grep -h '^\[SKIP\]' build/Testing/Temporary/LastTest.log 2>/dev/null | sort -u || true)
 if [ -n "$skipped" ]; then
     echo "Skipped (reason given by each test):"

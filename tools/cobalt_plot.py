@@ -41,6 +41,8 @@ def import_packages():
     if missing:
         fail(f"missing Python package(s): {', '.join(missing)} (pip install {' '.join(missing)}; "
              f"Debian/Ubuntu: apt install {' '.join('python3-' + m for m in missing)})", EXIT_MISSING_PACKAGE)
+    import matplotlib
+    matplotlib.use("Agg")  # files only; the Python package (python/cobalt) keeps the user's backend
 
 
 def window_ms(text):

@@ -9,12 +9,9 @@ cobalt writes (no recomputation from spikes); raster and traces show one time wi
 import os
 
 import numpy as np
-import matplotlib
+import matplotlib.pyplot as plt  # the backend is the caller's (cobalt_plot.py chooses Agg)
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 (the backend must be chosen first)
-
-import cobalt_plot_theory as theory  # noqa: E402
+import cobalt_plot_theory as theory
 
 THEORY_STYLE = {"color": "k", "ls": "--", "lw": 1.2}
 
@@ -210,19 +207,34 @@ def plot_traces(stem, root, names, window_ms, label):
     return fig
 
 
-def plot_run(root, out_dir, stem, fmt="png", window_ms=1000.0, compute_theory=True):
-    """Write every figure of a run group; returns the paths written, in order."""
+def run_figures(root, stem, window_ms=1000.0, compute_theory=True):
+    """Every figure of a run group, in order: {name: Figure} (names as the files' suffixes:
+    the population names, "raster", "traces"). The caller closes them (or saves with save)."""
     pops = populations(root)
     names = [n for n, _ in pops]
     th_all, note = theory.for_run(root, dict(pops), compute_theory)
     label = run_label(root)
-    paths = []
+    figs = {}
     for name, g in pops:
         th = th_all.get(name, {})
         pop_note = note or ("" if th else "no theory for this population")
-        paths.append(save(plot_population(stem, name, g, th, pop_note, label), out_dir, f"{stem}_{name}", fmt))
+        figs[name] = plot_population(stem, name, g, th, pop_note, label)
     for kind, fn in (("raster", plot_raster), ("traces", plot_traces)):
         fig = fn(stem, root, names, window_ms, label)
         if fig is not None:
-            paths.append(save(fig, out_dir, f"{stem}_{kind}", fmt))
+            figs[kind] = fig
+    return figs
+
+
+def plot_run(root, out_dir, stem, fmt="png", window_ms=1000.0, compute_theory=True):
+    """Write every figure of a run group; returns the paths written, in order."""
+    figs = run_figures(root, stem, window_ms, compute_theory)
+    paths = []
+    for k, (name, fig) in enumerate(figs.items()):
+        try:
+            paths.append(save(fig, out_dir, f"{stem}_{name}", fmt))
+        except FigureWriteError:
+            for rest in list(figs.values())[k + 1:]:
+                plt.close(rest)
+            raise
     return paths

@@ -179,8 +179,9 @@ def plot_nu_x(stem, cols, pops, swept):
     return fig
 
 
-def plot_sweep(f, out_dir, stem, fmt="png"):
-    """Write the sweep figures; returns the paths written, in order."""
+def sweep_figures(f, stem):
+    """Every sweep figure, in order: {name: Figure} (names as the files' suffixes: "K",
+    "weight_K", "rate_nu_x", "vs_<key>"). The caller closes them (or saves with save)."""
     cols = read_summary(f)
     swept = swept_columns(f, cols)
     if not swept:
@@ -189,18 +190,31 @@ def plot_sweep(f, out_dir, stem, fmt="png"):
     law = f.attrs.get("law", "")
     law = (law.decode() if isinstance(law, bytes) else str(law)) or "none"
     quantities = simulated_quantities(cols, pops, swept + ["K", "weight_E"])
-    paths = []
+    figs = {}
     if "K" in swept:
-        paths.append(save(plot_against(stem, cols, pops, swept, "K", quantities,
-                                       f"{stem}: against K (weights by law {law})"), out_dir, f"{stem}_K", fmt))
+        figs["K"] = plot_against(stem, cols, pops, swept, "K", quantities,
+                                 f"{stem}: against K (weights by law {law})")
         if "weight_E" in cols:
-            paths.append(save(plot_weight_law(stem, cols, swept, law), out_dir, f"{stem}_weight_K", fmt))
+            figs["weight_K"] = plot_weight_law(stem, cols, swept, law)
     if "nu_x" in swept:
-        paths.append(save(plot_nu_x(stem, cols, pops, swept), out_dir, f"{stem}_rate_nu_x", fmt))
+        figs["rate_nu_x"] = plot_nu_x(stem, cols, pops, swept)
     extra = [c for c in ("K", "weight_E") if c in cols and c not in swept and np.ptp(cols[c]) > 0]
     everything = quantities + [(c, c) for c in extra]
     for x in (s for s in swept if s != "K"):  # the K figure already holds every quantity
-        paths.append(save(plot_against(stem, cols, pops, swept, x, everything,
-                                       f"{stem}: every simulated column against {x}"),
-                          out_dir, f"{stem}_vs_{x}", fmt))
+        figs[f"vs_{x}"] = plot_against(stem, cols, pops, swept, x, everything,
+                                       f"{stem}: every simulated column against {x}")
+    return figs
+
+
+def plot_sweep(f, out_dir, stem, fmt="png"):
+    """Write the sweep figures; returns the paths written, in order."""
+    figs = sweep_figures(f, stem)
+    paths = []
+    for k, (name, fig) in enumerate(figs.items()):
+        try:
+            paths.append(save(fig, out_dir, f"{stem}_{name}", fmt))
+        except Exception:
+            for rest in list(figs.values())[k + 1:]:
+                plt.close(rest)
+            raise
     return paths

@@ -132,6 +132,9 @@ static cob_status run_chunks(const cob_backend_ops *ops, void *impl, const cob_n
             return st;
         done += n;
         since += n;
+        if (opt && opt->cancel_request && *opt->cancel_request && done < total)
+            return cob_err_set(err, COB_ERR_CANCELLED, "cancelled at step %lld of %lld", (long long)done,
+                               (long long)total);
         dtw = wall_now() - c0;
         if (dtw < 0.1 && chunk < (1 << 20))
             chunk *= 2;

@@ -31,13 +31,15 @@ const char *cob_status_str(cob_status s)
     case COB_ERR_INVALID: return "invalid";
     case COB_ERR_IO: return "I/O error";
     case COB_ERR_STOPPED: return "stopped (checkpoint written)";
+    case COB_ERR_CANCELLED: return "cancelled";
     }
     return "unknown";
 }
 
 /* Exit codes, documented in README.md: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory,
  * 5 device (no device / CUDA error), 6 overflow, 7 internal, 8 stopped by a signal with a
- * checkpoint written (resume with --resume). */
+ * checkpoint written (resume with --resume); 130 cancelled (only library callers such as the
+ * Python package cancel a run, the CLI never does). */
 int cob_status_exit_code(cob_status s)
 {
     switch (s) {
@@ -50,6 +52,7 @@ int cob_status_exit_code(cob_status s)
     case COB_ERR_OVERFLOW: return 6;
     case COB_ERR_INVALID: return 7;
     case COB_ERR_STOPPED: return 8;
+    case COB_ERR_CANCELLED: return 130; /* as a shell reports a run ended by Ctrl-C (128 + SIGINT) */
     }
     return 7;
 }

@@ -84,6 +84,10 @@ typedef struct {
      * boundary and returns COB_ERR_STOPPED. Needs checkpoint_path. */
     volatile sig_atomic_t *stop_request;
     int64_t stop_at_step; /* > 0: stop the same way once this many steps are done (tests) */
+    /* Set (from another thread, e.g. the Python package on Ctrl-C) to cancel the run: it ends at
+     * the next chunk boundary (a fraction of a second) and returns COB_ERR_CANCELLED without
+     * statistics and without writing a checkpoint. NULL: never. */
+    volatile sig_atomic_t *cancel_request;
 } cob_sim_options;
 
 /* Build net, run warm-up + measurement, and reduce statistics into stats.

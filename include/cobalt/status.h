@@ -17,7 +17,8 @@ typedef enum {
     COB_ERR_OVERFLOW,  /* a counter or buffer overflowed; the count is in the message */
     COB_ERR_INVALID,   /* invalid argument or broken invariant */
     COB_ERR_IO,        /* file could not be read or written */
-    COB_ERR_STOPPED    /* the run was asked to stop (a signal) and wrote a checkpoint to resume from */
+    COB_ERR_STOPPED,   /* the run was asked to stop (a signal) and wrote a checkpoint to resume from */
+    COB_ERR_CANCELLED  /* the run was cancelled (cob_sim_options.cancel_request): no results, no checkpoint */
 } cob_status;
 
 #define COB_ERR_MSG_MAX 1024
