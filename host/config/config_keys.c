@@ -109,6 +109,7 @@ const cob__key cob__stats_keys[] = {
     {"cv_hist", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, cv_hist_keys},
     {"v_hist", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, v_hist_keys},
     KEY("v_neurons", COB__K_INT, STA(v_neurons), 0, INT_MAX, 0, COB__M_ALL),
+    KEY("balance_neurons", COB__K_INT, STA(balance_neurons), 0, INT_MAX, 0, COB__M_ALL),
     KEY("pop_rate_bin_ms", COB__K_NUM, STA(pop_rate_bin_ms), 0, INF, COB__LO_OPEN, COB__M_ALL),
     {"raster", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, raster_keys},
     {"traces", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, traces_keys},

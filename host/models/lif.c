@@ -34,3 +34,21 @@ int32_t cob__lif_refr_steps(const cob_neuron_prop *p)
 {
     return p->lif_cond.refr_steps;
 }
+
+double cob__lif_mean_input_cond(const cob_lif_params *lp, int receptor, double weight, double rate_hz, double v_mV,
+                                double *g_out)
+{
+    double e_rev = receptor == COB_RECEPTOR_E ? lp->e_e_mV : lp->e_i_mV;
+    double frac = lp->jump == COB_JUMP_EXP ? -expm1(-weight) : weight;
+    *g_out = weight * lp->tau_m_ms * 1e-3 * rate_hz;
+    return frac * rate_hz * (e_rev - v_mV);
+}
+
+double cob__lif_mean_input_curr(const cob_lif_params *lp, int receptor, double weight, double rate_hz, double v_mV,
+                                double *g_out)
+{
+    (void)lp;
+    (void)v_mV;
+    *g_out = NAN;
+    return (receptor == COB_RECEPTOR_E ? weight : -weight) * rate_hz;
+}

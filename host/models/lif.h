@@ -11,5 +11,12 @@
 void cob__lif_prop_common(cob_lif_prop *p, const cob_lif_params *lp, double dt_ms, int integrator, double v_leak_mV);
 /* Refractory steps of any LIF-family population (the registry entries' refr_steps). */
 int32_t cob__lif_refr_steps(const cob_neuron_prop *p);
+/* mean_input of the registry (models.h) for conductance-based LIF models (a spike of weight a moves
+ * V by (1 - f)(E_rev - V), f = 1 - a or exp(-a) with lp->jump; the exponential-synapse models
+ * carry the same charge, f = 1 - a) and current-based ones (a spike adds +-J). */
+double cob__lif_mean_input_cond(const cob_lif_params *lp, int receptor, double weight, double rate_hz, double v_mV,
+                                double *g_out);
+double cob__lif_mean_input_curr(const cob_lif_params *lp, int receptor, double weight, double rate_hz, double v_mV,
+                                double *g_out);
 
 #endif

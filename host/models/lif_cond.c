@@ -20,5 +20,5 @@ static void prop_make(cob_neuron_prop *np, const cob_lif_params *lp, double dt_m
     }
 }
 
-const cob__model_host cob__model_lif_cond = {prop_make, cob__lif_refr_steps, "weight is the jump a, dimensionless", 1.0,
-                                             "0 < a < 1"};
+const cob__model_host cob__model_lif_cond = {prop_make, cob__lif_refr_steps, "weight is the jump a, dimensionless",
+                                             1.0,       "0 < a < 1",         cob__lif_mean_input_cond};

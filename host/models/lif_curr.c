@@ -14,5 +14,5 @@ static void prop_make(cob_neuron_prop *np, const cob_lif_params *lp, double dt_m
         p->chan_factor[c] = (float)(chan_receptor[c] == COB_RECEPTOR_E ? chan_weight[c] : -chan_weight[c]);
 }
 
-const cob__model_host cob__model_lif_curr = {prop_make, cob__lif_refr_steps, "weight is the jump J in mV", HUGE_VAL,
-                                             "weight > 0"};
+const cob__model_host cob__model_lif_curr = {prop_make, cob__lif_refr_steps, "weight is the jump J in mV",
+                                             HUGE_VAL,  "weight > 0",        cob__lif_mean_input_curr};

@@ -76,9 +76,9 @@ static void cond_prop_make(cob_neuron_prop *np, const cob_lif_params *lp, double
     for (r = 0; r < 2; ++r) p->syn_gain[r] = (float)(-expm1(-dt_ms / tau_r[r]) * tau_r[r] / dt_ms);
 }
 
-const cob__model_host cob__model_lif_curr_exp = {curr_prop_make, cob__lif_refr_steps,
-                                                 "weight is the integral J (mV) of one spike's PSP current", HUGE_VAL,
-                                                 "weight > 0"};
-const cob__model_host cob__model_lif_cond_exp = {cond_prop_make, cob__lif_refr_steps,
-                                                 "weight is the instantaneous-equivalent efficacy a, dimensionless",
-                                                 HUGE_VAL, "weight > 0"};
+const cob__model_host cob__model_lif_curr_exp = {
+    curr_prop_make, cob__lif_refr_steps, "weight is the integral J (mV) of one spike's PSP current",
+    HUGE_VAL,       "weight > 0",        cob__lif_mean_input_curr};
+const cob__model_host cob__model_lif_cond_exp = {
+    cond_prop_make, cob__lif_refr_steps, "weight is the instantaneous-equivalent efficacy a, dimensionless",
+    HUGE_VAL,       "weight > 0",        cob__lif_mean_input_cond};

@@ -22,6 +22,12 @@ typedef struct {
     const char *weight_meaning; /* e.g. "weight is the jump a, dimensionless" */
     double weight_below;
     const char *weight_allowed; /* e.g. "0 < a < 1" */
+    /* Time-averaged input of spikes arriving at rate_hz on a channel (receptor, weight) of a
+     * neuron whose mean V is v_mV, in mV/s (the drift they add to V; for conductances the
+     * current g (E_rev - V) / tau_m); *g_out gets the mean conductance in units of g_L for
+     * conductance-based models, NaN for current-based ones (the input balance, stats.c). */
+    double (*mean_input)(const cob_lif_params *lp, int receptor, double weight, double rate_hz, double v_mV,
+                         double *g_out);
 } cob__model_host;
 
 #define COB_X_DECL(ID, name) extern const cob__model_host cob__model_##name;

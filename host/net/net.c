@@ -232,6 +232,20 @@ static void sort_partners(int32_t *out, int32_t k, int64_t n_avail, uint8_t *mar
         }
 }
 
+void cob_net_partners(const cob_net *net, int p, int64_t i, uint8_t *marks, int32_t *out)
+{
+    const cob_proj *pr = &net->proj[p];
+    cob_rng_lane lp;
+    int32_t k = pr->indegree[i], m;
+    cob_rng_lane_init(&lp, net->seed, COB_STREAM(COB_STREAM_PARTNERS, p), (uint32_t)i);
+    if (pr->nested)
+        draw_partners_nested(&lp, pr->n_avail, k, pr->multapses, marks, out);
+    else
+        draw_partners(&lp, pr->n_avail, k, pr->multapses, marks, out);
+    if (pr->skip_self)
+        for (m = 0; m < k; ++m) out[m] = cob_skip_self(out[m], (int32_t)i);
+}
+
 /* Partners and delays of every target, post-major, into pre_of[post_ptr[i] ..] / del_of[..]. */
 static int draw_targets(const cob_net *net, const cob_config *c, int p, const int64_t *post_ptr, int32_t *pre_of,
                         uint16_t *del_of)

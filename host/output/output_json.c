@@ -78,6 +78,10 @@ static void j_pops(jbuf *j, const cob_stats *s)
         j_num(j, 0, "frac_quiescent", p->frac_quiescent);
         j_num(j, 0, "v_mean_mV", p->v_pop_mean_mV);
         j_num(j, 0, "v_sd_mV", p->v_pop_sd_mV);
+        if (p->bal_n > 0) {
+            j_num(j, 0, "balance_factor_mean", p->bal_factor_mean);
+            j_num(j, 0, "balance_factor_sd", p->bal_factor_sd);
+        }
         j_put(j, "}");
     }
     j_put(j, "}");

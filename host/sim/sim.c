@@ -309,6 +309,8 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     timing->n_steps = total;
     if (st == COB_OK)
         st = ops->read(impl, stats, err);
+    if (st == COB_OK)
+        st = cob_stats_balance(stats, &net, c, err);
     if (impl && ops->timing)
         ops->timing(impl, timing);
     if (impl)

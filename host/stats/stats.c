@@ -206,6 +206,8 @@ static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *s
     ps->cv_bins = ss->cv_hist_bins;
     ps->v_bins = ss->v_hist_bins;
     ps->v_n = n < ss->v_neurons ? n : ss->v_neurons;
+    ps->bal_n = n < ss->balance_neurons ? n : ss->balance_neurons;
+    ps->bal_factor_mean = ps->bal_factor_sd = NAN;
     ps->n_bins_ts = n_bins_ts;
     for (k = 0; k < cob_pop_stats_n_fields; ++k) {
         const cob_stats_field *f = &cob_pop_stats_fields[k];

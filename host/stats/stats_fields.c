@@ -62,6 +62,16 @@ const cob_stats_field cob_pop_stats_fields[] = {
     POP(bin_ms, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "bin_ms", "ms"),
     POP(rate_ts_counts, COB_SF_U32, COB_SF_OWNED, COB_SF_N_BINS_TS, DSET, "rate_ts_counts", "spikes"),
     POP(pop_rate_cv, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "pop_rate_cv", "1"),
+    POP(bal_n, COB_SF_I64, COB_SF_VALUE, COB_SF_ONE, NONE, NULL, "neurons"),
+    POP(bal_input_e, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_input_e", "mV/s"),
+    POP(bal_input_i, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_input_i", "mV/s"),
+    POP(bal_input_ext, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_input_ext", "mV/s"),
+    POP(bal_factor, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_factor", "1"),
+    POP(bal_g_e, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_g_e", "1 (g/g_L)"),
+    POP(bal_g_i, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_g_i", "1 (g/g_L)"),
+    POP(bal_g_ext, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_g_ext", "1 (g/g_L)"),
+    POP(bal_factor_mean, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "balance_factor_mean", "1"),
+    POP(bal_factor_sd, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "balance_factor_sd", "1"),
 };
 const int cob_pop_stats_n_fields = (int)(sizeof cob_pop_stats_fields / sizeof cob_pop_stats_fields[0]);
 
@@ -131,6 +141,7 @@ int64_t cob_stats_field_len(const cob_stats_field *f, const void *owner)
     case COB_SF_RASTER_N: return s->raster_n;
     case COB_SF_TRACE_N: return s->trace_n;
     case COB_SF_TRACE_CELLS: return s->trace_n * s->trace_samples;
+    case COB_SF_BAL_N: return p->bal_n;
     }
     abort(); /* a length without a count: the enum and this switch disagree */
 }

@@ -95,6 +95,7 @@ typedef struct {
     double v_hist_min_mV, v_hist_max_mV;       /* -80, -50 */
     int v_sample_stride_steps;                 /* sample V every this many steps, 10 */
     int v_neurons;                             /* neurons per population with mean/s.d. of V, 100 */
+    int balance_neurons;                       /* neurons per population with their input balance, 0 */
     double pop_rate_bin_ms;                    /* population rate time series bin, 1 */
     int raster_neurons;                        /* first n neurons of each population in the raster, 0 */
     int64_t raster_max_spikes;                 /* raster capacity; spikes beyond are counted as overflow, 10^7 */

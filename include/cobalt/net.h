@@ -90,6 +90,11 @@ cob_status cob_csr_validate(const cob_net *net, int i_proj, const cob_config *c,
 /* Prefix sums of projection pr's in-degrees into post_ptr[0 .. n_post]: post_ptr[i] is the first
  * synapse of target i in post-major order (every builder lays its partner lists out this way). */
 void cob_proj_post_ptr(const cob_proj *pr, int64_t *post_ptr);
+/* Presynaptic partners (local indices within pre) of target i of stored projection p, unsorted:
+ * the draws every builder makes from the lane (seed, PARTNERS(p), i), so they need only the
+ * layout (cob_net_layout). out has room for indegree[i]; marks has n_avail bytes, all 0 on entry
+ * and on return. */
+void cob_net_partners(const cob_net *net, int p, int64_t i, uint8_t *marks, int32_t *out);
 /* Total synapses stored. */
 int64_t cob_net_n_synapses(const cob_net *net);
 

@@ -53,6 +53,15 @@ typedef struct {
     double bin_ms;
     uint32_t *rate_ts_counts; /* spikes per bin */
     double pop_rate_cv;       /* CV of the binned population rate */
+    /* input balance of the first bal_n neurons (stats.balance_neurons; host/stats/balance.c):
+     * time-averaged input in mV/s from excitatory and from inhibitory neuron populations and from
+     * outside (Poisson populations, the white-noise mean), the balance factor
+     * BF = -I_I / (I_E + I_ext) of seed 001, and for conductance-based models the mean
+     * conductances in units of g_L (NaN for current-based ones) */
+    int64_t bal_n;
+    double *bal_input_e, *bal_input_i, *bal_input_ext, *bal_factor;
+    double *bal_g_e, *bal_g_i, *bal_g_ext;
+    double bal_factor_mean, bal_factor_sd; /* over the sampled neurons with a finite BF */
 } cob_pop_stats;
 
 typedef struct {
@@ -76,6 +85,11 @@ typedef struct {
 } cob_stats;
 
 void cob_stats_free(cob_stats *s);
+
+/* The input balance of the first stats.balance_neurons neurons of every population (the bal_*
+ * fields), from the run's statistics s, the network net (its layout is enough) and the config
+ * it was made from; nothing when the key is 0. cob_sim_run calls it after the run. */
+cob_status cob_stats_balance(cob_stats *s, const cob_net *net, const cob_config *c, cob_err *err);
 
 /* 1 when the run counted a loss (saturated ring cells or merged spikes): it ends with
  * COB_ERR_OVERFLOW (exit 6) and its results are still written. */
