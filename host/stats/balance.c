@@ -62,6 +62,8 @@ static void balance_pop(cob_pop_stats *ps, const cob_stats *s, const cob_net *ne
     const double mu = sched_mean(&c->pops[q].noise.mu_mV_per_s, t0, t1);
     double sum = 0.0, sum2 = 0.0, g_kind;
     int64_t i, n_ok = 0;
+    if (!mh || !mh->mean_input)
+        return; /* a model without the hook: its balance stays unset (bal arrays 0, mean NaN) */
     mh->mean_input(lp, COB_RECEPTOR_E, 0.0, 0.0, 0.0, &g_kind); /* NaN: a current-based model */
     for (i = 0; i < ps->bal_n; ++i) {
         double v = i < ps->v_n && isfinite(ps->v_mean_mV[i]) ? ps->v_mean_mV[i] : ps->v_pop_mean_mV;
