@@ -364,16 +364,24 @@ static void emit_proj_frac(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1,
             cob_bucket *b0 = &bkt[(t + cob_arrival_steps(d, 0, 0)) % D];   /* s8 + f < 256 */
             cob_bucket *b1 = &bkt[(t + cob_arrival_steps(d, 0, 256)) % D]; /* s8 + f >= 256 */
             uint32_t a = off[g], e = off[g + 1];
-            if (!hash) { /* one fraction: the whole group arrives in one step */
-                cob_bucket *b = &bkt[(t + cob_arrival_steps(d, s8, pr->dfrac_const)) % D];
+            uint32_t *o0, *o1;
+            if (!hash || b0 == b1) { /* one fraction, or D = 0: the whole group arrives in one step */
+                cob_bucket *b = hash ? b0 : &bkt[(t + cob_arrival_steps(d, s8, pr->dfrac_const)) % D];
                 for (; a < e; ++a) b->cell[b->n++] = base + (uint32_t)tgt[a];
                 continue;
             }
+            /* two write heads, advanced without a branch on the (random) carry */
+            o0 = b0->cell + b0->n;
+            o1 = b1->cell + b1->n;
             for (; a < e; ++a) {
-                const uint32_t f = cob_mix32(kj + (uint32_t)tgt[a]) >> 24;
-                cob_bucket *b = s8 + f >= 256u ? b1 : b0;
-                b->cell[b->n++] = base + (uint32_t)tgt[a];
+                const uint32_t carry = (s8 + (cob_mix32(kj + (uint32_t)tgt[a]) >> 24)) >> 8;
+                uint32_t *o = carry ? o1 : o0;
+                *o = base + (uint32_t)tgt[a];
+                o0 += 1 - carry;
+                o1 += carry;
             }
+            b0->n = o0 - b0->cell;
+            b1->n = o1 - b1->cell;
         }
     }
 }
