@@ -142,6 +142,32 @@ static void print_net(const char *path, const cob_theory_net *n)
         printf(", E_E = %g mV, E_I = %g mV\n", n->e_e_mV, n->e_i_mV);
     else
         printf(", mu_ext = %g mV\n", n->mu_ext_mV);
+    if (n->tau_syn_s > 0.0)
+        printf("  exponential synapses (%s_exp), tau_S = %g ms for E and I\n", theory_model_name(n->model),
+               n->tau_syn_s * 1e3);
+    if (n->noise_mu_mV_per_s != 0.0 || n->noise_sigma_mV_per_sqrt_s != 0.0)
+        printf("  white noise: mu_w = %g mV/s, sigma_w = %g mV/sqrt(s) (seed 001's Phi_sc: mu += tau mu_w, "
+               "sigma^2 += tau sigma_w^2)\n",
+               n->noise_mu_mV_per_s, n->noise_sigma_mV_per_sqrt_s);
+}
+
+/* Appendix G at state s: every approximation with its validity and whether tau_S/tau_eff is in
+ * its range. The moments are the instantaneous ones (G8); a network state is not re-solved. */
+static void print_syn(const cob_theory_net *n, const cob_theory_state *s)
+{
+    double r = n->tau_syn_s / s->m.tau_s;
+    int k;
+    printf("  finite tau_S (Appendix G) at nu = %.4g Hz%s: tau_S/tau_eff = %.3g, v_max = %.3g, s.d. of V "
+           "without threshold %.3g mV (G8; %.3g at tau_S = 0)\n",
+           s->nu_hz, n->single ? "" : " (the Eq. 19 state's moments, not re-solved)", r,
+           (n->theta_mV - s->m.mu_mV) / s->m.sigma_mV, cob_theory_sd_v_syn(s->m, n->tau_syn_s),
+           cob_theory_sd_v_syn(s->m, 0.0));
+    for (k = COB_SYN_EQ10; k <= COB_SYN_G11; ++k)
+        printf("    %-32s %10.4g Hz  %s: %s\n", cob_theory_syn_name((cob_theory_syn)k),
+               cob_theory_rate_syn(n, s->m, n->tau_syn_s, (cob_theory_syn)k),
+               cob_theory_syn_validity((cob_theory_syn)k),
+               cob_theory_syn_in_range((cob_theory_syn)k, r) ? "in range" : "outside");
+    printf("    applicable here: %s\n", cob_theory_syn_name(cob_theory_syn_pick(r)));
 }
 
 static void print_state(const cob_theory_state *s)
@@ -157,7 +183,7 @@ static void print_state(const cob_theory_state *s)
 static void print_strong_single(const cob_theory_net *n)
 {
     cob_theory_bars b = cob_theory_strong_bars(n, 0.0);
-    if (n->model != COB_THEORY_COND)
+    if (n->model != COB_THEORY_COND || n->K == 0.0)
         return;
     printf("strong coupling (Eq. 13): tau_bar = %.4g, mu_bar = %.4g mV, sigma_bar = %.4g mV, vbar = %.4g; "
            "vbar^2/a = %.3g, a K nu_X tau_L = %.3g (Eqs. 12-14 assume both >> 1)\n",
@@ -285,6 +311,8 @@ static void print_theory(const char *path, const cob_config *c, const cob_theory
                n->model == COB_THEORY_COND ? "5" : "8", n_s);
     for (i = 0; i < n_s; ++i) {
         print_state(&s[i]);
+        if (n->tau_syn_s > 0.0)
+            print_syn(n, &s[i]);
         if (!first && s[i].stable)
             first = &s[i];
     }

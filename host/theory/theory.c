@@ -43,10 +43,13 @@ void cob_theory_net_defaults(cob_theory_net *n, cob_theory_model model)
 cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err)
 {
     const char *bad = NULL;
+    /* A single neuron under white noise alone (no synaptic input: K = 0) has no weight, and may
+     * have no refractory period (seed 001's E1 neuron); a network needs both. */
+    int syn = !(n->single && n->K == 0.0);
     if (!(n->tau_m_s > 0.0))
         bad = "tau_m_s must be > 0";
-    else if (!(n->tau_rp_s > 0.0))
-        bad = "tau_rp_s must be > 0";
+    else if (!(n->tau_rp_s > 0.0 || (n->single && n->tau_rp_s == 0.0)))
+        bad = "tau_rp_s must be > 0 (>= 0 for a single neuron)";
     else if (!(n->theta_mV > n->v_reset_mV))
         bad = "theta must be above the reset";
     else if (!(n->K >= 0.0 && n->k_x >= 0.0 && n->gamma >= 0.0 && n->g >= 0.0))
@@ -57,11 +60,16 @@ cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err)
         bad = "single must be 0 or 1";
     else if (!(n->eta >= 0.0 && n->eta < INFINITY))
         bad = "eta must be finite and >= 0";
-    else if (n->model == COB_THEORY_COND && !(n->a > 0.0 && n->a < 1.0))
+    else if (!(n->tau_syn_s >= 0.0 && n->tau_syn_s < INFINITY))
+        bad = "tau_syn must be finite and >= 0";
+    else if (!(n->noise_sigma_mV_per_sqrt_s >= 0.0 && n->noise_sigma_mV_per_sqrt_s < INFINITY) ||
+             !isfinite(n->noise_mu_mV_per_s))
+        bad = "the noise needs a finite mu and a finite sigma >= 0";
+    else if (n->model == COB_THEORY_COND && syn && !(n->a > 0.0 && n->a < 1.0))
         bad = "a must be in (0, 1)";
     else if (n->model == COB_THEORY_COND && !(n->e_e_mV > n->theta_mV && n->e_i_mV < n->theta_mV))
         bad = "lif_cond needs E_I < theta < E_E";
-    else if (n->model == COB_THEORY_CURR && !(n->j_mV > 0.0))
+    else if (n->model == COB_THEORY_CURR && syn && !(n->j_mV > 0.0))
         bad = "J must be > 0";
     else if (n->model != COB_THEORY_COND && n->model != COB_THEORY_CURR)
         bad = "unknown model";
@@ -75,19 +83,28 @@ cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err)
 cob_theory_moments cob__theory_moments_tot(const cob_theory_net *n, double re_tot, double ri_tot)
 {
     cob_theory_moments m;
+    double var;
     if (n->model == COB_THEORY_COND) {
-        double ge = n->a * re_tot, gi = n->a * n->g * ri_tot, var;
+        double ge = n->a * re_tot, gi = n->a * n->g * ri_tot;
         m.tau_s = 1.0 / (1.0 / n->tau_m_s + ge + gi);
         m.mu_mV = m.tau_s * (n->e_l_mV / n->tau_m_s + ge * n->e_e_mV + gi * n->e_i_mV);
+        if (n->noise_mu_mV_per_s != 0.0)
+            m.mu_mV += m.tau_s * n->noise_mu_mV_per_s;
         var = n->a * n->a * m.tau_s *
               (re_tot * (m.mu_mV - n->e_e_mV) * (m.mu_mV - n->e_e_mV) +
                n->g * n->g * ri_tot * (m.mu_mV - n->e_i_mV) * (m.mu_mV - n->e_i_mV));
-        m.sigma_mV = sqrt(var);
     } else {
         m.tau_s = n->tau_m_s;
         m.mu_mV = n->e_l_mV + n->mu_ext_mV + m.tau_s * n->j_mV * (re_tot - n->g * ri_tot);
-        m.sigma_mV = sqrt(m.tau_s * n->j_mV * n->j_mV * (re_tot + n->g * n->g * ri_tot));
+        if (n->noise_mu_mV_per_s != 0.0)
+            m.mu_mV += m.tau_s * n->noise_mu_mV_per_s;
+        var = m.tau_s * n->j_mV * n->j_mV * (re_tot + n->g * n->g * ri_tot);
     }
+    /* White noise (seed 001's Phi_sc): sigma_ext^2 = tau sigma_w^2, added only when present so
+     * that every result without noise stays bit-identical. */
+    if (n->noise_sigma_mV_per_sqrt_s != 0.0)
+        var += m.tau_s * n->noise_sigma_mV_per_sqrt_s * n->noise_sigma_mV_per_sqrt_s;
+    m.sigma_mV = sqrt(var);
     return m;
 }
 
