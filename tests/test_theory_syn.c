@@ -285,3 +285,56 @@ Test(theory_syn, lif_curr_exp_rate_against_g9, .timeout = 120)
     cr_expect(nu / eq10 - 1 < -0.15, "simulated %.3f Hz should be well below Eq. 10's %.3f Hz", nu, eq10);
     cob_stats_free(&s);
 }
+
+/* Phi_sc of two populations (cob_theory_ei): on the identical-neuron Brunel network it must give
+ * the one-population solution exactly (nu_E = nu_I = the Eq. 19 state); on a seed-001-like network
+ * with different E and I neurons (tau 20 and 10 ms, different noise), each rate must be the
+ * Siegert rate of its moments written out by hand. A simulation of the latter (4000 neurons, 2 s,
+ * docs/validation.md) gives 5.30 / 4.92 Hz against 5.33 / 5.21 Hz. */
+Test(theory_syn, phi_sc_two_populations)
+{
+    cob_config c;
+    cob_err err = {COB_OK, ""};
+    cob_theory_net n;
+    cob_theory_ei ei;
+    cob_theory_state s;
+    cob_theory_ei_state es[4];
+    cr_assert_eq(cob_config_load(&c, COBALT_SOURCE_DIR "/configs/brunel2000.yaml", NULL, 0, &err), COB_OK, "%s",
+                 err.msg);
+    cr_assert_eq(cob_theory_net_from_config(&c, &n, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_theory_ei_from_config(&c, &ei, &err), COB_OK, "%s", err.msg);
+    cob_config_free(&c);
+    cr_assert_eq(cob_theory_solve(&n, &s, 1), 1);
+    cr_assert_eq(cob_theory_ei_solve(&ei, es, 4), 1);
+    cr_expect(fabs(es[0].nu_hz[0] / s.nu_hz - 1) < 1e-9 && fabs(es[0].nu_hz[1] / s.nu_hz - 1) < 1e-9,
+              "Phi_sc %.12g, %.12g Hz vs Eq. 19 %.12g Hz", es[0].nu_hz[0], es[0].nu_hz[1], s.nu_hz);
+    cr_expect_eq(es[0].stable, s.stable);
+
+    const char *yaml =
+        "populations:\n"
+        "  - {name: E, model: lif_curr, size: 3200, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, tau_m_ms: 20,\n"
+        "     tau_ref_ms: 2, noise: {mu_mV_per_s: 800, sigma_mV_per_sqrt_s: 20}}\n"
+        "  - {name: I, model: lif_curr, size: 800, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, tau_m_ms: 10,\n"
+        "     tau_ref_ms: 2, noise: {mu_mV_per_s: 1200, sigma_mV_per_sqrt_s: 20}}\n"
+        "projections:\n"
+        "  - {pre: I, post: E, receptor: I, indegree: 80, weight: 1.0}\n"
+        "  - {pre: E, post: E, receptor: E, indegree: 320, weight: 0.2}\n"
+        "  - {pre: E, post: I, receptor: E, indegree: 320, weight: 0.4}\n"
+        "  - {pre: I, post: I, receptor: I, indegree: 80, weight: 1.0}\n";
+    cr_assert_eq(cob_config_load_string(&c, yaml, "ei.yaml", NULL, 0, &err), COB_OK, "%s", err.msg);
+    cr_expect_eq(cob_theory_net_from_config(&c, &n, &err), COB_ERR_CONFIG, "not the E/I/X network");
+    cr_assert_eq(cob_theory_ei_from_config(&c, &ei, &err), COB_OK, "%s", err.msg);
+    cob_config_free(&c);
+    cr_assert_eq(cob_theory_ei_solve(&ei, es, 4), 1);
+    double ne = es[0].nu_hz[0], ni = es[0].nu_hz[1];
+    cob_theory_moments me = {0.02, 0.02 * (320 * 0.2 * ne - 80 * ni + 800),
+                             sqrt(0.02 * (320 * 0.04 * ne + 80 * ni + 400))};
+    cob_theory_moments mi = {0.01, 0.01 * (320 * 0.4 * ne - 80 * ni + 1200),
+                             sqrt(0.01 * (320 * 0.16 * ne + 80 * ni + 400))};
+    cr_expect(fabs(cob_theory_rate(&ei.pop[0], me) / ne - 1) < 1e-9, "E: %.10g vs %.10g",
+              cob_theory_rate(&ei.pop[0], me), ne);
+    cr_expect(fabs(cob_theory_rate(&ei.pop[1], mi) / ni - 1) < 1e-9, "I: %.10g vs %.10g",
+              cob_theory_rate(&ei.pop[1], mi), ni);
+    cr_expect(fabs(ne - 5.334) < 0.01 && fabs(ni - 5.205) < 0.01, "%g %g", ne, ni);
+    cr_expect(es[0].stable);
+}

@@ -321,6 +321,34 @@ static void print_theory(const char *path, const cob_config *c, const cob_theory
     print_sweep(n, a);
 }
 
+/* Seed 001's Phi_sc for two current-based populations that may differ (the fallback when the
+ * config is not the identical-neuron E/I/X network or a single neuron). */
+static void print_ei(const char *path, const cob_theory_ei *n, const theory_args *a)
+{
+    cob_theory_ei_state s[TH_MAX_STATES];
+    int x, i, n_s = cob_theory_ei_solve(n, s, TH_MAX_STATES);
+    printf("%s: two current-based populations E and I (seed 001's Phi_sc: mu_X = mu_ext + sum_Y J_XY nu_Y, "
+           "sigma_X^2 = sigma_ext^2 + sum_Y K_XY j_XY^2 nu_Y)\n",
+           path);
+    for (x = 0; x < 2; ++x) {
+        const cob_theory_net *p = &n->pop[x];
+        printf("  %s: tau = %g ms, tau_rp = %g ms, theta = %g mV, V_r = %g mV, E_L + mu_ext = %g mV, white noise "
+               "mu_w = %g mV/s, sigma_w = %g mV/sqrt(s); K from E, I = %g, %g with j = %g, %g mV; Poisson input "
+               "%g mV/s (variance %g mV^2/s)\n",
+               x ? "I" : "E", p->tau_m_s * 1e3, p->tau_rp_s * 1e3, p->theta_mV, p->v_reset_mV, p->e_l_mV + p->mu_ext_mV,
+               p->noise_mu_mV_per_s, p->noise_sigma_mV_per_sqrt_s, n->k[x][0], n->k[x][1], n->j_mV[x][0], n->j_mV[x][1],
+               n->ext_mean_mV_per_s[x], n->ext_var_mV2_per_s[x]);
+    }
+    printf("self-consistent states (Phi_sc with Eqs. 8, 10): %d\n", n_s);
+    for (i = 0; i < n_s; ++i)
+        printf("  nu_E = %.4g Hz, nu_I = %.4g Hz (%s): mu_E = %.4g mV, sigma_E = %.4g mV, mu_I = %.4g mV, "
+               "sigma_I = %.4g mV\n",
+               s[i].nu_hz[0], s[i].nu_hz[1], s[i].stable ? "stable" : "unstable", s[i].m[0].mu_mV, s[i].m[0].sigma_mV,
+               s[i].m[1].mu_mV, s[i].m[1].sigma_mV);
+    if (a->n_k > 0 || a->n_laws > 0 || a->cv_k >= 0.0)
+        printf("(--k, --law and --cv-k apply to the identical-neuron E/I/X network and the single neuron only)\n");
+}
+
 int cob_cli_theory(int argc, char **argv)
 {
     theory_args a;
@@ -335,6 +363,15 @@ int cob_cli_theory(int argc, char **argv)
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
     if (st == COB_OK)
         st = cob_theory_net_from_config(&c, &n, &err);
+    if (st == COB_ERR_CONFIG) { /* not the E/I/X network nor a single neuron: Phi_sc of two populations? */
+        cob_theory_ei ei;
+        cob_err e2 = {COB_OK, ""};
+        if (cob_theory_ei_from_config(&c, &ei, &e2) == COB_OK) {
+            print_ei(a.config, &ei, &a);
+            cob_config_free(&c);
+            return 0;
+        }
+    }
     if (st != COB_OK) {
         cob_config_free(&c);
         return cob__cli_fail(st, &err);

@@ -208,6 +208,39 @@ cob_theory_syn cob_theory_syn_pick(double ratio);
 /* s.d. of V of G8 without threshold (mV): sigma / sqrt(2 (1 + tau_S/tau)). */
 double cob_theory_sd_v_syn(cob_theory_moments m, double tau_syn_s);
 
+/* ---- Two current-based populations, seed 001's Phi_sc (host/theory/theory_ei.c) -------------
+ * E (index 0) and I (1) may differ in every neuron parameter and in their white noise: pop[x]
+ * holds population x's lif_curr neuron (tau_m_s, tau_rp_s >= 0, theta, V_r, E_L, mu_ext) and
+ * noise (noise_*); its other fields are unused. k[x][y]: in-degree of x from y; j_mV[x][y]: the
+ * signed jump of one y spike on x (mV, negative for I); ext_*: fixed Poisson input to x,
+ * sum K j nu (mV/s) and sum K j^2 nu (mV^2/s). Moments (cob_theory_ei_moments; seed 001 Eq. 14
+ * with seed 004's Eq. 8): mu_x = E_L + mu_ext + tau_x (sum_y k j nu_y + ext_mean + mu_w),
+ * sigma_x^2 = tau_x (sum_y k j^2 nu_y + ext_var + sigma_w^2). */
+typedef struct {
+    cob_theory_net pop[2];
+    double k[2][2], j_mV[2][2];
+    double ext_mean_mV_per_s[2], ext_var_mV2_per_s[2];
+} cob_theory_ei;
+
+typedef struct {
+    double nu_hz[2];
+    cob_theory_moments m[2];
+    int stable; /* of tau_x dnu_x/dt = -nu_x + Phi_x(nu) (membrane time constants) */
+} cob_theory_ei_state;
+
+cob_theory_moments cob_theory_ei_moments(const cob_theory_ei *n, int x, const double nu_hz[2]);
+/* Every self-consistent state (nu_E, nu_I), ascending in nu_E; returns how many (<= max). The I
+ * equation is solved (Brent) at each nu_E, and the E residual scanned on 400 points in
+ * logit(nu_E / nu_max) (nu_max = 1/tau_rp, or 1000 Hz without a refractory period) and refined by
+ * Brent: two states closer than a grid step can be missed (as cob_theory_solve). */
+int cob_theory_ei_solve(const cob_theory_ei *n, cob_theory_ei_state *out, int max);
+/* A config with exactly two lif_curr populations (any number of Poisson ones): E the one whose
+ * projections out are receptor E, I the one with receptor-I projections out (by elimination when
+ * one has none; E first when neither has). At most one projection per (pre, post) pair between
+ * them; Poisson projections become ext_*; noise must be constant. COB_ERR_CONFIG with a message
+ * otherwise. */
+cob_status cob_theory_ei_from_config(const cob_config *c, cob_theory_ei *n, cob_err *err);
+
 /* The theory network of a config: lif populations named by role (first lif_cond/lif_curr
  * population receiving the external pool = E, the one with receptor-I projections out = I),
  * the Poisson population = X; K = K_EE, gamma = K_IE / K, g = w_IE / w_EE, a or J = w_EE,
