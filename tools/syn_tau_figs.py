@@ -147,6 +147,7 @@ def load(path):
 
 def plot(x):
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     rows = load(x.csv)
@@ -160,8 +161,11 @@ def plot(x):
             for i, xk in enumerate([xkey, "ratio"]):
                 a = ax[i][j]
                 xs = [r[xk] for r in rs]
-                a.errorbar(xs, [max(r["rate_hz"], 1e-4) for r in rs], yerr=[2 * r["rate_se_hz"] for r in rs],
-                           fmt="ko", label="simulation")
+                pos = [r for r in rs if r["rate_hz"] > 0]
+                a.errorbar([r[xk] for r in pos], [r["rate_hz"] for r in pos], yerr=[2 * r["rate_se_hz"] for r in pos],
+                           fmt="ko", label="simulation (2 s.e.)")
+                zero = [r for r in rs if r["rate_hz"] == 0]
+                a.plot([r[xk] for r in zero], [1.5e-4] * len(zero), "kv", mfc="none", label="no spike")
                 if i == 0 and base:
                     a.plot([r["K"] for r in base], [r["rate_hz"] for r in base], "s", color="0.6",
                            label=r"simulation, $\tau_S$ = 0")
@@ -172,6 +176,7 @@ def plot(x):
                 a.set_yscale("log")
                 a.set_ylim(1e-4, 300)
                 a.set_xlabel(xlabel if i == 0 else r"$\tau_S/\tau_{eff}$")
+                a.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
                 if j == 0:
                     a.set_ylabel("rate (Hz)")
                 if i == 0:
@@ -185,6 +190,7 @@ def plot(x):
             xs = [r[xkey] for r in rs]
             ax[0].errorbar(xs, [r["rate_hz"] for r in rs], yerr=[2 * r["rate_se_hz"] for r in rs], fmt="o",
                            color=c, label=rf"$\tau_S$ = {ts:g} ms")
+            # the applicable approximation (cob_theory_syn_pick: G9 below tau_S/tau_eff = 1, G11 above)
             ax[0].plot(xs, [r["g9_hz"] if r["pick"] == 1 else r["g11_hz"] for r in rs], "-", color=c, lw=1)
             ax[2].plot(xs, [r["v_mean_mV"] for r in rs], "o", color=c)
             ax[3].plot(xs, [r["v_sd_mV"] for r in rs], "o", color=c)
@@ -210,6 +216,7 @@ def plot(x):
         ax[3].set_xscale("log")
         ax[3].set_xlabel(xlabel)
         ax[0].legend(fontsize=7)
+        ax[0].set_title("lines: G9 where tau_S/tau_eff < 1, G11 above; dashed: G8's free s.d.", fontsize=8)
     fig.tight_layout()
     fig.savefig(x.o, dpi=110)
 
