@@ -2,9 +2,12 @@
  * docs/theory.md): the white-noise Siegert and seed 001's Phi_sc, seed 004's Appendix G with
  * exponential synapses (G9 Fourcaud-Brunel shift, G10 Rice, G11 adiabatic) in their limits, the
  * config mapping of lif_*_exp and noise, and one short simulation against G9. */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include "test_util.h"
+#include <hdf5.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "cobalt/config.h"
@@ -337,4 +340,86 @@ Test(theory_syn, phi_sc_two_populations)
               cob_theory_rate(&ei.pop[1], mi), ni);
     cr_expect(fabs(ne - 5.334) < 0.01 && fabs(ni - 5.205) < 0.01, "%g %g", ne, ni);
     cr_expect(es[0].stable);
+}
+
+/* The CLI and the result file: `cobalt theory` prints the Appendix G block with its labels for a
+ * lif_cond_exp config, and `cobalt run` stores G9/G10/G11 in /theory with the values of the
+ * library; a lif_cond run keeps its /theory group without them (files of existing models are
+ * unchanged). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long n;
+    char *buf;
+    cr_assert_not_null(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = calloc((size_t)n + 1, 1);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return buf;
+}
+
+static const char *single_exp =
+    "run: {dt_ms: 0.02, t_warmup_ms: 10, t_sim_ms: 50, seed: 1}\n"
+    "populations:\n"
+    "  - {name: N, model: %s, size: 20%s}\n"
+    "  - {name: XE, model: poisson, size: 1, rate_hz: 10, input: independent}\n"
+    "  - {name: XI, model: poisson, size: 1, rate_hz: 15, input: independent}\n"
+    "projections:\n"
+    "  - {pre: XE, post: N, receptor: E, indegree: 1000, weight: 0.01}\n"
+    "  - {pre: XI, post: N, receptor: I, indegree: 250, weight: 0.08}\n";
+
+Test(theory_syn, cli_labels_and_result_file, .timeout = 60)
+{
+    char dir[] = "/tmp/cobalt_theory_syn_XXXXXX", cmd[2048], path[512], yaml[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    for (int exp = 1; exp >= 0; --exp) {
+        snprintf(yaml, sizeof yaml, single_exp, exp ? "lif_cond_exp" : "lif_cond",
+                 exp ? ", tau_syn_e_ms: 2, tau_syn_i_ms: 2" : "");
+        snprintf(path, sizeof path, "%s/n.yaml", dir);
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs(yaml, f);
+        fclose(f);
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && OMP_NUM_THREADS=1 '%s' theory n.yaml > th.txt 2>&1 && OMP_NUM_THREADS=1 '%s' run n.yaml "
+                 "--out r.h5 > /dev/null 2>&1",
+                 dir, COBALT_CLI, COBALT_CLI);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        snprintf(path, sizeof path, "%s/th.txt", dir);
+        char *txt = slurp(path);
+        const char *want[] = {
+            "G9 (Fourcaud-Brunel shift)",   "valid for tau_S/tau_eff << 1", "G10 (Rice", "G11 (adiabatic)",
+            "valid for tau_S/tau_eff >> 1", "applicable here: G9"};
+        for (size_t k = 0; k < sizeof want / sizeof want[0]; ++k)
+            cr_expect((strstr(txt, want[k]) != NULL) == exp, "%s: \"%s\" %s in:\n%s", exp ? "lif_cond_exp" : "lif_cond",
+                      want[k], exp ? "missing" : "unexpected", txt);
+        free(txt);
+
+        cob_theory_net n;
+        cob_err err = {COB_OK, ""};
+        cr_assert_eq(net_of_yaml(yaml, &n, &err), COB_OK, "%s", err.msg);
+        cob_theory_moments m = cob_theory_moments_net(&n, 0.0);
+        snprintf(path, sizeof path, "%s/r.h5", dir);
+        hid_t h = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), g = H5Gopen2(h, "/theory", H5P_DEFAULT);
+        cr_assert_geq(g, 0, "no /theory group");
+        cr_expect_eq(H5Aexists(g, "rate_g9_hz") > 0, exp, "rate_g9_hz %s", exp ? "missing" : "written for lif_cond");
+        if (exp) {
+            const char *names[3] = {"rate_g9_hz", "rate_g10_hz", "rate_g11_hz"};
+            const cob_theory_syn kinds[3] = {COB_SYN_G9, COB_SYN_G10, COB_SYN_G11};
+            for (int k = 0; k < 3; ++k) {
+                double v = NAN;
+                hid_t a = H5Aopen(g, names[k], H5P_DEFAULT);
+                cr_assert_geq(H5Aread(a, H5T_NATIVE_DOUBLE, &v), 0);
+                H5Aclose(a);
+                cr_expect_eq(v, cob_theory_rate_syn(&n, m, n.tau_syn_s, kinds[k]), "%s %g", names[k], v);
+            }
+        }
+        H5Gclose(g);
+        H5Fclose(h);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
 }
