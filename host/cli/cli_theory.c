@@ -3,8 +3,9 @@
  * every self-consistent state, the strong-coupling limits, the heterogeneous in-degree state,
  * and the weight and predictions of each scaling law at each K, with validity warnings.
  * Pairs with host/cli/cli_cmds.h (declaration) and host/cli/cli.c (dispatch). Deliberate limits: text
- * output only; the config must be an E/I/X network or a single neuron driven by Poisson input
- * (cob_theory_net_from_config). */
+ * output only; the config must be an E/I/X network or a single neuron driven by Poisson input or
+ * white noise (cob_theory_net_from_config), or two lif_curr populations (cob_theory_ei, seed
+ * 001's Phi_sc). Exponential synapses add seed 004's Appendix G block (print_syn). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -37,7 +38,9 @@ static void theory_usage(FILE *f)
                "(Eqs. 20, 21) and, with --k, the weight of each scaling law at each K (laws: none, sqrt,\n"
                "log, sanzeni, matched; default sanzeni for lif_cond, sqrt for lif_curr) with the\n"
                "predicted state. --cv-k: heterogeneous in-degree (Appendix F; default: the config's\n"
-               "cv_indegree when every projection has the same one).\n");
+               "cv_indegree when every projection has the same one). Also: a single neuron with Poisson\n"
+               "input or white noise; lif_*_exp with one tau_S (Appendix G: G9, G10, G11 with their\n"
+               "validity); two different lif_curr populations (seed 001's Phi_sc).\n");
 }
 
 static int parse_k_list(const char *s, theory_args *a)
