@@ -25,7 +25,8 @@ const char *cob_theory_syn_validity(cob_theory_syn s)
 {
     switch (s) {
     case COB_SYN_EQ10: return "valid for tau_S/tau_eff -> 0";
-    case COB_SYN_G9: return "valid for tau_S/tau_eff << 1 (the paper: <~ 0.1)";
+    case COB_SYN_G9:
+        return "valid for tau_S/tau_eff << 1 (the paper: <~ 0.1; at low rates v_max sqrt(tau_S/tau_eff) << 1)";
     case COB_SYN_G10:
         return "valid for tau_S/tau_eff >~ 1 and rare crossings (v_max >> 1; no reset or refractory period)";
     case COB_SYN_G11: return "valid for tau_S/tau_eff >> 1 (the paper: >~ 1)";
