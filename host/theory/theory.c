@@ -5,7 +5,9 @@
  * and every self-consistent rate (Eq. 19; a single neuron has just its Siegert rate).
  * Pairs with include/cobalt/theory.h; scaling laws and strong coupling in host/theory/theory_scale.c,
  * heterogeneity in host/theory/theory_hetero.c, numerics in host/theory/theory_num.c. Deliberate limits:
- * identical E and I neurons, instantaneous synapses, stationary asynchronous states only. */
+ * identical E and I neurons, stationary asynchronous states only; the moments are those of
+ * instantaneous synapses (exponential ones enter in theory_syn.c), white noise adds tau mu_w and
+ * tau sigma_w^2. */
 #include <math.h>
 #include <string.h>
 #include "theory/theory_num.h"

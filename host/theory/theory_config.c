@@ -2,11 +2,13 @@
  * the E, I and X populations by role, checks that the config is the paper's E/I/X network with
  * identical E and I neurons, and reads K, gamma, g, a or J, k_x and nu_x from the projections;
  * or, for one lif population driven only by Poisson populations, the single neuron of the
- * paper's Secs. III-IV (K, gamma, g, a or J, nu_x, eta from the input projections).
+ * paper's Secs. III-IV (K, gamma, g, a or J, nu_x, eta from the input projections), also one driven
+ * by white noise alone (K = 0). lif_*_exp give tau_syn_s (one tau_S for E and I), `noise` the
+ * white-noise terms (constant only).
  * Pairs with include/cobalt/theory.h and host/cli/cli_theory.c. Deliberate limits: a network has
  * exactly three populations and the six projections EE, EI, IE, II, XE, XI; a single neuron one
  * E weight and one I weight; in-degree heterogeneity (cv_indegree) is not part of
- * cob_theory_net (see cob_theory_heterogeneous). */
+ * cob_theory_net (see cob_theory_heterogeneous); E and I with different neurons: theory_ei.c. */
 #include <math.h>
 #include <string.h>
 #include "theory/theory_num.h"

@@ -2,8 +2,10 @@
  * Poisson population (Sanzeni, Histed & Brunel, seed 004: Eqs. 5, 8, 10-21, Appendices B, D,
  * F; misprints listed in shared/DESIGN.md). Double precision, numerically stable (the Siegert
  * integrand e^{x^2}(1 + erf x) is evaluated through erfcx, never overflowing). Pairs with
- * host/theory*.c, tests/test_theory.c, docs/theory.md. Deliberate limits: identical E and I
- * neurons (nu_E = nu_I = nu, as in the paper's main text); instantaneous synapses. */
+ * host/theory*.c, tests/test_theory.c, tests/test_theory_syn.c, docs/theory.md. Deliberate limits:
+ * identical E and I neurons (nu_E = nu_I = nu, as in the paper's main text) except seed 001's
+ * two-population Phi_sc (cob_theory_ei); exponential synapses only through the single-neuron
+ * transfer functions of Appendix G (cob_theory_rate_syn), not in the self-consistency. */
 #ifndef COBALT_THEORY_H
 #define COBALT_THEORY_H
 
@@ -255,7 +257,11 @@ cob_status cob_theory_ei_from_config(const cob_config *c, cob_theory_ei *n, cob_
  * g = the receptor-I weight / a (one I weight; g = 0 without I input); gamma = (sum of the I
  * in-degrees) / K; nu_x = (sum over E projections of in-degree x rate) / K, so that the neuron
  * receives K nu_x E spikes per second; eta = (I spikes per second) / (gamma K nu_x); k_x = K.
- * COB_ERR_CONFIG when the E weights (or the I weights) differ or the E input rate is 0. */
+ * COB_ERR_CONFIG when the E weights (or the I weights) differ or the E input rate is 0.
+ * A single lif population with constant `noise` and no projections: single = 1, K = 0 (the
+ * white-noise Siegert). Both: lif_cond_exp / lif_curr_exp set tau_syn_s (COB_ERR_CONFIG when
+ * tau_syn_e_ms != tau_syn_i_ms), `noise` sets noise_* (COB_ERR_CONFIG for a schedule of several
+ * points; E and I must have the same noise and time constants). */
 cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, cob_err *err);
 /* The mean-field model of neuron model `model` (cob_model): 1 with *out set, or 0 when the
  * theory covers no such model (sources; neuron models without a mean field here). */
