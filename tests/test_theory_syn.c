@@ -452,3 +452,33 @@ Test(theory_syn, cli_labels_and_result_file, .timeout = 60)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
 }
+
+/* The network solved with Appendix G's transfer functions (cob_theory_solve_syn): Eq. 10 gives
+ * cob_theory_solve's rates exactly; each G11 root is a fixed point of nu -> G11(moments(nu)); and
+ * at a tiny tau_S (1 us: sqrt(tau_S/tau) = 0.02) the G9 network rate is the Eq. 10 one within 3%
+ * (the first-order shift moves it by ~ 2% here), while at 10 ms it is far below. */
+Test(theory_syn, network_self_consistent_with_appendix_g)
+{
+    cob_theory_net n;
+    cob_theory_state s[4];
+    double nu[8];
+    int st[8];
+    cob_theory_net_defaults(&n, COB_THEORY_COND); /* the Fig. 4 network */
+    int k0 = cob_theory_solve(&n, s, 4);
+    cr_assert_eq(k0, 1);
+    n.tau_syn_s = 0.010;
+    cr_assert_eq(cob_theory_solve_syn(&n, COB_SYN_EQ10, nu, st, 8), 1);
+    cr_expect_eq(nu[0], s[0].nu_hz);
+    cr_expect_eq(st[0], s[0].stable);
+    int k = cob_theory_solve_syn(&n, COB_SYN_G11, nu, st, 8);
+    cr_assert_geq(k, 1);
+    for (int i = 0; i < k; ++i) {
+        double phi = cob_theory_rate_syn(&n, cob_theory_moments_net(&n, nu[i]), n.tau_syn_s, COB_SYN_G11);
+        cr_expect(fabs(phi - nu[i]) <= 1e-9 * nu[i] + 1e-300, "G11 root %g: Phi = %g", nu[i], phi);
+    }
+    cr_expect(nu[k - 1] < 0.7 * s[0].nu_hz && nu[k - 1] > 1.0, "G11 network rate %g vs Eq. 10 %g", nu[k - 1],
+              s[0].nu_hz);
+    n.tau_syn_s = 1e-6;
+    cr_assert_eq(cob_theory_solve_syn(&n, COB_SYN_G9, nu, st, 8), 1);
+    cr_expect(fabs(nu[0] / s[0].nu_hz - 1) < 0.03 && nu[0] < s[0].nu_hz, "G9 at 1 us: %g vs %g", nu[0], s[0].nu_hz);
+}

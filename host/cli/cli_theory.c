@@ -300,6 +300,29 @@ static int law_check(const cob_theory_net *n, theory_args *a)
     return 1;
 }
 
+/* A network with exponential synapses: the self-consistent rates with each transfer function of
+ * Appendix G in place of Eq. 10 (Fig. 6B), with tau_S/tau_eff at each and whether it is in range. */
+static void print_syn_network(const cob_theory_net *n)
+{
+    double nu[TH_MAX_STATES];
+    int st[TH_MAX_STATES], k, i, n_s;
+    if (n->single || !(n->tau_syn_s > 0.0))
+        return;
+    printf("self-consistent with Appendix G's transfer functions (Eq. 19 with G9, G10 or G11 for Eq. 10; Fig. 6B):\n");
+    for (k = COB_SYN_G9; k <= COB_SYN_G11; ++k) {
+        n_s = cob_theory_solve_syn(n, (cob_theory_syn)k, nu, st, TH_MAX_STATES);
+        printf("  %-32s", cob_theory_syn_name((cob_theory_syn)k));
+        if (n_s == 0)
+            printf(" no state");
+        for (i = 0; i < n_s; ++i) {
+            double r = n->tau_syn_s / cob_theory_moments_net(n, nu[i]).tau_s;
+            printf("%s %.4g Hz (%s, tau_S/tau_eff = %.3g, %s)", i ? ";" : "", nu[i], st[i] ? "stable" : "unstable", r,
+                   cob_theory_syn_in_range((cob_theory_syn)k, r) ? "in range" : "outside");
+        }
+        printf("\n");
+    }
+}
+
 static void print_theory(const char *path, const cob_config *c, const cob_theory_net *n, const theory_args *a)
 {
     cob_theory_state s[TH_MAX_STATES];
@@ -319,6 +342,7 @@ static void print_theory(const char *path, const cob_config *c, const cob_theory
         if (!first && s[i].stable)
             first = &s[i];
     }
+    print_syn_network(n);
     print_strong(n, first);
     print_hetero(n, config_cv_k(c, a));
     print_sweep(n, a);

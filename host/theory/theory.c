@@ -306,6 +306,7 @@ void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double 
 
 typedef struct {
     const cob_theory_net *n;
+    cob_theory_syn syn; /* the transfer function: Eq. 10, or one of Appendix G's */
 } sc_ctx;
 
 static double phi_net(const cob_theory_net *n, double nu)
@@ -313,9 +314,17 @@ static double phi_net(const cob_theory_net *n, double nu)
     return cob_theory_rate(n, cob_theory_moments_net(n, nu));
 }
 
+static double phi_syn(const cob_theory_net *n, cob_theory_syn syn, double nu)
+{
+    if (syn == COB_SYN_EQ10) /* the very same calls as before Appendix G existed */
+        return phi_net(n, nu);
+    return cob_theory_rate_syn(n, cob_theory_moments_net(n, nu), n->tau_syn_s, syn);
+}
+
 static double sc_residual(double nu, void *ctx)
 {
-    return phi_net(((sc_ctx *)ctx)->n, nu) - nu;
+    const sc_ctx *c = ctx;
+    return phi_syn(c->n, c->syn, nu) - nu;
 }
 
 /* Phi'(nu) by central differences (Phi is smooth; quadrature error ~1e-13 relative). */
@@ -342,12 +351,13 @@ static double grid_rate(const cob_theory_net *n, int i)
 }
 
 /* The roots in each bracket [lo, hi] where the residual changes sign, ascending. */
-static int roots_in_grid(const cob_theory_net *n, double *roots, int max)
+static int roots_in_grid(const cob_theory_net *n, cob_theory_syn syn, double *roots, int max)
 {
     sc_ctx c;
     double x0 = 0.0, f0, x1, f1;
     int i, k = 0;
     c.n = n;
+    c.syn = syn;
     f0 = sc_residual(0.0, &c);
     for (i = 0; i <= SOLVE_GRID && k < max; ++i) {
         x1 = i < SOLVE_GRID ? grid_rate(n, i) : 1.0 / n->tau_rp_s;
@@ -372,8 +382,30 @@ int cob_theory_solve(const cob_theory_net *n, cob_theory_state *out, int max)
         fill_state(n, phi_net(n, 0.0), &out[0]);
         return 1;
     }
-    k = roots_in_grid(n, roots, max < 64 ? max : 64);
+    k = roots_in_grid(n, COB_SYN_EQ10, roots, max < 64 ? max : 64);
     for (i = 0; i < k; ++i) fill_state(n, roots[i], &out[i]);
+    return k;
+}
+
+int cob_theory_solve_syn(const cob_theory_net *n, cob_theory_syn syn, double *nu_hz, int *stable, int max)
+{
+    double roots[64];
+    int i, k;
+    if (cob_theory_net_validate(n, NULL) != COB_OK || max <= 0 || syn < COB_SYN_EQ10 || syn > COB_SYN_G11)
+        return 0;
+    if (n->single) {
+        nu_hz[0] = phi_syn(n, syn, 0.0);
+        if (stable)
+            stable[0] = 1;
+        return 1;
+    }
+    k = roots_in_grid(n, syn, roots, max < 64 ? max : 64);
+    for (i = 0; i < k; ++i) {
+        double nu = roots[i], h = 1e-5 * nu + 1e-9, lo = nu - h > 0.0 ? nu - h : 0.0;
+        nu_hz[i] = nu;
+        if (stable) /* Phi' < 1, as cob__theory_phi_slope */
+            stable[i] = (phi_syn(n, syn, nu + h) - phi_syn(n, syn, lo)) / (nu + h - lo) < 1.0;
+    }
     return k;
 }
 

@@ -207,6 +207,12 @@ const char *cob_theory_syn_validity(cob_theory_syn s);
 int cob_theory_syn_in_range(cob_theory_syn s, double ratio);
 /* The approximation cobalt uses at ratio = tau_S/tau_eff: EQ10 at 0, G9 below 1, G11 from 1. */
 cob_theory_syn cob_theory_syn_pick(double ratio);
+/* The network's self-consistent rates (Eq. 19) with transfer function syn at tau_S = n->tau_syn_s in
+ * place of Eq. 10 (Fig. 6B, Fig. 15: G11 for tau_S/tau >> 1), ascending, into nu_hz[0..max) and,
+ * when stable is not NULL, Phi'(nu) < 1 into stable[]. The same grid and refinement as
+ * cob_theory_solve (syn = EQ10 gives its rates); a single neuron gets its one rate. Returns how
+ * many; 0 for an invalid n or syn. The moments along the search are Eq. 5's (G8). */
+int cob_theory_solve_syn(const cob_theory_net *n, cob_theory_syn syn, double *nu_hz, int *stable, int max);
 /* s.d. of V of G8 without threshold (mV): sigma / sqrt(2 (1 + tau_S/tau)). */
 double cob_theory_sd_v_syn(cob_theory_moments m, double tau_syn_s);
 
