@@ -130,7 +130,10 @@ static const char *theory_model_name(cob_theory_model m)
 static void print_net(const char *path, const cob_theory_net *n)
 {
     int cond = n->model == COB_THEORY_COND;
-    if (n->single)
+    if (n->single && n->K == 0.0)
+        printf("%s: single %s neuron driven by white noise alone (no synaptic input)\n", path,
+               theory_model_name(n->model));
+    else if (n->single)
         printf("%s: single %s neuron (fixed Poisson input, no recurrence), K_E = K = %g, K_I = gamma K = %g, g = %g, "
                "%s = %g%s, r_E = nu_X = %g Hz, r_I = eta nu_X = %g Hz (eta = %g)\n",
                path, theory_model_name(n->model), n->K, n->gamma * n->K, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
