@@ -3,8 +3,9 @@
  * every self-consistent state, the strong-coupling limits, the heterogeneous in-degree state,
  * and the weight and predictions of each scaling law at each K, with validity warnings.
  * Pairs with host/cli/cli_cmds.h (declaration) and host/cli/cli.c (dispatch). Deliberate limits: text
- * output only; the config must be an E/I/X network or a single neuron driven by Poisson input
- * (cob_theory_net_from_config). */
+ * output only; the config must be an E/I/X network or a single neuron driven by Poisson input or
+ * white noise (cob_theory_net_from_config), or two lif_curr populations (cob_theory_ei, seed
+ * 001's Phi_sc). Exponential synapses add seed 004's Appendix G block (print_syn). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -37,7 +38,9 @@ static void theory_usage(FILE *f)
                "(Eqs. 20, 21) and, with --k, the weight of each scaling law at each K (laws: none, sqrt,\n"
                "log, sanzeni, matched; default sanzeni for lif_cond, sqrt for lif_curr) with the\n"
                "predicted state. --cv-k: heterogeneous in-degree (Appendix F; default: the config's\n"
-               "cv_indegree when every projection has the same one).\n");
+               "cv_indegree when every projection has the same one). Also: a single neuron with Poisson\n"
+               "input or white noise; lif_*_exp with one tau_S (Appendix G: G9, G10, G11 with their\n"
+               "validity); two different lif_curr populations (seed 001's Phi_sc).\n");
 }
 
 static int parse_k_list(const char *s, theory_args *a)
@@ -127,7 +130,10 @@ static const char *theory_model_name(cob_theory_model m)
 static void print_net(const char *path, const cob_theory_net *n)
 {
     int cond = n->model == COB_THEORY_COND;
-    if (n->single)
+    if (n->single && n->K == 0.0)
+        printf("%s: single %s neuron driven by white noise alone (no synaptic input)\n", path,
+               theory_model_name(n->model));
+    else if (n->single)
         printf("%s: single %s neuron (fixed Poisson input, no recurrence), K_E = K = %g, K_I = gamma K = %g, g = %g, "
                "%s = %g%s, r_E = nu_X = %g Hz, r_I = eta nu_X = %g Hz (eta = %g)\n",
                path, theory_model_name(n->model), n->K, n->gamma * n->K, n->g, cond ? "a" : "J", cond ? n->a : n->j_mV,
@@ -142,6 +148,32 @@ static void print_net(const char *path, const cob_theory_net *n)
         printf(", E_E = %g mV, E_I = %g mV\n", n->e_e_mV, n->e_i_mV);
     else
         printf(", mu_ext = %g mV\n", n->mu_ext_mV);
+    if (n->tau_syn_s > 0.0)
+        printf("  exponential synapses (%s_exp), tau_S = %g ms for E and I\n", theory_model_name(n->model),
+               n->tau_syn_s * 1e3);
+    if (n->noise_mu_mV_per_s != 0.0 || n->noise_sigma_mV_per_sqrt_s != 0.0)
+        printf("  white noise: mu_w = %g mV/s, sigma_w = %g mV/sqrt(s) (seed 001's Phi_sc: mu += tau mu_w, "
+               "sigma^2 += tau sigma_w^2)\n",
+               n->noise_mu_mV_per_s, n->noise_sigma_mV_per_sqrt_s);
+}
+
+/* Appendix G at state s: every approximation with its validity and whether tau_S/tau_eff is in
+ * its range. The moments are the instantaneous ones (G8); a network state is not re-solved. */
+static void print_syn(const cob_theory_net *n, const cob_theory_state *s)
+{
+    double r = n->tau_syn_s / s->m.tau_s;
+    int k;
+    printf("  finite tau_S (Appendix G) at nu = %.4g Hz%s: tau_S/tau_eff = %.3g, v_max = %.3g, s.d. of V "
+           "without threshold %.3g mV (G8; %.3g at tau_S = 0)\n",
+           s->nu_hz, n->single ? "" : " (the Eq. 19 state's moments, not re-solved)", r,
+           (n->theta_mV - s->m.mu_mV) / s->m.sigma_mV, cob_theory_sd_v_syn(s->m, n->tau_syn_s),
+           cob_theory_sd_v_syn(s->m, 0.0));
+    for (k = COB_SYN_EQ10; k <= COB_SYN_G11; ++k)
+        printf("    %-32s %10.4g Hz  %s: %s\n", cob_theory_syn_name((cob_theory_syn)k),
+               cob_theory_rate_syn(n, s->m, n->tau_syn_s, (cob_theory_syn)k),
+               cob_theory_syn_validity((cob_theory_syn)k),
+               cob_theory_syn_in_range((cob_theory_syn)k, r) ? "in range" : "outside");
+    printf("    applicable here: %s\n", cob_theory_syn_name(cob_theory_syn_pick(r)));
 }
 
 static void print_state(const cob_theory_state *s)
@@ -157,7 +189,7 @@ static void print_state(const cob_theory_state *s)
 static void print_strong_single(const cob_theory_net *n)
 {
     cob_theory_bars b = cob_theory_strong_bars(n, 0.0);
-    if (n->model != COB_THEORY_COND)
+    if (n->model != COB_THEORY_COND || n->K == 0.0)
         return;
     printf("strong coupling (Eq. 13): tau_bar = %.4g, mu_bar = %.4g mV, sigma_bar = %.4g mV, vbar = %.4g; "
            "vbar^2/a = %.3g, a K nu_X tau_L = %.3g (Eqs. 12-14 assume both >> 1)\n",
@@ -271,6 +303,29 @@ static int law_check(const cob_theory_net *n, theory_args *a)
     return 1;
 }
 
+/* A network with exponential synapses: the self-consistent rates with each transfer function of
+ * Appendix G in place of Eq. 10 (Fig. 6B), with tau_S/tau_eff at each and whether it is in range. */
+static void print_syn_network(const cob_theory_net *n)
+{
+    double nu[TH_MAX_STATES];
+    int st[TH_MAX_STATES], k, i, n_s;
+    if (n->single || !(n->tau_syn_s > 0.0))
+        return;
+    printf("self-consistent with Appendix G's transfer functions (Eq. 19 with G9, G10 or G11 for Eq. 10; Fig. 6B):\n");
+    for (k = COB_SYN_G9; k <= COB_SYN_G11; ++k) {
+        n_s = cob_theory_solve_syn(n, (cob_theory_syn)k, nu, st, TH_MAX_STATES);
+        printf("  %-32s", cob_theory_syn_name((cob_theory_syn)k));
+        if (n_s == 0)
+            printf(" no state");
+        for (i = 0; i < n_s; ++i) {
+            double r = n->tau_syn_s / cob_theory_moments_net(n, nu[i]).tau_s;
+            printf("%s %.4g Hz (%s, tau_S/tau_eff = %.3g, %s)", i ? ";" : "", nu[i], st[i] ? "stable" : "unstable", r,
+                   cob_theory_syn_in_range((cob_theory_syn)k, r) ? "in range" : "outside");
+        }
+        printf("\n");
+    }
+}
+
 static void print_theory(const char *path, const cob_config *c, const cob_theory_net *n, const theory_args *a)
 {
     cob_theory_state s[TH_MAX_STATES];
@@ -285,12 +340,43 @@ static void print_theory(const char *path, const cob_config *c, const cob_theory
                n->model == COB_THEORY_COND ? "5" : "8", n_s);
     for (i = 0; i < n_s; ++i) {
         print_state(&s[i]);
+        if (n->tau_syn_s > 0.0)
+            print_syn(n, &s[i]);
         if (!first && s[i].stable)
             first = &s[i];
     }
+    print_syn_network(n);
     print_strong(n, first);
     print_hetero(n, config_cv_k(c, a));
     print_sweep(n, a);
+}
+
+/* Seed 001's Phi_sc for two current-based populations that may differ (the fallback when the
+ * config is not the identical-neuron E/I/X network or a single neuron). */
+static void print_ei(const char *path, const cob_theory_ei *n, const theory_args *a)
+{
+    cob_theory_ei_state s[TH_MAX_STATES];
+    int x, i, n_s = cob_theory_ei_solve(n, s, TH_MAX_STATES);
+    printf("%s: two current-based populations E and I (seed 001's Phi_sc: mu_X = mu_ext + sum_Y J_XY nu_Y, "
+           "sigma_X^2 = sigma_ext^2 + sum_Y K_XY j_XY^2 nu_Y)\n",
+           path);
+    for (x = 0; x < 2; ++x) {
+        const cob_theory_net *p = &n->pop[x];
+        printf("  %s: tau = %g ms, tau_rp = %g ms, theta = %g mV, V_r = %g mV, E_L + mu_ext = %g mV, white noise "
+               "mu_w = %g mV/s, sigma_w = %g mV/sqrt(s); K from E, I = %g, %g with j = %g, %g mV; Poisson input "
+               "%g mV/s (variance %g mV^2/s)\n",
+               x ? "I" : "E", p->tau_m_s * 1e3, p->tau_rp_s * 1e3, p->theta_mV, p->v_reset_mV, p->e_l_mV + p->mu_ext_mV,
+               p->noise_mu_mV_per_s, p->noise_sigma_mV_per_sqrt_s, n->k[x][0], n->k[x][1], n->j_mV[x][0], n->j_mV[x][1],
+               n->ext_mean_mV_per_s[x], n->ext_var_mV2_per_s[x]);
+    }
+    printf("self-consistent states (Phi_sc with Eqs. 8, 10): %d\n", n_s);
+    for (i = 0; i < n_s; ++i)
+        printf("  nu_E = %.4g Hz, nu_I = %.4g Hz (%s): mu_E = %.4g mV, sigma_E = %.4g mV, mu_I = %.4g mV, "
+               "sigma_I = %.4g mV\n",
+               s[i].nu_hz[0], s[i].nu_hz[1], s[i].stable ? "stable" : "unstable", s[i].m[0].mu_mV, s[i].m[0].sigma_mV,
+               s[i].m[1].mu_mV, s[i].m[1].sigma_mV);
+    if (a->n_k > 0 || a->n_laws > 0 || a->cv_k >= 0.0)
+        printf("(--k, --law and --cv-k apply to the identical-neuron E/I/X network and the single neuron only)\n");
 }
 
 int cob_cli_theory(int argc, char **argv)
@@ -307,6 +393,15 @@ int cob_cli_theory(int argc, char **argv)
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
     if (st == COB_OK)
         st = cob_theory_net_from_config(&c, &n, &err);
+    if (st == COB_ERR_CONFIG) { /* not the E/I/X network nor a single neuron: Phi_sc of two populations? */
+        cob_theory_ei ei;
+        cob_err e2 = {COB_OK, ""};
+        if (cob_theory_ei_from_config(&c, &ei, &e2) == COB_OK) {
+            print_ei(a.config, &ei, &a);
+            cob_config_free(&c);
+            return 0;
+        }
+    }
     if (st != COB_OK) {
         cob_config_free(&c);
         return cob__cli_fail(st, &err);

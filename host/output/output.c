@@ -241,9 +241,17 @@ static cob_status write_theory(cob__h5w *w, hid_t g, void *user)
     cob__h5_i64 i64[] = {{"stable", th->stable}, {"n_states", th->n_states}};
     cob__h5_arr a[] = {{"v_mV", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, COB_THEORY_PV_N, th->v_mV},
                        {"p_v", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, COB_THEORY_PV_N, th->p_v}};
+    cob__h5_f64 syn[] = {{"tau_syn_ms", th->tau_syn_ms},   {"tau_syn_over_tau_eff", th->syn_ratio},
+                         {"rate_g9_hz", th->rate_g9_hz},   {"rate_g10_hz", th->rate_g10_hz},
+                         {"rate_g11_hz", th->rate_g11_hz}, {"v_sd_free_mV", th->v_sd_syn_mV}};
+    cob__h5_i64 pick[] = {{"syn_pick", th->syn_pick}};
     cob_status st = cob__h5_attrs_f64(w, g, f64, 7);
     if (st == COB_OK)
         st = cob__h5_attrs_i64(w, g, i64, 2);
+    if (st == COB_OK && th->tau_syn_ms > 0.0) /* exponential synapses only: other files unchanged */
+        st = cob__h5_attrs_f64(w, g, syn, 6);
+    if (st == COB_OK && th->tau_syn_ms > 0.0)
+        st = cob__h5_attrs_i64(w, g, pick, 1);
     return st != COB_OK ? st : cob__h5_dsets(w, g, a, 2);
 }
 

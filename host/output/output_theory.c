@@ -30,6 +30,19 @@ static const cob_theory_state *nearest(const cob_theory_state *st, int n, double
     return best;
 }
 
+/* Appendix G (exponential synapses) at state b; zeros without them. */
+static void syn_summary(const cob_theory_net *n, const cob_theory_state *b, cob_theory_summary *out)
+{
+    double ts = n->tau_syn_s;
+    out->tau_syn_ms = ts * 1e3;
+    out->syn_ratio = ts / b->m.tau_s;
+    out->rate_g9_hz = ts > 0.0 ? cob_theory_rate_syn(n, b->m, ts, COB_SYN_G9) : 0.0;
+    out->rate_g10_hz = ts > 0.0 ? cob_theory_rate_syn(n, b->m, ts, COB_SYN_G10) : 0.0;
+    out->rate_g11_hz = ts > 0.0 ? cob_theory_rate_syn(n, b->m, ts, COB_SYN_G11) : 0.0;
+    out->v_sd_syn_mV = cob_theory_sd_v_syn(b->m, ts);
+    out->syn_pick = (int)cob_theory_syn_pick(out->syn_ratio);
+}
+
 cob_status cob_output_theory(const cob_config *c, const cob_stats *s, cob_theory_summary *out, cob_err *err)
 {
     cob_theory_net n;
@@ -57,5 +70,6 @@ cob_status cob_output_theory(const cob_config *c, const cob_stats *s, cob_theory
     lo = fmin(n.v_reset_mV, b->m.mu_mV - 6.0 * b->m.sigma_mV);
     for (k = 0; k < COB_THEORY_PV_N; ++k) out->v_mV[k] = lo + (hi - lo) * k / (COB_THEORY_PV_N - 1);
     cob_theory_pv(&n, b->m, b->nu_hz, out->v_mV, COB_THEORY_PV_N, out->p_v);
+    syn_summary(&n, b, out);
     return COB_OK;
 }

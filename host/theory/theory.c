@@ -5,7 +5,9 @@
  * and every self-consistent rate (Eq. 19; a single neuron has just its Siegert rate).
  * Pairs with include/cobalt/theory.h; scaling laws and strong coupling in host/theory/theory_scale.c,
  * heterogeneity in host/theory/theory_hetero.c, numerics in host/theory/theory_num.c. Deliberate limits:
- * identical E and I neurons, instantaneous synapses, stationary asynchronous states only. */
+ * identical E and I neurons, stationary asynchronous states only; the moments are those of
+ * instantaneous synapses (exponential ones enter in theory_syn.c), white noise adds tau mu_w and
+ * tau sigma_w^2. */
 #include <math.h>
 #include <string.h>
 #include "theory/theory_num.h"
@@ -43,10 +45,13 @@ void cob_theory_net_defaults(cob_theory_net *n, cob_theory_model model)
 cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err)
 {
     const char *bad = NULL;
+    /* A single neuron under white noise alone (no synaptic input: K = 0) has no weight, and may
+     * have no refractory period (seed 001's E1 neuron); a network needs both. */
+    int syn = !(n->single && n->K == 0.0);
     if (!(n->tau_m_s > 0.0))
         bad = "tau_m_s must be > 0";
-    else if (!(n->tau_rp_s > 0.0))
-        bad = "tau_rp_s must be > 0";
+    else if (!(n->tau_rp_s > 0.0 || (n->single && n->tau_rp_s == 0.0)))
+        bad = "tau_rp_s must be > 0 (>= 0 for a single neuron)";
     else if (!(n->theta_mV > n->v_reset_mV))
         bad = "theta must be above the reset";
     else if (!(n->K >= 0.0 && n->k_x >= 0.0 && n->gamma >= 0.0 && n->g >= 0.0))
@@ -57,11 +62,16 @@ cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err)
         bad = "single must be 0 or 1";
     else if (!(n->eta >= 0.0 && n->eta < INFINITY))
         bad = "eta must be finite and >= 0";
-    else if (n->model == COB_THEORY_COND && !(n->a > 0.0 && n->a < 1.0))
+    else if (!(n->tau_syn_s >= 0.0 && n->tau_syn_s < INFINITY))
+        bad = "tau_syn must be finite and >= 0";
+    else if (!(n->noise_sigma_mV_per_sqrt_s >= 0.0 && n->noise_sigma_mV_per_sqrt_s < INFINITY) ||
+             !isfinite(n->noise_mu_mV_per_s))
+        bad = "the noise needs a finite mu and a finite sigma >= 0";
+    else if (n->model == COB_THEORY_COND && syn && !(n->a > 0.0 && n->a < 1.0))
         bad = "a must be in (0, 1)";
     else if (n->model == COB_THEORY_COND && !(n->e_e_mV > n->theta_mV && n->e_i_mV < n->theta_mV))
         bad = "lif_cond needs E_I < theta < E_E";
-    else if (n->model == COB_THEORY_CURR && !(n->j_mV > 0.0))
+    else if (n->model == COB_THEORY_CURR && syn && !(n->j_mV > 0.0))
         bad = "J must be > 0";
     else if (n->model != COB_THEORY_COND && n->model != COB_THEORY_CURR)
         bad = "unknown model";
@@ -75,19 +85,28 @@ cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err)
 cob_theory_moments cob__theory_moments_tot(const cob_theory_net *n, double re_tot, double ri_tot)
 {
     cob_theory_moments m;
+    double var;
     if (n->model == COB_THEORY_COND) {
-        double ge = n->a * re_tot, gi = n->a * n->g * ri_tot, var;
+        double ge = n->a * re_tot, gi = n->a * n->g * ri_tot;
         m.tau_s = 1.0 / (1.0 / n->tau_m_s + ge + gi);
         m.mu_mV = m.tau_s * (n->e_l_mV / n->tau_m_s + ge * n->e_e_mV + gi * n->e_i_mV);
+        if (n->noise_mu_mV_per_s != 0.0)
+            m.mu_mV += m.tau_s * n->noise_mu_mV_per_s;
         var = n->a * n->a * m.tau_s *
               (re_tot * (m.mu_mV - n->e_e_mV) * (m.mu_mV - n->e_e_mV) +
                n->g * n->g * ri_tot * (m.mu_mV - n->e_i_mV) * (m.mu_mV - n->e_i_mV));
-        m.sigma_mV = sqrt(var);
     } else {
         m.tau_s = n->tau_m_s;
         m.mu_mV = n->e_l_mV + n->mu_ext_mV + m.tau_s * n->j_mV * (re_tot - n->g * ri_tot);
-        m.sigma_mV = sqrt(m.tau_s * n->j_mV * n->j_mV * (re_tot + n->g * n->g * ri_tot));
+        if (n->noise_mu_mV_per_s != 0.0)
+            m.mu_mV += m.tau_s * n->noise_mu_mV_per_s;
+        var = m.tau_s * n->j_mV * n->j_mV * (re_tot + n->g * n->g * ri_tot);
     }
+    /* White noise (seed 001's Phi_sc): sigma_ext^2 = tau sigma_w^2, added only when present so
+     * that every result without noise stays bit-identical. */
+    if (n->noise_sigma_mV_per_sqrt_s != 0.0)
+        var += m.tau_s * n->noise_sigma_mV_per_sqrt_s * n->noise_sigma_mV_per_sqrt_s;
+    m.sigma_mV = sqrt(var);
     return m;
 }
 
@@ -287,6 +306,7 @@ void cob_theory_v_moments(const cob_theory_net *n, cob_theory_moments m, double 
 
 typedef struct {
     const cob_theory_net *n;
+    cob_theory_syn syn; /* the transfer function: Eq. 10, or one of Appendix G's */
 } sc_ctx;
 
 static double phi_net(const cob_theory_net *n, double nu)
@@ -294,9 +314,17 @@ static double phi_net(const cob_theory_net *n, double nu)
     return cob_theory_rate(n, cob_theory_moments_net(n, nu));
 }
 
+static double phi_syn(const cob_theory_net *n, cob_theory_syn syn, double nu)
+{
+    if (syn == COB_SYN_EQ10) /* the very same calls as before Appendix G existed */
+        return phi_net(n, nu);
+    return cob_theory_rate_syn(n, cob_theory_moments_net(n, nu), n->tau_syn_s, syn);
+}
+
 static double sc_residual(double nu, void *ctx)
 {
-    return phi_net(((sc_ctx *)ctx)->n, nu) - nu;
+    const sc_ctx *c = ctx;
+    return phi_syn(c->n, c->syn, nu) - nu;
 }
 
 /* Phi'(nu) by central differences (Phi is smooth; quadrature error ~1e-13 relative). */
@@ -323,12 +351,13 @@ static double grid_rate(const cob_theory_net *n, int i)
 }
 
 /* The roots in each bracket [lo, hi] where the residual changes sign, ascending. */
-static int roots_in_grid(const cob_theory_net *n, double *roots, int max)
+static int roots_in_grid(const cob_theory_net *n, cob_theory_syn syn, double *roots, int max)
 {
     sc_ctx c;
     double x0 = 0.0, f0, x1, f1;
     int i, k = 0;
     c.n = n;
+    c.syn = syn;
     f0 = sc_residual(0.0, &c);
     for (i = 0; i <= SOLVE_GRID && k < max; ++i) {
         x1 = i < SOLVE_GRID ? grid_rate(n, i) : 1.0 / n->tau_rp_s;
@@ -353,8 +382,30 @@ int cob_theory_solve(const cob_theory_net *n, cob_theory_state *out, int max)
         fill_state(n, phi_net(n, 0.0), &out[0]);
         return 1;
     }
-    k = roots_in_grid(n, roots, max < 64 ? max : 64);
+    k = roots_in_grid(n, COB_SYN_EQ10, roots, max < 64 ? max : 64);
     for (i = 0; i < k; ++i) fill_state(n, roots[i], &out[i]);
+    return k;
+}
+
+int cob_theory_solve_syn(const cob_theory_net *n, cob_theory_syn syn, double *nu_hz, int *stable, int max)
+{
+    double roots[64];
+    int i, k;
+    if (cob_theory_net_validate(n, NULL) != COB_OK || max <= 0 || syn < COB_SYN_EQ10 || syn > COB_SYN_G11)
+        return 0;
+    if (n->single) {
+        nu_hz[0] = phi_syn(n, syn, 0.0);
+        if (stable)
+            stable[0] = 1;
+        return 1;
+    }
+    k = roots_in_grid(n, syn, roots, max < 64 ? max : 64);
+    for (i = 0; i < k; ++i) {
+        double nu = roots[i], h = 1e-5 * nu + 1e-9, lo = nu - h > 0.0 ? nu - h : 0.0;
+        nu_hz[i] = nu;
+        if (stable) /* Phi' < 1, as cob__theory_phi_slope */
+            stable[i] = (phi_syn(n, syn, nu + h) - phi_syn(n, syn, lo)) / (nu + h - lo) < 1.0;
+    }
     return k;
 }
 

@@ -2,11 +2,13 @@
  * the E, I and X populations by role, checks that the config is the paper's E/I/X network with
  * identical E and I neurons, and reads K, gamma, g, a or J, k_x and nu_x from the projections;
  * or, for one lif population driven only by Poisson populations, the single neuron of the
- * paper's Secs. III-IV (K, gamma, g, a or J, nu_x, eta from the input projections).
+ * paper's Secs. III-IV (K, gamma, g, a or J, nu_x, eta from the input projections), also one driven
+ * by white noise alone (K = 0). lif_*_exp give tau_syn_s (one tau_S for E and I), `noise` the
+ * white-noise terms (constant only).
  * Pairs with include/cobalt/theory.h and host/cli/cli_theory.c. Deliberate limits: a network has
  * exactly three populations and the six projections EE, EI, IE, II, XE, XI; a single neuron one
  * E weight and one I weight; in-degree heterogeneity (cv_indegree) is not part of
- * cob_theory_net (see cob_theory_heterogeneous). */
+ * cob_theory_net (see cob_theory_heterogeneous); E and I with different neurons: theory_ei.c. */
 #include <math.h>
 #include <string.h>
 #include "theory/theory_num.h"
@@ -16,6 +18,8 @@ int cob_theory_model_of(int model, cob_theory_model *out)
     switch (model) {
     case COB_MODEL_LIF_COND: *out = COB_THEORY_COND; return 1;
     case COB_MODEL_LIF_CURR: *out = COB_THEORY_CURR; return 1;
+    case COB_MODEL_LIF_COND_EXP: *out = COB_THEORY_COND; return 1; /* + tau_syn_s, Appendix G */
+    case COB_MODEL_LIF_CURR_EXP: *out = COB_THEORY_CURR; return 1;
     default: return 0; /* sources, and neuron models the mean field does not cover */
     }
 }
@@ -79,12 +83,26 @@ static cob_status find_roles(const cob_config *c, int *e, int *i, int *x, cob_er
     return COB_OK;
 }
 
+static int same_sched(const cob_sched_spec *a, const cob_sched_spec *b)
+{
+    int k;
+    if (a->n != b->n)
+        return 0;
+    for (k = 0; k < a->n; ++k)
+        if (a->t_ms[k] != b->t_ms[k] || a->value[k] != b->value[k])
+            return 0;
+    return 1;
+}
+
 static int same_neurons(const cob_pop_spec *a, const cob_pop_spec *b)
 {
     const cob_lif_params *p = &a->lif, *q = &b->lif;
     return a->model == b->model && p->tau_m_ms == q->tau_m_ms && p->tau_ref_ms == q->tau_ref_ms &&
            p->v_th_mV == q->v_th_mV && p->v_reset_mV == q->v_reset_mV && p->e_l_mV == q->e_l_mV &&
-           p->e_e_mV == q->e_e_mV && p->e_i_mV == q->e_i_mV && p->mu_ext_mV == q->mu_ext_mV;
+           p->e_e_mV == q->e_e_mV && p->e_i_mV == q->e_i_mV && p->mu_ext_mV == q->mu_ext_mV &&
+           p->tau_syn_e_ms == q->tau_syn_e_ms && p->tau_syn_i_ms == q->tau_syn_i_ms &&
+           same_sched(&a->noise.mu_mV_per_s, &b->noise.mu_mV_per_s) &&
+           same_sched(&a->noise.sigma_mV_per_sqrt_s, &b->noise.sigma_mV_per_sqrt_s);
 }
 
 /* The six projections (pre, post, receptor) in the order EE, EI, IE, II, XE, XI. */
@@ -119,6 +137,38 @@ static cob_status check_pair(const cob_config *c, const int idx[6], int k, const
                            "%s: lines %d and %d: the %s projections onto E and I differ (in-degree "
                            "%g vs %g, weight %g vs %g); theory needs identical E and I neurons",
                            cfg_name(c), p->line, q->line, what, p->indegree, q->indegree, p->weight, q->weight);
+    return COB_OK;
+}
+
+/* A constant noise value (0 when not given); COB_ERR_CONFIG for a schedule of several points. */
+static cob_status noise_value(const cob_config *c, const cob_pop_spec *p, const cob_sched_spec *s, const char *key,
+                              double *v, cob_err *err)
+{
+    *v = s->n > 0 ? s->value[0] : 0.0;
+    if (s->n > 1)
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: line %d: population %s: noise.%s is a schedule of %d points; theory "
+                           "needs a constant (the stationary state)",
+                           cfg_name(c), p->line, p->name, key, (int)s->n);
+    return COB_OK;
+}
+
+/* The synaptic time constant and white noise of population p (issue 12: lif_*_exp and `noise`). */
+static cob_status fill_syn_noise(const cob_config *c, const cob_pop_spec *p, cob_theory_net *n, cob_err *err)
+{
+    const cob_lif_params *l = &p->lif;
+    cob_status st = noise_value(c, p, &p->noise.mu_mV_per_s, "mu_mV_per_s", &n->noise_mu_mV_per_s, err);
+    if (st == COB_OK)
+        st = noise_value(c, p, &p->noise.sigma_mV_per_sqrt_s, "sigma_mV_per_sqrt_s", &n->noise_sigma_mV_per_sqrt_s,
+                         err);
+    if (st != COB_OK || (p->model != COB_MODEL_LIF_COND_EXP && p->model != COB_MODEL_LIF_CURR_EXP))
+        return st;
+    if (l->tau_syn_e_ms != l->tau_syn_i_ms)
+        return cob_err_set(err, COB_ERR_CONFIG,
+                           "%s: line %d: population %s: tau_syn_e_ms = %g and tau_syn_i_ms = %g differ; the "
+                           "finite-tau_S theory (seed 004, Appendix G) takes one synaptic time constant",
+                           cfg_name(c), p->line, p->name, l->tau_syn_e_ms, l->tau_syn_i_ms);
+    n->tau_syn_s = l->tau_syn_e_ms * 1e-3;
     return COB_OK;
 }
 
@@ -163,8 +213,10 @@ static int single_neuron(const cob_config *c, int *post)
             ++n_lif;
             *post = p;
         }
-    if (n_lif != 1 || c->n_projs == 0)
+    if (n_lif != 1)
         return 0;
+    if (c->n_projs == 0) /* white noise alone drives it (seed 001's E1) */
+        return c->pops[*post].noise.mu_mV_per_s.n > 0 || c->pops[*post].noise.sigma_mV_per_sqrt_s.n > 0;
     for (k = 0; k < c->n_projs; ++k)
         if (c->pops[c->projs[k].pre].model != COB_MODEL_POISSON)
             return 0;
@@ -201,8 +253,13 @@ static cob_status single_from_config(const cob_config *c, int post, cob_theory_n
 {
     double re = 0.0, ri = 0.0, ki = 0.0;
     int e0, i0, k;
-    cob_status st = one_weight(c, COB_RECEPTOR_E, &e0, err);
-    if (st != COB_OK)
+    cob_status st;
+    if (c->n_projs == 0) { /* white noise only: K = 0, no weights (cob_theory_net_validate) */
+        fill_neuron(&c->pops[post], n);
+        n->single = 1;
+        return fill_syn_noise(c, &c->pops[post], n, err);
+    }
+    if ((st = one_weight(c, COB_RECEPTOR_E, &e0, err)) != COB_OK)
         return st;
     if (e0 < 0)
         return cob_err_set(err, COB_ERR_CONFIG,
@@ -237,7 +294,7 @@ static cob_status single_from_config(const cob_config *c, int post, cob_theory_n
         n->a = c->projs[e0].weight;
     else
         n->j_mV = c->projs[e0].weight;
-    return COB_OK;
+    return fill_syn_noise(c, &c->pops[post], n, err);
 }
 
 static cob_status validated(const cob_config *c, const cob_theory_net *n, cob_err *err)
@@ -276,5 +333,7 @@ cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, co
     if (!(c->projs[idx[0]].indegree > 0.0))
         return cob_err_set(err, COB_ERR_CONFIG, "%s: theory needs K > 0 (E -> E in-degree)", cfg_name(c));
     fill_net(c, e, idx, n);
+    if ((st = fill_syn_noise(c, &c->pops[e], n, err)) != COB_OK)
+        return st;
     return validated(c, n, err);
 }

@@ -25,6 +25,12 @@ typedef struct {
     double rate_hz, cv, mu_mV, sigma_mV, tau_eff_ms, v_mean_mV, v_sd_mV;
     int stable, n_states;
     double v_mV[COB_THEORY_PV_N], p_v[COB_THEORY_PV_N];
+    /* Exponential synapses (tau_syn_ms > 0; 0 otherwise and nothing more is written): the rates
+     * of seed 004's Appendix G at the state's moments (G9 Fourcaud-Brunel, G10 Rice, G11
+     * adiabatic), tau_S/tau_eff, the free membrane's s.d. of V (G8) and the applicable one
+     * (cob_theory_syn_pick: 0 Eq. 10, 1 G9, 2 G10, 3 G11). rate_hz above stays Eq. 10's. */
+    double tau_syn_ms, syn_ratio, rate_g9_hz, rate_g10_hz, rate_g11_hz, v_sd_syn_mV;
+    int syn_pick;
 } cob_theory_summary;
 
 /* Provenance of a run. Any string may be NULL (written as "" in HDF5, null in JSON). */

@@ -2,8 +2,10 @@
  * Poisson population (Sanzeni, Histed & Brunel, seed 004: Eqs. 5, 8, 10-21, Appendices B, D,
  * F; misprints listed in shared/DESIGN.md). Double precision, numerically stable (the Siegert
  * integrand e^{x^2}(1 + erf x) is evaluated through erfcx, never overflowing). Pairs with
- * host/theory*.c, tests/test_theory.c, docs/theory.md. Deliberate limits: identical E and I
- * neurons (nu_E = nu_I = nu, as in the paper's main text); instantaneous synapses. */
+ * host/theory*.c, tests/test_theory.c, tests/test_theory_syn.c, docs/theory.md. Deliberate limits:
+ * identical E and I neurons (nu_E = nu_I = nu, as in the paper's main text) except seed 001's
+ * two-population Phi_sc (cob_theory_ei); exponential synapses only through the single-neuron
+ * transfer functions of Appendix G (cob_theory_rate_syn), not in the self-consistency. */
 #ifndef COBALT_THEORY_H
 #define COBALT_THEORY_H
 
@@ -33,6 +35,10 @@ typedef struct {
     double nu_x_hz;
     int single; /* 0: the E/I network; 1: a single neuron (above) */
     double eta; /* single: I input rate / E input rate (r_I = eta nu_x) */
+    /* Additions for issue 12, all 0 by default (then every result is bit-identical to before): */
+    double tau_syn_s;         /* one synaptic time constant tau_S of E and I (lif_*_exp), 0: instantaneous */
+    double noise_mu_mV_per_s; /* white-noise input dV = mu dt + sigma dW (key `noise`, seed 001) */
+    double noise_sigma_mV_per_sqrt_s;
 } cob_theory_net;
 
 /* Defaults: lif_cond, the Fig. 4 network of seed 004 (Sec. II neuron: tau 20 ms, tau_rp 2 ms,
@@ -40,7 +46,8 @@ typedef struct {
  * nu_x 25 Hz); lif_curr, Brunel (2000) model A (theta 20, V_r 10, E_L 0 mV, K = k_x = 1000,
  * gamma 1/4, g 5, J 0.1 mV, nu_x 20 Hz). Both: a network (single = 0, eta = 0). */
 void cob_theory_net_defaults(cob_theory_net *n, cob_theory_model model);
-/* Ranges: tau_m, tau_rp > 0; theta > V_r; K, k_x, gamma, g, nu_x >= 0; lif_cond 0 < a < 1 and
+/* Ranges: tau_m, tau_rp > 0 (tau_rp >= 0 for a single neuron); theta > V_r; tau_syn >= 0, noise
+ * sigma >= 0 and mu finite; a single neuron with K = 0 (white noise only) needs no weight; K, k_x, gamma, g, nu_x >= 0; lif_cond 0 < a < 1 and
  * E_I < theta < E_E; lif_curr J > 0; single 0 or 1, eta >= 0. COB_OK or COB_ERR_INVALID with the reason in err (may be
  * NULL). The functions below assume a valid n (cob_theory_solve returns 0 states otherwise). */
 cob_status cob_theory_net_validate(const cob_theory_net *n, cob_err *err);
@@ -58,7 +65,9 @@ double cob_erfcx(double x);
  * lif_cond: 1/tau = 1/tau_L + a (K r_e + g gamma K r_i), mu = tau (E_L/tau_L + a K r_e E_E +
  * a g gamma K r_i E_I), sigma^2 = a^2 tau (K r_e (mu - E_E)^2 + g^2 gamma K r_i (mu - E_I)^2).
  * lif_curr: tau = tau_L, mu = E_L + mu_ext + tau J (K r_e - g gamma K r_i),
- * sigma^2 = tau J^2 (K r_e + g^2 gamma K r_i). */
+ * sigma^2 = tau J^2 (K r_e + g^2 gamma K r_i). White noise (n->noise_*, both models; seed 001's
+ * Phi_sc: mu_X = mu_ext + sum_Y J_XY nu_Y, sigma_X^2 = sigma_ext^2 + sum_Y K_XY j_XY^2 nu_Y in
+ * units of tau): mu += tau noise_mu, sigma^2 += tau noise_sigma^2. */
 typedef struct {
     double tau_s, mu_mV, sigma_mV;
 } cob_theory_moments;
@@ -170,6 +179,76 @@ const char *cob_scale_law_name(cob_scale_law law);
 cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k, double *w_out, char *warn, size_t len,
                             cob_err *err);
 
+/* ---- Finite synaptic time constants (seed 004, Appendix G; docs/theory.md) -----------------
+ * With exponential synapses of one time constant tau_S and charge-normalised jumps (a tau_L/tau_S
+ * per spike for lif_cond_exp, J/tau_S for lif_curr_exp), G8 reads tau dV/dt = -(V - mu) +
+ * sigma sqrt(tau) I, tau_S dI/dt = -I + white noise: mu, sigma and tau are the instantaneous
+ * moments above (cob_theory_moments_*), only the transfer function changes. Approximations:
+ *  EQ10: Eq. 10 (tau_S -> 0).
+ *  G9:   Eq. 10 with theta and V_r raised by COB_THEORY_FB_SHIFT sigma sqrt(tau_S/tau)
+ *        (Fourcaud & Brunel 2002: sqrt(2)|zeta(1/2)|/2 = 1.0326; the paper prints
+ *        v~ = (x - mu)/sigma - 1.46 sqrt(tau_S/tau), whose sign and constant are wrong, and
+ *        drops e^{x^2} and tau_rp from the integral); first order in sqrt(tau_S/tau).
+ *  G10:  Rice's upward-crossing rate of the free membrane, 1/(2 pi sqrt(tau tau_S))
+ *        exp(-v_max^2 (1 + tau_S/tau)), v_max = (theta - mu)/sigma (no reset, no tau_rp).
+ *  G11:  adiabatic: int_{v_max/eps}^inf dw e^{-w^2}/sqrt(pi) / (tau_rp + tau log((v_min - eps w)/
+ *        (v_max - eps w))), eps = sqrt(tau/tau_S) (the input frozen over many membrane times).
+ * cob_theory_rate_syn: the rate (Hz) of approximation approx for moments m (m.tau_s is tau_eff);
+ * tau_syn_s <= 0 or sigma = 0 give Eq. 10; NAN for an unknown approx. Underflows to 0. */
+typedef enum { COB_SYN_EQ10 = 0, COB_SYN_G9, COB_SYN_G10, COB_SYN_G11 } cob_theory_syn;
+#define COB_THEORY_FB_SHIFT 1.0326265761156086 /* -zeta(1/2)/sqrt(2) */
+double cob_theory_rate_syn(const cob_theory_net *n, cob_theory_moments m, double tau_syn_s, cob_theory_syn approx);
+/* "G9 (Fourcaud-Brunel shift)", ... and its validity as a sentence ("valid for tau_S/tau_eff << 1
+ * ..."); static strings. */
+const char *cob_theory_syn_name(cob_theory_syn s);
+const char *cob_theory_syn_validity(cob_theory_syn s);
+/* 1 when ratio = tau_S/tau_eff lies where cobalt calls approximation s valid: EQ10 <= 0.01,
+ * G9 <= 0.1, G10 and G11 >= 1 (the paper's ranges, Appendix G and Fig. 14). */
+int cob_theory_syn_in_range(cob_theory_syn s, double ratio);
+/* The approximation cobalt uses at ratio = tau_S/tau_eff: EQ10 at 0, G9 below 1, G11 from 1. */
+cob_theory_syn cob_theory_syn_pick(double ratio);
+/* The network's self-consistent rates (Eq. 19) with transfer function syn at tau_S = n->tau_syn_s in
+ * place of Eq. 10 (Fig. 6B, Fig. 15: G11 for tau_S/tau >> 1), ascending, into nu_hz[0..max) and,
+ * when stable is not NULL, Phi'(nu) < 1 into stable[]. The same grid and refinement as
+ * cob_theory_solve (syn = EQ10 gives its rates); a single neuron gets its one rate. Returns how
+ * many; 0 for an invalid n or syn. The moments along the search are Eq. 5's (G8). */
+int cob_theory_solve_syn(const cob_theory_net *n, cob_theory_syn syn, double *nu_hz, int *stable, int max);
+/* s.d. of V of G8 without threshold (mV): sigma / sqrt(2 (1 + tau_S/tau)). */
+double cob_theory_sd_v_syn(cob_theory_moments m, double tau_syn_s);
+
+/* ---- Two current-based populations, seed 001's Phi_sc (host/theory/theory_ei.c) -------------
+ * E (index 0) and I (1) may differ in every neuron parameter and in their white noise: pop[x]
+ * holds population x's lif_curr neuron (tau_m_s, tau_rp_s >= 0, theta, V_r, E_L, mu_ext) and
+ * noise (noise_*); its other fields are unused. k[x][y]: in-degree of x from y; j_mV[x][y]: the
+ * signed jump of one y spike on x (mV, negative for I); ext_*: fixed Poisson input to x,
+ * sum K j nu (mV/s) and sum K j^2 nu (mV^2/s). Moments (cob_theory_ei_moments; seed 001 Eq. 14
+ * with seed 004's Eq. 8): mu_x = E_L + mu_ext + tau_x (sum_y k j nu_y + ext_mean + mu_w),
+ * sigma_x^2 = tau_x (sum_y k j^2 nu_y + ext_var + sigma_w^2). */
+typedef struct {
+    cob_theory_net pop[2];
+    double k[2][2], j_mV[2][2];
+    double ext_mean_mV_per_s[2], ext_var_mV2_per_s[2];
+} cob_theory_ei;
+
+typedef struct {
+    double nu_hz[2];
+    cob_theory_moments m[2];
+    int stable; /* of tau_x dnu_x/dt = -nu_x + Phi_x(nu) (membrane time constants) */
+} cob_theory_ei_state;
+
+cob_theory_moments cob_theory_ei_moments(const cob_theory_ei *n, int x, const double nu_hz[2]);
+/* Every self-consistent state (nu_E, nu_I), ascending in nu_E; returns how many (<= max). The I
+ * equation is solved (Brent) at each nu_E, and the E residual scanned on 400 points in
+ * logit(nu_E / nu_max) (nu_max = 1/tau_rp, or 1000 Hz without a refractory period) and refined by
+ * Brent: two states closer than a grid step can be missed (as cob_theory_solve). */
+int cob_theory_ei_solve(const cob_theory_ei *n, cob_theory_ei_state *out, int max);
+/* A config with exactly two lif_curr populations (any number of Poisson ones): E the one whose
+ * projections out are receptor E, I the one with receptor-I projections out (by elimination when
+ * one has none; E first when neither has). At most one projection per (pre, post) pair between
+ * them; Poisson projections become ext_*; noise must be constant. COB_ERR_CONFIG with a message
+ * otherwise. */
+cob_status cob_theory_ei_from_config(const cob_config *c, cob_theory_ei *n, cob_err *err);
+
 /* The theory network of a config: lif populations named by role (first lif_cond/lif_curr
  * population receiving the external pool = E, the one with receptor-I projections out = I),
  * the Poisson population = X; K = K_EE, gamma = K_IE / K, g = w_IE / w_EE, a or J = w_EE,
@@ -184,7 +263,11 @@ cob_status cob_theory_scale(const cob_theory_net *n, cob_scale_law law, double k
  * g = the receptor-I weight / a (one I weight; g = 0 without I input); gamma = (sum of the I
  * in-degrees) / K; nu_x = (sum over E projections of in-degree x rate) / K, so that the neuron
  * receives K nu_x E spikes per second; eta = (I spikes per second) / (gamma K nu_x); k_x = K.
- * COB_ERR_CONFIG when the E weights (or the I weights) differ or the E input rate is 0. */
+ * COB_ERR_CONFIG when the E weights (or the I weights) differ or the E input rate is 0.
+ * A single lif population with constant `noise` and no projections: single = 1, K = 0 (the
+ * white-noise Siegert). Both: lif_cond_exp / lif_curr_exp set tau_syn_s (COB_ERR_CONFIG when
+ * tau_syn_e_ms != tau_syn_i_ms), `noise` sets noise_* (COB_ERR_CONFIG for a schedule of several
+ * points; E and I must have the same noise and time constants). */
 cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, cob_err *err);
 /* The mean-field model of neuron model `model` (cob_model): 1 with *out set, or 0 when the
  * theory covers no such model (sources; neuron models without a mean field here). */

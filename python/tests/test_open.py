@@ -11,12 +11,14 @@ import pytest
 import cobalt
 from conftest import run_cli
 
+# A noise schedule of several points: the mean field is stationary and refuses it (a constant
+# noise maps to the single-neuron theory since issue 12, docs/theory.md).
 NO_THEORY = """run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 200, seed: 1}
 populations:
   - name: N
     model: lif_curr
     size: 20
-    noise: {mu_mV_per_s: 1200, sigma_mV_per_sqrt_s: 40}
+    noise: {mu_mV_per_s: [[0, 1200], [100, 1300]], sigma_mV_per_sqrt_s: 40}
     v_th_mV: 20
     v_reset_mV: 10
     e_l_mV: 0
