@@ -106,6 +106,7 @@ static void small_run(cob_config *c, cob_stats *s)
     c->stats.trace_neurons = 2;
     c->stats.trace_stride_steps = 10;
     c->stats.v_neurons = 30;
+    c->stats.balance_neurons = 10;
     run_cpu(c, s);
     cr_assert_eq(s->n_pops, 2);
     cr_assert_gt(s->raster_n, 0);
