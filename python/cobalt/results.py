@@ -47,11 +47,17 @@ class Population:
     Arrays (numpy, one per neuron): spike_count, rate_hz, n_isi, cv_isi (NaN where too few
     ISIs); v_mean_mV, v_sd_mV (the first stats.v_neurons neurons). Histograms (counts, edges):
     rate_hist (Hz), cv_hist, v_hist (mV). Population rate: rate_ts_counts (spikes per bin),
-    rate_ts_hz and rate_ts_t_ms (bin centres from the run start). Every attribute of the
+    rate_ts_hz and rate_ts_t_ms (bin centres from the run start). Input balance of the first
+    stats.balance_neurons neurons (empty without): balance_input_e, balance_input_i,
+    balance_input_ext (mV/s), balance_factor, balance_g_e, balance_g_i, balance_g_ext (g/g_L,
+    NaN for current-based models; docs/results.md). Every attribute of the
     file's group (mean_rate_hz, sd_rate_hz, mean_cv, frac_quiescent, v_pop_mean_mV, bin_ms,
     chan_rate_hz, ...) is an attribute here too; attrs holds them all."""
 
     ARRAYS = ("spike_count", "rate_hz", "n_isi", "cv_isi", "v_mean_mV", "v_sd_mV", "rate_ts_counts")
+    # written since the input balance (stats.balance_neurons); empty when a file has none
+    OPTIONAL = ("balance_input_e", "balance_input_i", "balance_input_ext", "balance_factor", "balance_g_e",
+                "balance_g_i", "balance_g_ext")
 
     def __init__(self, name, group, result):
         self.name = name
@@ -62,6 +68,8 @@ class Population:
         self._result = result
         for k in self.ARRAYS:
             setattr(self, k, group[k][()])
+        for k in self.OPTIONAL:
+            setattr(self, k, group[k][()] if k in group else np.zeros(0))
         self.rate_hist = Histogram(group["rate_hist"][()], group["rate_edges"][()])
         self.cv_hist = Histogram(group["cv_hist"][()], group["cv_edges"][()])
         self.v_hist = Histogram(group["v_hist"][()], group["v_edges"][()])

@@ -75,6 +75,19 @@ def test_run_in_memory(quickstart):
     assert res.commit == cobalt.library()[2]
 
 
+def test_input_balance_arrays(quickstart):
+    """stats.balance_neurons: the balance arrays of the first n neurons (docs/results.md); BF is
+    -I_I / (I_E + I_ext) of the stored inputs, and without sampling the arrays are empty."""
+    res = cobalt.run(quickstart, set={**SMALL, "stats.balance_neurons": 25}, seed=3, progress=False)
+    e = res.populations["E"]
+    assert e.balance_factor.shape == (25,) and e.balance_g_e.shape == (25,)
+    bf = -e.balance_input_i / (e.balance_input_e + e.balance_input_ext)
+    assert np.array_equal(bf, e.balance_factor)
+    assert np.all(e.balance_input_e > 0) and np.all(e.balance_input_i < 0) and np.all(e.balance_g_i > 0)
+    plain = cobalt.run(quickstart, set=SMALL, seed=3, progress=False)
+    assert plain.populations["E"].balance_factor.shape == (0,)
+
+
 def test_gil_released_during_run(quickstart):
     ticks = []
     stop = threading.Event()
