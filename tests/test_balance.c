@@ -81,8 +81,23 @@ static void run_and_check(const char *text, const double *mu_mean, int n_bal)
             }
             free(rate_in);
         }
+        cr_assert_eq(ps->bal_n_src, c.n_pops + 1);
         for (int64_t i = 0; i < ps->bal_n; ++i) {
             const double *w = want + i * 6;
+            /* by source: the classes are sums of their sources' columns (the last is the noise) */
+            double by_kind[3] = {0.0, 0.0, ps->bal_input_src[i * ps->bal_n_src + c.n_pops]};
+            for (int p = 0; p < net.n_projs; ++p)
+                if (net.proj[p].post == q) {
+                    int src = net.proj[p].pre;
+                    int kd = !cob_model_is_neuron(c.pops[src].model) ? 2
+                             : c.projs[p].receptor == COB_RECEPTOR_E ? 0
+                                                                     : 1;
+                    by_kind[kd] += ps->bal_input_src[i * ps->bal_n_src + src];
+                    ps->bal_input_src[i * ps->bal_n_src + src] = 0.0; /* counted once per source */
+                }
+            expect_close(by_kind[0], w[0], "by source, E", ps->name, i);
+            expect_close(by_kind[1], w[1], "by source, I", ps->name, i);
+            expect_close(by_kind[2], w[2], "by source, ext", ps->name, i);
             expect_close(ps->bal_input_e[i], w[0], "input_e", ps->name, i);
             expect_close(ps->bal_input_i[i], w[1], "input_i", ps->name, i);
             expect_close(ps->bal_input_ext[i], w[2], "input_ext", ps->name, i);

@@ -73,7 +73,7 @@ static void balance_pop(cob_pop_stats *ps, const cob_stats *s, const cob_net *ne
             const cob_proj *pr = &net->proj[p];
             const cob_proj_spec *sp = &c->projs[p];
             int pre_stats = stats_index(c, pr->pre), kind;
-            double rate_in = 0.0, gi;
+            double rate_in = 0.0, gi, x;
             if (pr->post != q)
                 continue;
             if (pre_stats < 0) { /* a Poisson population: K_i sources at its rate */
@@ -88,9 +88,12 @@ static void balance_pop(cob_pop_stats *ps, const cob_stats *s, const cob_net *ne
                 rate_in = T > 0 ? spikes / T : NAN;
                 kind = sp->receptor == COB_RECEPTOR_E ? 0 : 1;
             }
-            in[kind] += mh->mean_input(lp, (int)sp->receptor, sp->weight, rate_in, v, &gi);
+            x = mh->mean_input(lp, (int)sp->receptor, sp->weight, rate_in, v, &gi);
+            in[kind] += x;
+            ps->bal_input_src[i * ps->bal_n_src + pr->pre] += x;
             g[kind] += gi;
         }
+        ps->bal_input_src[i * ps->bal_n_src + ps->bal_n_src - 1] = mu;
         ps->bal_input_e[i] = in[0];
         ps->bal_input_i[i] = in[1];
         ps->bal_input_ext[i] = in[2];

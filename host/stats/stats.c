@@ -198,7 +198,7 @@ static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop,
 }
 
 /* The counts of ps, then every owned array of the population results table at its length. */
-static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *ss, int64_t n_bins_ts)
+static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *ss, int64_t n_bins_ts, int n_pops)
 {
     int k;
     ps->n = n;
@@ -207,6 +207,7 @@ static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *s
     ps->v_bins = ss->v_hist_bins;
     ps->v_n = n < ss->v_neurons ? n : ss->v_neurons;
     ps->bal_n = n < ss->balance_neurons ? n : ss->balance_neurons;
+    ps->bal_n_src = ps->bal_n > 0 ? n_pops + 1 : 0;
     ps->bal_factor_mean = ps->bal_factor_sd = NAN;
     ps->n_bins_ts = n_bins_ts;
     for (k = 0; k < cob_pop_stats_n_fields; ++k) {
@@ -259,7 +260,7 @@ cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_plan *
         snprintf(ps->name, sizeof ps->name, "%s", pl->pop[pop].name);
         ps->model = (int)pl->pop[pop].model;
         ps->bin_ms = a->bin_steps * pl->dt_ms;
-        if (!pop_stats_alloc(ps, a->pop[pop].n, &pl->reduce, a->n_bins_ts))
+        if (!pop_stats_alloc(ps, a->pop[pop].n, &pl->reduce, a->n_bins_ts, pl->n_pops))
             goto nomem;
         reduce_rates(&a->pop[pop], &pl->reduce, t_s, ps);
         reduce_hists(&a->pop[pop], &pl->reduce, ps);

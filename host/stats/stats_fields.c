@@ -63,10 +63,12 @@ const cob_stats_field cob_pop_stats_fields[] = {
     POP(rate_ts_counts, COB_SF_U32, COB_SF_OWNED, COB_SF_N_BINS_TS, DSET, "rate_ts_counts", "spikes"),
     POP(pop_rate_cv, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "pop_rate_cv", "1"),
     POP(bal_n, COB_SF_I64, COB_SF_VALUE, COB_SF_ONE, NONE, NULL, "neurons"),
+    POP(bal_n_src, COB_SF_I64, COB_SF_VALUE, COB_SF_ONE, NONE, NULL, "sources"),
     POP(bal_input_e, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_input_e", "mV/s"),
     POP(bal_input_i, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_input_i", "mV/s"),
     POP(bal_input_ext, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_input_ext", "mV/s"),
     POP(bal_factor, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_factor", "1"),
+    POP(bal_input_src, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_SRC_CELLS, DSET, "balance_input_by_source", "mV/s"),
     POP(bal_g_e, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_g_e", "1 (g/g_L)"),
     POP(bal_g_i, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_g_i", "1 (g/g_L)"),
     POP(bal_g_ext, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_g_ext", "1 (g/g_L)"),
@@ -142,6 +144,7 @@ int64_t cob_stats_field_len(const cob_stats_field *f, const void *owner)
     case COB_SF_TRACE_N: return s->trace_n;
     case COB_SF_TRACE_CELLS: return s->trace_n * s->trace_samples;
     case COB_SF_BAL_N: return p->bal_n;
+    case COB_SF_BAL_SRC_CELLS: return p->bal_n * p->bal_n_src;
     }
     abort(); /* a length without a count: the enum and this switch disagree */
 }
@@ -154,6 +157,12 @@ int cob_stats_field_shape(const cob_stats_field *f, const void *owner, int64_t d
     if (f->len == COB_SF_TRACE_CELLS) {
         dims[0] = s->trace_n;
         dims[1] = s->trace_samples;
+        return 2;
+    }
+    if (f->len == COB_SF_BAL_SRC_CELLS) {
+        const cob_pop_stats *p = (const cob_pop_stats *)owner;
+        dims[0] = p->bal_n;
+        dims[1] = p->bal_n_src;
         return 2;
     }
     dims[0] = cob_stats_field_len(f, owner);

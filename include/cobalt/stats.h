@@ -59,7 +59,9 @@ typedef struct {
      * BF = -I_I / (I_E + I_ext) of seed 001, and for conductance-based models the mean
      * conductances in units of g_L (NaN for current-based ones) */
     int64_t bal_n;
+    int64_t bal_n_src; /* columns of bal_input_src: every config population, then the white noise */
     double *bal_input_e, *bal_input_i, *bal_input_ext, *bal_factor;
+    double *bal_input_src; /* [bal_n][bal_n_src]: the same inputs (mV/s) by source population */
     double *bal_g_e, *bal_g_i, *bal_g_ext;
     double bal_factor_mean, bal_factor_sd; /* over the sampled neurons with a finite BF */
 } cob_pop_stats;

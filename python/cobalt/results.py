@@ -50,14 +50,15 @@ class Population:
     rate_ts_hz and rate_ts_t_ms (bin centres from the run start). Input balance of the first
     stats.balance_neurons neurons (empty without): balance_input_e, balance_input_i,
     balance_input_ext (mV/s), balance_factor, balance_g_e, balance_g_i, balance_g_ext (g/g_L,
-    NaN for current-based models; docs/results.md). Every attribute of the
+    NaN for current-based models), balance_input_by_source (neurons x (populations + 1): by
+    config population, then the white-noise mean; docs/results.md). Every attribute of the
     file's group (mean_rate_hz, sd_rate_hz, mean_cv, frac_quiescent, v_pop_mean_mV, bin_ms,
     chan_rate_hz, ...) is an attribute here too; attrs holds them all."""
 
     ARRAYS = ("spike_count", "rate_hz", "n_isi", "cv_isi", "v_mean_mV", "v_sd_mV", "rate_ts_counts")
     # written since the input balance (stats.balance_neurons); empty when a file has none
     OPTIONAL = ("balance_input_e", "balance_input_i", "balance_input_ext", "balance_factor", "balance_g_e",
-                "balance_g_i", "balance_g_ext")
+                "balance_g_i", "balance_g_ext", "balance_input_by_source")
 
     def __init__(self, name, group, result):
         self.name = name
