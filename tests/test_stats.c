@@ -338,8 +338,11 @@ Test(stats, acc_table_covers_every_array)
         cr_expect(d->init == 0 || d->init == -1, "row %s: initial value %d is not a byte pattern", d->name, d->init);
         for (int q = 0; q < r; ++q) cr_expect_neq(d->host_off, cob_acc_table[q].host_off, "rows %d and %d", q, r);
     }
-    cob_acc_dims m = {1001, 37, 250};
-    cr_expect_eq(cob_acc_pop_bytes(&m), 1001 * 52 + (37 + 2) * 8 + 250 * 4);
+    cob_acc_dims m = {1001, 37, 250, 3, 100};
+    /* per neuron, V histogram, rate bins, then per window: spikes, ISI sums (3), V sums of 100 neurons (3) */
+    cr_expect_eq(cob_acc_pop_bytes(&m), 1001 * 52 + (37 + 2) * 8 + 250 * 4 + 3 * 8 + 3 * 3 * 8 + 3 * 100 * 3 * 8);
+    cob_acc_dims none = {1001, 37, 250, 0, 0}; /* no windows: one element per window row */
+    cr_expect_eq(cob_acc_pop_bytes(&none), 1001 * 52 + (37 + 2) * 8 + 250 * 4 + 8 + 3 * 8 + 3 * 8);
 }
 
 /* Allocation sets the initial values (last_spike -1, the rest 0); the cob_acc_arrays view holds

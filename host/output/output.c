@@ -247,6 +247,25 @@ static cob_status write_theory(cob__h5w *w, hid_t g, void *user)
     return st != COB_OK ? st : cob__h5_dsets(w, g, a, 2);
 }
 
+/* /protocol: the windows the per-window statistics of /populations/NAME refer to. */
+static cob_status write_protocol(cob__h5w *w, hid_t g, void *user)
+{
+    const run_ctx *x = user;
+    const cob_protocol_spec *p = &x->c->protocol;
+    const char *names[COB_MAX_WINDOWS];
+    double start[COB_MAX_WINDOWS], end[COB_MAX_WINDOWS];
+    hsize_t n = (hsize_t)p->n_windows;
+    for (int k = 0; k < p->n_windows; k++) {
+        names[k] = p->windows[k].name;
+        start[k] = p->windows[k].start_ms;
+        end[k] = p->windows[k].end_ms;
+    }
+    cob__h5_arr a[] = {{"window_start_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, start},
+                       {"window_end_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, end}};
+    cob_status st = cob__h5_dset(w, g, "window_names", w->str_t, w->str_t, 1, &n, names);
+    return st != COB_OK ? st : cob__h5_dsets(w, g, a, 2);
+}
+
 static cob_status write_body(cob__h5w *w, hid_t f, void *user)
 {
     const run_ctx *x = user;
@@ -261,6 +280,8 @@ static cob_status write_body(cob__h5w *w, hid_t f, void *user)
         st = cob__h5_group(w, f, "raster", write_raster, user);
     if (st == COB_OK && x->m->theory)
         st = cob__h5_group(w, f, "theory", write_theory, user);
+    if (st == COB_OK && x->c->protocol.n_windows > 0)
+        st = cob__h5_group(w, f, "protocol", write_protocol, user);
     return st != COB_OK ? st : cob__h5_group(w, f, "traces", write_traces, user);
 }
 

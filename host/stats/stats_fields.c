@@ -62,6 +62,13 @@ const cob_stats_field cob_pop_stats_fields[] = {
     POP(bin_ms, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "bin_ms", "ms"),
     POP(rate_ts_counts, COB_SF_U32, COB_SF_OWNED, COB_SF_N_BINS_TS, DSET, "rate_ts_counts", "spikes"),
     POP(pop_rate_cv, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "pop_rate_cv", "1"),
+    POP(n_windows, COB_SF_I64, COB_SF_VALUE, COB_SF_ONE, NONE, NULL, "windows"),
+    POP(win_rate_hz, COB_SF_F64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_rate_hz", "Hz"),
+    POP(win_n_isi, COB_SF_U64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_n_isi", "intervals"),
+    POP(win_cv_isi, COB_SF_F64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_cv_isi", "1"),
+    POP(win_v_samples, COB_SF_U64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_v_samples", "samples"),
+    POP(win_v_mean_mV, COB_SF_F64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_v_mean_mV", "mV"),
+    POP(win_v_sd_mV, COB_SF_F64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_v_sd_mV", "mV"),
 };
 const int cob_pop_stats_n_fields = (int)(sizeof cob_pop_stats_fields / sizeof cob_pop_stats_fields[0]);
 
@@ -131,6 +138,7 @@ int64_t cob_stats_field_len(const cob_stats_field *f, const void *owner)
     case COB_SF_RASTER_N: return s->raster_n;
     case COB_SF_TRACE_N: return s->trace_n;
     case COB_SF_TRACE_CELLS: return s->trace_n * s->trace_samples;
+    case COB_SF_N_WINDOWS: return p->n_windows;
     }
     abort(); /* a length without a count: the enum and this switch disagree */
 }

@@ -53,6 +53,13 @@ typedef struct {
     double bin_ms;
     uint32_t *rate_ts_counts; /* spikes per bin */
     double pop_rate_cv;       /* CV of the binned population rate */
+    /* per protocol window (n_windows, in the order of protocol.windows; docs/results.md) */
+    int64_t n_windows;
+    double *win_rate_hz;                 /* spikes in the window / (n x its duration) */
+    uint64_t *win_n_isi;                 /* ISIs with both spikes in the window, all neurons */
+    double *win_cv_isi;                  /* CV of those ISIs pooled over the population; NaN below min_isi */
+    uint64_t *win_v_samples;             /* V samples of the first v_n neurons in the window */
+    double *win_v_mean_mV, *win_v_sd_mV; /* their mean and s.d., pooled over those neurons; NaN without */
 } cob_pop_stats;
 
 typedef struct {
