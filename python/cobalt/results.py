@@ -47,11 +47,17 @@ class Population:
     Arrays (numpy, one per neuron): spike_count, rate_hz, n_isi, cv_isi (NaN where too few
     ISIs); v_mean_mV, v_sd_mV (the first stats.v_neurons neurons). Histograms (counts, edges):
     rate_hist (Hz), cv_hist, v_hist (mV). Population rate: rate_ts_counts (spikes per bin),
-    rate_ts_hz and rate_ts_t_ms (bin centres from the run start). Every attribute of the
+    rate_ts_hz and rate_ts_t_ms (bin centres from the run start). Per protocol window (in the
+    order of Result.protocol["window_names"]; empty without a protocol): window_rate_hz,
+    window_n_isi, window_cv_isi (pooled), window_v_samples, window_v_mean_mV, window_v_sd_mV.
+    Every attribute of the
     file's group (mean_rate_hz, sd_rate_hz, mean_cv, frac_quiescent, v_pop_mean_mV, bin_ms,
     chan_rate_hz, ...) is an attribute here too; attrs holds them all."""
 
     ARRAYS = ("spike_count", "rate_hz", "n_isi", "cv_isi", "v_mean_mV", "v_sd_mV", "rate_ts_counts")
+    # one per protocol window (length 0 without a protocol, absent from files of older versions)
+    WINDOW_ARRAYS = ("window_rate_hz", "window_n_isi", "window_cv_isi", "window_v_samples", "window_v_mean_mV",
+                     "window_v_sd_mV")
 
     def __init__(self, name, group, result):
         self.name = name
@@ -62,6 +68,8 @@ class Population:
         self._result = result
         for k in self.ARRAYS:
             setattr(self, k, group[k][()])
+        for k in self.WINDOW_ARRAYS:
+            setattr(self, k, group[k][()] if k in group else np.zeros(0))
         self.rate_hist = Histogram(group["rate_hist"][()], group["rate_edges"][()])
         self.cv_hist = Histogram(group["cv_hist"][()], group["cv_edges"][()])
         self.v_hist = Histogram(group["v_hist"][()], group["v_edges"][()])
@@ -110,7 +118,10 @@ class Result:
     populations: {name: Population} in config order; raster: Raster(t_ms, pop, neuron);
     traces: Traces or None; theory: the /theory group as a dict (the mean-field state nearest
     the simulated rate: rate_hz, cv, mu_mV, sigma_mV, tau_eff_ms, v_mean_mV, v_sd_mV, stable,
-    n_states, and the P(V) arrays v_mV, p_v) or None when the config does not map to the theory; config: the Config of the run (its text is config.text); commit,
+    n_states, and the P(V) arrays v_mV, p_v) or None when the config does not map to the theory;
+    protocol: the /protocol group as a dict (window_names, window_start_ms, window_end_ms and the
+    input_<population>_<key> schedules; the per-window statistics are the window_* arrays of each
+    population) or None without a protocol; config: the Config of the run (its text is config.text); commit,
     backend, seed, dt_ms, t_sim_ms, t_warmup_ms, t_measured_s; attrs: every root attribute;
     timing, overflow: dicts; summary: the one-line JSON summary as a dict (runs made in this
     process; None for files opened)."""
@@ -149,6 +160,9 @@ class Result:
             t = self.t_warmup_ms + np.arange(v.shape[1]) * stride * self.dt_ms
             self.traces = Traces(t, v, tr["pop"][()], tr["neuron"][()])
         self.theory = _tree(root["theory"]) if "theory" in root else None
+        self.protocol = _tree(root["protocol"]) if "protocol" in root else None
+        if self.protocol is not None and "window_names" in self.protocol:
+            self.protocol["window_names"] = [_decode(x) for x in self.protocol["window_names"]]
         self._indegrees = None
 
     def __getitem__(self, name):
