@@ -143,10 +143,12 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                     const uint64_t isi = cob_stats_window(a, i, s.t, s.win, s.win_start, fired,
                                                           flags & COB_STEP_REFRACTORY, s.sample_v, v_mV, vn);
                     if (isi) {
-                        unsigned long long *wc = (unsigned long long *)a->win_isi + 3 * s.win;
+                        unsigned long long *wc = (unsigned long long *)a->win_isi + 4 * s.win;
+                        const unsigned long long sq = (unsigned long long)(isi * isi);
                         atomicAdd(&wc[0], 1ull);
                         atomicAdd(&wc[1], (unsigned long long)isi);
-                        atomicAdd(&wc[2], (unsigned long long)(isi * isi));
+                        if (atomicAdd(&wc[2], sq) + sq < sq) /* the low word wrapped: carry (hd/stats.h) */
+                            atomicAdd(&wc[3], 1ull);
                     }
                 }
                 hb = cob_stats_neuron(a, i, s.t, fired, flags & COB_STEP_REFRACTORY, s.sample_v, v_mV, &hg);

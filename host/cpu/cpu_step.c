@@ -215,10 +215,11 @@ static inline __attribute__((always_inline)) int64_t update_loop(
                 uint64_t isi = cob_stats_window(&acc, i, sc->t, sc->win, sc->win_start, flags & COB_STEP_FIRED,
                                                 flags & COB_STEP_REFRACTORY, sc->sample_v, v, vn);
                 if (isi) {
-                    uint64_t *wc = acc.win_isi + 3 * sc->win;
+                    uint64_t *wc = acc.win_isi + 4 * sc->win, sq = isi * isi;
                     __atomic_fetch_add(&wc[0], 1u, __ATOMIC_RELAXED);
                     __atomic_fetch_add(&wc[1], isi, __ATOMIC_RELAXED);
-                    __atomic_fetch_add(&wc[2], isi * isi, __ATOMIC_RELAXED);
+                    if (__atomic_fetch_add(&wc[2], sq, __ATOMIC_RELAXED) + sq < sq) /* the low word wrapped */
+                        __atomic_fetch_add(&wc[3], 1u, __ATOMIC_RELAXED);
                 }
             }
             /* the thread's own histogram copy: no atomics on the hot path (merged at read) */

@@ -210,13 +210,14 @@ static void reduce_windows(const cob_acc *a, const cob_pop_acc *pa, const cob_pl
     int64_t w, i;
     for (w = 0; w < ps->n_windows; ++w) {
         const double dur_s = (double)(a->windows.end[w] - a->windows.start[w]) * pl->dt_ms * 1e-3;
-        const uint64_t *isi = pa->win_isi + 3 * w;
+        const uint64_t *isi = pa->win_isi + 4 * w;
+        const double isi_sq = (double)isi[3] * 18446744073709551616.0 + (double)isi[2]; /* 128-bit sum */
         double n = 0.0, sum = 0.0, sumsq = 0.0, m;
         ps->win_rate_hz[w] = pa->n > 0 && dur_s > 0 ? (double)pa->win_spikes[w] / ((double)pa->n * dur_s) : NAN;
         ps->win_n_isi[w] = isi[0];
         m = isi[0] ? (double)isi[1] / (double)isi[0] : NAN;
         ps->win_cv_isi[w] = isi[0] >= (uint64_t)pl->reduce.min_isi && isi[0] > 0
-                                ? sqrt(fmax((double)isi[2] / (double)isi[0] - m * m, 0.0)) / m
+                                ? sqrt(fmax(isi_sq / (double)isi[0] - m * m, 0.0)) / m
                                 : NAN;
         for (i = 0; i < ps->v_n && i < vn; ++i) {
             const double *c = pa->win_v + (w * vn + i) * 3;

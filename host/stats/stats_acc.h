@@ -61,13 +61,13 @@ typedef struct {
 
 typedef enum { COB_ACC_U32, COB_ACC_I64, COB_ACC_U64, COB_ACC_F64 } cob_acc_type;
 /* Length of a row in a population: n neurons, v_bins + 2 histogram cells, n_bins_ts time bins;
- * per protocol window W = max(1, n_windows): W, 3 W, and 3 W vn with vn = max(1, min(n, v_neurons)). */
+ * per protocol window W = max(1, n_windows): W, 4 W, and 3 W vn with vn = max(1, min(n, v_neurons)). */
 typedef enum {
     COB_ACC_PER_NEURON,
     COB_ACC_PER_VHIST,
     COB_ACC_PER_TS_BIN,
     COB_ACC_PER_WINDOW,
-    COB_ACC_PER_WINDOW3,
+    COB_ACC_PER_WINDOW4,
     COB_ACC_PER_WINDOW_VN
 } cob_acc_shape;
 /* How copies of a row combine (per-thread copies on the CPU, the device's copy): element-wise

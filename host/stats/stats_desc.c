@@ -35,8 +35,9 @@ const cob_acc_desc cob_acc_table[COB_ACC_N_ROWS] = {
                             COB_ACC_MERGE_SUM),
     [COB_ACC_WIN_SPIKES] = ROW(win_spikes, win_spikes, "spikes per window", COB_ACC_U64, uint64_t, COB_ACC_PER_WINDOW,
                                0, COB_ACC_MERGE_SUM),
-    [COB_ACC_WIN_ISI] = ROW(win_isi, win_isi, "ISI sums per window", COB_ACC_U64, uint64_t, COB_ACC_PER_WINDOW3, 0,
-                            COB_ACC_MERGE_SUM),
+    /* 128-bit sums of squares (low, high): updated in place by atomics, never summed as copies */
+    [COB_ACC_WIN_ISI] = ROW(win_isi, win_isi, "ISI sums per window", COB_ACC_U64, uint64_t, COB_ACC_PER_WINDOW4, 0,
+                            COB_ACC_MERGE_NONE),
     [COB_ACC_WIN_V] = ROW(win_v, win_v, "V sums per window", COB_ACC_F64, double, COB_ACC_PER_WINDOW_VN, 0,
                           COB_ACC_MERGE_NONE),
 };
@@ -85,7 +86,7 @@ int64_t cob_acc_row_len(const cob_acc_desc *d, const cob_acc_dims *m)
     case COB_ACC_PER_VHIST: return m->v_bins + 2;
     case COB_ACC_PER_TS_BIN: return m->n_bins_ts;
     case COB_ACC_PER_WINDOW: return windows(m);
-    case COB_ACC_PER_WINDOW3: return 3 * windows(m);
+    case COB_ACC_PER_WINDOW4: return 4 * windows(m);
     case COB_ACC_PER_WINDOW_VN: return 3 * windows(m) * window_v_neurons(m);
     }
     abort(); /* a shape without a length: the table and this switch disagree */

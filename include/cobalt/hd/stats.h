@@ -28,7 +28,8 @@ typedef struct {
     uint32_t *rate_ts;                   /* spikes of the population per time bin */
     /* per protocol window w (at least one row element when there are none) */
     uint64_t *win_spikes; /* [w]: spikes of the population */
-    uint64_t *win_isi;    /* [3 w + 0, 1, 2]: ISIs with both spikes in the window, their sum (steps), sum of squares */
+    uint64_t *win_isi;    /* [4 w + 0, 1, 2, 3]: ISIs with both spikes in the window, their sum (steps), and the
+                           * sum of their squares (steps^2) as 128 bits: low word, high word (carries) */
     double *win_v;        /* [(w vn + i) 3 + 0, 1, 2]: V samples of neuron i < vn, their sum (mV), sum of squares */
 } cob_acc_arrays;
 
@@ -109,7 +110,9 @@ COB_FORCE_INLINE int32_t cob_stats_neuron(const cob_acc_arrays *a, int64_t i, in
  * one of the first vn neurons (taken exactly when cob_stats_neuron takes one) goes to its own cells
  * of win_v (one owner per cell: no atomics). Returns the ISI in steps when the neuron fired and its
  * previous spike lies in the same window, else 0: the caller adds 1, isi and isi^2 to
- * win_isi[3 w ..] with its backend's integer atomics (order-free). */
+ * win_isi[4 w ..] with its backend's integer atomics, and a carry into the high word of the sum of
+ * squares when the low word wraps (each wrap is seen by exactly one addition, so the 128-bit
+ * total is order-free too; n neurons x window steps x longest ISI can pass 2^64 in long runs). */
 COB_INLINE uint64_t cob_stats_window(const cob_acc_arrays *a, int64_t i, int64_t t, int32_t w, int64_t w_start,
                                      int fired, int was_refr, int sample_v, float v_mV, int64_t vn)
 {
