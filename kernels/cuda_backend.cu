@@ -224,6 +224,8 @@ static cob_status setup_independent(cob_cuda *s, int p, cob_dproj *dp, cob_err *
     const cob_proj *pr = &s->net->proj[p];
     const cob_plan_proj *pp = &s->plan->proj[p];
     COB_TRY(upload(s, &dp->indegree, pr->indegree, pr->n_post, "independent in-degrees", err));
+    dp->sched = pp->sched;
+    dp->dt_s = pp->dt_s;
     COB_TRY(upload(s, &dp->n_chunks, pp->n_chunks, pp->k_max + 1, "Poisson tables", err));
     COB_TRY(upload(s, &dp->lambda_chunk, pp->lambda_chunk, pp->k_max + 1, "Poisson tables", err));
     COB_TRY(upload(s, &dp->exp_neg, pp->exp_neg, pp->k_max + 1, "Poisson tables", err));
@@ -286,6 +288,8 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
     h->shared_hist = (h->v_bins + 2) * 4 <= 16384;
     h->trace_stride = pl->trace_stride;
     h->raster_cap = pl->raster_cap;
+    h->windows = pl->windows.steps;
+    h->v_neurons = pl->v_neurons;
     trace_base = pl->trace_n;
     h->trace_samples = pl->trace_samples;
     COB_TRY(dnew(s, &h->trace_v, std::max<int64_t>(1, trace_base * h->trace_samples), "traces", err));
@@ -304,6 +308,7 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
         P->size = ps->size;
         P->model = ps->model;
         P->kind = COB_DPOP_NONE;
+        P->rate_sched = ps->rate_sched;
         COB_TRY(dnew(s, &P->spk, ps->size, "spike lists", err));
         if (net->dfrac_any)
             COB_TRY(dnew(s, &P->spk_tick, ps->size, "spike offsets", err));

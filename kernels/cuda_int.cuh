@@ -91,6 +91,8 @@ typedef struct {
     uint32_t *n_chunks;
     double *lambda_chunk, *exp_neg;
     uint32_t stream;
+    int32_t sched; /* independent from a scheduled rate (the plan's): lambda = K_i rate(t) dt_s */
+    double dt_s;
 } cob_dproj;
 
 /* Per-population statistics accumulators on the device: the arrays of the accumulator table
@@ -116,7 +118,8 @@ typedef struct {
     uint32_t stream;
     int32_t raster_n, trace_base, trace_n;
     cob_dacc acc;
-    cob_noise noise; /* neurons: white-noise input (the plan's, hd/noise.h) */
+    cob_noise noise;           /* neurons: white-noise input (the plan's, hd/noise.h) */
+    cob_rate_sched rate_sched; /* Poisson populations: a rate that varies (the plan's, hd/poisson.h) */
 } cob_dpop;
 
 /* Immutable during a run (set up once and copied to the device). */
@@ -136,6 +139,8 @@ typedef struct {
     float *trace_v;
     int32_t n_deliver;
     int32_t deliver[COB_MAX_PROJS]; /* stored projections, in order */
+    cob_windows windows;            /* the protocol's windows in steps (per-window statistics) */
+    int64_t v_neurons;              /* stats.v_neurons: neurons with per-window V sums */
     cob_dpop pop[COB_MAX_POPS];
     cob_dproj proj[COB_MAX_PROJS];
 } cob_dnet;

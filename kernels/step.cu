@@ -37,6 +37,8 @@ __device__ static int item_pop(const cob_dnet *__restrict__ g, int64_t x)
 typedef struct {
     int64_t t, tm;
     int measuring, sample_v, slot, par;
+    int32_t win;       /* protocol window of the step (measured steps only), -1 none */
+    int64_t win_start; /* its first step */
 } cob_dstep;
 
 __device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dcount *cnt, int64_t k)
@@ -48,6 +50,8 @@ __device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dc
     s.sample_v = s.measuring && s.tm % g->v_stride == 0;
     s.slot = (int)(s.t % g->ring_slots);
     s.par = (int)(s.t & 1);
+    s.win = s.measuring ? cob_window_of(&g->windows, s.t) : -1;
+    s.win_start = s.win >= 0 ? g->windows.start[s.win] : 0;
     return s;
 }
 
@@ -69,6 +73,12 @@ __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop
     for (q = 0; q < P->n_indep; ++q) {
         const cob_dproj *pr = &g->proj[P->indep[q]];
         int32_t kk = pr->indegree[i];
+        if (pr->sched) { /* a scheduled rate: as host/cpu/cpu_step.c, lambda = K_i rate(t) dt */
+            const double lam = (double)cob_schedule_at(&g->pop[pr->pre].rate_sched.rate, s->t) * pr->dt_s;
+            in->count[pr->channel] += cob_poisson_step_lambda(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t,
+                                                              (double)kk * lam);
+            continue;
+        }
         in->count[pr->channel] += cob_poisson_step(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t, pr->n_chunks[kk],
                                                    pr->lambda_chunk[kk], pr->exp_neg[kk]);
     }
@@ -127,8 +137,21 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             if (s.measuring) {
                 const cob_dacc *a = &P->acc;
                 const cob_vhist_geom hg = {g->v_min, g->v_inv_width, g->v_bins};
-                const int32_t hb = cob_stats_neuron(a, i, s.t, fired, flags & COB_STEP_REFRACTORY, s.sample_v, v_mV,
-                                                    &hg);
+                int32_t hb;
+                if (s.win >= 0) { /* per-window statistics, as host/cpu/cpu_step.c */
+                    const int64_t vn = P->size < g->v_neurons ? P->size : g->v_neurons;
+                    const uint64_t isi = cob_stats_window(a, i, s.t, s.win, s.win_start, fired,
+                                                          flags & COB_STEP_REFRACTORY, s.sample_v, v_mV, vn);
+                    if (isi) {
+                        unsigned long long *wc = (unsigned long long *)a->win_isi + 4 * s.win;
+                        const unsigned long long sq = (unsigned long long)(isi * isi);
+                        atomicAdd(&wc[0], 1ull);
+                        atomicAdd(&wc[1], (unsigned long long)isi);
+                        if (atomicAdd(&wc[2], sq) + sq < sq) /* the low word wrapped: carry (hd/stats.h) */
+                            atomicAdd(&wc[3], 1ull);
+                    }
+                }
+                hb = cob_stats_neuron(a, i, s.t, fired, flags & COB_STEP_REFRACTORY, s.sample_v, v_mV, &hg);
                 for (c = 0; c < nch; ++c)
                     if (in.count[c])
                         atomicAdd(&s_chan[pop][c], in.count[c]);
@@ -154,8 +177,11 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                     g->trace_v[(P->trace_base + i) * g->trace_samples + s.tm / g->trace_stride] = v_mV;
             }
         } else if (P->next[i] == s.t) { /* pool source due now: its next spike, as the CPU draws it */
-            fired = 1;
-            if (P->spk_tick)
+            const cob_rate_sched *rs = &P->rate_sched;
+            /* a scheduled rate thins the candidates (hd/poisson.h) */
+            fired = !rs->on ||
+                    cob_pool_keep(g->seed, pop, (uint32_t)i, s.t, cob_schedule_at(&rs->rate, s.t), rs->rate_max);
+            if (fired && P->spk_tick)
                 tick = cob_pool_spike_tick(g->seed, pop, (uint32_t)i, s.t);
             P->next[i] = cob_pool_next(g->seed, P->stream, (uint32_t)i, s.t, P->p, &P->n_draws[i], P->thr, P->thr_len);
         }
@@ -168,8 +194,11 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
         if (s_n[j] > 0) {
             s_base[j] = atomicAdd(&cnt->n_spk[s.par][j], s_n[j]);
             atomicAdd(&cnt->pop_total[j], (unsigned long long)s_n[j]);
-            if (s.measuring && g->pop[j].kind == COB_DPOP_NEURON)
+            if (s.measuring && g->pop[j].kind == COB_DPOP_NEURON) {
                 atomicAdd(&g->pop[j].acc.rate_ts[s.tm / g->bin_steps], (unsigned int)s_n[j]);
+                if (s.win >= 0)
+                    atomicAdd((unsigned long long *)&g->pop[j].acc.win_spikes[s.win], (unsigned long long)s_n[j]);
+            }
         }
     if (s.measuring)
         for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x) {

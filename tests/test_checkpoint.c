@@ -169,6 +169,13 @@ Test(checkpoint, white_noise, .init = make_dir, .fini = remove_dir)
     check_stops(noise, 1, "white noise, ordered step");
 }
 
+/* Scheduled Poisson rates (pool thinning, per-step independent means), a protocol and its
+ * per-window statistics, stopped inside a window. */
+Test(checkpoint, scheduled_inputs_and_windows, .init = make_dir, .fini = remove_dir)
+{
+    check_stops(TEST_SCHED_NET, 0, "scheduled rates and a protocol, grid step");
+}
+
 /* Synapses with time constants (lif_cond_exp, lif_curr_exp: state arrays beyond V and the
  * refractory count), pool and independent input, white noise on one population. */
 static const char *exp_syn = TEST_EXP_NET;

@@ -184,7 +184,7 @@ Test(config, unknown_key)
     m = load_fails(one_pop("    colour: red\n"), "u.yaml", NULL, 0, COB_ERR_CONFIG);
     assert_has(m, "u.yaml:5: populations[0].colour: unknown key (allowed: name, model, size,");
     m = load_fails(one_pop("stat:\n  min_isi: 3\n"), "u.yaml", NULL, 0, COB_ERR_CONFIG);
-    assert_has(m, "u.yaml:5: stat: unknown key (allowed: run, populations, projections, stats, sweep)");
+    assert_has(m, "u.yaml:5: stat: unknown key (allowed: run, populations, projections, stats, protocol, sweep)");
 }
 
 Test(config, wrong_type)

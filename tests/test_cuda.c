@@ -926,6 +926,29 @@ Test(cuda, run_lif_curr)
     cob_config_free(&c);
 }
 
+/* Time-varying inputs (issue 12): an independent Poisson population whose rate is a schedule
+ * (heterogeneous in-degrees, so the per-step mean differs per neuron), a pool whose constant rate
+ * the protocol perturbs (thinning), white noise whose mean the protocol perturbs, and protocol
+ * windows (per-window statistics); a current-based E/I network with recurrent input. */
+static const char *sched_yaml = TEST_SCHED_NET;
+
+Test(cuda, run_scheduled_inputs)
+{
+    cob_config c;
+    cob_stats a;
+    need_device();
+    load_yaml(&c, sched_yaml);
+    compare_backends(&c, COB_OK, "scheduled rates and a protocol, grid step", &a);
+    for (int p = 0; p < a.n_pops; ++p)
+        for (int w = 0; w < 3; ++w)
+            cr_expect(a.pop[p].win_n_isi[w] > 0, "pop %s window %d: no ISIs (the windows guard too little)",
+                      a.pop[p].name, w);
+    cob_stats_free(&a);
+    c.run.integrator = COB_INTEGRATOR_ORDERED;
+    compare_backends(&c, COB_OK, "scheduled rates and a protocol, ordered step", NULL);
+    cob_config_free(&c);
+}
+
 /* White-noise input with schedules (a mean ramp, a sigma step) and the threshold-crossing draw on
  * a current-based E/I network with recurrent input, and on an unconnected conductance-based
  * population; both integrators. */

@@ -15,7 +15,9 @@
  * the extension-layer refactor, issue 8); the three "ordered step" cases when that step was
  * introduced (issue 16), the two of exponential synapses and white noise when those were (issue 12);
  * the fig4 ordered case again, and the fixed-fraction case, when the ordered step's delays became
- * continuous (issue 16: arrival step from the spike's offset and the delay's fraction). They may
+ * continuous (issue 16: arrival step from the spike's offset and the delay's fraction); the two
+ * of scheduled Poisson rates and the protocol (with per-window statistics, hashed only for runs
+ * that have windows) when those were (issue 12, items 4-5). They may
  * change only with a deliberate change of results, recorded in the commit message. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -133,6 +135,32 @@ static const digest_case cases[] = {
       "populations.E.model=lif_curr_exp", "populations.E.tau_syn_e_ms=3", "populations.E.tau_syn_i_ms=0",
       "populations.E.noise={mu_mV_per_s: [[0, 0], [100, 300]], sigma_mV_per_sqrt_s: 20}", RASTER, NULL},
      0x1b45d5c475283c15ull},
+    /* time-varying inputs and the protocol (issue 12, items 4 and 5), recorded when they landed */
+    {"protocol example (lif_cond, pool rate schedule + protocol step and ramps, independent pulse, windows)",
+     CFG("configs/examples/protocol_ramp.yaml"),
+     {SHORT, SMALL_EIX(400, 100, 400), "populations.S.size=100", "projections.0.indegree=40",
+      "projections.1.indegree=40", "projections.2.indegree=10", "projections.3.indegree=10",
+      "projections.4.indegree=40", "projections.5.indegree=40",
+      "populations.S.rate_hz=[[0, 0], [69.9, 0], [70, 300], [99.9, 300], [100, 0]]",
+      "populations.X.rate_hz=[[0, 150], [40, 250]]",
+      "protocol={windows: [{name: base, start_ms: 40, end_ms: 70}, {name: pulse, start_ms: 70, end_ms: 100}, "
+      "{name: stim, start_ms: 100, end_ms: 130}, {name: up, start_ms: 130, end_ms: 165}, "
+      "{name: down, start_ms: 165, end_ms: 200}], perturbations: [{window: stim, population: X, key: rate_hz, "
+      "step: 50}, {window: up, population: X, key: rate_hz, ramp: [0, 100]}, {window: down, population: X, "
+      "key: rate_hz, ramp: [100, -50]}]}",
+      RASTER, NULL},
+     0x4d673d9b3300be2dull},
+    {"brunel2000 ordered step, independent rate schedule, protocol on a new white-noise mean and sigma",
+     CFG("configs/brunel2000.yaml"),
+     {SHORT, "populations.E.size=400", "populations.I.size=100", "populations.X.size=400", "projections.0.indegree=80",
+      "projections.1.indegree=80", "projections.2.indegree=20", "projections.3.indegree=20",
+      "projections.4.indegree=80", "projections.4.cv_indegree=0.2", "projections.5.indegree=80",
+      "populations.X.rate_hz=[[0, 150], [60, 100], [120, 200]]", "run.integrator=ordered",
+      "protocol={windows: [{name: a, start_ms: 60, end_ms: 110}, {name: b, start_ms: 110, end_ms: 190}], "
+      "perturbations: [{window: a, population: E, key: noise.mu_mV_per_s, step: 300}, {window: b, population: I, "
+      "key: noise.sigma_mV_per_sqrt_s, ramp: [0, 30]}]}",
+      RASTER, NULL},
+     0x75546294b1e1cbceull},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -169,6 +197,14 @@ static uint64_t stats_digest(const cob_stats *s)
         FNV_VAL(&h, ps->v_pop_sd_mV);
         FNV_ARR(&h, ps->chan_rate_hz, ps->n_channels);
         FNV_ARR(&h, ps->rate_ts_counts, ps->n_bins_ts);
+        if (ps->n_windows > 0) { /* runs with a protocol (the older cases have none: their digests stand) */
+            FNV_ARR(&h, ps->win_rate_hz, ps->n_windows);
+            FNV_ARR(&h, ps->win_n_isi, ps->n_windows);
+            FNV_ARR(&h, ps->win_cv_isi, ps->n_windows);
+            FNV_ARR(&h, ps->win_v_samples, ps->n_windows);
+            FNV_ARR(&h, ps->win_v_mean_mV, ps->n_windows);
+            FNV_ARR(&h, ps->win_v_sd_mV, ps->n_windows);
+        }
     }
     FNV_ARR(&h, s->raster_step, s->raster_n);
     FNV_ARR(&h, s->raster_pop, s->raster_n);

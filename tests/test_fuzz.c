@@ -1,4 +1,4 @@
-/* tests/test_fuzz.c -- config fuzzer: the shipped configs (the .yaml files of configs/ and configs/validation/),
+/* tests/test_fuzz.c -- config fuzzer: the shipped configs (the .yaml files of configs/, configs/validation/ and configs/examples/),
  * first shrunk to a tiny network, then mutated once each through the key table of
  * host/config/config_keys.c (values of every kind in and out of range, NaN and infinity as text,
  * huge and tiny numbers, missing required keys, unknown and duplicate keys, keys the file does not
@@ -83,6 +83,7 @@ static void list_files(void)
         return;
     add_dir("configs");
     add_dir("configs/validation");
+    add_dir("configs/examples");
     qsort(files, (size_t)n_files, sizeof files[0], cmp_str);
     cr_assert_geq(n_files, 8, "shipped configs found: %d", n_files);
 }
@@ -148,7 +149,8 @@ static void set_key(yaml_document_t *d, int map, const char *name, const char *t
 }
 
 /* The shipped network made tiny: 20 ms without warm-up, populations of at most 60, in-degrees of
- * at most 10, rasters and traces of at most 5 neurons; what the file does not set stays unset. */
+ * at most 10, rasters and traces of at most 5 neurons, protocol windows shared out over the 20 ms;
+ * what the file does not set stays unset. */
 static void shrink(yaml_document_t *d)
 {
     int root = 1;
@@ -167,6 +169,19 @@ static void shrink(yaml_document_t *d)
             yaml_node_pair_t *q = find_pair(d, *it, keys[l]);
             if (q && num_value(d, q->value) > caps[l])
                 q->value = scalar(d, l ? "10" : "60");
+        }
+    }
+    /* protocol windows: n equal windows over the 20 ms */
+    yaml_node_pair_t *w = (p = find_pair(d, root, "protocol")) != NULL ? find_pair(d, p->value, "windows") : NULL;
+    yaml_node_t *ws = w ? node(d, w->value) : NULL;
+    if (ws && ws->type == YAML_SEQUENCE_NODE) {
+        long n = (long)(ws->data.sequence.items.top - ws->data.sequence.items.start), k = 0;
+        for (yaml_node_item_t *it = ws->data.sequence.items.start; it < ws->data.sequence.items.top; it++, k++) {
+            char t[32];
+            snprintf(t, sizeof t, "%g", 20.0 * (double)k / (double)n);
+            set_key(d, *it, "start_ms", t);
+            snprintf(t, sizeof t, "%g", 20.0 * (double)(k + 1) / (double)n);
+            set_key(d, *it, "end_ms", t);
         }
     }
     if ((p = find_pair(d, root, "stats")) != NULL) {
@@ -203,9 +218,15 @@ static void walk(yaml_document_t *d, int id, const cob__key *table)
             continue;
         if (key->kind == COB__K_MAP)
             walk(d, p->value, key->sub);
-        else if ((key->kind == COB__K_POPS || key->kind == COB__K_PROJS) && v->type == YAML_SEQUENCE_NODE)
+        else if ((key->kind == COB__K_POPS || key->kind == COB__K_PROJS || key->kind == COB__K_WINDOWS ||
+                  key->kind == COB__K_PERTS) &&
+                 v->type == YAML_SEQUENCE_NODE)
             for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
-                walk(d, *it, key->kind == COB__K_POPS ? cob__pop_keys : cob__proj_keys);
+                walk(d, *it,
+                     key->kind == COB__K_POPS      ? cob__pop_keys
+                     : key->kind == COB__K_PROJS   ? cob__proj_keys
+                     : key->kind == COB__K_WINDOWS ? cob__window_keys
+                                                   : cob__pert_keys);
     }
 }
 

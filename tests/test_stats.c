@@ -158,6 +158,45 @@ Test(stats, cv_of_spike_trains)
 
 /* Bin edges. With dyadic numbers (v_min = -80, width 2 mV, 15 bins) the bin arithmetic is exact,
  * so every edge belongs to the bin above it and the float just below to the bin below. */
+/* The per-window sum of squared ISIs is 128 bits (low word, carries): ISIs of 4.0e9, 4.1e9 and
+ * 4.2e9 steps (squares just below 2^64 each, their sum past it twice over, as n neurons x a long
+ * window x long ISIs can reach) give the pooled CV sqrt(2/3) 1e8 / 4.1e9 from the two words, as
+ * the backends leave them after their atomic additions. */
+Test(stats, window_isi_squares_past_2_64)
+{
+    cob_config c;
+    cob_net net;
+    cob_acc a;
+    cob_stats s;
+    cob_err err = {0};
+    const uint64_t isi[3] = {4000000000ull, 4100000000ull, 4200000000ull};
+    one_pop(&c, COB_MODEL_LIF_COND, 3);
+    c.protocol.n_windows = 1;
+    snprintf(c.protocol.windows[0].name, COB_NAME_MAX, "w");
+    c.protocol.windows[0].start_ms = c.run.t_warmup_ms;
+    c.protocol.windows[0].end_ms = c.run.t_warmup_ms + c.run.t_sim_ms;
+    cr_assert_eq(cob_config_check(&c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(acc_init(&a, &net, &c, &err), COB_OK, "%s", err.msg);
+    uint64_t *w = a.pop[0].win_isi, carries = 0;
+    for (int k = 0; k < 3; ++k) { /* what the backends do: add, and carry when the low word wraps */
+        uint64_t sq = isi[k] * isi[k];
+        w[0] += 1;
+        w[1] += isi[k];
+        if ((w[2] += sq) < sq)
+            carries += 1, w[3] += 1;
+    }
+    cr_assert_eq(acc_reduce(&a, &net, &c, &s, &err), COB_OK, "%s", err.msg);
+    double cv = sqrt(2.0 / 3.0) * 1e8 / 4.1e9;
+    cr_log_info("carries %llu, CV %.17g, expected %.17g", (unsigned long long)carries, s.pop[0].win_cv_isi[0], cv);
+    cr_expect_eq(s.pop[0].win_n_isi[0], 3u);
+    cr_expect_eq(carries, 2u);
+    cr_expect_lt(fabs(s.pop[0].win_cv_isi[0] / cv - 1), 1e-4, "CV %.17g, expected %.17g", s.pop[0].win_cv_isi[0], cv);
+    cob_stats_free(&s);
+    cob_acc_free(&a);
+    cob_net_free(&net);
+}
+
 Test(stats, vbin_edges_exact)
 {
     const float vmin = -80.0f, inv = 0.5f;
@@ -338,8 +377,11 @@ Test(stats, acc_table_covers_every_array)
         cr_expect(d->init == 0 || d->init == -1, "row %s: initial value %d is not a byte pattern", d->name, d->init);
         for (int q = 0; q < r; ++q) cr_expect_neq(d->host_off, cob_acc_table[q].host_off, "rows %d and %d", q, r);
     }
-    cob_acc_dims m = {1001, 37, 250};
-    cr_expect_eq(cob_acc_pop_bytes(&m), 1001 * 52 + (37 + 2) * 8 + 250 * 4);
+    cob_acc_dims m = {1001, 37, 250, 3, 100};
+    /* per neuron, V histogram, rate bins, then per window: spikes, ISI sums (4), V sums of 100 neurons (3) */
+    cr_expect_eq(cob_acc_pop_bytes(&m), 1001 * 52 + (37 + 2) * 8 + 250 * 4 + 3 * 8 + 3 * 4 * 8 + 3 * 100 * 3 * 8);
+    cob_acc_dims none = {1001, 37, 250, 0, 0}; /* no windows: one element per window row */
+    cr_expect_eq(cob_acc_pop_bytes(&none), 1001 * 52 + (37 + 2) * 8 + 250 * 4 + 8 + 4 * 8 + 3 * 8);
 }
 
 /* Allocation sets the initial values (last_spike -1, the rest 0); the cob_acc_arrays view holds

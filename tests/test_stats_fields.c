@@ -107,6 +107,15 @@ static void small_run(cob_config *c, cob_stats *s)
     c->stats.trace_stride_steps = 10;
     c->stats.v_neurons = 30;
     c->stats.balance_neurons = 10;
+    /* two protocol windows, so that the per-window rows have entries */
+    c->protocol.n_windows = 2;
+    snprintf(c->protocol.windows[0].name, COB_NAME_MAX, "early");
+    c->protocol.windows[0].start_ms = c->run.t_warmup_ms;
+    c->protocol.windows[0].end_ms = c->run.t_warmup_ms + 70.0;
+    snprintf(c->protocol.windows[1].name, COB_NAME_MAX, "late");
+    c->protocol.windows[1].start_ms = c->run.t_warmup_ms + 80.0;
+    c->protocol.windows[1].end_ms = c->run.t_warmup_ms + 150.0;
+    cr_assert_eq(cob_config_check(c, &err), COB_OK, "%s", err.msg);
     run_cpu(c, s);
     cr_assert_eq(s->n_pops, 2);
     cr_assert_gt(s->raster_n, 0);

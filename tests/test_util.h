@@ -110,6 +110,40 @@ static inline void run_cpu(const cob_config *c, cob_stats *st)
 
 /* Synapses with time constants: lif_cond_exp (E and I filtered) and lif_curr_exp (E filtered, I
  * delta) with recurrent, pool and independent input and white noise on one population. */
+/* Time-varying inputs (issue 12): an independent population whose rate is a schedule (with
+ * heterogeneous in-degrees), a pool whose rate a protocol ramps up and down, white noise whose
+ * mean the protocol steps, three windows; a current-based E/I network (tests/test_cuda.c,
+ * tests/test_checkpoint.c). */
+#define TEST_SCHED_NET                                                                                        \
+    "run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 200, seed: 17}\n"                                           \
+    "populations:\n"                                                                                          \
+    "  - {name: E, model: lif_curr, size: 400, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, v_init_mV: [0, 20],\n" \
+    "     noise: {mu_mV_per_s: 100, sigma_mV_per_sqrt_s: 10}}\n"                                              \
+    "  - {name: I, model: lif_curr, size: 100, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, v_init_mV: [0, 20]}\n" \
+    "  - {name: X, model: poisson, size: 1, input: independent,\n"                                            \
+    "     rate_hz: [[0, 60], [50, 120], [120, 40], [160, 150]]}\n"                                            \
+    "  - {name: P, model: poisson, size: 300, rate_hz: 30}\n"                                                 \
+    "projections:\n"                                                                                          \
+    "  - {pre: E, post: E, receptor: E, indegree: 40, weight: 0.2, delay_ms: [0.5, 2]}\n"                     \
+    "  - {pre: E, post: I, receptor: E, indegree: 40, weight: 0.2, delay_ms: [0.5, 2]}\n"                     \
+    "  - {pre: I, post: E, receptor: I, indegree: 10, weight: 1.0, delay_ms: 1}\n"                            \
+    "  - {pre: I, post: I, receptor: I, indegree: 10, weight: 1.0, delay_ms: [0, 1.5]}\n"                     \
+    "  - {pre: X, post: E, receptor: E, indegree: 100, cv_indegree: 0.2, weight: 0.2}\n"                      \
+    "  - {pre: X, post: I, receptor: E, indegree: 80, weight: 0.2}\n"                                         \
+    "  - {pre: P, post: I, receptor: E, indegree: 20, weight: 0.3, delay_ms: [0.1, 0.5]}\n"                   \
+    "protocol:\n"                                                                                             \
+    "  windows:\n"                                                                                            \
+    "    - {name: base, start_ms: 20, end_ms: 80}\n"                                                          \
+    "    - {name: up, start_ms: 80, end_ms: 150}\n"                                                           \
+    "    - {name: down, start_ms: 150, end_ms: 220}\n"                                                        \
+    "  perturbations:\n"                                                                                      \
+    "    - {window: up, population: P, key: rate_hz, ramp: [0, 60]}\n"                                        \
+    "    - {window: down, population: P, key: rate_hz, ramp: [60, -20]}\n"                                    \
+    "    - {window: up, population: E, key: noise.mu_mV_per_s, step: 200}\n"                                  \
+    "stats:\n"                                                                                                \
+    "  v_neurons: 50\n"                                                                                       \
+    "  raster: {neurons: 25}\n"
+
 #define TEST_EXP_NET                                                                                              \
     "run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 200, seed: 23}\n"                                               \
     "populations:\n"                                                                                              \

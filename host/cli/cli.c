@@ -198,7 +198,7 @@ static int check_out(const run_args *a, const cob_config *c, char *out, size_t l
 static int write_results(const run_args *a, const char *out, const cob_config *c, const cob_stats *s,
                          const cob_sim_timing *t, cob_status run_st)
 {
-    char host[256], device[400], json[65536];
+    char host[256], device[400], json[262144]; /* room for 16 populations x 32 protocol windows */
     const char *out_path = NULL;
     cob_run_meta m;
     cob_theory_summary th;

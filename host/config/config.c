@@ -58,6 +58,10 @@ static int spec_line(const cob_config *c, const char *path)
         return c->pops[i].line;
     if (sscanf(path, "projections[%d]", &i) == 1 && i >= 0 && i < COB_MAX_PROJS)
         return c->projs[i].line;
+    if (sscanf(path, "protocol.windows[%d]", &i) == 1 && i >= 0 && i < COB_MAX_WINDOWS)
+        return c->protocol.windows[i].line;
+    if (sscanf(path, "protocol.perturbations[%d]", &i) == 1 && i >= 0 && i < COB_MAX_PERTURB)
+        return c->protocol.perts[i].line;
     return 0;
 }
 

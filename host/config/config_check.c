@@ -500,6 +500,8 @@ cob_status cob__check(const cob_config *c, const cob__src *s, cob_err *err)
         st = check_stats(c, s, err);
     if (st == COB_OK)
         st = check_durations(c, s, err);
+    if (st == COB_OK)
+        st = cob__check_protocol(c, s, err);
     return st;
 }
 

@@ -62,7 +62,7 @@ const cob__key cob__pop_keys[] = {
     {"v_init_mV", COB__K_PAIR, POP(lif.v_init_min_mV), POP(lif.v_init_max_mV), -INF, INF, 0, COB__M_LIF, NULL, NULL},
     {"jump", COB__K_ENUM, POP(lif.jump), 0, 0, 0, 0, COB__M_LIF_COND, jump_names, NULL},
     {"noise", COB__K_MAP, POP(noise), 0, 0, 0, 0, COB__M_LIF, NULL, noise_keys},
-    KEY("rate_hz", COB__K_NUM, POP(rate_hz), 0, INF, COB__REQUIRED, COB__M_POISSON),
+    KEY("rate_hz", COB__K_SCHED, POP(rate_sched), 0, INF, COB__REQUIRED, COB__M_POISSON),
     {"input", COB__K_ENUM, POP(input_mode), 0, 0, 0, 0, COB__M_POISSON, cob_input_names, NULL},
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
@@ -115,11 +115,30 @@ const cob__key cob__stats_keys[] = {
     {"traces", COB__K_MAP, 0, 0, 0, 0, 0, COB__M_ALL, NULL, traces_keys},
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
+#define WIN(f) offsetof(cob_window_spec, f)
+#define PRT(f) offsetof(cob_pert_spec, f)
+static const char *const pert_key_names[] = {"rate_hz", "noise.mu_mV_per_s", "noise.sigma_mV_per_sqrt_s", NULL};
+const cob__key cob__window_keys[] = {KEY("name", COB__K_NAME, WIN(name), 0, 0, COB__REQUIRED, COB__M_ALL),
+                                     KEY("start_ms", COB__K_NUM, WIN(start_ms), 0, INF, COB__REQUIRED, COB__M_ALL),
+                                     KEY("end_ms", COB__K_NUM, WIN(end_ms), 0, INF, COB__REQUIRED, COB__M_ALL),
+                                     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+const cob__key cob__pert_keys[] = {
+    KEY("window", COB__K_NAME, PRT(window), 0, 0, COB__REQUIRED, COB__M_ALL),
+    KEY("population", COB__K_POP, PRT(pop), 0, 0, COB__REQUIRED, COB__M_ALL),
+    {"key", COB__K_ENUM, PRT(target), 0, 0, 0, COB__REQUIRED, COB__M_ALL, pert_key_names, NULL},
+    KEY("step", COB__K_NUM, PRT(step), -INF, INF, 0, COB__M_ALL),
+    {"ramp", COB__K_PAIR, PRT(ramp_from), PRT(ramp_to), -INF, INF, COB__ANY_ORDER, COB__M_ALL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+static const cob__key protocol_keys[] = {KEY("windows", COB__K_WINDOWS, 0, 0, 0, COB__REQUIRED, COB__M_ALL),
+                                         KEY("perturbations", COB__K_PERTS, 0, 0, 0, 0, COB__M_ALL),
+                                         {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
 const cob__key cob__top_keys[] = {
     {"run", COB__K_MAP, offsetof(cob_config, run), 0, 0, 0, 0, COB__M_ALL, NULL, cob__run_keys},
     KEY("populations", COB__K_POPS, 0, 0, 0, COB__REQUIRED, COB__M_ALL),
     KEY("projections", COB__K_PROJS, 0, 0, 0, 0, COB__M_ALL),
     {"stats", COB__K_MAP, offsetof(cob_config, stats), 0, 0, 0, 0, COB__M_ALL, NULL, cob__stats_keys},
+    {"protocol", COB__K_MAP, offsetof(cob_config, protocol), 0, 0, 0, 0, COB__M_ALL, NULL, protocol_keys},
     KEY("sweep", COB__K_SKIP, 0, 0, 0, 0, COB__M_ALL),
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
@@ -180,7 +199,7 @@ int cob__key_ok(const cob__key *k, const void *base)
     case COB__K_PAIR:
         memcpy(&d, p, sizeof d);
         memcpy(&d2, (const char *)base + k->off2, sizeof d2);
-        return in_range(k, d) && in_range(k, d2) && d <= d2;
+        return in_range(k, d) && in_range(k, d2) && (d <= d2 || (k->flags & COB__ANY_ORDER));
     case COB__K_SCHED: return cob__sched_first_bad(k, (const cob_sched_spec *)(const void *)p) < 0;
     default: return 1;
     }
@@ -247,6 +266,10 @@ void cob__key_allowed(const cob__key *k, char *buf, size_t len)
         snprintf(buf, len, "a name [A-Za-z_][A-Za-z0-9_]* of 1 .. %d characters", COB_NAME_MAX - 1);
         break;
     case COB__K_PAIR:
+        if (k->flags & COB__ANY_ORDER) {
+            snprintf(buf, len, "[from, to], two finite numbers");
+            break;
+        }
         num_range(k, "both", r, sizeof r);
         snprintf(buf, len, "[min, max]%s with min <= max%s%s", (k->flags & COB__ONE_OK) ? " or one number," : "",
                  isinf(k->lo) && isinf(k->hi) ? "" : ", ", isinf(k->lo) && isinf(k->hi) ? "" : r);

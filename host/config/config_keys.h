@@ -12,23 +12,26 @@
 #include "cobalt/models.h"
 
 typedef enum {
-    COB__K_NUM,   /* double, finite */
-    COB__K_INT,   /* int (an exact-integer number such as 1e4 is accepted) */
-    COB__K_INT64, /* int64_t */
-    COB__K_U64,   /* uint64_t, full range */
-    COB__K_BOOL,  /* int 0/1 from true/false/yes/no */
-    COB__K_ENUM,  /* int-sized enum; value = index in names */
-    COB__K_PAIR,  /* two doubles at off and off2: [min, max] (or one number with COB__ONE_OK) */
-    COB__K_NAME,  /* char[COB_NAME_MAX] */
-    COB__K_POP,   /* int index of a population, given by name */
-    COB__K_MAP,   /* nested mapping: keys in sub, at base + off */
-    COB__K_POPS,  /* the populations list (read by config_read.c) */
-    COB__K_PROJS, /* the projections list */
-    COB__K_SKIP,  /* not read into cob_config: the `sweep` block (host/sweep/sweep_read.c reads it) */
-    COB__K_SCHED  /* cob_sched_spec: a number, or a list of [t_ms, value] points; lo/hi bound the values */
+    COB__K_NUM,     /* double, finite */
+    COB__K_INT,     /* int (an exact-integer number such as 1e4 is accepted) */
+    COB__K_INT64,   /* int64_t */
+    COB__K_U64,     /* uint64_t, full range */
+    COB__K_BOOL,    /* int 0/1 from true/false/yes/no */
+    COB__K_ENUM,    /* int-sized enum; value = index in names */
+    COB__K_PAIR,    /* two doubles at off and off2: [min, max] (or one number with COB__ONE_OK) */
+    COB__K_NAME,    /* char[COB_NAME_MAX] */
+    COB__K_POP,     /* int index of a population, given by name */
+    COB__K_MAP,     /* nested mapping: keys in sub, at base + off */
+    COB__K_POPS,    /* the populations list (read by config_read.c) */
+    COB__K_PROJS,   /* the projections list */
+    COB__K_SKIP,    /* not read into cob_config: the `sweep` block (host/sweep/sweep_read.c reads it) */
+    COB__K_SCHED,   /* cob_sched_spec: a number, or a list of [t_ms, value] points; lo/hi bound the values */
+    COB__K_WINDOWS, /* the protocol's windows list (read by config_read.c after the populations) */
+    COB__K_PERTS    /* the protocol's perturbations list */
 } cob__kind;
 
-enum { COB__LO_OPEN = 1, COB__HI_OPEN = 2, COB__REQUIRED = 4, COB__ONE_OK = 8 };
+/* COB__ANY_ORDER: a COB__K_PAIR that is [from, to], not [min, max] (either order). */
+enum { COB__LO_OPEN = 1, COB__HI_OPEN = 2, COB__REQUIRED = 4, COB__ONE_OK = 8, COB__ANY_ORDER = 16 };
 /* Model masks, bit (1 << cob_model), generated from the model registry: COB__M_<ID> for each
  * neuron model, COB__M_POISSON for sources, COB__M_LIF for every neuron model (all are LIF-family
  * and share its keys), COB__M_ALL for keys outside populations. */
@@ -55,6 +58,7 @@ typedef struct cob__key {
 } cob__key;
 
 extern const cob__key cob__top_keys[], cob__run_keys[], cob__pop_keys[], cob__proj_keys[], cob__stats_keys[];
+extern const cob__key cob__window_keys[], cob__pert_keys[];
 
 /* Node ids [first, last] of the YAML document that the --set `set` made (key_len: the length
  * of its key part). Messages about them name the --set instead of file:line. */
@@ -123,6 +127,13 @@ cob_status cob__read(cob_config *c, const cob__src *s, cob_err *err);
 /* The names of populations [0, n) are unique; else COB_ERR_CONFIG naming the second use (checked
  * before projections refer to populations by name, and again by cob__check). */
 cob_status cob__check_pop_names(const cob_config *c, const cob__src *s, int n, cob_err *err);
+/* The protocol block (host/config/config_protocol.c): windows inside the measurement, in time
+ * order and not overlapping, unique names; perturbations of an existing window, of a key the
+ * population's model has, whose compiled schedule fits COB_SCHEDULE_MAX points and keeps its
+ * input in range. */
+cob_status cob__check_protocol(const cob_config *c, const cob__src *s, cob_err *err);
+/* The largest rate (Hz) of Poisson population pop over the run, protocol included. */
+double cob__pop_rate_max(const cob_config *c, int pop);
 /* Every range and cross-key rule; messages located through s. */
 cob_status cob__check(const cob_config *c, const cob__src *s, cob_err *err);
 

@@ -14,7 +14,8 @@ typedef struct {
     const cob__src *s;
     cob_config *c;
     cob_err *err;
-    int pops_node, projs_node; /* value nodes of the two lists, read after the rest */
+    int pops_node, projs_node;    /* value nodes of the two lists, read after the rest */
+    int windows_node, perts_node; /* the protocol's lists, read after the populations */
 } reader;
 
 static yaml_node_t *get(const cob__src *s, int id)
@@ -289,6 +290,8 @@ static cob_status read_value(reader *r, const cob__key *k, int id, const char *p
     case COB__K_PROJS: r->projs_node = id; return COB_OK;
     case COB__K_SKIP: return COB_OK;
     case COB__K_SCHED: return read_sched(r, k, id, path, base);
+    case COB__K_WINDOWS: r->windows_node = id; return COB_OK;
+    case COB__K_PERTS: r->perts_node = id; return COB_OK;
     }
     return COB_OK;
 }
@@ -383,6 +386,10 @@ static cob_status read_pop(reader *r, int i, int id)
     cob_status st = model ? read_value(r, cob__key_find(cob__pop_keys, "model"), model, sub, p) : COB_OK;
     if (st == COB_OK)
         st = read_map(r, id, path, cob__pop_keys, p, 1u << p->model, &seen);
+    if (st == COB_OK && p->model == COB_MODEL_POISSON) /* rate_hz: the constant, or the schedule's largest value */
+        for (int k = 0; k < p->rate_sched.n; k++)
+            if (k == 0 || p->rate_sched.value[k] > p->rate_hz)
+                p->rate_hz = p->rate_sched.value[k];
     const cob__key *vi = cob__key_find(cob__pop_keys, "v_init_mV");
     if (st == COB_OK && !(seen & (1u << (vi - cob__pop_keys)))) {
         p->lif.v_init_min_mV = p->lif.v_reset_mV;
@@ -401,6 +408,40 @@ static cob_status read_proj(reader *r, int i, int id)
     q->delay_min_ms = q->delay_max_ms = r->c->run.dt_ms;
     q->line = cob__node_line(r->s, id);
     return read_map(r, id, path, cob__proj_keys, q, COB__M_ALL, &seen);
+}
+
+static cob_status read_window(reader *r, int i, int id)
+{
+    cob_window_spec *w = &r->c->protocol.windows[i];
+    char path[48];
+    unsigned seen;
+    snprintf(path, sizeof path, "protocol.windows[%d]", i);
+    memset(w, 0, sizeof *w);
+    w->line = cob__node_line(r->s, id);
+    return read_map(r, id, path, cob__window_keys, w, COB__M_ALL, &seen);
+}
+
+/* A perturbation: exactly one of step and ramp. */
+static cob_status read_pert(reader *r, int i, int id)
+{
+    cob_pert_spec *q = &r->c->protocol.perts[i];
+    char path[48];
+    unsigned seen;
+    snprintf(path, sizeof path, "protocol.perturbations[%d]", i);
+    memset(q, 0, sizeof *q);
+    q->line = cob__node_line(r->s, id);
+    cob_status st = read_map(r, id, path, cob__pert_keys, q, COB__M_ALL, &seen);
+    if (st != COB_OK)
+        return st;
+    unsigned step = 1u << (cob__key_find(cob__pert_keys, "step") - cob__pert_keys);
+    unsigned ramp = 1u << (cob__key_find(cob__pert_keys, "ramp") - cob__pert_keys);
+    if (!(seen & step) == !(seen & ramp))
+        return cob__fail_node(r->s, r->err, id, path,
+                              "%s (allowed: exactly one of step: VALUE, a constant added over the window, and ramp: "
+                              "[FROM, TO], linear over the window)",
+                              (seen & step) ? "both step and ramp given" : "neither step nor ramp given");
+    q->is_ramp = (seen & ramp) != 0;
+    return COB_OK;
 }
 
 /* The populations or projections list: a sequence of at most max mappings. */
@@ -427,7 +468,7 @@ static cob_status read_list(reader *r, int id, const char *path, int min, int ma
 
 cob_status cob__read(cob_config *c, const cob__src *s, cob_err *err)
 {
-    reader r = {s, c, err, 0, 0};
+    reader r = {s, c, err, 0, 0, 0, 0};
     unsigned seen;
     if (!get(s, 1))
         return cob__fail_node(s, err, 0, "", "empty config (at least populations is required)");
@@ -436,5 +477,10 @@ cob_status cob__read(cob_config *c, const cob__src *s, cob_err *err)
         st = read_list(&r, r.pops_node, "populations", 1, COB_MAX_POPS, read_pop, &c->n_pops);
     if (st == COB_OK && r.projs_node)
         st = read_list(&r, r.projs_node, "projections", 0, COB_MAX_PROJS, read_proj, &c->n_projs);
+    /* after the populations, which perturbations name */
+    if (st == COB_OK && r.windows_node)
+        st = read_list(&r, r.windows_node, "protocol.windows", 1, COB_MAX_WINDOWS, read_window, &c->protocol.n_windows);
+    if (st == COB_OK && r.perts_node)
+        st = read_list(&r, r.perts_node, "protocol.perturbations", 0, COB_MAX_PERTURB, read_pert, &c->protocol.n_perts);
     return st;
 }

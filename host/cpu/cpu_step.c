@@ -47,9 +47,17 @@ static void step_sources(cob_cpu *s, int pop, int64_t t)
     cob_pool *pl = &s->pool[pop];
     const cob_plan_pop *pp = &s->plan->pop[pop];
     const uint32_t stream = COB_STREAM(COB_STREAM_SOURCE, pop);
+    const cob_rate_sched *rs = &pp->rate_sched;
+    const float rate = rs->on ? cob_schedule_at(&rs->rate, t) : 0.0f;
     int64_t j, n = pp->size, k = 0;
     for (j = 0; j < n; ++j)
         if (pl->next[j] == t) {
+            if (rs->on && !cob_pool_keep(s->net->seed, pop, (uint32_t)j, t, rate, rs->rate_max)) {
+                /* a thinned candidate: no spike, the next candidate as usual */
+                pl->next[j] = cob_pool_next(s->net->seed, stream, (uint32_t)j, t, pp->p_step, &pl->n_draws[j],
+                                            pp->gap_thr, pp->gap_len);
+                continue;
+            }
             if (s->spk_tick[pop])
                 s->spk_tick[pop][k] = (uint8_t)cob_pool_spike_tick(s->net->seed, pop, (uint32_t)j, t);
             s->spk[pop][k++] = (int32_t)j;
@@ -79,6 +87,23 @@ static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint
     uint32_t stream = in->stream;
     int64_t lo, hi, i;
     thread_range(pr->n_post, &lo, &hi);
+    if (in->sched) { /* a scheduled rate: lambda = K_i rate(t) dt, split once per distinct K_i in a row */
+        const double lam = (double)cob_schedule_at(&s->plan->pop[in->pre].rate_sched.rate, t) * in->dt_s;
+        int32_t k_prev = -1;
+        uint32_t nc = 0;
+        double chunk = 0.0, e = 1.0;
+        for (i = lo; i < hi; ++i) {
+            uint32_t n;
+            if (pr->indegree[i] != k_prev) {
+                k_prev = pr->indegree[i];
+                cob_poisson_split((double)k_prev * lam, &nc, &chunk, &e);
+            }
+            n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, nc, chunk, e);
+            if (n)
+                ring_add(&cells[i], n, ovf);
+        }
+        return;
+    }
     for (i = lo; i < hi; ++i) {
         int32_t k = pr->indegree[i];
         uint32_t n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, in->n_chunks[k], in->lambda_chunk[k],
@@ -121,6 +146,8 @@ static void step_inputs(cob_cpu *s, int64_t t)
 typedef struct {
     int64_t t, tm; /* step, and step within the measurement window */
     int measuring, sample_v;
+    int32_t win;       /* protocol window of the step (measured steps only), -1 none */
+    int64_t win_start; /* its first step */
 } step_ctx;
 
 /* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
@@ -162,6 +189,7 @@ static inline __attribute__((always_inline)) int64_t update_loop(
     uint8_t *restrict spk_tick = s->spk_tick[pop];
     const cob_acc_arrays acc = cob_acc_pop_arrays(&s->acc.pop[pop]);
     const cob_vhist_geom geom = {s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins};
+    const int64_t vn = s->net->pop_size[pop] < s->acc.v_neurons ? s->net->pop_size[pop] : s->acc.v_neurons;
     uint64_t *vhist = s->vhist + ((int64_t)thread_id() * s->net->n_pops + pop) * (s->acc.v_bins + 2);
     int64_t i, w = lo;
     if (noise)
@@ -182,9 +210,21 @@ static inline __attribute__((always_inline)) int64_t update_loop(
             *merged += (uint64_t)(flags >> COB_STEP_MERGED_SHIFT);
         }
         if (measuring) {
+            int32_t k;
+            if (sc->win >= 0) { /* per-window statistics: ISIs inside the window by integer atomics */
+                uint64_t isi = cob_stats_window(&acc, i, sc->t, sc->win, sc->win_start, flags & COB_STEP_FIRED,
+                                                flags & COB_STEP_REFRACTORY, sc->sample_v, v, vn);
+                if (isi) {
+                    uint64_t *wc = acc.win_isi + 4 * sc->win, sq = isi * isi;
+                    __atomic_fetch_add(&wc[0], 1u, __ATOMIC_RELAXED);
+                    __atomic_fetch_add(&wc[1], isi, __ATOMIC_RELAXED);
+                    if (__atomic_fetch_add(&wc[2], sq, __ATOMIC_RELAXED) + sq < sq) /* the low word wrapped */
+                        __atomic_fetch_add(&wc[3], 1u, __ATOMIC_RELAXED);
+                }
+            }
             /* the thread's own histogram copy: no atomics on the hot path (merged at read) */
-            int32_t k = cob_stats_neuron(&acc, i, sc->t, flags & COB_STEP_FIRED, flags & COB_STEP_REFRACTORY,
-                                         sc->sample_v, v, &geom);
+            k = cob_stats_neuron(&acc, i, sc->t, flags & COB_STEP_FIRED, flags & COB_STEP_REFRACTORY, sc->sample_v, v,
+                                 &geom);
             int c;
             for (c = 0; c < nch; ++c) chan[c] += in.count[c];
             if (k >= 0)
@@ -272,6 +312,8 @@ static void step_records(cob_cpu *s, int pop, const step_ctx *sc)
     if (!sc->measuring)
         return;
     a->pop[pop].rate_ts[sc->tm / a->bin_steps] += (uint32_t)s->n_spk[pop];
+    if (sc->win >= 0)
+        a->pop[pop].win_spikes[sc->win] += (uint64_t)s->n_spk[pop];
     for (k = 0; k < s->n_spk[pop] && s->spk[pop][k] < a->raster_neurons; ++k)
         cob_acc_raster(a, sc->t, pop, s->spk[pop][k]);
     if (sc->tm % a->trace_stride == 0)
@@ -415,6 +457,8 @@ static void step_context(const cob_cpu *s, int64_t t, step_ctx *sc)
     sc->tm = t - s->acc.warmup_steps;
     sc->measuring = t >= s->acc.warmup_steps && sc->tm < s->acc.measure_steps;
     sc->sample_v = sc->measuring && sc->tm % s->acc.v_stride == 0;
+    sc->win = sc->measuring ? cob_window_of(&s->acc.windows, t) : -1;
+    sc->win_start = sc->win >= 0 ? s->acc.windows.start[sc->win] : 0;
 }
 
 /* Serial part of a step, between the neuron updates and the emission. Pool sources are drawn

@@ -74,6 +74,7 @@ int64_t cob_config_memory_estimate(const cob_config *c)
         shape.cv_bins = c->stats.cv_hist_bins;
         shape.v_bins = c->stats.v_hist_bins;
         shape.n_bins_ts = dims.n_bins_ts;
+        shape.n_windows = c->protocol.n_windows;
         bytes += cob_stats_pop_bytes(&shape); /* the reduced results' arrays */
     }
     bytes += neurons * COB_MAX_CHANNELS * 2 * 2;                 /* input buffers, two threads */

@@ -255,6 +255,55 @@ static cob_status write_theory(cob__h5w *w, hid_t g, void *user)
     return st != COB_OK ? st : cob__h5_dsets(w, g, a, 2);
 }
 
+/* The schedule of an input the protocol perturbs, as the run used it (compiled, in steps): dataset
+ * input_<population>_<key>, n x 2 of (t_ms, value), so that a rate can be plotted against it. */
+static cob_status write_input_schedule(cob__h5w *w, hid_t g, const cob_config *c, int pop, int target)
+{
+    static const char *const key[] = {"rate_hz", "noise.mu_mV_per_s", "noise.sigma_mV_per_sqrt_s"};
+    int64_t t[COB_SCHEDULE_MAX];
+    double v[COB_SCHEDULE_MAX], tv[2 * COB_SCHEDULE_MAX];
+    char name[96];
+    int perturbed = 0, n;
+    for (int k = 0; k < c->protocol.n_perts; k++)
+        perturbed |= c->protocol.perts[k].pop == pop && c->protocol.perts[k].target == target;
+    n = perturbed ? cob_protocol_schedule(c, pop, target, t, v, COB_SCHEDULE_MAX) : 0;
+    if (n <= 0)
+        return COB_OK;
+    if (n > COB_SCHEDULE_MAX)
+        n = COB_SCHEDULE_MAX; /* refused by the config check; not reached for a checked config */
+    for (int i = 0; i < n; i++) {
+        tv[2 * i] = (double)t[i] * c->run.dt_ms;
+        tv[2 * i + 1] = v[i];
+    }
+    hsize_t dims[2] = {(hsize_t)n, 2};
+    snprintf(name, sizeof name, "input_%s_%s", c->pops[pop].name, key[target]);
+    return cob__h5_dset(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, tv);
+}
+
+/* /protocol: the windows the per-window statistics of /populations/NAME refer to. */
+static cob_status write_protocol(cob__h5w *w, hid_t g, void *user)
+{
+    const run_ctx *x = user;
+    const cob_protocol_spec *p = &x->c->protocol;
+    const char *names[COB_MAX_WINDOWS];
+    double start[COB_MAX_WINDOWS], end[COB_MAX_WINDOWS];
+    hsize_t n = (hsize_t)p->n_windows;
+    for (int k = 0; k < p->n_windows; k++) {
+        names[k] = p->windows[k].name;
+        start[k] = p->windows[k].start_ms;
+        end[k] = p->windows[k].end_ms;
+    }
+    cob__h5_arr a[] = {{"window_start_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, start},
+                       {"window_end_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, end}};
+    cob_status st = cob__h5_dset(w, g, "window_names", w->str_t, w->str_t, 1, &n, names);
+    if (st == COB_OK)
+        st = cob__h5_dsets(w, g, a, 2);
+    for (int pop = 0; pop < x->c->n_pops && st == COB_OK; pop++)
+        for (int target = COB_PERT_RATE; target <= COB_PERT_SIGMA && st == COB_OK; target++)
+            st = write_input_schedule(w, g, x->c, pop, target);
+    return st;
+}
+
 static cob_status write_body(cob__h5w *w, hid_t f, void *user)
 {
     const run_ctx *x = user;
@@ -269,6 +318,8 @@ static cob_status write_body(cob__h5w *w, hid_t f, void *user)
         st = cob__h5_group(w, f, "raster", write_raster, user);
     if (st == COB_OK && x->m->theory)
         st = cob__h5_group(w, f, "theory", write_theory, user);
+    if (st == COB_OK && x->c->protocol.n_windows > 0)
+        st = cob__h5_group(w, f, "protocol", write_protocol, user);
     return st != COB_OK ? st : cob__h5_group(w, f, "traces", write_traces, user);
 }
 

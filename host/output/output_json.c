@@ -64,7 +64,26 @@ static void j_num(jbuf *j, int first, const char *key, double v)
         j_put(j, "%s\"%s\":null", sep, key);
 }
 
-static void j_pops(jbuf *j, const cob_stats *s)
+/* ,"windows":{NAME:{rate_hz, cv, v_mean_mV, v_sd_mV}, ...} of a run with a protocol. */
+static void j_windows(jbuf *j, const cob_config *c, const cob_pop_stats *p)
+{
+    if (p->n_windows <= 0)
+        return;
+    j_put(j, ",\"windows\":{");
+    for (int64_t w = 0; w < p->n_windows && w < c->protocol.n_windows; w++) {
+        j_put(j, w ? "," : "");
+        j_str(j, c->protocol.windows[w].name, COB_NAME_MAX);
+        j_put(j, ":{");
+        j_num(j, 1, "rate_hz", p->win_rate_hz[w]);
+        j_num(j, 0, "cv", p->win_cv_isi[w]);
+        j_num(j, 0, "v_mean_mV", p->win_v_mean_mV[w]);
+        j_num(j, 0, "v_sd_mV", p->win_v_sd_mV[w]);
+        j_put(j, "}");
+    }
+    j_put(j, "}");
+}
+
+static void j_pops(jbuf *j, const cob_config *c, const cob_stats *s)
 {
     j_put(j, ",\"populations\":{");
     for (int i = 0; i < s->n_pops; i++) {
@@ -82,6 +101,7 @@ static void j_pops(jbuf *j, const cob_stats *s)
             j_num(j, 0, "balance_factor_mean", p->bal_factor_mean);
             j_num(j, 0, "balance_factor_sd", p->bal_factor_sd);
         }
+        j_windows(j, c, p);
         j_put(j, "}");
     }
     j_put(j, "}");
@@ -127,7 +147,7 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
           s->ring_overflow, s->raster_overflow, s->spikes_merged);
     j_put(&j, ",\"integrator\":");
     j_str(&j, cob_integrator_name(c->run.integrator), SIZE_MAX);
-    j_pops(&j, s);
+    j_pops(&j, c, s);
     j_put(&j, "}");
     if (j.pos < len)
         return COB_OK;

@@ -113,7 +113,7 @@ static cob_status write_run(const char *out, const cob_config *c, const cob_stat
     cob_theory_summary th;
     cob_err th_err = {COB_OK, ""};
     cob_status st = COB_OK;
-    size_t len = 65536;
+    size_t len = 262144; /* as the CLI: room for 16 populations x 32 protocol windows */
     run_meta(&m, device, sizeof device, c, t);
     m.theory = cob_output_theory(c, s, &th, &th_err) == COB_OK ? &th : NULL;
     if (out)

@@ -47,20 +47,52 @@ void cob_plan_schedule(cob_schedule *out, const cob_sched_spec *s, double dt_ms)
     }
 }
 
-/* White noise: the exact propagators of the OU increment over a step (include/cobalt/hd/noise.h). */
-static void plan_noise(cob_noise *nz, const cob_pop_spec *ps, int pop, double dt_ms)
+/* Input target (cob_pert_target) of population pop as the run uses it: its schedule with the
+ * protocol's perturbations, in steps (host/config/config_protocol.c; without perturbations the
+ * same points as cob_plan_schedule). n = 0 when the population has no such input. */
+static void plan_sched(cob_schedule *out, const cob_config *c, int pop, int target)
 {
-    const double tau_s = ps->lif.tau_m_ms * 1e-3, d = exp(-dt_ms / ps->lif.tau_m_ms);
+    int64_t t[COB_SCHEDULE_MAX];
+    double v[COB_SCHEDULE_MAX];
+    int n = cob_protocol_schedule(c, pop, target, t, v, COB_SCHEDULE_MAX), i;
+    out->n = n < COB_SCHEDULE_MAX ? n : COB_SCHEDULE_MAX; /* more is refused by the config check */
+    for (i = 0; i < out->n; ++i) {
+        out->t_steps[i] = t[i];
+        out->value[i] = (float)v[i];
+    }
+}
+
+/* White noise: the exact propagators of the OU increment over a step (include/cobalt/hd/noise.h). */
+static void plan_noise(cob_noise *nz, const cob_config *c, int pop)
+{
+    const cob_pop_spec *ps = &c->pops[pop];
+    const double dt_ms = c->run.dt_ms, tau_s = ps->lif.tau_m_ms * 1e-3, d = exp(-dt_ms / ps->lif.tau_m_ms);
     memset(nz, 0, sizeof *nz);
-    if (ps->noise.mu_mV_per_s.n <= 0 && ps->noise.sigma_mV_per_sqrt_s.n <= 0)
+    plan_sched(&nz->mu, c, pop, COB_PERT_MU);
+    plan_sched(&nz->sigma, c, pop, COB_PERT_SIGMA);
+    if (nz->mu.n <= 0 && nz->sigma.n <= 0)
         return;
     nz->on = 1;
     nz->bridge = ps->noise.bridge;
     nz->stream = COB_STREAM(COB_STREAM_NOISE, pop);
     nz->k_mu = (float)(tau_s * (1.0 - d));
     nz->k_sigma = (float)sqrt(tau_s * (1.0 - d * d) / 2.0);
-    cob_plan_schedule(&nz->mu, &ps->noise.mu_mV_per_s, dt_ms);
-    cob_plan_schedule(&nz->sigma, &ps->noise.sigma_mV_per_sqrt_s, dt_ms);
+}
+
+/* A rate that varies: its schedule in steps and its largest value (float, as evaluated). */
+static void plan_rate(cob_plan_pop *pp, const cob_config *c, int pop)
+{
+    cob_rate_sched *rs = &pp->rate_sched;
+    int i;
+    memset(rs, 0, sizeof *rs);
+    if (!cob_pop_rate_varies(c, pop))
+        return;
+    plan_sched(&rs->rate, c, pop, COB_PERT_RATE);
+    for (i = 0; i < rs->rate.n; ++i)
+        if (rs->rate.value[i] > rs->rate_max)
+            rs->rate_max = rs->rate.value[i];
+    rs->on = rs->rate_max > 0.0f; /* a rate that is 0 throughout: the constant path at rate_hz = 0 */
+    pp->rate_hz = rs->on ? (double)rs->rate_max : 0.0;
 }
 
 static cob_status plan_pop(cob_plan *pl, const cob_config *c, int pop, cob_err *err)
@@ -76,10 +108,11 @@ static cob_status plan_pop(cob_plan *pl, const cob_config *c, int pop, cob_err *
     pp->input = (int32_t)ps->input_mode;
     pp->rate_hz = ps->rate_hz;
     if (ps->model != COB_MODEL_POISSON) {
-        plan_noise(&pp->noise, ps, pop, c->run.dt_ms);
+        plan_noise(&pp->noise, c, pop);
         return COB_OK;
     }
-    pp->p_step = ps->rate_hz * c->run.dt_ms * 1e-3;
+    plan_rate(pp, c, pop);
+    pp->p_step = pp->rate_hz * c->run.dt_ms * 1e-3;
     if (ps->input_mode == COB_INPUT_POOL && pp->p_step > 0.0 && pp->p_step < 1.0) {
         pp->gap_thr = cob_geometric_table(pp->p_step, &pp->gap_len);
         if (!pp->gap_thr)
@@ -94,12 +127,15 @@ static cob_status plan_proj(cob_plan *pl, const cob_config *c, const cob_net *ne
 {
     const cob_proj *pr = &net->proj[p];
     cob_plan_proj *pp = &pl->proj[p];
-    double rate = c->pops[pr->pre].rate_hz, dt_s = c->run.dt_ms * 1e-3;
+    double rate = pl->pop[pr->pre].rate_hz, dt_s = c->run.dt_ms * 1e-3;
     int32_t k;
     pp->independent = pr->independent;
     pp->stream = COB_STREAM(COB_STREAM_INDEP, p);
     if (!pr->independent)
         return COB_OK;
+    pp->sched = pl->pop[pr->pre].rate_sched.on;
+    pp->pre = pr->pre;
+    pp->dt_s = dt_s;
     pp->k_max = pr->k_max;
     pp->n_chunks = malloc(((size_t)pp->k_max + 1) * sizeof *pp->n_chunks);
     pp->lambda_chunk = malloc(((size_t)pp->k_max + 1) * sizeof *pp->lambda_chunk);
@@ -124,6 +160,13 @@ cob_status cob_plan_compile(cob_plan *pl, const cob_config *c, const cob_net *ne
     pl->n_pops = c->n_pops;
     pl->n_projs = c->n_projs;
     plan_stats(pl, c, net);
+    pl->v_neurons = c->stats.v_neurons;
+    pl->windows.steps.n = c->protocol.n_windows;
+    for (i = 0; i < c->protocol.n_windows; ++i) {
+        pl->windows.steps.start[i] = cob_steps(c->protocol.windows[i].start_ms, c->run.dt_ms);
+        pl->windows.steps.end[i] = cob_steps(c->protocol.windows[i].end_ms, c->run.dt_ms);
+        snprintf(pl->windows.name[i], COB_NAME_MAX, "%s", c->protocol.windows[i].name);
+    }
     for (i = 0; i < c->n_pops && st == COB_OK; ++i) st = plan_pop(pl, c, i, err);
     for (i = 0; i < c->n_projs && st == COB_OK; ++i) st = plan_proj(pl, c, net, i, err);
     if (st != COB_OK)

@@ -3,7 +3,8 @@
  * seed 001's balance factor BF = -I_I / (I_E + I_ext). Computed after the run from what every
  * backend returns: the spike counts of the presynaptic neurons in the measured window, each
  * sampled neuron's partners (drawn again from the layout, cob_net_partners, so a backend that
- * built its synapses on a device needs no download), the sources' rates and the white-noise mean.
+ * built its synapses on a device needs no download), the sources' rates and the white-noise mean
+ * (schedules, protocols included, averaged over the measured window).
  * Arrivals in the window are the partners' spikes in the window, up to the spikes within one
  * delay of its edges (a relative error of at most max delay / window, e.g. 0.1% for 10 ms in 10 s). */
 #include <math.h>
@@ -43,6 +44,26 @@ static double sched_mean(const cob_sched_spec *s, double a, double b)
     return area / (b - a);
 }
 
+/* Mean over the measured window of input `target` (cob_pert_target) of population pop as the run
+ * used it (its schedule with the protocol's perturbations, cob_protocol_schedule); 0 if absent. */
+static double input_mean(const cob_config *c, int pop, int target)
+{
+    static __thread int64_t t_steps[COB_SCHEDULE_MAX];
+    static __thread double value[COB_SCHEDULE_MAX];
+    static __thread cob_sched_spec sp;
+    int n = cob_protocol_schedule(c, pop, target, t_steps, value, COB_SCHEDULE_MAX), k;
+    if (n <= 0)
+        return 0.0;
+    if (n > COB_SCHEDULE_MAX)
+        n = COB_SCHEDULE_MAX; /* refused by the config check; never reached */
+    sp.n = n;
+    for (k = 0; k < n; ++k) {
+        sp.t_ms[k] = (double)t_steps[k] * c->run.dt_ms;
+        sp.value[k] = value[k];
+    }
+    return sched_mean(&sp, c->run.t_warmup_ms, c->run.t_warmup_ms + c->run.t_sim_ms);
+}
+
 /* Index in s->pop[] of config population q (neuron populations only, in config order); -1. */
 static int stats_index(const cob_config *c, int q)
 {
@@ -58,13 +79,15 @@ static void balance_pop(cob_pop_stats *ps, const cob_stats *s, const cob_net *ne
 {
     const cob__model_host *mh = cob__model_host_of(c->pops[q].model);
     const cob_lif_params *lp = &c->pops[q].lif;
-    const double t0 = c->run.t_warmup_ms, t1 = t0 + c->run.t_sim_ms, T = s->t_measured_s;
-    const double mu = sched_mean(&c->pops[q].noise.mu_mV_per_s, t0, t1);
-    double sum = 0.0, sum2 = 0.0, g_kind;
+    const double T = s->t_measured_s, mu = input_mean(c, q, COB_PERT_MU);
+    double sum = 0.0, sum2 = 0.0, g_kind, src_rate[COB_MAX_POPS];
+    int r;
     int64_t i, n_ok = 0;
     if (!mh || !mh->mean_input)
         return; /* a model without the hook: its balance stays unset (bal arrays 0, mean NaN) */
     mh->mean_input(lp, COB_RECEPTOR_E, 0.0, 0.0, 0.0, &g_kind); /* NaN: a current-based model */
+    for (r = 0; r < c->n_pops; ++r)
+        src_rate[r] = cob_model_is_neuron(c->pops[r].model) ? 0.0 : input_mean(c, r, COB_PERT_RATE);
     for (i = 0; i < ps->bal_n; ++i) {
         double v = i < ps->v_n && isfinite(ps->v_mean_mV[i]) ? ps->v_mean_mV[i] : ps->v_pop_mean_mV;
         double in[3] = {0.0, 0.0, mu}, g[3] = {0.0, 0.0, 0.0};
@@ -76,8 +99,8 @@ static void balance_pop(cob_pop_stats *ps, const cob_stats *s, const cob_net *ne
             double rate_in = 0.0, gi, x;
             if (pr->post != q)
                 continue;
-            if (pre_stats < 0) { /* a Poisson population: K_i sources at its rate */
-                rate_in = pr->indegree[i] * c->pops[pr->pre].rate_hz;
+            if (pre_stats < 0) { /* a Poisson population: K_i sources at its mean rate over the window */
+                rate_in = pr->indegree[i] * src_rate[pr->pre];
                 kind = 2;
             } else {
                 const uint32_t *cnt = s->pop[pre_stats].spike_count;

@@ -37,6 +37,9 @@ cob_status cob_acc_init(cob_acc *a, const cob_net *net, const cob_plan *pl, cob_
     a->measure_steps = pl->measure_steps;
     a->bin_steps = pl->bin_steps;
     a->n_bins_ts = pl->n_bins_ts;
+    a->n_windows = pl->windows.steps.n;
+    a->v_neurons = pl->v_neurons;
+    a->windows = pl->windows.steps;
     a->v_stride = pl->v_stride;
     a->v_bins = pl->v_bins;
     a->v_min_mV = pl->v_min_mV;
@@ -197,6 +200,37 @@ static void reduce_inputs_ts(const cob_pop_acc *pa, const cob_net *net, int pop,
     ps->pop_rate_cv = (ps->n_bins_ts && m > 0) ? sqrt(fmax(ss / ps->n_bins_ts - m * m, 0.0)) / m : NAN;
 }
 
+/* Per protocol window: the population rate from its spike count, the CV of the ISIs inside it
+ * pooled over the population (integer sums), and V mean and s.d. pooled over the samples of the
+ * first v_n neurons (their sums, added in neuron order). */
+static void reduce_windows(const cob_acc *a, const cob_pop_acc *pa, const cob_plan *pl, cob_pop_stats *ps)
+{
+    const cob_acc_dims one = {pa->n, 0, 0, 1, a->v_neurons};
+    const int64_t vn = cob_acc_row_len(&cob_acc_table[COB_ACC_WIN_V], &one) / 3; /* rows of win_v per window */
+    int64_t w, i;
+    for (w = 0; w < ps->n_windows; ++w) {
+        const double dur_s = (double)(a->windows.end[w] - a->windows.start[w]) * pl->dt_ms * 1e-3;
+        const uint64_t *isi = pa->win_isi + 4 * w;
+        const double isi_sq = (double)isi[3] * 18446744073709551616.0 + (double)isi[2]; /* 128-bit sum */
+        double n = 0.0, sum = 0.0, sumsq = 0.0, m;
+        ps->win_rate_hz[w] = pa->n > 0 && dur_s > 0 ? (double)pa->win_spikes[w] / ((double)pa->n * dur_s) : NAN;
+        ps->win_n_isi[w] = isi[0];
+        m = isi[0] ? (double)isi[1] / (double)isi[0] : NAN;
+        ps->win_cv_isi[w] = isi[0] >= (uint64_t)pl->reduce.min_isi && isi[0] > 0
+                                ? sqrt(fmax(isi_sq / (double)isi[0] - m * m, 0.0)) / m
+                                : NAN;
+        for (i = 0; i < ps->v_n && i < vn; ++i) {
+            const double *c = pa->win_v + (w * vn + i) * 3;
+            n += c[0];
+            sum += c[1];
+            sumsq += c[2];
+        }
+        ps->win_v_samples[w] = (uint64_t)n;
+        ps->win_v_mean_mV[w] = n > 0 ? sum / n : NAN;
+        ps->win_v_sd_mV[w] = n > 0 ? sqrt(fmax(sumsq / n - (sum / n) * (sum / n), 0.0)) : NAN;
+    }
+}
+
 /* The counts of ps, then every owned array of the population results table at its length. */
 static int pop_stats_alloc(cob_pop_stats *ps, int64_t n, const cob_stats_spec *ss, int64_t n_bins_ts, int n_pops)
 {
@@ -260,8 +294,10 @@ cob_status cob_acc_reduce(const cob_acc *a, const cob_net *net, const cob_plan *
         snprintf(ps->name, sizeof ps->name, "%s", pl->pop[pop].name);
         ps->model = (int)pl->pop[pop].model;
         ps->bin_ms = a->bin_steps * pl->dt_ms;
+        ps->n_windows = a->n_windows;
         if (!pop_stats_alloc(ps, a->pop[pop].n, &pl->reduce, a->n_bins_ts, pl->n_pops))
             goto nomem;
+        reduce_windows(a, &a->pop[pop], pl, ps);
         reduce_rates(&a->pop[pop], &pl->reduce, t_s, ps);
         reduce_hists(&a->pop[pop], &pl->reduce, ps);
         reduce_voltage(&a->pop[pop], ps);

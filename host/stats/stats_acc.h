@@ -26,11 +26,13 @@ extern "C" {
 typedef struct {
     int64_t n;
     uint32_t *spike_count, *n_isi, *v_n;
-    int64_t *last_spike;                   /* step of the last spike in the window, -1 none */
-    uint64_t *isi_sum, *isi_sumsq;         /* steps, steps^2 */
-    double *v_sum, *v_sumsq;               /* over non-refractory samples */
-    uint64_t *v_hist;                      /* v_bins + 2: [0] below, [1 .. v_bins], [v_bins + 1] above */
-    uint32_t *rate_ts;                     /* n_bins_ts */
+    int64_t *last_spike;            /* step of the last spike in the window, -1 none */
+    uint64_t *isi_sum, *isi_sumsq;  /* steps, steps^2 */
+    double *v_sum, *v_sumsq;        /* over non-refractory samples */
+    uint64_t *v_hist;               /* v_bins + 2: [0] below, [1 .. v_bins], [v_bins + 1] above */
+    uint32_t *rate_ts;              /* n_bins_ts */
+    uint64_t *win_spikes, *win_isi; /* per protocol window (hd/stats.h, cob_acc_arrays) */
+    double *win_v;
     uint64_t chan_count[COB_MAX_CHANNELS]; /* spikes arrived per channel (all neurons) */
 } cob_pop_acc;
 
@@ -38,6 +40,9 @@ typedef struct {
     cob_pop_acc pop[COB_MAX_POPS]; /* indexed by config population; poisson ones empty */
     int64_t warmup_steps, measure_steps;
     int64_t bin_steps, n_bins_ts, v_stride;
+    int32_t n_windows;
+    int64_t v_neurons;   /* stats.v_neurons (rows of win_v: the first min(n, v_neurons) neurons) */
+    cob_windows windows; /* the protocol's windows in steps */
     float v_min_mV, v_inv_width;
     int32_t v_bins;
     int32_t raster_neurons, trace_neurons;
@@ -55,8 +60,16 @@ typedef struct {
 /* ---- the accumulator descriptor table (host/stats/stats_desc.c) ---------------------------- */
 
 typedef enum { COB_ACC_U32, COB_ACC_I64, COB_ACC_U64, COB_ACC_F64 } cob_acc_type;
-/* Length of a row in a population: n neurons, v_bins + 2 histogram cells, n_bins_ts time bins. */
-typedef enum { COB_ACC_PER_NEURON, COB_ACC_PER_VHIST, COB_ACC_PER_TS_BIN } cob_acc_shape;
+/* Length of a row in a population: n neurons, v_bins + 2 histogram cells, n_bins_ts time bins;
+ * per protocol window W = max(1, n_windows): W, 4 W, and 3 W vn with vn = max(1, min(n, v_neurons)). */
+typedef enum {
+    COB_ACC_PER_NEURON,
+    COB_ACC_PER_VHIST,
+    COB_ACC_PER_TS_BIN,
+    COB_ACC_PER_WINDOW,
+    COB_ACC_PER_WINDOW4,
+    COB_ACC_PER_WINDOW_VN
+} cob_acc_shape;
 /* How copies of a row combine (per-thread copies on the CPU, the device's copy): element-wise
  * sum, or none (one owner writes each element: per-neuron rows). */
 typedef enum { COB_ACC_MERGE_NONE, COB_ACC_MERGE_SUM } cob_acc_merge;
@@ -73,6 +86,9 @@ enum {
     COB_ACC_V_SUMSQ,
     COB_ACC_V_HIST,
     COB_ACC_RATE_TS,
+    COB_ACC_WIN_SPIKES,
+    COB_ACC_WIN_ISI,
+    COB_ACC_WIN_V,
     COB_ACC_N_ROWS
 };
 
@@ -93,6 +109,7 @@ extern const cob_acc_desc cob_acc_table[COB_ACC_N_ROWS];
 /* What the row lengths of one population depend on. */
 typedef struct {
     int64_t n, v_bins, n_bins_ts;
+    int64_t n_windows, v_neurons; /* protocol windows; stats.v_neurons */
 } cob_acc_dims;
 
 /* Dimensions of population pop of config c (size, stats.v_hist.bins, rate bins). */

@@ -13,6 +13,8 @@ static cob_acc_dims dims_of(const cob_acc *a, int pop)
     m.n = a->pop[pop].n;
     m.v_bins = a->v_bins;
     m.n_bins_ts = a->n_bins_ts;
+    m.n_windows = a->n_windows;
+    m.v_neurons = a->v_neurons;
     return m;
 }
 

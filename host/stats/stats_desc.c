@@ -33,6 +33,13 @@ const cob_acc_desc cob_acc_table[COB_ACC_N_ROWS] = {
                            COB_ACC_MERGE_SUM),
     [COB_ACC_RATE_TS] = ROW(rate_ts, rate_ts, "population rate series", COB_ACC_U32, uint32_t, COB_ACC_PER_TS_BIN, 0,
                             COB_ACC_MERGE_SUM),
+    [COB_ACC_WIN_SPIKES] = ROW(win_spikes, win_spikes, "spikes per window", COB_ACC_U64, uint64_t, COB_ACC_PER_WINDOW,
+                               0, COB_ACC_MERGE_SUM),
+    /* 128-bit sums of squares (low, high): updated in place by atomics, never summed as copies */
+    [COB_ACC_WIN_ISI] = ROW(win_isi, win_isi, "ISI sums per window", COB_ACC_U64, uint64_t, COB_ACC_PER_WINDOW4, 0,
+                            COB_ACC_MERGE_NONE),
+    [COB_ACC_WIN_V] = ROW(win_v, win_v, "V sums per window", COB_ACC_F64, double, COB_ACC_PER_WINDOW_VN, 0,
+                          COB_ACC_MERGE_NONE),
 };
 
 #undef ROW
@@ -43,6 +50,8 @@ cob_acc_dims cob_acc_config_dims(const cob_config *c, int pop)
     m.n = c->pops[pop].size;
     m.v_bins = c->stats.v_hist_bins;
     m.n_bins_ts = cob_config_n_bins_ts(c);
+    m.n_windows = c->protocol.n_windows;
+    m.v_neurons = c->stats.v_neurons;
     return m;
 }
 
@@ -52,7 +61,22 @@ cob_acc_dims cob_acc_plan_dims(const cob_plan *pl, int pop)
     m.n = pl->pop[pop].size;
     m.v_bins = pl->v_bins;
     m.n_bins_ts = pl->n_bins_ts;
+    m.n_windows = pl->windows.steps.n;
+    m.v_neurons = pl->v_neurons;
     return m;
+}
+
+/* Rows per window exist even without windows (one element), so no allocation is empty. */
+static int64_t windows(const cob_acc_dims *m)
+{
+    return m->n_windows > 1 ? m->n_windows : 1;
+}
+
+/* Neurons with per-window V sums: min(n, v_neurons), at least 1. */
+static int64_t window_v_neurons(const cob_acc_dims *m)
+{
+    int64_t vn = m->n < m->v_neurons ? m->n : m->v_neurons;
+    return vn > 1 ? vn : 1;
 }
 
 int64_t cob_acc_row_len(const cob_acc_desc *d, const cob_acc_dims *m)
@@ -61,6 +85,9 @@ int64_t cob_acc_row_len(const cob_acc_desc *d, const cob_acc_dims *m)
     case COB_ACC_PER_NEURON: return m->n;
     case COB_ACC_PER_VHIST: return m->v_bins + 2;
     case COB_ACC_PER_TS_BIN: return m->n_bins_ts;
+    case COB_ACC_PER_WINDOW: return windows(m);
+    case COB_ACC_PER_WINDOW4: return 4 * windows(m);
+    case COB_ACC_PER_WINDOW_VN: return 3 * windows(m) * window_v_neurons(m);
     }
     abort(); /* a shape without a length: the table and this switch disagree */
 }
@@ -178,6 +205,8 @@ static void merge_sum(cob_acc *a, const cob_net *net, const cob_acc_desc *d, con
         m.n = pa->n;
         m.v_bins = a->v_bins;
         m.n_bins_ts = a->n_bins_ts;
+        m.n_windows = a->n_windows;
+        m.v_neurons = a->v_neurons;
         len = cob_acc_row_len(d, &m);
         dst = *cob_acc_host_slot(pa, d);
         memset(dst, 0, (size_t)(len * d->elem_bytes));

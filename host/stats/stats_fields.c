@@ -74,6 +74,13 @@ const cob_stats_field cob_pop_stats_fields[] = {
     POP(bal_g_ext, COB_SF_F64, COB_SF_OWNED, COB_SF_BAL_N, DSET, "balance_g_ext", "1 (g/g_L)"),
     POP(bal_factor_mean, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "balance_factor_mean", "1"),
     POP(bal_factor_sd, COB_SF_F64, COB_SF_VALUE, COB_SF_ONE, ATTR, "balance_factor_sd", "1"),
+    POP(n_windows, COB_SF_I64, COB_SF_VALUE, COB_SF_ONE, NONE, NULL, "windows"),
+    POP(win_rate_hz, COB_SF_F64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_rate_hz", "Hz"),
+    POP(win_n_isi, COB_SF_U64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_n_isi", "intervals"),
+    POP(win_cv_isi, COB_SF_F64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_cv_isi", "1"),
+    POP(win_v_samples, COB_SF_U64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_v_samples", "samples"),
+    POP(win_v_mean_mV, COB_SF_F64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_v_mean_mV", "mV"),
+    POP(win_v_sd_mV, COB_SF_F64, COB_SF_OWNED, COB_SF_N_WINDOWS, DSET, "window_v_sd_mV", "mV"),
 };
 const int cob_pop_stats_n_fields = (int)(sizeof cob_pop_stats_fields / sizeof cob_pop_stats_fields[0]);
 
@@ -145,6 +152,7 @@ int64_t cob_stats_field_len(const cob_stats_field *f, const void *owner)
     case COB_SF_TRACE_CELLS: return s->trace_n * s->trace_samples;
     case COB_SF_BAL_N: return p->bal_n;
     case COB_SF_BAL_SRC_CELLS: return p->bal_n * p->bal_n_src;
+    case COB_SF_N_WINDOWS: return p->n_windows;
     }
     abort(); /* a length without a count: the enum and this switch disagree */
 }

@@ -56,7 +56,8 @@ typedef enum {
     COB_SF_TRACE_N,
     COB_SF_TRACE_CELLS,
     COB_SF_BAL_N,
-    COB_SF_BAL_SRC_CELLS
+    COB_SF_BAL_SRC_CELLS,
+    COB_SF_N_WINDOWS
 } cob_sf_len;
 
 /* How a field appears in the result file: not at all (counts that are the shape of other

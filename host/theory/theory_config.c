@@ -309,6 +309,12 @@ cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, co
 {
     int e = -1, i, x, idx[6], k;
     cob_status st;
+    for (k = 0; k < c->n_pops; ++k) /* a stationary theory: inputs constant in time */
+        if (cob_pop_rate_varies(c, k))
+            return cob_err_set(err, COB_ERR_CONFIG,
+                               "%s: population %s (line %d): its rate_hz varies in time (a schedule or a protocol "
+                               "perturbation); theory needs constant input rates",
+                               cfg_name(c), c->pops[k].name, c->pops[k].line);
     if (single_neuron(c, &e)) {
         st = single_from_config(c, e, n, err);
         return st == COB_OK ? validated(c, n, err) : st;

@@ -64,7 +64,9 @@ typedef struct {
     int64_t size;              /* number of neurons, 1 .. 2^31 - 1 */
     cob_lif_params lif;        /* lif_cond / lif_curr */
     cob_noise_spec noise;      /* neuron models: white-noise current input (none by default) */
-    double rate_hz;            /* poisson: rate of each source */
+    double rate_hz;            /* poisson: rate of each source; with a schedule (rate_sched) its largest value */
+    cob_sched_spec rate_sched; /* poisson: the rate as written in a file (a number: one point); n = 0 for a
+                                * config built in code, which sets rate_hz alone */
     cob_input_mode input_mode; /* poisson: pool (explicit sources) or independent counts */
     int line;                  /* line in the config file (0 if not from a file) */
 } cob_pop_spec;
@@ -111,6 +113,38 @@ typedef struct {
     int integrator;     /* COB_INTEGRATOR_GRID or _ORDERED (include/cobalt/hd/lif.h), see docs/numerics.md */
 } cob_run_spec;
 
+/* Stimulus protocol (key `protocol`, docs/config.md): named windows of the measurement and
+ * perturbations added in them to a population's scheduled input (a rate, or the white noise's mu or
+ * sigma). Compiled into the schedules they change (host/config/config_protocol.c), so the step only
+ * sees schedules; statistics are also reported per window. */
+#define COB_MAX_WINDOWS 32
+#define COB_MAX_PERTURB 64
+typedef struct {
+    char name[COB_NAME_MAX];
+    double start_ms, end_ms; /* run time (0 = start of the warm-up), the window is [start, end) */
+    int line;
+} cob_window_spec;
+
+/* What a perturbation changes (values of the key `key`). */
+typedef enum { COB_PERT_RATE = 0, COB_PERT_MU, COB_PERT_SIGMA } cob_pert_target;
+
+typedef struct {
+    char window[COB_NAME_MAX]; /* a window's name */
+    int pop;                   /* population index */
+    int target;                /* cob_pert_target */
+    double step;               /* key `step`: a constant added over the window */
+    double ramp_from, ramp_to; /* key `ramp`: linear from ramp_from at the start to ramp_to at the end */
+    int is_ramp;
+    int line;
+} cob_pert_spec;
+
+typedef struct {
+    cob_window_spec windows[COB_MAX_WINDOWS];
+    int n_windows;
+    cob_pert_spec perts[COB_MAX_PERTURB];
+    int n_perts;
+} cob_protocol_spec;
+
 /* Limits of a config source, refused with COB_ERR_CONFIG and a message, never cut silently. */
 #define COB_CONFIG_PATH_MAX 512                /* bytes of its path (or name), NUL included */
 #define COB_CONFIG_TEXT_MAX (16 * 1024 * 1024) /* bytes of its text */
@@ -124,6 +158,7 @@ typedef struct {
     int n_projs;
     cob_run_spec run;
     cob_stats_spec stats;
+    cob_protocol_spec protocol;
     char path[COB_CONFIG_PATH_MAX]; /* source file, "" if built in code */
     char *text;                     /* source text (owned, may be NULL) */
 } cob_config;
@@ -150,6 +185,19 @@ int64_t cob_config_n_bins_ts(const cob_config *c);
 /* 1 when population p reaches its targets as independent Poisson counts drawn per target and
  * step (a Poisson population with input: independent; its projections store no synapses). */
 int cob_pop_is_independent(const cob_pop_spec *p);
+
+/* 1 when Poisson population pop's rate changes in time: a schedule of different values, or a
+ * protocol perturbation of its rate. Its rate_hz is then the schedule's largest value. */
+int cob_pop_rate_varies(const cob_config *c, int pop);
+
+/* The schedule of input `target` (cob_pert_target) of population pop as the run uses it: the
+ * population's own schedule (rate_hz or rate_sched; noise.mu_mV_per_s or sigma_mV_per_sqrt_s)
+ * with the protocol's perturbations of it added, in steps of run.dt_ms (times rounded to the
+ * nearest step, points on one step merged, the later one winning). Writes at most max points to
+ * t_steps and value (either may be NULL when max is 0) and returns how many the schedule has (0:
+ * the input is absent). A perturbation adds points at the steps just before and at the start
+ * and end of its window. */
+int cob_protocol_schedule(const cob_config *c, int pop, int target, int64_t *t_steps, double *value, int max);
 
 /* Load the YAML file at path into c (c need not be initialised): defaults first
  * (cob_config_defaults), then the file, then each override "dotted.key=value" in

@@ -11,10 +11,18 @@
 #include "config.h"
 #include "net.h"
 #include "hd/noise.h"
+#include "hd/poisson.h"
 #include "hd/schedule.h"
+#include "hd/stats.h"
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+#if defined(__cplusplus)
+static_assert(COB_WINDOWS_MAX == COB_MAX_WINDOWS, "one bound on the protocol's windows");
+#else
+_Static_assert(COB_WINDOWS_MAX == COB_MAX_WINDOWS, "one bound on the protocol's windows");
 #endif
 
 /* One population as the run sees it. */
@@ -31,6 +39,10 @@ typedef struct {
     double p_step;     /* pool: spike probability per step, rate dt */
     uint64_t *gap_thr; /* pool with 0 < p_step < 1: geometric-gap inversion table (owned) */
     int32_t gap_len;
+    /* a rate that varies in time (schedule or protocol): pool sources thin candidates drawn at
+     * p_step = rate_max dt (hd/poisson.h, cob_pool_keep), independent projections from it draw
+     * Poisson(K_i rate(t) dt) (cob_poisson_step_lambda); off: the constant rate_hz as before */
+    cob_rate_sched rate_sched;
     /* neuron populations: white-noise current input (population key noise) */
     cob_noise noise;
 } cob_plan_pop;
@@ -43,7 +55,17 @@ typedef struct {
     /* Poisson(k rate dt) split into chunks, for every in-degree k = 0 .. k_max (owned) */
     uint32_t *n_chunks;
     double *lambda_chunk, *exp_neg;
+    /* independent input from a population whose rate varies (its rate_sched.on): lambda of step t
+     * is K_i * rate(t) * dt_s, drawn by cob_poisson_step_lambda (the tables above are then unused) */
+    int32_t sched, pre;
+    double dt_s;
 } cob_plan_proj;
+
+/* The protocol's windows (absolute steps: step 0 is the start of the warm-up), with their names. */
+typedef struct {
+    cob_windows steps; /* hd/stats.h: what the backends search once per step */
+    char name[COB_MAX_WINDOWS][COB_NAME_MAX];
+} cob_plan_windows;
 
 typedef struct cob_plan_s {
     double dt_ms;
@@ -58,7 +80,9 @@ typedef struct cob_plan_s {
     int64_t raster_cap;          /* 0 when no raster */
     int32_t trace_neurons;
     int64_t trace_stride, trace_n, trace_samples;
-    cob_stats_spec reduce; /* the reduction's settings (histogram ranges, min_isi, ...) */
+    cob_stats_spec reduce;    /* the reduction's settings (histogram ranges, min_isi, ...) */
+    cob_plan_windows windows; /* the protocol's windows, for per-window statistics */
+    int64_t v_neurons;        /* stats.v_neurons: neurons per population with V statistics (per window too) */
     int n_pops, n_projs;
     cob_plan_pop pop[COB_MAX_POPS];
     cob_plan_proj proj[COB_MAX_PROJS];

@@ -64,6 +64,13 @@ typedef struct {
     double *bal_input_src; /* [bal_n][bal_n_src]: the same inputs (mV/s) by source population */
     double *bal_g_e, *bal_g_i, *bal_g_ext;
     double bal_factor_mean, bal_factor_sd; /* over the sampled neurons with a finite BF */
+    /* per protocol window (n_windows, in the order of protocol.windows; docs/results.md) */
+    int64_t n_windows;
+    double *win_rate_hz;                 /* spikes in the window / (n x its duration) */
+    uint64_t *win_n_isi;                 /* ISIs with both spikes in the window, all neurons */
+    double *win_cv_isi;                  /* CV of those ISIs pooled over the population; NaN below min_isi */
+    uint64_t *win_v_samples;             /* V samples of the first v_n neurons in the window */
+    double *win_v_mean_mV, *win_v_sd_mV; /* their mean and s.d., pooled over those neurons; NaN without */
 } cob_pop_stats;
 
 typedef struct {

@@ -51,7 +51,10 @@ class Population:
     stats.balance_neurons neurons (empty without): balance_input_e, balance_input_i,
     balance_input_ext (mV/s), balance_factor, balance_g_e, balance_g_i, balance_g_ext (g/g_L,
     NaN for current-based models), balance_input_by_source (neurons x (populations + 1): by
-    config population, then the white-noise mean; docs/results.md). Every attribute of the
+    config population, then the white-noise mean; docs/results.md). Per protocol window (in the
+    order of Result.protocol["window_names"]; empty without a protocol): window_rate_hz,
+    window_n_isi, window_cv_isi (pooled), window_v_samples, window_v_mean_mV, window_v_sd_mV.
+    Every attribute of the
     file's group (mean_rate_hz, sd_rate_hz, mean_cv, frac_quiescent, v_pop_mean_mV, bin_ms,
     chan_rate_hz, ...) is an attribute here too; attrs holds them all."""
 
@@ -59,6 +62,9 @@ class Population:
     # written since the input balance (stats.balance_neurons); empty when a file has none
     OPTIONAL = ("balance_input_e", "balance_input_i", "balance_input_ext", "balance_factor", "balance_g_e",
                 "balance_g_i", "balance_g_ext", "balance_input_by_source")
+    # one per protocol window (length 0 without a protocol, absent from files of older versions)
+    WINDOW_ARRAYS = ("window_rate_hz", "window_n_isi", "window_cv_isi", "window_v_samples", "window_v_mean_mV",
+                     "window_v_sd_mV")
 
     def __init__(self, name, group, result):
         self.name = name
@@ -69,7 +75,7 @@ class Population:
         self._result = result
         for k in self.ARRAYS:
             setattr(self, k, group[k][()])
-        for k in self.OPTIONAL:
+        for k in self.OPTIONAL + self.WINDOW_ARRAYS:
             setattr(self, k, group[k][()] if k in group else np.zeros(0))
         self.rate_hist = Histogram(group["rate_hist"][()], group["rate_edges"][()])
         self.cv_hist = Histogram(group["cv_hist"][()], group["cv_edges"][()])
@@ -119,7 +125,10 @@ class Result:
     populations: {name: Population} in config order; raster: Raster(t_ms, pop, neuron);
     traces: Traces or None; theory: the /theory group as a dict (the mean-field state nearest
     the simulated rate: rate_hz, cv, mu_mV, sigma_mV, tau_eff_ms, v_mean_mV, v_sd_mV, stable,
-    n_states, and the P(V) arrays v_mV, p_v) or None when the config does not map to the theory; config: the Config of the run (its text is config.text); commit,
+    n_states, and the P(V) arrays v_mV, p_v) or None when the config does not map to the theory;
+    protocol: the /protocol group as a dict (window_names, window_start_ms, window_end_ms and the
+    input_<population>_<key> schedules; the per-window statistics are the window_* arrays of each
+    population) or None without a protocol; config: the Config of the run (its text is config.text); commit,
     backend, seed, dt_ms, t_sim_ms, t_warmup_ms, t_measured_s; attrs: every root attribute;
     timing, overflow: dicts; summary: the one-line JSON summary as a dict (runs made in this
     process; None for files opened)."""
@@ -158,6 +167,9 @@ class Result:
             t = self.t_warmup_ms + np.arange(v.shape[1]) * stride * self.dt_ms
             self.traces = Traces(t, v, tr["pop"][()], tr["neuron"][()])
         self.theory = _tree(root["theory"]) if "theory" in root else None
+        self.protocol = _tree(root["protocol"]) if "protocol" in root else None
+        if self.protocol is not None and "window_names" in self.protocol:
+            self.protocol["window_names"] = [_decode(x) for x in self.protocol["window_names"]]
         self._indegrees = None
 
     def __getitem__(self, name):

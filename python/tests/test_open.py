@@ -63,6 +63,37 @@ def test_run_file_without_theory(cli, tmp_path):
     assert res.theory is None and res.traces is None and res.indegrees() == {}
 
 
+PROTOCOL = """run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 200, seed: 2}
+populations:
+  - {name: N, model: lif_curr, size: 50, v_th_mV: 20, v_reset_mV: 10, e_l_mV: 0}
+  - {name: X, model: poisson, size: 1, rate_hz: [[0, 100], [120, 300]], input: independent}
+projections:
+  - {pre: X, post: N, receptor: E, indegree: 100, weight: 0.5}
+protocol:
+  windows:
+    - {name: low, start_ms: 20, end_ms: 100}
+    - {name: up, start_ms: 100, end_ms: 220}
+  perturbations:
+    - {window: up, population: X, key: rate_hz, ramp: [0, 200]}
+"""
+
+
+def test_run_file_with_protocol(cli, tmp_path):
+    cfg = tmp_path / "protocol.yaml"
+    cfg.write_text(PROTOCOL)
+    run_cli(cli, "run", cfg, "--out", tmp_path / "p.h5", "--quiet")
+    res = cobalt.open(tmp_path / "p.h5")
+    check_run(res, 1)
+    assert res.theory is None  # a rate that varies in time has no stationary theory
+    p = res.protocol
+    assert p["window_names"] == ["low", "up"]
+    assert list(p["window_start_ms"]) == [20, 100] and list(p["window_end_ms"]) == [100, 220]
+    sched = p["input_X_rate_hz"]
+    assert sched.shape[1] == 2 and sched[0, 1] == 100 and sched[-1, 1] == 300
+    rates = res.populations["N"].window_rate_hz
+    assert rates.shape == (2,) and rates[1] > rates[0] > 0
+
+
 def test_sweep_files_point_files_and_missing_points(cli, src, tmp_path):
     sets = ["run.t_sim_ms=100", "run.t_warmup_ms=20", "populations.E.size=800", "populations.I.size=200",
             "sweep.k.values=[50, 100]"]

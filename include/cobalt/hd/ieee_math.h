@@ -68,6 +68,45 @@ COB_INLINE float cob_exp2f(float x)
     return p * 1.41421356f * cob_u2f((uint32_t)(i + 127) << 23);
 }
 
+/* e^-x in double for x >= 0 (0 beyond 708: below the normal range), from IEEE basic operations:
+ * x = k ln 2 + r with k = round(x / ln 2) and |r| <= ln(2)/2 (Cody-Waite: ln 2 in two parts, the
+ * first with zero low bits so k ln2_hi is exact), e^-r by its Taylor series to r^13 (truncation
+ * below 5e-18 relative), times 2^-k made from its bits. Within a few double ulps of libm's exp
+ * (tests/test_poisson.c); used where the step needs e^-lambda for a lambda that changes per step
+ * (scheduled independent Poisson input, hd/poisson.h). */
+COB_INLINE double cob_exp_neg(double x)
+{
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    int32_t k;
+    double r, y, p, scale;
+    uint64_t bits;
+    if (!(x > 0.0))
+        return 1.0;
+    if (x > 708.0)
+        return 0.0;
+    k = (int32_t)(x * 1.44269504088896338700e+00 + 0.5);
+    r = (x - (double)k * ln2_hi) - (double)k * ln2_lo;
+    y = -r;
+    /* sum of y^j / j! for j <= 13, Horner form with the coefficients as literals */
+    p = 1.6059043836821613e-10;
+    p = p * y + 2.08767569878681e-09;
+    p = p * y + 2.505210838544172e-08;
+    p = p * y + 2.755731922398589e-07;
+    p = p * y + 2.7557319223985893e-06;
+    p = p * y + 2.48015873015873e-05;
+    p = p * y + 0.0001984126984126984;
+    p = p * y + 0.001388888888888889;
+    p = p * y + 0.008333333333333333;
+    p = p * y + 0.041666666666666664;
+    p = p * y + 0.16666666666666666;
+    p = p * y + 0.5;
+    p = p * y + 1.0;
+    p = p * y + 1.0;
+    bits = (uint64_t)(1023 - k) << 52;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,7 +77,8 @@ enum {
     COB_STREAM_ARRIVAL = 7,  /* (id 0; index = global neuron): arrival offsets within a step */
     COB_STREAM_NOISE = 8,    /* + 16 * population: white-noise input, index = neuron */
     COB_STREAM_CROSS = 9,    /* (id 0; index = global neuron, sub = step): threshold crossing within a step */
-    COB_STREAM_EMIT = 10     /* + 16 * population (pool), index = source, sub = step: spike offset in the step */
+    COB_STREAM_EMIT = 10,    /* + 16 * population (pool), index = source, sub = step: spike offset in the step */
+    COB_STREAM_THIN = 11     /* + 16 * population (pool, scheduled rate), index = source, sub = step: thinning */
 };
 #define COB_STREAM(kind, id) ((uint32_t)(kind) + 16u * (uint32_t)(id))
 

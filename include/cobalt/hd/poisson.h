@@ -8,7 +8,9 @@
 #ifndef COBALT_HD_POISSON_H
 #define COBALT_HD_POISSON_H
 
+#include "ieee_math.h"
 #include "philox.h"
+#include "schedule.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -91,6 +93,54 @@ COB_INLINE int64_t cob_pool_next(uint64_t seed, uint32_t stream, uint32_t index,
     if (p >= 1.0)
         return t_last + 1;
     return t_last + cob_geometric_gap(seed, stream, index, n_draws, thr, len);
+}
+
+/* A mean that changes from step to step (independent input with a scheduled rate: lambda =
+ * K_i rate(t) dt) split as the host splits a constant one: n = ceil(lambda / COB_POISSON_CHUNK)
+ * chunks of lambda / n, with e^-chunk from the libm-free cob_exp_neg instead of a host table, so
+ * CPU and GPU get the same bits. n = 0 for lambda <= 0. */
+COB_INLINE void cob_poisson_split(double lambda, uint32_t *n_chunks, double *chunk, double *exp_neg)
+{
+    uint32_t n;
+    if (!(lambda > 0.0)) {
+        *n_chunks = 0;
+        *chunk = 0.0;
+        *exp_neg = 1.0;
+        return;
+    }
+    n = (uint32_t)(lambda / COB_POISSON_CHUNK);
+    if ((double)n * COB_POISSON_CHUNK < lambda)
+        n += 1;
+    *n_chunks = n;
+    *chunk = lambda / (double)n;
+    *exp_neg = cob_exp_neg(*chunk);
+}
+
+/* Poisson(lambda) count of step t for such a mean: the same Philox words as cob_poisson_step. */
+COB_INLINE uint32_t cob_poisson_step_lambda(uint64_t seed, uint32_t stream, uint32_t index, uint64_t t, double lambda)
+{
+    uint32_t n;
+    double chunk, e;
+    cob_poisson_split(lambda, &n, &chunk, &e);
+    return cob_poisson_step(seed, stream, index, t, n, chunk, e);
+}
+
+/* A pool whose rate follows a schedule (hd/schedule.h): its sources draw candidate spikes as a
+ * Bernoulli process of the schedule's largest rate (geometric gaps, cob_pool_next with
+ * p_max = rate_max dt) and keep a candidate of step t with probability rate(t) / rate_max
+ * (thinning): the kept spikes are Bernoulli(rate(t) dt) in every step, independently, which is
+ * the discrete-time inhomogeneous Poisson process exactly (up to the 2^-53 grid of the uniform).
+ * The uniform is Philox (seed, THIN(pop), source, t): one block per candidate, no state. */
+typedef struct {
+    int32_t on;        /* 1: the rate follows the schedule (else the constant path) */
+    float rate_max;    /* largest value of rate, Hz (> 0 when on) */
+    cob_schedule rate; /* Hz by step */
+} cob_rate_sched;
+
+COB_INLINE int cob_pool_keep(uint64_t seed, int32_t pop, uint32_t index, int64_t t, float rate, float rate_max)
+{
+    cob_u32x4 w = cob_philox(seed, COB_STREAM(COB_STREAM_THIN, pop), index, (uint64_t)t);
+    return cob_u01_double(w.v[0], w.v[1]) * (double)rate_max <= (double)rate;
 }
 
 #ifdef __cplusplus

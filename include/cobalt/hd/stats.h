@@ -26,7 +26,29 @@ typedef struct {
     double *v_sum, *v_sumsq;             /* mV, mV^2, over non-refractory samples */
     uint64_t *v_hist;                    /* [0] below, [1 .. v_bins] the bins, [v_bins + 1] above */
     uint32_t *rate_ts;                   /* spikes of the population per time bin */
+    /* per protocol window w (at least one row element when there are none) */
+    uint64_t *win_spikes; /* [w]: spikes of the population */
+    uint64_t *win_isi;    /* [4 w + 0, 1, 2, 3]: ISIs with both spikes in the window, their sum (steps), and the
+                           * sum of their squares (steps^2) as 128 bits: low word, high word (carries) */
+    double *win_v;        /* [(w vn + i) 3 + 0, 1, 2]: V samples of neuron i < vn, their sum (mV), sum of squares */
 } cob_acc_arrays;
+
+/* The protocol's windows in steps, [start, end), disjoint and in time order (host/sim/plan.c). */
+#define COB_WINDOWS_MAX 32
+typedef struct {
+    int32_t n;
+    int64_t start[COB_WINDOWS_MAX], end[COB_WINDOWS_MAX];
+} cob_windows;
+
+/* Window of step t, -1 when none (once per step on both backends). */
+COB_INLINE int32_t cob_window_of(const cob_windows *w, int64_t t)
+{
+    int32_t k;
+    for (k = 0; k < w->n; ++k)
+        if (t >= w->start[k] && t < w->end[k])
+            return k;
+    return -1;
+}
 
 /* Record a spike at step t: count, and the ISI to the previous spike in the window. */
 COB_INLINE void cob_stats_spike(int64_t t, uint32_t *count, int64_t *last, uint32_t *n_isi, uint64_t *isi_sum,
@@ -81,6 +103,28 @@ COB_FORCE_INLINE int32_t cob_stats_neuron(const cob_acc_arrays *a, int64_t i, in
     a->v_sumsq[i] += (double)v_mV * (double)v_mV;
     a->v_n[i] += 1;
     return b + 1;
+}
+
+/* Per-window statistics of neuron i at step t of window w (>= 0, starting at step w_start), called
+ * before cob_stats_neuron moves last_spike, with the same fired / was_refr / sample_v. A V sample of
+ * one of the first vn neurons (taken exactly when cob_stats_neuron takes one) goes to its own cells
+ * of win_v (one owner per cell: no atomics). Returns the ISI in steps when the neuron fired and its
+ * previous spike lies in the same window, else 0: the caller adds 1, isi and isi^2 to
+ * win_isi[4 w ..] with its backend's integer atomics, and a carry into the high word of the sum of
+ * squares when the low word wraps (each wrap is seen by exactly one addition, so the 128-bit
+ * total is order-free too; n neurons x window steps x longest ISI can pass 2^64 in long runs). */
+COB_INLINE uint64_t cob_stats_window(const cob_acc_arrays *a, int64_t i, int64_t t, int32_t w, int64_t w_start,
+                                     int fired, int was_refr, int sample_v, float v_mV, int64_t vn)
+{
+    if (fired)
+        return a->last_spike[i] >= w_start ? (uint64_t)(t - a->last_spike[i]) : 0u;
+    if (sample_v && !was_refr && i < vn) {
+        double *c = a->win_v + ((int64_t)w * vn + i) * 3;
+        c[0] += 1.0;
+        c[1] += v_mV;
+        c[2] += (double)v_mV * (double)v_mV;
+    }
+    return 0u;
 }
 
 #ifdef __cplusplus
