@@ -118,14 +118,12 @@ def plot(a):
     nu0 = [float(r["nu_x_hz"]) for r in r0]
     ax[0].plot(nu0, [float(r["mf_rate_hz"]) for r in r0], "k--", label="mean field, instantaneous (Eq. 19)")
     ax[1].plot(nu0, [float(r["mf_tau_eff_ms"]) for r in r0], "k--")
-    ax[2].plot(nu0, [float(r["mf_sigma_mV"]) for r in r0], "k--", label="mean field sigma (instantaneous)")
     ax[0].set_ylabel("E rate (Hz)")
-    ax[1].set_ylabel("tau_eff (ms): tau_L / (1 + sum g)")
+    ax[1].set_ylabel("tau_eff (ms): tau_L / (1 + sum g); dashed: theory")
     ax[2].set_ylabel("s.d. of V (mV)")
     for x in ax:
         x.set_xlabel("nu_X (Hz)")
     ax[0].legend(fontsize=7)
-    ax[2].legend(fontsize=7)
     fig.suptitle("Fig. 4 network with exponential conductances (dotted: network re-solved with G11)", fontsize=9)
     fig.tight_layout()
     fig.savefig(a.o, dpi=110)
