@@ -207,6 +207,65 @@ def plot_traces(stem, root, names, window_ms, label):
     return fig
 
 
+def _decode_all(a):
+    return [x.decode() if isinstance(x, bytes) else str(x) for x in a]
+
+
+def plot_protocol(stem, root, names, label):
+    """A run with a protocol (docs/config.md, `protocol`): the population rates over the whole
+    measurement with the windows marked (top), and for every perturbed input the rate of each
+    population against that input's value, bin by bin, in one colour while the input rises and
+    another while it falls (an up-then-down ramp draws a hysteresis loop). None without /protocol."""
+    if "protocol" not in root:
+        return None
+    prot = root["protocol"]
+    inputs = sorted(k for k in prot if k.startswith("input_"))
+    t0 = float(root.attrs.get("t_warmup_ms", 0.0))
+    wn = _decode_all(prot["window_names"][()]) if "window_names" in prot else []
+    ws = prot["window_start_ms"][()] if "window_start_ms" in prot else []
+    we = prot["window_end_ms"][()] if "window_end_ms" in prot else []
+    ncol = max(1, len(inputs))
+    fig = plt.figure(figsize=(max(8.0, 4.2 * ncol), 7.5))
+    gs = fig.add_gridspec(2, ncol)
+    top = fig.add_subplot(gs[0, :])
+    series = {}
+    for name in names:
+        g = root["populations"][name]
+        counts = g["rate_ts_counts"][()]
+        bin_ms = float(g.attrs["bin_ms"])
+        if len(counts) == 0:
+            continue
+        t = t0 + (np.arange(len(counts)) + 0.5) * bin_ms
+        series[name] = (t, counts / (int(g.attrs["n"]) * bin_ms / 1000.0), bin_ms)
+        top.plot(t, series[name][1], lw=0.7, label=name)
+    for k, (a, b) in enumerate(zip(ws, we)):
+        top.axvspan(a, b, color="0.92" if k % 2 == 0 else "0.85", zorder=0)
+        top.text(0.5 * (a + b), 1.0, wn[k] if k < len(wn) else "", transform=top.get_xaxis_transform(),
+                 ha="center", va="bottom", fontsize=7)
+    top.set_xlabel("time from the run start (ms)")
+    top.set_ylabel("population rate (Hz)")
+    if series:
+        top.legend(fontsize=8)
+    for c, key in enumerate(inputs):
+        ax = fig.add_subplot(gs[1, c])
+        tab = prot[key][()]
+        for k, (name, (t, rate, bin_ms)) in enumerate(series.items()):
+            x = np.interp(t, tab[:, 0], tab[:, 1])
+            dx = np.interp(t + 0.5 * bin_ms, tab[:, 0], tab[:, 1]) - np.interp(t - 0.5 * bin_ms, tab[:, 0], tab[:, 1])
+            for sel, style, what in ((dx > 0, "^", "rising"), (dx < 0, "v", "falling")):
+                if np.any(sel):
+                    ax.plot(x[sel], rate[sel], style, ms=3, alpha=0.7, color=f"C{k}",
+                            mfc="none" if what == "falling" else f"C{k}", label=f"{name}, input {what}")
+        ax.set_xlabel(key[len("input_"):].replace("_", " ", 1))
+        ax.set_ylabel("population rate (Hz)")
+        ax.set_title(f"rate against {key[len('input_'):]} (bins while it changes)", fontsize=9)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    fig.suptitle(f"{stem}: protocol windows and rate against input\n{label}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def run_figures(root, stem, window_ms=1000.0, compute_theory=True):
     """Every figure of a run group, in order: {name: Figure} (names as the files' suffixes:
     the population names, "raster", "traces"). The caller closes them (or saves with save)."""
@@ -223,6 +282,9 @@ def run_figures(root, stem, window_ms=1000.0, compute_theory=True):
         fig = fn(stem, root, names, window_ms, label)
         if fig is not None:
             figs[kind] = fig
+    fig = plot_protocol(stem, root, names, label)
+    if fig is not None:
+        figs["protocol"] = fig
     return figs
 
 

@@ -92,6 +92,12 @@ def test_run_file_with_protocol(cli, tmp_path):
     assert sched.shape[1] == 2 and sched[0, 1] == 100 and sched[-1, 1] == 300
     rates = res.populations["N"].window_rate_hz
     assert rates.shape == (2,) and rates[1] > rates[0] > 0
+    # cobalt plot's protocol figure: the rate time series, then rate against the ramped input
+    import matplotlib.pyplot as plt
+    figs = res.plot(theory=False)
+    assert "protocol" in figs and len(figs["protocol"].axes) == 2
+    for f in figs.values():
+        plt.close(f)
 
 
 def test_sweep_files_point_files_and_missing_points(cli, src, tmp_path):
