@@ -6,7 +6,9 @@
 # --cflags --libs cobalt` works with PKG_CONFIG_PATH=PREFIX/lib*/pkgconfig; and a short C
 # program compiled against the installed headers and library with those flags loads a config;
 # the installed Python package (lib/python3.X/site-packages/cobalt) loads the installed
-# libcobalt.so and checks a config (skipped, with a note, without a python3 with numpy and h5py).
+# libcobalt.so and checks a config (skipped, with a note, without a python3 with numpy and h5py,
+# or with COBALT_TEST_NO_PYTHON set: a sanitizer build). COBALT_TEST_LDFLAGS: extra flags for the
+# program's link (a sanitizer build's -fsanitize=...).
 #   scripts/test-install.sh BUILD_DIR [CC] [PYTHON3]   (CC: the C compiler, default cc; PYTHON3:
 #   the interpreter, default python3)
 # Exit 0 when every check passes, 1 at the first that fails. The prefix is removed at the end.
@@ -60,14 +62,17 @@ int main(int argc, char **argv)
 }
 EOF
 # shellcheck disable=SC2086
-"$cc" -std=c11 -Wall -Wextra -Werror "$prefix/prog.c" -o "$prefix/prog" $flags || fail "compiling against the install"
+"$cc" -std=c11 -Wall -Wextra -Werror "$prefix/prog.c" -o "$prefix/prog" $flags ${COBALT_TEST_LDFLAGS:-} ||
+    fail "compiling against the install"
 out=$("$prefix/prog" "$config") || fail "the program linked against libcobalt exited $?"
 [ "$out" = "3 populations" ] || fail "program printed '$out'"
 
 [ -f "$prefix/lib/libcobalt.so" ] || [ -n "$(find "$prefix" -name libcobalt.so)" ] || fail "libcobalt.so not installed"
 pkg=$(dirname "$(find "$prefix" -path '*site-packages/cobalt/__init__.py' | head -n 1)")
 [ -f "$pkg/_install.py" ] || fail "the Python package is not installed under $prefix"
-if "$py" -c "import numpy, h5py" 2> /dev/null; then
+if [ -n "${COBALT_TEST_NO_PYTHON:-}" ]; then
+    echo "test-install: note: a sanitizer build, the installed Python package was not imported"
+elif "$py" -c "import numpy, h5py" 2> /dev/null; then
     lib=$(cd "$prefix" && env -u COBALT_LIB -u COBALT_BUILD_DIR PYTHONPATH="$(dirname "$pkg")" "$py" -c \
         "import cobalt; cobalt.load_config('$config'); print(cobalt.library()[0])") ||
         fail "the installed Python package cannot check $config"

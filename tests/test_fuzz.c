@@ -161,12 +161,16 @@ static void shrink(yaml_document_t *d)
     }
     const char *lists[2] = {"populations", "projections"}, *keys[2] = {"size", "indegree"};
     const double caps[2] = {60, 10};
+    /* scalar() and set_key() add nodes, which may move the document's node array: node pointers
+     * are fetched again after each (item ids and the items arrays themselves stay put) */
     for (int l = 0; l < 2; l++) {
         yaml_node_t *seq = (p = find_pair(d, root, lists[l])) ? node(d, p->value) : NULL;
         if (!seq || seq->type != YAML_SEQUENCE_NODE)
             continue;
-        for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
-            yaml_node_pair_t *q = find_pair(d, *it, keys[l]);
+        yaml_node_item_t *items = seq->data.sequence.items.start;
+        long n_items = (long)(seq->data.sequence.items.top - items);
+        for (long k = 0; k < n_items; k++) {
+            yaml_node_pair_t *q = find_pair(d, items[k], keys[l]);
             if (q && num_value(d, q->value) > caps[l])
                 q->value = scalar(d, l ? "10" : "60");
         }
@@ -175,13 +179,14 @@ static void shrink(yaml_document_t *d)
     yaml_node_pair_t *w = (p = find_pair(d, root, "protocol")) != NULL ? find_pair(d, p->value, "windows") : NULL;
     yaml_node_t *ws = w ? node(d, w->value) : NULL;
     if (ws && ws->type == YAML_SEQUENCE_NODE) {
-        long n = (long)(ws->data.sequence.items.top - ws->data.sequence.items.start), k = 0;
-        for (yaml_node_item_t *it = ws->data.sequence.items.start; it < ws->data.sequence.items.top; it++, k++) {
+        yaml_node_item_t *items = ws->data.sequence.items.start;
+        long n = (long)(ws->data.sequence.items.top - items);
+        for (long k = 0; k < n; k++) {
             char t[32];
             snprintf(t, sizeof t, "%g", 20.0 * (double)k / (double)n);
-            set_key(d, *it, "start_ms", t);
+            set_key(d, items[k], "start_ms", t);
             snprintf(t, sizeof t, "%g", 20.0 * (double)(k + 1) / (double)n);
-            set_key(d, *it, "end_ms", t);
+            set_key(d, items[k], "end_ms", t);
         }
     }
     if ((p = find_pair(d, root, "stats")) != NULL) {
