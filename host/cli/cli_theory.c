@@ -155,6 +155,14 @@ static void print_net(const char *path, const cob_theory_net *n)
         printf("  white noise: mu_w = %g mV/s, sigma_w = %g mV/sqrt(s) (seed 001's Phi_sc: mu += tau mu_w, "
                "sigma^2 += tau sigma_w^2)\n",
                n->noise_mu_mV_per_s, n->noise_sigma_mV_per_sqrt_s);
+    if (!cond && n->tau_syn_s == 0.0 && n->noise_sigma_mV_per_sqrt_s > 0.0) {
+        cob_theory_powerlaw f;
+        cob_err err = {COB_OK, ""};
+        if (cob_theory_powerlaw_fit(n, n->noise_sigma_mV_per_sqrt_s, 10.0, 80, &f, &err) == COB_OK)
+            printf("  power law of Phi(mu; sigma_w, tau) below 10 Hz (seed 001's SSN): nu = a [mu - b]_+^n, a = %.4g, "
+                   "b = %.4g mV/s, n = %.4g (rms %.2g Hz over %d points)\n",
+                   f.a, f.b, f.n, f.rms_hz, f.n_points);
+    }
 }
 
 /* Appendix G at state s: every approximation with its validity and whether tau_S/tau_eff is in

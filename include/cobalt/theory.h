@@ -273,6 +273,31 @@ cob_status cob_theory_net_from_config(const cob_config *c, cob_theory_net *n, co
  * theory covers no such model (sources; neuron models without a mean field here). */
 int cob_theory_model_of(int model, cob_theory_model *out);
 
+/* ---- seed 001's supralinear stabilised network (SSN) description (issue 13) ----
+ * The transfer function of a current-based LIF neuron under white noise, nu = Phi(mu; sigma, tau)
+ * (mu in mV/s, sigma in mV/sqrt(s): the noise of `noise`, cob_theory_rate with mu_V = E_L + tau
+ * mu, sigma_V^2 = tau sigma^2), is approximated below a rate by the power law
+ * nu = a [mu - b]_+^n, fitted by least squares in Hz with a in [0, 1] and n in [1, 10], the
+ * bounds of the paper's fit. */
+typedef struct {
+    double a, b, n; /* nu = a [mu - b]_+^n: a in Hz (mV/s)^-n, b in mV/s */
+    double rms_hz;  /* root-mean-square residual over the fitted points */
+    int n_points;   /* points fitted */
+} cob_theory_powerlaw;
+
+/* Fit nu = a [mu - b]_+^n to m points (mu[k], nu[k]) by least squares (a in [0, 1], n in [1, 10],
+ * b below every mu with nu > 0): a grid over (b, n), then a pattern search; a in closed form for
+ * each (b, n). COB_ERR_INVALID for fewer than 3 points with nu > 0. */
+cob_status cob_theory_powerlaw_fit_points(const double *mu, const double *nu, int m, cob_theory_powerlaw *out,
+                                          cob_err *err);
+/* The power law of neuron n's Phi(mu; sigma, tau_m) under white noise of amplitude sigma
+ * (n's model parameters: theta, V_r, E_L, tau_m, tau_rp; its inputs are ignored), fitted over
+ * the mu where 1e-3 Hz < Phi <= nu_max_hz (m_points of them, evenly spaced in mu). */
+cob_status cob_theory_powerlaw_fit(const cob_theory_net *n, double sigma_mV_per_sqrt_s, double nu_max_hz, int m_points,
+                                   cob_theory_powerlaw *out, cob_err *err);
+/* Phi(mu; sigma, tau_m) of neuron n under white noise alone (plus lif_curr's constant mu_ext), Hz. */
+double cob_theory_phi_white(const cob_theory_net *n, double mu_mV_per_s, double sigma_mV_per_sqrt_s);
+
 #ifdef __cplusplus
 }
 #endif
