@@ -147,3 +147,110 @@ cob_status cob_theory_powerlaw_fit(const cob_theory_net *n, double sigma_mV_per_
     free(nu);
     return st;
 }
+
+double cob_ssn_f(const cob_theory_powerlaw *f, double x, double *slope)
+{
+    double d = x - f->b;
+    if (!(d > 0.0)) {
+        if (slope)
+            *slope = 0.0;
+        return 0.0;
+    }
+    if (slope)
+        *slope = f->a * f->n * pow(d, f->n - 1.0);
+    return f->a * pow(d, f->n);
+}
+
+/* r_I solving r_I = f_I(mu_I + J_IE r_E + J_II r_I) (J_II <= 0: the right side does not increase
+ * with r_I, so the solution is unique), by bisection on [0, f_I at r_I = 0]. */
+static double r_i_of(const cob_ssn *s, double r_e)
+{
+    double lo = 0.0, hi = cob_ssn_f(&s->f[1], s->mu[1] + s->J_mV[1][0] * r_e, NULL);
+    int it;
+    if (!(hi > 0.0))
+        return 0.0;
+    for (it = 0; it < 200 && hi - lo > 1e-13 * (1.0 + hi); ++it) {
+        double mid = 0.5 * (lo + hi);
+        if (cob_ssn_f(&s->f[1], s->mu[1] + s->J_mV[1][0] * r_e + s->J_mV[1][1] * mid, NULL) > mid)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+static double residual_e(const cob_ssn *s, double r_e)
+{
+    double r_i = r_i_of(s, r_e);
+    return cob_ssn_f(&s->f[0], s->mu[0] + s->J_mV[0][0] * r_e + s->J_mV[0][1] * r_i, NULL) - r_e;
+}
+
+/* The state at (r_E, r_I): gains, the Jacobian T^-1 (G W - 1) and its eigenvalues. */
+static void describe(const cob_ssn *s, double r_e, cob_ssn_state *st)
+{
+    double x[2], m[2][2], tr, det, disc;
+    int X, Y;
+    st->r_hz[0] = r_e;
+    st->r_hz[1] = r_i_of(s, r_e);
+    for (X = 0; X < 2; ++X) {
+        x[X] = s->mu[X] + s->J_mV[X][0] * st->r_hz[0] + s->J_mV[X][1] * st->r_hz[1];
+        cob_ssn_f(&s->f[X], x[X], &st->gain[X]);
+    }
+    for (X = 0; X < 2; ++X)
+        for (Y = 0; Y < 2; ++Y) m[X][Y] = (st->gain[X] * s->J_mV[X][Y] - (X == Y)) / s->tau_s[X];
+    tr = m[0][0] + m[1][1];
+    det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+    disc = 0.25 * tr * tr - det;
+    if (disc >= 0.0) {
+        st->eig_re[0] = 0.5 * tr + sqrt(disc);
+        st->eig_re[1] = 0.5 * tr - sqrt(disc);
+        st->eig_im[0] = st->eig_im[1] = 0.0;
+    } else {
+        st->eig_re[0] = st->eig_re[1] = 0.5 * tr;
+        st->eig_im[0] = sqrt(-disc);
+        st->eig_im[1] = -st->eig_im[0];
+    }
+    st->stable = st->eig_re[0] < 0.0 && st->eig_re[1] < 0.0;
+    st->isn = st->gain[0] * s->J_mV[0][0] > 1.0;
+}
+
+int cob_ssn_steady_states(const cob_ssn *s, double r_max_hz, cob_ssn_state *out, int max)
+{
+    const int m = 20000;
+    double prev = residual_e(s, 0.0), x_prev = 0.0;
+    int k, found = 0;
+    if (prev == 0.0) { /* the silent state */
+        if (found < max)
+            describe(s, 0.0, &out[found]);
+        found += 1;
+    }
+    for (k = 1; k <= m; ++k) {
+        double x = r_max_hz * (double)k / m, r = residual_e(s, x);
+        if ((prev < 0.0 && r >= 0.0) || (prev > 0.0 && r <= 0.0)) {
+            double lo = x_prev, hi = x, flo = prev;
+            int it;
+            for (it = 0; it < 200 && hi - lo > 1e-13 * (1.0 + hi); ++it) {
+                double mid = 0.5 * (lo + hi), fm = residual_e(s, mid);
+                if ((fm < 0.0) == (flo < 0.0)) {
+                    lo = mid;
+                    flo = fm;
+                } else {
+                    hi = mid;
+                }
+            }
+            if (r == 0.0)
+                lo = hi = x;
+            if (found < max)
+                describe(s, 0.5 * (lo + hi), &out[found]);
+            found += 1;
+            if (r == 0.0) { /* a root on the grid point: continue from just above it */
+                prev = residual_e(s, x + 1e-9 * r_max_hz);
+                x_prev = x;
+                continue;
+            }
+        }
+        prev = r;
+        x_prev = x;
+    }
+    return found;
+}

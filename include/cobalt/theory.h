@@ -295,6 +295,32 @@ cob_status cob_theory_powerlaw_fit_points(const double *mu, const double *nu, in
  * the mu where 1e-3 Hz < Phi <= nu_max_hz (m_points of them, evenly spaced in mu). */
 cob_status cob_theory_powerlaw_fit(const cob_theory_net *n, double sigma_mV_per_sqrt_s, double nu_max_hz, int m_points,
                                    cob_theory_powerlaw *out, cob_err *err);
+/* The two-population SSN: tau_X dr_X/dt = -r_X + f_X(mu_X + sum_Y J_XY r_Y), X, Y in {E = 0,
+ * I = 1}, f_X(x) = a_X [x - b_X]_+^n_X (mu in mV/s, J_XY = K_XY j_XY in mV, negative from I). */
+typedef struct {
+    cob_theory_powerlaw f[2];
+    double tau_s[2];
+    double J_mV[2][2]; /* J[X][Y]: onto X from Y */
+    double mu[2];      /* external input, mV/s */
+} cob_ssn;
+
+typedef struct {
+    double r_hz[2];              /* the rates */
+    double gain[2];              /* f_X' at the state, Hz per mV/s */
+    double eig_re[2], eig_im[2]; /* eigenvalues of the rate dynamics' Jacobian, 1/s */
+    int stable;                  /* both real parts < 0 */
+    int isn;                     /* inhibition-stabilised: gain_E J_EE > 1 */
+} cob_ssn_state;
+
+/* Every steady state with rates in [0, r_max_hz] (at most max, ascending in r_E), each with its
+ * stability and whether it is inhibition-stabilised; returns how many were found (it may exceed
+ * max: only max are written). For J_II <= 0 the I equation has one solution r_I(r_E) for each r_E
+ * (bisection), and the states are the roots of r_E -> f_E(mu_E + J_EE r_E + J_EI r_I(r_E)) - r_E,
+ * bracketed on a 20000-point scan of [0, r_max] and refined by bisection. */
+int cob_ssn_steady_states(const cob_ssn *s, double r_max_hz, cob_ssn_state *out, int max);
+/* f(x) and f'(x) of one power law. */
+double cob_ssn_f(const cob_theory_powerlaw *f, double x, double *slope);
+
 /* Phi(mu; sigma, tau_m) of neuron n under white noise alone (plus lif_curr's constant mu_ext), Hz. */
 double cob_theory_phi_white(const cob_theory_net *n, double mu_mV_per_s, double sigma_mV_per_sqrt_s);
 
