@@ -13,31 +13,32 @@
 #include "cobalt/stats.h"
 #include "models/models.h"
 
-/* Mean of a constant or piecewise-linear schedule (include/cobalt/config.h) over [a, b] ms. */
-static double sched_mean(const cob_sched_spec *s, double a, double b)
+/* Mean over [a, b] ms of the piecewise-linear function through (t_steps[k] dt, value[k]),
+ * k < n (constant before the first point and after the last; include/cobalt/hd/schedule.h). */
+static double pl_mean(const int64_t *t_steps, const double *value, int n, double dt, double a, double b)
 {
-    double area = 0.0, x0 = a;
+    double area = 0.0;
     int k;
-    if (s->n <= 0)
+    if (n <= 0)
         return 0.0;
-    if (s->n == 1)
-        return s->value[0];
+    if (n == 1)
+        return value[0];
     if (!(b > a))
         b = a + 1e-9; /* an empty window: the value at a */
-    /* integrate the function, constant outside [t_0, t_n-1], linear between points */
-    for (k = -1; k < s->n; ++k) {
-        double lo = k < 0 ? -INFINITY : s->t_ms[k], hi = k + 1 < s->n ? s->t_ms[k + 1] : INFINITY;
-        double u = fmax(lo, x0), v = fmin(hi, b), fu, fv;
+    for (k = -1; k < n; ++k) {
+        double lo = k < 0 ? -INFINITY : (double)t_steps[k] * dt;
+        double hi = k + 1 < n ? (double)t_steps[k + 1] * dt : INFINITY;
+        double u = fmax(lo, a), v = fmin(hi, b), fu, fv;
         if (!(v > u))
             continue;
         if (k < 0) {
-            fu = fv = s->value[0];
-        } else if (k + 1 >= s->n) {
-            fu = fv = s->value[s->n - 1];
+            fu = fv = value[0];
+        } else if (k + 1 >= n) {
+            fu = fv = value[n - 1];
         } else {
-            double sl = (s->value[k + 1] - s->value[k]) / (hi - lo);
-            fu = s->value[k] + sl * (u - lo);
-            fv = s->value[k] + sl * (v - lo);
+            double sl = (value[k + 1] - value[k]) / (hi - lo);
+            fu = value[k] + sl * (u - lo);
+            fv = value[k] + sl * (v - lo);
         }
         area += 0.5 * (fu + fv) * (v - u);
     }
@@ -48,20 +49,12 @@ static double sched_mean(const cob_sched_spec *s, double a, double b)
  * used it (its schedule with the protocol's perturbations, cob_protocol_schedule); 0 if absent. */
 static double input_mean(const cob_config *c, int pop, int target)
 {
-    static __thread int64_t t_steps[COB_SCHEDULE_MAX];
-    static __thread double value[COB_SCHEDULE_MAX];
-    static __thread cob_sched_spec sp;
-    int n = cob_protocol_schedule(c, pop, target, t_steps, value, COB_SCHEDULE_MAX), k;
-    if (n <= 0)
-        return 0.0;
+    int64_t t_steps[COB_SCHEDULE_MAX];
+    double value[COB_SCHEDULE_MAX];
+    int n = cob_protocol_schedule(c, pop, target, t_steps, value, COB_SCHEDULE_MAX);
     if (n > COB_SCHEDULE_MAX)
         n = COB_SCHEDULE_MAX; /* refused by the config check; never reached */
-    sp.n = n;
-    for (k = 0; k < n; ++k) {
-        sp.t_ms[k] = (double)t_steps[k] * c->run.dt_ms;
-        sp.value[k] = value[k];
-    }
-    return sched_mean(&sp, c->run.t_warmup_ms, c->run.t_warmup_ms + c->run.t_sim_ms);
+    return pl_mean(t_steps, value, n, c->run.dt_ms, c->run.t_warmup_ms, c->run.t_warmup_ms + c->run.t_sim_ms);
 }
 
 /* Index in s->pop[] of config population q (neuron populations only, in config order); -1. */
@@ -81,13 +74,15 @@ static void balance_pop(cob_pop_stats *ps, const cob_stats *s, const cob_net *ne
     const cob_lif_params *lp = &c->pops[q].lif;
     const double T = s->t_measured_s, mu = input_mean(c, q, COB_PERT_MU);
     double sum = 0.0, sum2 = 0.0, g_kind, src_rate[COB_MAX_POPS];
-    int r;
+    int r, pop_stats[COB_MAX_POPS]; /* stats index of every population, -1 for Poisson ones */
     int64_t i, n_ok = 0;
     if (!mh || !mh->mean_input)
         return; /* a model without the hook: its balance stays unset (bal arrays 0, mean NaN) */
     mh->mean_input(lp, COB_RECEPTOR_E, 0.0, 0.0, 0.0, &g_kind); /* NaN: a current-based model */
-    for (r = 0; r < c->n_pops; ++r)
+    for (r = 0; r < c->n_pops; ++r) {
         src_rate[r] = cob_model_is_neuron(c->pops[r].model) ? 0.0 : input_mean(c, r, COB_PERT_RATE);
+        pop_stats[r] = stats_index(c, r);
+    }
     for (i = 0; i < ps->bal_n; ++i) {
         double v = i < ps->v_n && isfinite(ps->v_mean_mV[i]) ? ps->v_mean_mV[i] : ps->v_pop_mean_mV;
         double in[3] = {0.0, 0.0, mu}, g[3] = {0.0, 0.0, 0.0};
@@ -95,7 +90,7 @@ static void balance_pop(cob_pop_stats *ps, const cob_stats *s, const cob_net *ne
         for (p = 0; p < net->n_projs; ++p) {
             const cob_proj *pr = &net->proj[p];
             const cob_proj_spec *sp = &c->projs[p];
-            int pre_stats = stats_index(c, pr->pre), kind;
+            int pre_stats = pop_stats[pr->pre], kind;
             double rate_in = 0.0, gi, x;
             if (pr->post != q)
                 continue;
