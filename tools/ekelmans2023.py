@@ -1,0 +1,620 @@
+#!/usr/bin/env python3
+"""Seed 001 (Ekelmans, Kraynyukova & Tchumatchenko 2023, PLoS Comput Biol 19:e1011097): the
+spiking experiments of issue 13, with the SSN and Phi_sc theory of `cobalt theory` beside them.
+
+  tools/ekelmans2023.py configs            write configs/ekelmans2023/*.yaml (the shipped configs)
+  tools/ekelmans2023.py run [NAME ...]     run them (all by default) into --dir (default
+                                           build/ekelmans2023), two single-thread runs at a time
+  tools/ekelmans2023.py figs               figures into docs/figures/ekelmans_*.png and the
+                                           numbers into docs/figures/ekelmans_summary.json
+
+The networks (current-based LIF, theta 1 mV, reset 0, no refractory period, tau_E 20 ms,
+tau_I 10 ms, N_E = 3000, N_I = 1000, fixed in-degree, white noise sigma = 3 mV/sqrt(s) on every
+neuron, J_XY = K_XY j_XY) were recovered from the authors' parameter files (issue 13). The
+configs are generated here so that the size-scaled and tau_E variants stay consistent; each
+shipped file says what it is.  Uses numpy, h5py and matplotlib only.
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CFG_DIR = os.path.join(ROOT, "configs", "ekelmans2023")
+FIG_DIR = os.path.join(ROOT, "docs", "figures")
+
+# (j in mV, K) per projection X <- Y, N = 4000 (N_E 3000, N_I 1000). Signs: I weights negative.
+NETS = {
+    "supersaturating": {
+        "EE": (0.01026, 195), "EI": (-0.06, 200), "IE": (0.007273, 825), "II": (-0.01, 100),
+        "exp": False,
+    },
+    "bistable": {
+        "EE": (0.025641, 195), "EI": (-0.05, 200), "IE": (0.008485, 825), "II": (-0.11, 100),
+        "exp": True,  # E<-E and I<-I exponential (tau_s 10 ms, delays U[0, 100] ms)
+    },
+    "detj_negative": {  # J = (1.25, -1; 1, -1.25): det J < 0; in-degrees of the other two
+        "EE": (1.25 / 195, 195), "EI": (-1.0 / 200, 200), "IE": (1.0 / 825, 825), "II": (-1.25 / 100, 100),
+        "exp": True,
+    },
+}
+SIGMA = 3.0  # mV/sqrt(s)
+
+
+def _fmt(x):
+    return f"{x:.6g}"
+
+
+def _sched(points):
+    if isinstance(points, (int, float)):
+        return _fmt(points)
+    return "[" + ", ".join(f"[{_fmt(t)}, {_fmt(v)}]" for t, v in points) + "]"
+
+
+def config_text(net, header, mu_e, mu_i, t_sim_ms, t_warmup_ms=0, n=4000, tau_e_ms=20.0, dt_ms=0.1,
+                protocol=None, stats=None, seed=1, j_scale=(1.0, 1.0, 1.0, 1.0)):
+    """The YAML of one experiment. mu_e, mu_i: numbers or schedules [(t_ms, mV/s)]. n: total
+    neurons (N_E = 3n/4); in-degrees scale with n (fixed connection probabilities) and the
+    weights by sqrt(4000/n) (the balanced-state convention of the paper's Fig. 6).
+    j_scale multiplies j_EE, j_EI, j_IE, j_II (Fig. 2B)."""
+    p = NETS[net]
+    ne, ni = 3 * n // 4, n // 4
+    s = math.sqrt(4000.0 / n)
+    exp = p["exp"]
+    model = "lif_curr_exp" if exp else "lif_curr"
+    lines = ["# " + h if h else "#" for h in header.strip("\n").split("\n")]
+    lines += [
+        "run:",
+        f"  dt_ms: {_fmt(dt_ms)}",
+        f"  t_warmup_ms: {_fmt(t_warmup_ms)}",
+        f"  t_sim_ms: {_fmt(t_sim_ms)}",
+        f"  seed: {seed}",
+        "populations:",
+    ]
+    for name, size, tau, mu, syn in (("E", ne, tau_e_ms, mu_e, ("10", "0")), ("I", ni, 10.0, mu_i, ("0", "10"))):
+        lines += [
+            f"  - name: {name}",
+            f"    model: {model}",
+            f"    size: {size}",
+            f"    tau_m_ms: {_fmt(tau)}",
+            "    tau_ref_ms: 0",
+            "    v_th_mV: 1",
+            "    v_reset_mV: 0",
+            "    e_l_mV: 0",
+            "    v_init_mV: [0, 1]",
+        ]
+        if exp:
+            lines += [f"    tau_syn_e_ms: {syn[0]}", f"    tau_syn_i_ms: {syn[1]}"]
+        lines.append(f"    noise: {{mu_mV_per_s: {_sched(mu)}, sigma_mV_per_sqrt_s: {_fmt(SIGMA)}}}")
+    lines.append("projections:")
+    for k, (post, pre) in enumerate((("E", "E"), ("E", "I"), ("I", "E"), ("I", "I"))):
+        j, kk = p[post + pre]
+        kk = kk * n / 4000.0
+        w = abs(j) * s * j_scale[k]
+        rec = "E" if pre == "E" else "I"
+        delay = ", delay_ms: [0, 100]" if exp and pre == post else ""
+        lines.append(f"  - {{pre: {pre}, post: {post}, receptor: {rec}, indegree: {_fmt(round(kk))}, "
+                     f"weight: {_fmt(w)}{delay}}}")
+    if protocol:
+        lines.append("protocol:")
+        lines += ["  " + x for x in protocol]
+    lines.append("stats:")
+    lines.append("  pop_rate_bin_ms: 10")
+    for k, v in (stats or {}).items():
+        lines.append(f"  {k}: {v}")
+    return "\n".join(lines) + "\n"
+
+
+def scaled(n):
+    return math.sqrt(n / 4000.0)
+
+
+# ---- the experiments -------------------------------------------------------------------------
+
+def experiments():
+    """name -> (config text, what figs() needs to know)."""
+    ex = {}
+    # Fig. 2A: supersaturation ramp, 0 -> 50 mV/s over 50 s, r = 1.
+    ex["ss_ramp"] = config_text(
+        "supersaturating",
+        """Seed 001, Fig. 2A: the supersaturating network (J_EE 2.0, J_EI -12, J_IE 6.0, J_II -1.0 mV;
+delta synapses with the shortest delay cobalt has, one step) under a slow ramp of the external
+mean input mu_ext 0 -> 50 mV/s over 50 s, the same for E and I (r = 1). The E rate rises,
+peaks near mu = 19 mV/s and declines while the I rate keeps rising (supersaturation).
+Generated by tools/ekelmans2023.py configs; figure and discussion in docs/validation.md.""",
+        [(0, 0), (50000, 50)], [(0, 0), (50000, 50)], 50000)
+    # Fig. 2B: peak height control: J_EI x f, J_IE / f, r / f.
+    for f, tag in ((1.25, "125"), (1.5, "150")):
+        ex[f"ss_ramp_f{tag}"] = config_text(
+            "supersaturating",
+            f"""Seed 001, Fig. 2B: the supersaturating ramp of ss_ramp.yaml with the peak moved by f = {f}:
+J_EI x f, J_IE / f and r = mu_I / mu_E = 1 / f (the I input ramps to {50 / f:g} mV/s).
+Generated by tools/ekelmans2023.py configs.""",
+            [(0, 0), (50000, 50)], [(0, 0), (50000, 50 / f)], 50000, j_scale=(1.0, f, 1.0 / f, 1.0))
+    # Fig. 2C/D: at the peak, constant mu = 19 mV/s.
+    ex["ss_peak"] = config_text(
+        "supersaturating",
+        """Seed 001, Fig. 2C/D: the supersaturating network held at the E peak, mu_ext = 19 mV/s for
+E and I, 20 s after a 1 s warm-up (the paper: 50 s): rate and CV-of-ISI distributions and the
+balance factor BF = -I_I / (I_E + I_ext) of 200 E and 200 I neurons.
+Generated by tools/ekelmans2023.py configs.""",
+        19, 19, 20000, t_warmup_ms=1000, stats={"balance_neurons": 200})
+    # Fig. 3B variant: the paradoxical effect in the bistable network's (only) state at mu_E = 10.
+    ex["isn_paradox"] = config_text(
+        "bistable",
+        """Seed 001, Fig. 3B variant (issue 13): inhibition stabilisation and the paradoxical effect.
+The bistable network (J_EE 5.0, J_EI -10, J_IE 7.0, J_II -11 mV; E<-E and I<-I exponential
+synapses, tau_s 10 ms, delays U[0, 100] ms) at mu_E = mu_I = 10 mV/s, where it has one state
+(nu_E about 9 Hz, in the ISN: the SSN's ISN threshold is nu_E = 1.6 Hz). After 5 s the input
+to I alone ramps 10 -> 60 mV/s over 50 s: in the ISN the I rate falls as its input grows (the
+paradoxical effect); it turns up again where nu_E crosses the ISN threshold.
+Generated by tools/ekelmans2023.py configs.""",
+        10, [(0, 10), (5000, 10), (55000, 60)], 55000)
+    # Fig. 4A/B: hysteresis at tau_E = 18, 20, 22 ms.
+    for tau in (18, 20, 22):
+        ex[f"bistable_loop_tau{tau}"] = config_text(
+            "bistable",
+            f"""Seed 001, Fig. 4A/B: the bistable network at tau_E = {tau} ms under an up-then-down ramp of
+mu_ext (E and I, r = 1): 0 -> 10 mV/s over 100 s, then 10 -> 0 over 100 s (the paper: 1000 s
+in all; here 5x faster, so the loop is slightly wider than at the paper's speed). The
+rate against mu on the way up and on the way down encloses the bistability window.
+Generated by tools/ekelmans2023.py configs.""",
+            [(0, 0), (100000, 10), (200000, 0)], [(0, 0), (100000, 10), (200000, 0)], 200000,
+            tau_e_ms=tau)
+    # Fig. 4C/D: persistent activity at tau_E = 22 ms: a kick at mu = 0 switches the network up.
+    ex["bistable_kick"] = config_text(
+        "bistable",
+        """Seed 001, Fig. 4C/D: persistent activity. The bistable network at tau_E = 22 ms, whose
+bistability window reaches mu_ext = 0: from the low state at mu = 0, a 300 ms kick of
++10 mV/s to E and I switches it to the up state, which persists after the kick. Windows:
+"down" before the kick, "up" from 1 s after it; the balance factor is sampled after the run
+from the whole measurement.
+Generated by tools/ekelmans2023.py configs.""",
+        0, 0, 25000, tau_e_ms=22, t_warmup_ms=0,
+        protocol=["windows:",
+                  "  - {name: down, start_ms: 1000, end_ms: 5000}",
+                  "  - {name: kick, start_ms: 5000, end_ms: 5300}",
+                  "  - {name: up, start_ms: 6300, end_ms: 25000}",
+                  "perturbations:",
+                  "  - {window: kick, population: E, key: noise.mu_mV_per_s, step: 10}",
+                  "  - {window: kick, population: I, key: noise.mu_mV_per_s, step: 10}"],
+        stats={"balance_neurons": 200})
+    # Fig. 6: size scaling of the supersaturating network (j x sqrt(4000/N), K ~ N, mu x sqrt(N/4000)).
+    for n in (4000, 10000, 20000, 40000):
+        m = 50 * scaled(n)
+        ex[f"ss_size_{n}"] = config_text(
+            "supersaturating",
+            f"""Seed 001, Fig. 6A/B: the supersaturating network at N = {n} (N_E {3 * n // 4}, N_I {n // 4}):
+fixed connection probabilities (in-degrees x N/4000), j x sqrt(4000/N), and the ramp of mu_ext
+x sqrt(N/4000): 0 -> {m:.4g} mV/s over 10 s, r = 1 (a 5x faster ramp than Fig. 2A, still slow
+against the network's 20 ms time scale).
+Generated by tools/ekelmans2023.py configs.""",
+            [(0, 0), (10000, m)], [(0, 0), (10000, m)], 10000, n=n)
+    return ex
+
+
+REGIME_MU = [2, 6, 10, 16, 24, 34, 46]
+REGIME_R = [0.25, 0.5, 1.0, 1.5, 2.0, 3.0]
+
+
+def regime_cell_text(net, mu, r, tau_e_ms=20.0):
+    """One cell of the Fig. 5 map: windows at (mu, r mu) base, +2 mV/s on both (supersaturation:
+    nu_E falls), +2 on I alone (ISN: nu_I falls), and after a kick (+20 mV/s to E for 300 ms),
+    the base again (bistability: nu_E stays up)."""
+    d = 2.0
+    return config_text(
+        net, f"Seed 001, Fig. 5 regime map cell: {net} network, mu_E = {mu:g} mV/s, r = {r:g}.",
+        mu, r * mu, 9300, t_warmup_ms=1000, tau_e_ms=tau_e_ms,
+        protocol=["windows:",
+                  "  - {name: base, start_ms: 1000, end_ms: 3000}",
+                  "  - {name: both, start_ms: 3500, end_ms: 5000}",
+                  "  - {name: inh, start_ms: 5500, end_ms: 7000}",
+                  "  - {name: kick, start_ms: 7000, end_ms: 7300}",
+                  "  - {name: after, start_ms: 7800, end_ms: 9300}",
+                  "perturbations:",
+                  f"  - {{window: both, population: E, key: noise.mu_mV_per_s, step: {d:g}}}",
+                  f"  - {{window: both, population: I, key: noise.mu_mV_per_s, step: {d * r:g}}}",
+                  f"  - {{window: inh, population: I, key: noise.mu_mV_per_s, step: {d * r:g}}}",
+                  "  - {window: kick, population: E, key: noise.mu_mV_per_s, step: 20}"])
+
+
+def cmd_configs(args):
+    os.makedirs(CFG_DIR, exist_ok=True)
+    for name, text in experiments().items():
+        with open(os.path.join(CFG_DIR, name + ".yaml"), "w") as f:
+            f.write(text)
+    print(f"wrote {len(experiments())} configs to {os.path.relpath(CFG_DIR, ROOT)}")
+
+
+def _cobalt():
+    for c in (os.environ.get("COBALT"), os.path.join(ROOT, "build", "cobalt")):
+        if c and os.path.exists(c):
+            return c
+    return "cobalt"
+
+
+def _run_one(cfg_path, out, log, threads):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    with open(log, "w") as lf:
+        p = subprocess.run([_cobalt(), "run", cfg_path, "--out", out, "--quiet"], stdout=subprocess.PIPE,
+                           stderr=lf, env=env, text=True)
+    if p.returncode != 0:
+        return cfg_path, None, p.returncode
+    summary = json.loads(p.stdout.strip().splitlines()[-1])
+    with open(out + ".json", "w") as f:
+        json.dump(summary, f)
+    return cfg_path, summary, 0
+
+
+def cmd_run(args):
+    os.makedirs(args.dir, exist_ok=True)
+    jobs = []
+    names = args.names or sorted(experiments())
+    for name in names:
+        if name == "regime_map":
+            os.makedirs(os.path.join(args.dir, "regime"), exist_ok=True)
+            for net in ("bistable", "detj_negative"):
+                for mu in REGIME_MU:
+                    for r in REGIME_R:
+                        stem = os.path.join(args.dir, "regime", f"{net}_mu{mu:g}_r{r:g}")
+                        with open(stem + ".yaml", "w") as f:
+                            f.write(regime_cell_text(net, mu, r))
+                        jobs.append((stem + ".yaml", stem + ".h5", stem + ".log"))
+            continue
+        cfg = os.path.join(CFG_DIR, name + ".yaml")
+        stem = os.path.join(args.dir, name)
+        jobs.append((cfg, stem + ".h5", stem + ".log"))
+    jobs = [j for j in jobs if args.force or not os.path.exists(j[1] + ".json")]
+    print(f"{len(jobs)} runs, {args.jobs} at a time", flush=True)
+    with ThreadPoolExecutor(args.jobs) as ex:
+        for cfg, summary, rc in ex.map(lambda j: _run_one(*j, args.threads), jobs):
+            msg = f"run_s {summary['run_s']:.1f}" if summary else f"FAILED rc {rc}"
+            print(f"{os.path.relpath(cfg, ROOT)}: {msg}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("configs")
+    r = sub.add_parser("run")
+    r.add_argument("names", nargs="*")
+    r.add_argument("--dir", default=os.path.join(ROOT, "build", "ekelmans2023"))
+    r.add_argument("--jobs", type=int, default=2)
+    r.add_argument("--threads", type=int, default=1)
+    r.add_argument("--force", action="store_true")
+    f = sub.add_parser("figs")
+    f.add_argument("--dir", default=os.path.join(ROOT, "build", "ekelmans2023"))
+    args = ap.parse_args()
+    if args.cmd == "configs":
+        cmd_configs(args)
+    elif args.cmd == "run":
+        cmd_run(args)
+    else:
+        cmd_figs(args)
+
+
+# ---- figures ---------------------------------------------------------------------------------
+
+def theory_scan(cfg, lo, hi, n, sets=(), ratio=None, scan=None):
+    """`cobalt theory CFG --mu-scan lo:hi:n`: rows {method, mu_E, mu_I, branch, r_E, r_I, stable, isn}.
+    scan="I": the I input alone is scanned, E's held at the config's value (--scan-pop I)."""
+    args = [_cobalt(), "theory", cfg, "--mu-scan", f"{lo:g}:{hi:g}:{n}"]
+    if scan:
+        args += ["--scan-pop", scan]
+    if ratio is not None:
+        args += ["--ratio", f"{ratio:g}"]
+    for s in sets:
+        args += ["--set", s]
+    p = subprocess.run(args, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"{' '.join(args)}: {p.stderr.strip()}")
+    lines = [x for x in p.stdout.splitlines() if x.strip()]
+    head = lines[0].split(",")
+    rows = []
+    for x in lines[1:]:
+        d = dict(zip(head, x.split(",")))
+        for k in ("mu_E", "mu_I", "r_E", "r_I"):
+            d[k] = float(d[k])
+        for k in ("branch", "stable", "isn"):
+            d[k] = int(d[k])
+        rows.append(d)
+    return rows
+
+
+def theory_text(cfg, sets=()):
+    args = [_cobalt(), "theory", cfg]
+    for s in sets:
+        args += ["--set", s]
+    return subprocess.run(args, capture_output=True, text=True).stdout
+
+
+def load(path):
+    """Population rate series and summary of one run: {pop: {t_s, rate}} plus the JSON summary."""
+    import h5py
+    import numpy as np
+    out = {}
+    with h5py.File(path, "r") as f:
+        t0 = float(f["/run"].attrs.get("t_warmup_ms", 0.0)) if "/run" in f else 0.0
+        for name in ("E", "I"):
+            g = f["/populations/" + name]
+            c = g["rate_ts_counts"][:].astype(float)
+            bin_ms = float(g.attrs["bin_ms"])
+            n = float(g.attrs["n"])
+            t = (t0 + (np.arange(len(c)) + 0.5) * bin_ms) / 1000.0
+            out[name] = {"t_s": t, "rate": c / (n * bin_ms / 1000.0), "group": {k: g[k][:] for k in g.keys()
+                                                                                  if k in ("rate_hz", "cv_isi",
+                                                                                           "balance_factor")}}
+    with open(path + ".json") as f:
+        out["summary"] = json.load(f)
+    return out
+
+
+def smooth(t, y, width_s):
+    import numpy as np
+    k = max(1, int(round(width_s / (t[1] - t[0]))))
+    m = len(y) // k
+    return t[:m * k].reshape(m, k).mean(1), y[:m * k].reshape(m, k).mean(1)
+
+
+def plot_theory(ax, rows, method, pop, color, x="mu_E", label=None):
+    """SSN (or Phi_sc) branches: stable solid, unstable dashed."""
+    import numpy as np
+    rows = [r for r in rows if r["method"] == method]
+    for b in sorted(set(r["branch"] for r in rows)):
+        br = [r for r in rows if r["branch"] == b]
+        xs = np.array([r[x] for r in br])
+        ys = np.array([r["r_" + pop] for r in br])
+        st = np.array([r["stable"] for r in br], bool)
+        for mask, ls in ((st, "-" if method == "ssn" else ":"), (~st, "--")):
+            yy = np.where(mask, ys, np.nan)
+            ax.plot(xs, yy, ls, color=color, lw=1.4 if method == "ssn" else 1.0, label=label if mask is st else None)
+            label = None
+
+
+def cmd_figs(args):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    d = args.dir
+    summary = {}
+    have = lambda name: os.path.exists(os.path.join(d, name + ".h5.json"))  # noqa: E731
+    cfg = lambda name: os.path.join(CFG_DIR, name + ".yaml")  # noqa: E731
+    run = lambda name: load(os.path.join(d, name + ".h5"))  # noqa: E731
+    col = {"E": "tab:blue", "I": "tab:red"}
+
+    # Fig. 2A/B: supersaturation ramps.
+    if have("ss_ramp"):
+        fig, axs = plt.subplots(1, 2, figsize=(11, 4))
+        ax = axs[0]
+        r = run("ss_ramp")
+        rows = theory_scan(cfg("ss_ramp"), 0, 50, 201)
+        s2a = {}
+        for p in ("E", "I"):
+            mu = 50.0 * r[p]["t_s"] / 50.0
+            ax.plot(mu, r[p]["rate"], color=col[p], alpha=0.15, lw=0.5)
+            ts, ys = smooth(r[p]["t_s"], r[p]["rate"], 0.5)
+            ax.plot(ts, ys, color=col[p], lw=1.5, label=f"nu_{p} (LIF, 0.5 s means)")
+            plot_theory(ax, rows, "ssn", p, "k", label="SSN" if p == "E" else None)
+            plot_theory(ax, rows, "phi_sc", p, "0.4", label="Phi_sc" if p == "E" else None)
+            k = int(np.argmax(ys)) if p == "E" else None
+            if p == "E":
+                s2a["sim_peak_mu"], s2a["sim_peak_hz"] = float(ts[k]), float(ys[k])
+                s2a["sim_E_at_50"] = float(ys[-1])
+        for m in ("ssn", "phi_sc"):
+            st = [x for x in rows if x["method"] == m and x["stable"]]
+            k = int(np.argmax([x["r_E"] for x in st]))
+            s2a[m + "_peak_mu"], s2a[m + "_peak_hz"] = st[k]["mu_E"], st[k]["r_E"]
+        summary["fig2a"] = s2a
+        ax.set_xlabel("mu_ext (mV/s), r = 1")
+        ax.set_ylabel("rate (Hz)")
+        ax.set_ylim(0, 6)
+        ax.set_title("Fig. 2A: supersaturation (N = 4000)")
+        ax.legend(fontsize=7)
+        ax = axs[1]
+        s2b = {}
+        for name, f, c in (("ss_ramp", 1.0, "tab:blue"), ("ss_ramp_f125", 1.25, "tab:green"),
+                           ("ss_ramp_f150", 1.5, "tab:purple")):
+            if not have(name):
+                continue
+            r = run(name)
+            ts, ys = smooth(r["E"]["t_s"], r["E"]["rate"], 0.5)
+            ax.plot(ts, ys, color=c, lw=1.5, label=f"f = {f:g}")
+            rows = theory_scan(cfg(name), 0, 50, 201)
+            plot_theory(ax, rows, "ssn", "E", c)
+            st = [x for x in rows if x["method"] == "ssn" and x["stable"]]
+            k = int(np.argmax([x["r_E"] for x in st]))
+            j = int(np.argmax(ys))
+            s2b[f"f{f:g}"] = {"sim_peak_mu": float(ts[j]), "sim_peak_hz": float(ys[j]), "ssn_peak_mu": st[k]["mu_E"],
+                              "ssn_peak_hz": st[k]["r_E"]}
+        summary["fig2b"] = s2b
+        ax.set_xlabel("mu_ext,E (mV/s)")
+        ax.set_ylabel("nu_E (Hz)")
+        ax.set_title("Fig. 2B: J_EI x f, J_IE / f, r / f (lines: SSN)")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig2ab.png"), dpi=110)
+        plt.close(fig)
+
+    # Fig. 2C/D: at the peak.
+    if have("ss_peak"):
+        r = run("ss_peak")
+        fig, axs = plt.subplots(1, 3, figsize=(12, 3.6))
+        bf = [r[p]["group"]["balance_factor"] for p in ("E", "I")]
+        axs[0].boxplot([b[np.isfinite(b)] for b in bf], tick_labels=["E", "I"])
+        axs[0].set_ylabel("balance factor -I_I / (I_E + I_ext)")
+        axs[0].set_title("Fig. 2C: BF at the E peak (mu = 19)")
+        for p in ("E", "I"):
+            cv = r[p]["group"]["cv_isi"]
+            cv = cv[np.isfinite(cv)]
+            axs[1].hist(cv, bins=40, range=(0, 2), histtype="step", color=col[p], label=f"{p}: median {np.median(cv):.2f}")
+            axs[2].hist(r[p]["group"]["rate_hz"], bins=50, range=(0, 10), histtype="step", color=col[p],
+                        label=f"{p}: mean {r[p]['group']['rate_hz'].mean():.2f} Hz")
+        axs[1].set_xlabel("CV of ISI")
+        axs[1].legend(fontsize=7)
+        axs[1].set_title("Fig. 2D: irregularity")
+        axs[2].set_xlabel("rate (Hz)")
+        axs[2].legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig2cd.png"), dpi=110)
+        plt.close(fig)
+        summary["fig2cd"] = {p: {"rate_hz": float(r[p]["group"]["rate_hz"].mean()),
+                                 "cv_median": float(np.nanmedian(r[p]["group"]["cv_isi"])),
+                                 "bf_mean": float(np.nanmean(r[p]["group"]["balance_factor"])),
+                                 "bf_sd": float(np.nanstd(r[p]["group"]["balance_factor"]))} for p in ("E", "I")}
+
+    # Fig. 3B variant: the paradoxical effect.
+    if have("isn_paradox"):
+        r = run("isn_paradox")
+        fig, axs = plt.subplots(1, 2, figsize=(11, 4))
+        rows = theory_scan(cfg("isn_paradox"), 10, 60, 201, scan="I")
+        sp = {}
+        for k, p in enumerate(("E", "I")):
+            ax = axs[k]
+            t = r[p]["t_s"]
+            keep = t > 5.0
+            mu_i = 10 + 50 * (t[keep] - 5.0) / 50.0
+            ax.plot(mu_i, r[p]["rate"][keep], color=col[p], alpha=0.15, lw=0.5)
+            ts, ys = smooth(t[keep], r[p]["rate"][keep], 1.0)
+            xs = 10 + 50 * (ts - 5.0) / 50.0
+            ax.plot(xs, ys, color=col[p], lw=1.5, label=f"nu_{p} (LIF, 1 s means)")
+            plot_theory(ax, rows, "ssn", p, "k", x="mu_I", label="SSN")
+            plot_theory(ax, rows, "phi_sc", p, "0.4", x="mu_I", label="Phi_sc")
+            if p == "I":
+                j = int(np.argmin(ys))
+                sp["sim_min_I_mu_I"], sp["sim_min_I_hz"] = float(xs[j]), float(ys[j])
+                st = [x for x in rows if x["method"] == "ssn" and x["stable"]]
+                j = int(np.argmin([x["r_I"] for x in st]))
+                sp["ssn_min_I_mu_I"], sp["ssn_min_I_hz"], sp["ssn_E_at_min"] = st[j]["mu_I"], st[j]["r_I"], st[j]["r_E"]
+                isn = [x for x in st if not x["isn"]]
+                sp["ssn_isn_ends_mu_I"] = min(x["mu_I"] for x in isn) if isn else None
+                if sp["ssn_isn_ends_mu_I"] is not None:
+                    for a in axs:
+                        a.axvline(sp["ssn_isn_ends_mu_I"], color="0.5", ls=":", lw=1)
+            ax.set_xlabel("mu_ext,I (mV/s); mu_ext,E = 10 mV/s")
+            ax.set_ylabel(f"nu_{p} (Hz)")
+            ax.legend(fontsize=7)
+        axs[0].set_title("E rate; dotted: SSN's ISN threshold crossing")
+        axs[1].set_title("paradoxical effect: nu_I falls as mu_I grows")
+        fig.tight_layout()
+        fig.savefig(os.path.join(FIG_DIR, "ekelmans_isn.png"), dpi=110)
+        plt.close(fig)
+        summary["isn"] = sp
+
+    # Fig. 4A/B: hysteresis loops.
+    loops = [t for t in (18, 20, 22) if have(f"bistable_loop_tau{t}")]
+    if loops:
+        fig, axs = plt.subplots(1, len(loops), figsize=(4.2 * len(loops), 3.8), squeeze=False)
+        s4 = {}
+        for ax, tau in zip(axs[0], loops):
+            name = f"bistable_loop_tau{tau}"
+            r = run(name)
+            t = r["E"]["t_s"]
+            ts, ys = smooth(t, r["E"]["rate"], 0.5)
+            mu = np.where(ts <= 100, ts / 10.0, (200 - ts) / 10.0)
+            up, down = ts <= 100, ts > 100
+            ax.plot(mu[up], ys[up], color="tab:orange", lw=1.2, label="ramp up")
+            ax.plot(mu[down], ys[down], color="tab:cyan", lw=1.2, label="ramp down")
+            rows = theory_scan(cfg(name), -2, 10, 241)
+            plot_theory(ax, rows, "ssn", "E", "k", label="SSN")
+            plot_theory(ax, rows, "phi_sc", "E", "0.4", label="Phi_sc")
+            thr = 0.5 * (np.nanmin(ys) + np.nanmax(ys))
+            jump_up = mu[up][np.argmax(ys[up] > thr)] if np.any(ys[up] > thr) else None
+            jump_dn = mu[down][np.argmax(ys[down] < thr)] if np.any(ys[down] < thr) else None
+            counts = {}
+            for x in rows:
+                if x["method"] == "ssn" and x["stable"]:
+                    counts[x["mu_E"]] = counts.get(x["mu_E"], 0) + 1
+            bi = sorted(m for m, c in counts.items() if c >= 2)
+            s4[f"tau{tau}"] = {"sim_up_jump_mu": float(jump_up) if jump_up is not None else None,
+                               "sim_down_jump_mu": float(jump_dn) if jump_dn is not None else None,
+                               "ssn_window": [bi[0], bi[-1]] if bi else None}
+            ax.set_title(f"tau_E = {tau} ms")
+            ax.set_xlabel("mu_ext (mV/s), r = 1")
+            ax.set_ylabel("nu_E (Hz)")
+            ax.set_xlim(-2, 10)
+            ax.legend(fontsize=7)
+        fig.suptitle("Fig. 4A/B: bistability, up-then-down ramps (0.5 s means)")
+        fig.tight_layout()
+        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig4ab.png"), dpi=110)
+        plt.close(fig)
+        summary["fig4ab"] = s4
+
+    # Fig. 4C/D: persistent activity after a kick at mu = 0.
+    if have("bistable_kick"):
+        r = run("bistable_kick")
+        w = r["summary"]["populations"]
+        fig, axs = plt.subplots(1, 2, figsize=(11, 3.6))
+        for p in ("E", "I"):
+            ts, ys = smooth(r[p]["t_s"], r[p]["rate"], 0.1)
+            axs[0].plot(ts, ys, color=col[p], lw=1, label=f"nu_{p} (0.1 s means)")
+        axs[0].axvspan(5.0, 5.3, color="0.85")
+        axs[0].set_xlabel("t (s); grey: the kick")
+        axs[0].set_ylabel("rate (Hz)")
+        axs[0].set_title("Fig. 4C: persistent activity at mu = 0, tau_E = 22 ms")
+        axs[0].legend(fontsize=7)
+        # Population balance factor in the up state from the window rates (mean inputs):
+        # BF_X = -J_XI nu_I / (J_XE nu_E + mu_ext), mu_ext = 0 here.
+        nu = {p: w[p]["windows"]["up"]["rate_hz"] for p in ("E", "I")}
+        net = NETS["bistable"]
+        bf = {X: abs(net[X + "I"][0] * net[X + "I"][1]) * nu["I"] / (net[X + "E"][0] * net[X + "E"][1] * nu["E"])
+              for X in ("E", "I")}
+        for p in ("E", "I"):
+            cv = r[p]["group"]["cv_isi"]
+            cv = cv[np.isfinite(cv)]
+            axs[1].hist(cv, bins=40, range=(0, 2.5), histtype="step", color=col[p],
+                        label=f"{p}: median {np.median(cv):.2f}")
+        axs[1].set_xlabel("CV of ISI (whole run, up state 75% of it)")
+        axs[1].legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig4cd.png"), dpi=110)
+        plt.close(fig)
+        summary["fig4cd"] = {"windows": {p: w[p]["windows"] for p in ("E", "I")}, "bf_up_from_rates": bf,
+                             "bf_sampled_whole_run": {p: w[p].get("balance_factor_mean") for p in ("E", "I")}}
+
+    # Fig. 6A/B: size scaling of the supersaturating network.
+    sizes = [n for n in (4000, 10000, 20000, 40000) if have(f"ss_size_{n}")]
+    if sizes:
+        fig, axs = plt.subplots(1, 2, figsize=(11, 4))
+        cm = plt.get_cmap("viridis")
+        s6 = {}
+        for k, n in enumerate(sizes):
+            name = f"ss_size_{n}"
+            r = run(name)
+            c = cm(k / max(1, len(sizes) - 1))
+            m = 50 * scaled(n)
+            ts, ys = smooth(r["E"]["t_s"], r["E"]["rate"], 0.2)
+            mu = m * ts / 10.0
+            rows = theory_scan(cfg(name), 0, m, 201)
+            for ax, x in ((axs[0], mu), (axs[1], mu / scaled(n))):
+                ax.plot(x, ys, color=c, lw=1.2, label=f"N = {n}")
+            ssn = [x for x in rows if x["method"] == "ssn" and x["stable"]]
+            axs[0].plot([x["mu_E"] for x in ssn], [x["r_E"] for x in ssn], "--", color=c, lw=1)
+            axs[1].plot([x["mu_E"] / scaled(n) for x in ssn], [x["r_E"] for x in ssn], "--", color=c, lw=1)
+            j = int(np.argmax(ys))
+            kk = int(np.argmax([x["r_E"] for x in ssn]))
+            s6[str(n)] = {"sim_peak_hz": float(ys[j]), "sim_peak_mu": float(mu[j]), "ssn_peak_hz": ssn[kk]["r_E"],
+                          "ssn_peak_mu": ssn[kk]["mu_E"], "run_s": r["summary"]["run_s"],
+                          "synapses": r["summary"]["synapses"], "peak_rss_bytes": r["summary"]["peak_rss_bytes"]}
+        axs[0].set_xlabel("mu_ext after scaling (mV/s)")
+        axs[1].set_xlabel("mu_ext / sqrt(N / 4000) (before scaling)")
+        for ax in axs:
+            ax.set_ylabel("nu_E (Hz); dashed: SSN")
+            ax.legend(fontsize=7)
+        axs[0].set_title("Fig. 6A: supersaturating network against N")
+        axs[1].set_title("Fig. 6B: the E peak shrinks with N (no balanced limit)")
+        fig.tight_layout()
+        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig6.png"), dpi=110)
+        plt.close(fig)
+        summary["fig6"] = s6
+
+    with open(os.path.join(FIG_DIR, "ekelmans_summary.json"), "w") as f:
+        json.dump(summary, f, indent=1, sort_keys=True)
+    print(json.dumps(summary, indent=1, sort_keys=True))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
