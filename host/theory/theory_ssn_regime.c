@@ -356,6 +356,10 @@ static void find_isn_mu(const cob_ssn *s, double ratio, const double *mu, int n_
             a = m;
     }
     f->isn_mu = b;
+    /* an ISN state born at a fold: the fold itself (the scan sees the pair only a little after it) */
+    for (it = 0; it < f->n_folds && it < 8; ++it)
+        if (f->fold_mu[it] >= mu[i - 1] && f->fold_mu[it] <= b && f->fold_r_e_hz[it] > f->isn_rate_hz)
+            f->isn_mu = fmin(f->isn_mu, f->fold_mu[it]);
 }
 
 static void find_peak(const cob_ssn *s, double ratio, const double *mu, int n_mu, double r_max_hz, cob_ssn_facts *f)
@@ -412,9 +416,9 @@ void cob_ssn_regime_facts(const cob_ssn *s, double ratio, double mu_lo, double m
     if (!mu)
         return;
     for (i = 0; i < n_mu; ++i) mu[i] = mu_lo + (mu_hi - mu_lo) * i / (n_mu - 1);
+    f->n_folds = cob_ssn_folds(s, ratio, mu_lo, mu_hi, n_mu, r_max_hz, f->fold_mu, f->fold_r_e_hz, 8);
     find_isn_mu(s, ratio, mu, n_mu, r_max_hz, f);
     find_peak(s, ratio, mu, n_mu, r_max_hz, f);
-    f->n_folds = cob_ssn_folds(s, ratio, mu_lo, mu_hi, n_mu, r_max_hz, f->fold_mu, f->fold_r_e_hz, 8);
     /* the first window with two stable states: between the folds that bound it (or the range) */
     for (i = 0; i < n_mu; ++i) {
         int two = n_stable(s, mu[i], ratio, r_max_hz) >= 2;

@@ -315,8 +315,8 @@ typedef struct {
 /* Every steady state with rates in [0, r_max_hz] (at most max, ascending in r_E), each with its
  * stability and whether it is inhibition-stabilised; returns how many were found (it may exceed
  * max: only max are written). For J_II <= 0 the I equation has one solution r_I(r_E) for each r_E
- * (bisection), and the states are the roots of r_E -> f_E(mu_E + J_EE r_E + J_EI r_I(r_E)) - r_E,
- * bracketed on a 20000-point scan of [0, r_max] and refined by bisection. */
+ * (Brent), and the states are the roots of r_E -> f_E(mu_E + J_EE r_E + J_EI r_I(r_E)) - r_E,
+ * bracketed on a 20000-point scan of [0, r_max] and refined by Brent. */
 int cob_ssn_steady_states(const cob_ssn *s, double r_max_hz, cob_ssn_state *out, int max);
 /* f(x) and f'(x) of one power law. */
 double cob_ssn_f(const cob_theory_powerlaw *f, double x, double *slope);
@@ -395,7 +395,8 @@ int cob_ssn_classify(const cob_ssn *s, double mu, double ratio, double r_max_hz)
 const char *cob_ssn_regime_name(int regime);
 
 /* The facts of the CLI at ratio r over mu in [mu_lo, mu_hi] (n_mu grid points, states on
- * [0, r_max]). isn_mu: the smallest mu with a stable ISN state (bisection to 1e-9 relative);
+ * [0, r_max]). isn_mu: the smallest mu with a stable ISN state (bisection to 1e-9 relative, or
+ * the fold where an ISN state is born);
  * peak: on the lowest stable state, where d nu_E/d mu changes sign from + to - (nu_I crosses
  * ss_rate), its mu and nu_E; bistable window: the first mu interval with two stable states
  * (its ends are folds). NAN where there is none in the range. */
