@@ -217,7 +217,7 @@ static void print_sched(const char *name, const double *t_s, const double *mu, i
     printf("- name: %s\n  noise: {mu_mV_per_s: [", name);
     for (k = 0; k < n_out; ++k) {
         int i = n_out > 1 ? (int)lround((double)k * (m - 1) / (n_out - 1)) : 0;
-        printf("%s[%.6g, %.6g]", k ? ", " : "", t_s[i] * 1e3, mu[i]);
+        printf("%s[%.10g, %.6g]", k ? ", " : "", t_s[i] * 1e3, mu[i]);
     }
     printf("], sigma_mV_per_sqrt_s: %g}\n", sigma);
 }
