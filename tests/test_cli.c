@@ -750,4 +750,18 @@ Test(cli, theory_ssn_options, .init = make_dir, .fini = remove_dir)
     cr_expect(strstr(out, "- name: E\n  noise: {mu_mV_per_s: [[0, ") && strstr(out, "- name: I\n"), "%s", out);
     free(out);
     free(err);
+    /* 300 points: subsampled to the schedule's 256, said on stderr */
+    {
+        static char csv[300 * 40 + 32];
+        size_t len = (size_t)snprintf(csv, sizeof csv, "t_ms,nu_E,nu_I\n");
+        for (int k = 0; k < 300; ++k) len += (size_t)snprintf(csv + len, sizeof csv - len, "%d,2,1\n", 10 * k);
+        write_file("long.csv", csv);
+    }
+    snprintf(args, sizeof args, "theory '%s' --target long.csv", cfg);
+    rc = run_cli(args, &out, &err);
+    cr_expect_eq(rc, 0, "exit %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "300 target points subsampled evenly to 256"), "%s", err);
+    cr_expect(strstr(out, "[2990, "), "the last point kept: %s", out);
+    free(out);
+    free(err);
 }

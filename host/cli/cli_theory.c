@@ -5,7 +5,9 @@
  * Pairs with host/cli/cli_cmds.h (declaration) and host/cli/cli.c (dispatch). Deliberate limits: text
  * output only; the config must be an E/I/X network or a single neuron driven by Poisson input or
  * white noise (cob_theory_net_from_config), or two lif_curr populations (cob_theory_ei, seed
- * 001's Phi_sc). Exponential synapses add seed 004's Appendix G block (print_syn). */
+ * 001's Phi_sc). Exponential synapses add seed 004's Appendix G block (print_syn). Two white-noise
+ * current-based populations also get seed 001's SSN (host/cli/cli_theory_ssn.c: --ratio,
+ * --mu-scan, --regime-map, --target, --csv). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>

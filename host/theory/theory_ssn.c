@@ -1,6 +1,9 @@
 /* host/theory/theory_ssn.c -- seed 001's power-law description of the white-noise transfer
  * function (include/cobalt/theory.h, "SSN"): Phi(mu; sigma, tau) from the Siegert formula
- * (cob_theory_rate), and the least-squares fit nu = a [mu - b]_+^n below a rate. */
+ * (cob_theory_rate), the least-squares fit nu = a [mu - b]_+^n below a rate, and the two-population
+ * SSN's steady states (cob_ssn_steady_states, cob_ssn_states: roots of the characteristic function
+ * on a grid, refined by Brent). Regimes, continuation and folds: theory_ssn_regime.c. Deliberate
+ * limit: J_II <= 0 (one r_I for each r_E). */
 #include <math.h>
 #include <stdlib.h>
 #include "theory/theory_num.h"

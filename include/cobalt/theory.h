@@ -334,9 +334,9 @@ double cob_theory_phi_white(const cob_theory_net *n, double mu_mV_per_s, double 
  * population's power law is fitted to its own Phi(mu; sigma, tau) over rates up to
  * nu_fit_max_hz (80 points; 10 Hz in the paper); tau_s = tau_m; J_XY = K_XY j_XY. ratio (may be
  * NULL): I's final noise mean / E's (1 when E's is 0). ei may be NULL; pop_of (may be NULL): the
- * config indices of E and I. COB_ERR_CONFIG naming the
- * file (and line) for any other config: Poisson populations, other models, a refractory period
- * is allowed (the fit uses it), sigma missing, 0 or a schedule. */
+ * config indices of E and I. A refractory period is allowed (the fit's Phi includes it).
+ * COB_ERR_CONFIG naming the file (and line) for any other config: Poisson populations, other
+ * models, sigma missing, 0 or a schedule, J_II > 0. */
 cob_status cob_ssn_from_config(const cob_config *c, double nu_fit_max_hz, cob_ssn *s, cob_theory_ei *ei, double *ratio,
                                int pop_of[2], cob_err *err);
 
