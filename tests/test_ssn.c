@@ -422,3 +422,32 @@ Test(ssn, from_config_refusals)
     cr_expect(strstr(err.msg, "exactly two populations"), "%s", err.msg);
     cob_config_free(&c);
 }
+
+/* Branch labels across the bistable network's window (folds at mu = 3.03 and 3.69 mV/s): the low
+ * state keeps id 0 until it meets the middle one, the up state keeps its id past the window, and
+ * no id is reused; the count is 1, 3, 1 along the scan (odd: det J > 0). */
+Test(ssn, branches_through_the_bistable_window)
+{
+    cob_ssn s;
+    double ratio, mu[10];
+    load_ssn("bistable_ramp.yaml", &s, NULL, &ratio);
+    for (int k = 0; k < 10; ++k) mu[k] = 2.9 + 0.1 * k;
+    cob_ssn_row rows[64];
+    int n = cob_ssn_scan(&s, NULL, COB_SSN_METHOD_SSN, 1.0, mu, 10, 1000.0, rows, 64), up = -1;
+    cr_assert(n > 10 && n <= 64, "%d rows", n);
+    for (int k = 0; k < n; ++k) {
+        int count = 0;
+        for (int j = 0; j < n; ++j) count += rows[j].mu[0] == rows[k].mu[0];
+        cr_expect(count == 1 || count == 3, "mu %g: %d states", rows[k].mu[0], count);
+        if (rows[k].mu[0] < 3.0)
+            cr_expect_eq(rows[k].branch, 0, "below the window: the low branch");
+        if (count == 3 && rows[k].r_hz[0] > 4.0)
+            up = rows[k].branch;
+        if (rows[k].mu[0] > 3.75) {
+            cr_expect_eq(rows[k].branch, up, "past the window the up branch continues (id %d, got %d)", up,
+                         rows[k].branch);
+            cr_expect(rows[k].stable && rows[k].isn, "the up state: stable and ISN");
+        }
+    }
+    cr_expect_geq(up, 1, "an up branch inside the window");
+}
