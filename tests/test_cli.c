@@ -715,3 +715,53 @@ Test(cli, limits_refused_not_cut, .init = make_dir, .fini = remove_dir)
     free(cfg);
     free(sweep_out);
 }
+
+/* Seed 001's SSN options of `cobalt theory`: a malformed --mu-scan or --regime-map is a usage error
+ * (exit 1) naming the option and the form; a good scan writes the CSV header and rows of both
+ * methods; --target prints the two schedules. */
+Test(cli, theory_ssn_options, .init = make_dir, .fini = remove_dir)
+{
+    const char *cfg = COBALT_SOURCE_DIR "/configs/ekelmans2023/supersaturating_ramp.yaml";
+    char args[1024], *out, *err;
+    int rc;
+    snprintf(args, sizeof args, "theory '%s' --mu-scan 0:10", cfg);
+    rc = run_cli(args, &out, &err);
+    cr_expect_eq(rc, 1, "exit %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "--mu-scan '0:10'") && strstr(err, "FROM:TO:N"), "%s", err);
+    free(out);
+    free(err);
+    snprintf(args, sizeof args, "theory '%s' --regime-map 0:10:3", cfg);
+    rc = run_cli(args, &out, &err);
+    cr_expect_eq(rc, 1, "exit %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "MU0:MU1:NMU,R0:R1:NR"), "%s", err);
+    free(out);
+    free(err);
+    snprintf(args, sizeof args, "theory '%s' --mu-scan 10:20:2", cfg);
+    rc = run_cli(args, &out, &err);
+    cr_expect_eq(rc, 0, "exit %d, stderr: %s", rc, err);
+    cr_expect(strncmp(out, "method,mu_E,mu_I,branch,r_E,r_I,stable,isn\nssn,10,10,0,", 55) == 0, "%s", out);
+    cr_expect(strstr(out, "\nphi_sc,20,20,0,"), "%s", out);
+    free(out);
+    free(err);
+    write_file("target.csv", "t_ms,nu_E,nu_I\n0,2,1\n10,2.1,1\n20,2.2,1.1\n");
+    snprintf(args, sizeof args, "theory '%s' --target target.csv", cfg);
+    rc = run_cli(args, &out, &err);
+    cr_expect_eq(rc, 0, "exit %d, stderr: %s", rc, err);
+    cr_expect(strstr(out, "- name: E\n  noise: {mu_mV_per_s: [[0, ") && strstr(out, "- name: I\n"), "%s", out);
+    free(out);
+    free(err);
+    /* 300 points: subsampled to the schedule's 256, said on stderr */
+    {
+        static char csv[300 * 40 + 32];
+        size_t len = (size_t)snprintf(csv, sizeof csv, "t_ms,nu_E,nu_I\n");
+        for (int k = 0; k < 300; ++k) len += (size_t)snprintf(csv + len, sizeof csv - len, "%d,2,1\n", 10 * k);
+        write_file("long.csv", csv);
+    }
+    snprintf(args, sizeof args, "theory '%s' --target long.csv", cfg);
+    rc = run_cli(args, &out, &err);
+    cr_expect_eq(rc, 0, "exit %d, stderr: %s", rc, err);
+    cr_expect(strstr(err, "300 target points subsampled evenly to 256"), "%s", err);
+    cr_expect(strstr(out, "[2990, "), "the last point kept: %s", out);
+    free(out);
+    free(err);
+}

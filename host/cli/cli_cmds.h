@@ -4,6 +4,8 @@
 #ifndef COBALT_CLI_CMDS_H
 #define COBALT_CLI_CMDS_H
 
+#include "cobalt/config.h"
+
 /* `cobalt plot FILE [options]` (host/cli/cli_plot.c): runs python3 tools/cobalt_plot.py FILE
  * options... (tools folder: COBALT_TOOLS_DIR, else <exe dir>/../tools, else
  * <exe dir>/../share/cobalt/tools). Returns the script's exit code (0 ok, 1 missing Python
@@ -23,5 +25,22 @@ int cob_cli_merge(int argc, char **argv);
  * each scaling law's weight and predicted state at each K (docs/theory.md). Exit codes as for
  * run (README.md): 1 usage, 2 config (also: not an E/I/X network). */
 int cob_cli_theory(int argc, char **argv);
+
+/* Seed 001's SSN options of `cobalt theory` (host/cli/cli_theory_ssn.c). scan_n, map_nmu = 0 and
+ * target = NULL: not given; ratio NAN: the config's. */
+typedef struct {
+    double ratio, fit_max_hz;
+    double scan_lo, scan_hi;
+    int scan_n;
+    double map_mu_lo, map_mu_hi, map_r_lo, map_r_hi;
+    int map_nmu, map_nr;
+    const char *target, *csv;
+} cob__ssn_opts;
+/* FROM:TO:N (N in [1, 100000], TO >= FROM, N = 1 only for FROM = TO): 1, or 0 when malformed. */
+int cob__cli_parse_range(const char *s, double *lo, double *hi, int *n);
+/* The SSN part of `cobalt theory` for config c (path for messages): facts, or the CSV/YAML of
+ * the option given. Returns the exit code (2 when c is not a two-population white-noise
+ * current-based config, 3 for an unwritable --csv). */
+int cob__cli_theory_ssn(const cob_config *c, const char *path, const cob__ssn_opts *o);
 
 #endif

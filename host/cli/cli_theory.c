@@ -5,7 +5,9 @@
  * Pairs with host/cli/cli_cmds.h (declaration) and host/cli/cli.c (dispatch). Deliberate limits: text
  * output only; the config must be an E/I/X network or a single neuron driven by Poisson input or
  * white noise (cob_theory_net_from_config), or two lif_curr populations (cob_theory_ei, seed
- * 001's Phi_sc). Exponential synapses add seed 004's Appendix G block (print_syn). */
+ * 001's Phi_sc). Exponential synapses add seed 004's Appendix G block (print_syn). Two white-noise
+ * current-based populations also get seed 001's SSN (host/cli/cli_theory_ssn.c: --ratio,
+ * --mu-scan, --regime-map, --target, --csv). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -28,11 +30,14 @@ typedef struct {
     double k[TH_MAX_K];
     cob_scale_law laws[TH_MAX_LAWS];
     double cv_k; /* < 0: from the config */
+    cob__ssn_opts ssn;
 } theory_args;
 
 static void theory_usage(FILE *f)
 {
     fprintf(f, "usage: cobalt theory CONFIG [--set key=value ...] [--k K1,K2,...] [--law LAW[,LAW...]] [--cv-k X]\n"
+               "       cobalt theory CONFIG [--ratio R] [--mu-scan FROM:TO:N | --regime-map MU0:MU1:NMU,R0:R1:NR |\n"
+               "                             --target FILE.csv] [--csv FILE]   (two white-noise lif_curr populations)\n"
                "Mean-field predictions for an E/I network with Poisson input (docs/theory.md): every\n"
                "self-consistent rate, CV, mu, sigma, V statistics, tau_eff, the strong-coupling limits\n"
                "(Eqs. 20, 21) and, with --k, the weight of each scaling law at each K (laws: none, sqrt,\n"
@@ -40,7 +45,13 @@ static void theory_usage(FILE *f)
                "predicted state. --cv-k: heterogeneous in-degree (Appendix F; default: the config's\n"
                "cv_indegree when every projection has the same one). Also: a single neuron with Poisson\n"
                "input or white noise; lif_*_exp with one tau_S (Appendix G: G9, G10, G11 with their\n"
-               "validity); two different lif_curr populations (seed 001's Phi_sc).\n");
+               "validity); two different lif_curr populations (seed 001's Phi_sc).\n"
+               "Two lif_curr/lif_curr_exp populations under white noise (seed 001's SSN): the power-law fits\n"
+               "and the regime facts at r = mu_I/mu_E (the config's final noise means, or --ratio R);\n"
+               "--mu-scan: CSV method,mu_E,mu_I,branch,r_E,r_I,stable,isn (methods ssn, phi_sc; mu in mV/s,\n"
+               "rates in Hz); --regime-map: CSV mu_E,ratio,regime (stable, isn, supersaturating,\n"
+               "supersaturating+isn, bistable, none); --csv FILE: the CSV there, not on stdout; --target\n"
+               "FILE.csv (header t_ms,nu_E,nu_I): a YAML fragment with the two noise mu_mV_per_s schedules.\n");
 }
 
 static int parse_k_list(const char *s, theory_args *a)
@@ -74,6 +85,27 @@ static int parse_laws(const char *s, theory_args *a)
     return a->n_laws > 0;
 }
 
+/* --regime-map MU0:MU1:NMU,R0:R1:NR */
+static int parse_map(const char *s, theory_args *a)
+{
+    char buf[256], *comma;
+    cob__ssn_opts *o = &a->ssn;
+    snprintf(buf, sizeof buf, "%s", s);
+    comma = strchr(buf, ',');
+    if (comma)
+        *comma = '\0';
+    if (!comma || !cob__cli_parse_range(buf, &o->map_mu_lo, &o->map_mu_hi, &o->map_nmu) ||
+        !cob__cli_parse_range(comma + 1, &o->map_r_lo, &o->map_r_hi, &o->map_nr)) {
+        fprintf(stderr,
+                "cobalt: --regime-map '%s': expected MU0:MU1:NMU,R0:R1:NR (mV/s and ratios, upper >= lower, "
+                "counts in 1..100000)\n",
+                s);
+        o->map_nmu = 0;
+        return 0;
+    }
+    return 1;
+}
+
 static int parse_option(int argc, char **argv, int *i, theory_args *a)
 {
     const char *o = argv[*i];
@@ -88,6 +120,25 @@ static int parse_option(int argc, char **argv, int *i, theory_args *a)
         }
     } else if (!strcmp(o, "--law") && has_val) {
         return parse_laws(argv[++*i], a);
+    } else if (!strcmp(o, "--ratio") && has_val) {
+        char *end;
+        a->ssn.ratio = strtod(argv[++*i], &end);
+        if (*end || end == argv[*i] || !isfinite(a->ssn.ratio)) {
+            fprintf(stderr, "cobalt: --ratio '%s': expected a number (mu_I / mu_E)\n", argv[*i]);
+            return 0;
+        }
+    } else if (!strcmp(o, "--mu-scan") && has_val) {
+        if (!cob__cli_parse_range(argv[++*i], &a->ssn.scan_lo, &a->ssn.scan_hi, &a->ssn.scan_n)) {
+            fprintf(stderr, "cobalt: --mu-scan '%s': expected FROM:TO:N (mV/s, TO >= FROM, N in 1..100000)\n",
+                    argv[*i]);
+            return 0;
+        }
+    } else if (!strcmp(o, "--regime-map") && has_val) {
+        return parse_map(argv[++*i], a);
+    } else if (!strcmp(o, "--target") && has_val) {
+        a->ssn.target = argv[++*i];
+    } else if (!strcmp(o, "--csv") && has_val) {
+        a->ssn.csv = argv[++*i];
     } else if (!strcmp(o, "--cv-k") && has_val) {
         char *end;
         a->cv_k = strtod(argv[++*i], &end);
@@ -106,6 +157,8 @@ static int parse_theory_args(int argc, char **argv, theory_args *a)
     int i;
     memset(a, 0, sizeof *a);
     a->cv_k = -1.0;
+    a->ssn.ratio = NAN;
+    a->ssn.fit_max_hz = 10.0;
     for (i = 2; i < argc; ++i) {
         if (argv[i][0] == '-') {
             if (!parse_option(argc, argv, &i, a))
@@ -114,7 +167,20 @@ static int parse_theory_args(int argc, char **argv, theory_args *a)
             return 0;
         }
     }
+    if ((a->ssn.scan_n > 0) + (a->ssn.map_nmu > 0) + (a->ssn.target != NULL) > 1) {
+        fprintf(stderr, "cobalt: --mu-scan, --regime-map and --target: give one at a time\n");
+        return 0;
+    }
+    if (a->ssn.csv && !a->ssn.scan_n && !a->ssn.map_nmu) {
+        fprintf(stderr, "cobalt: --csv goes with --mu-scan or --regime-map\n");
+        return 0;
+    }
     return cob__cli_need_config(a->config);
+}
+
+static int ssn_opt_given(const theory_args *a)
+{
+    return a->ssn.scan_n > 0 || a->ssn.map_nmu > 0 || a->ssn.target || !isnan(a->ssn.ratio);
 }
 
 /* The neuron model a mean-field model stands for (the inverse of cob_theory_model_of). */
@@ -399,6 +465,24 @@ int cob_cli_theory(int argc, char **argv)
         return 1;
     }
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);
+    if (st == COB_OK && (c.n_pops == 2 || ssn_opt_given(&a))) { /* seed 001's SSN */
+        cob_ssn s;
+        cob_theory_ei ei;
+        cob_err e2 = {COB_OK, ""};
+        int rc;
+        cob_status s2 = cob_ssn_from_config(&c, a.ssn.fit_max_hz, &s, &ei, NULL, NULL, &e2);
+        if (s2 == COB_OK) {
+            if (!ssn_opt_given(&a) || (!a.ssn.scan_n && !a.ssn.map_nmu && !a.ssn.target))
+                print_ei(a.config, &ei, &a);
+            rc = cob__cli_theory_ssn(&c, a.config, &a.ssn);
+            cob_config_free(&c);
+            return rc;
+        }
+        if (ssn_opt_given(&a)) {
+            cob_config_free(&c);
+            return cob__cli_fail(s2, &e2);
+        }
+    }
     if (st == COB_OK)
         st = cob_theory_net_from_config(&c, &n, &err);
     if (st == COB_ERR_CONFIG) { /* not the E/I/X network nor a single neuron: Phi_sc of two populations? */

@@ -3,7 +3,8 @@
  * mu_X = E_L + mu_ext + tau_X (sum_Y K_XY j_XY nu_Y + mu_w,X), sigma_X^2 = tau_X (sum_Y K_XY
  * j_XY^2 nu_Y + sigma_w,X^2), with fixed Poisson inputs added like Y; nu_X = Siegert(mu_X,
  * sigma_X). Pairs with include/cobalt/theory.h (cob_theory_ei), tests/test_theory_syn.c,
- * docs/theory.md ("Two populations"). Deliberate limits: lif_curr only (instantaneous synapses);
+ * docs/theory.md ("Two populations"). Deliberate limits: lif_curr (and lif_curr_exp, whose synaptic
+ * filtering is ignored: the stationary mean drive does not depend on it);
  * at each nu_E the I equation is solved for one root (I -> I inhibition makes it decreasing in
  * the mean; a noise-driven second root is not searched); stability of the rate dynamics
  * tau_X dnu_X/dt = -nu_X + Phi_X (membrane time constants), not of oscillations. */
@@ -142,15 +143,17 @@ static const char *ei_cfg_name(const cob_config *c)
     return c->path[0] ? c->path : "config";
 }
 
-/* The two lif_curr populations in lif[0..2): 0 if there are not exactly two, or another neuron
- * model is present. */
+/* The two lif_curr or lif_curr_exp populations in lif[0..2): 0 if there are not exactly two, or
+ * another neuron model is present. Synaptic filtering does not change a stationary mean drive, so
+ * lif_curr_exp is taken with the white-noise Phi (its filtering of the recurrent noise is not
+ * modelled). */
 static int ei_pops(const cob_config *c, int lif[2])
 {
     int p, k = 0;
     for (p = 0; p < c->n_pops; ++p) {
         if (c->pops[p].model == COB_MODEL_POISSON)
             continue;
-        if (c->pops[p].model != COB_MODEL_LIF_CURR || k == 2)
+        if ((c->pops[p].model != COB_MODEL_LIF_CURR && c->pops[p].model != COB_MODEL_LIF_CURR_EXP) || k == 2)
             return 0;
         lif[k++] = p;
     }
@@ -167,8 +170,11 @@ static int out_receptors(const cob_config *c, int p)
     return r;
 }
 
-static cob_status ei_neuron(const cob_config *c, const cob_pop_spec *p, cob_theory_net *n, cob_err *err)
+/* allow_mu_sched: a noise mean schedule is taken at its final value (the caller supplies mu). */
+static cob_status ei_neuron(const cob_config *c, const cob_pop_spec *p, int allow_mu_sched, cob_theory_net *n,
+                            cob_err *err)
 {
+    int m = p->noise.mu_mV_per_s.n;
     const cob_lif_params *l = &p->lif;
     memset(n, 0, sizeof *n);
     n->model = COB_THEORY_CURR;
@@ -178,12 +184,13 @@ static cob_status ei_neuron(const cob_config *c, const cob_pop_spec *p, cob_theo
     n->v_reset_mV = l->v_reset_mV;
     n->e_l_mV = l->e_l_mV;
     n->mu_ext_mV = l->mu_ext_mV;
-    if (p->noise.mu_mV_per_s.n > 1 || p->noise.sigma_mV_per_sqrt_s.n > 1)
+    if ((m > 1 && !allow_mu_sched) || p->noise.sigma_mV_per_sqrt_s.n > 1)
         return cob_err_set(err, COB_ERR_CONFIG,
-                           "%s: line %d: population %s: a noise schedule of several points; theory needs a "
+                           "%s: line %d: population %s: noise.%s is a schedule of several points; theory needs a "
                            "constant (the stationary state)",
-                           ei_cfg_name(c), p->line, p->name);
-    n->noise_mu_mV_per_s = p->noise.mu_mV_per_s.n ? p->noise.mu_mV_per_s.value[0] : 0.0;
+                           ei_cfg_name(c), p->line, p->name,
+                           m > 1 && !allow_mu_sched ? "mu_mV_per_s" : "sigma_mV_per_sqrt_s");
+    n->noise_mu_mV_per_s = m ? p->noise.mu_mV_per_s.value[m - 1] : 0.0;
     n->noise_sigma_mV_per_sqrt_s = p->noise.sigma_mV_per_sqrt_s.n ? p->noise.sigma_mV_per_sqrt_s.value[0] : 0.0;
     return COB_OK;
 }
@@ -198,14 +205,15 @@ static int ei_order(const cob_config *c, const int lif[2])
     return r0 == 2 || r1 == 1;
 }
 
-cob_status cob_theory_ei_from_config(const cob_config *c, cob_theory_ei *n, cob_err *err)
+cob_status cob__theory_ei_from_config(const cob_config *c, int allow_mu_sched, cob_theory_ei *n, int pop_of[2],
+                                      cob_err *err)
 {
     int lif[2], idx[COB_MAX_POPS], k, x, swap;
     cob_status st;
     if (!ei_pops(c, lif))
         return cob_err_set(err, COB_ERR_CONFIG,
-                           "%s: the two-population theory (Phi_sc) needs exactly two lif_curr populations "
-                           "besides Poisson ones",
+                           "%s: the two-population theory (Phi_sc) needs exactly two lif_curr or lif_curr_exp "
+                           "populations besides Poisson ones",
                            ei_cfg_name(c));
     if ((swap = ei_order(c, lif)) < 0)
         return cob_err_set(err, COB_ERR_CONFIG,
@@ -213,11 +221,15 @@ cob_status cob_theory_ei_from_config(const cob_config *c, cob_theory_ei *n, cob_
                            "with receptor I only",
                            ei_cfg_name(c), c->pops[lif[0]].name, c->pops[lif[1]].name);
     memset(n, 0, sizeof *n);
+    if (pop_of) {
+        pop_of[0] = lif[swap];
+        pop_of[1] = lif[1 - swap];
+    }
     for (k = 0; k < COB_MAX_POPS; ++k) idx[k] = -1;
     idx[lif[swap]] = 0;
     idx[lif[1 - swap]] = 1;
     for (x = 0; x < 2; ++x)
-        if ((st = ei_neuron(c, &c->pops[lif[x == 0 ? swap : 1 - swap]], &n->pop[x], err)) != COB_OK)
+        if ((st = ei_neuron(c, &c->pops[lif[x == 0 ? swap : 1 - swap]], allow_mu_sched, &n->pop[x], err)) != COB_OK)
             return st;
     for (k = 0; k < c->n_projs; ++k) {
         const cob_proj_spec *q = &c->projs[k];
@@ -241,4 +253,9 @@ cob_status cob_theory_ei_from_config(const cob_config *c, cob_theory_ei *n, cob_
             return cob_err_set(err, COB_ERR_CONFIG, "%s: Phi_sc needs tau_m > 0, tau_ref >= 0 and theta > V_r",
                                ei_cfg_name(c));
     return COB_OK;
+}
+
+cob_status cob_theory_ei_from_config(const cob_config *c, cob_theory_ei *n, cob_err *err)
+{
+    return cob__theory_ei_from_config(c, 0, n, NULL, err);
 }

@@ -63,4 +63,17 @@ double cob__theory_phi_slope(const cob_theory_net *n, double nu);
 /* The lowest stable self-consistent state; 0 if there is none. */
 int cob__theory_first_stable(const cob_theory_net *n, cob_theory_state *s);
 
+/* cob_theory_ei_from_config; allow_mu_sched = 1 also accepts a noise mean schedule, taken at its
+ * final value (seed 001's SSN: the caller supplies mu). pop_of (may be NULL): the config
+ * indices of E and I. */
+cob_status cob__theory_ei_from_config(const cob_config *c, int allow_mu_sched, cob_theory_ei *n, int pop_of[2],
+                                      cob_err *err);
+
+/* seed 001's SSN (host/theory/theory_ssn.c): r_I(r_E) from the I equation, the characteristic
+ * function F(r_E) = f_E(mu_E + J_EE r_E + J_EI r_I(r_E)) - r_E, and the state at r_E (rates,
+ * gains, eigenvalues, stability, ISN). */
+double cob__ssn_r_i(const cob_ssn *s, double r_e);
+double cob__ssn_residual_e(const cob_ssn *s, double r_e);
+void cob__ssn_describe(const cob_ssn *s, double r_e, cob_ssn_state *st);
+
 #endif

@@ -1,9 +1,12 @@
 /* host/theory/theory_ssn.c -- seed 001's power-law description of the white-noise transfer
  * function (include/cobalt/theory.h, "SSN"): Phi(mu; sigma, tau) from the Siegert formula
- * (cob_theory_rate), and the least-squares fit nu = a [mu - b]_+^n below a rate. */
+ * (cob_theory_rate), the least-squares fit nu = a [mu - b]_+^n below a rate, and the two-population
+ * SSN's steady states (cob_ssn_steady_states, cob_ssn_states: roots of the characteristic function
+ * on a grid, refined by Brent). Regimes, continuation and folds: theory_ssn_regime.c. Deliberate
+ * limit: J_II <= 0 (one r_I for each r_E). */
 #include <math.h>
 #include <stdlib.h>
-#include "cobalt/theory.h"
+#include "theory/theory_num.h"
 
 double cob_theory_phi_white(const cob_theory_net *n, double mu_mV_per_s, double sigma_mV_per_sqrt_s)
 {
@@ -162,36 +165,45 @@ double cob_ssn_f(const cob_theory_powerlaw *f, double x, double *slope)
 }
 
 /* r_I solving r_I = f_I(mu_I + J_IE r_E + J_II r_I) (J_II <= 0: the right side does not increase
- * with r_I, so the solution is unique), by bisection on [0, f_I at r_I = 0]. */
-static double r_i_of(const cob_ssn *s, double r_e)
+ * with r_I, so the solution is unique), by Brent on [0, f_I at r_I = 0]. */
+typedef struct {
+    const cob_ssn *s;
+    double r_e;
+} ri_ctx;
+
+static double i_res(double r_i, void *ctx)
 {
-    double lo = 0.0, hi = cob_ssn_f(&s->f[1], s->mu[1] + s->J_mV[1][0] * r_e, NULL);
-    int it;
+    const ri_ctx *c = ctx;
+    return cob_ssn_f(&c->s->f[1], c->s->mu[1] + c->s->J_mV[1][0] * c->r_e + c->s->J_mV[1][1] * r_i, NULL) - r_i;
+}
+
+double cob__ssn_r_i(const cob_ssn *s, double r_e)
+{
+    double hi = cob_ssn_f(&s->f[1], s->mu[1] + s->J_mV[1][0] * r_e, NULL), f_hi;
+    ri_ctx c;
     if (!(hi > 0.0))
         return 0.0;
-    for (it = 0; it < 200 && hi - lo > 1e-13 * (1.0 + hi); ++it) {
-        double mid = 0.5 * (lo + hi);
-        if (cob_ssn_f(&s->f[1], s->mu[1] + s->J_mV[1][0] * r_e + s->J_mV[1][1] * mid, NULL) > mid)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return 0.5 * (lo + hi);
+    c.s = s;
+    c.r_e = r_e;
+    f_hi = i_res(hi, &c);
+    if (f_hi >= 0.0)
+        return hi;
+    return cob__brent(i_res, &c, 0.0, hi, hi, f_hi, 1e-14, 1e-300);
 }
 
 static double residual_e(const cob_ssn *s, double r_e)
 {
-    double r_i = r_i_of(s, r_e);
+    double r_i = cob__ssn_r_i(s, r_e);
     return cob_ssn_f(&s->f[0], s->mu[0] + s->J_mV[0][0] * r_e + s->J_mV[0][1] * r_i, NULL) - r_e;
 }
 
 /* The state at (r_E, r_I): gains, the Jacobian T^-1 (G W - 1) and its eigenvalues. */
-static void describe(const cob_ssn *s, double r_e, cob_ssn_state *st)
+void cob__ssn_describe(const cob_ssn *s, double r_e, cob_ssn_state *st)
 {
     double x[2], m[2][2], tr, det, disc;
     int X, Y;
     st->r_hz[0] = r_e;
-    st->r_hz[1] = r_i_of(s, r_e);
+    st->r_hz[1] = cob__ssn_r_i(s, r_e);
     for (X = 0; X < 2; ++X) {
         x[X] = s->mu[X] + s->J_mV[X][0] * st->r_hz[0] + s->J_mV[X][1] * st->r_hz[1];
         cob_ssn_f(&s->f[X], x[X], &st->gain[X]);
@@ -214,34 +226,27 @@ static void describe(const cob_ssn *s, double r_e, cob_ssn_state *st)
     st->isn = st->gain[0] * s->J_mV[0][0] > 1.0;
 }
 
-int cob_ssn_steady_states(const cob_ssn *s, double r_max_hz, cob_ssn_state *out, int max)
+static double e_res(double r_e, void *ctx)
 {
-    const int m = 20000;
+    return residual_e(ctx, r_e);
+}
+
+/* The roots of residual_e on the grid x_k = r_max (k/m)^p, p = 1 or 2, refined by Brent. */
+static int states_grid(const cob_ssn *s, double r_max_hz, int m, int p, cob_ssn_state *out, int max)
+{
     double prev = residual_e(s, 0.0), x_prev = 0.0;
     int k, found = 0;
     if (prev == 0.0) { /* the silent state */
         if (found < max)
-            describe(s, 0.0, &out[found]);
+            cob__ssn_describe(s, 0.0, &out[found]);
         found += 1;
     }
     for (k = 1; k <= m; ++k) {
-        double x = r_max_hz * (double)k / m, r = residual_e(s, x);
+        double u = (double)k / m, x = r_max_hz * (p == 2 ? u * u : u), r = residual_e(s, x);
         if ((prev < 0.0 && r >= 0.0) || (prev > 0.0 && r <= 0.0)) {
-            double lo = x_prev, hi = x, flo = prev;
-            int it;
-            for (it = 0; it < 200 && hi - lo > 1e-13 * (1.0 + hi); ++it) {
-                double mid = 0.5 * (lo + hi), fm = residual_e(s, mid);
-                if ((fm < 0.0) == (flo < 0.0)) {
-                    lo = mid;
-                    flo = fm;
-                } else {
-                    hi = mid;
-                }
-            }
-            if (r == 0.0)
-                lo = hi = x;
+            double root = r == 0.0 ? x : cob__brent(e_res, (void *)s, x_prev, x, prev, r, 1e-14, 1e-300);
             if (found < max)
-                describe(s, 0.5 * (lo + hi), &out[found]);
+                cob__ssn_describe(s, root, &out[found]);
             found += 1;
             if (r == 0.0) { /* a root on the grid point: continue from just above it */
                 prev = residual_e(s, x + 1e-9 * r_max_hz);
@@ -253,4 +258,19 @@ int cob_ssn_steady_states(const cob_ssn *s, double r_max_hz, cob_ssn_state *out,
         x_prev = x;
     }
     return found;
+}
+
+int cob_ssn_steady_states(const cob_ssn *s, double r_max_hz, cob_ssn_state *out, int max)
+{
+    return states_grid(s, r_max_hz, 20000, 1, out, max);
+}
+
+int cob_ssn_states(const cob_ssn *s, double r_max_hz, int m_grid, cob_ssn_state *out, int max)
+{
+    return states_grid(s, r_max_hz, m_grid < 10 ? 10 : m_grid, 2, out, max);
+}
+
+double cob__ssn_residual_e(const cob_ssn *s, double r_e)
+{
+    return residual_e(s, r_e);
 }

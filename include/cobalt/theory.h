@@ -315,14 +315,112 @@ typedef struct {
 /* Every steady state with rates in [0, r_max_hz] (at most max, ascending in r_E), each with its
  * stability and whether it is inhibition-stabilised; returns how many were found (it may exceed
  * max: only max are written). For J_II <= 0 the I equation has one solution r_I(r_E) for each r_E
- * (bisection), and the states are the roots of r_E -> f_E(mu_E + J_EE r_E + J_EI r_I(r_E)) - r_E,
- * bracketed on a 20000-point scan of [0, r_max] and refined by bisection. */
+ * (Brent), and the states are the roots of r_E -> f_E(mu_E + J_EE r_E + J_EI r_I(r_E)) - r_E,
+ * bracketed on a 20000-point scan of [0, r_max] and refined by Brent. */
 int cob_ssn_steady_states(const cob_ssn *s, double r_max_hz, cob_ssn_state *out, int max);
 /* f(x) and f'(x) of one power law. */
 double cob_ssn_f(const cob_theory_powerlaw *f, double x, double *slope);
 
 /* Phi(mu; sigma, tau_m) of neuron n under white noise alone (plus lif_curr's constant mu_ext), Hz. */
 double cob_theory_phi_white(const cob_theory_net *n, double mu_mV_per_s, double sigma_mV_per_sqrt_s);
+
+/* ---- seed 001's regimes (host/theory/theory_ssn_regime.c, theory_ssn_target.c; docs/theory.md
+ * "Seed 001") ---------------------------------------------------------------------------------
+ * J is signed (J_EI, J_II < 0); ratio r = mu_I / mu_E of the external drive, mu_E = mu. */
+
+/* The SSN and Phi_sc of a config with exactly two lif_curr or lif_curr_exp populations (E: the
+ * one with receptor-E projections out, I: receptor I) driven by white noise of constant sigma > 0
+ * (the noise mean may be a schedule: s->mu and ei's noise means take its final value). Each
+ * population's power law is fitted to its own Phi(mu; sigma, tau) over rates up to
+ * nu_fit_max_hz (80 points; 10 Hz in the paper); tau_s = tau_m; J_XY = K_XY j_XY. ratio (may be
+ * NULL): I's final noise mean / E's (1 when E's is 0). ei may be NULL; pop_of (may be NULL): the
+ * config indices of E and I. A refractory period is allowed (the fit's Phi includes it).
+ * COB_ERR_CONFIG naming the file (and line) for any other config: Poisson populations, other
+ * models, sigma missing, 0 or a schedule, J_II > 0. */
+cob_status cob_ssn_from_config(const cob_config *c, double nu_fit_max_hz, cob_ssn *s, cob_theory_ei *ei, double *ratio,
+                               int pop_of[2], cob_err *err);
+
+/* Every steady state as cob_ssn_steady_states, on a grid of m_grid points quadratic in r_E
+ * (denser at low rates; spacing 2 r_max / m_grid at the top), the I equation by Brent. About
+ * 100 times faster than the 20000-point scan at m_grid = 2000; two states closer than a grid step
+ * can be missed (near a fold). */
+int cob_ssn_states(const cob_ssn *s, double r_max_hz, int m_grid, cob_ssn_state *out, int max);
+
+/* ISN threshold of the E rate: gain_E J_EE > 1 <=> nu_E > a_E (a_E n_E J_EE)^(-n_E/(n_E - 1)),
+ * Hz. n_E = 1: 0 when a_E J_EE > 1, else INFINITY; J_EE <= 0 or a_E = 0: INFINITY. */
+double cob_ssn_isn_rate(const cob_ssn *s);
+/* Supersaturation at ratio r: along mu (1, r), d nu_E / d mu = g_E (1 + g_I (r J_EI - J_II)) /
+ * det(1 - G J), so a stable state is supersaturating when g_E > 0 and g_I (J_II - r J_EI) > 1;
+ * possible only for r J_EI < J_II (r > J_II / J_EI). Returns the I rate above which that holds,
+ * a_I (a_I n_I c)^(-n_I/(n_I - 1)) with c = J_II - r J_EI; INFINITY when c <= 0. */
+double cob_ssn_supersat_rate(const cob_ssn *s, double ratio);
+/* The balanced limit (mu -> infinity): nu = -J^-1 (1, r) mu, slope[X] = d nu_X / d mu (Hz per
+ * mV/s). Returns 1 when det J != 0 and both slopes are > 0 (the solution exists), else 0;
+ * *stable (may be NULL) = det J > 0 (Eq. S4's condition; the trace condition, which depends on the
+ * gains' ratio at large mu, is not checked). */
+int cob_ssn_balanced(const cob_ssn *s, double ratio, double slope[2], int *stable);
+double cob_ssn_det_j(const cob_ssn *s);
+
+/* Continuation in mu: for each mu_e[k] (mu_I = ratio mu_e[k]) every state, as rows. method SSN:
+ * cob_ssn_states on [0, r_max_hz]; PHI_SC: cob_theory_ei_solve of ei with the noise means set to
+ * (mu_E, mu_I) (isn: dPhi_E/dnu_E > 1 by central differences). branch: states at consecutive mu
+ * are connected greedily by distance in (r_E, r_I) (relative); a state without a partner starts a
+ * new branch id (a fold: the count changes). Returns the number of rows (only max_rows written). */
+typedef enum { COB_SSN_METHOD_SSN = 0, COB_SSN_METHOD_PHI_SC } cob_ssn_method;
+typedef struct {
+    double mu[2];   /* mu_E, mu_I, mV/s */
+    int branch;     /* 0, 1, ... */
+    double r_hz[2]; /* r_E, r_I */
+    int stable, isn;
+} cob_ssn_row;
+int cob_ssn_scan(const cob_ssn *s, const cob_theory_ei *ei, cob_ssn_method method, double ratio, const double *mu_e,
+                 int n_mu, double r_max_hz, cob_ssn_row *rows, int max_rows);
+
+/* Fold points (saddle-nodes) of the SSN along mu (1, r) in [mu_lo, mu_hi]: where the number of
+ * states on [0, r_max] changes between n_mu grid points, the fold is refined as a double root of
+ * the characteristic function F(r_E; mu) = f_E(mu + J_EE r_E + J_EI r_I(r_E)) - r_E (F = dF/dr_E
+ * = 0: the extremum of F between the merging states, by golden section, brought to 0 by bisection
+ * in mu). Writes up to max into fold_mu (ascending) and fold_r_e (the double root); returns how
+ * many. */
+int cob_ssn_folds(const cob_ssn *s, double ratio, double mu_lo, double mu_hi, int n_mu, double r_max_hz,
+                  double *fold_mu, double *fold_r_e, int max);
+
+/* A cell (mu, r) of the regime map, from the states on [0, r_max]: NONE: no stable state (none at
+ * all, or only unstable ones: the rates run away); BISTABLE: two or more stable states; otherwise
+ * one stable state, with flags SUPERSAT (d nu_E/d mu < 0 there: g_E > 0 and g_I (J_II - r J_EI)
+ * > 1) and ISN (gain_E J_EE > 1); STABLE when neither. */
+enum { COB_SSN_STABLE = 0, COB_SSN_ISN = 1, COB_SSN_SUPERSAT = 2, COB_SSN_BISTABLE = 4, COB_SSN_NONE = 8 };
+int cob_ssn_classify(const cob_ssn *s, double mu, double ratio, double r_max_hz);
+/* "stable", "isn", "supersaturating", "supersaturating+isn", "bistable", "none". */
+const char *cob_ssn_regime_name(int regime);
+
+/* The facts of the CLI at ratio r over mu in [mu_lo, mu_hi] (n_mu grid points, states on
+ * [0, r_max]). isn_mu: the smallest mu with a stable ISN state (bisection to 1e-9 relative, or
+ * the fold where an ISN state is born);
+ * peak: on the lowest stable state, where d nu_E/d mu changes sign from + to - (nu_I crosses
+ * ss_rate), its mu and nu_E; bistable window: the first mu interval with two stable states
+ * (its ends are folds). NAN where there is none in the range. */
+typedef struct {
+    double isn_rate_hz, isn_mu;
+    double ss_rate_hz, peak_mu, peak_r_e_hz, peak_r_i_hz;
+    int n_folds;
+    double fold_mu[8], fold_r_e_hz[8];
+    double bistable_lo, bistable_hi;
+    double det_j, bal_slope[2];
+    int bal_exists, bal_stable;
+} cob_ssn_facts;
+void cob_ssn_regime_facts(const cob_ssn *s, double ratio, double mu_lo, double mu_hi, int n_mu, double r_max_hz,
+                          cob_ssn_facts *f);
+
+/* Targeting (the inversion of the SSN's rate equations): for a trajectory (t_s[k], nu_e[k],
+ * nu_i[k]), k < m (t strictly increasing, m >= 2), mu_X(t) = f_X^-1(nu_X + tau_X dnu_X/dt) -
+ * sum_Y J_XY nu_Y, the derivative by central differences (one-sided at the ends);
+ * f^-1(y) = b + (y / a)^(1/n) for y > 0. Where y <= 0 (a silent target, or one that falls faster
+ * than tau allows) any input <= b gives f = 0: mu takes the value for f^-1 = b (the least drive
+ * that keeps the population silent) and *n_clipped (may be NULL) counts those points.
+ * COB_ERR_INVALID for m < 2, t not increasing, a = 0 or a non-finite rate. */
+cob_status cob_ssn_target(const cob_ssn *s, const double *t_s, const double *nu_e, const double *nu_i, int m,
+                          double *mu_e, double *mu_i, int *n_clipped, cob_err *err);
 
 #ifdef __cplusplus
 }
