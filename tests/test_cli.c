@@ -721,7 +721,7 @@ Test(cli, limits_refused_not_cut, .init = make_dir, .fini = remove_dir)
  * methods; --target prints the two schedules. */
 Test(cli, theory_ssn_options, .init = make_dir, .fini = remove_dir)
 {
-    const char *cfg = COBALT_SOURCE_DIR "/configs/ekelmans2023/supersaturating_ramp.yaml";
+    const char *cfg = COBALT_SOURCE_DIR "/configs/ekelmans2023/ss_ramp.yaml";
     char args[1024], *out, *err;
     int rc;
     snprintf(args, sizeof args, "theory '%s' --mu-scan 0:10", cfg);

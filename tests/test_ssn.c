@@ -237,7 +237,7 @@ Test(ssn, isn_threshold_matches_gain_crossing)
 {
     cob_ssn s;
     double ratio;
-    load_ssn("bistable_ramp.yaml", &s, NULL, &ratio);
+    load_ssn("bistable_loop_tau20.yaml", &s, NULL, &ratio);
     double thr = cob_ssn_isn_rate(&s), mu[81];
     cr_log_info("ISN threshold %.6g Hz", thr);
     for (int k = 0; k < 81; ++k) mu[k] = 0.1 * k;
@@ -306,7 +306,7 @@ Test(ssn, targeting_round_trip)
 {
     cob_ssn s;
     double ratio;
-    load_ssn("supersaturating_ramp.yaml", &s, NULL, &ratio);
+    load_ssn("ss_ramp.yaml", &s, NULL, &ratio);
     enum { M = 2001 };
     static double t[M], ne[M], ni[M], me[M], mi[M];
     const double two_pi = 6.283185307179586, w_e = two_pi / 0.5, w_i = two_pi / 0.7;
@@ -358,7 +358,7 @@ Test(ssn, regime_cells)
 {
     cob_ssn s;
     double ratio;
-    load_ssn("supersaturating_ramp.yaml", &s, NULL, &ratio);
+    load_ssn("ss_ramp.yaml", &s, NULL, &ratio);
     cr_expect_eq(ratio, 1.0);
     cob_ssn_facts f;
     cob_ssn_regime_facts(&s, 1.0, 0.0, 50.0, 101, 1000.0, &f);
@@ -375,7 +375,7 @@ Test(ssn, regime_cells)
         for (int Y = 0; Y < 2; ++Y) s.J_mV[X][Y] *= 0.1;
     cr_expect_str_eq(cob_ssn_regime_name(cob_ssn_classify(&s, 19.0, 1.0, 1000.0)), "stable");
 
-    load_ssn("bistable_ramp.yaml", &s, NULL, &ratio);
+    load_ssn("bistable_loop_tau20.yaml", &s, NULL, &ratio);
     cr_expect_str_eq(cob_ssn_regime_name(cob_ssn_classify(&s, 3.3, 1.0, 1000.0)), "bistable");
     cr_expect_str_eq(cob_ssn_regime_name(cob_ssn_classify(&s, 8.0, 1.0, 1000.0)), "isn");
     cob_ssn_regime_facts(&s, 1.0, 0.0, 10.0, 101, 1000.0, &f);
@@ -388,7 +388,7 @@ Test(ssn, regime_cells)
     cr_expect_eq(f.bistable_hi, f.fold_mu[1]);
     cr_expect(f.bal_exists && f.bal_stable, "stable balanced limit (det J = 15 > 0, r = 1 < J_II/J_EI)");
 
-    load_ssn("detj_negative_ramp.yaml", &s, NULL, &ratio);
+    load_ssn("detj_ramp.yaml", &s, NULL, &ratio);
     cr_expect_eq(ratio, 3.0);
     cr_expect_lt(cob_ssn_det_j(&s), 0.0);
     cr_expect_str_eq(cob_ssn_regime_name(cob_ssn_classify(&s, 100.0, 0.5, 1000.0)), "none");
@@ -430,7 +430,7 @@ Test(ssn, branches_through_the_bistable_window)
 {
     cob_ssn s;
     double ratio, mu[10];
-    load_ssn("bistable_ramp.yaml", &s, NULL, &ratio);
+    load_ssn("bistable_loop_tau20.yaml", &s, NULL, &ratio);
     for (int k = 0; k < 10; ++k) mu[k] = 2.9 + 0.1 * k;
     cob_ssn_row rows[64];
     int n = cob_ssn_scan(&s, NULL, COB_SSN_METHOD_SSN, 1.0, mu, 10, 1000.0, rows, 64), up = -1;

@@ -32,6 +32,7 @@ typedef struct {
     double ratio, fit_max_hz;
     double scan_lo, scan_hi;
     int scan_n;
+    int scan_pop; /* --scan-pop: 0 both (mu_I = r mu_E), 1 E alone, 2 I alone (the other held at the config's) */
     double map_mu_lo, map_mu_hi, map_r_lo, map_r_hi;
     int map_nmu, map_nr;
     const char *target, *csv;

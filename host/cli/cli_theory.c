@@ -35,23 +35,26 @@ typedef struct {
 
 static void theory_usage(FILE *f)
 {
-    fprintf(f, "usage: cobalt theory CONFIG [--set key=value ...] [--k K1,K2,...] [--law LAW[,LAW...]] [--cv-k X]\n"
-               "       cobalt theory CONFIG [--ratio R] [--mu-scan FROM:TO:N | --regime-map MU0:MU1:NMU,R0:R1:NR |\n"
-               "                             --target FILE.csv] [--csv FILE]   (two white-noise lif_curr populations)\n"
-               "Mean-field predictions for an E/I network with Poisson input (docs/theory.md): every\n"
-               "self-consistent rate, CV, mu, sigma, V statistics, tau_eff, the strong-coupling limits\n"
-               "(Eqs. 20, 21) and, with --k, the weight of each scaling law at each K (laws: none, sqrt,\n"
-               "log, sanzeni, matched; default sanzeni for lif_cond, sqrt for lif_curr) with the\n"
-               "predicted state. --cv-k: heterogeneous in-degree (Appendix F; default: the config's\n"
-               "cv_indegree when every projection has the same one). Also: a single neuron with Poisson\n"
-               "input or white noise; lif_*_exp with one tau_S (Appendix G: G9, G10, G11 with their\n"
-               "validity); two different lif_curr populations (seed 001's Phi_sc).\n"
-               "Two lif_curr/lif_curr_exp populations under white noise (seed 001's SSN): the power-law fits\n"
-               "and the regime facts at r = mu_I/mu_E (the config's final noise means, or --ratio R);\n"
-               "--mu-scan: CSV method,mu_E,mu_I,branch,r_E,r_I,stable,isn (methods ssn, phi_sc; mu in mV/s,\n"
-               "rates in Hz); --regime-map: CSV mu_E,ratio,regime (stable, isn, supersaturating,\n"
-               "supersaturating+isn, bistable, none); --csv FILE: the CSV there, not on stdout; --target\n"
-               "FILE.csv (header t_ms,nu_E,nu_I): a YAML fragment with the two noise mu_mV_per_s schedules.\n");
+    fprintf(f,
+            "usage: cobalt theory CONFIG [--set key=value ...] [--k K1,K2,...] [--law LAW[,LAW...]] [--cv-k X]\n"
+            "       cobalt theory CONFIG [--ratio R] [--mu-scan FROM:TO:N [--scan-pop both|E|I] |\n"
+            "                             --regime-map MU0:MU1:NMU,R0:R1:NR | --target FILE.csv] [--csv FILE]\n"
+            "                             (two white-noise lif_curr populations)\n"
+            "Mean-field predictions for an E/I network with Poisson input (docs/theory.md): every\n"
+            "self-consistent rate, CV, mu, sigma, V statistics, tau_eff, the strong-coupling limits\n"
+            "(Eqs. 20, 21) and, with --k, the weight of each scaling law at each K (laws: none, sqrt,\n"
+            "log, sanzeni, matched; default sanzeni for lif_cond, sqrt for lif_curr) with the\n"
+            "predicted state. --cv-k: heterogeneous in-degree (Appendix F; default: the config's\n"
+            "cv_indegree when every projection has the same one). Also: a single neuron with Poisson\n"
+            "input or white noise; lif_*_exp with one tau_S (Appendix G: G9, G10, G11 with their\n"
+            "validity); two different lif_curr populations (seed 001's Phi_sc).\n"
+            "Two lif_curr/lif_curr_exp populations under white noise (seed 001's SSN): the power-law fits\n"
+            "and the regime facts at r = mu_I/mu_E (the config's final noise means, or --ratio R);\n"
+            "--mu-scan: CSV method,mu_E,mu_I,branch,r_E,r_I,stable,isn (methods ssn, phi_sc; mu in mV/s,\n"
+            "rates in Hz; --scan-pop E or I: that input alone, the other held at the config's value);\n"
+            "--regime-map: CSV mu_E,ratio,regime (stable, isn, supersaturating, supersaturating+isn,\n"
+            "bistable, none); --csv FILE: the CSV there, not on stdout; --target\n"
+            "FILE.csv (header t_ms,nu_E,nu_I): a YAML fragment with the two noise mu_mV_per_s schedules.\n");
 }
 
 static int parse_k_list(const char *s, theory_args *a)
@@ -133,6 +136,13 @@ static int parse_option(int argc, char **argv, int *i, theory_args *a)
                     argv[*i]);
             return 0;
         }
+    } else if (!strcmp(o, "--scan-pop") && has_val) {
+        const char *v = argv[++*i];
+        a->ssn.scan_pop = !strcmp(v, "both") ? 0 : !strcmp(v, "E") ? 1 : !strcmp(v, "I") ? 2 : -1;
+        if (a->ssn.scan_pop < 0) {
+            fprintf(stderr, "cobalt: --scan-pop '%s': expected both, E or I\n", v);
+            return 0;
+        }
     } else if (!strcmp(o, "--regime-map") && has_val) {
         return parse_map(argv[++*i], a);
     } else if (!strcmp(o, "--target") && has_val) {
@@ -169,6 +179,10 @@ static int parse_theory_args(int argc, char **argv, theory_args *a)
     }
     if ((a->ssn.scan_n > 0) + (a->ssn.map_nmu > 0) + (a->ssn.target != NULL) > 1) {
         fprintf(stderr, "cobalt: --mu-scan, --regime-map and --target: give one at a time\n");
+        return 0;
+    }
+    if (a->ssn.scan_pop && !a->ssn.scan_n) {
+        fprintf(stderr, "cobalt: --scan-pop goes with --mu-scan\n");
         return 0;
     }
     if (a->ssn.csv && !a->ssn.scan_n && !a->ssn.map_nmu) {

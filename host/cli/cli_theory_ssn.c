@@ -131,7 +131,7 @@ static int close_out(const cob__ssn_opts *o, FILE *f)
 static int mu_scan(const cob_ssn *s, const cob_theory_ei *ei, const cob__ssn_opts *o, double ratio)
 {
     int n = o->scan_n, m, k, rc;
-    double *mu = malloc((size_t)n * sizeof *mu);
+    double *mu = malloc((size_t)n * 2 * sizeof *mu);
     cob_ssn_row *rows = malloc((size_t)n * 16 * sizeof *rows);
     FILE *f;
     if (!mu || !rows) {
@@ -145,10 +145,16 @@ static int mu_scan(const cob_ssn *s, const cob_theory_ei *ei, const cob__ssn_opt
         free(rows);
         return 3;
     }
-    for (k = 0; k < n; ++k) mu[k] = grid_at(o->scan_lo, o->scan_hi, n, k);
+    /* mu[0..n): the scanned input; mu[n..2n): the other (both: mu_I = r mu_E; E or I alone: the
+     * other population's input held at the config's final value, s->mu) */
+    for (k = 0; k < n; ++k) {
+        double x = grid_at(o->scan_lo, o->scan_hi, n, k);
+        mu[k] = o->scan_pop == 2 ? s->mu[0] : x;
+        mu[n + k] = o->scan_pop == 0 ? ratio * x : o->scan_pop == 1 ? s->mu[1] : x;
+    }
     fprintf(f, "method,mu_E,mu_I,branch,r_E,r_I,stable,isn\n");
     for (int method = 0; method < 2; ++method) {
-        m = cob_ssn_scan(s, ei, (cob_ssn_method)method, ratio, mu, n, COB_CLI_SSN_RMAX_HZ, rows, n * 16);
+        m = cob_ssn_scan_line(s, ei, (cob_ssn_method)method, mu, mu + n, n, COB_CLI_SSN_RMAX_HZ, rows, n * 16);
         for (k = 0; k < m && k < n * 16; ++k)
             fprintf(f, "%s,%.10g,%.10g,%d,%.10g,%.10g,%d,%d\n", method ? "phi_sc" : "ssn", rows[k].mu[0], rows[k].mu[1],
                     rows[k].branch, rows[k].r_hz[0], rows[k].r_hz[1], rows[k].stable, rows[k].isn);

@@ -130,20 +130,22 @@ static void match_branches(const cob_ssn_row *prev, int np, cob_ssn_row *cur, in
             cur[k].branch = (*next_id)++;
 }
 
-int cob_ssn_scan(const cob_ssn *s, const cob_theory_ei *ei, cob_ssn_method method, double ratio, const double *mu_e,
-                 int n_mu, double r_max_hz, cob_ssn_row *rows, int max_rows)
+int cob_ssn_scan_line(const cob_ssn *s, const cob_theory_ei *ei, cob_ssn_method method, const double *mu_e,
+                      const double *mu_i, int n_mu, double r_max_hz, cob_ssn_row *rows, int max_rows)
 {
     cob_ssn_row prev[SSN_MAX_STATES], cur[SSN_MAX_STATES];
     int np = 0, next_id = 0, total = 0, i, k;
     for (i = 0; i < n_mu; ++i) {
-        double mi = ratio * mu_e[i];
+        double mi = mu_i[i];
         int nc;
         if (method == COB_SSN_METHOD_PHI_SC) {
             if (!ei)
                 return 0;
             nc = ei_rows(ei, mu_e[i], mi, cur, SSN_MAX_STATES);
         } else {
-            cob_ssn t = at_mu(s, mu_e[i], ratio);
+            cob_ssn t = *s;
+            t.mu[0] = mu_e[i];
+            t.mu[1] = mi;
             nc = ssn_rows(&t, r_max_hz, cur, SSN_MAX_STATES);
         }
         match_branches(prev, np, cur, nc, &next_id);
@@ -157,6 +159,19 @@ int cob_ssn_scan(const cob_ssn *s, const cob_theory_ei *ei, cob_ssn_method metho
         memcpy(prev, cur, sizeof cur);
         np = nc;
     }
+    return total;
+}
+
+int cob_ssn_scan(const cob_ssn *s, const cob_theory_ei *ei, cob_ssn_method method, double ratio, const double *mu_e,
+                 int n_mu, double r_max_hz, cob_ssn_row *rows, int max_rows)
+{
+    double *mu_i = malloc((size_t)(n_mu > 0 ? n_mu : 1) * sizeof *mu_i);
+    int i, total;
+    if (!mu_i)
+        return 0;
+    for (i = 0; i < n_mu; ++i) mu_i[i] = ratio * mu_e[i];
+    total = cob_ssn_scan_line(s, ei, method, mu_e, mu_i, n_mu, r_max_hz, rows, max_rows);
+    free(mu_i);
     return total;
 }
 

@@ -373,6 +373,10 @@ typedef struct {
     double r_hz[2]; /* r_E, r_I */
     int stable, isn;
 } cob_ssn_row;
+/* The same along any line of inputs: state k at (mu_e[k], mu_i[k]) (e.g. mu_E held and mu_I scanned,
+ * the paradoxical-effect experiment). cob_ssn_scan is this with mu_i = ratio mu_e. */
+int cob_ssn_scan_line(const cob_ssn *s, const cob_theory_ei *ei, cob_ssn_method method, const double *mu_e,
+                      const double *mu_i, int n_mu, double r_max_hz, cob_ssn_row *rows, int max_rows);
 int cob_ssn_scan(const cob_ssn *s, const cob_theory_ei *ei, cob_ssn_method method, double ratio, const double *mu_e,
                  int n_mu, double r_max_hz, cob_ssn_row *rows, int max_rows);
 
