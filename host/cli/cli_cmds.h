@@ -24,4 +24,9 @@ int cob_cli_merge(int argc, char **argv);
  * run (README.md): 1 usage, 2 config (also: not an E/I/X network). */
 int cob_cli_theory(int argc, char **argv);
 
+/* `cobalt rate CONFIG [--out FILE | --no-out] [--set key=value ...]` (host/cli/cli_rate.c): integrates a
+ * rate model (docs/rate.md), writes its HDF5 file and a JSON line. Exit codes as for run
+ * (README.md): 1 usage, 2 config, 3 I/O, 4 memory. */
+int cob_cli_rate(int argc, char **argv);
+
 #endif
