@@ -230,6 +230,52 @@ static double max_abs(const double *v, int n)
     return mx;
 }
 
+/* Threshold-linear networks: every fixed point is the solution of one linear system, that of its
+ * active set S: (1 - K W_SS) r_S = K (in_S - th_S), r_S > 0, and every unit outside S below its
+ * threshold. All 2^n sets are tried and the fixed point nearest to r is kept (so an unstable
+ * one is found too, which Newton from a poor start may miss). 1: found (r replaced). */
+static int linear_fixed_point(const cob_rate_model *m, const double *in, double *r, double *a)
+{
+    int n = m->n, found = 0, idx[12];
+    double best = INFINITY, keep[12];
+    for (unsigned set = 0; set < (1u << n); ++set) {
+        int na = 0;
+        for (int i = 0; i < n; ++i)
+            if (set & (1u << i))
+                idx[na++] = i;
+        for (int p = 0; p < na; ++p)
+            for (int q = 0; q < na; ++q) a[p * na + q] = (p == q) - m->f[idx[p]].k * m->w[idx[p] * n + idx[q]];
+        if (na > 0 && cob_rate_invert(a, na, NULL) != COB_OK)
+            continue;
+        double y[12] = {0};
+        int ok = 1;
+        for (int p = 0; p < na && ok; ++p) {
+            for (int q = 0; q < na; ++q)
+                y[idx[p]] += a[p * na + q] * m->f[idx[q]].k * (in[idx[q]] - m->f[idx[q]].threshold);
+            ok = y[idx[p]] > 0.0;
+        }
+        for (int i = 0; i < n && ok; ++i) { /* the silent units stay at or below threshold */
+            if (set & (1u << i))
+                continue;
+            double u = in[i];
+            for (int j = 0; j < n; ++j) u += m->w[i * n + j] * y[j];
+            ok = u <= m->f[i].threshold;
+        }
+        if (!ok)
+            continue;
+        double d = 0.0;
+        for (int i = 0; i < n; ++i) d += (y[i] - r[i]) * (y[i] - r[i]);
+        if (d < best) {
+            best = d;
+            memcpy(keep, y, (size_t)n * sizeof *y);
+            found = 1;
+        }
+    }
+    if (found)
+        memcpy(r, keep, (size_t)n * sizeof *r);
+    return found;
+}
+
 cob_status cob_rate_fixed_point(const cob_rate_model *m, const double *in, double *r, cob_err *err)
 {
     int n = m->n;
@@ -239,6 +285,10 @@ cob_status cob_rate_fixed_point(const cob_rate_model *m, const double *in, doubl
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory for a fixed point of %d populations", n);
     double *a = buf, *F = a + nn, *b = F + n, *dr = b + n, *rt = dr + n;
     cob_status st = COB_ERR_INVALID;
+    int all_linear = n <= 12;
+    for (int i = 0; i < n; ++i) all_linear &= m->f[i].type == COB_RATE_F_LINEAR;
+    if (all_linear)
+        linear_fixed_point(m, in, r, a);
     double res = residual(m, in, r, F);
     for (int it = 0; it < 200; ++it) {
         if (res < 1e-12 * (1.0 + max_abs(r, n))) {

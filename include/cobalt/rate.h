@@ -108,9 +108,10 @@ typedef struct {
 cob_status cob_rate_linearize(const cob_rate_model *m, const double *in, const double *r, double *b, double *L,
                               double *eig_re, double *eig_im, cob_rate_stability *st, cob_err *err);
 
-/* Fixed point r = f(W r + in) by damped Newton from r (in place; at most 200 iterations, |F| <
- * 1e-12 (1 + |r|)). Returns COB_OK, or COB_ERR_INVALID when it does not converge (r is then the
- * last iterate). */
+/* Fixed point r = f(W r + in) near r (in place): for threshold-linear networks of up to 12
+ * populations the nearest of all fixed points (every active set solved exactly, unstable ones
+ * included), then damped Newton (at most 200 iterations, until |F| < 1e-12 (1 + |r|)). Returns
+ * COB_OK, or COB_ERR_INVALID when Newton does not converge (r is then the last iterate). */
 cob_status cob_rate_fixed_point(const cob_rate_model *m, const double *in, double *r, cob_err *err);
 
 /* Hopf point in the tau of population pop: the tau in [lo_ms, hi_ms] where the leading eigenvalue
