@@ -20,7 +20,7 @@
 typedef struct {
     const char *config, *out;
     const char *sets[COB_CLI_MAX_SETS + 1];
-    int n_sets, no_out;
+    int n_sets, no_out, help;
 } rate_args;
 
 static void rate_usage(FILE *f)
@@ -45,8 +45,8 @@ static int parse(int argc, char **argv, rate_args *a)
             if (!cob__cli_add_set(a->sets, &a->n_sets, argv[++i]))
                 return 0;
         } else if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            rate_usage(stdout);
-            exit(0);
+            a->help = 1;
+            return 1;
         } else if (o[0] == '-' && o[1] != '\0')
             return cob__cli_bad_option(o, "");
         else if (!cob__cli_config_arg(&a->config, o))
@@ -215,6 +215,10 @@ int cob_cli_rate(int argc, char **argv)
     if (!parse(argc, argv, &a)) {
         rate_usage(stderr);
         return 1;
+    }
+    if (a.help) {
+        rate_usage(stdout);
+        return 0;
     }
     cob_rate_model m;
     cob_rate_result r = {0};
