@@ -93,6 +93,10 @@ Test(rate, seed003_fixed_point_hopf_frequency)
         cr_expect_eq(s.stable, taus[k] < 40.0);
         cr_expect(s.oscillatory);
     }
+    /* no crossing in [20, 30] ms: refused, not a made-up point */
+    m.tau_ms[1] = 30.0;
+    cr_expect_eq(cob_rate_hopf_tau(&m, m.input, r, 1, 20.0, 30.0, &tau, &f, &err), COB_ERR_INVALID);
+    cr_expect(strstr(err.msg, "one sign") != NULL, "%s", err.msg);
     /* the paper-style measure of seed 002 is tau-free: eig([[0.25, -1], [1, -1]]) = -0.375 +- i 0.79 */
     cob_rate_stability s;
     cob_rate_linearize(&m, m.input, r, NULL, NULL, NULL, NULL, &s, &err);
