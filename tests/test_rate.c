@@ -314,6 +314,8 @@ Test(rate, config_errors)
         {"rate:\n  populations: [{name: E, input: \"1\"}]\n", "wrong type: expected a number"},
         {"rate:\n  dt_ms: 0.1\n", "exactly one of populations, ring"},
         {"run: {}\n", "unknown key (allowed: rate)"},
+        {"rate:\n  dt_ms: 1e-8\n  populations: [{name: E, input: 1}]\n",
+         "c.yaml:2: rate.dt_ms: value \"1e-8\" out of range (allowed: t_ms / dt_ms at most 1e9 steps)"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
         cob_rate_model m;

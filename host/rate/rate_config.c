@@ -339,9 +339,11 @@ static cob_status read_rate(const rd *r, cob_rate_model *m, int id)
         (v[1] && (st = num(r, v[1], "rate.t_ms", 0.0, 1e7, COB__LO_OPEN, "number > 0 and <= 1e7", &t)) != COB_OK) ||
         (v[2] && (st = num(r, v[2], "rate.record_ms", 0.0, 1e7, COB__LO_OPEN, "number > 0", &rec)) != COB_OK))
         return st;
-    if (t / dt > 1e9)
-        return fail(r, v[1], "rate.t_ms", "value \"%.80s\" out of range (allowed: %s)", txt(node(r, v[1])),
-                    "at most 1e9 steps of dt_ms");
+    if (t / dt > 1e9) { /* either key may be the default: name the one given */
+        int at = v[1] ? v[1] : v[0];
+        return fail(r, at, v[1] ? "rate.t_ms" : "rate.dt_ms", "value \"%.80s\" out of range (allowed: %s)",
+                    txt(node(r, at)), "t_ms / dt_ms at most 1e9 steps");
+    }
     if (!!v[3] == !!v[7])
         return fail(r, id, "rate", "exactly one of %s is required (got %s)", "populations, ring",
                     v[3] ? "both" : "neither");
