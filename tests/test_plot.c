@@ -1,6 +1,6 @@
 /* tests/test_plot.c -- `cobalt plot` (host/cli/cli_plot.c running tools/cobalt_plot.py): on a real
- * run file written by the `cobalt` command and on synthetic sweep and run files
- * (tools/synth_results.py) it writes valid PNG files and prints their paths; a missing file or
+ * run file written by the `cobalt` command, on rate-model files (`cobalt rate`) and on synthetic
+ * sweep and run files (tools/synth_results.py) it writes valid PNG files and prints their paths; a missing file or
  * one that is not cobalt's is refused with exit code 2; a missing script or python3 gives exit
  * code 1 and says what was tried; a full disk gives exit code 3 and one line. The figures need python3 with numpy, h5py and matplotlib;
  * without them those tests skip with the reason.
@@ -140,6 +140,23 @@ Test(plot, real_run_file, .init = make_dir, .fini = remove_dir)
     rc = plot("run.h5", "--out", dir);
     cr_assert_eq(rc, 0, "cobalt plot exit code %d", rc);
     cr_expect_eq(check_pngs(want), 4);
+}
+
+/* A `cobalt rate` file (root attribute kind = "rate"): the rates figure; a ring's file: the ring figure. */
+Test(plot, rate_files, .init = make_dir, .fini = remove_dir)
+{
+    static const char *const want_pop[] = {"/rate_rates.png", NULL}, *const want_ring[] = {"/ring_ring.png", NULL};
+    need_python();
+    sh("'%s' rate " COBALT_SOURCE_DIR "/configs/rate/seed002_fig2ab.yaml --out rate.h5 > /dev/null", COBALT_CLI);
+    sh("'%s' rate " COBALT_SOURCE_DIR "/configs/rate/seed003_ring_bump.yaml --set rate.ring.n=16 "
+       "--set rate.t_ms=50 --out ring.h5 > /dev/null",
+       COBALT_CLI);
+    int rc = plot("rate.h5", "--out", dir);
+    cr_assert_eq(rc, 0, "cobalt plot exit code %d", rc);
+    cr_expect_eq(check_pngs(want_pop), 1);
+    rc = plot("ring.h5", "--out", dir);
+    cr_assert_eq(rc, 0, "cobalt plot exit code %d", rc);
+    cr_expect_eq(check_pngs(want_ring), 1);
 }
 
 Test(plot, synthetic_sweep_file, .init = make_dir, .fini = remove_dir)

@@ -71,7 +71,7 @@ def parse_args(argv):
 
 
 def open_file(path):
-    """The HDF5 file at path opened read-only and its kind ('run' or 'sweep'); exits 2 when it
+    """The HDF5 file at path opened read-only and its kind ('run', 'sweep' or 'rate'); exits 2 when it
     is missing, not HDF5, or not a cobalt file."""
     import h5py
     if not os.path.exists(path):
@@ -82,6 +82,8 @@ def open_file(path):
         fail(f"'{path}': not an HDF5 file ({e})", EXIT_BAD_INPUT)
     if "summary" in f and "n_points" in f.attrs:
         return f, "sweep"
+    if f.attrs.get("kind") in ("rate", b"rate") and "epochs" in f:
+        return f, "rate"
     if "populations" in f and "dt_ms" in f.attrs:
         return f, "run"
     f.close()
@@ -121,6 +123,9 @@ def main(argv=None):
         try:
             if kind == "run":
                 paths = cobalt_plot_run.plot_run(f, out_dir, stem, args.format, args.window_ms, not args.no_theory)
+            elif kind == "rate":
+                import cobalt_plot_rate
+                paths = cobalt_plot_rate.plot_rate(f, out_dir, stem, args.format)
             else:
                 paths = cobalt_plot_sweep.plot_sweep(f, out_dir, stem, args.format)
                 if args.points:

@@ -41,11 +41,12 @@ static void usage(FILE *f)
                "       cobalt info\n"
                "       cobalt version | --version\n"
                "       cobalt theory CONFIG [--set key=value ...] [--k K1,K2,... --law none|sqrt|log|sanzeni|matched]\n"
-               "       " COB_CLI_SYNOPSIS_SWEEP "       " COB_CLI_SYNOPSIS_MERGE
+               "       " COB_CLI_SYNOPSIS_SWEEP "       " COB_CLI_SYNOPSIS_MERGE "       " COB_CLI_SYNOPSIS_RATE
                "       cobalt plot FILE [--out DIR] [--format png|pdf|svg] [--window-ms MS] [--no-theory] [--points]\n"
                "       cobalt help\n"
                "Runs a spiking network described by a YAML config (docs/config.md); writes an HDF5 result\n"
-               "file (docs/results.md) and prints a one-line JSON summary on stdout.\n"
+               "file (docs/results.md) and prints a one-line JSON summary on stdout. `cobalt rate` runs a\n"
+               "rate model instead (docs/rate.md), with the same exit codes.\n"
                "Exit codes: 0 ok, 1 usage, 2 config, 3 I/O, 4 memory, 5 device, 6 overflow, 7 internal,\n"
                "8 stopped by SIGTERM/SIGUSR1 after writing the checkpoint (continue with --resume).\n");
 }
@@ -443,6 +444,8 @@ static int dispatch(int argc, char **argv)
         return cob_cli_theory(argc, argv);
     if (!strcmp(argv[1], "sweep"))
         return cob_cli_sweep(argc, argv);
+    if (!strcmp(argv[1], "rate"))
+        return cob_cli_rate(argc, argv);
     if (!strcmp(argv[1], "merge"))
         return cob_cli_merge(argc, argv);
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

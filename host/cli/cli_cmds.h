@@ -44,4 +44,9 @@ int cob__cli_parse_range(const char *s, double *lo, double *hi, int *n);
  * current-based config, 3 for an unwritable --csv). */
 int cob__cli_theory_ssn(const cob_config *c, const char *path, const cob__ssn_opts *o);
 
+/* `cobalt rate CONFIG [--out FILE | --no-out] [--set key=value ...]` (host/cli/cli_rate.c): integrates a
+ * rate model (docs/rate.md), writes its HDF5 file and a JSON line. Exit codes as for run
+ * (README.md): 1 usage, 2 config, 3 I/O, 4 memory. */
+int cob_cli_rate(int argc, char **argv);
+
 #endif

@@ -19,6 +19,7 @@
 #define COB_CLI_SYNOPSIS_SWEEP                                                                \
     "cobalt sweep CONFIG [--point I] [--dir DIR] [--out FILE.h5] [--backend auto|cpu|cuda]\n" \
     "                           [--set key=value ...] [--quiet] [--count | --list] [--checkpoint-every 30m]\n"
+#define COB_CLI_SYNOPSIS_RATE "cobalt rate CONFIG [--out FILE | --no-out] [--set key=value ...]\n"
 #define COB_CLI_SYNOPSIS_MERGE \
     "cobalt merge CONFIG [--dir DIR] [--out FILE.h5] [--set key=value ...] [--allow-missing]\n"
 

@@ -13,5 +13,6 @@
 #include "sim.h"
 #include "output.h"
 #include "theory.h"
+#include "rate.h"
 
 #endif
