@@ -335,7 +335,7 @@ def cmd_run(args):
     print(f"{len(jobs)} runs, {args.jobs} at a time", flush=True)
     with ThreadPoolExecutor(args.jobs) as ex:
         for cfg, summary, rc in ex.map(lambda j: _run_one(*j, args.threads), jobs):
-            msg = f"run_s {summary['run_s']:.1f}" if summary else f"FAILED rc {rc}"
+            msg = f"{summary.get('run_s', summary.get('wall_s', float('nan'))):.1f} s" if summary else f"FAILED rc {rc}"
             print(f"{os.path.relpath(cfg, ROOT)}: {msg}", flush=True)
 
 
@@ -503,6 +503,34 @@ def cmd_figs(args):
         fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig2ab.png"), dpi=110)
         plt.close(fig)
 
+    # Figs. 5B / 6E at N = 4000: the det J < 0 network at r = 3.
+    if have("detj_ramp"):
+        r = run("detj_ramp")
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+        rows = theory_scan(cfg("detj_ramp"), 0, 40, 161)
+        sd = {}
+        for p in ("E", "I"):
+            ts, ys = smooth(r[p]["t_s"], r[p]["rate"], 0.5)
+            ax.plot(ts, ys, color=col[p], lw=1.5, label=f"nu_{p} (LIF, 0.5 s means)")
+            plot_theory(ax, rows, "ssn", p, "k", label="SSN" if p == "E" else None)
+            plot_theory(ax, rows, "phi_sc", p, "0.4", label="Phi_sc" if p == "E" else None)
+            if p == "E":
+                j = int(np.argmax(ys))
+                sd["sim_peak_mu"], sd["sim_peak_hz"], sd["sim_E_at_40"] = float(ts[j]), float(ys[j]), float(ys[-1])
+        for m in ("ssn", "phi_sc"):
+            st = [x for x in rows if x["method"] == m and x["stable"]]
+            k = int(np.argmax([x["r_E"] for x in st]))
+            sd[m + "_peak_mu"], sd[m + "_peak_hz"] = st[k]["mu_E"], st[k]["r_E"]
+        ax.set_xlabel("mu_ext,E (mV/s), r = 3")
+        ax.set_ylabel("rate (Hz)")
+        ax.set_ylim(0, 8)
+        ax.set_title("det J < 0 network, N = 4000 (Figs. 5B, 6E)", fontsize=9)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(FIG_DIR, "ekelmans_detj.png"), dpi=110)
+        plt.close(fig)
+        summary["detj"] = sd
+
     # Fig. 2C/D: at the peak.
     if have("ss_peak"):
         r = run("ss_peak")
@@ -537,7 +565,10 @@ def cmd_figs(args):
         fig, axs = plt.subplots(1, 2, figsize=(11, 4))
         sm = {p: smooth(r[p]["t_s"], r[p]["rate"], 0.1) for p in ("E", "I")}
         axs[0].plot(tr[:, 1], tr[:, 2], "k", lw=1.5, label="target")
-        axs[0].plot(sm["E"][1], sm["I"][1], color="tab:blue", lw=0.8, alpha=0.8, label="LIF network (0.1 s means)")
+        ph = {p: smooth(r[p]["t_s"], r[p]["rate"], 0.25) for p in ("E", "I")}
+        keep = ph["E"][0] > 0.5
+        axs[0].plot(ph["E"][1][keep], ph["I"][1][keep], color="tab:blue", lw=0.8, alpha=0.8,
+                    label="LIF network (0.25 s means, after 0.5 s)")
         axs[0].set_xlabel("nu_E (Hz)")
         axs[0].set_ylabel("nu_I (Hz)")
         axs[0].set_title("Fig. 2E: the network follows a target trajectory")
@@ -618,14 +649,18 @@ def cmd_figs(args):
             thr = 0.5 * (np.nanmin(ys) + np.nanmax(ys))
             jump_up = mu[up][np.argmax(ys[up] > thr)] if np.any(ys[up] > thr) else None
             jump_dn = mu[down][np.argmax(ys[down] < thr)] if np.any(ys[down] < thr) else None
-            counts = {}
-            for x in rows:
-                if x["method"] == "ssn" and x["stable"]:
-                    counts[x["mu_E"]] = counts.get(x["mu_E"], 0) + 1
-            bi = sorted(m for m, c in counts.items() if c >= 2)
-            s4[f"tau{tau}"] = {"sim_up_jump_mu": float(jump_up) if jump_up is not None else None,
-                               "sim_down_jump_mu": float(jump_dn) if jump_dn is not None else None,
-                               "ssn_window": [bi[0], bi[-1]] if bi else None}
+            win = {}
+            for m in ("ssn", "phi_sc"):
+                counts = {}
+                for x in rows:
+                    if x["method"] == m and x["stable"]:
+                        counts[x["mu_E"]] = counts.get(x["mu_E"], 0) + 1
+                bi = sorted(mu for mu, c in counts.items() if c >= 2)
+                win[m + "_window"] = [bi[0], bi[-1]] if bi else None
+            up_hi = ys[up][mu[up] > 8].mean() if np.any(mu[up] > 8) else None
+            s4[f"tau{tau}"] = dict(win, sim_up_jump_mu=float(jump_up) if jump_up is not None else None,
+                                   sim_down_jump_mu=float(jump_dn) if jump_dn is not None else None,
+                                   sim_E_mu_8_10=float(up_hi) if up_hi is not None else None)
             ax.set_title(f"tau_E = {tau} ms")
             ax.set_xlabel("mu_ext (mV/s), r = 1")
             ax.set_ylabel("nu_E (Hz)")
