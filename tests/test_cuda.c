@@ -756,6 +756,35 @@ Test(cuda, net_build_wide_rows_and_nested)
     cob_config_free(&c);
 }
 
+/* Ring kernels (hd/ring.h): the device's rejection draws with hash sets give the host's graph,
+ * for rings of different sizes, each kernel shape, heterogeneous in-degree, nesting and
+ * multapses, one delay and many. */
+static const char *ring_yaml =
+    "run: {dt_ms: 0.1, seed: 9}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 800, ring_period_deg: 360}\n"
+    "  - {name: I, model: lif_cond, size: 230, ring_period_deg: 360}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 60, weight: 0.01, delay_ms: [0.1, 3.0],\n"
+    "     ring_kernel: {shape: von_mises, kappa: 4}}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 30, cv_indegree: 0.3, weight: 0.04, delay_ms: [0.1, 1.0],\n"
+    "     ring_kernel: {shape: cosine, p_c: -0.7}}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 80, weight: 0.01, delay_ms: 1.0,\n"
+    "     ring_kernel: {shape: wrapped_exp, lambda_deg: 25}}\n"
+    "  - {pre: I, post: I, receptor: I, indegree: 40, weight: 0.04, delay_ms: [0.1, 2.0], nested: true,\n"
+    "     ring_kernel: {shape: von_mises, kappa: 1}}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 50, weight: 0.02, delay_ms: [0.1, 2.0], multapses: true,\n"
+    "     ring_kernel: {shape: cosine, p_c: 1}}\n";
+
+Test(cuda, net_build_ring)
+{
+    cob_config c;
+    need_device();
+    load_yaml(&c, ring_yaml);
+    check_same_net(&c, "ring kernels");
+    cob_config_free(&c);
+}
+
 /* Independent Poisson inputs (in-degrees only, also heterogeneous and above the source count)
  * beside stored projections. */
 Test(cuda, net_build_independent_input)
