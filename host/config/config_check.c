@@ -503,6 +503,7 @@ cob_status cob__check(const cob_config *c, const cob__src *s, cob_err *err)
         st = check_durations(c, s, err);
     if (st == COB_OK)
         st = cob__check_protocol(c, s, err);
+    for (int i = 0; st == COB_OK && i < c->n_pops; i++) st = cob__check_tuning(c, s, i, err);
     return st;
 }
 

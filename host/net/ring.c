@@ -3,6 +3,7 @@
  * include/cobalt/hd/ring.h at O(K) candidates per target. Pairs with tests/test_ring.c. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cobalt/ring.h"
 
 #define COB__RING_GRID 65536
@@ -88,4 +89,50 @@ int64_t cob_ring_k_cap(const cob_ring_kern *k, int64_t n_avail, int multapses, i
     if (cap > n_avail)
         cap = n_avail;
     return cap < n_max ? cap : n_max;
+}
+
+double cob_bessel_i0e(double x)
+{
+    /* I0(x) = sum_k (x/2)^(2k) / (k!)^2; the terms peak near k = x/2 and fall off beyond */
+    double sum = 0.0, lx = x > 0.0 ? log(0.5 * x) : 0.0;
+    int k;
+    if (!(x > 0.0))
+        return 1.0;
+    for (k = 0; k < 2000; ++k) {
+        double term = exp(2.0 * k * lx - 2.0 * lgamma(k + 1.0) - x);
+        sum += term;
+        if (k > x && term < 1e-18 * sum)
+            break;
+    }
+    return sum;
+}
+
+cob_tuning cob_tuning_of(const cob_config *c, int pop, int ring_pop)
+{
+    const cob_tuning_spec *ts = &c->pops[pop].tuning;
+    const double period = c->pops[ring_pop].ring_period_deg;
+    cob_tuning tu;
+    memset(&tu, 0, sizeof tu);
+    if (ts->shape == COB_TUNE_NONE || !(period > 0.0))
+        return tu;
+    tu.shape = ts->shape;
+    tu.n = c->pops[ring_pop].size;
+    tu.x0 = ts->theta_deg / period;
+    if (ts->shape == COB_TUNE_COSINE) {
+        tu.c0 = 1.0;
+        tu.c1 = ts->mu_c;
+    } else {
+        tu.c0 = 1.0 / cob_bessel_i0e(ts->kappa_mu); /* e^kappa / I0(kappa) */
+        tu.c1 = ts->kappa_mu;
+    }
+    return tu;
+}
+
+double cob_tuning_gain_max(const cob_tuning *tu)
+{
+    if (tu->shape == COB_TUNE_COSINE)
+        return 1.0 + fabs(tu->c1);
+    if (tu->shape == COB_TUNE_VON_MISES)
+        return tu->c0;
+    return 1.0;
 }

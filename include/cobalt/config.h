@@ -58,6 +58,15 @@ typedef struct {
     int bridge; /* detect threshold crossings within a step (Brownian bridge), default true */
 } cob_noise_spec;
 
+/* Tuned input of a population (key `tuning`, include/cobalt/hd/tuning.h): its input scaled by
+ * g(phi) of the angle of the neuron it reaches. shape COB_TUNE_NONE: untuned. */
+typedef struct {
+    int shape;        /* COB_TUNE_NONE, _COSINE, _VON_MISES */
+    double mu_c;      /* cosine: g = 1 + mu_c cos(2 pi (phi - theta) / period), |mu_c| <= 1 */
+    double kappa_mu;  /* von Mises: g = exp(kappa_mu cos(2 pi (phi - theta) / period)) / I0(kappa_mu) */
+    double theta_deg; /* the stimulus angle phi_0, degrees */
+} cob_tuning_spec;
+
 typedef struct {
     char name[COB_NAME_MAX];
     cob_model model;
@@ -69,6 +78,7 @@ typedef struct {
                                 * config built in code, which sets rate_hz alone */
     cob_input_mode input_mode; /* poisson: pool (explicit sources) or independent counts */
     double ring_period_deg;    /* ring (hd/ring.h): 180 or 360, neuron i at period i / size; 0: no ring */
+    cob_tuning_spec tuning;    /* tuned input (hd/tuning.h): rate_hz (poisson) or noise.mu (neurons) */
     int line;                  /* line in the config file (0 if not from a file) */
 } cob_pop_spec;
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "config.h"
 #include "hd/ring.h"
+#include "hd/tuning.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +31,15 @@ cob_ring_kern cob_ring_kern_of(const cob_config *c, int p);
  * candidate, i.e. the kernel's mean over the ring relative to its maximum (the smaller of the
  * two offsets). */
 int64_t cob_ring_k_cap(const cob_ring_kern *k, int64_t n_avail, int multapses, int64_t n_max, double *mean_accept);
+
+/* The tuning of population pop's input (its `tuning`) on the ring of population ring_pop (whose
+ * neurons' angles count: pop itself for a pool or a noise mean, the target for an independent
+ * input); shape COB_TUNE_NONE when pop has none. */
+cob_tuning cob_tuning_of(const cob_config *c, int pop, int ring_pop);
+/* The largest gain of a tuning over any angle (1 + |mu_c|, or e^kappa / I0(kappa)); 1 when off. */
+double cob_tuning_gain_max(const cob_tuning *tu);
+/* e^-x I0(x) for 0 <= x <= 700 (the scaled modified Bessel function; series summed in log space). */
+double cob_bessel_i0e(double x);
 
 #ifdef __cplusplus
 }
