@@ -4,7 +4,8 @@
  *      O(N) per projection; drawing them on the host keeps Box-Muller's libm on one side);
  *   2. partners: one thread per target runs Floyd's algorithm on the lane
  *      (seed, PARTNERS(p), i), with a per-target open-addressing hash set in place of the
- *      host's mark array (same draws, same subset); with multapses, plain uniform draws;
+ *      host's mark array (same draws, same subset); with multapses, plain uniform draws; with a
+ *      ring kernel, the rejection draw of hd/ring.h (repeats found in the hash set);
  *   3. when delays vary, each target's partners are sorted (CUB segmented sort), because the
  *      delays are drawn in ascending partner order from the lane (seed, DELAYS(p), i);
  *   4. one key per synapse, (pre, delay group), with the target as value; a stable CUB radix
@@ -22,6 +23,7 @@
 #include "cobalt/estimate.h"
 #include "sim/cuda_test.h"
 #include "cobalt/hd/connect.h"
+#include "cobalt/hd/ring.h"
 
 
 /* Insert v into the hash set h (mask + 1 slots, empty = -1); 1 if it was already there. */
@@ -43,11 +45,20 @@ COB_INLINE int hash_insert(int32_t *h, uint32_t mask, int32_t v)
 /* Partners of target i into out[post_ptr[i] ..], in the host's draw order; h: its hash set
  * (cap slots, all -1). Kernel body, also run on the host by cob_cuda_emulate_net_build. */
 COB_INLINE void partners_one(int64_t i, const int32_t *indeg, const int64_t *post_ptr, int64_t n_avail, int multapses,
-                             int nested, uint64_t seed, uint32_t stream, int32_t *h, uint32_t cap, int32_t *out)
+                             int nested, const cob_ring_kern *rk, int skip_self, uint64_t seed, uint32_t stream,
+                             int32_t *h, uint32_t cap, int32_t *out)
 {
     cob_rng_lane l;
     int32_t kk = indeg[i], m = 0, j, *o = out + post_ptr[i];
     cob_rng_lane_init(&l, seed, stream, (uint32_t)i);
+    if (rk->shape != COB_RING_NONE) { /* rejection against the kernel (hd/ring.h), repeats skipped */
+        while (m < kk) {
+            int32_t c;
+            if (cob_ring_candidate(&l, rk, n_avail, skip_self, i, &c) && (multapses || !hash_insert(h, cap - 1, c)))
+                o[m++] = c;
+        }
+        return;
+    }
     if (multapses) {
         for (m = 0; m < kk; ++m) o[m] = (int32_t)cob_rng_lane_below(&l, (uint32_t)n_avail);
         return;
@@ -71,13 +82,13 @@ COB_INLINE void partners_one(int64_t i, const int32_t *indeg, const int64_t *pos
 }
 
 __global__ void k_partners(const int32_t *indeg, const int64_t *post_ptr, int64_t i0, int64_t i1, int64_t n_avail,
-                           int multapses, int nested, uint64_t seed, uint32_t stream, int32_t *hash, uint32_t cap,
-                           int32_t *out)
+                           int multapses, int nested, cob_ring_kern rk, int skip_self, uint64_t seed, uint32_t stream,
+                           int32_t *hash, uint32_t cap, int32_t *out)
 {
     const int64_t i = i0 + (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i < i1)
-        partners_one(i, indeg, post_ptr, n_avail, multapses, nested, seed, stream, hash + (i - i0) * (int64_t)cap, cap,
-                     out);
+        partners_one(i, indeg, post_ptr, n_avail, multapses, nested, &rk, skip_self, seed, stream,
+                     hash + (i - i0) * (int64_t)cap, cap, out);
 }
 
 /* Sort key (pre, delay group) and value (target) of every synapse of target i; delays drawn
@@ -301,7 +312,7 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
         if (b->hash_b)
             COB_CU(err, cudaMemsetAsync(b->hash, 0xFF, (size_t)((i1 - i) * cap * 4), st));
         k_partners<<<cob_grid(i1 - i, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
-            b->indeg, b->post_ptr, i, i1, n_avail, pr->multapses, pr->nested, net->seed,
+            b->indeg, b->post_ptr, i, i1, n_avail, pr->multapses, pr->nested, pr->ring, pr->skip_self, net->seed,
             COB_STREAM(COB_STREAM_PARTNERS, p), (int32_t *)b->hash, (uint32_t)cap, b->buf[0]);
         COB_CU_LAUNCH(err, "k_partners");
     }
@@ -354,8 +365,8 @@ static cob_status emulate_proj(const cob_net *net, int p, cob_proj *pr, cob_err 
     std::vector<int32_t> hash((size_t)cap);
     for (i = 0; i < pr->n_post; ++i) {
         std::fill(hash.begin(), hash.end(), -1);
-        partners_one(i, pr->indegree, post_ptr.data(), n_avail, pr->multapses, pr->nested, net->seed,
-                     COB_STREAM(COB_STREAM_PARTNERS, p), hash.data(), (uint32_t)cap, part.data());
+        partners_one(i, pr->indegree, post_ptr.data(), n_avail, pr->multapses, pr->nested, &pr->ring, pr->skip_self,
+                     net->seed, COB_STREAM(COB_STREAM_PARTNERS, p), hash.data(), (uint32_t)cap, part.data());
         if (pr->n_dgrp > 1 && !pr->nested)
             std::sort(part.begin() + post_ptr[(size_t)i], part.begin() + post_ptr[(size_t)i + 1]);
     }

@@ -226,6 +226,7 @@ static cob_status setup_independent(cob_cuda *s, int p, cob_dproj *dp, cob_err *
     COB_TRY(upload(s, &dp->indegree, pr->indegree, pr->n_post, "independent in-degrees", err));
     dp->sched = pp->sched;
     dp->dt_s = pp->dt_s;
+    dp->tune = pp->tune;
     COB_TRY(upload(s, &dp->n_chunks, pp->n_chunks, pp->k_max + 1, "Poisson tables", err));
     COB_TRY(upload(s, &dp->lambda_chunk, pp->lambda_chunk, pp->k_max + 1, "Poisson tables", err));
     COB_TRY(upload(s, &dp->exp_neg, pp->exp_neg, pp->k_max + 1, "Poisson tables", err));

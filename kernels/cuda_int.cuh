@@ -93,6 +93,7 @@ typedef struct {
     uint32_t stream;
     int32_t sched; /* independent from a scheduled rate (the plan's): lambda = K_i rate(t) dt_s */
     double dt_s;
+    cob_tuning tune; /* a tuned independent input (the plan's): lambda times the target's gain */
 } cob_dproj;
 
 /* Per-population statistics accumulators on the device: the arrays of the accumulator table

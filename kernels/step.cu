@@ -76,7 +76,7 @@ __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop
         if (pr->sched) { /* a scheduled rate: as host/cpu/cpu_step.c, lambda = K_i rate(t) dt */
             const double lam = (double)cob_schedule_at(&g->pop[pr->pre].rate_sched.rate, s->t) * pr->dt_s;
             in->count[pr->channel] += cob_poisson_step_lambda(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t,
-                                                              (double)kk * lam);
+                                                              cob_tuned_lambda(kk, lam, &pr->tune, i));
             continue;
         }
         in->count[pr->channel] += cob_poisson_step(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t, pr->n_chunks[kk],
@@ -179,8 +179,8 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
         } else if (P->next[i] == s.t) { /* pool source due now: its next spike, as the CPU draws it */
             const cob_rate_sched *rs = &P->rate_sched;
             /* a scheduled rate thins the candidates (hd/poisson.h) */
-            fired = !rs->on ||
-                    cob_pool_keep(g->seed, pop, (uint32_t)i, s.t, cob_schedule_at(&rs->rate, s.t), rs->rate_max);
+            fired = !rs->on || cob_pool_keep(g->seed, pop, (uint32_t)i, s.t, cob_schedule_at(&rs->rate, s.t),
+                                             rs->rate_max, cob_tuning_gain(&rs->tune, i));
             if (fired && P->spk_tick)
                 tick = cob_pool_spike_tick(g->seed, pop, (uint32_t)i, s.t);
             P->next[i] = cob_pool_next(g->seed, P->stream, (uint32_t)i, s.t, P->p, &P->n_draws[i], P->thr, P->thr_len);

@@ -756,6 +756,35 @@ Test(cuda, net_build_wide_rows_and_nested)
     cob_config_free(&c);
 }
 
+/* Ring kernels (hd/ring.h): the device's rejection draws with hash sets give the host's graph,
+ * for rings of different sizes, each kernel shape, heterogeneous in-degree, nesting and
+ * multapses, one delay and many. */
+static const char *ring_yaml =
+    "run: {dt_ms: 0.1, seed: 9}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 800, ring_period_deg: 360}\n"
+    "  - {name: I, model: lif_cond, size: 230, ring_period_deg: 360}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 60, weight: 0.01, delay_ms: [0.1, 3.0],\n"
+    "     ring_kernel: {shape: von_mises, kappa: 4}}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 30, cv_indegree: 0.3, weight: 0.04, delay_ms: [0.1, 1.0],\n"
+    "     ring_kernel: {shape: cosine, p_c: -0.7}}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 80, weight: 0.01, delay_ms: 1.0,\n"
+    "     ring_kernel: {shape: wrapped_exp, lambda_deg: 25}}\n"
+    "  - {pre: I, post: I, receptor: I, indegree: 40, weight: 0.04, delay_ms: [0.1, 2.0], nested: true,\n"
+    "     ring_kernel: {shape: von_mises, kappa: 1}}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 50, weight: 0.02, delay_ms: [0.1, 2.0], multapses: true,\n"
+    "     ring_kernel: {shape: cosine, p_c: 1}}\n";
+
+Test(cuda, net_build_ring)
+{
+    cob_config c;
+    need_device();
+    load_yaml(&c, ring_yaml);
+    check_same_net(&c, "ring kernels");
+    cob_config_free(&c);
+}
+
 /* Independent Poisson inputs (in-degrees only, also heterogeneous and above the source count)
  * beside stored projections. */
 Test(cuda, net_build_independent_input)
@@ -946,6 +975,41 @@ Test(cuda, run_scheduled_inputs)
     cob_stats_free(&a);
     c.run.integrator = COB_INTEGRATOR_ORDERED;
     compare_backends(&c, COB_OK, "scheduled rates and a protocol, ordered step", NULL);
+    cob_config_free(&c);
+}
+
+/* A ring network with tuned inputs (issue 14): kernel projections, a tuned pool on its own ring
+ * (thinning with the source's gain), an independent input tuned to its targets' angles (per-target
+ * means), a tuned white-noise mean; both integrators. */
+static const char *ring_tuned_yaml =
+    "run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 80, seed: 13}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_curr, size: 300, ring_period_deg: 180, noise: {mu_mV_per_s: 300},\n"
+    "     tuning: {shape: cosine, mu_c: 0.5, theta_deg: 100}}\n"
+    "  - {name: I, model: lif_curr, size: 80, ring_period_deg: 180}\n"
+    "  - {name: X, model: poisson, size: 300, rate_hz: 100, ring_period_deg: 180,\n"
+    "     tuning: {shape: von_mises, kappa_mu: 2, theta_deg: 30}}\n"
+    "  - {name: Y, model: poisson, size: 10, rate_hz: 150, input: independent,\n"
+    "     tuning: {shape: cosine, mu_c: -0.8, theta_deg: 60}}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 30, weight: 0.5, delay_ms: [0.5, 2],\n"
+    "     ring_kernel: {shape: von_mises, kappa: 2}}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 30, weight: 0.5, delay_ms: [0.5, 2],\n"
+    "     ring_kernel: {shape: cosine, p_c: 0.6}}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 10, weight: 2, delay_ms: 1,\n"
+    "     ring_kernel: {shape: wrapped_exp, lambda_deg: 40}}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 20, weight: 0.4}\n"
+    "  - {pre: Y, post: E, receptor: E, indegree: 20, cv_indegree: 0.2, weight: 0.4}\n"
+    "  - {pre: Y, post: I, receptor: E, indegree: 20, weight: 0.4}\n";
+
+Test(cuda, run_ring_tuned_inputs)
+{
+    cob_config c;
+    need_device();
+    load_yaml(&c, ring_tuned_yaml);
+    compare_backends(&c, COB_OK, "ring kernels and tuned inputs, grid step", NULL);
+    c.run.integrator = COB_INTEGRATOR_ORDERED;
+    compare_backends(&c, COB_OK, "ring kernels and tuned inputs, ordered step", NULL);
     cob_config_free(&c);
 }
 

@@ -17,7 +17,8 @@
  * the fig4 ordered case again, and the fixed-fraction case, when the ordered step's delays became
  * continuous (issue 16: arrival step from the spike's offset and the delay's fraction); the two
  * of scheduled Poisson rates and the protocol (with per-window statistics, hashed only for runs
- * that have windows) when those were (issue 12, items 4-5). They may
+ * that have windows) when those were (issue 12, items 4-5); the ring case when ring kernels
+ * landed, the two tuned-input cases when tuned input did (issue 14). They may
  * change only with a deliberate change of results, recorded in the commit message. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -161,6 +162,30 @@ static const digest_case cases[] = {
       "key: noise.sigma_mV_per_sqrt_s, ramp: [0, 30]}]}",
       RASTER, NULL},
      0x75546294b1e1cbceull},
+    /* ring connectivity (issue 14, item 1), recorded when it landed */
+    {"ring (orientation rings, von Mises / cosine / wrapped-exponential kernels, CV_K on a kernel)",
+     CFG("configs/examples/ring.yaml"),
+     {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=40", "projections.1.indegree=40",
+      "projections.1.cv_indegree=0.2", "projections.2.indegree=10", "projections.3.indegree=10",
+      "projections.4.indegree=40", "projections.5.indegree=40", "populations.X.rate_hz=250", RASTER, NULL},
+     0x0adc1fd33900879aull},
+    /* tuned input (issue 14, item 2), recorded when it landed */
+    {"ring with a tuned pool (von Mises, the sources' angles) and a tuned white-noise mean (cosine)",
+     CFG("configs/examples/ring.yaml"),
+     {SHORT, SMALL_EIX(400, 100, 400), "projections.0.indegree=40", "projections.1.indegree=40",
+      "projections.2.indegree=10", "projections.3.indegree=10", "projections.4.indegree=40",
+      "projections.5.indegree=40", "populations.X.rate_hz=250", "populations.X.ring_period_deg=180",
+      "populations.X.tuning={shape: von_mises, kappa_mu: 1, theta_deg: 45}", "populations.E.noise={mu_mV_per_s: 50}",
+      "populations.E.tuning={shape: cosine, mu_c: 0.5, theta_deg: 120}", RASTER, NULL},
+     0x885a51ffbaff03ffull},
+    {"brunel2000 with independent input tuned to the targets' angles (cosine, rings of 360 deg)",
+     CFG("configs/brunel2000.yaml"),
+     {SHORT, "populations.E.size=400", "populations.I.size=100", "populations.X.size=400", "projections.0.indegree=80",
+      "projections.1.indegree=80", "projections.2.indegree=20", "projections.3.indegree=20",
+      "projections.4.indegree=80", "projections.5.indegree=80", "populations.X.rate_hz=150",
+      "populations.E.ring_period_deg=360", "populations.I.ring_period_deg=360",
+      "populations.X.tuning={shape: cosine, mu_c: 0.6, theta_deg: 90}", RASTER, NULL},
+     0xa0c295ec73b77767ull},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 

@@ -96,7 +96,7 @@ Test(protocol, pool_thinning_is_bernoulli_per_step)
         float r = cob_schedule_at(&rate, t);
         for (int j = 0; j < n; ++j)
             if (next[j] == t) {
-                count[t] += cob_pool_keep(9, 2, (uint32_t)j, t, r, 400.0f);
+                count[t] += cob_pool_keep(9, 2, (uint32_t)j, t, r, 400.0f, 1.0);
                 next[j] = cob_pool_next(9, stream, (uint32_t)j, t, p_max, &draws[j], thr, len);
             }
     }

@@ -222,6 +222,8 @@ static cob_status check_pop(const cob_config *c, const cob__src *s, int i, cob_e
         }
     }
     st = cob__check_pop_names(c, s, i + 1, err);
+    if (st == COB_OK)
+        st = cob__check_ring_pop(c, s, i, err);
     return st != COB_OK ? st : check_pool_rate(c, s, i, err);
 }
 
@@ -343,9 +345,8 @@ static cob_status check_proj(const cob_config *c, const cob__src *s, int i, cob_
                               c->pops[q->pre].name, c->pops[q->post].name);
     }
     const cob_pop_spec *pre = &c->pops[q->pre];
-    if (cob_pop_is_independent(pre))
-        return check_independent(c, s, i, err);
-    return check_synapses(c, s, i, err);
+    st = cob_pop_is_independent(pre) ? check_independent(c, s, i, err) : check_synapses(c, s, i, err);
+    return st != COB_OK ? st : cob__check_ring_proj(c, s, i, err);
 }
 
 /* ---- input channels ----------------------------------------------------------------------- */
@@ -502,6 +503,7 @@ cob_status cob__check(const cob_config *c, const cob__src *s, cob_err *err)
         st = check_durations(c, s, err);
     if (st == COB_OK)
         st = cob__check_protocol(c, s, err);
+    for (int i = 0; st == COB_OK && i < c->n_pops; i++) st = cob__check_tuning(c, s, i, err);
     return st;
 }
 

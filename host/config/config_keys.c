@@ -45,6 +45,15 @@ const cob__key cob__run_keys[] = {
     {"integrator", COB__K_ENUM, RUN(integrator), 0, 0, 0, 0, COB__M_ALL, cob_integrator_names, NULL},
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
+#define TUN(f) offsetof(cob_tuning_spec, f)
+const char *const cob__tuning_shape_names[] = {"none", "cosine", "von_mises", NULL};
+static const cob__key tuning_keys[] = {
+    {"shape", COB__K_ENUM, TUN(shape), 0, 0, 0, COB__REQUIRED, COB__M_ALL, cob__tuning_shape_names, NULL},
+    KEY("mu_c", COB__K_NUM, TUN(mu_c), -1, 1, 0, COB__M_ALL),
+    KEY("kappa_mu", COB__K_NUM, TUN(kappa_mu), 0, 500, 0, COB__M_ALL),
+    KEY("theta_deg", COB__K_NUM, TUN(theta_deg), -INF, INF, 0, COB__M_ALL),
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
 const cob__key cob__pop_keys[] = {
     KEY("name", COB__K_NAME, POP(name), 0, 0, COB__REQUIRED, COB__M_ALL),
     {"model", COB__K_ENUM, POP(model), 0, 0, 0, COB__REQUIRED, COB__M_ALL, cob_model_names, NULL},
@@ -64,6 +73,17 @@ const cob__key cob__pop_keys[] = {
     {"noise", COB__K_MAP, POP(noise), 0, 0, 0, 0, COB__M_LIF, NULL, noise_keys},
     KEY("rate_hz", COB__K_SCHED, POP(rate_sched), 0, INF, COB__REQUIRED, COB__M_POISSON),
     {"input", COB__K_ENUM, POP(input_mode), 0, 0, 0, 0, COB__M_POISSON, cob_input_names, NULL},
+    KEY("ring_period_deg", COB__K_NUM, POP(ring_period_deg), 0, 360, 0, COB__M_ALL),
+    {"tuning", COB__K_MAP, POP(tuning), 0, 0, 0, 0, COB__M_ALL, NULL, tuning_keys},
+    {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
+
+#define RK(f) offsetof(cob_ring_kernel_spec, f)
+const char *const cob__ring_shape_names[] = {"none", "cosine", "von_mises", "wrapped_exp", NULL};
+const cob__key cob__ring_kernel_keys[] = {
+    {"shape", COB__K_ENUM, RK(shape), 0, 0, 0, COB__REQUIRED, COB__M_ALL, cob__ring_shape_names, NULL},
+    KEY("p_c", COB__K_NUM, RK(p_c), -1, 1, 0, COB__M_ALL),
+    KEY("kappa", COB__K_NUM, RK(kappa), 0, INF, 0, COB__M_ALL),
+    KEY("lambda_deg", COB__K_NUM, RK(lambda_deg), 0, INF, 0, COB__M_ALL),
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
 const cob__key cob__proj_keys[] = {
@@ -77,6 +97,7 @@ const cob__key cob__proj_keys[] = {
     KEY("autapses", COB__K_BOOL, PRJ(allow_autapses), 0, 1, 0, COB__M_ALL),
     KEY("multapses", COB__K_BOOL, PRJ(allow_multapses), 0, 1, 0, COB__M_ALL),
     KEY("nested", COB__K_BOOL, PRJ(nested), 0, 1, 0, COB__M_ALL),
+    {"ring_kernel", COB__K_MAP, PRJ(ring_kernel), 0, 0, 0, 0, COB__M_ALL, NULL, cob__ring_kernel_keys},
     {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL}};
 
 static const cob__key rate_hist_keys[] = {

@@ -58,7 +58,8 @@ typedef struct cob__key {
 } cob__key;
 
 extern const cob__key cob__top_keys[], cob__run_keys[], cob__pop_keys[], cob__proj_keys[], cob__stats_keys[];
-extern const cob__key cob__window_keys[], cob__pert_keys[];
+extern const cob__key cob__window_keys[], cob__pert_keys[], cob__ring_kernel_keys[];
+extern const char *const cob__ring_shape_names[], *const cob__tuning_shape_names[];
 
 /* Node ids [first, last] of the YAML document that the --set `set` made (key_len: the length
  * of its key part). Messages about them name the --set instead of file:line. */
@@ -132,6 +133,13 @@ cob_status cob__check_pop_names(const cob_config *c, const cob__src *s, int n, c
  * population's model has, whose compiled schedule fits COB_SCHEDULE_MAX points and keeps its
  * input in range. */
 cob_status cob__check_protocol(const cob_config *c, const cob__src *s, cob_err *err);
+/* The ring keys (host/config/config_ring.c): population i's ring_period_deg; projection i's
+ * ring_kernel (its parameters, both ends on rings of one period, the in-degree it can draw). */
+cob_status cob__check_ring_pop(const cob_config *c, const cob__src *s, int i, cob_err *err);
+cob_status cob__check_ring_proj(const cob_config *c, const cob__src *s, int i, cob_err *err);
+/* Population i's tuning (its shape's keys, the rings and the input it needs, the rate it reaches);
+ * after the projections and the protocol, which it reads. */
+cob_status cob__check_tuning(const cob_config *c, const cob__src *s, int i, cob_err *err);
 /* The largest rate (Hz) of Poisson population pop over the run, protocol included. */
 double cob__pop_rate_max(const cob_config *c, int pop);
 /* Every range and cross-key rule; messages located through s. */

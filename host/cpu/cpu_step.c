@@ -52,7 +52,8 @@ static void step_sources(cob_cpu *s, int pop, int64_t t)
     int64_t j, n = pp->size, k = 0;
     for (j = 0; j < n; ++j)
         if (pl->next[j] == t) {
-            if (rs->on && !cob_pool_keep(s->net->seed, pop, (uint32_t)j, t, rate, rs->rate_max)) {
+            if (rs->on &&
+                !cob_pool_keep(s->net->seed, pop, (uint32_t)j, t, rate, rs->rate_max, cob_tuning_gain(&rs->tune, j))) {
                 /* a thinned candidate: no spike, the next candidate as usual */
                 pl->next[j] = cob_pool_next(s->net->seed, stream, (uint32_t)j, t, pp->p_step, &pl->n_draws[j],
                                             pp->gap_thr, pp->gap_len);
@@ -94,6 +95,13 @@ static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint
         double chunk = 0.0, e = 1.0;
         for (i = lo; i < hi; ++i) {
             uint32_t n;
+            if (in->tune.shape != COB_TUNE_NONE) { /* tuned: each target its own mean (hd/tuning.h) */
+                n = cob_poisson_step_lambda(net->seed, stream, (uint32_t)i, (uint64_t)t,
+                                            cob_tuned_lambda(pr->indegree[i], lam, &in->tune, i));
+                if (n)
+                    ring_add(&cells[i], n, ovf);
+                continue;
+            }
             if (pr->indegree[i] != k_prev) {
                 k_prev = pr->indegree[i];
                 cob_poisson_split((double)k_prev * lam, &nc, &chunk, &e);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cobalt/net.h"
 #include "cobalt/hd/connect.h"
+#include "cobalt/ring.h"
 #include "models/models.h"
 #include "config/config_keys.h"
 
@@ -193,6 +194,32 @@ static void draw_partners_nested(cob_rng_lane *l, int64_t n_avail, int32_t k, in
     for (m = 0; m < k; ++m) marks[out[m]] = 0;
 }
 
+/* Ring kernel draw (hd/ring.h): accepted candidates, repeats skipped unless multapses, in draw
+ * order; marks as draw_partners. */
+static void draw_partners_ring(cob_rng_lane *l, const cob_ring_kern *rk, int64_t n_avail, int skip_self, int64_t i,
+                               int32_t k, int multapses, uint8_t *marks, int32_t *out)
+{
+    int32_t m = 0, c;
+    while (m < k) {
+        if (!cob_ring_candidate(l, rk, n_avail, skip_self, i, &c))
+            continue;
+        if (!multapses) {
+            if (marks[c])
+                continue;
+            marks[c] = 1;
+        }
+        out[m++] = c;
+    }
+    if (!multapses)
+        for (m = 0; m < k; ++m) marks[out[m]] = 0;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Ascending sort of k partners drawn uniformly from [0, n_avail): a counting pass into k
  * buckets by value (about one value per bucket) and an insertion sort of the nearly sorted
  * result; O(k) expected. tmp and cnt hold k and k + 1 entries. */
@@ -213,12 +240,17 @@ static void sort_uniform(int32_t *a, int32_t k, int64_t n_avail, int32_t *tmp, i
     }
 }
 
-/* Sort one target's partners: a scan of the marks when dense, qsort when sparse. */
-static void sort_partners(int32_t *out, int32_t k, int64_t n_avail, uint8_t *marks, int multapses, int32_t *tmp,
-                          int32_t *cnt)
+/* Sort one target's partners: a scan of the marks when dense, a bucket sort when sparse and
+ * uniform, qsort when sparse and clustered (a ring kernel). */
+static void sort_partners(int32_t *out, int32_t k, int64_t n_avail, uint8_t *marks, int multapses, int ring,
+                          int32_t *tmp, int32_t *cnt)
 {
     int64_t c;
     int32_t m = 0;
+    if (ring && (multapses || (int64_t)k * 16 < n_avail)) {
+        qsort(out, (size_t)k, sizeof *out, cmp_i32);
+        return;
+    }
     if (multapses || (int64_t)k * 16 < n_avail) {
         sort_uniform(out, k, n_avail, tmp, cnt);
         return;
@@ -238,7 +270,9 @@ void cob_net_partners(const cob_net *net, int p, int64_t i, uint8_t *marks, int3
     cob_rng_lane lp;
     int32_t k = pr->indegree[i], m;
     cob_rng_lane_init(&lp, net->seed, COB_STREAM(COB_STREAM_PARTNERS, p), (uint32_t)i);
-    if (pr->nested)
+    if (pr->ring.shape != COB_RING_NONE)
+        draw_partners_ring(&lp, &pr->ring, pr->n_avail, pr->skip_self, i, k, pr->multapses, marks, out);
+    else if (pr->nested)
         draw_partners_nested(&lp, pr->n_avail, k, pr->multapses, marks, out);
     else
         draw_partners(&lp, pr->n_avail, k, pr->multapses, marks, out);
@@ -272,11 +306,15 @@ static int draw_targets(const cob_net *net, const cob_config *c, int p, const in
                 continue;
             cob_rng_lane_init(&lp, net->seed, COB_STREAM(COB_STREAM_PARTNERS, p), (uint32_t)i);
             cob_rng_lane_init(&ld, net->seed, COB_STREAM(COB_STREAM_DELAYS, p), (uint32_t)i);
-            if (ps->nested) { /* draw order kept: the delays follow it (to_pre_csr sorts by target) */
+            if (pr->ring.shape != COB_RING_NONE) {
+                draw_partners_ring(&lp, &pr->ring, n_avail, skip_self, i, k, ps->allow_multapses, marks, out);
+                if (!ps->nested)
+                    sort_partners(out, k, n_avail, marks, ps->allow_multapses, 1, tmp, cnt);
+            } else if (ps->nested) { /* draw order kept: the delays follow it (to_pre_csr sorts by target) */
                 draw_partners_nested(&lp, n_avail, k, ps->allow_multapses, marks, out);
             } else {
                 draw_partners(&lp, n_avail, k, ps->allow_multapses, marks, out);
-                sort_partners(out, k, n_avail, marks, ps->allow_multapses, tmp, cnt);
+                sort_partners(out, k, n_avail, marks, ps->allow_multapses, 0, tmp, cnt);
             }
             for (m = 0; m < k; ++m) {
                 if (skip_self)
@@ -325,6 +363,9 @@ static cob_status draw_indegrees(cob_net *net, const cob_config *c, int p, int64
     cob_proj *pr = &net->proj[p];
     /* independent inputs draw no partners: their in-degree is not bounded by the pre size */
     int64_t n_max = pr->independent ? INT32_MAX : ps->allow_multapses ? 65535 : n_available(c, ps), i;
+    /* a ring kernel: no more than its draw reaches at the acceptance bound (ring.h) */
+    if (pr->ring.shape != COB_RING_NONE)
+        n_max = cob_ring_k_cap(&pr->ring, pr->n_avail, pr->multapses, n_max, NULL);
 #pragma omp parallel for schedule(static)
     for (i = 0; i < pr->n_post; ++i)
         pr->indegree[i] = cob_indegree_draw(net->seed, (uint32_t)p, (uint32_t)i, ps->indegree, ps->cv_indegree, n_max);
@@ -362,6 +403,7 @@ static cob_status build_proj(cob_net *net, const cob_config *c, int p, int chann
     pr->skip_self = ps->pre == ps->post && !ps->allow_autapses;
     pr->multapses = ps->allow_multapses;
     pr->nested = ps->nested;
+    pr->ring = cob_ring_kern_of(c, p);
     delay_layout(pr, ps, c, p);
     if (pr->independent) {
         pr->min_delay = pr->max_delay = 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <stdio.h>
 #include "cobalt/plan.h"
+#include "cobalt/ring.h"
 #include "cobalt/hd/philox.h"
 #include "inputs/poisson_tables.h"
 
@@ -77,21 +78,33 @@ static void plan_noise(cob_noise *nz, const cob_config *c, int pop)
     nz->stream = COB_STREAM(COB_STREAM_NOISE, pop);
     nz->k_mu = (float)(tau_s * (1.0 - d));
     nz->k_sigma = (float)sqrt(tau_s * (1.0 - d * d) / 2.0);
+    nz->tune = cob_tuning_of(c, pop, pop); /* a tuned mean (the checks require mu and a ring) */
 }
 
 /* A rate that varies: its schedule in steps and its largest value (float, as evaluated). */
 static void plan_rate(cob_plan_pop *pp, const cob_config *c, int pop)
 {
     cob_rate_sched *rs = &pp->rate_sched;
+    const int tuned = c->pops[pop].tuning.shape != COB_TUNE_NONE;
     int i;
     memset(rs, 0, sizeof *rs);
-    if (!cob_pop_rate_varies(c, pop))
+    /* a tuned rate takes the scheduled paths (a constant is a one-point schedule): independent
+     * targets draw with their own mean, pool sources thin at their own rate (hd/tuning.h) */
+    if (!cob_pop_rate_varies(c, pop) && !tuned)
         return;
     plan_sched(&rs->rate, c, pop, COB_PERT_RATE);
     for (i = 0; i < rs->rate.n; ++i)
         if (rs->rate.value[i] > rs->rate_max)
             rs->rate_max = rs->rate.value[i];
     rs->on = rs->rate_max > 0.0f; /* a rate that is 0 throughout: the constant path at rate_hz = 0 */
+    if (rs->on && tuned && c->pops[pop].input_mode == COB_INPUT_POOL) {
+        double m;
+        rs->tune = cob_tuning_of(c, pop, pop);
+        m = (double)rs->rate_max * cob_tuning_gain_max(&rs->tune);
+        rs->rate_max = (float)m;
+        if ((double)rs->rate_max < m) /* candidates at least as fast as the fastest source */
+            rs->rate_max = nextafterf(rs->rate_max, INFINITY);
+    }
     pp->rate_hz = rs->on ? (double)rs->rate_max : 0.0;
 }
 
@@ -134,6 +147,8 @@ static cob_status plan_proj(cob_plan *pl, const cob_config *c, const cob_net *ne
     if (!pr->independent)
         return COB_OK;
     pp->sched = pl->pop[pr->pre].rate_sched.on;
+    if (pp->sched)
+        pp->tune = cob_tuning_of(c, pr->pre, pr->post); /* on the target's ring */
     pp->pre = pr->pre;
     pp->dt_s = dt_s;
     pp->k_max = pr->k_max;

@@ -58,6 +58,15 @@ typedef struct {
     int bridge; /* detect threshold crossings within a step (Brownian bridge), default true */
 } cob_noise_spec;
 
+/* Tuned input of a population (key `tuning`, include/cobalt/hd/tuning.h): its input scaled by
+ * g(phi) of the angle of the neuron it reaches. shape COB_TUNE_NONE: untuned. */
+typedef struct {
+    int shape;        /* COB_TUNE_NONE, _COSINE, _VON_MISES */
+    double mu_c;      /* cosine: g = 1 + mu_c cos(2 pi (phi - theta) / period), |mu_c| <= 1 */
+    double kappa_mu;  /* von Mises: g = exp(kappa_mu cos(2 pi (phi - theta) / period)) / I0(kappa_mu) */
+    double theta_deg; /* the stimulus angle phi_0, degrees */
+} cob_tuning_spec;
+
 typedef struct {
     char name[COB_NAME_MAX];
     cob_model model;
@@ -68,8 +77,19 @@ typedef struct {
     cob_sched_spec rate_sched; /* poisson: the rate as written in a file (a number: one point); n = 0 for a
                                 * config built in code, which sets rate_hz alone */
     cob_input_mode input_mode; /* poisson: pool (explicit sources) or independent counts */
+    double ring_period_deg;    /* ring (hd/ring.h): 180 or 360, neuron i at period i / size; 0: no ring */
+    cob_tuning_spec tuning;    /* tuned input (hd/tuning.h): rate_hz (poisson) or noise.mu (neurons) */
     int line;                  /* line in the config file (0 if not from a file) */
 } cob_pop_spec;
+
+/* A projection's ring kernel (key `ring_kernel`, include/cobalt/hd/ring.h): partners drawn with
+ * probability proportional to a kernel of the angle difference. shape COB_RING_NONE: uniform. */
+typedef struct {
+    int shape;         /* COB_RING_NONE, _COSINE, _VON_MISES, _WRAPPED_EXP */
+    double p_c;        /* cosine: 1 + p_c cos(2 pi delta / period), |p_c| <= 1 */
+    double kappa;      /* von Mises: exp(kappa cos(2 pi delta / period)), kappa >= 0 */
+    double lambda_deg; /* wrapped exponential: exp(-|delta| / lambda), lambda > 0 (degrees) */
+} cob_ring_kernel_spec;
 
 typedef struct {
     int pre, post; /* population indices */
@@ -82,6 +102,7 @@ typedef struct {
     int allow_multapses;               /* draw partners with replacement */
     int nested;                        /* draw partners and delays so that the graph at a smaller K is a
                                  * subgraph of the graph at a larger K (same seed, sizes, CV_K) */
+    cob_ring_kernel_spec ring_kernel;  /* angle-dependent partners (pre and post have rings) */
     int line;
 } cob_proj_spec;
 

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "hd/models.h"
 #include "hd/connect.h"
+#include "hd/ring.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +46,7 @@ typedef struct {
     int64_t n_avail;   /* presynaptic candidates of one target */
     int32_t skip_self; /* pre == post without autapses: the target's own index is skipped */
     int32_t multapses, nested;
+    cob_ring_kern ring; /* ring kernel (hd/ring.h; shape COB_RING_NONE: uniform partners) */
 } cob_proj;
 
 typedef struct {

@@ -59,6 +59,9 @@ typedef struct {
      * is K_i * rate(t) * dt_s, drawn by cob_poisson_step_lambda (the tables above are then unused) */
     int32_t sched, pre;
     double dt_s;
+    /* a tuned independent input (its population's `tuning`, on the target's ring; sched is then
+     * on): lambda of target i is K_i rate(t) dt_s g(i) (hd/tuning.h) */
+    cob_tuning tune;
 } cob_plan_proj;
 
 /* The protocol's windows (absolute steps: step 0 is the start of the warm-up), with their names. */

@@ -7,7 +7,8 @@
  *                                                        philox(seed, INDEGREE(p), i, 0)
  *   partners   Floyd's algorithm (without replacement) or K_i uniform draws (with), all from the
  *              lane (seed, PARTNERS(p), i); candidate c maps to presynaptic index c + (c >= i)
- *              when autapses are excluded; sorted ascending afterwards;
+ *              when autapses are excluded; sorted ascending afterwards; with a ring kernel the
+ *              rejection draw of hd/ring.h on the same lane instead;
  *   delays     one uniform integer in [d_min, d_max] steps per synapse, in sorted partner order,
  *              from the lane (seed, DELAYS(p), i).
  * Nested projections (`nested: true`) draw instead the first K_i *distinct* values of the

@@ -19,6 +19,7 @@
 #include "input.h"
 #include "philox.h"
 #include "schedule.h"
+#include "tuning.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,7 @@ typedef struct {
     uint32_t stream;        /* COB_STREAM(COB_STREAM_NOISE, population) */
     float k_mu, k_sigma;    /* tau (1 - d) in s and sqrt(tau (1 - d^2) / 2) in sqrt(s), in double then float */
     cob_schedule mu, sigma; /* mV/s and mV/sqrt(s) by step */
+    cob_tuning tune;        /* a tuned mean (hd/tuning.h): neuron i's mu is mu(t) g(i) */
 } cob_noise;
 
 /* This step's coefficients of the drive a + b xi: a = mu(t) k_mu, b = sigma(t) k_sigma (per
@@ -71,6 +73,8 @@ COB_INLINE void cob_noise_coef(const cob_noise *nz, int64_t t, float *a, float *
  * backends. */
 COB_INLINE void cob_noise_input(const cob_noise *nz, float a, float b, uint32_t index, cob_input *in)
 {
+    if (nz->tune.shape != COB_TUNE_NONE) /* a tuned mean: a g(i), g in double, one rounding */
+        a = (float)((double)a * cob_tuning_gain(&nz->tune, index));
     in->drive_mV = b != 0.0f ? a + b * cob_gauss(in->seed, nz->stream, index, in->t) : a;
     if (nz->bridge)
         in->bridge_var = b * b;

@@ -11,6 +11,7 @@
 #include "ieee_math.h"
 #include "philox.h"
 #include "schedule.h"
+#include "tuning.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -125,6 +126,14 @@ COB_INLINE uint32_t cob_poisson_step_lambda(uint64_t seed, uint32_t stream, uint
     return cob_poisson_step(seed, stream, index, t, n, chunk, e);
 }
 
+/* The mean of an independent input's count in one step for target i of in-degree k, lam = rate(t)
+ * dt: k lam, times the target's gain when the input is tuned (hd/tuning.h). One expression for
+ * both backends. */
+COB_INLINE double cob_tuned_lambda(int32_t k, double lam, const cob_tuning *tu, int64_t i)
+{
+    return tu->shape == COB_TUNE_NONE ? (double)k * lam : (double)k * lam * cob_tuning_gain(tu, i);
+}
+
 /* A pool whose rate follows a schedule (hd/schedule.h): its sources draw candidate spikes as a
  * Bernoulli process of the schedule's largest rate (geometric gaps, cob_pool_next with
  * p_max = rate_max dt) and keep a candidate of step t with probability rate(t) / rate_max
@@ -133,14 +142,18 @@ COB_INLINE uint32_t cob_poisson_step_lambda(uint64_t seed, uint32_t stream, uint
  * The uniform is Philox (seed, THIN(pop), source, t): one block per candidate, no state. */
 typedef struct {
     int32_t on;        /* 1: the rate follows the schedule (else the constant path) */
-    float rate_max;    /* largest value of rate, Hz (> 0 when on) */
+    float rate_max;    /* largest value of rate, Hz (> 0 when on); tuned: of rate times the gain */
     cob_schedule rate; /* Hz by step */
+    cob_tuning tune;   /* a tuned pool (hd/tuning.h): source j's rate is rate(t) g(j) */
 } cob_rate_sched;
 
-COB_INLINE int cob_pool_keep(uint64_t seed, int32_t pop, uint32_t index, int64_t t, float rate, float rate_max)
+/* Keep the candidate of step t of source index with probability rate gain / rate_max (gain: the
+ * source's tuning, 1.0 -- an exact no-op -- for an untuned pool). */
+COB_INLINE int cob_pool_keep(uint64_t seed, int32_t pop, uint32_t index, int64_t t, float rate, float rate_max,
+                             double gain)
 {
     cob_u32x4 w = cob_philox(seed, COB_STREAM(COB_STREAM_THIN, pop), index, (uint64_t)t);
-    return cob_u01_double(w.v[0], w.v[1]) * (double)rate_max <= (double)rate;
+    return cob_u01_double(w.v[0], w.v[1]) * (double)rate_max <= (double)rate * gain;
 }
 
 #ifdef __cplusplus
