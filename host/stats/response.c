@@ -158,7 +158,7 @@ void cob_response_compute(const cob_config *c, const cob_stats *s, cob_response 
         if (n_perts_in(p, w) == 0)
             continue;
         int b = w - 1;
-        while (b >= 0 && !is_subset(p, b, w)) b--;
+        while (b >= 0 && !(is_subset(p, b, w) && n_perts_in(p, b) < n_perts_in(p, w))) b--;
         if (b >= 0)
             fill_row(c, s, out->inhibitory, w, b, &out->rows[out->n_rows++]);
     }

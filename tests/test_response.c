@@ -1,0 +1,212 @@
+/* tests/test_response.c -- the response report of a protocol run (include/cobalt/response.h,
+ * host/stats/response.c): the choice of baseline windows, the step size and gain, the own-input
+ * step (a noise mean, or a Poisson population that projects onto one population), the paradoxical
+ * flag and its 2-s.e. threshold, on synthetic statistics with known answers; then a four-population
+ * circuit (E, PV, SOM, VIP: configs/examples/circuit4.yaml) run on the CPU, whose responses have
+ * signs fixed by its wiring, and its JSON summary. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "test_util.h"
+#include "cobalt/config.h"
+#include "cobalt/output.h"
+#include "cobalt/response.h"
+
+TestSuite(response, .init = test_one_thread, .timeout = 300);
+
+/* E, PV, SOM and a Poisson X onto PV alone; windows of 500 ms from 100 ms. */
+static const char *const SYNTH =
+    "run: {dt_ms: 0.1, t_warmup_ms: 100, t_sim_ms: 2500}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_curr, size: 100, noise: {mu_mV_per_s: 500}}\n"
+    "  - {name: PV, model: lif_curr, size: 100, noise: {mu_mV_per_s: 500}}\n"
+    "  - {name: X, model: poisson, size: 100, rate_hz: 10}\n"
+    "  - {name: SOM, model: lif_curr, size: 100, noise: {mu_mV_per_s: 500}}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 10, weight: 0.1}\n"
+    "  - {pre: E, post: PV, receptor: E, indegree: 10, weight: 0.1}\n"
+    "  - {pre: PV, post: E, receptor: I, indegree: 10, weight: 0.1}\n"
+    "  - {pre: PV, post: PV, receptor: I, indegree: 10, weight: 0.1}\n"
+    "  - {pre: SOM, post: E, receptor: I, indegree: 10, weight: 0.1}\n"
+    "  - {pre: X, post: PV, receptor: E, indegree: 10, weight: 0.1}\n"
+    "protocol:\n"
+    "  windows:\n"
+    "    - {name: base, start_ms: 100, end_ms: 600}\n"
+    "    - {name: pv_up, start_ms: 600, end_ms: 1100}\n"
+    "    - {name: som_up, start_ms: 1100, end_ms: 1600}\n"
+    "    - {name: som_x, start_ms: 1600, end_ms: 2100}\n"
+    "    - {name: mixed, start_ms: 2100, end_ms: 2600}\n"
+    "  perturbations:\n"
+    "    - {window: pv_up, population: PV, key: noise.mu_mV_per_s, step: 200}\n"
+    "    - {window: som_up, population: SOM, key: noise.mu_mV_per_s, step: 50}\n"
+    "    - {window: som_x, population: SOM, key: noise.mu_mV_per_s, step: 50}\n"
+    "    - {window: som_x, population: X, key: rate_hz, step: 5}\n"
+    "    - {window: mixed, population: E, key: noise.mu_mV_per_s, step: 10}\n"
+    "    - {window: mixed, population: PV, key: noise.mu_mV_per_s, step: 20}\n";
+
+/* Statistics of 3 neuron populations (E, PV, SOM) of 100 neurons with the given window rates
+ * (5 windows) and a binned rate series of 100-ms bins from the end of the warm-up that holds
+ * each window's rate, plus alternately -jit, +jit, ... Hz (in every 5-bin window three of one
+ * sign and two of the other: sample variance 1.2 jit^2, so the s.e. of a window's mean is
+ * sqrt(0.24) jit and that of a difference of two windows sqrt(0.48) jit). */
+static void synth_stats(cob_stats *s, double rates[3][5], double jit)
+{
+    static const char *const names[] = {"E", "PV", "SOM"};
+    memset(s, 0, sizeof *s);
+    s->n_pops = 3;
+    for (int i = 0; i < 3; i++) {
+        cob_pop_stats *p = &s->pop[i];
+        snprintf(p->name, sizeof p->name, "%s", names[i]);
+        p->n = 100;
+        p->n_windows = 5;
+        p->win_rate_hz = calloc(5, sizeof(double));
+        p->bin_ms = 100.0;
+        p->n_bins_ts = 25;
+        p->rate_ts_counts = calloc(25, sizeof(uint32_t));
+        for (int w = 0; w < 5; w++) p->win_rate_hz[w] = rates[i][w];
+        for (int b = 0; b < 25; b++) /* rate r Hz in a 100-ms bin of 100 neurons: 10 r spikes */
+            p->rate_ts_counts[b] = (uint32_t)lround(10.0 * (rates[i][b / 5] + (b % 2 ? jit : -jit)));
+    }
+}
+
+static void free_synth(cob_stats *s)
+{
+    for (int i = 0; i < s->n_pops; i++) {
+        free(s->pop[i].win_rate_hz);
+        free(s->pop[i].rate_ts_counts);
+    }
+}
+
+/* Baselines, sizes, gains and own steps against values worked out by hand from SYNTH. */
+Test(response, baselines_steps_and_gains)
+{
+    cob_config c;
+    cob_err err = {0};
+    cr_assert_eq(cob_config_load_string(&c, SYNTH, "r.yaml", NULL, 0, &err), COB_OK, "%s", err.msg);
+    double rates[3][5] = {{5, 4, 3, 2.5, 6}, {5, 3, 5, 6, 7}, {2, 2, 4, 4, 2}};
+    cob_stats s;
+    synth_stats(&s, rates, 0.0);
+    cob_response r;
+    cob_response_compute(&c, &s, &r);
+    cr_assert_eq(r.n_rows, 4);
+    cr_expect_eq(r.n_pops, 3);
+    cr_expect(!r.inhibitory[0] && r.inhibitory[1] && r.inhibitory[2], "E excitatory, PV and SOM inhibitory");
+    /* pv_up against base: PV's own input +200 mV/s, PV -2 Hz: paradoxical (s.e. 0 here) */
+    cr_expect_eq(r.rows[0].window, 1);
+    cr_expect_eq(r.rows[0].baseline, 0);
+    cr_expect_eq(r.rows[0].key, COB_PERT_MU);
+    cr_expect_eq(r.rows[0].d_input, 200.0);
+    cr_expect_float_eq(r.rows[0].dr_hz[1], -2.0, 1e-12);
+    cr_expect_float_eq(r.rows[0].gain_hz[0], -1.0 / 200.0, 1e-15);
+    cr_expect_eq(r.rows[0].d_own[1], 200.0);
+    cr_expect_eq(r.rows[0].d_own[0], 0.0);
+    cr_expect(r.rows[0].paradoxical[1] && !r.rows[0].paradoxical[0] && !r.rows[0].paradoxical[2]);
+    /* som_up: pv_up's perturbation is not in it, so its baseline is base; SOM rises: not paradoxical */
+    cr_expect_eq(r.rows[1].window, 2);
+    cr_expect_eq(r.rows[1].baseline, 0);
+    cr_expect_float_eq(r.rows[1].dr_hz[2], 2.0, 1e-12);
+    cr_expect(!r.rows[1].paradoxical[2]);
+    /* som_x contains som_up's step: baseline som_up, the difference is X's rate +5 Hz, which is PV's
+     * own (excitatory) input; PV rises by 1 Hz */
+    cr_expect_eq(r.rows[2].baseline, 2);
+    cr_expect_eq(r.rows[2].key, COB_PERT_RATE);
+    cr_expect_eq(r.rows[2].d_input, 5.0);
+    cr_expect_eq(r.rows[2].d_own[1], 5.0);
+    cr_expect_eq(r.rows[2].d_own[2], 0.0);
+    cr_expect_float_eq(r.rows[2].gain_hz[1], 0.2, 1e-12);
+    cr_expect(!r.rows[2].paradoxical[1]);
+    /* mixed: two sizes (10 and 20), so no common step: d_input and the gain are NaN, dr is kept */
+    cr_expect_eq(r.rows[3].baseline, 0);
+    cr_expect(isnan(r.rows[3].d_input) && isnan(r.rows[3].gain_hz[0]));
+    cr_expect_float_eq(r.rows[3].dr_hz[0], 1.0, 1e-12);
+    cr_expect_eq(r.rows[3].d_own[1], 20.0);
+    free_synth(&s);
+    cob_config_free(&c);
+}
+
+/* The standard error from the bins (sqrt(0.48) jit for a difference) and the 2-s.e. threshold of
+ * the paradoxical flag: PV's -3 Hz is flagged at jit = 2 (s.e. 1.39) and not at jit = 4 (2.77). */
+Test(response, paradoxical_needs_two_standard_errors)
+{
+    cob_config c;
+    cob_err err = {0};
+    cr_assert_eq(cob_config_load_string(&c, SYNTH, "r.yaml", NULL, 0, &err), COB_OK, "%s", err.msg);
+    double rates[3][5] = {{9, 8, 7, 6.5, 10}, {8, 5, 8, 9, 10}, {5, 5, 7, 7, 5}};
+    const double jits[] = {2.0, 4.0};
+    for (int k = 0; k < 2; k++) {
+        cob_stats s;
+        cob_response r;
+        synth_stats(&s, rates, jits[k]);
+        cob_response_compute(&c, &s, &r);
+        cr_expect_float_eq(r.rows[0].se_hz[1], sqrt(0.48) * jits[k], 1e-9, "jit %g: s.e. %g", jits[k],
+                           r.rows[0].se_hz[1]);
+        cr_expect_eq(r.rows[0].paradoxical[1], k == 0, "jit %g", jits[k]);
+        free_synth(&s);
+    }
+    cob_config_free(&c);
+}
+
+/* Without a protocol there are no rows, and a protocol whose windows are all unperturbed neither. */
+Test(response, no_rows_without_perturbations)
+{
+    cob_config c;
+    cob_err err = {0};
+    const char *sets[] = {"protocol.perturbations=[]"};
+    cr_assert_eq(cob_config_load_string(&c, SYNTH, "r.yaml", sets, 1, &err), COB_OK, "%s", err.msg);
+    double rates[3][5] = {{5, 5, 5, 5, 5}, {5, 5, 5, 5, 5}, {5, 5, 5, 5, 5}};
+    cob_stats s;
+    cob_response r;
+    synth_stats(&s, rates, 0.0);
+    cob_response_compute(&c, &s, &r);
+    cr_expect_eq(r.n_rows, 0);
+    free_synth(&s);
+    cob_config_free(&c);
+}
+
+/* The four-population circuit (E, PV, SOM, VIP with the canonical block matrix, 1.8 s, about 2 s
+ * on one core). Signs fixed by the wiring, each asserted at 4 s.e. (a wrong sign that far out has a chance below 1e-4 per
+ * population; the seed is fixed, so the run is the same every time; the smallest margin is 4.4 s.e.): a VIP step raises
+ * VIP, silences SOM (VIP -> SOM) and so raises E and PV (disinhibition); a SOM step raises SOM and
+ * lowers PV and VIP (SOM -> PV, VIP). No inhibitory population is paradoxical here (each rises
+ * with its own input). The JSON summary carries the rows. */
+Test(response, four_population_circuit)
+{
+    cob_config c;
+    cob_err err = {0};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/configs/examples/circuit4.yaml", COBALT_SOURCE_DIR);
+    cr_assert_eq(cob_config_load(&c, path, NULL, 0, &err), COB_OK, "%s", err.msg);
+    cob_stats s;
+    run_cpu(&c, &s);
+    cr_assert_eq(s.n_pops, 4);
+    cob_response r;
+    cob_response_compute(&c, &s, &r);
+    cr_assert_eq(r.n_rows, 2);
+    const cob_response_row *vip = &r.rows[0], *som = &r.rows[1];
+    cr_expect_eq(vip->baseline, 0);
+    cr_expect_eq(som->baseline, 0);
+    cr_expect_eq(vip->d_input, 400.0);
+    for (int i = 0; i < 4; i++) {
+        cr_log_info("%s: VIP step dr %+.3f (s.e. %.3f), SOM step dr %+.3f (s.e. %.3f)", s.pop[i].name, vip->dr_hz[i],
+                    vip->se_hz[i], som->dr_hz[i], som->se_hz[i]);
+        cr_expect(!vip->paradoxical[i] && !som->paradoxical[i], "%s", s.pop[i].name);
+    }
+    const double vip_sign[] = {+1, +1, -1, +1}, som_sign[] = {0, -1, +1, -1}; /* E, PV, SOM, VIP */
+    for (int i = 0; i < 4; i++) {
+        if (vip_sign[i] != 0)
+            cr_expect_gt(vip_sign[i] * vip->dr_hz[i], 4.0 * vip->se_hz[i], "VIP step, %s", s.pop[i].name);
+        if (som_sign[i] != 0)
+            cr_expect_gt(som_sign[i] * som->dr_hz[i], 4.0 * som->se_hz[i], "SOM step, %s", s.pop[i].name);
+    }
+    cob_sim_timing t = {0};
+    cob_run_meta m = {0};
+    static char buf[262144];
+    cr_assert_eq(cob_output_json(buf, sizeof buf, NULL, &c, &s, &t, &m, &err), COB_OK, "%s", err.msg);
+    cr_expect_not_null(strstr(buf, "\"response\":[{\"window\":\"vip_up\",\"baseline\":\"baseline\","
+                                   "\"key\":\"noise.mu_mV_per_s\",\"d_input\":400,\"populations\":{\"E\":{\"dr_hz\":"),
+                       "%.400s", strstr(buf, "\"response\"") ? strstr(buf, "\"response\"") : buf);
+    cob_stats_free(&s);
+    cob_config_free(&c);
+}
