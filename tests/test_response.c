@@ -166,11 +166,12 @@ Test(response, no_rows_without_perturbations)
 }
 
 /* The four-population circuit (E, PV, SOM, VIP with the canonical block matrix, 1.8 s, about 2 s
- * on one core). Signs fixed by the wiring, each asserted at 4 s.e. (a wrong sign that far out has a chance below 1e-4 per
- * population; the seed is fixed, so the run is the same every time; the smallest margin is 4.4 s.e.): a VIP step raises
- * VIP, silences SOM (VIP -> SOM) and so raises E and PV (disinhibition); a SOM step raises SOM and
- * lowers PV and VIP (SOM -> PV, VIP). No inhibitory population is paradoxical here (each rises
- * with its own input). The JSON summary carries the rows. */
+ * on one core). Signs fixed by the wiring, each asserted at 4 s.e. (a wrong sign that far out has
+ * a chance below 1e-4 per population; the seed is fixed, so the run is the same every time; the
+ * smallest margin is 4.4 s.e.): a VIP step raises VIP, silences SOM (VIP -> SOM) and so raises E
+ * and PV (disinhibition); a SOM step raises SOM and lowers PV and VIP (SOM -> PV, VIP). No
+ * inhibitory population is paradoxical here (each rises with its own input). The JSON summary
+ * carries the rows. */
 Test(response, four_population_circuit)
 {
     cob_config c;
