@@ -40,17 +40,27 @@ static int n_perts_in(const cob_protocol_spec *p, int w)
     return n;
 }
 
-/* Sum of the steps of window w into d[pop][target] with sign; sets *ramp when w has a ramp. */
-static void add_steps(const cob_protocol_spec *p, int w, double sign, double d[][3], int *ramp)
+/* 1 when window w has a perturbation equal to q. */
+static int has_pert(const cob_protocol_spec *p, int w, const cob_pert_spec *q)
+{
+    for (int j = 0; j < p->n_perts; j++)
+        if (!strcmp(p->perts[j].window, p->windows[w].name) && same_pert(&p->perts[j], q))
+            return 1;
+    return 0;
+}
+
+/* Sum of the steps of window w into d[pop][target] with sign; a ramp of w that baseline b does not
+ * have (b < 0: none) sets *ramp and marks its input in ramped. */
+static void add_steps(const cob_protocol_spec *p, int w, int b, double sign, double d[][3], int ramped[][3], int *ramp)
 {
     for (int i = 0; i < p->n_perts; i++) {
         const cob_pert_spec *q = &p->perts[i];
         if (strcmp(q->window, p->windows[w].name) != 0)
             continue;
-        if (q->is_ramp)
-            *ramp = 1;
-        else
+        if (!q->is_ramp)
             d[q->pop][q->target] += sign * q->step;
+        else if (b >= 0 && !has_pert(p, b, q))
+            *ramp = ramped[q->pop][q->target] = 1;
     }
 }
 
@@ -115,18 +125,21 @@ static double window_var(const cob_config *c, const cob_pop_stats *ps, int w)
 static void fill_row(const cob_config *c, const cob_stats *s, const int *inhib, int w, int b, cob_response_row *r)
 {
     double d[COB_MAX_POPS][3];
-    int ramp = 0, key = -2, equal = 1;
+    int ramped[COB_MAX_POPS][3], ramp = 0, key = -2, equal = 1;
     double size = NAN;
     memset(d, 0, sizeof d);
-    add_steps(&c->protocol, w, 1.0, d, &ramp);
-    add_steps(&c->protocol, b, -1.0, d, &ramp);
+    memset(ramped, 0, sizeof ramped);
+    add_steps(&c->protocol, w, b, 1.0, d, ramped, &ramp);
+    add_steps(&c->protocol, b, -1, -1.0, d, ramped, &ramp);
     for (int pop = 0; pop < c->n_pops; pop++)
         for (int t = 0; t < 3; t++) {
-            if (d[pop][t] == 0.0)
+            if (d[pop][t] == 0.0 && !ramped[pop][t])
                 continue;
             key = key == -2 || key == t ? t : -1;
-            equal &= isnan(size) || size == d[pop][t];
-            size = d[pop][t];
+            if (d[pop][t] != 0.0) {
+                equal &= isnan(size) || size == d[pop][t];
+                size = d[pop][t];
+            }
         }
     r->window = w;
     r->baseline = b;
