@@ -211,3 +211,76 @@ Test(response, four_population_circuit)
     cob_stats_free(&s);
     cob_config_free(&c);
 }
+
+/* Seed 002, Fig. 1D case 1 in the spiking E/PV/SOM network (configs/seed002/, docs/validation.md,
+ * "Seed 002: spiking E/PV/SOM"), shortened to windows of 1 s: the sign of E's response to the SOM
+ * step follows the motif (SOM -> E: E falls; SOM -> PV: E rises), and PV responds paradoxically to
+ * a step of its own input (the rate model's L_PP < 0 in both). The steps are read from the
+ * configs. Bounds: E's sign at 4 s.e. (the 4-s windows of the validation give s.e. 0.12-0.16 Hz
+ * for E, so about 0.25-0.35 Hz here, against |dE| = 2.1 and 1.7 Hz there), PV's paradoxical fall
+ * (-0.9 Hz there) at 3 s.e.; base rates within 10% of the targets (5, 5, 2.5 Hz; 1.6-2% low over
+ * 4 s, and a 1-s window of E has a sampling s.e. of about 4%, of SOM about 3%); SOM, which has no
+ * recurrent input, rises by the rate model's 1.83 Hz within 0.3 Hz (3 s.e. of its 1-s windows).
+ * About 3.6 s simulated per case. */
+static void seed002_case1(const char *stem, double sign_e)
+{
+    char path[1024], w[512], p[512];
+    cob_config c;
+    cob_err err = {0};
+    snprintf(path, sizeof path, "%s/configs/seed002/%s.yaml", COBALT_SOURCE_DIR, stem);
+    cr_assert_eq(cob_config_load(&c, path, NULL, 0, &err), COB_OK, "%s", err.msg);
+    double som = NAN, pv = NAN;
+    for (int k = 0; k < c.protocol.n_perts; k++) {
+        const cob_pert_spec *q = &c.protocol.perts[k];
+        if (!strcmp(c.pops[q->pop].name, "SOM"))
+            som = q->step;
+        else if (!strcmp(c.pops[q->pop].name, "PV"))
+            pv = q->step;
+    }
+    cob_config_free(&c);
+    cr_assert(isfinite(som) && isfinite(pv), "%s: the SOM and PV steps", stem);
+    snprintf(w, sizeof w,
+             "protocol.windows=[{name: base, start_ms: 300, end_ms: 1300}, {name: som_settle, start_ms: 1300, "
+             "end_ms: 1500}, {name: som, start_ms: 1500, end_ms: 2500}, {name: pv_settle, start_ms: 2500, "
+             "end_ms: 2700}, {name: pv, start_ms: 2700, end_ms: 3700}]");
+    snprintf(p, sizeof p,
+             "protocol.perturbations=[{window: som_settle, population: SOM, key: noise.mu_mV_per_s, step: %.17g}, "
+             "{window: som, population: SOM, key: noise.mu_mV_per_s, step: %.17g}, {window: pv_settle, population: "
+             "PV, key: noise.mu_mV_per_s, step: %.17g}, {window: pv, population: PV, key: noise.mu_mV_per_s, "
+             "step: %.17g}]",
+             som, som, pv, pv);
+    const char *sets[] = {"run.t_sim_ms=3400", w, p};
+    cr_assert_eq(cob_config_load(&c, path, sets, 3, &err), COB_OK, "%s", err.msg);
+    cob_stats s;
+    run_cpu(&c, &s);
+    cob_response r;
+    cob_response_compute(&c, &s, &r);
+    cr_assert_eq(r.n_rows, 4); /* som_settle, som, pv_settle, pv: all against base */
+    const cob_response_row *rs = &r.rows[1], *rp = &r.rows[3];
+    const double target[] = {5.0, 5.0, 2.5};
+    for (int i = 0; i < 3; i++) {
+        double base = s.pop[i].win_rate_hz[0];
+        cr_log_info("%s %s: base %.3f Hz, SOM step dr %+.3f (s.e. %.3f), PV step dr %+.3f (s.e. %.3f)", stem,
+                    s.pop[i].name, base, rs->dr_hz[i], rs->se_hz[i], rp->dr_hz[i], rp->se_hz[i]);
+        cr_expect_lt(fabs(base / target[i] - 1.0), 0.10, "%s %s: base rate %g Hz", stem, s.pop[i].name, base);
+    }
+    cr_expect_eq(rs->baseline, 0);
+    cr_expect_eq(rp->baseline, 0);
+    cr_expect_gt(sign_e * rs->dr_hz[0], 4.0 * rs->se_hz[0], "%s: E response %g", stem, rs->dr_hz[0]);
+    cr_expect_lt(fabs(rs->dr_hz[2] - 1.83), 0.3, "%s: SOM response %g", stem, rs->dr_hz[2]);
+    cr_expect(r.inhibitory[1] && r.inhibitory[2] && !r.inhibitory[0]);
+    cr_expect(rp->paradoxical[1], "%s: PV's response to its own step %g (s.e. %g)", stem, rp->dr_hz[1], rp->se_hz[1]);
+    cr_expect_lt(rp->dr_hz[1], -3.0 * rp->se_hz[1], "%s: PV", stem);
+    cob_stats_free(&s);
+    cob_config_free(&c);
+}
+
+Test(response, seed002_inhibitory_motif_lowers_e)
+{
+    seed002_case1("fig1d_case1_inhibition", -1.0);
+}
+
+Test(response, seed002_disinhibitory_motif_raises_e)
+{
+    seed002_case1("fig1d_case1_disinhibition", +1.0);
+}
