@@ -220,18 +220,26 @@ def resp(js, window):
 
 
 def main():
+    global WIN_MS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cobalt", default=os.path.join(ROOT, "build", "cobalt"))
     ap.add_argument("--configs", action="store_true", help="write configs/seed002/*.yaml")
     ap.add_argument("--run", action="store_true", help="run them and write docs/figures/seed002_spiking.*")
     ap.add_argument("--cases", default="", help="comma-separated stems (default: all)")
     ap.add_argument("--fig2", action="store_true", help="also the Fig. 2 gain change")
+    ap.add_argument("--win-ms", type=float, default=WIN_MS,
+                    help="measured window length (ms); other than the default, the configs are written to a "
+                         "temporary folder and the outputs are named seed002_spiking_win<ms>.*")
     ap.add_argument("--tables", action="store_true",
                     help="remake the table and figure from docs/figures/seed002_spiking.csv (no simulation)")
     a = ap.parse_args()
+    long_win, WIN_MS = a.win_ms != WIN_MS, a.win_ms
+    stem_out = f"seed002_spiking_win{a.win_ms:g}" if long_win else "seed002_spiking"
     if a.tables:
         return remake_tables(a.cobalt, os.path.join(ROOT, "docs", "figures"))
     cfg_dir, fig_dir = os.path.join(ROOT, "configs", "seed002"), os.path.join(ROOT, "docs", "figures")
+    if long_win:
+        cfg_dir, a.configs = tempfile.mkdtemp(prefix="seed002_"), True
     os.makedirs(cfg_dir, exist_ok=True)
     cases = [c for c in FIG1D if not a.cases or c[0] in a.cases.split(",")]
     f2 = [c for c in FIG2 if a.fig2 and (not a.cases or c[0] in a.cases.split(","))]
@@ -279,7 +287,7 @@ def main():
         rows.append(row)
         print(json.dumps(row), flush=True)
     if a.run and rows:
-        write_outputs(rows, fig_dir)
+        write_outputs(rows, fig_dir, stem_out)
 
 
 def remake_tables(cobalt, fig_dir):
@@ -294,12 +302,12 @@ def remake_tables(cobalt, fig_dir):
     write_outputs(rows, fig_dir)
 
 
-def write_outputs(rows, fig_dir):
+def write_outputs(rows, fig_dir, stem_out="seed002_spiking"):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     keys = sorted({k for r in rows for k in r}, key=lambda k: (k not in ("case", "stem"), k))
-    with open(os.path.join(fig_dir, "seed002_spiking.csv"), "w", newline="") as f:
+    with open(os.path.join(fig_dir, stem_out + ".csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
@@ -327,7 +335,7 @@ def write_outputs(rows, fig_dir):
             md.append(f"| {r['case']} | {r['rate_g_without']:.3f} / {r['rate_g_with']:.3f} | {r['spk_g_without']:.3f} / "
                       f"{r['spk_g_with']:.3f} (+- {r['spk_g_se']:.3f}) | {r['rate_g_with'] - r['rate_g_without']:+.3f} / "
                       f"{r['spk_g_with'] - r['spk_g_without']:+.3f} |")
-    with open(os.path.join(fig_dir, "seed002_spiking.md"), "w") as f:
+    with open(os.path.join(fig_dir, stem_out + ".md"), "w") as f:
         f.write("\n".join(md) + "\n")
     fig, ax = plt.subplots(1, 2 if d2 else 1, figsize=(11 if d2 else 6, 4), squeeze=False)
     x = np.arange(len(d1))
@@ -349,7 +357,7 @@ def write_outputs(rows, fig_dir):
                            + ", ".join(f"{r['case']} {r['spk_g_se']:.2f}" for r in d2) + ")", fontsize=9)
         ax[0, 1].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(os.path.join(fig_dir, "seed002_spiking.png"), dpi=110)
+    fig.savefig(os.path.join(fig_dir, stem_out + ".png"), dpi=110)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,8 @@ static double own_step(const cob_config *c, int pop, int key, double d[][3])
     return s;
 }
 
-/* Mean and variance of the mean of the binned population rate over the bins inside window w. */
+/* Variance of the mean of the binned population rate (Hz) over the bins wholly inside window w;
+ * NaN with fewer than 2 such bins. */
 static double window_var(const cob_config *c, const cob_pop_stats *ps, int w)
 {
     double dt = c->run.dt_ms, bin_steps = round(ps->bin_ms / dt);
