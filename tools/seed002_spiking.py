@@ -313,7 +313,7 @@ def write_outputs(rows, fig_dir, stem_out="seed002_spiking"):
         w.writerows(rows)
     d1 = [r for r in rows if "spk_dE" in r]
     d2 = [r for r in rows if "spk_g_with" in r]
-    md = ["| case | spiking base rates E, PV, SOM (Hz; target) | rate model dE (Hz) | spiking dE (Hz) +- s.e. | "
+    md = [] if not d1 else ["| case | spiking base rates E, PV, SOM (Hz; target) | rate model dE (Hz) | spiking dE (Hz) +- s.e. | "
           "dPV rate / spiking | dSOM rate / spiking | sign rate / spiking / Fig. 1D |",
           "|---|---|---|---|---|---|---|"]
     sg = lambda v: "+" if v > 0 else "-"
@@ -322,21 +322,24 @@ def write_outputs(rows, fig_dir, stem_out="seed002_spiking"):
                   f"({r['rate_E_target']:g}, {r['rate_PV_target']:g}, {r['rate_SOM_target']:g}) | "
                   f"{r['rate_dE']:+.3f} | {r['spk_dE']:+.3f} +- {r['spk_dE_se']:.3f} | {r['rate_dPV']:+.3f} / {r['spk_dPV']:+.3f} | "
                   f"{r['rate_dSOM']:.2f} / {r['spk_dSOM']:.2f} | {sg(r['rate_dE'])} / {sg(r['spk_dE'])} / {sg(r['fig1d_sign'])} |")
-    md += ["", "| case | PV step: rate model dPV (Hz), L_PP | spiking dPV +- s.e. | paradoxical: rate / spiking |",
-           "|---|---|---|---|"]
+    if d1:
+        md += ["", "| case | PV step: rate model dPV (Hz), L_PP | spiking dPV +- s.e. | paradoxical: rate / spiking |",
+               "|---|---|---|---|"]
     for r in d1:
         md.append(f"| {r['case']} | {r['rate_dPV_pvstep']:+.3f}, {r['rate_LPP']:+.3f} | {r['spk_dPV_pvstep']:+.3f} +- "
                   f"{r['spk_dPV_pvstep_se']:.3f} | {'yes' if r['rate_dPV_pvstep'] < 0 else 'no'} / "
                   f"{'yes' if r['spk_PV_paradoxical'] else 'no'} |")
     if d2:
-        md += ["", "| panel | rate g without / with | spiking g without / with (+- s.e. of the change) | Delta g rate / spiking |",
+        md += ["" if md else None, "| panel | rate g without / with | spiking g without / with (+- s.e. of the change) | Delta g rate / spiking |",
                "|---|---|---|---|"]
         for r in d2:
             md.append(f"| {r['case']} | {r['rate_g_without']:.3f} / {r['rate_g_with']:.3f} | {r['spk_g_without']:.3f} / "
                       f"{r['spk_g_with']:.3f} (+- {r['spk_g_se']:.3f}) | {r['rate_g_with'] - r['rate_g_without']:+.3f} / "
                       f"{r['spk_g_with'] - r['spk_g_without']:+.3f} |")
     with open(os.path.join(fig_dir, stem_out + ".md"), "w") as f:
-        f.write("\n".join(md) + "\n")
+        f.write("\n".join(x for x in md if x is not None) + "\n")
+    if not d1:
+        return  # the figure's first panel is Fig. 1D
     fig, ax = plt.subplots(1, 2 if d2 else 1, figsize=(11 if d2 else 6, 4), squeeze=False)
     x = np.arange(len(d1))
     ax[0, 0].bar(x - 0.2, [r["rate_dE"] for r in d1], 0.4, label="rate model (fixed point)")
