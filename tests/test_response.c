@@ -4,11 +4,14 @@
  * flag and its 2-s.e. threshold, on synthetic statistics with known answers; then a four-population
  * circuit (E, PV, SOM, VIP: configs/examples/circuit4.yaml) run on the CPU, whose responses have
  * signs fixed by its wiring, and its JSON summary. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "test_util.h"
 #include "cobalt/config.h"
 #include "cobalt/output.h"
@@ -283,4 +286,62 @@ Test(response, seed002_inhibitory_motif_lowers_e)
 Test(response, seed002_disinhibitory_motif_raises_e)
 {
     seed002_case1("fig1d_case1_disinhibition", +1.0);
+}
+
+/* The engine's limits as a circuit: 16 named populations (P0 .. P15; odd ones inhibitory) and 64
+ * projections, each population onto the next four, run for 100 ms with a step on P1's input: every
+ * population has statistics, the report has one row with all 16 columns, P1 is classified
+ * inhibitory and P0 not, the JSON summary fits the CLI's buffer and the result file is written. */
+Test(response, sixteen_populations_64_projections)
+{
+    static char yaml[16384];
+    size_t n = 0;
+    n += (size_t)snprintf(yaml + n, sizeof yaml - n,
+                          "run: {dt_ms: 0.1, t_warmup_ms: 20, t_sim_ms: 100, seed: 5}\npopulations:\n");
+    for (int k = 0; k < COB_MAX_POPS; k++)
+        n += (size_t)snprintf(yaml + n, sizeof yaml - n,
+                              "  - {name: P%d, model: lif_curr, size: 40, noise: {mu_mV_per_s: 1300, "
+                              "sigma_mV_per_sqrt_s: 40}}\n",
+                              k);
+    n += (size_t)snprintf(yaml + n, sizeof yaml - n, "projections:\n");
+    for (int k = 0; k < COB_MAX_POPS; k++)
+        for (int j = 1; j <= 4; j++)
+            n += (size_t)snprintf(yaml + n, sizeof yaml - n,
+                                  "  - {pre: P%d, post: P%d, receptor: %s, indegree: 10, weight: 0.2}\n", k,
+                                  (k + j) % COB_MAX_POPS, k % 2 ? "I" : "E");
+    n += (size_t)snprintf(yaml + n, sizeof yaml - n,
+                          "protocol:\n  windows:\n    - {name: a, start_ms: 20, end_ms: 70}\n"
+                          "    - {name: b, start_ms: 70, end_ms: 120}\n  perturbations:\n"
+                          "    - {window: b, population: P1, key: noise.mu_mV_per_s, step: 100}\n");
+    cr_assert_lt(n, sizeof yaml);
+    cob_config c;
+    cob_err err = {0};
+    cr_assert_eq(cob_config_load_string(&c, yaml, "limits.yaml", NULL, 0, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(c.n_pops, COB_MAX_POPS);
+    cr_assert_eq(c.n_projs, COB_MAX_PROJS);
+    cob_stats s;
+    run_cpu(&c, &s);
+    cr_assert_eq(s.n_pops, COB_MAX_POPS);
+    cob_response r;
+    cob_response_compute(&c, &s, &r);
+    cr_assert_eq(r.n_rows, 1);
+    cr_expect_eq(r.n_pops, COB_MAX_POPS);
+    for (int i = 0; i < COB_MAX_POPS; i++) {
+        cr_expect_eq(r.inhibitory[i], i % 2, "P%d", i);
+        cr_expect(isfinite(r.rows[0].dr_hz[i]), "P%d", i);
+        cr_expect_eq(r.rows[0].d_own[i], i == 1 ? 100.0 : 0.0, "P%d", i);
+    }
+    cob_sim_timing t = {0};
+    cob_run_meta m = {0};
+    static char buf[262144];
+    cr_assert_eq(cob_output_json(buf, sizeof buf, NULL, &c, &s, &t, &m, &err), COB_OK, "%s", err.msg);
+    cr_expect_not_null(strstr(buf, "\"P15\":{\"dr_hz\":"));
+    char path[] = "/tmp/cobalt_response_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_expect_eq(cob_output_write_h5(path, &c, &s, &t, &m, &err), COB_OK, "%s", err.msg);
+    remove(path);
+    cob_stats_free(&s);
+    cob_config_free(&c);
 }
