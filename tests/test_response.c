@@ -3,7 +3,9 @@
  * step (a noise mean, or a Poisson population that projects onto one population), the paradoxical
  * flag and its 2-s.e. threshold, on synthetic statistics with known answers; then a four-population
  * circuit (E, PV, SOM, VIP: configs/examples/circuit4.yaml) run on the CPU, whose responses have
- * signs fixed by its wiring, and its JSON summary. */
+ * signs fixed by its wiring, and its JSON summary; seed 002's case 1 as a spiking E/PV/SOM network
+ * (configs/seed002/, both motifs, shortened); a circuit at the engine's limits (16 populations, 64
+ * projections). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <criterion/criterion.h>
