@@ -9,6 +9,7 @@
 
 #include "cobalt/models.h"
 #include "cobalt/output.h"
+#include "cobalt/response.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -280,6 +281,55 @@ static cob_status write_input_schedule(cob__h5w *w, hid_t g, const cob_config *c
     return cob__h5_dset(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, tv);
 }
 
+/* /protocol/response: per perturbed window, each population's rate change against its baseline
+ * window, the gain and the paradoxical flag (include/cobalt/response.h). Rows x populations. */
+static cob_status write_response(cob__h5w *w, hid_t g, void *user)
+{
+    static const char *const key_name[] = {"rate_hz", "noise.mu_mV_per_s", "noise.sigma_mV_per_sqrt_s"};
+    const run_ctx *x = user;
+    const cob_protocol_spec *p = &x->c->protocol;
+    cob_response r; /* about 25 KB */
+    cob_response_compute(x->c, x->s, &r);
+    int nr = r.n_rows, np = r.n_pops;
+    const char *win[COB_MAX_WINDOWS], *base[COB_MAX_WINDOWS], *key[COB_MAX_WINDOWS], *names[COB_MAX_POPS];
+    double d_input[COB_MAX_WINDOWS], m[4][COB_MAX_WINDOWS * COB_MAX_POPS];
+    int32_t para[COB_MAX_WINDOWS * COB_MAX_POPS], inhib[COB_MAX_POPS];
+    for (int i = 0; i < np; i++) {
+        names[i] = x->s->pop[i].name;
+        inhib[i] = r.inhibitory[i];
+    }
+    for (int k = 0; k < nr; k++) {
+        const cob_response_row *row = &r.rows[k];
+        win[k] = p->windows[row->window].name;
+        base[k] = p->windows[row->baseline].name;
+        key[k] = row->key >= 0 ? key_name[row->key] : "";
+        d_input[k] = row->d_input;
+        for (int i = 0; i < np; i++) {
+            m[0][k * np + i] = row->dr_hz[i];
+            m[1][k * np + i] = row->se_hz[i];
+            m[2][k * np + i] = row->gain_hz[i];
+            m[3][k * np + i] = row->d_own[i];
+            para[k * np + i] = row->paradoxical[i];
+        }
+    }
+    static const char *const mat[] = {"dr_hz", "dr_se_hz", "gain", "d_own_input"};
+    hsize_t n1 = (hsize_t)nr, npop = (hsize_t)np, dims[2] = {(hsize_t)nr, (hsize_t)np};
+    cob_status st = cob__h5_dset(w, g, "window", w->str_t, w->str_t, 1, &n1, win);
+    if (st == COB_OK)
+        st = cob__h5_dset(w, g, "baseline", w->str_t, w->str_t, 1, &n1, base);
+    if (st == COB_OK)
+        st = cob__h5_dset(w, g, "key", w->str_t, w->str_t, 1, &n1, key);
+    if (st == COB_OK)
+        st = cob__h5_dset(w, g, "d_input", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n1, d_input);
+    if (st == COB_OK)
+        st = cob__h5_dset(w, g, "population", w->str_t, w->str_t, 1, &npop, names);
+    if (st == COB_OK)
+        st = cob__h5_dset(w, g, "inhibitory", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, &npop, inhib);
+    for (int k = 0; k < 4 && st == COB_OK; k++)
+        st = cob__h5_dset(w, g, mat[k], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, m[k]);
+    return st != COB_OK ? st : cob__h5_dset(w, g, "paradoxical", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, dims, para);
+}
+
 /* /protocol: the windows the per-window statistics of /populations/NAME refer to. */
 static cob_status write_protocol(cob__h5w *w, hid_t g, void *user)
 {
@@ -301,7 +351,7 @@ static cob_status write_protocol(cob__h5w *w, hid_t g, void *user)
     for (int pop = 0; pop < x->c->n_pops && st == COB_OK; pop++)
         for (int target = COB_PERT_RATE; target <= COB_PERT_SIGMA && st == COB_OK; target++)
             st = write_input_schedule(w, g, x->c, pop, target);
-    return st;
+    return st != COB_OK ? st : cob__h5_group(w, g, "response", write_response, user);
 }
 
 static cob_status write_body(cob__h5w *w, hid_t f, void *user)

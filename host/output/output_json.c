@@ -4,6 +4,7 @@
  * the escapes JSON requires (host/util/json.c); numbers are printed with 10 significant digits. */
 #include "cobalt/output.h"
 #include "cobalt/models.h"
+#include "cobalt/response.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -83,6 +84,41 @@ static void j_windows(jbuf *j, const cob_config *c, const cob_pop_stats *p)
     j_put(j, "}");
 }
 
+/* ,"response":[{window, baseline, key, d_input, populations: {NAME: {dr_hz, se_hz, gain,
+ * paradoxical}}}, ...] of a run with a protocol (include/cobalt/response.h). */
+static void j_response(jbuf *j, const cob_config *c, const cob_stats *s)
+{
+    static const char *const key_name[] = {"rate_hz", "noise.mu_mV_per_s", "noise.sigma_mV_per_sqrt_s"};
+    cob_response r;
+    if (c->protocol.n_windows <= 0)
+        return;
+    cob_response_compute(c, s, &r);
+    j_put(j, ",\"response\":[");
+    for (int k = 0; k < r.n_rows; k++) {
+        const cob_response_row *row = &r.rows[k];
+        j_put(j, "%s{\"window\":", k ? "," : "");
+        j_str(j, c->protocol.windows[row->window].name, COB_NAME_MAX);
+        j_put(j, ",\"baseline\":");
+        j_str(j, c->protocol.windows[row->baseline].name, COB_NAME_MAX);
+        j_put(j, ",\"key\":");
+        j_str(j, row->key >= 0 ? key_name[row->key] : NULL, SIZE_MAX);
+        j_num(j, 0, "d_input", row->d_input);
+        j_put(j, ",\"populations\":{");
+        for (int i = 0; i < r.n_pops; i++) {
+            j_put(j, i ? "," : "");
+            j_str(j, s->pop[i].name, COB_NAME_MAX);
+            j_put(j, ":{");
+            j_num(j, 1, "dr_hz", row->dr_hz[i]);
+            j_num(j, 0, "se_hz", row->se_hz[i]);
+            j_num(j, 0, "gain", row->gain_hz[i]);
+            j_put(j, ",\"inhibitory\":%s,\"paradoxical\":%s}", r.inhibitory[i] ? "true" : "false",
+                  row->paradoxical[i] ? "true" : "false");
+        }
+        j_put(j, "}}");
+    }
+    j_put(j, "]");
+}
+
 static void j_pops(jbuf *j, const cob_config *c, const cob_stats *s)
 {
     j_put(j, ",\"populations\":{");
@@ -148,6 +184,7 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
     j_put(&j, ",\"integrator\":");
     j_str(&j, cob_integrator_name(c->run.integrator), SIZE_MAX);
     j_pops(&j, c, s);
+    j_response(&j, c, s);
     j_put(&j, "}");
     if (j.pos < len)
         return COB_OK;

@@ -170,6 +170,11 @@ class Result:
         self.protocol = _tree(root["protocol"]) if "protocol" in root else None
         if self.protocol is not None and "window_names" in self.protocol:
             self.protocol["window_names"] = [_decode(x) for x in self.protocol["window_names"]]
+        resp = self.protocol.get("response") if self.protocol is not None else None
+        if resp is not None:  # /protocol/response (docs/results.md): names as str
+            for k in ("window", "baseline", "key", "population"):
+                if k in resp:
+                    resp[k] = [_decode(x) for x in resp[k]]
         self._indegrees = None
 
     def __getitem__(self, name):

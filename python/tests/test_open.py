@@ -92,6 +92,13 @@ def test_run_file_with_protocol(cli, tmp_path):
     assert sched.shape[1] == 2 and sched[0, 1] == 100 and sched[-1, 1] == 300
     rates = res.populations["N"].window_rate_hz
     assert rates.shape == (2,) and rates[1] > rates[0] > 0
+    # the response report (docs/results.md, /protocol/response): "up" against "low"; a ramp has no
+    # step size, so no gain; N is excitatory and rises
+    r = p["response"]
+    assert r["window"] == ["up"] and r["baseline"] == ["low"] and r["key"] == ["rate_hz"]
+    assert r["population"] == ["N"] and list(r["inhibitory"]) == [0]
+    assert np.isnan(r["d_input"][0]) and np.isnan(r["gain"][0, 0])
+    assert r["dr_hz"][0, 0] == rates[1] - rates[0] and r["paradoxical"][0, 0] == 0
     # cobalt plot's protocol figure: the rate time series, then rate against the ramped input
     import matplotlib.pyplot as plt
     figs = res.plot(theory=False)
