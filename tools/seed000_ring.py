@@ -24,6 +24,7 @@ Needs numpy, h5py, matplotlib (and PyYAML through ring_analysis).
 """
 import argparse
 import csv
+import json
 import math
 import os
 import subprocess
@@ -44,12 +45,15 @@ N_MODES = 3
 
 
 def bessel_i(n, x):
-    """Modified Bessel function I_n(x), n >= 0, by its power series (x <= ~20 here)."""
-    return sum((x / 2) ** (2 * m + n) / (math.factorial(m) * math.factorial(m + n)) for m in range(80))
+    """Modified Bessel function I_n(x), n >= 0, x >= 0, by its power series (x <= ~20 here)."""
+    if x == 0:
+        return 1.0 if n == 0 else 0.0
+    lx = math.log(x / 2)
+    return sum(math.exp((2 * m + n) * lx - math.lgamma(m + 1) - math.lgamma(m + n + 1)) for m in range(80))
 
 
 def kernel_hat(kern, n):
-    """Normalised n-th Fourier coefficient of a ring kernel (p_hat_0 = 1)."""
+    """Normalised n-th Fourier coefficient of a ring kernel (p_hat_0 = 1), K << N_pre."""
     if not kern or kern.get("shape", "none") == "none":
         return 1.0 if n == 0 else 0.0
     if kern["shape"] == "cosine":
@@ -58,6 +62,38 @@ def kernel_hat(kern, n):
         k = float(kern.get("kappa", 0))
         return bessel_i(n, k) / bessel_i(0, k)
     raise ValueError(f"kernel {kern['shape']} not handled")
+
+
+_DRAWN = {}
+
+
+def kernel_hats(kern, n_max, k=0.0, n_pre=0):
+    """p_hat_0 .. p_hat_n_max of the kernel as drawn: K partners of n_pre by successive sampling
+    proportional to the kernel (docs/config.md, "Rings"), whose inclusion probabilities are
+    1 - exp(-lambda k(delta)) with mean K / n_pre (Rosen's approximation; within 0.5% of the
+    exact sampling's p_hat_1 at K / N = 0.1 and 0.4). k = 0: the nominal kernel (K << N)."""
+    if not k or not kern or kern.get("shape", "none") == "none":
+        return np.array([kernel_hat(kern, n) for n in range(n_max + 1)])
+    key = (json.dumps(kern, sort_keys=True), n_max, k, n_pre)
+    if key not in _DRAWN:
+        x = np.arange(n_pre) / n_pre
+        c = np.cos(2 * np.pi * x)
+        if kern["shape"] == "cosine":
+            w = 1 + float(kern.get("p_c", 0)) * c
+        else:
+            w = np.exp(float(kern.get("kappa", 0)) * (c - 1))
+        lo, hi = 0.0, 1.0
+        while np.mean(1 - np.exp(-hi * w)) < k / n_pre:
+            hi *= 2
+        for _ in range(100):
+            lam = (lo + hi) / 2
+            lo, hi = (lam, hi) if np.mean(1 - np.exp(-lam * w)) < k / n_pre else (lo, lam)
+        f = np.fft.rfft(1 - np.exp(-lam * w))
+        hats = np.zeros(n_max + 1)
+        m = min(n_max + 1, len(f))
+        hats[:m] = f.real[:m] / f.real[0]
+        _DRAWN[key] = hats
+    return _DRAWN[key]
 
 
 def input_amp(tun, n):
@@ -84,18 +120,21 @@ def network(tree):
             net["ext"][pr["post"]] = (float(pr["weight"]), float(pr["indegree"]))
         else:
             net["rec"][(pr["post"], pr["pre"])] = (sign * float(pr["weight"]), float(pr["indegree"]),
-                                                    pr.get("ring_kernel"))
+                                                    pr.get("ring_kernel"), int(pops[pr["pre"]]["size"]))
     n = pops["E"]
     net["neuron"] = {k: float(n[k]) for k in ("tau_ref_ms", "v_th_mV", "v_reset_mV", "e_l_mV")}
     return net
 
 
-def balance_modes(net, n_max=N_MODES - 1):
-    """{n: {pop: rate amplitude}} of the balance condition; None where W_n is singular."""
+def balance_modes(net, n_max=N_MODES - 1, drawn=True):
+    """{n: {pop: rate amplitude}} of the balance condition; None where W_n is singular.
+    drawn: the kernels as drawn at the network's K / N (else nominal, K / N -> 0)."""
     out = {}
+    rec = net["rec"]
+    hats = {ab: kernel_hats(v[2], n_max, v[1] if drawn else 0, v[3]) for ab, v in rec.items()}
     for n in range(n_max + 1):
-        w = np.array([[net["tau_s"] * net["rec"][(a, b)][0] * net["rec"][(a, b)][1]
-                       * kernel_hat(net["rec"][(a, b)][2], n) for b in POPS] for a in POPS])
+        w = np.array([[net["tau_s"] * rec[(a, b)][0] * rec[(a, b)][1] * hats[(a, b)][n]
+                       for b in POPS] for a in POPS])
         i_ext = np.array([net["tau_s"] * net["ext"][a][0] * net["ext"][a][1] * net["nu_x"]
                           * input_amp(net["tuning"], n) for a in POPS])
         if abs(np.linalg.det(w)) < 1e-12 * max(1.0, np.abs(w).max() ** 2):
@@ -135,18 +174,18 @@ def siegert(mu, sigma, nrn, tau_s):
         return 1.0 / (nrn["tau_ref_ms"] * 1e-3 + tau_s * math.sqrt(math.pi) * integral)
 
 
-def ring_meanfield(net, n_grid=180, iters=4000, step=0.05):
+def ring_meanfield(net, n_grid=180, iters=4000, step=0.05, drawn=True):
     """Rates r_a(phi) on n_grid angles of the self-consistent ring mean field (damped iteration;
     retried with a 5 times smaller step where it does not converge, as at large K)."""
     for _ in range(3):
-        phi, r, diff = _ring_meanfield(net, n_grid, iters, step)
+        phi, r, diff = _ring_meanfield(net, n_grid, iters, step, drawn)
         if diff < 1e-6:
             break
         iters, step = iters * 5, step / 5
     return phi, r, diff
 
 
-def _ring_meanfield(net, n_grid, iters, step):
+def _ring_meanfield(net, n_grid, iters, step, drawn):
     phi = np.arange(n_grid) / n_grid  # in periods
     tun = net["tuning"] or {}
     th = float(tun.get("theta_deg", 0)) / 180.0
@@ -158,7 +197,7 @@ def _ring_meanfield(net, n_grid, iters, step):
     else:
         g = np.ones(n_grid)
     nf = n_grid // 2 + 1
-    mult = {ab: np.array([kernel_hat(v[2], n) for n in range(nf)]) for ab, v in net["rec"].items()}
+    mult = {ab: kernel_hats(v[2], nf - 1, v[1] if drawn else 0, v[3]) for ab, v in net["rec"].items()}
     tau = net["tau_s"]
     el = net["neuron"]["e_l_mV"]
     r = {a: np.full(n_grid, 10.0) for a in POPS}
@@ -170,7 +209,7 @@ def _ring_meanfield(net, n_grid, iters, step):
             mu = el + tau * jx * kx * net["nu_x"] * g
             var = tau * jx * jx * kx * net["nu_x"] * g
             for b in POPS:
-                j, k, _ = net["rec"][(a, b)]
+                j, k = net["rec"][(a, b)][:2]
                 conv = np.fft.irfft(rf[b] * mult[(a, b)], n_grid)
                 mu = mu + tau * j * k * conv
                 var = var + tau * j * j * k * np.maximum(conv, 0)
@@ -187,17 +226,19 @@ def scaled(net, k):
     """The network at in-degree scale k / K_EE with J ~ 1/sqrt(K) (the sweep's law sqrt)."""
     f = k / net["rec"][("E", "E")][1]
     out = dict(net)
-    out["rec"] = {ab: (j / math.sqrt(f), kk * f, ker) for ab, (j, kk, ker) in net["rec"].items()}
+    out["rec"] = {ab: (j / math.sqrt(f), kk * f, ker, n) for ab, (j, kk, ker, n) in net["rec"].items()}
     out["ext"] = {a: (j / math.sqrt(f), kk * f) for a, (j, kk) in net["ext"].items()}
     return out
 
 
 def mf_k_curve(net, ks):
-    """E and I A_1/A_0 of the ring mean field at the in-degrees ks (J ~ 1/sqrt(K))."""
+    """Rows [E A1/A0, I A1/A0, E A2/A0, I A2/A0, E r0, I r0] of the ring mean field at the
+    in-degrees ks (J ~ 1/sqrt(K)), with the nominal kernels (N -> infinity, K / N -> 0)."""
     out = []
     for k in ks:
-        _, mf, _ = ring_meanfield(scaled(net, k))
-        out.append([ra.modes(mf[a], 180.0, 1)[1]["amplitude_hz"] / mf[a].mean() for a in POPS])
+        _, mf, _ = ring_meanfield(scaled(net, k), drawn=False)
+        m = {a: [x["amplitude_hz"] for x in ra.modes(mf[a], 180.0, 2)] for a in POPS}
+        out.append([m[a][n] / m[a][0] for n in (1, 2) for a in POPS] + [m[a][0] for a in POPS])
     return np.array(out)
 
 
@@ -241,6 +282,7 @@ def analyse_point(path):
     tree, rates = ra.read_run(path)
     net = network(tree)
     bal = balance_modes(net)
+    nom = balance_modes(net, drawn=False)
     _, mf, resid = ring_meanfield(net)
     row = {"file": os.path.relpath(path, ROOT) if path.startswith(ROOT) else path,
            "nu_x": net["nu_x"], "mf_resid": resid, "net": net}
@@ -263,6 +305,7 @@ def analyse_point(path):
             row[f"{a}_sim_{n}"] = amp[n] / amp[0]
             row[f"{a}_mf_{n}"] = mfa[n] / mfa[0]
             row[f"{a}_bal_{n}"] = (bal[n][a] / bal[0][a]) if bal[n] is not None else float("nan")
+            row[f"{a}_nom_{n}"] = (nom[n][a] / nom[0][a]) if nom[n] is not None else float("nan")
         row[f"{a}_hwhh"] = hwhh(rates[a])
         row[f"{a}_mf_hwhh"] = hwhh_grid(mf[a])
         row[f"{a}_frac_silent"] = float(np.mean(rates[a] == 0))
@@ -280,8 +323,8 @@ def analyse_point(path):
 
 
 COLS = ["sweep", "K", "p_c", "kappa_p", "mu_c", "kappa_mu", "nu_x"] + [
-    f"{a}_{k}" for a in POPS for k in ("r0", "mf_r0", "bal_r0", "sim_1", "mf_1", "bal_1", "sim_2",
-                                       "mf_2", "bal_2", "hwhh", "mf_hwhh", "frac_silent", "bal_min")]
+    f"{a}_{k}" for a in POPS for k in ("r0", "mf_r0", "bal_r0", "sim_1", "mf_1", "bal_1", "nom_1",
+                                       "sim_2", "mf_2", "bal_2", "nom_2", "hwhh", "mf_hwhh", "frac_silent", "bal_min")]
 
 
 def fmt(v):
@@ -299,7 +342,8 @@ def write_tables(rows, base):
     with open(base + ".md", "w") as f:
         f.write("Seed 000 balanced rings (tools/seed000_ring.py): per point the E and I mean rate "
                 "r_0 (sim / ring mean field / balance), the mode ratios A_n/A_0 (sim / mean field / "
-                "balance), the half-width at half-height (deg; sim from modes 0..6 / mean field) "
+                "balance, with the kernels as drawn at K / N; in brackets the nominal kernel's balance, "
+                "K / N -> 0), the half-width at half-height (deg; sim from modes 0..6 / mean field) "
                 "and the fraction of silent neurons.\n\n")
         f.write("| sweep | K | p_c | kappa_p | input | nu_X | pop | r_0 Hz sim / MF / bal | A1/A0 sim / MF / bal "
                 "| A2/A0 sim / MF / bal | HWHH sim / MF | silent |\n")
@@ -309,8 +353,10 @@ def write_tables(rows, base):
             for a in POPS:
                 f.write(f"| {r['sweep']} | {r['K']:g} | {r['p_c']} | {r['kappa_p']} | {inp} | {r['nu_x']:g} | {a} | "
                         f"{r[a + '_r0']:.1f} / {r[a + '_mf_r0']:.1f} / {r[a + '_bal_r0']:.1f} | "
-                        f"{fmt(r[a + '_sim_1'])} / {fmt(r[a + '_mf_1'])} / {fmt(r[a + '_bal_1'])} | "
-                        f"{fmt(r[a + '_sim_2'])} / {fmt(r[a + '_mf_2'])} / {fmt(r[a + '_bal_2'])} | "
+                        f"{fmt(r[a + '_sim_1'])} / {fmt(r[a + '_mf_1'])} / {fmt(r[a + '_bal_1'])} "
+                        f"({fmt(r[a + '_nom_1'])}) | "
+                        f"{fmt(r[a + '_sim_2'])} / {fmt(r[a + '_mf_2'])} / {fmt(r[a + '_bal_2'])} "
+                        f"({fmt(r[a + '_nom_2'])}) | "
                         f"{r[a + '_hwhh']:.0f} / {r[a + '_mf_hwhh']:.0f} | {r[a + '_frac_silent']:.2f} |\n")
 
 
@@ -338,13 +384,14 @@ def plot(rows, path, kcurve):
     ax[1, 0].set_title("von Mises, kappa_mu = 0.5 (dots sim, lines ring MF)", fontsize=9)
     # cosine: A1/A0 and width against p_c
     pc = [float(r["p_c"]) for r in cos]
-    for a, mk in (("E", "o"), ("I", "s")):
-        ax[0, 1].plot(pc, [r[f"{a}_sim_1"] for r in cos], mk, label=f"{a} sim")
-        ax[0, 1].plot(pc, [r[f"{a}_mf_1"] for r in cos], "--", label=f"{a} ring MF (K = 800)")
-        ax[0, 2].plot(pc, [r[f"{a}_hwhh"] for r in cos], mk, label=f"{a} sim")
-        ax[0, 2].plot(pc, [r[f"{a}_mf_hwhh"] for r in cos], "--", label=f"{a} ring MF")
+    for a, mk, c in (("E", "o", "C0"), ("I", "s", "C1")):
+        ax[0, 1].plot(pc, [r[f"{a}_sim_1"] for r in cos], mk, color=c, label=f"{a} sim")
+        ax[0, 1].plot(pc, [r[f"{a}_mf_1"] for r in cos], "--", color=c, label=f"{a} ring MF (K = 800)")
+        ax[0, 2].plot(pc, [r[f"{a}_hwhh"] for r in cos], mk, color=c, label=f"{a} sim")
+        ax[0, 2].plot(pc, [r[f"{a}_mf_hwhh"] for r in cos], "--", color=c, label=f"{a} ring MF")
     pp = np.linspace(0.2, 0.95, 100)
     ax[0, 1].plot(pp, 0.4 / pp, "k-", label="balance 2 mu_c / p_c")
+    ax[0, 1].plot(pc, [r["E_bal_1"] for r in cos], "k+", label="balance, kernel as drawn (K/N 0.1)")
     ax[0, 1].axvline(0.4, color="gray", lw=0.5)
     ax[0, 1].set(xlabel="p_c", ylabel="A1/A0", ylim=(0, 2.1))
     ax[0, 1].set_title("cosine: mode ratio (gray: balanced profile touches 0)", fontsize=9)
@@ -353,11 +400,13 @@ def plot(rows, path, kcurve):
     # K dependence
     if kcurve is not None:
         ks, curve = kcurve
-        ax[0, 3].plot(ks, curve[:, 0], "C0--", label="E ring MF")
-        ax[0, 3].plot(ks, curve[:, 1], "C1--", label="I ring MF")
+        ax[0, 3].plot(ks, curve[:, 0], "C0--", label="E ring MF (K/N -> 0)")
+        ax[0, 3].plot(ks, curve[:, 1], "C1--", label="I ring MF (K/N -> 0)")
     sims = sorted(kk + [r for r in cos if float(r["p_c"]) == 0.6], key=lambda r: r["K"])
     ax[0, 3].plot([r["K"] for r in sims], [r["E_sim_1"] for r in sims], "C0o", label="E sim")
     ax[0, 3].plot([r["K"] for r in sims], [r["I_sim_1"] for r in sims], "C1s", label="I sim")
+    ax[0, 3].plot([r["K"] for r in sims], [r["E_mf_1"] for r in sims], "C0x", label="E ring MF, drawn kernel (N_E 8000)")
+    ax[0, 3].plot([r["K"] for r in sims], [r["E_bal_1"] for r in sims], "k+", label="balance, drawn kernel")
     ax[0, 3].axhline(0.4 / 0.6, color="k", label="balance (K -> inf)")
     ax[0, 3].set(xscale="log", xlabel="K_E (J ~ 1/sqrt K)", ylabel="A1/A0")
     ax[0, 3].set_title("cosine p_c = 0.6: approach to balance", fontsize=9)
@@ -371,9 +420,9 @@ def plot(rows, path, kcurve):
         ax[1, 1].plot(kp, [r[f"E_bal_{n}"] for r in vm], "-", color=c, label=f"A{n}/A0 balance")
     ax[1, 1].set(xlabel="kappa_p (kappa_mu = 0.5)", ylabel="A_n/A0", xscale="log")
     ax[1, 1].set_title("von Mises: mode ratios", fontsize=9)
-    for a, mk in (("E", "o"), ("I", "s")):
-        ax[1, 2].plot(kp, [r[f"{a}_hwhh"] for r in vm], mk, label=f"{a} sim")
-        ax[1, 2].plot(kp, [r[f"{a}_mf_hwhh"] for r in vm], "--", label=f"{a} ring MF")
+    for a, mk, c in (("E", "o", "C0"), ("I", "s", "C1")):
+        ax[1, 2].plot(kp, [r[f"{a}_hwhh"] for r in vm], mk, color=c, label=f"{a} sim")
+        ax[1, 2].plot(kp, [r[f"{a}_mf_hwhh"] for r in vm], "--", color=c, label=f"{a} ring MF")
     ax[1, 2].set(xlabel="kappa_p", ylabel="HWHH (deg)", xscale="log")
     ax[1, 2].set_title("von Mises: half-width at half-height", fontsize=9)
     for axis in (ax[0, 1], ax[0, 2], ax[1, 1], ax[1, 2]):
@@ -410,15 +459,22 @@ def main(argv):
     fig_dir = os.path.join(ROOT, "docs", "figures")
     write_tables(rows, os.path.join(fig_dir, "seed000_ring"))
     kcurve = None
-    base = [r for r in rows if r["sweep"] == "cosine" and float(r["p_c"]) == 0.6]
-    if base:
-        ks = np.array([100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200], dtype=float)
-        kcurve = (ks, mf_k_curve(base[0]["net"], ks))
-        with open(os.path.join(fig_dir, "seed000_ring_mf_k.csv"), "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["K", "E_mf_1", "I_mf_1"])
-            for k, (e, i) in zip(ks, kcurve[1]):
-                w.writerow([f"{k:g}", f"{e:.4f}", f"{i:.4f}"])
+    ks = np.array([100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200], dtype=float)
+    bases = [("cosine p_c 0.6", [r for r in rows if r["sweep"] == "cosine" and float(r["p_c"]) == 0.6]),
+             ("von_mises kappa_p 1", [r for r in rows if r["sweep"] == "von_mises" and float(r["kappa_p"]) == 1])]
+    with open(os.path.join(fig_dir, "seed000_ring_mf_k.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["case", "K", "E_mf_1", "I_mf_1", "E_mf_2", "I_mf_2", "E_mf_r0", "I_mf_r0",
+                    "E_bal_1", "E_bal_2"])
+        for case, base in bases:
+            if not base:
+                continue
+            curve = mf_k_curve(base[0]["net"], ks)
+            if case.startswith("cosine"):
+                kcurve = (ks, curve)
+            for k, row in zip(ks, curve):
+                w.writerow([case, f"{k:g}"] + [f"{x:.4f}" for x in row]
+                           + [f"{base[0]['E_bal_1']:.4f}", f"{base[0]['E_bal_2']:.4f}"])
     plot(rows, os.path.join(fig_dir, "seed000_ring.png"), kcurve)
     print(open(os.path.join(fig_dir, "seed000_ring.md")).read())
     return 0
