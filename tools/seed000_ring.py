@@ -279,8 +279,12 @@ def point_files(cobalt, name, ddir, run):
 
 
 def analyse_point(path):
+    import h5py
+
     tree, rates = ra.read_run(path)
     net = network(tree)
+    with h5py.File(path, "r") as f:
+        attrs = {a: dict(f["populations"][a].attrs) for a in POPS}
     bal = balance_modes(net)
     nom = balance_modes(net, drawn=False)
     _, mf, resid = ring_meanfield(net)
@@ -309,6 +313,12 @@ def analyse_point(path):
         row[f"{a}_hwhh"] = hwhh(rates[a])
         row[f"{a}_mf_hwhh"] = hwhh_grid(mf[a])
         row[f"{a}_frac_silent"] = float(np.mean(rates[a] == 0))
+        # irregularity and synchrony: mean CV of the ISIs; CV of the population rate in its bins
+        # against the Poisson floor 1 / sqrt(N r bin) of independent neurons
+        at = attrs[a]
+        row[f"{a}_cv"] = float(at["mean_cv"])
+        row[f"{a}_pop_cv"] = float(at["pop_rate_cv"])
+        row[f"{a}_pop_cv_poisson"] = 1.0 / math.sqrt(len(rates[a]) * amp[0] * float(at["bin_ms"]) * 1e-3)
         centres, prof = ra.profile(rates[a], 180.0, 36)
         row[f"{a}_profile"] = prof
         row[f"{a}_mf_profile"] = mf[a]
@@ -324,7 +334,8 @@ def analyse_point(path):
 
 COLS = ["sweep", "K", "p_c", "kappa_p", "mu_c", "kappa_mu", "nu_x"] + [
     f"{a}_{k}" for a in POPS for k in ("r0", "mf_r0", "bal_r0", "sim_1", "mf_1", "bal_1", "nom_1",
-                                       "sim_2", "mf_2", "bal_2", "nom_2", "hwhh", "mf_hwhh", "frac_silent", "bal_min")]
+                                       "sim_2", "mf_2", "bal_2", "nom_2", "hwhh", "mf_hwhh",
+                                       "frac_silent", "bal_min", "cv", "pop_cv", "pop_cv_poisson")]
 
 
 def fmt(v):
@@ -344,10 +355,11 @@ def write_tables(rows, base):
                 "r_0 (sim / ring mean field / balance), the mode ratios A_n/A_0 (sim / mean field / "
                 "balance, with the kernels as drawn at K / N; in brackets the nominal kernel's balance, "
                 "K / N -> 0), the half-width at half-height (deg; sim from modes 0..6 / mean field) "
-                "and the fraction of silent neurons.\n\n")
+                "the fraction of silent neurons, the mean ISI CV and the population-rate CV in 1-ms bins "
+                "(Poisson floor of independent neurons in brackets).\n\n")
         f.write("| sweep | K | p_c | kappa_p | input | nu_X | pop | r_0 Hz sim / MF / bal | A1/A0 sim / MF / bal "
-                "| A2/A0 sim / MF / bal | HWHH sim / MF | silent |\n")
-        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+                "| A2/A0 sim / MF / bal | HWHH sim / MF | silent | CV | pop CV |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
             inp = f"mu_c {r['mu_c']}" if r["mu_c"] != "" else f"kappa_mu {r['kappa_mu']}"
             for a in POPS:
@@ -357,7 +369,8 @@ def write_tables(rows, base):
                         f"({fmt(r[a + '_nom_1'])}) | "
                         f"{fmt(r[a + '_sim_2'])} / {fmt(r[a + '_mf_2'])} / {fmt(r[a + '_bal_2'])} "
                         f"({fmt(r[a + '_nom_2'])}) | "
-                        f"{r[a + '_hwhh']:.0f} / {r[a + '_mf_hwhh']:.0f} | {r[a + '_frac_silent']:.2f} |\n")
+                        f"{r[a + '_hwhh']:.0f} / {r[a + '_mf_hwhh']:.0f} | {r[a + '_frac_silent']:.2f} | "
+                        f"{r[a + '_cv']:.2f} | {r[a + '_pop_cv']:.2f} ({r[a + '_pop_cv_poisson']:.2f}) |\n")
 
 
 def plot(rows, path, kcurve):
@@ -440,13 +453,50 @@ def plot(rows, path, kcurve):
     fig.savefig(path, dpi=100)
 
 
+def self_test():
+    """Closed forms of the predictions on a synthetic network (no runs)."""
+    for y in (-3.0, -0.5, 0.0, 0.7, 4.0):
+        assert abs(erfcx(y) / (math.exp(y * y) * math.erfc(y)) - 1) < 2e-7, y
+    assert abs(bessel_i(1, 1.0) - 0.5651591040) < 1e-9 and abs(bessel_i(2, 4.0) - 6.4221893753) < 1e-8
+    # Siegert at mu = theta, sigma = 5 mV against a direct quadrature
+    nrn = {"tau_ref_ms": 2.0, "v_th_mV": 20.0, "v_reset_mV": 10.0, "e_l_mV": 0.0}
+    x = np.linspace(-2.0, 0.0, 200001)
+    ref = 1 / (2e-3 + 0.02 * math.sqrt(math.pi) * np.trapezoid([math.exp(t * t) * math.erfc(-t) for t in x[::100]], x[::100]))
+    got = float(siegert(np.array([20.0]), np.array([5.0]), nrn, 0.02)[0])
+    assert abs(got / ref - 1) < 1e-4, (got, ref)
+    net = {"tau_s": 0.02, "nu_x": 25.0, "tuning": {"shape": "cosine", "mu_c": 0.2}, "neuron": nrn,
+           "rec": {}, "ext": {"E": (0.25, 800.0), "I": (0.2, 800.0)}}
+    for (a, b), j, k in ((("E", "E"), 0.25, 800), (("I", "E"), 0.25, 800), (("E", "I"), -2.0, 200),
+                         (("I", "I"), -1.75, 200)):
+        net["rec"][(a, b)] = (j, float(k), {"shape": "cosine", "p_c": 0.6}, 8000 if b == "E" else 2000)
+    bal = balance_modes(net, drawn=False)
+    assert abs(bal[0]["E"] - 15) < 1e-9 and abs(bal[0]["I"] - 20) < 1e-9, bal
+    assert abs(bal[1]["E"] / bal[0]["E"] - 2 * 0.2 / 0.6) < 1e-12 and bal[2] is None
+    h = kernel_hats({"shape": "cosine", "p_c": 0.6}, 2, 0.8, 8000)  # K/N 1e-4: nominal
+    assert abs(h[1] - 0.3) < 1e-4, h
+    h = kernel_hats({"shape": "cosine", "p_c": 0.6}, 2, 3200, 8000)  # exact sampling: 0.2375
+    assert abs(h[1] - 0.2384) < 1e-3, h
+    net["tuning"] = {"shape": "von_mises", "kappa_mu": 0.5}
+    for ab in net["rec"]:
+        net["rec"][ab] = net["rec"][ab][:2] + ({"shape": "von_mises", "kappa": 1.0},) + net["rec"][ab][3:]
+    bal = balance_modes(net, drawn=False)
+    for n in (1, 2):
+        want = 2 * bessel_i(n, 0.5) * bessel_i(0, 1.0) / (bessel_i(0, 0.5) * bessel_i(n, 1.0))
+        assert abs(bal[n]["I"] / bal[0]["I"] - want) < 1e-12
+    print("seed000_ring self-test: ok")
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", action="store_true", help="run the sweep points first (about 20 s each)")
     ap.add_argument("--dir", default=os.path.join(ROOT, "build", "seed000"), help="point files (per sweep a subfolder)")
     ap.add_argument("--cobalt", default=os.path.join(ROOT, "build", "cobalt"))
     ap.add_argument("--sweeps", default=",".join(SWEEPS))
+    ap.add_argument("--self-test", action="store_true", help="check the predictions' closed forms and exit")
     a = ap.parse_args(argv)
+    if a.self_test:
+        self_test()
+        return 0
     rows = []
     for name in a.sweeps.split(","):
         for path in point_files(a.cobalt, name, a.dir, a.run):
