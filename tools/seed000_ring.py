@@ -17,10 +17,13 @@ For the sweeps configs/seed000/ring_{cosine,von_mises,contrast}.yaml this tool
      - the ring mean field at the simulated K (finite-K, rectifying): per angle the Siegert rate
        of a current-based LIF with delta synapses, mean tau sum J K (p * r) and variance
        tau sum J^2 K (p * r) (convolutions on the ring), solved by damped iteration;
-  4. writes docs/figures/seed000_ring.{png,csv,md}.
+  4. writes docs/figures/seed000_ring.{png,csv,md} (with each point's ISI CV and population-rate
+     CV against the Poisson floor, a check of asynchrony) and seed000_ring_mf_k.csv (the mean
+     field's approach to the balance limit as K grows).
 
-Usage: tools/seed000_ring.py [--run] [--dir DIR] [--cobalt build/cobalt]
-Needs numpy, h5py, matplotlib (and PyYAML through ring_analysis).
+Usage: tools/seed000_ring.py [--run] [--dir DIR] [--cobalt build/cobalt] [--sweeps cosine,...]
+       tools/seed000_ring.py --self-test      (the closed forms; no runs)
+Needs numpy, h5py, matplotlib (and PyYAML through ring_analysis). docs/validation.md, "Seed 000".
 """
 import argparse
 import csv
@@ -488,7 +491,7 @@ def self_test():
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", action="store_true", help="run the sweep points first (about 20 s each)")
+    ap.add_argument("--run", action="store_true", help="run the sweep points first (15-32 s each)")
     ap.add_argument("--dir", default=os.path.join(ROOT, "build", "seed000"), help="point files (per sweep a subfolder)")
     ap.add_argument("--cobalt", default=os.path.join(ROOT, "build", "cobalt"))
     ap.add_argument("--sweeps", default=",".join(SWEEPS))
