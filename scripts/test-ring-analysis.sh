@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test of tools/ring_analysis.py (CTest ring_analysis): its self-test on synthetic profiles (Fourier
-# modes, binned profile, OSI, --set lines of the stored config), then the whole path on two short
+# modes, binned profile, OSI, --set lines of the stored config) and tools/seed000_ring.py's (its
+# balance and mean-field predictions on closed forms), then the whole path on two short
 # runs of configs/examples/ring.yaml (shrunk; independent input tuned to the targets' angles,
 # cosine mu_c 0.5, stimulus at 30 and 120 degrees of the 180-degree ring): the first Fourier mode
 # of E's rates must peak within 10 degrees of each stimulus angle (its spread from the finite
@@ -13,6 +14,7 @@ build=${1:?usage: scripts/test-ring-analysis.sh BUILD_DIR PYTHON3}
 py=${2:-python3}
 "$py" -c "import numpy, h5py, yaml" 2> /dev/null || { echo "test-ring-analysis: skipped: no numpy/h5py/yaml"; exit 77; }
 "$py" tools/ring_analysis.py --self-test || exit 1
+"$py" tools/seed000_ring.py --self-test || exit 1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-ring.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 for th in 30 120; do

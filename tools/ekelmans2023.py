@@ -537,7 +537,8 @@ def cmd_figs(args):
         r = run("ss_peak")
         fig, axs = plt.subplots(1, 3, figsize=(12, 3.6))
         bf = [r[p]["group"]["balance_factor"] for p in ("E", "I")]
-        axs[0].boxplot([b[np.isfinite(b)] for b in bf], tick_labels=["E", "I"])
+        axs[0].boxplot([b[np.isfinite(b)] for b in bf])
+        axs[0].set_xticks([1, 2], ["E", "I"])
         axs[0].set_ylabel("balance factor -I_I / (I_E + I_ext)")
         axs[0].set_title("Fig. 2C: BF at the E peak (mu = 19)")
         for p in ("E", "I"):

@@ -35,6 +35,8 @@ import sys
 
 import numpy as np
 
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 (Debian 12) has only trapz
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import ring_analysis as ra  # noqa: E402
@@ -464,7 +466,7 @@ def self_test():
     # Siegert at mu = theta, sigma = 5 mV against a direct quadrature
     nrn = {"tau_ref_ms": 2.0, "v_th_mV": 20.0, "v_reset_mV": 10.0, "e_l_mV": 0.0}
     x = np.linspace(-2.0, 0.0, 200001)
-    ref = 1 / (2e-3 + 0.02 * math.sqrt(math.pi) * np.trapezoid([math.exp(t * t) * math.erfc(-t) for t in x[::100]], x[::100]))
+    ref = 1 / (2e-3 + 0.02 * math.sqrt(math.pi) * _trapezoid([math.exp(t * t) * math.erfc(-t) for t in x[::100]], x[::100]))
     got = float(siegert(np.array([20.0]), np.array([5.0]), nrn, 0.02)[0])
     assert abs(got / ref - 1) < 1e-4, (got, ref)
     net = {"tau_s": 0.02, "nu_x": 25.0, "tuning": {"shape": "cosine", "mu_c": 0.2}, "neuron": nrn,

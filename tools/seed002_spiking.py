@@ -27,6 +27,8 @@ import tempfile
 import h5py
 import numpy as np
 
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 (Debian 12) has only trapz
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Neuron (lif_curr, relative to E_L = -70 mV): theta = 20 mV, V_r = 10 mV, tau_m 20 ms, tau_rp 2 ms.
@@ -62,7 +64,7 @@ def siegert(mu, sigma):
     mean mu and variance sigma^2 / 2 above E_L)."""
     lo, hi = (VR - mu) / sigma, (THETA - mu) / sigma
     u = np.linspace(lo, hi, 801)
-    val = np.trapezoid(erfcx_neg(u), u)
+    val = _trapezoid(erfcx_neg(u), u)
     return 1.0 / (TAU_RP_S + TAU_S * math.sqrt(math.pi) * val)
 
 
