@@ -115,14 +115,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, int validate)
             return 0;
         }
     }
-    if (a->out && a->no_out) {
-        fprintf(stderr, "cobalt: --out and --no-out contradict each other: give one\n");
+    if (!cob__cli_check_out(a->out, a->no_out))
         return 0;
-    }
-    if (a->out && !a->out[0]) {
-        fprintf(stderr, "cobalt: --out '': empty path (give a file name, or --no-out)\n");
-        return 0;
-    }
     if (a->checkpoint_every_s > 0 && !a->checkpoint) {
         fprintf(stderr, "cobalt: --checkpoint-every needs --checkpoint FILE (where to write them)\n");
         return 0;

@@ -52,14 +52,8 @@ static int parse(int argc, char **argv, rate_args *a)
         else if (!cob__cli_config_arg(&a->config, o))
             return 0;
     }
-    if (a->out && a->no_out) {
-        fprintf(stderr, "cobalt: --out and --no-out contradict each other: give one\n");
+    if (!cob__cli_check_out(a->out, a->no_out))
         return 0;
-    }
-    if (a->out && !a->out[0]) {
-        fprintf(stderr, "cobalt: --out '': empty path (give a file name, or --no-out)\n");
-        return 0;
-    }
     return cob__cli_need_config(a->config);
 }
 

@@ -55,6 +55,19 @@ int cob__cli_bad_option(const char *opt, const char *note)
     return 0;
 }
 
+int cob__cli_check_out(const char *out, int no_out)
+{
+    if (out && no_out) {
+        fprintf(stderr, "cobalt: --out and --no-out contradict each other: give one\n");
+        return 0;
+    }
+    if (out && !out[0]) {
+        fprintf(stderr, "cobalt: --out '': empty path (give a file name, or --no-out)\n");
+        return 0;
+    }
+    return 1;
+}
+
 int cob__cli_add_set(const char **sets, int *n_sets, const char *value)
 {
     if (*n_sets >= COB_CLI_MAX_SETS) {

@@ -37,6 +37,9 @@ int cob__cli_config_arg(const char **config, const char *arg);
 int cob__cli_need_config(const char *config);
 /* 0 after "cobalt: unknown or incomplete option 'OPT'" followed by note (may be ""). */
 int cob__cli_bad_option(const char *opt, const char *note);
+/* The output options of run and rate: 0 (with the message) when --out and --no-out are both
+ * given or --out is empty, else 1. */
+int cob__cli_check_out(const char *out, int no_out);
 /* --set VALUE (or run's --seed as "run.seed=N"): appended to sets[*n_sets] (room for
  * COB_CLI_MAX_SETS) and 1; 0 after "cobalt: at most 64 overrides ..." when full, never
  * dropped. */
