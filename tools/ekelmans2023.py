@@ -455,6 +455,11 @@ def cmd_figs(args):
     run = lambda name: load(os.path.join(d, name + ".h5"))  # noqa: E731
     col = {"E": "tab:blue", "I": "tab:red"}
 
+    def save(fig, name):
+        fig.tight_layout()
+        fig.savefig(os.path.join(FIG_DIR, name), dpi=110)
+        plt.close(fig)
+
     # Fig. 2A/B: supersaturation ramps.
     if have("ss_ramp"):
         fig, axs = plt.subplots(1, 2, figsize=(11, 4))
@@ -501,9 +506,7 @@ def cmd_figs(args):
         ax.set_ylabel("nu_E (Hz)")
         ax.set_title("Fig. 2B: J_EI x f, J_IE / f, r / f (lines: SSN)")
         ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig2ab.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "ekelmans_fig2ab.png")
 
     # Figs. 5B / 6E at N = 4000: the det J < 0 network at r = 3.
     if have("detj_ramp"):
@@ -526,9 +529,7 @@ def cmd_figs(args):
         ax.set_ylim(0, 8)
         ax.set_title("det J < 0 network, N = 4000 (Figs. 5B, 6E)", fontsize=9)
         ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, "ekelmans_detj.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "ekelmans_detj.png")
         summary["detj"] = sd
 
     # Fig. 2C/D: at the peak.
@@ -551,9 +552,7 @@ def cmd_figs(args):
         axs[1].set_title("Fig. 2D: irregularity")
         axs[2].set_xlabel("rate (Hz)")
         axs[2].legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig2cd.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "ekelmans_fig2cd.png")
         summary["fig2cd"] = {p: {"rate_hz": float(r[p]["group"]["rate_hz"].mean()),
                                  "cv_median": float(np.nanmedian(r[p]["group"]["cv_isi"])),
                                  "bf_mean": float(np.nanmean(r[p]["group"]["balance_factor"])),
@@ -587,9 +586,7 @@ def cmd_figs(args):
         axs[1].set_ylabel("rate (Hz); black: target")
         axs[1].set_title("Fig. 2F: rates against the target")
         axs[1].legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig2ef.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "ekelmans_fig2ef.png")
         summary["fig2ef"] = st
 
     # Fig. 3B variant: the paradoxical effect.
@@ -625,9 +622,7 @@ def cmd_figs(args):
             ax.legend(fontsize=7)
         axs[0].set_title("E rate; dotted: SSN's ISN threshold crossing")
         axs[1].set_title("paradoxical effect: nu_I falls as mu_I grows")
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, "ekelmans_isn.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "ekelmans_isn.png")
         summary["isn"] = sp
 
     # Fig. 4A/B: hysteresis loops.
@@ -668,9 +663,7 @@ def cmd_figs(args):
             ax.set_xlim(-2, 10)
             ax.legend(fontsize=7)
         fig.suptitle("Fig. 4A/B: bistability, up-then-down ramps (0.5 s means)")
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig4ab.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "ekelmans_fig4ab.png")
         summary["fig4ab"] = s4
 
     # Fig. 4C/D: persistent activity after a kick at mu = 0.
@@ -699,9 +692,7 @@ def cmd_figs(args):
                         label=f"{p}: median {np.median(cv):.2f}")
         axs[1].set_xlabel("CV of ISI (whole run, up state 75% of it)")
         axs[1].legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig4cd.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "ekelmans_fig4cd.png")
         summary["fig4cd"] = {"windows": {p: w[p]["windows"] for p in ("E", "I")}, "bf_up_from_rates": bf,
                              "bf_sampled_whole_run": {p: w[p].get("balance_factor_mean") for p in ("E", "I")}}
 
@@ -736,9 +727,7 @@ def cmd_figs(args):
             ax.legend(fontsize=7)
         axs[0].set_title("Fig. 6A: supersaturating network against N")
         axs[1].set_title("Fig. 6B: the E peak shrinks with N (no balanced limit)")
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, "ekelmans_fig6.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "ekelmans_fig6.png")
         summary["fig6"] = s6
 
     # Fig. 5: regime maps (simulated cells over the SSN's map).
@@ -799,9 +788,7 @@ def cmd_figs(args):
         ax.set_title(f"Fig. 5{'A' if net == 'bistable' else 'B'}: {net} network; background SSN, dots LIF"
                      f" ({agree}/{len(cells)} agree; red rings: disagree)", fontsize=8)
         ax.legend(fontsize=6, loc="upper left", framealpha=0.8)
-        fig.tight_layout()
-        fig.savefig(os.path.join(FIG_DIR, f"ekelmans_fig5_{net}.png"), dpi=110)
-        plt.close(fig)
+        save(fig, f"ekelmans_fig5_{net}.png")
         s5[net] = {"agree": agree, "cells": len(cells), "rows": rows}
     if s5:
         summary["fig5"] = s5
