@@ -381,6 +381,11 @@ Test(connect, ordered_delays_layout)
     cr_expect_eq(net.proj[2].max_delay, 39);
     cr_expect(net.dfrac_any);
     cr_expect_eq(net.ring_slots, 41, "the longest arrival, 39 + 1 steps after its spike, needs 41 slots");
+    /* the memory estimate's ring (cob_proj_spec_ring_slots, no build) is the build's: projection
+     * 4's arrivals reach 20 + 1 steps, so 22 slots, one more than round(1.02 / 0.05) + 1 */
+    for (int p = 0; p < c.n_projs; ++p)
+        cr_expect_eq(cob_proj_spec_ring_slots(&c, p), cob_proj_max_arrival(&net.proj[p]) + 1, "projection %d", p);
+    cr_expect_eq(cob_proj_spec_ring_slots(&c, 4), 22);
     cob_net_free(&net);
     /* the grid step keeps whole-step delays */
     c.run.integrator = COB_INTEGRATOR_GRID;
@@ -389,6 +394,8 @@ Test(connect, ordered_delays_layout)
     cr_expect_eq(net.proj[0].min_delay, 1);
     cr_expect_eq(net.proj[0].max_delay, 20);
     cr_expect(!net.dfrac_any);
+    for (int p = 0; p < c.n_projs; ++p)
+        cr_expect_eq(cob_proj_spec_ring_slots(&c, p), cob_proj_max_arrival(&net.proj[p]) + 1, "grid, projection %d", p);
     cob_net_free(&net);
 }
 

@@ -5,6 +5,7 @@
  * host/net/cuda_mem.c. */
 #include <math.h>
 #include "cobalt/estimate.h"
+#include "cobalt/net.h"
 #include "stats/stats_acc.h"
 #include "stats/stats_fields.h"
 
@@ -48,7 +49,7 @@ int64_t cob_config_memory_estimate(const cob_config *c)
     int p, pop;
     for (p = 0; p < c->n_projs; ++p) {
         const cob_proj_spec *ps = &c->projs[p];
-        int64_t tr, b = proj_bytes(c, ps, &tr), d = llround(ps->delay_max_ms / c->run.dt_ms) + 1;
+        int64_t tr, b = proj_bytes(c, ps, &tr), d = cob_proj_spec_ring_slots(c, p);
         bytes += b;
         if (tr > peak_transient)
             peak_transient = tr;

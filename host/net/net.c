@@ -79,6 +79,14 @@ static void delay_layout(cob_proj *pr, const cob_proj_spec *ps, const cob_config
     }
 }
 
+int32_t cob_proj_spec_ring_slots(const cob_config *c, int p)
+{
+    cob_proj pr;
+    memset(&pr, 0, sizeof pr);
+    delay_layout(&pr, &c->projs[p], c, p);
+    return cob_proj_max_arrival(&pr) + 1;
+}
+
 /* Channel of (post, receptor, weight), E channels first (the order of the jumps in a step). */
 static void assign_channels(cob_net *net, const cob_config *c, int *proj_channel)
 {

@@ -76,6 +76,10 @@ static inline int32_t cob_proj_max_arrival(const cob_proj *pr)
     return (int32_t)pr->max_delay + (pr->dfrac_mode != COB_DFRAC_NONE);
 }
 
+/* Ring slots projection p of config c needs (its largest arrival step + 1), from the delay layout
+ * the build uses: the memory estimate counts the ring without building the network. */
+int32_t cob_proj_spec_ring_slots(const cob_config *c, int p);
+
 /* Build the network of config c on the host (the same draws the CUDA builder makes).
  * On error nothing is left allocated in net. */
 cob_status cob_net_build(cob_net *net, const cob_config *c, cob_err *err);
