@@ -386,13 +386,6 @@ def theory_scan(cfg, lo, hi, n, sets=(), ratio=None, scan=None):
     return rows
 
 
-def theory_text(cfg, sets=()):
-    args = [_cobalt(), "theory", cfg]
-    for s in sets:
-        args += ["--set", s]
-    return subprocess.run(args, capture_output=True, text=True).stdout
-
-
 def load(path):
     """Population rate series and summary of one run: {pop: {t_s, rate}} plus the JSON summary."""
     import h5py
