@@ -332,3 +332,50 @@ Test(poisson, independent_input_rate)
                  expect);
     cob_stats_free(&st);
 }
+
+/* The CPU backend's table search (cob_poisson_cdf_draw) against the loop it replaces
+ * (cob_poisson_invert): equality, not closeness, for every uniform a draw can see near each
+ * partial sum, at the grid of the 32-bit words (both ends included) and at random words, for
+ * means from 1e-6 to the chunk limit (the per-step means of 1-1000 inputs at 0.1-1000 Hz). A
+ * single differing draw would break the bit-identity with the CUDA backend, which loops. */
+Test(poisson, cdf_table_equals_inversion)
+{
+    static const double lambdas[] = {1e-6, 1e-3, 0.02, 0.5, 1.0, 2.0, 2.5, 7.3, 20.0, 63.9, COB_POISSON_CHUNK};
+    size_t li;
+    for (li = 0; li < sizeof lambdas / sizeof lambdas[0]; ++li) {
+        uint32_t nc;
+        double chunk, e;
+        cob_poisson_chunks(lambdas[li], &nc, &chunk, &e);
+        cr_assert_eq(nc, 1);
+        int32_t m = cob_poisson_cdf_terms(chunk, e);
+        double *f = malloc((size_t)m * sizeof *f);
+        uint32_t guide[COB_POISSON_GUIDE + 1];
+        cr_assert(m > 0 && f);
+        cob_poisson_cdf_fill(chunk, e, m, f, guide);
+        uint64_t checked = 0;
+        /* the words on both sides of every partial sum, and the extreme words */
+        for (int32_t k = 0; k < m; ++k) {
+            int64_t w0 = (int64_t)(f[k] * 4294967296.0) - 1;
+            for (int64_t w = w0 - 2; w <= w0 + 2; ++w) {
+                if (w < 0 || w > 0xFFFFFFFFll)
+                    continue;
+                double u = cob_poisson_u((uint32_t)w);
+                cr_assert_eq(cob_poisson_cdf_draw(u, f, m, guide), cob_poisson_invert(u, chunk, e),
+                             "lambda %g, word %lld", chunk, (long long)w);
+                ++checked;
+            }
+        }
+        for (uint64_t w = 0; w < 4096; ++w) {
+            double u0 = cob_poisson_u((uint32_t)w), u1 = cob_poisson_u((uint32_t)(0xFFFFFFFFu - w));
+            cr_assert_eq(cob_poisson_cdf_draw(u0, f, m, guide), cob_poisson_invert(u0, chunk, e));
+            cr_assert_eq(cob_poisson_cdf_draw(u1, f, m, guide), cob_poisson_invert(u1, chunk, e));
+        }
+        for (uint32_t i = 0; i < 200000; ++i) {
+            cob_u32x4 b = cob_philox(7, 1, i, li);
+            double u = cob_poisson_u(b.v[0]);
+            cr_assert_eq(cob_poisson_cdf_draw(u, f, m, guide), cob_poisson_invert(u, chunk, e));
+        }
+        cr_assert(checked > 0);
+        free(f);
+    }
+}

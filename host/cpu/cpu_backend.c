@@ -96,6 +96,56 @@ static cob_status init_sources(cob_cpu *s, cob_err *err)
     return COB_OK;
 }
 
+/* Most distinct one-chunk in-degrees of a projection that get inversion tables (each about
+ * 1 KB of guide plus 8 bytes per term); beyond, the draws use the loop (same values). */
+#define COB_PTAB_MAX 1024
+
+/* Independent projections: the Philox-word cache, and the inversion tables of a constant rate
+ * for every one-chunk in-degree present. */
+static cob_status init_indep(cob_cpu *s, cob_err *err)
+{
+    int p;
+    for (p = 0; p < s->net->n_projs; ++p) {
+        const cob_proj *pr = &s->net->proj[p];
+        const cob_plan_proj *in = &s->plan->proj[p];
+        cob_indep *ix = &s->indep[p];
+        int64_t i, n_tab = 0;
+        int32_t k;
+        if (!pr->independent)
+            continue;
+        if (!(ix->w = malloc((size_t)(pr->n_post ? pr->n_post : 1) * 4 * sizeof *ix->w)))
+            goto nomem;
+        if (in->sched)
+            continue;
+        if (!(ix->tab = calloc((size_t)in->k_max + 1, sizeof *ix->tab)))
+            goto nomem;
+        for (i = 0; i < pr->n_post; ++i) {
+            cob_ptab *tb;
+            int32_t m;
+            k = pr->indegree[i];
+            if (ix->tab[k] || in->n_chunks[k] != 1)
+                continue;
+            if (++n_tab > COB_PTAB_MAX) { /* too varied: the loop for all (the same values) */
+                for (k = 0; k <= in->k_max; ++k) free(ix->tab[k]);
+                free(ix->tab);
+                ix->tab = NULL;
+                break;
+            }
+            m = cob_poisson_cdf_terms(in->lambda_chunk[k], in->exp_neg[k]);
+            if (!(tb = malloc(sizeof *tb + (size_t)m * sizeof tb->f[0])))
+                goto nomem;
+            tb->m = m;
+            cob_poisson_cdf_fill(in->lambda_chunk[k], in->exp_neg[k], m, tb->f, tb->guide);
+            ix->tab[k] = tb;
+        }
+    }
+    if (!(s->indep_blk = malloc((size_t)s->n_thr * 8 * sizeof *s->indep_blk)))
+        goto nomem;
+    return COB_OK;
+nomem:
+    return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for the independent Poisson inputs' draw tables");
+}
+
 static void cpu_destroy(void *impl)
 {
     cob_cpu *s = impl;
@@ -114,6 +164,13 @@ static void cpu_destroy(void *impl)
         free(s->pool[i].next);
         free(s->pool[i].n_draws);
     }
+    for (i = 0; i < s->net->n_projs; ++i) {
+        if (s->indep[i].tab)
+            for (int32_t k = 0; k <= s->plan->proj[i].k_max; ++k) free(s->indep[i].tab[k]);
+        free(s->indep[i].tab);
+        free(s->indep[i].w);
+    }
+    free(s->indep_blk);
     free(s->overflow_per_thread);
     free(s->events_per_thread);
     free(s->share);
@@ -153,6 +210,8 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_plan *plan
         st = cob_acc_init(&s->acc, net, plan, err);
     if (st == COB_OK)
         st = init_sources(s, err);
+    if (st == COB_OK)
+        st = init_indep(s, err);
     if (st != COB_OK) {
         cpu_destroy(s);
         return st;

@@ -11,6 +11,7 @@
 #include "cobalt/sim.h"
 #include "cobalt/plan.h"
 #include "cobalt/hd/models.h"
+#include "cobalt/hd/poisson.h"
 #include "stats/stats_acc.h"
 
 /* A pool of Poisson sources (input mode pool): the next spike step of each source and the
@@ -25,6 +26,22 @@ typedef struct {
     uint32_t *cell; /* input cells of the events arriving in this slot */
     int64_t n, cap;
 } cob_bucket;
+
+/* The inversion table of one constant Poisson mean (hd/poisson.h, cob_poisson_cdf_*). */
+typedef struct {
+    int32_t m;
+    uint32_t guide[COB_POISSON_GUIDE + 1];
+    double f[]; /* m partial sums */
+} cob_ptab;
+
+/* An independent Poisson projection's draw state: the words of the current Philox block of
+ * every target (one block serves four steps, hd/poisson.h), and for a constant rate the
+ * inversion table of every one-chunk in-degree (NULL: drawn by the loop). Both are derived
+ * from (seed, step) and the plan, so a checkpoint does not store them. */
+typedef struct {
+    uint32_t *w;    /* [n_post][4], NULL for a stored projection */
+    cob_ptab **tab; /* [k_max + 1], NULL when the rate is scheduled or the in-degrees too varied */
+} cob_indep;
 
 /* What one thread found in its share of a step's neuron updates. */
 typedef struct {
@@ -53,6 +70,8 @@ typedef struct {
     uint64_t *vhist;               /* [n_thr][n_pops][v_bins + 2]: per-thread voltage histograms */
     uint64_t *overflow_per_thread; /* padded: index tid * 8 (ring), tid * 8 + 1 (merged spikes) */
     uint64_t *events_per_thread;   /* synaptic events delivered, padded like overflow */
+    cob_indep indep[COB_MAX_PROJS];
+    int64_t *indep_blk; /* padded [tid * 8]: Philox block (t / 4) the thread's targets hold, -1 none */
     cob_acc acc;
 } cob_cpu;
 

@@ -78,14 +78,27 @@ static inline void ring_add(uint16_t *cell, uint32_t k, uint64_t *overflow)
     *cell = (uint16_t)v;
 }
 
-/* Independent Poisson counts of this step for the calling thread's targets, into its buffer. */
-static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint64_t *ovf)
+/* The words of Philox block t / 4 of targets [lo, hi) (fill), or nothing; word t % 4 is step t's
+ * uniform of a one-chunk draw (cob_poisson_step). */
+static inline void indep_words(uint64_t seed, uint32_t stream, uint32_t *w, int64_t i, int64_t t)
+{
+    cob_u32x4 b = cob_philox(seed, stream, (uint32_t)i, (uint64_t)t >> 2);
+    memcpy(w + 4 * i, b.v, sizeof b.v);
+}
+
+/* Independent Poisson counts of this step for the calling thread's targets, into its buffer.
+ * The same values as cob_poisson_step: a one-chunk draw takes its word from the cached block
+ * (refilled when fill says the thread's block is stale) and, at a constant rate, searches the
+ * in-degree's inversion table instead of looping. */
+static void step_independent(cob_cpu *s, int p, int64_t t, int fill, uint16_t *inbuf, uint64_t *ovf)
 {
     const cob_net *net = s->net;
     const cob_proj *pr = &net->proj[p];
     const cob_plan_proj *in = &s->plan->proj[p];
+    const cob_indep *ix = &s->indep[p];
     uint16_t *cells = inbuf + (int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post];
-    uint32_t stream = in->stream;
+    const uint32_t stream = in->stream, q = (uint32_t)(t & 3);
+    uint32_t *restrict w = ix->w;
     int64_t lo, hi, i;
     thread_range(pr->n_post, &lo, &hi);
     if (in->sched) { /* a scheduled rate: lambda = K_i rate(t) dt, split once per distinct K_i in a row */
@@ -95,9 +108,14 @@ static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint
         double chunk = 0.0, e = 1.0;
         for (i = lo; i < hi; ++i) {
             uint32_t n;
+            if (fill)
+                indep_words(net->seed, stream, w, i, t);
             if (in->tune.shape != COB_TUNE_NONE) { /* tuned: each target its own mean (hd/tuning.h) */
-                n = cob_poisson_step_lambda(net->seed, stream, (uint32_t)i, (uint64_t)t,
-                                            cob_tuned_lambda(pr->indegree[i], lam, &in->tune, i));
+                uint32_t tnc;
+                double tchunk, te;
+                cob_poisson_split(cob_tuned_lambda(pr->indegree[i], lam, &in->tune, i), &tnc, &tchunk, &te);
+                n = tnc == 1 ? cob_poisson_invert(cob_poisson_u(w[4 * i + q]), tchunk, te)
+                             : cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, tnc, tchunk, te);
                 if (n)
                     ring_add(&cells[i], n, ovf);
                 continue;
@@ -106,16 +124,28 @@ static void step_independent(cob_cpu *s, int p, int64_t t, uint16_t *inbuf, uint
                 k_prev = pr->indegree[i];
                 cob_poisson_split((double)k_prev * lam, &nc, &chunk, &e);
             }
-            n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, nc, chunk, e);
+            n = nc == 1 ? cob_poisson_invert(cob_poisson_u(w[4 * i + q]), chunk, e)
+                        : cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, nc, chunk, e);
             if (n)
                 ring_add(&cells[i], n, ovf);
         }
         return;
     }
     for (i = lo; i < hi; ++i) {
-        int32_t k = pr->indegree[i];
-        uint32_t n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, in->n_chunks[k], in->lambda_chunk[k],
-                                      in->exp_neg[k]);
+        const int32_t k = pr->indegree[i];
+        const uint32_t nc = in->n_chunks[k];
+        uint32_t n;
+        if (nc == 1) {
+            const cob_ptab *tb = ix->tab ? ix->tab[k] : NULL;
+            double u;
+            if (fill)
+                indep_words(net->seed, stream, w, i, t);
+            u = cob_poisson_u(w[4 * i + q]);
+            n = tb ? cob_poisson_cdf_draw(u, tb->f, tb->m, tb->guide)
+                   : cob_poisson_invert(u, in->lambda_chunk[k], in->exp_neg[k]);
+        } else {
+            n = cob_poisson_step(net->seed, stream, (uint32_t)i, (uint64_t)t, nc, in->lambda_chunk[k], in->exp_neg[k]);
+        }
         if (n)
             ring_add(&cells[i], n, ovf);
     }
@@ -142,9 +172,11 @@ static void step_inputs(cob_cpu *s, int64_t t)
     int tid = thread_id(), p, k;
     uint16_t *inbuf = s->inbuf + tid * s->inbuf_cells;
     uint64_t ovf = 0;
+    const int fill = s->indep_blk[tid * 8] != (t >> 2);
     for (p = 0; p < s->net->n_projs; ++p)
         if (s->net->proj[p].independent)
-            step_independent(s, p, t, inbuf, &ovf);
+            step_independent(s, p, t, fill, inbuf, &ovf);
+    s->indep_blk[tid * 8] = t >> 2;
     /* every bucket set is drained even if the team is smaller than n_thr (OMP_DYNAMIC) */
     for (k = tid; k < s->n_thr; k += team_size())
         arrive(s, &s->bkt[k * s->net->ring_slots + slot], s->inbuf + k * s->inbuf_cells, &ovf);
@@ -489,6 +521,8 @@ static void step_serial(cob_cpu *s, const step_ctx *sc, int team)
  * arrivals need no barrier between them unless the team is smaller than n_thr. */
 void cob_cpu_steps(cob_cpu *s, int64_t n)
 {
+    int k0;
+    for (k0 = 0; k0 < s->n_thr; ++k0) s->indep_blk[k0 * 8] = -1; /* the team's shares may differ from the last */
 #pragma omp parallel num_threads(s->n_thr)
     {
         int team = team_size();

@@ -35,6 +35,62 @@ COB_INLINE uint32_t cob_poisson_invert(double u, double lambda_chunk, double exp
     return k;
 }
 
+/* cob_poisson_invert from a table (the CPU backend's fast path for a constant mean): the
+ * inversion's partial sums f_k depend only on (lambda_chunk, exp_neg), so they are computed
+ * once, by the same operations in the same order, and a draw searches them. The loop returns
+ * the first k with u <= f_k, or m, the first k >= 1 whose term p_k underflowed to 0 (or the
+ * 100000 cap): the table holds f_0 .. f_{m-1} and the search stops at m, so every draw gives
+ * the loop's value bit for bit (tests/test_poisson.c checks it over u and lambda). A guide of
+ * COB_POISSON_GUIDE + 1 entries (guide[g] = first k with f_k >= g / COB_POISSON_GUIDE, a power
+ * of two, so u * COB_POISSON_GUIDE is exact) starts the search near the answer. */
+#define COB_POISSON_GUIDE 256
+
+/* m for (lambda_chunk, exp_neg): the number of partial sums the table holds. */
+COB_INLINE int32_t cob_poisson_cdf_terms(double lambda_chunk, double exp_neg)
+{
+    double p = exp_neg;
+    uint32_t k = 0;
+    while (k < 100000u) {
+        k += 1;
+        p *= lambda_chunk / (double)k;
+        if (p == 0.0)
+            break;
+    }
+    return (int32_t)k;
+}
+
+/* Fill f[0 .. m-1] (m from cob_poisson_cdf_terms) and guide[0 .. COB_POISSON_GUIDE]. */
+COB_INLINE void cob_poisson_cdf_fill(double lambda_chunk, double exp_neg, int32_t m, double *f, uint32_t *guide)
+{
+    double p = exp_neg, s = exp_neg;
+    int32_t k, g, j = 0;
+    f[0] = s;
+    for (k = 1; k < m; ++k) {
+        p *= lambda_chunk / (double)k;
+        s += p;
+        f[k] = s;
+    }
+    for (g = 0; g <= COB_POISSON_GUIDE; ++g) {
+        const double x = (double)g / (double)COB_POISSON_GUIDE;
+        while (j < m && f[j] < x) ++j;
+        guide[g] = (uint32_t)j;
+    }
+}
+
+/* The draw for u in (0, 1]: equal to cob_poisson_invert(u, lambda_chunk, exp_neg). */
+COB_INLINE uint32_t cob_poisson_cdf_draw(double u, const double *f, int32_t m, const uint32_t *guide)
+{
+    uint32_t k = guide[(int32_t)(u * (double)COB_POISSON_GUIDE)];
+    while ((int32_t)k < m && u > f[k]) ++k;
+    return k;
+}
+
+/* The uniform of a one-chunk draw at step t from its Philox block (t / 4): word t % 4. */
+COB_INLINE double cob_poisson_u(uint32_t word)
+{
+    return ((double)word + 1.0) * (1.0 / 4294967296.0);
+}
+
 /* Poisson(lambda) count of step t for lane (seed, stream, index); lambda = n_chunks * lambda_chunk.
  * One chunk: the 32-bit word t % 4 of Philox block t / 4 (one block serves four steps).
  * Several chunks: one block per chunk at sub-counter 2^62 | t << 8 | chunk (n_chunks <= 256). */
@@ -46,8 +102,7 @@ COB_INLINE uint32_t cob_poisson_step(uint64_t seed, uint32_t stream, uint32_t in
         return 0;
     if (n_chunks == 1) {
         cob_u32x4 w = cob_philox(seed, stream, index, t >> 2);
-        double u = ((double)w.v[t & 3u] + 1.0) * (1.0 / 4294967296.0);
-        return cob_poisson_invert(u, lambda_chunk, exp_neg);
+        return cob_poisson_invert(cob_poisson_u(w.v[t & 3u]), lambda_chunk, exp_neg);
     }
     for (c = 0; c < n_chunks; ++c) {
         cob_u32x4 w = cob_philox(seed, stream, index, (1ull << 62) | (t << 8) | c);
