@@ -262,6 +262,7 @@ static int cmd_run(int argc, char **argv)
         return 1;
     }
     memset(&opt, 0, sizeof opt);
+    opt.threads = COB_THREADS_AUTO;
     if (!cob__cli_backend(a.backend, &opt.backend))
         return 1;
     st = cob_config_load(&c, a.config, a.sets, a.n_sets, &err);

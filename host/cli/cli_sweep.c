@@ -160,6 +160,7 @@ static cob_status run_points(const cob_sweep *sw, const sweep_args *a, cob_backe
     memset(&opt, 0, sizeof opt);
     memset(&meta, 0, sizeof meta);
     opt.backend = backend;
+    opt.threads = COB_THREADS_AUTO;
     cob__cli_hostname(host, sizeof host);
     meta.commit = COBALT_COMMIT;
     meta.version = COBALT_VERSION;

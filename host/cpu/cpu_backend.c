@@ -14,15 +14,54 @@
 #include "cpu/cpu_backend.h"
 #include "cobalt/hd/poisson.h"
 
-/* Threads used by every parallel region of a run (capped at 256). */
-static int n_threads(void)
+/* Below this much work per step (neurons + stored synapses / 1000, about the events of a step
+ * at 10 Hz and dt = 0.1 ms) a run without OMP_NUM_THREADS takes one thread: a barrier costs about
+ * a microsecond on idle cores and far more on shared ones, more than splitting saves. */
+#define COB_CPU_SERIAL_WORK 2048
+
+/* Threads used by every parallel region of a run (capped at 256), from the run's request
+ * (cob_sim_options.threads): a number, OpenMP's (0), or automatic: OpenMP's when OMP_NUM_THREADS
+ * is set, else one for a network too small to pay for barriers. */
+static int n_threads(const cob_net *net, int request)
 {
 #ifdef _OPENMP
-    int n = omp_get_max_threads();
+    int n = request > 0 ? request : omp_get_max_threads(), p;
+    const char *env = getenv("OMP_NUM_THREADS");
+    if (request == COB_THREADS_AUTO && !(env && *env)) {
+        double work = (double)net->n_neurons;
+        for (p = 0; p < net->n_projs; ++p) work += (double)net->proj[p].n_syn / 1000.0;
+        if (work < COB_CPU_SERIAL_WORK)
+            n = 1;
+    }
+    omp_set_dynamic(0); /* the team is the size asked for: every bucket set has its emitter */
     return n > 256 ? 256 : n;
 #else
+    (void)net;
+    (void)request;
     return 1;
 #endif
+}
+
+/* Steps per chunk (cpu_step.c): the shortest arrival offset of any stored projection (at least
+ * one step), at most COB_CPU_CHUNK_MAX, and fewer when the 2 x chunk sets of input buffers and
+ * spike lists would pass COB_CPU_CHUNK_BYTES. */
+#define COB_CPU_CHUNK_MAX 16
+#define COB_CPU_CHUNK_BYTES (64ll << 20)
+
+static int chunk_steps(const cob_net *net, int n_thr, int64_t inbuf_cells)
+{
+    int64_t c = COB_CPU_CHUNK_MAX, per_set = (int64_t)n_thr * inbuf_cells * 2, sizes = 0;
+    int p, pop;
+    for (p = 0; p < net->n_projs; ++p) {
+        const cob_proj *pr = &net->proj[p];
+        int64_t d = pr->min_delay < 1 ? 1 : pr->min_delay;
+        if (!pr->independent && pr->n_syn > 0 && d < c)
+            c = d;
+    }
+    for (pop = 0; pop < net->n_pops; ++pop) sizes += net->pop_size[pop];
+    per_set += sizes * 5; /* int32 spike and uint8 offset per neuron or source */
+    while (c > 1 && 2 * c * per_set > COB_CPU_CHUNK_BYTES) --c;
+    return (int)c;
 }
 
 static cob_status alloc_state(cob_cpu *s, cob_err *err)
@@ -38,15 +77,19 @@ static cob_status alloc_state(cob_cpu *s, cob_err *err)
     for (k = 0; k < net->n_state_i32; ++k)
         if (!(s->state.i[k] = calloc(n, sizeof *s->state.i[k])))
             goto nomem;
-    s->inbuf = calloc((size_t)(s->n_thr * s->inbuf_cells), sizeof *s->inbuf);
+    s->inbuf = calloc((size_t)s->n_thr * (size_t)s->n_sets * (size_t)s->inbuf_cells, sizeof *s->inbuf);
     s->bkt = calloc((size_t)s->n_thr * (size_t)net->ring_slots, sizeof *s->bkt);
-    if (!s->inbuf || !s->bkt)
+    s->blk_n = calloc((size_t)s->n_sets * (size_t)s->n_thr * COB_MAX_POPS, sizeof *s->blk_n);
+    s->spin = calloc((size_t)s->n_thr, sizeof *s->spin);
+    if (!s->inbuf || !s->bkt || !s->blk_n || !s->spin)
         goto nomem;
+    for (k = 0; k < s->n_thr; ++k) s->spin[k].spin = COB_BARRIER_SPIN_MAX / 16;
     for (pop = 0; pop < net->n_pops; ++pop) {
-        s->spk[pop] = malloc((size_t)(s->net->pop_size[pop] ? s->net->pop_size[pop] : 1) * sizeof *s->spk[pop]);
+        size_t m = (size_t)s->n_sets * (size_t)(s->net->pop_size[pop] ? s->net->pop_size[pop] : 1);
+        s->spk[pop] = malloc(m * sizeof *s->spk[pop]);
         if (!s->spk[pop])
             goto nomem;
-        if (net->dfrac_any && !(s->spk_tick[pop] = malloc((size_t)(s->net->pop_size[pop] ? s->net->pop_size[pop] : 1))))
+        if (net->dfrac_any && !(s->spk_tick[pop] = malloc(m)))
             goto nomem;
     }
     return COB_OK;
@@ -155,6 +198,8 @@ static void cpu_destroy(void *impl)
     for (i = 0; i < COB_STATE_F_MAX; ++i) free(s->state.f[i]);
     for (i = 0; i < COB_STATE_I_MAX; ++i) free(s->state.i[i]);
     free(s->inbuf);
+    free(s->blk_n);
+    free(s->spin);
     if (s->bkt)
         for (i = 0; i < s->n_thr * s->net->ring_slots; ++i) free(s->bkt[i].cell);
     free(s->bkt);
@@ -188,8 +233,10 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_plan *plan
         return cob_err_set(err, COB_ERR_NOMEM, "out of host memory");
     s->net = net;
     s->plan = plan;
-    s->n_thr = n_threads();
+    s->n_thr = n_threads(net, plan->threads);
     s->inbuf_cells = (int64_t)(net->n_channels_max ? net->n_channels_max : 1) * (net->n_neurons ? net->n_neurons : 1);
+    s->chunk = chunk_steps(net, s->n_thr, s->inbuf_cells);
+    s->n_sets = 2 * s->chunk;
     if (s->inbuf_cells > (int64_t)UINT32_MAX) {
         free(s);
         return cob_err_set(err, COB_ERR_INVALID,
@@ -268,8 +315,15 @@ static cob_status cpu_read(void *impl, cob_stats *out, cob_err *err)
     return st;
 }
 
-static const cob_backend_ops cpu_ops = {"cpu",       cpu_init, cpu_run, cpu_poll,     cpu_read,
-                                        cpu_destroy, 0,        NULL,    cob_cpu_save, cob_cpu_load};
+static void cpu_timing(void *impl, cob_sim_timing *t)
+{
+    const cob_cpu *s = impl;
+    t->threads = s->n_thr;
+    t->chunk_steps = s->chunk;
+}
+
+static const cob_backend_ops cpu_ops = {"cpu",       cpu_init, cpu_run,    cpu_poll,     cpu_read,
+                                        cpu_destroy, 0,        cpu_timing, cob_cpu_save, cob_cpu_load};
 
 const cob_backend_ops *cob_cpu_backend(void)
 {

@@ -13,6 +13,7 @@
 #include "cobalt/hd/models.h"
 #include "cobalt/hd/poisson.h"
 #include "stats/stats_acc.h"
+#include "cpu/cpu_barrier.h"
 
 /* A pool of Poisson sources (input mode pool): the next spike step of each source and the
  * Philox blocks it has used; probability and gap table come from the plan. */
@@ -43,9 +44,9 @@ typedef struct {
     cob_ptab **tab; /* [k_max + 1], NULL when the rate is scheduled or the in-degrees too varied */
 } cob_indep;
 
-/* What one thread found in its share of a step's neuron updates. */
+/* A thread's input counts per population and channel over the measured steps, folded into the
+ * statistics at the end of each cob_cpu_steps. */
 typedef struct {
-    int64_t start[COB_MAX_POPS], found[COB_MAX_POPS];
     uint64_t chan[COB_MAX_POPS][COB_MAX_CHANNELS];
     char pad[64];
 } cob_share;
@@ -55,15 +56,21 @@ typedef struct {
     const cob_plan *plan;
     int64_t t; /* steps done */
     int n_thr;
-    cob_state_arrays state;          /* neuron state, one array per variable (net->n_state_f32/_i32) */
-    int bad_model;                   /* population + 1 whose model the step does not know (0: none) */
-    uint16_t *inbuf;                 /* [n_thr][inbuf_cells] */
+    cob_state_arrays state; /* neuron state, one array per variable (net->n_state_f32/_i32) */
+    int bad_model;          /* population + 1 whose model the step does not know (0: none) */
+    /* Steps run in chunks of `chunk` steps (at most the shortest delay, so no spike of a chunk
+     * arrives inside it) with one barrier per chunk; a step's input counts and spikes live in set
+     * (chunk parity) * chunk + (step within the chunk) of n_sets = 2 * chunk (cpu_step.c). */
+    int chunk, n_sets;
+    uint16_t *inbuf;                 /* [n_thr][n_sets][inbuf_cells] */
     int64_t inbuf_cells;             /* n_channels_max * n_neurons */
     cob_bucket *bkt;                 /* [n_thr][ring_slots] */
     int bkt_failed;                  /* a bucket could not grow */
-    int32_t *spk[COB_MAX_POPS];      /* this step's spikes (local indices, ascending) */
+    int32_t *spk[COB_MAX_POPS];      /* [n_sets][pop_size]: each thread's spikes at its share's start, ascending */
     uint8_t *spk_tick[COB_MAX_POPS]; /* their offsets in 1/256 step (net->dfrac_any only, else NULL) */
-    int64_t n_spk[COB_MAX_POPS];
+    int64_t *blk_n;                  /* [n_sets][n_thr][COB_MAX_POPS]: spikes in each thread's block */
+    cob_barrier bar;
+    cob_barrier_spin *spin; /* [n_thr] */
     uint64_t poll_count[COB_MAX_POPS];
     cob_pool pool[COB_MAX_POPS];
     cob_share *share;              /* [n_thr] */

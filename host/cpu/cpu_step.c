@@ -42,15 +42,17 @@ static int thread_id(void)
 #endif
 }
 
-static void step_sources(cob_cpu *s, int pop, int64_t t)
+/* Pool sources [lo, hi) of population pop at step t: their spikes (and offsets) to spk/tick,
+ * returns how many. Each source's state is its own, so any split over threads gives the same. */
+static int64_t step_sources(cob_cpu *s, int pop, int64_t t, int64_t lo, int64_t hi, int32_t *spk, uint8_t *tick)
 {
     cob_pool *pl = &s->pool[pop];
     const cob_plan_pop *pp = &s->plan->pop[pop];
     const uint32_t stream = COB_STREAM(COB_STREAM_SOURCE, pop);
     const cob_rate_sched *rs = &pp->rate_sched;
     const float rate = rs->on ? cob_schedule_at(&rs->rate, t) : 0.0f;
-    int64_t j, n = pp->size, k = 0;
-    for (j = 0; j < n; ++j)
+    int64_t j, k = 0;
+    for (j = lo; j < hi; ++j)
         if (pl->next[j] == t) {
             if (rs->on &&
                 !cob_pool_keep(s->net->seed, pop, (uint32_t)j, t, rate, rs->rate_max, cob_tuning_gain(&rs->tune, j))) {
@@ -59,13 +61,13 @@ static void step_sources(cob_cpu *s, int pop, int64_t t)
                                             pp->gap_thr, pp->gap_len);
                 continue;
             }
-            if (s->spk_tick[pop])
-                s->spk_tick[pop][k] = (uint8_t)cob_pool_spike_tick(s->net->seed, pop, (uint32_t)j, t);
-            s->spk[pop][k++] = (int32_t)j;
+            if (tick)
+                tick[k] = (uint8_t)cob_pool_spike_tick(s->net->seed, pop, (uint32_t)j, t);
+            spk[k++] = (int32_t)j;
             pl->next[j] = cob_pool_next(s->net->seed, stream, (uint32_t)j, t, pp->p_step, &pl->n_draws[j], pp->gap_thr,
                                         pp->gap_len);
         }
-    s->n_spk[pop] = k;
+    return k;
 }
 
 static inline void ring_add(uint16_t *cell, uint32_t k, uint64_t *overflow)
@@ -165,30 +167,32 @@ static void arrive(cob_cpu *s, cob_bucket *b, uint16_t *inbuf, uint64_t *ovf)
     b->n = 0;
 }
 
-/* Phase 1 of a step, on the calling thread: independent input and the arrivals due now. */
-static void step_inputs(cob_cpu *s, int64_t t)
+typedef struct {
+    int64_t t, tm; /* step, and step within the measurement window */
+    int measuring, sample_v;
+    int32_t win;       /* protocol window of the step (measured steps only), -1 none */
+    int64_t win_start; /* its first step */
+    int set;           /* the step's input and spike set (cob_cpu.chunk) */
+} step_ctx;
+
+/* The inputs of step t, on the calling thread, into its buffer of the step's set: independent
+ * input for its share of each projection's targets and the arrivals of its bucket set (those it
+ * emitted itself; every set is drained even if the team is smaller than n_thr). */
+static void step_inputs(cob_cpu *s, int64_t t, int set, int team)
 {
-    int64_t slot = t % s->net->ring_slots;
+    const int64_t slot = t % s->net->ring_slots, stride = (int64_t)s->n_sets * s->inbuf_cells;
     int tid = thread_id(), p, k;
-    uint16_t *inbuf = s->inbuf + tid * s->inbuf_cells;
+    uint16_t *inbuf = s->inbuf + tid * stride + set * s->inbuf_cells;
     uint64_t ovf = 0;
     const int fill = s->indep_blk[tid * 8] != (t >> 2);
     for (p = 0; p < s->net->n_projs; ++p)
         if (s->net->proj[p].independent)
             step_independent(s, p, t, fill, inbuf, &ovf);
     s->indep_blk[tid * 8] = t >> 2;
-    /* every bucket set is drained even if the team is smaller than n_thr (OMP_DYNAMIC) */
-    for (k = tid; k < s->n_thr; k += team_size())
-        arrive(s, &s->bkt[k * s->net->ring_slots + slot], s->inbuf + k * s->inbuf_cells, &ovf);
+    for (k = tid; k < s->n_thr; k += team)
+        arrive(s, &s->bkt[k * s->net->ring_slots + slot], s->inbuf + k * stride + set * s->inbuf_cells, &ovf);
     s->overflow_per_thread[tid * 8] += ovf;
 }
-
-typedef struct {
-    int64_t t, tm; /* step, and step within the measurement window */
-    int measuring, sample_v;
-    int32_t win;       /* protocol window of the step (measured steps only), -1 none */
-    int64_t win_start; /* its first step */
-} step_ctx;
 
 /* Sum and clear the per-thread input counts of neuron i (local index; in0 points at the
  * population's first cell of thread 0's buffer), then cap them (cob_input_cap): the overflow
@@ -219,14 +223,14 @@ static inline __attribute__((always_inline)) int64_t update_loop(
 {
     const cob_neuron_prop prop = s->net->prop[pop];
     const cob_state_arrays sa = s->state;
-    const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->inbuf_cells;
+    const int64_t off = s->net->pop_offset[pop], N = s->net->n_neurons, thr_stride = s->n_sets * s->inbuf_cells;
     const uint64_t seed = s->net->seed;
     const cob_noise *nz = &s->plan->pop[pop].noise;
     float nz_a = 0.0f, nz_b = 0.0f;
     const int measuring = sc->measuring;
-    uint16_t *restrict in0 = s->inbuf + off;
-    int32_t *restrict spk = s->spk[pop];
-    uint8_t *restrict spk_tick = s->spk_tick[pop];
+    uint16_t *restrict in0 = s->inbuf + sc->set * s->inbuf_cells + off;
+    int32_t *restrict spk = s->spk[pop] + sc->set * s->net->pop_size[pop];
+    uint8_t *restrict spk_tick = s->spk_tick[pop] ? s->spk_tick[pop] + sc->set * s->net->pop_size[pop] : NULL;
     const cob_acc_arrays acc = cob_acc_pop_arrays(&s->acc.pop[pop]);
     const cob_vhist_geom geom = {s->acc.v_min_mV, s->acc.v_inv_width, s->acc.v_bins};
     const int64_t vn = s->net->pop_size[pop] < s->acc.v_neurons ? s->net->pop_size[pop] : s->acc.v_neurons;
@@ -304,62 +308,72 @@ static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo,
     }
 }
 
-/* Phase 2, on the calling thread: its share of every neuron population. Spikes go to the
- * thread's block of spk[pop]; the counts per block are merged by merge_spikes. */
+static inline int64_t *blk_count(const cob_cpu *s, int set, int tid)
+{
+    return s->blk_n + ((int64_t)set * s->n_thr + tid) * COB_MAX_POPS;
+}
+
+/* The update of step sc->t on the calling thread: its share of every neuron population and of
+ * every active pool's sources, spikes into its block of the step's set (starting at the share's
+ * first index), then the trace samples of its neurons. */
 static void update_share(cob_cpu *s, const step_ctx *sc)
 {
-    int tid = thread_id(), pop;
+    int tid = thread_id(), pop, k;
     uint64_t ovf = 0, merged = 0;
+    int64_t *found = blk_count(s, sc->set, tid);
     for (pop = 0; pop < s->net->n_pops; ++pop) {
         int64_t lo, hi;
-        if (s->net->pop_offset[pop] < 0)
-            continue;
         thread_range(s->net->pop_size[pop], &lo, &hi);
-        s->share[tid].start[pop] = lo;
-        s->share[tid].found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf, &merged) - lo;
+        found[pop] = 0;
+        if (s->net->pop_offset[pop] >= 0) {
+            found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf, &merged) - lo;
+            if (sc->measuring && sc->tm % s->acc.trace_stride == 0)
+                for (k = 0; k < s->acc.trace_n; ++k)
+                    if (s->acc.trace_pop[k] == pop && s->acc.trace_neuron[k] >= lo && s->acc.trace_neuron[k] < hi)
+                        s->acc.trace_v[k * s->acc.trace_samples + sc->tm / s->acc.trace_stride] =
+                            s->state.f[0][s->net->pop_offset[pop] + s->acc.trace_neuron[k]];
+        } else if (s->pool[pop].active) {
+            const int64_t base = (int64_t)sc->set * s->net->pop_size[pop] + lo;
+            found[pop] = step_sources(s, pop, sc->t, lo, hi, s->spk[pop] + base,
+                                      s->spk_tick[pop] ? s->spk_tick[pop] + base : NULL);
+        }
     }
     s->overflow_per_thread[tid * 8] += ovf;
     s->overflow_per_thread[tid * 8 + 1] += merged;
 }
 
-/* Serial: make spk[pop] one ascending list and add the threads' input counts. */
-static void merge_spikes(cob_cpu *s, int pop, int team)
-{
-    int k, c;
-    s->n_spk[pop] = 0;
-    for (k = 0; k < team; ++k) {
-        cob_share *sh = &s->share[k];
-        if (sh->start[pop] != s->n_spk[pop]) {
-            memmove(s->spk[pop] + s->n_spk[pop], s->spk[pop] + sh->start[pop],
-                    (size_t)sh->found[pop] * sizeof(int32_t));
-            if (s->spk_tick[pop])
-                memmove(s->spk_tick[pop] + s->n_spk[pop], s->spk_tick[pop] + sh->start[pop], (size_t)sh->found[pop]);
-        }
-        s->n_spk[pop] += sh->found[pop];
-        for (c = 0; c < COB_MAX_CHANNELS; ++c) {
-            s->acc.pop[pop].chan_count[c] += sh->chan[pop][c];
-            sh->chan[pop][c] = 0;
-        }
-    }
-}
-
-/* Serial per-step bookkeeping: population-rate bin, raster, traces, poll counters. */
-static void step_records(cob_cpu *s, int pop, const step_ctx *sc)
+/* Serial per-step bookkeeping of a finished step (on thread 0, while the others run the next
+ * chunk): population-rate bin, protocol-window count, raster, poll counters. The thread blocks of
+ * a set, in thread order, are one ascending list. */
+static void step_records(cob_cpu *s, const step_ctx *sc, int team)
 {
     cob_acc *a = &s->acc;
-    int64_t k, off = s->net->pop_offset[pop];
-    s->poll_count[pop] += (uint64_t)s->n_spk[pop];
-    if (!sc->measuring)
-        return;
-    a->pop[pop].rate_ts[sc->tm / a->bin_steps] += (uint32_t)s->n_spk[pop];
-    if (sc->win >= 0)
-        a->pop[pop].win_spikes[sc->win] += (uint64_t)s->n_spk[pop];
-    for (k = 0; k < s->n_spk[pop] && s->spk[pop][k] < a->raster_neurons; ++k)
-        cob_acc_raster(a, sc->t, pop, s->spk[pop][k]);
-    if (sc->tm % a->trace_stride == 0)
-        for (k = 0; k < a->trace_n; ++k)
-            if (a->trace_pop[k] == pop)
-                a->trace_v[k * a->trace_samples + sc->tm / a->trace_stride] = s->state.f[0][off + a->trace_neuron[k]];
+    int pop, k;
+    for (pop = 0; pop < s->net->n_pops; ++pop) {
+        const int64_t size = s->net->pop_size[pop];
+        const int32_t *spk = s->spk[pop] + (int64_t)sc->set * size;
+        uint64_t n = 0;
+        int done = 0;
+        if (s->net->pop_offset[pop] < 0)
+            continue;
+        for (k = 0; k < team; ++k) n += (uint64_t)blk_count(s, sc->set, k)[pop];
+        s->poll_count[pop] += n;
+        if (!sc->measuring)
+            continue;
+        a->pop[pop].rate_ts[sc->tm / a->bin_steps] += (uint32_t)n;
+        if (sc->win >= 0)
+            a->pop[pop].win_spikes[sc->win] += n;
+        for (k = 0; k < team && !done; ++k) {
+            int64_t lo = size * k / team, m = blk_count(s, sc->set, k)[pop], j;
+            for (j = 0; j < m; ++j) {
+                if (spk[lo + j] >= a->raster_neurons) {
+                    done = 1;
+                    break;
+                }
+                cob_acc_raster(a, sc->t, pop, spk[lo + j]);
+            }
+        }
+    }
 }
 
 /* Room for m more events in every bucket of the set (one thread's ring_slots buckets), so the
@@ -387,29 +401,26 @@ static int buckets_reserve(cob_cpu *s, cob_bucket *bkt, int64_t m)
     return 1;
 }
 
-/* Events the calling thread will emit for projection p: the row lengths of spikes [k0, k1). */
-static int64_t emit_count(const cob_cpu *s, int p, int64_t k0, int64_t k1)
+/* Events the calling thread will emit for projection p: the row lengths of its spikes sp[0, n). */
+static int64_t emit_count(const cob_cpu *s, int p, const int32_t *sp, int64_t n)
 {
     const cob_proj *pr = &s->net->proj[p];
     int64_t k, m = 0;
-    for (k = k0; k < k1; ++k) {
-        int32_t j = s->spk[pr->pre][k];
-        m += pr->row_ptr[j + 1] - pr->row_ptr[j];
-    }
+    for (k = 0; k < n; ++k) m += pr->row_ptr[sp[k] + 1] - pr->row_ptr[sp[k]];
     return m;
 }
 
-/* Emit spikes [k0, k1) of projection p's presynaptic population at step t: each delay group
+/* Emit spikes sp[0, n) of projection p's presynaptic population at step t: each delay group
  * of each row appends its input cells to the bucket of its arrival slot (room reserved). */
-static void emit_proj(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_bucket *bkt)
+static void emit_proj(cob_cpu *s, int p, int64_t t, const int32_t *sp, int64_t n, cob_bucket *bkt)
 {
     const cob_net *net = s->net;
     const cob_proj *pr = &net->proj[p];
     const int64_t D = net->ring_slots, stride = pr->n_dgrp + 1, n_dgrp = pr->n_dgrp;
     const uint32_t base = (uint32_t)((int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post]);
     int64_t k, g;
-    for (k = k0; k < k1; ++k) {
-        int32_t j = s->spk[pr->pre][k];
+    for (k = 0; k < n; ++k) {
+        int32_t j = sp[k];
         const uint32_t *off = pr->dgrp_off + j * stride;
         const int32_t *tgt = pr->target + pr->row_ptr[j];
         int64_t slot = (t + pr->min_delay) % D;
@@ -425,8 +436,9 @@ static void emit_proj(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_
 }
 
 /* emit_proj for a projection with delay fractions (hd/connect.h): each arrival goes to the slot
- * cob_arrival_steps gives from the spike's offset and the synapse's fraction. */
-static void emit_proj_frac(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1, cob_bucket *bkt)
+ * cob_arrival_steps gives from the spike's offset (tick) and the synapse's fraction. */
+static void emit_proj_frac(cob_cpu *s, int p, int64_t t, const int32_t *sp, const uint8_t *tick, int64_t n,
+                           cob_bucket *bkt)
 {
     const cob_net *net = s->net;
     const cob_proj *pr = &net->proj[p];
@@ -435,9 +447,9 @@ static void emit_proj_frac(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1,
     const uint32_t key = pr->dfrac_key;
     const int hash = pr->dfrac_mode == COB_DFRAC_HASH;
     int64_t k, g;
-    for (k = k0; k < k1; ++k) {
-        int32_t j = s->spk[pr->pre][k];
-        const uint32_t s8 = s->spk_tick[pr->pre][k];
+    for (k = 0; k < n; ++k) {
+        int32_t j = sp[k];
+        const uint32_t s8 = tick[k];
         const uint32_t *off = pr->dgrp_off + j * stride;
         const int32_t *tgt = pr->target + pr->row_ptr[j];
         const uint32_t kj = cob_mix32(key ^ (uint32_t)j); /* cob_delay_frac's first round, once per row */
@@ -468,30 +480,39 @@ static void emit_proj_frac(cob_cpu *s, int p, int64_t t, int64_t k0, int64_t k1,
     }
 }
 
-/* Phase 4, on the calling thread: its share of each projection's spikes into its buckets. */
-static void emit_share(cob_cpu *s, int64_t t)
+/* The emission of step sc->t on the calling thread: the spikes of its own blocks (neurons it
+ * updated, sources it drew) into its own buckets, which only it drains. */
+static void emit_share(cob_cpu *s, const step_ctx *sc)
 {
     int tid = thread_id(), p;
     uint64_t events = 0;
     cob_bucket *bkt = s->bkt + tid * s->net->ring_slots;
+    const int64_t *found = blk_count(s, sc->set, tid);
     for (p = 0; p < s->net->n_projs; ++p) {
-        int64_t k0, k1, m;
-        if (s->net->proj[p].independent)
+        const cob_proj *pr = &s->net->proj[p];
+        const int64_t size = s->net->pop_size[pr->pre];
+        int64_t lo, hi, m, n;
+        const int32_t *sp;
+        const uint8_t *tk;
+        if (pr->independent)
             continue;
-        thread_range(s->n_spk[s->net->proj[p].pre], &k0, &k1);
-        m = emit_count(s, p, k0, k1);
+        thread_range(size, &lo, &hi);
+        n = found[pr->pre];
+        sp = s->spk[pr->pre] + (int64_t)sc->set * size + lo;
+        tk = s->spk_tick[pr->pre] ? s->spk_tick[pr->pre] + (int64_t)sc->set * size + lo : NULL;
+        m = emit_count(s, p, sp, n);
         if (m == 0 || !buckets_reserve(s, bkt, m))
             continue;
-        if (s->net->proj[p].dfrac_mode != COB_DFRAC_NONE)
-            emit_proj_frac(s, p, t, k0, k1, bkt);
+        if (pr->dfrac_mode != COB_DFRAC_NONE)
+            emit_proj_frac(s, p, sc->t, sp, tk, n, bkt);
         else
-            emit_proj(s, p, t, k0, k1, bkt);
+            emit_proj(s, p, sc->t, sp, n, bkt);
         events += (uint64_t)m;
     }
     s->events_per_thread[tid * 8] += events;
 }
 
-static void step_context(const cob_cpu *s, int64_t t, step_ctx *sc)
+static void step_context(const cob_cpu *s, int64_t t, int set, step_ctx *sc)
 {
     sc->t = t;
     sc->tm = t - s->acc.warmup_steps;
@@ -499,48 +520,74 @@ static void step_context(const cob_cpu *s, int64_t t, step_ctx *sc)
     sc->sample_v = sc->measuring && sc->tm % s->acc.v_stride == 0;
     sc->win = sc->measuring ? cob_window_of(&s->acc.windows, t) : -1;
     sc->win_start = sc->win >= 0 ? s->acc.windows.start[sc->win] : 0;
+    sc->set = set;
 }
 
-/* Serial part of a step, between the neuron updates and the emission. Pool sources are drawn
- * here: their spikes of step t are only read by the emission of step t. */
-static void step_serial(cob_cpu *s, const step_ctx *sc, int team)
+/* The records of chunk [t0, t0 + len) whose sets start at set0, on thread 0. */
+static void chunk_records(cob_cpu *s, int64_t t0, int64_t len, int set0, int team)
 {
-    int pop;
-    for (pop = 0; pop < s->net->n_pops; ++pop) {
-        if (s->net->pop_offset[pop] >= 0) {
-            merge_spikes(s, pop, team);
-            step_records(s, pop, sc);
-        } else if (s->pool[pop].active) {
-            step_sources(s, pop, sc->t);
-        }
+    int64_t j;
+    for (j = 0; j < len; ++j) {
+        step_ctx sc;
+        step_context(s, t0 + j, set0 + (int)j, &sc);
+        step_records(s, &sc, team);
     }
 }
 
-/* n steps in one parallel region: three barriers per step instead of a team per phase.
- * A thread drains at step t + 1 only the buckets it filled at step t, so emission and the next
- * arrivals need no barrier between them unless the team is smaller than n_thr. */
+/* n steps in one parallel region, in chunks of at most s->chunk steps (the shortest arrival
+ * offset, so every arrival of a chunk comes from a spike emitted before it) and one barrier per
+ * chunk. A thread fills the inputs of a chunk's steps from its own buckets (those it emitted,
+ * which only it drains, so no barrier is needed between its emission and its arrivals), meets
+ * the others at the barrier (after it, every thread's inputs of the chunk are complete and the
+ * previous chunk is finished everywhere), then updates its share of the neurons and emits its
+ * own spikes, step by step. Chunks alternate between two halves of the sets, so the inputs of
+ * the next chunk never overwrite counts another thread may still be reading, and thread 0 keeps
+ * the records of the previous chunk while the others move on. */
 void cob_cpu_steps(cob_cpu *s, int64_t n)
 {
     int k0;
     for (k0 = 0; k0 < s->n_thr; ++k0) s->indep_blk[k0 * 8] = -1; /* the team's shares may differ from the last */
+    if (n <= 0)
+        return;
 #pragma omp parallel num_threads(s->n_thr)
     {
-        int team = team_size();
-        int64_t k;
-        for (k = 0; k < n; ++k) {
-            step_ctx sc;
-            step_context(s, s->t + k, &sc);
-            step_inputs(s, sc.t);
-#pragma omp barrier
-            update_share(s, &sc);
-#pragma omp barrier
+        const int team = team_size(), tid = thread_id(), C = s->chunk;
+        int64_t c0, j;
+        int half = 0;
 #pragma omp single
-            step_serial(s, &sc, team);
-            emit_share(s, sc.t);
-            if (team != s->n_thr) {
-#pragma omp barrier
+        cob_barrier_init(&s->bar, (uint32_t)team);
+        for (j = 0; j < C && j < n; ++j) step_inputs(s, s->t + j, (int)j, team);
+        for (c0 = 0; c0 < n; c0 += C, half ^= 1) {
+            const int64_t len = n - c0 < C ? n - c0 : C, t0 = s->t + c0;
+            const int set0 = half * C;
+            cob_barrier_wait(&s->bar, &s->spin[tid]);
+            if (tid == 0 && c0 > 0)
+                chunk_records(s, t0 - C, C, (half ^ 1) * C, team);
+            for (j = 0; j < len; ++j) {
+                step_ctx sc;
+                step_context(s, t0 + j, set0 + (int)j, &sc);
+                update_share(s, &sc);
+                emit_share(s, &sc);
+            }
+            if (c0 + len < n) { /* the next chunk's inputs, into the other half */
+                const int64_t next = n - c0 - len < C ? n - c0 - len : C;
+                for (j = 0; j < next; ++j) step_inputs(s, t0 + len + j, (half ^ 1) * C + (int)j, team);
             }
         }
+        cob_barrier_wait(&s->bar, &s->spin[tid]);
+        if (tid == 0) {
+            const int64_t last = (n - 1) / C * C; /* the last chunk's first step (relative) */
+            chunk_records(s, s->t + last, n - last, ((int)((n - 1) / C) & 1) * C, team);
+        }
+    }
+    /* the threads' channel counts into the statistics */
+    for (k0 = 0; k0 < s->n_thr; ++k0) {
+        int pop, c;
+        for (pop = 0; pop < s->net->n_pops; ++pop)
+            for (c = 0; c < COB_MAX_CHANNELS; ++c) {
+                s->acc.pop[pop].chan_count[c] += s->share[k0].chan[pop][c];
+                s->share[k0].chan[pop][c] = 0;
+            }
     }
     s->t += n;
 }

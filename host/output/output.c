@@ -67,22 +67,25 @@ static cob_status write_timing(cob__h5w *w, hid_t g, void *user)
     const run_ctx *x = user;
     const cob_sim_timing *t = x->t;
     /* dev_*: CUDA backend only (CUDA events; 0 on the CPU) */
-    cob__h5_f64 f64[] = {{"build_s", t->build_s},
-                         {"init_s", t->init_s},
-                         {"run_s", t->run_s},
-                         {"dev_build_s", t->dev_build_s},
-                         {"dev_run_s", t->dev_run_s},
-                         {"dev_update_us_per_step", t->dev_update_us},
-                         {"dev_deliver_us_per_step", t->dev_deliver_us},
-                         {"dev_h2d_s", t->dev_h2d_s},
-                         {"dev_d2h_s", t->dev_d2h_s},
-                         {"dev_bytes_per_synapse", t->dev_bytes_per_synapse}};
+    cob__h5_f64 f64[] = {
+        {"build_s", t->build_s},
+        {"init_s", t->init_s},
+        {"run_s", t->run_s},
+        {"dev_build_s", t->dev_build_s},
+        {"dev_run_s", t->dev_run_s},
+        {"dev_update_us_per_step", t->dev_update_us},
+        {"dev_deliver_us_per_step", t->dev_deliver_us},
+        {"dev_h2d_s", t->dev_h2d_s},
+        {"dev_d2h_s", t->dev_d2h_s},
+        {"dev_bytes_per_synapse", t->dev_bytes_per_synapse},
+        {"run_cpu_s", t->run_cpu_s}};
     cob__h5_i64 i64[] = {{"n_steps", t->n_steps},           {"n_synapses", t->n_synapses},
                          {"n_neurons", t->n_neurons},       {"peak_rss_bytes", t->peak_rss_bytes},
                          {"syn_events", x->s->syn_events},  {"dev_timed_steps", t->dev_timed_steps},
-                         {"device_bytes", t->device_bytes}, {"device_estimate_bytes", t->device_estimate_bytes}};
-    cob_status st = cob__h5_attrs_f64(w, g, f64, 10);
-    return st != COB_OK ? st : cob__h5_attrs_i64(w, g, i64, 8);
+                         {"device_bytes", t->device_bytes}, {"device_estimate_bytes", t->device_estimate_bytes},
+                         {"threads", t->threads},           {"chunk_steps", t->chunk_steps}};
+    cob_status st = cob__h5_attrs_f64(w, g, f64, 11);
+    return st != COB_OK ? st : cob__h5_attrs_i64(w, g, i64, 10);
 }
 
 static cob_status write_overflow(cob__h5w *w, hid_t g, void *user)

@@ -25,6 +25,14 @@ static double wall_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* CPU time of the process (all threads), for the run's run_cpu_s. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static cob_status pick_backend(cob_backend_kind kind, const cob_backend_ops **ops, cob_err *err)
 {
     const cob_backend_ops *cuda = cob_cuda_backend();
@@ -241,7 +249,7 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     cob_net net;
     cob_plan plan;
     void *impl = NULL;
-    double t0;
+    double t0, c0 = 0.0;
     int64_t total, start = 0;
     cob__ckpt_file resume;
     ckpt_ctx cc;
@@ -285,6 +293,7 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
         cob__ckpt_file_free(&resume);
         return st;
     }
+    plan.threads = opt->threads;
     st = ops->init(&impl, &net, &plan, err);
     timing->init_s = wall_now() - t0;
     if (ops->builds_network)
@@ -303,9 +312,11 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
         cob__ckpt_file_free(&resume);
     }
     t0 = wall_now();
+    c0 = cpu_now();
     if (st == COB_OK)
         st = run_chunks(ops, impl, &net, start, total, opt, use_ckpt && opt->checkpoint_path ? &cc : NULL, err);
     timing->run_s = wall_now() - t0 + (use_ckpt ? cc.run_s_before : 0.0);
+    timing->run_cpu_s = cpu_now() - c0;
     timing->n_steps = total;
     if (st == COB_OK)
         st = ops->read(impl, stats, err);

@@ -71,6 +71,7 @@ typedef struct {
 } cob_plan_windows;
 
 typedef struct cob_plan_s {
+    int threads; /* cob_sim_options.threads, for the CPU backend */
     double dt_ms;
     uint64_t seed;
     int64_t warmup_steps, measure_steps, total_steps;

@@ -19,6 +19,9 @@ typedef enum { COB_BACKEND_AUTO = 0, COB_BACKEND_CPU, COB_BACKEND_CUDA } cob_bac
 typedef struct {
     const char *backend_name;
     double build_s, init_s, run_s; /* host wall times (the backend synchronises before returning) */
+    double run_cpu_s;              /* CPU time of the whole process over the run phase (all threads) */
+    int32_t threads;               /* CPU backend: OpenMP threads of the step loop (0 on CUDA) */
+    int32_t chunk_steps;           /* CPU backend: steps per barrier (host/cpu/cpu_step.c) */
     int64_t n_steps;
     int64_t n_synapses;
     int64_t n_neurons;
@@ -88,7 +91,14 @@ typedef struct {
      * the next chunk boundary (a fraction of a second) and returns COB_ERR_CANCELLED without
      * statistics and without writing a checkpoint. NULL: never. */
     volatile sig_atomic_t *cancel_request;
+    /* CPU threads: 0 (the default) OpenMP's own number (OMP_NUM_THREADS, omp_set_num_threads, or
+     * the cores); > 0 exactly that many; COB_THREADS_AUTO (the CLI's choice) OpenMP's number when
+     * OMP_NUM_THREADS is set, else one thread for a network too small to pay for a barrier per
+     * step (host/cpu/cpu_backend.c, COB_CPU_SERIAL_WORK). Results never depend on it. */
+    int threads;
 } cob_sim_options;
+
+#define COB_THREADS_AUTO (-1)
 
 /* Build net, run warm-up + measurement, and reduce statistics into stats.
  * With resume_path the state saved there replaces the initial one and the run continues from
