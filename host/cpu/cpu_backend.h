@@ -2,9 +2,11 @@
  * host/cpu/cpu_step.c step loop). SoA neuron state. Spike delivery is bucketed by arrival step:
  * at emission every synaptic event appends its input cell (channel * n_neurons + neuron) to
  * the bucket of its arrival slot (sequential writes); at arrival the bucket is counted into a
- * small 16-bit input buffer that stays in cache. Each thread has its own buckets and input
- * buffer; the neuron update sums the buffers. The integer count per (step, channel, neuron)
- * is the same as a delay ring's, so the CUDA backend's ring gives the same numbers. */
+ * small 16-bit input buffer that stays in cache. Each thread has its own buckets (filled by
+ * the spikes of its own share of neurons and sources, drained only by itself) and input buffers;
+ * the neuron update sums the buffers. The threads meet once per chunk of steps (cpu_step.c,
+ * cob_cpu_steps). The integer count per (step, channel, neuron) is the same as a delay ring's,
+ * so the CUDA backend's ring gives the same numbers. */
 #ifndef COBALT_HOST_CPU_BACKEND_H
 #define COBALT_HOST_CPU_BACKEND_H
 

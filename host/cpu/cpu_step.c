@@ -1,6 +1,7 @@
-/* host/cpu/cpu_step.c -- one time step of the CPU backend (see host/cpu/cpu_backend.h): sources,
- * independent input, neuron updates with statistics, delivery. The order and the per-neuron
- * and per-synapse work are those of the CUDA kernels; only the iteration differs. */
+/* host/cpu/cpu_step.c -- the step loop of the CPU backend (see host/cpu/cpu_backend.h): inputs
+ * (independent Poisson counts, arrivals), neuron updates with statistics and pool sources,
+ * emission, in chunks of steps with one barrier each (cob_cpu_steps). The per-neuron and
+ * per-synapse work is that of the CUDA kernels; only the iteration differs. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
