@@ -349,7 +349,7 @@ Test(poisson, cdf_table_equals_inversion)
         cr_assert_eq(nc, 1);
         int32_t m = cob_poisson_cdf_terms(chunk, e);
         double *f = malloc((size_t)m * sizeof *f);
-        uint32_t guide[COB_POISSON_GUIDE + 1];
+        uint32_t guide[COB_POISSON_GUIDE + 2];
         cr_assert(m > 0 && f);
         cob_poisson_cdf_fill(chunk, e, m, f, guide);
         uint64_t checked = 0;

@@ -33,7 +33,7 @@ typedef struct {
 /* The inversion table of one constant Poisson mean (hd/poisson.h, cob_poisson_cdf_*). */
 typedef struct {
     int32_t m;
-    uint32_t guide[COB_POISSON_GUIDE + 1];
+    uint32_t guide[COB_POISSON_GUIDE + 2];
     double f[]; /* m partial sums */
 } cob_ptab;
 

@@ -414,6 +414,19 @@ static int64_t emit_count(const cob_cpu *s, int p, const int32_t *sp, int64_t n)
     return m;
 }
 
+/* Direct delivery (emit_proj): the calling thread's input buffer of step t_first (the next
+ * chunk's first step), and the end of that chunk; in = NULL: none (the region's last chunk, whose
+ * next chunk belongs to another call: its inputs must all be in the buckets). */
+typedef struct {
+    uint16_t *in;
+    int64_t t_first, t_end;
+} emit_direct;
+
+static inline int64_t cob__clamp64(int64_t x, int64_t lo, int64_t hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
 /* out[0, 8) = base + in[0, 8): one fixed-length copy the compiler makes two vector adds. */
 static inline __attribute__((always_inline)) void copy8(uint32_t *restrict out, const int32_t *restrict in,
                                                         uint32_t base)
@@ -432,12 +445,15 @@ static inline __attribute__((always_inline)) void copy8(uint32_t *restrict out, 
  * whole blocks of EMIT_LANES, writing past its end into the bucket's spare room (the next group
  * of that bucket overwrites it; b->n counts only the real cells) and reading past its end within
  * the projection's target array; a row too near the array's end takes the exact loop. */
-static void emit_proj(cob_cpu *s, int p, int64_t t, const int32_t *sp, int64_t n, cob_bucket *bkt)
+static void emit_proj(cob_cpu *s, int p, int64_t t, const int32_t *sp, int64_t n, cob_bucket *bkt,
+                      const emit_direct *dr, uint64_t *ovf)
 {
     const cob_net *net = s->net;
     const cob_proj *pr = &net->proj[p];
     const int64_t D = net->ring_slots, stride = pr->n_dgrp + 1, n_dgrp = pr->n_dgrp;
     const uint32_t base = (uint32_t)((int64_t)pr->channel * net->n_neurons + net->pop_offset[pr->post]);
+    /* groups [0, g_direct) arrive inside the next chunk: counted at once into its inputs */
+    const int64_t g_direct = dr->in ? cob__clamp64(dr->t_end - (t + pr->min_delay), 0, n_dgrp) : 0;
     int64_t k, g;
     for (k = 0; k < n; ++k) {
         int32_t j = sp[k];
@@ -448,8 +464,22 @@ static void emit_proj(cob_cpu *s, int p, int64_t t, const int32_t *sp, int64_t n
             __builtin_prefetch(pr->dgrp_off + sp[k + 1] * stride);
             __builtin_prefetch(pr->target + pr->row_ptr[sp[k + 1]]);
         }
+        for (g = 0; g < g_direct; ++g) {
+            uint16_t *cells = dr->in + (t + pr->min_delay + g - dr->t_first) * s->inbuf_cells + base;
+            uint32_t a;
+            for (a = off[g]; a < off[g + 1]; ++a) {
+                uint16_t *cell = cells + tgt[a];
+                if (*cell == COB_INPUT_COUNT_MAX)
+                    *ovf += 1;
+                else
+                    *cell += 1;
+            }
+            slot = slot + 1 == D ? 0 : slot + 1;
+        }
+        if (g_direct == n_dgrp)
+            continue;
         if (pr->row_ptr[j + 1] + EMIT_LANES > pr->n_syn) {
-            for (g = 0; g < n_dgrp; ++g) {
+            for (g = g_direct; g < n_dgrp; ++g) {
                 cob_bucket *b = &bkt[slot];
                 uint32_t a = off[g], e = off[g + 1];
                 uint32_t *out = b->cell + b->n;
@@ -459,7 +489,7 @@ static void emit_proj(cob_cpu *s, int p, int64_t t, const int32_t *sp, int64_t n
             }
             continue;
         }
-        for (g = 0; g < n_dgrp; ++g) {
+        for (g = g_direct; g < n_dgrp; ++g) {
             cob_bucket *b = &bkt[slot];
             const uint32_t a = off[g], len = off[g + 1] - a;
             uint32_t *out = b->cell + b->n, q;
@@ -518,10 +548,10 @@ static void emit_proj_frac(cob_cpu *s, int p, int64_t t, const int32_t *sp, cons
 
 /* The emission of step sc->t on the calling thread: the spikes of its own blocks (neurons it
  * updated, sources it drew) into its own buckets, which only it drains. */
-static void emit_share(cob_cpu *s, const step_ctx *sc)
+static void emit_share(cob_cpu *s, const step_ctx *sc, const emit_direct *dr)
 {
     int tid = thread_id(), p;
-    uint64_t events = 0;
+    uint64_t events = 0, ovf = 0;
     cob_bucket *bkt = s->bkt + tid * s->net->ring_slots;
     const int64_t *found = blk_count(s, sc->set, tid);
     for (p = 0; p < s->net->n_projs; ++p) {
@@ -542,10 +572,11 @@ static void emit_share(cob_cpu *s, const step_ctx *sc)
         if (pr->dfrac_mode != COB_DFRAC_NONE)
             emit_proj_frac(s, p, sc->t, sp, tk, n, bkt);
         else
-            emit_proj(s, p, sc->t, sp, n, bkt);
+            emit_proj(s, p, sc->t, sp, n, bkt, dr, &ovf);
         events += (uint64_t)m;
     }
     s->events_per_thread[tid * 8] += events;
+    s->overflow_per_thread[tid * 8] += ovf;
 }
 
 static void step_context(const cob_cpu *s, int64_t t, int set, step_ctx *sc)
@@ -599,11 +630,17 @@ void cob_cpu_steps(cob_cpu *s, int64_t n)
             cob_barrier_wait(&s->bar, &s->spin[tid]);
             if (tid == 0 && c0 > 0)
                 chunk_records(s, t0 - C, C, (half ^ 1) * C, team);
+            /* arrivals inside the next chunk of this region go straight into its inputs (the other
+             * half, free since the barrier); the fill below then adds the buckets' and the
+             * independent counts. Not in the last chunk: the next call starts from buckets. */
+            emit_direct dr = {NULL, t0 + C, t0 + C + (n - c0 - len < C ? n - c0 - len : C)};
+            if (c0 + len < n)
+                dr.in = s->inbuf + (int64_t)tid * s->n_sets * s->inbuf_cells + (int64_t)(half ^ 1) * C * s->inbuf_cells;
             for (j = 0; j < len; ++j) {
                 step_ctx sc;
                 step_context(s, t0 + j, set0 + (int)j, &sc);
                 update_share(s, &sc);
-                emit_share(s, &sc);
+                emit_share(s, &sc, &dr);
             }
             if (c0 + len < n) { /* the next chunk's inputs, into the other half */
                 const int64_t next = n - c0 - len < C ? n - c0 - len : C;

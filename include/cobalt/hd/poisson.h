@@ -41,9 +41,11 @@ COB_INLINE uint32_t cob_poisson_invert(double u, double lambda_chunk, double exp
  * the first k with u <= f_k, or m, the first k >= 1 whose term p_k underflowed to 0 (or the
  * 100000 cap): the table holds f_0 .. f_{m-1} and the search stops at m, so every draw gives
  * the loop's value bit for bit (tests/test_poisson.c checks it over u and lambda). A guide of
- * COB_POISSON_GUIDE + 1 entries (guide[g] = first k with f_k >= g / COB_POISSON_GUIDE, a power
- * of two, so u * COB_POISSON_GUIDE is exact) starts the search near the answer. */
-#define COB_POISSON_GUIDE 256
+ * COB_POISSON_GUIDE + 2 entries (guide[g] = first k with f_k >= g / COB_POISSON_GUIDE, a power
+ * of two, so u * COB_POISSON_GUIDE is exact; guide[COB_POISSON_GUIDE + 1] = m) brackets the
+ * answer for u in [g, g + 1) / COB_POISSON_GUIDE between guide[g] and guide[g + 1]: for most g
+ * the two are equal and the draw needs no comparison (a branch that is almost always taken). */
+#define COB_POISSON_GUIDE 1024
 
 /* m for (lambda_chunk, exp_neg): the number of partial sums the table holds. */
 COB_INLINE int32_t cob_poisson_cdf_terms(double lambda_chunk, double exp_neg)
@@ -59,7 +61,7 @@ COB_INLINE int32_t cob_poisson_cdf_terms(double lambda_chunk, double exp_neg)
     return (int32_t)k;
 }
 
-/* Fill f[0 .. m-1] (m from cob_poisson_cdf_terms) and guide[0 .. COB_POISSON_GUIDE]. */
+/* Fill f[0 .. m-1] (m from cob_poisson_cdf_terms) and guide[0 .. COB_POISSON_GUIDE + 1]. */
 COB_INLINE void cob_poisson_cdf_fill(double lambda_chunk, double exp_neg, int32_t m, double *f, uint32_t *guide)
 {
     double p = exp_neg, s = exp_neg;
@@ -75,13 +77,16 @@ COB_INLINE void cob_poisson_cdf_fill(double lambda_chunk, double exp_neg, int32_
         while (j < m && f[j] < x) ++j;
         guide[g] = (uint32_t)j;
     }
+    guide[COB_POISSON_GUIDE + 1] = (uint32_t)m;
 }
 
 /* The draw for u in (0, 1]: equal to cob_poisson_invert(u, lambda_chunk, exp_neg). */
 COB_INLINE uint32_t cob_poisson_cdf_draw(double u, const double *f, int32_t m, const uint32_t *guide)
 {
-    uint32_t k = guide[(int32_t)(u * (double)COB_POISSON_GUIDE)];
-    while ((int32_t)k < m && u > f[k]) ++k;
+    const int32_t g = (int32_t)(u * (double)COB_POISSON_GUIDE);
+    uint32_t k = guide[g];
+    if (k != guide[g + 1])
+        while ((int32_t)k < m && u > f[k]) ++k;
     return k;
 }
 
