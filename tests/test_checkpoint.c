@@ -207,6 +207,48 @@ Test(checkpoint, twice_stopped_other_threads, .init = make_dir, .fini = remove_d
     cob_config_free(&c);
 }
 
+/* Every delay 1.5 ms at dt = 0.1 ms: the CPU backend runs chunks of 15 steps with one barrier
+ * each and counts arrivals that fall in the next chunk straight into its inputs (not in a call's
+ * last chunk). Stopped at a step inside a chunk on two threads, resumed on three: the
+ * uninterrupted one-thread run's bits. */
+static const char *chunked_curr =
+    "run: {dt_ms: 0.1, t_warmup_ms: 40, t_sim_ms: 260, seed: 7}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_curr, size: 400, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, v_init_mV: [0, 20]}\n"
+    "  - {name: I, model: lif_curr, size: 100, e_l_mV: 0, v_th_mV: 20, v_reset_mV: 10, v_init_mV: [0, 20]}\n"
+    "  - {name: X, model: poisson, size: 1000, rate_hz: 20, input: pool}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 40, weight: 0.5, delay_ms: 1.5}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 10, weight: 2.5, delay_ms: 1.5}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 120, weight: 0.5, delay_ms: 1.5}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 40, weight: 0.5, delay_ms: 1.5}\n"
+    "  - {pre: I, post: I, receptor: I, indegree: 10, weight: 2.5, delay_ms: 1.5}\n"
+    "  - {pre: X, post: I, receptor: E, indegree: 120, weight: 0.5, delay_ms: 1.5}\n"
+    "stats: {raster: {neurons: 30}, traces: {neurons: 2, stride_steps: 1}}\n";
+
+Test(checkpoint, chunked_steps_other_threads, .init = make_dir, .fini = remove_dir)
+{
+    cob_config c;
+    cob_stats full, s;
+    char ck[300];
+    load(&c, chunked_curr, NULL);
+    run_cpu(&c, &full);
+    cr_assert_gt(full.pop[0].mean_rate_hz, 1.0, "the network is silent: the comparison would prove nothing");
+    path_of(ck, sizeof ck, "run.ckpt");
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
+    stop_at(&c, NULL, ck, 1237);
+#ifdef _OPENMP
+    omp_set_num_threads(3);
+#endif
+    resume_from(&c, ck, &s);
+    expect_same(&full, &s, "chunks of 15 steps, stopped at 1237 on two threads, resumed on three");
+    cob_stats_free(&s);
+    cob_stats_free(&full);
+    cob_config_free(&c);
+}
+
 /* A checkpoint of the run of pool_cond at step 800, at ck. */
 static void make_checkpoint(char *ck, size_t len)
 {
