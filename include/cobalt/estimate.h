@@ -25,7 +25,7 @@ extern "C" {
 /* Resident bytes of the CPU backend's delivery buckets per byte of events they hold at their
  * fullest: a bucket grows by doubling with realloc (host/cpu/cpu_step.c), so it has up to twice
  * its fill in capacity, and the blocks it left are reused by the buckets that grow after it.
- * Measured on the 10^4-10^5-neuron configs (perf/README.md, "Scale on one node"): 1.9-2.2. */
+ * Measured on the 10^4-10^5-neuron configs (perf/README.md, "Scale on one node"): 1.6-2.4. */
 #define COB_ESTIMATE_BUCKET_SLACK 2.0
 
 /* Host memory of a CPU run of config c by part, in bytes, from the config alone. */
