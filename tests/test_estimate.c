@@ -136,10 +136,11 @@ Test(estimate, peak_is_the_larger_phase)
     cob_config_free(&c);
 }
 
-/* The events per step the buckets are sized for, against a run's: a pool at 20 Hz into 1000
- * neurons (K = 200) that are too weakly driven to fire, so every event comes from the pool and
- * the estimate's rate is the true one. Delivered events over n steps: the sum over sources of
- * (spikes x out-degree), spikes ~ Poisson(lambda = 20 Hz x 0.2 s): variance lambda x sum of
+/* The events per step the buckets are sized for, against a run's: a pool at 30 Hz (not the
+ * 20 Hz assumed for neurons) into 1000 neurons (K = 200) that are too weakly driven to fire, so
+ * every event comes from the pool and the estimate's rate is the true one. Delivered events over
+ * 2000 steps: the sum over sources of (spikes x out-degree), spikes ~ Poisson(lambda = 30 Hz x
+ * 0.2 s): variance lambda x sum of
  * squared out-degrees (<= 2000 x (100^2 + 100 x 3) for binomial out-degrees of mean 100). The
  * bound is 5 standard deviations of that sum (~5%): a rate or synapse count off by a factor, a
  * missing dt, or counting the independent input (which has no buckets) trips it. */
@@ -154,7 +155,7 @@ Test(estimate, events_per_step_match_a_pool_driven_run)
     load(&c, "run: {dt_ms: 0.1, t_warmup_ms: 0, t_sim_ms: 200, seed: 5}\n"
              "populations:\n"
              "  - {name: E, model: lif_cond, size: 1000}\n"
-             "  - {name: X, model: poisson, size: 2000, rate_hz: 20, input: pool}\n"
+             "  - {name: X, model: poisson, size: 2000, rate_hz: 30, input: pool}\n"
              "  - {name: Y, model: poisson, size: 100, rate_hz: 50, input: independent}\n"
              "projections:\n"
              "  - {pre: X, post: E, receptor: E, indegree: 200, weight: 1e-5, delay_ms: [0.1, 2]}\n"
@@ -163,8 +164,8 @@ Test(estimate, events_per_step_match_a_pool_driven_run)
     opt.backend = COB_BACKEND_CPU;
     cr_assert_eq(cob_sim_run(&c, &opt, &st, &tm, &err), COB_OK, "%s", err.msg);
     cob_config_memory_parts(&c, &m);
-    double want = m.events_per_step * 2000, sd = sqrt(4.0 * 2000 * (100.0 * 100 + 300));
-    cr_expect_float_eq(m.events_per_step, 2e5 * 20 * 1e-4, 1e-9, "%g", m.events_per_step);
+    double want = m.events_per_step * 2000, sd = sqrt(6.0 * 2000 * (100.0 * 100 + 300));
+    cr_expect_float_eq(m.events_per_step, 2e5 * 30 * 1e-4, 1e-9, "%g", m.events_per_step);
     cr_expect(fabs((double)st.syn_events - want) < 5 * sd, "delivered %lld events in 2000 steps, estimate %g (sd %g)",
               (long long)st.syn_events, want, sd);
     cob_stats_free(&st);
