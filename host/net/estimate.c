@@ -109,8 +109,8 @@ void cob_config_memory_parts(const cob_config *c, cob_host_mem_est *m)
 
 /* The peak of a CPU run: the larger of the build's peak and the run's resident bytes, plus the
  * process's baseline. Building comes before the backend allocates its state and buckets, and
- * the build's transients are freed (returned to the system: they are large, so mmap'ed) before
- * it does, so the two peaks do not add up. */
+ * the build's transients are freed and given back to the system (unmapped, or trimmed from the
+ * heap: net.c release_freed) before it does, so the two peaks do not add up. */
 int64_t cob_config_memory_estimate(const cob_config *c)
 {
     cob_host_mem_est m;
