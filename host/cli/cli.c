@@ -307,9 +307,16 @@ static int cmd_run(int argc, char **argv)
 static void print_host_memory(const cob_config *c)
 {
     cob_host_mem m;
-    int64_t need = cob_config_memory_estimate(c);
-    printf("  host memory estimate: %.3f GB (CPU backend; delivery buffers at %g Hz mean rate)\n", need / 1e9,
-           COB_ESTIMATE_RATE_HZ);
+    cob_host_mem_est e;
+    int64_t need;
+    cob_config_memory_parts(c, &e);
+    need = e.peak;
+    printf("  host memory estimate: %.3f GB (CPU backend, peak: %s; delivery buffers at %g Hz mean rate)\n", need / 1e9,
+           e.build_peak > e.run_peak ? "building" : "running", COB_ESTIMATE_RATE_HZ);
+    printf("    building %.3f GB, running %.3f GB (connectivity %.3f GB, buckets %.3f GB, state %.3f GB, statistics "
+           "%.3f GB), process %.3f GB\n",
+           e.build_peak / 1e9, e.run_peak / 1e9, e.connectivity / 1e9, e.buckets / 1e9, e.state / 1e9, e.stats / 1e9,
+           e.base / 1e9);
     cob_host_memory_available(&m);
     if (m.bytes >= 0)
         printf("  host memory available: %.3f GB (%s)%s\n", m.bytes / 1e9, m.source,

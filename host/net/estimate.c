@@ -4,6 +4,7 @@
  * cob_host_memory_available (host/util/hostmem.c). The device-side counterpart is
  * host/net/cuda_mem.c. */
 #include <math.h>
+#include <string.h>
 #include "cobalt/estimate.h"
 #include "cobalt/net.h"
 #include "stats/stats_acc.h"
@@ -21,7 +22,7 @@ static int64_t cap_bytes(double b)
 
 /* Bytes of one projection: stored synapses (int32 target + uint16 delay), delay-group offsets,
  * row pointers and in-degrees; *transient gets what building it needs on top (post-major lists
- * and a cursor per delay group). */
+ * and a cursor per delay group, host/net/net.c build_proj and to_pre_csr). */
 static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t *transient)
 {
     double n_pre = (double)c->pops[ps->pre].size, n_post = (double)c->pops[ps->post].size;
@@ -36,39 +37,61 @@ static int64_t proj_bytes(const cob_config *c, const cob_proj_spec *ps, int64_t 
     return cap_bytes(syn * 6 + n_pre * (double)groups * 4 + (n_pre + 1) * 8 + n_post * 4);
 }
 
-/* Host bytes of a CPU run of config c: connectivity (the largest build transient included),
- * neuron state, statistics accumulators and reduced results (sized by their descriptor tables,
- * host/stats/stats_desc.c and stats_fields.c), input buffers, and the delivery buckets for a mean
- * rate of COB_ESTIMATE_RATE_HZ (4 bytes per event in flight). */
-int64_t cob_config_memory_estimate(const cob_config *c)
+/* The firing rate the buckets are sized for: a pool's own rate (its schedule's largest value),
+ * COB_ESTIMATE_RATE_HZ for a neuron population (its rate is what the run finds out). */
+static double est_rate_hz(const cob_pop_spec *p)
 {
-    int64_t bytes = 0, peak_transient = 0, neurons = 0, slots = 2;
+    return p->model == COB_MODEL_POISSON ? p->rate_hz : COB_ESTIMATE_RATE_HZ;
+}
+
+/* Connectivity, the build's peak and the buckets, projection by projection in build order:
+ * the build holds every projection made so far plus the transient of the one being made, and
+ * frees that transient before the next (net.c build_proj). */
+static void est_connectivity(const cob_config *c, cob_host_mem_est *m)
+{
+    int64_t slots = 2;
     double events_per_step = 0;
-    cob_acc_dims dims;
-    cob_pop_stats shape = {0};
-    int p, pop;
-    for (p = 0; p < c->n_projs; ++p) {
+    for (int p = 0; p < c->n_projs; ++p) {
         const cob_proj_spec *ps = &c->projs[p];
         int64_t tr, b = proj_bytes(c, ps, &tr), d = cob_proj_spec_ring_slots(c, p);
-        bytes += b;
-        if (tr > peak_transient)
-            peak_transient = tr;
+        m->connectivity += b;
+        if (m->connectivity + tr > m->build_peak)
+            m->build_peak = m->connectivity + tr;
         if (d > slots)
             slots = d;
         if (!cob_pop_is_independent(&c->pops[ps->pre]))
-            events_per_step += ceil(
-                ps->indegree * (double)c->pops[ps->post].size * COB_ESTIMATE_RATE_HZ * c->run.dt_ms * 1e-3);
+            events_per_step += ps->indegree * (double)c->pops[ps->post].size * est_rate_hz(&c->pops[ps->pre]) *
+                               c->run.dt_ms * 1e-3;
     }
+    /* Every slot's bucket fills with one step's arrivals before it is emptied, and its pages stay
+     * resident: events per step x slots x 4 bytes, times the allocator's slack for buckets grown
+     * by doubling (COB_ESTIMATE_BUCKET_SLACK). */
+    m->events_per_step = events_per_step;
+    m->ring_slots = slots;
+    m->buckets = cap_bytes(ceil(events_per_step) * (double)slots * 4 * COB_ESTIMATE_BUCKET_SLACK);
+}
+
+/* Host bytes of a CPU run of config c, by part (include/cobalt/estimate.h). */
+void cob_config_memory_parts(const cob_config *c, cob_host_mem_est *m)
+{
+    int64_t neurons = 0;
+    cob_acc_dims dims;
+    cob_pop_stats shape = {0};
+    int pop;
+    memset(m, 0, sizeof *m);
+    est_connectivity(c, m);
     for (pop = 0; pop < c->n_pops; ++pop) {
-        bytes += c->pops[pop].size * 4; /* spike list */
-        if (!cob_model_is_neuron(c->pops[pop].model))
+        const cob_pop_spec *pp = &c->pops[pop];
+        m->state += pp->size * 4; /* spike list */
+        if (pp->model == COB_MODEL_POISSON && !cob_pop_is_independent(pp))
+            m->state += pp->size * 12; /* pool sources: next spike step, Philox blocks used */
+        if (!cob_model_is_neuron(pp->model))
             continue;
-        neurons += c->pops[pop].size;
+        neurons += pp->size;
         /* the model's state arrays (model registry) */
-        bytes += c->pops[pop].size * 4 *
-                 (int64_t)(cob_model_state_f32(c->pops[pop].model) + cob_model_state_i32(c->pops[pop].model));
+        m->state += pp->size * 4 * (int64_t)(cob_model_state_f32(pp->model) + cob_model_state_i32(pp->model));
         dims = cob_acc_config_dims(c, pop);
-        bytes += cob_acc_pop_bytes(&dims); /* the accumulator table's rows */
+        m->stats += cob_acc_pop_bytes(&dims); /* the accumulator table's rows */
         shape.n = dims.n;
         shape.v_n = dims.n < c->stats.v_neurons ? dims.n : c->stats.v_neurons;
         shape.rate_bins = c->stats.rate_hist_bins;
@@ -76,11 +99,23 @@ int64_t cob_config_memory_estimate(const cob_config *c)
         shape.v_bins = c->stats.v_hist_bins;
         shape.n_bins_ts = dims.n_bins_ts;
         shape.n_windows = c->protocol.n_windows;
-        bytes += cob_stats_pop_bytes(&shape); /* the reduced results' arrays */
+        m->stats += cob_stats_pop_bytes(&shape); /* the reduced results' arrays */
     }
-    bytes += neurons * COB_MAX_CHANNELS * 2 * 2;                 /* input buffers, two threads */
-    bytes += cap_bytes(events_per_step * (double)slots * 4 * 2); /* buckets, grown by doubling */
-    return bytes + peak_transient;
+    m->state += neurons * COB_MAX_CHANNELS * 2 * 2; /* 16-bit input buffers, two threads */
+    m->base = COB_ESTIMATE_BASE_BYTES;
+    m->run_peak = m->connectivity + m->state + m->stats + m->buckets;
+    m->peak = m->base + (m->build_peak > m->run_peak ? m->build_peak : m->run_peak);
+}
+
+/* The peak of a CPU run: the larger of the build's peak and the run's resident bytes, plus the
+ * process's baseline. Building comes before the backend allocates its state and buckets, and
+ * the build's transients are freed and given back to the system (unmapped, or trimmed from the
+ * heap: net.c release_freed) before it does, so the two peaks do not add up. */
+int64_t cob_config_memory_estimate(const cob_config *c)
+{
+    cob_host_mem_est m;
+    cob_config_memory_parts(c, &m);
+    return m.peak;
 }
 
 int64_t cob_layout_memory_estimate(const cob_config *c)

@@ -16,11 +16,37 @@
 extern "C" {
 #endif
 
-/* Mean firing rate the memory estimate assumes for the spike-delivery buffers. */
+/* Mean firing rate the memory estimate assumes for the spike-delivery buffers of a neuron
+ * population (a Poisson pool counts at its own rate). */
 #define COB_ESTIMATE_RATE_HZ 20.0
-/* Host memory estimate in bytes of a CPU run of config c, before building: connectivity
- * (with the build's transient peak), state, statistics, and delivery buffers at
- * COB_ESTIMATE_RATE_HZ. */
+/* Resident bytes of the process before any network: code, libc, libyaml, HDF5, OpenMP (measured
+ * 9.9 MB for a 10-neuron run, 1 and 2 threads). */
+#define COB_ESTIMATE_BASE_BYTES 10000000LL
+/* Resident bytes of the CPU backend's delivery buckets per byte of events they hold at their
+ * fullest: a bucket grows by doubling with realloc (host/cpu/cpu_step.c), so it has up to twice
+ * its fill in capacity, and the blocks it left are reused by the buckets that grow after it.
+ * Measured on the 10^4-10^5-neuron configs (perf/README.md, "Scale on one node"): 1.6-2.4. */
+#define COB_ESTIMATE_BUCKET_SLACK 2.0
+
+/* Host memory of a CPU run of config c by part, in bytes, from the config alone. */
+typedef struct {
+    int64_t connectivity; /* CSR of every projection: targets, delays, delay-group offsets, row pointers, in-degrees */
+    int64_t build_peak;   /* largest over the build order of (projections built so far + one's build buffers) */
+    int64_t state;        /* neuron state, spike lists, pool sources, 16-bit input buffers of two threads */
+    int64_t stats;        /* statistics accumulators and reduced results */
+    int64_t buckets;      /* delivery buckets: one step's events x ring slots at the assumed rates x slack */
+    double events_per_step; /* synaptic events per step at the assumed rates (what the buckets hold) */
+    int64_t ring_slots;     /* the build's ring slots (cob_proj_spec_ring_slots), at least 2 */
+    int64_t base;           /* the process before the network (COB_ESTIMATE_BASE_BYTES) */
+    int64_t run_peak;       /* connectivity + state + stats + buckets */
+    int64_t peak;           /* base + max(build_peak, run_peak): what cob_config_memory_estimate returns */
+} cob_host_mem_est;
+void cob_config_memory_parts(const cob_config *c, cob_host_mem_est *m);
+
+/* Host memory estimate in bytes of a CPU run of config c, before building: the process
+ * baseline plus the larger of the build's peak (connectivity with one projection's transient)
+ * and the run's resident bytes (connectivity, state, statistics, delivery buffers at
+ * COB_ESTIMATE_RATE_HZ), i.e. cob_config_memory_parts' peak. */
 int64_t cob_config_memory_estimate(const cob_config *c);
 
 /* Host memory estimate in bytes of laying out the network of config c (cob_net_layout: the
