@@ -10,6 +10,7 @@
 #include <omp.h>
 #endif
 #include "cobalt/sim.h"
+#include "cobalt/estimate.h"
 #include "cobalt/hd/stats.h"
 #include "cpu/cpu_backend.h"
 #include "cobalt/hd/poisson.h"
@@ -42,26 +43,31 @@ static int n_threads(const cob_net *net, int request)
 #endif
 }
 
-/* Steps per chunk (cpu_step.c): the shortest arrival offset of any stored projection (at least
- * one step), at most COB_CPU_CHUNK_MAX, and fewer when the 2 x chunk sets of input buffers and
- * spike lists would pass COB_CPU_CHUNK_BYTES. */
-#define COB_CPU_CHUNK_MAX 16
-#define COB_CPU_CHUNK_BYTES (64ll << 20)
+int32_t cob_cpu_chunk_steps(int32_t min_arrival, int n_thr, int64_t inbuf_cells, int64_t spike_slots)
+{
+    const int64_t per_set = (int64_t)n_thr * inbuf_cells * 2 + spike_slots * 5; /* int32 spike, uint8 offset */
+    int64_t c = min_arrival < COB_CPU_CHUNK_MAX ? min_arrival : COB_CPU_CHUNK_MAX;
+    if (c < 1)
+        c = 1;
+    while (c > 1 && 2 * c * per_set > COB_CPU_CHUNK_BYTES) --c;
+    return (int32_t)c;
+}
 
+/* Steps per chunk of this network: from the shortest arrival offset of any stored projection
+ * with synapses (as cob_proj_spec_min_arrival). */
 static int chunk_steps(const cob_net *net, int n_thr, int64_t inbuf_cells)
 {
-    int64_t c = COB_CPU_CHUNK_MAX, per_set = (int64_t)n_thr * inbuf_cells * 2, sizes = 0;
+    int32_t d_min = COB_CPU_CHUNK_MAX;
+    int64_t sizes = 0;
     int p, pop;
     for (p = 0; p < net->n_projs; ++p) {
         const cob_proj *pr = &net->proj[p];
-        int64_t d = pr->min_delay < 1 ? 1 : pr->min_delay;
-        if (!pr->independent && pr->n_syn > 0 && d < c)
-            c = d;
+        int32_t d = pr->min_delay < 1 ? 1 : pr->min_delay;
+        if (!pr->independent && pr->n_syn > 0 && d < d_min)
+            d_min = d;
     }
     for (pop = 0; pop < net->n_pops; ++pop) sizes += net->pop_size[pop];
-    per_set += sizes * 5; /* int32 spike and uint8 offset per neuron or source */
-    while (c > 1 && 2 * c * per_set > COB_CPU_CHUNK_BYTES) --c;
-    return (int)c;
+    return cob_cpu_chunk_steps(d_min, n_thr, inbuf_cells, sizes);
 }
 
 static cob_status alloc_state(cob_cpu *s, cob_err *err)

@@ -101,7 +101,19 @@ void cob_config_memory_parts(const cob_config *c, cob_host_mem_est *m)
         shape.n_windows = c->protocol.n_windows;
         m->stats += cob_stats_pop_bytes(&shape); /* the reduced results' arrays */
     }
-    m->state += neurons * COB_MAX_CHANNELS * 2 * 2; /* 16-bit input buffers, two threads */
+    {
+        /* 16-bit input buffers and spike lists, two threads, 2 x chunk sets (cpu_backend.c) */
+        int32_t d_min = COB_CPU_CHUNK_MAX, chunk;
+        int64_t slots = 0;
+        for (int p = 0; p < c->n_projs; ++p)
+            if (!cob_pop_is_independent(&c->pops[c->projs[p].pre]) && c->projs[p].indegree > 0) {
+                int32_t d = cob_proj_spec_min_arrival(c, p);
+                d_min = d < d_min ? d : d_min;
+            }
+        for (pop = 0; pop < c->n_pops; ++pop) slots += c->pops[pop].size;
+        chunk = cob_cpu_chunk_steps(d_min, 2, neurons * COB_MAX_CHANNELS, slots);
+        m->state += neurons * COB_MAX_CHANNELS * 2 * 2 * 2 * chunk + slots * 5 * (2 * chunk - 1);
+    }
     m->base = COB_ESTIMATE_BASE_BYTES;
     m->run_peak = m->connectivity + m->state + m->stats + m->buckets;
     m->peak = m->base + (m->build_peak > m->run_peak ? m->build_peak : m->run_peak);

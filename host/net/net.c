@@ -90,6 +90,14 @@ int32_t cob_proj_spec_ring_slots(const cob_config *c, int p)
     return cob_proj_max_arrival(&pr) + 1;
 }
 
+int32_t cob_proj_spec_min_arrival(const cob_config *c, int p)
+{
+    cob_proj pr;
+    memset(&pr, 0, sizeof pr);
+    delay_layout(&pr, &c->projs[p], c, p);
+    return pr.min_delay < 1 ? 1 : pr.min_delay;
+}
+
 /* Channel of (post, receptor, weight), E channels first (the order of the jumps in a step). */
 static void assign_channels(cob_net *net, const cob_config *c, int *proj_channel)
 {

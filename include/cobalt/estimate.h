@@ -49,6 +49,14 @@ void cob_config_memory_parts(const cob_config *c, cob_host_mem_est *m);
  * COB_ESTIMATE_RATE_HZ), i.e. cob_config_memory_parts' peak. */
 int64_t cob_config_memory_estimate(const cob_config *c);
 
+/* The CPU backend's steps per chunk (host/cpu/cpu_step.c): the shortest arrival offset
+ * min_arrival (at most COB_CPU_CHUNK_MAX), fewer while the 2 x chunk sets of input buffers
+ * (n_thr x inbuf_cells 16-bit cells each) and spike lists (spike_slots neurons and sources, 5
+ * bytes each) would pass COB_CPU_CHUNK_BYTES. The estimate sizes the run with it. */
+#define COB_CPU_CHUNK_MAX 16
+#define COB_CPU_CHUNK_BYTES (64ll << 20)
+int32_t cob_cpu_chunk_steps(int32_t min_arrival, int n_thr, int64_t inbuf_cells, int64_t spike_slots);
+
 /* Host memory estimate in bytes of laying out the network of config c (cob_net_layout: the
  * per-neuron in-degrees of every projection and the largest projection's build offsets, no
  * synapses), what `cobalt validate` and a device-building backend allocate on the host. */

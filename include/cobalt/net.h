@@ -79,6 +79,9 @@ static inline int32_t cob_proj_max_arrival(const cob_proj *pr)
 /* Ring slots projection p of config c needs (its largest arrival step + 1), from the delay layout
  * the build uses: the memory estimate counts the ring without building the network. */
 int32_t cob_proj_spec_ring_slots(const cob_config *c, int p);
+/* The shortest arrival offset of projection p's spikes in steps (at least 1), for the CPU
+ * backend's chunk of steps and its estimate. */
+int32_t cob_proj_spec_min_arrival(const cob_config *c, int p);
 
 /* Build the network of config c on the host (the same draws the CUDA builder makes).
  * On error nothing is left allocated in net. */
