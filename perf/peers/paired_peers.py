@@ -4,8 +4,8 @@
 + measured), each run's wall time of its step loop per simulated second with the warm-up
 INCLUDED on both sides (cobalt: run_s / (t_warmup + t_sim), as perf/bench_sim.py; peers: see
 their docstrings). Prints every run, the medians, the ratio of the medians peer/cobalt and the
-spread of the per-round ratios; appends one row per run to perf/results/peers.csv and one row per
-comparison to perf/results/peers_summary.csv. Python standard library only.
+spread of the per-round ratios; appends one row per run to perf/results/peers.csv (date = the run's
+start) and one row per comparison to perf/results/peers_summary.csv. Python standard library only.
 
   perf/peers/paired_peers.py --peer brian2 --rounds 3 --threads 2 --cobalt build/cobalt
   perf/peers/paired_peers.py --peer nest --nest-python /tmp/nestvenv/bin/python
@@ -108,8 +108,9 @@ def main():
     for rnd in range(a.rounds):
         order = ("cobalt", "peer") if rnd % 2 == 0 else ("peer", "cobalt")
         for side in order:
+            start = utc_now()
             r = run_cobalt_once(a, config, env) if side == "cobalt" else run_peer_once(a, script, env)
-            r = dict(base, **r, date=utc_now(), round=rnd + 1)
+            r = dict(base, **r, date=start, round=rnd + 1)
             r["commit"] = r.get("commit") or commit
             runs[side].append(r)
             print(f"round {rnd + 1} {side:<6} {fmt(r)}", flush=True)
