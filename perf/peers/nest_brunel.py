@@ -14,9 +14,12 @@ the voltage jump in mV), V_0 uniform on [0, 20] mV; fixed in-degree without auta
 multapses, 1000 from E at +0.1 mV and 250 from I at -0.5 mV (g = 5), delay 1.5 ms; external
 input: one poisson_generator of C_ext nu_ext = 1000 x 20 Hz connected all-to-all at 0.1 mV (NEST
 draws an independent train per target), delay dt; dt = 0.1 ms.
-Known differences from cobalt's lif_curr grid step (docs/models/lif_curr.md): NEST's refractory
-count and the step at which an input arriving during refractoriness is dropped follow NEST's own
-conventions, and the random streams differ; the spikes agree in statistics only.
+Differences from cobalt's lif_curr grid step (docs/models/lif_curr.md): iaf_psc_delta adds a
+step's arriving input after the step's leak, cobalt before it (so in cobalt an arrival has decayed
+by exp(-dt/tau_m) = 0.995 when the threshold is tested); NEST's and cobalt's conventions for the
+step in which a 15-step delay delivers may differ by one step. Refractoriness is the same (20
+further steps at V_reset, inputs arriving then dropped). The random streams differ, so the spikes
+agree in statistics only.
 
 Times: build_s = Create + Connect (network construction; NEST builds its connection
 infrastructure lazily in the first Simulate call, which is therefore in the simulation time);
