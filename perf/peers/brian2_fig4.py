@@ -24,9 +24,10 @@ simulators integrate the same discrete map, not two discretisations of one ODE:
   drawn here with numpy (Brian2's generator syntax draws fixed out-degrees) and passed as arrays.
 Random streams differ from cobalt's, so the spikes agree in statistics only.
 
-Times: build_s = Python-side network construction (numpy draws, Brian2 objects, code generation)
-+ compilation + the binary's set-up before its step loop (loading arrays, creating synapses,
-initialising the spike queues) = the whole `device.build` minus the step loop; sim_s_per_sim_s =
+Times: build_s = importing brian2, Python-side network construction (numpy draws, Brian2
+objects, code generation), compilation, and the binary's work outside its step loop (loading
+arrays, creating synapses, initialising the spike queues; writing the results at the end) = the
+script's wall time up to the end of `device.build`, minus the step loop; sim_s_per_sim_s =
 Brian2's own wall time of the step loop (Network::_last_run_time, omp_get_wtime) of one run over
 warm-up + measured time, divided by that simulated time: warm-up INCLUDED, like cobalt's
 run_s / (t_warmup + t_sim) in perf/bench_sim.py. The SpikeMonitor (all 12 500 neurons) is inside
