@@ -4,7 +4,9 @@
  * rerun with the same seed and with 1, 2 or 3 OpenMP threads, and different spikes under another
  * seed. The same holds with independent Poisson input. cob_stats_first_difference compares every
  * field of the statistics bit for bit; each comparison asserts once and reports the first mismatch. Each run is 5500 steps of 500 neurons (well under a second). */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include "test_util.h"
 #include <math.h>
 #include <stdio.h>
@@ -154,6 +156,15 @@ static void thread_counts(cob_input_mode mode, int integrator)
                       "%s step: %d threads differ from 1 thread: %s", cob_integrator_name(integrator), nt, msg);
         cob_stats_free(&s);
     }
+    /* the team changing between all threads and one every segment, as on shared cores
+     * (cpu_backend.c, team_adapt; COBALT_CPU_TEAM_CYCLE forces it) */
+    set_threads(3);
+    setenv("COBALT_CPU_TEAM_CYCLE", "1", 1);
+    run_cpu(&c, &s);
+    unsetenv("COBALT_CPU_TEAM_CYCLE");
+    cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg),
+                  "%s step: 3 threads and 1 in turn differ from 1 thread: %s", cob_integrator_name(integrator), msg);
+    cob_stats_free(&s);
     cob_stats_free(&ref);
 #else
     (void)mode;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -243,6 +244,14 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_plan *plan
     s->inbuf_cells = (int64_t)(net->n_channels_max ? net->n_channels_max : 1) * (net->n_neurons ? net->n_neurons : 1);
     s->chunk = chunk_steps(net, s->n_thr, s->inbuf_cells);
     s->n_sets = 2 * s->chunk;
+    s->team = s->n_thr;
+    s->tune.state = COB_TEAM_FULL;
+    s->tune.backoff = COB_TEAM_BACKOFF0;
+    s->tune.seg_steps = s->chunk > 16 ? s->chunk : 16;
+    {
+        const char *cyc = getenv("COBALT_CPU_TEAM_CYCLE"); /* testing aid: see cob_team_tuner */
+        s->tune.cycle = cyc && *cyc && *cyc != '0';
+    }
     if (s->inbuf_cells > (int64_t)UINT32_MAX) {
         free(s);
         return cob_err_set(err, COB_ERR_INVALID,
@@ -274,10 +283,105 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_plan *plan
     return COB_OK;
 }
 
+/* The team on shared cores. With other busy processes on the machine a thread is often
+ * descheduled, and the others wait for it at every barrier; one thread then goes faster. cpu_run
+ * runs its steps in segments of about COB_TEAM_SEG_S and watches the barrier: when more than
+ * COB_TEAM_SLEEP_FRAC of the waits of a segment had to sleep (a sibling was not running), the next
+ * segment is a probe on one thread; if that is COB_TEAM_GAIN faster per step, one thread it is,
+ * with a probe of the full team after `backoff` segments (doubled after each probe that loses, up
+ * to COB_TEAM_BACKOFF_MAX: a few seconds). On idle cores the waits end while spinning, so no probe
+ * ever runs. The team never changes a result (any split gives the same counts). */
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void team_set(cob_cpu *s, int team)
+{
+    if (team != s->team)
+        s->tune.switches += 1;
+    s->team = team;
+}
+
+/* After a segment of n steps in w wall seconds: the next segment's team. */
+static void team_adapt(cob_cpu *s, int64_t n, double w)
+{
+    cob_team_tuner *tu = &s->tune;
+    const double per = w / (double)n;
+    uint64_t waits = 0, sleeps = 0;
+    int k;
+    for (k = 0; k < s->n_thr; ++k) {
+        waits += s->spin[k].waits;
+        sleeps += s->spin[k].sleeps;
+        s->spin[k].waits = s->spin[k].sleeps = 0;
+    }
+    tu->segs += 1;
+    if (w > 0)
+        tu->seg_steps = (int64_t)((double)n * COB_TEAM_SEG_S / w) + 1;
+    if (tu->seg_steps < s->chunk)
+        tu->seg_steps = s->chunk;
+    if (s->n_thr == 1)
+        return;
+    if (tu->cycle) {
+        team_set(s, s->team == 1 ? s->n_thr : 1);
+        return;
+    }
+    switch (tu->state) {
+    case COB_TEAM_FULL:
+        tu->step_s[0] = per;
+        if (tu->segs >= tu->next_probe && waits > 0 && (double)sleeps > COB_TEAM_SLEEP_FRAC * (double)waits) {
+            tu->state = COB_TEAM_PROBE_ONE;
+            team_set(s, 1);
+        }
+        break;
+    case COB_TEAM_PROBE_ONE:
+        tu->step_s[1] = per;
+        if (per < COB_TEAM_GAIN * tu->step_s[0]) {
+            tu->state = COB_TEAM_ONE;
+            tu->next_probe = tu->segs + tu->backoff;
+        } else { /* the full team was not slower: stay, and look again later */
+            tu->state = COB_TEAM_FULL;
+            team_set(s, s->n_thr);
+            tu->next_probe = tu->segs + tu->backoff;
+            tu->backoff = tu->backoff * 2 < COB_TEAM_BACKOFF_MAX ? tu->backoff * 2 : COB_TEAM_BACKOFF_MAX;
+        }
+        break;
+    case COB_TEAM_ONE:
+        tu->step_s[1] = per;
+        if (tu->segs >= tu->next_probe) {
+            tu->state = COB_TEAM_PROBE_FULL;
+            team_set(s, s->n_thr);
+        }
+        break;
+    default: /* COB_TEAM_PROBE_FULL */
+        tu->step_s[0] = per;
+        if (per < COB_TEAM_GAIN * tu->step_s[1]) { /* the cores are free again */
+            tu->state = COB_TEAM_FULL;
+            tu->backoff = COB_TEAM_BACKOFF0;
+            tu->next_probe = tu->segs + COB_TEAM_BACKOFF0;
+        } else {
+            tu->state = COB_TEAM_ONE;
+            team_set(s, 1);
+            tu->next_probe = tu->segs + tu->backoff;
+            tu->backoff = tu->backoff * 2 < COB_TEAM_BACKOFF_MAX ? tu->backoff * 2 : COB_TEAM_BACKOFF_MAX;
+        }
+        break;
+    }
+}
+
 static cob_status cpu_run(void *impl, int64_t n_steps, cob_err *err)
 {
     cob_cpu *s = impl;
-    cob_cpu_steps(s, n_steps);
+    while (n_steps > 0 && !s->bad_model && !s->bkt_failed) {
+        const int64_t m = n_steps < s->tune.seg_steps ? n_steps : s->tune.seg_steps;
+        const double t0 = mono_now();
+        cob_cpu_steps(s, m);
+        team_adapt(s, m, mono_now() - t0);
+        n_steps -= m;
+    }
     if (s->bad_model)
         return cob_err_set(err, COB_ERR_INVALID,
                            "internal: population %s has model %d, which the CPU backend's "
@@ -326,6 +430,7 @@ static void cpu_timing(void *impl, cob_sim_timing *t)
     const cob_cpu *s = impl;
     t->threads = s->n_thr;
     t->chunk_steps = s->chunk;
+    t->team_switches = s->tune.switches;
 }
 
 static const cob_backend_ops cpu_ops = {"cpu",       cpu_init, cpu_run,    cpu_poll,     cpu_read,

@@ -46,6 +46,27 @@ typedef struct {
     cob_ptab **tab; /* [k_max + 1], NULL when the rate is scheduled or the in-degrees too varied */
 } cob_indep;
 
+/* cpu_run's team on shared cores (cpu_backend.c, team_adapt) */
+#define COB_TEAM_SEG_S 0.025
+#define COB_TEAM_SLEEP_FRAC 0.25
+#define COB_TEAM_GAIN 0.9
+#define COB_TEAM_BACKOFF0 8
+#define COB_TEAM_BACKOFF_MAX 128
+enum { COB_TEAM_FULL, COB_TEAM_PROBE_ONE, COB_TEAM_ONE, COB_TEAM_PROBE_FULL };
+
+/* cpu_run's choice of team (cpu_backend.c): a state, the wall seconds per step measured with
+ * the full team and with one thread, the segment count, and when to look again. */
+typedef struct {
+    int state;          /* COB_TEAM_FULL, _PROBE_ONE, _ONE, _PROBE_FULL */
+    int cycle;          /* testing aid (COBALT_CPU_TEAM_CYCLE): alternate the team every segment */
+    double step_s[2];   /* [0] full team, [1] one thread; 0 unknown */
+    int64_t segs;       /* segments run */
+    int64_t next_probe; /* segment from which a probe may start */
+    int64_t backoff;    /* segments to wait after a probe that lost */
+    int64_t seg_steps;  /* steps per segment (about COB_TEAM_SEG_S of wall time) */
+    int64_t switches;   /* team changes, for the summary */
+} cob_team_tuner;
+
 /* A thread's input counts per population and channel over the measured steps, folded into the
  * statistics at the end of each cob_cpu_steps. */
 typedef struct {
@@ -73,6 +94,10 @@ typedef struct {
     int64_t *blk_n;                  /* [n_sets][n_thr][COB_MAX_POPS]: spikes in each thread's block */
     cob_barrier bar;
     cob_barrier_spin *spin; /* [n_thr] */
+    /* The team that runs the steps (cpu_backend.c, cpu_run): n_thr, or 1 while the cores are
+     * shared and one thread goes faster. Results do not depend on it. */
+    int team;
+    cob_team_tuner tune;
     uint64_t poll_count[COB_MAX_POPS];
     cob_pool pool[COB_MAX_POPS];
     cob_share *share;              /* [n_thr] */

@@ -36,7 +36,8 @@ typedef struct {
 /* A thread's spin budget (polls of the generation before sleeping), padded to a cache line. */
 typedef struct {
     uint32_t spin;
-    char pad[60];
+    uint32_t waits, sleeps; /* waits that returned, and those that had to sleep */
+    char pad[52];
 } cob_barrier_spin;
 
 static inline void cob_barrier_init(cob_barrier *b, uint32_t n)
@@ -82,6 +83,7 @@ static inline void cob_barrier_wait(cob_barrier *b, cob_barrier_spin *sp)
 {
     const uint32_t g = atomic_load_explicit(&b->gen, memory_order_acquire);
     uint32_t k;
+    sp->waits += 1;
     if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == b->n) {
         atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
         atomic_fetch_add_explicit(&b->gen, 1, memory_order_seq_cst);
@@ -99,6 +101,7 @@ static inline void cob_barrier_wait(cob_barrier *b, cob_barrier_spin *sp)
     }
     if (sp->spin > COB_BARRIER_SPIN_MIN)
         sp->spin /= 2;
+    sp->sleeps += 1;
     atomic_fetch_add_explicit(&b->sleepers, 1, memory_order_seq_cst);
     while (atomic_load_explicit(&b->gen, memory_order_seq_cst) == g) cob__futex_wait(&b->gen, g);
     atomic_fetch_sub_explicit(&b->sleepers, 1, memory_order_seq_cst);

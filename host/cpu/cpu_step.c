@@ -616,7 +616,7 @@ void cob_cpu_steps(cob_cpu *s, int64_t n)
     for (k0 = 0; k0 < s->n_thr; ++k0) s->indep_blk[k0 * 8] = -1; /* the team's shares may differ from the last */
     if (n <= 0)
         return;
-#pragma omp parallel num_threads(s->n_thr)
+#pragma omp parallel num_threads(s->team)
     {
         const int team = team_size(), tid = thread_id(), C = s->chunk;
         int64_t c0, j;

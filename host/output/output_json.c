@@ -166,7 +166,8 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
     j_num(&j, 0, "run_s", t->run_s);
     j_num(&j, 0, "realtime_factor", t->run_s / sim_s);
     if (t->threads > 0) { /* CPU backend: its threads, steps per barrier and the run's CPU time */
-        j_put(&j, ",\"threads\":%d,\"chunk_steps\":%d", (int)t->threads, (int)t->chunk_steps);
+        j_put(&j, ",\"threads\":%d,\"chunk_steps\":%d,\"team_switches\":%" PRId64, (int)t->threads, (int)t->chunk_steps,
+              t->team_switches);
         j_num(&j, 0, "run_cpu_s", t->run_cpu_s);
     }
     j_put(&j, ",\"syn_events\":%" PRId64 ",\"peak_rss_bytes\":%" PRId64, s->syn_events, t->peak_rss_bytes);

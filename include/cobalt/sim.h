@@ -22,6 +22,7 @@ typedef struct {
     double run_cpu_s;              /* CPU time of the whole process over the run phase (all threads) */
     int32_t threads;               /* CPU backend: OpenMP threads of the step loop (0 on CUDA) */
     int32_t chunk_steps;           /* CPU backend: steps per barrier (host/cpu/cpu_step.c) */
+    int64_t team_switches;         /* CPU backend: changes between all threads and one (shared cores) */
     int64_t n_steps;
     int64_t n_synapses;
     int64_t n_neurons;
