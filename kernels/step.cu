@@ -34,6 +34,15 @@ __device__ static int item_pop(const cob_dnet *__restrict__ g, int64_t x)
     return best;
 }
 
+/* item_pop with a hint: most blocks lie inside one population, so a thread first tries its
+ * block's (the scan reads every population's descriptor). */
+__device__ static int item_pop_near(const cob_dnet *__restrict__ g, int64_t x, int hint)
+{
+    if (hint >= 0 && x >= g->pop[hint].item0 && x < g->pop[hint].item0 + g->pop[hint].size)
+        return hint;
+    return item_pop(g, x);
+}
+
 typedef struct {
     int64_t t, tm;
     int measuring, sample_v, slot, par;
@@ -55,21 +64,41 @@ __device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dc
     return s;
 }
 
-/* Input of neuron gi for this step: ring cells read and cleared, independent Poisson counts
- * added, each channel capped at 65535 with the excess returned (the CPU backend's 16-bit cells
- * give the same counts and the same overflow). */
-__device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop *P, const cob_dstep *s, int64_t i,
-                                  int64_t gi, cob_input *in)
+/* This step's ring cells of neuron gi (channel c at cells[c * stride]), every channel loaded into
+ * a temporary before anything is stored: the loads issue back to back instead of each waiting
+ * behind the clear of the cell before it (stores through a pointer that may alias). Returns a
+ * bit per channel whose cell was not 0, for ring_clear after the neuron step. */
+__device__ static uint32_t ring_load(const uint32_t *__restrict__ cells, int64_t stride, int nch, cob_input *in)
 {
-    const int nch = P->n_channels;
-    int c, q;
-    for (c = 0; c < nch; ++c) {
-        uint32_t *cell = g->ring + ((int64_t)s->slot * g->nch + c) * g->n_neurons + gi;
-        uint32_t r = *cell;
-        if (r)
-            *cell = 0;
-        in->count[c] = r;
+    uint32_t r[COB_MAX_CHANNELS], nz = 0;
+    int c;
+    for (c = 0; c < COB_MAX_CHANNELS; ++c) r[c] = c < nch ? cells[c * stride] : 0u;
+    for (c = 0; c < COB_MAX_CHANNELS; ++c) {
+        in->count[c] = r[c];
+        nz |= (r[c] != 0u) << c;
     }
+    return nz;
+}
+
+/* The cells ring_load found not 0, cleared (only this thread reads or writes them during the
+ * update kernel; the delivery kernel that adds to them runs after it). The caller passes the
+ * address again rather than keeping it live across the neuron step (fewer spills under the
+ * kernel's 64-register bound). */
+__device__ static void ring_clear(uint32_t *__restrict__ cells, int64_t stride, uint32_t nz)
+{
+    int c;
+    for (c = 0; c < COB_MAX_CHANNELS; ++c)
+        if (nz >> c & 1u)
+            cells[c * stride] = 0u;
+}
+
+/* Independent Poisson counts of neuron i (local index) added to its input, each channel then
+ * capped at 65535 with the excess returned (the CPU backend's 16-bit cells give the same counts
+ * and the same overflow). */
+__device__ static uint64_t gather_indep(const cob_dnet *__restrict__ g, const cob_dpop *P, const cob_dstep *s,
+                                        int64_t i, cob_input *in)
+{
+    int q;
     for (q = 0; q < P->n_indep; ++q) {
         const cob_dproj *pr = &g->proj[P->indep[q]];
         int32_t kk = pr->indegree[i];
@@ -82,7 +111,7 @@ __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop
         in->count[pr->channel] += cob_poisson_step(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t, pr->n_chunks[kk],
                                                    pr->lambda_chunk[kk], pr->exp_neg[kk]);
     }
-    return cob_input_cap(in, nch);
+    return cob_input_cap(in, P->n_channels);
 }
 
 __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
@@ -108,7 +137,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
         for (j = threadIdx.x; j < g->v_bins + 2; j += blockDim.x) s_hist[j] = 0;
     __syncthreads();
 
-    if (x < g->n_items && (pop = item_pop(g, x)) >= 0) {
+    if (x < g->n_items && (pop = item_pop_near(g, x, hpop)) >= 0) {
         const cob_dpop *P = &g->pop[pop];
         i = x - P->item0;
         if (P->kind == COB_DPOP_NEURON) {
@@ -116,10 +145,12 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             const int nch = P->n_channels;
             cob_input in;
             uint64_t ovf;
+            uint32_t nz;
             float v_mV = 0.0f;
             int flags, c;
             cob_input_clear(&in, g->seed, (uint64_t)s.t, (uint32_t)gi);
-            ovf = gather(g, P, &s, i, gi, &in);
+            nz = ring_load(g->ring + (int64_t)s.slot * g->nch * g->n_neurons + gi, g->n_neurons, nch, &in);
+            ovf = gather_indep(g, P, &s, i, &in);
             if (ovf)
                 atomicAdd(&cnt->overflow, (unsigned long long)ovf);
             if (P->noise.on) { /* the population's coefficients for this step, then this neuron's draw */
@@ -128,6 +159,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                 cob_noise_input(&P->noise, nz_a, nz_b, (uint32_t)i, &in);
             }
             flags = cob_neuron_step(P->model, &P->prop, &g->state, gi, &in, nch, &v_mV);
+            ring_clear(g->ring + (int64_t)s.slot * g->nch * g->n_neurons + gi, g->n_neurons, nz);
             if (flags & COB_STEP_BAD_MODEL)
                 atomicMax(&cnt->bad_model, pop + 1);
             fired = flags & COB_STEP_FIRED;
