@@ -5,7 +5,7 @@
  * Emulates: the runtime calls the backend makes (stream-ordered allocation, copies, memsets,
  * streams, events, graph capture and replay, device queries), the CUDA keywords (__global__,
  * __device__, __host__, __shared__, __restrict__, __launch_bounds__), the built-in index
- * variables, occupancy queries, atomicAdd /
+ * variables, occupancy queries (fake answers: 1 block of 128 threads per SM), atomicAdd /
  * atomicMax, __syncthreads and kernel launches (EMU_LAUNCH, what <<<...>>> becomes).
  * Limits: one device, blocks run one after another and the threads of a block one at a time on
  * one OS thread, so inter-block races, warp-synchronous assumptions and memory-ordering bugs do
@@ -104,6 +104,20 @@ static inline cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int *n, 
     (void)shmem;
     if (!n) return cudaErrorInvalidValue;
     *n = 1;
+    return cudaSuccess;
+}
+/* The block size of highest occupancy: a fake that answers 128 threads (at most blockSizeLimit),
+ * not the COB_CUDA_BLOCK of 256 the kernels are bounded to, so the tier runs every kernel whose
+ * shape comes from this query at a block size other than the fixed one; min_grid: one such block
+ * on each of the 2 emulated SMs. */
+template <class K>
+static inline cudaError_t cudaOccupancyMaxPotentialBlockSize(int *min_grid, int *block, K, size_t shmem = 0,
+                                                             int limit = 0)
+{
+    (void)shmem;
+    if (!min_grid || !block || limit < 0) return cudaErrorInvalidValue;
+    *block = limit > 0 && limit < 128 ? limit : 128;
+    *min_grid = 2;
     return cudaSuccess;
 }
 cudaError_t cudaMemcpyAsync(void *d, const void *s, size_t n, cudaMemcpyKind k, cudaStream_t st = 0);
