@@ -114,12 +114,26 @@ __device__ static uint64_t gather_indep(const cob_dnet *__restrict__ g, const co
     return cob_input_cap(in, P->n_channels);
 }
 
+/* The sum of v over the 32 lanes of the calling warp, in every lane; every lane must call it.
+ * One instruction on sm_80 and later (a build for sm_75, CMake's default without
+ * CMAKE_CUDA_ARCHITECTURES, shuffles). */
+__device__ static unsigned int warp_sum(unsigned int v)
+{
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+    int o;
+    for (o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xFFFFFFFFu, v, o);
+    return v;
+#else
+    return __reduce_add_sync(0xFFFFFFFFu, v);
+#endif
+}
+
 __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
     cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
 {
     __shared__ int s_n[COB_MAX_POPS], s_base[COB_MAX_POPS];
-    /* 32-bit: a native shared-memory atomic (a 64-bit one is a CAS loop on sm_90); a block's sum
-     * is at most COB_CUDA_BLOCK x 65535 (static_assert below) */
+    /* 32-bit: a native shared-memory atomic (a 64-bit one is a CAS loop on sm_90), fed by warp
+     * sums; a block's sum is at most COB_CUDA_BLOCK x 65535 (static_assert below) */
     __shared__ unsigned int s_chan[COB_MAX_POPS][COB_MAX_CHANNELS];
     extern __shared__ unsigned int s_hist[];
     const cob_dstep s = step_of(g, cnt, k);
@@ -128,7 +142,8 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
     const int hpop = x0 < g->n_items ? item_pop(g, x0) : -1; /* the block's histogram population */
     const int use_shist = g->shared_hist && hpop >= 0 && g->pop[hpop].kind == COB_DPOP_NEURON && s.sample_v;
     int j, pop = -1, fired = 0, pos = 0;
-    uint32_t tick = 0; /* the spike's offset in 1/256 step (continuous delays) */
+    uint32_t tick = 0;                      /* the spike's offset in 1/256 step (continuous delays) */
+    uint32_t chan[COB_MAX_CHANNELS] = {0u}; /* this neuron's counts when it is in population hpop */
     int64_t i = 0;
     for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x) s_n[j] = 0;
     for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x)
@@ -185,7 +200,9 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                 }
                 hb = cob_stats_neuron(a, i, s.t, fired, flags & COB_STEP_REFRACTORY, s.sample_v, v_mV, &hg);
                 for (c = 0; c < nch; ++c)
-                    if (in.count[c])
+                    if (pop == hpop)
+                        chan[c] = in.count[c]; /* summed by the warp below */
+                    else if (in.count[c])      /* a block across a population boundary */
                         atomicAdd(&s_chan[pop][c], in.count[c]);
                 /* a step that begins below capacity stores all its raster spikes (the slack holds
                  * them); the host sorts and keeps the CPU's first raster_cap */
@@ -220,6 +237,16 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
         if (fired)
             pos = atomicAdd(&s_n[pop], 1);
     }
+    /* channel totals of the block's population: one warp sum and one shared atomic per warp
+     * instead of 32 atomics on one shared address (serialised). Every lane gets here (no thread
+     * returns early; blocks are whole warps, cob_launch_shape); the condition is block-uniform.
+     * A warp's sum is at most 32 x 65535. */
+    if (s.measuring && hpop >= 0)
+        for (j = 0; j < g->pop[hpop].n_channels; ++j) {
+            const unsigned int w = warp_sum(chan[j]);
+            if ((threadIdx.x & 31u) == 0 && w)
+                atomicAdd(&s_chan[hpop][j], w);
+        }
     __syncthreads();
 
     for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x)

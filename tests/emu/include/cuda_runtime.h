@@ -6,7 +6,7 @@
  * streams, events, graph capture and replay, device queries), the CUDA keywords (__global__,
  * __device__, __host__, __shared__, __restrict__, __launch_bounds__), the built-in index
  * variables, occupancy queries (fake answers: 1 block of 128 threads per SM), atomicAdd /
- * atomicMax, __syncthreads and kernel launches (EMU_LAUNCH, what <<<...>>> becomes).
+ * atomicMax, __syncthreads, __reduce_add_sync and kernel launches (EMU_LAUNCH, what <<<...>>> becomes).
  * Limits: one device, blocks run one after another and the threads of a block one at a time on
  * one OS thread, so inter-block races, warp-synchronous assumptions and memory-ordering bugs do
  * not show; atomics are plain read-modify-write (exact under that schedule); floating point is
@@ -155,6 +155,11 @@ template <class T, class U> static inline T atomicMax(T *p, U v)
     return o;
 }
 void __syncthreads(void);
+/* The sum of v over the lanes of the calling warp, returned to each. Only the full mask, in
+ * blocks of whole warps; every lane of the warp must call it (the emulation runs the threads as
+ * fibers and holds each lane until its whole warp has arrived; a warp that reaches it in part
+ * aborts). Marks the kernel as one that runs as fibers, like __syncthreads. */
+unsigned int __reduce_add_sync(unsigned int mask, unsigned int v);
 
 namespace emu {
 void *dyn_shared(void); /* what `extern __shared__ T a[];` becomes: the launch's dynamic shared memory */
