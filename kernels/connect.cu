@@ -209,7 +209,7 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
     const int end_bit = ceil_log2((uint64_t)G);
     cub::DoubleBuffer<int32_t> part(b->buf[0], b->buf[1]);
     size_t seg_b = 0, rad_b = 0, temp_b;
-    int cur;
+    int cur, bk = 0; /* each kernel's block, from its occupancy (cob_launch_shape) */
     b->key_b = n * (int64_t)sizeof(K);
     COB_TRY(cob_dmalloc(m, &b->key[0], b->key_b, "sort keys", err));
     COB_TRY(cob_dmalloc(m, &b->key[1], b->key_b, "sort keys", err));
@@ -232,7 +232,8 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
                                                        b->post_ptr + 1, st));
     cur = part.selector;
     /* 4: keys into key[0], targets into the other int32 buffer; then the stable sort */
-    k_keys<K><<<cob_grid(pr->n_post, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
+    COB_TRY(cob_launch_shape(k_keys<K>, 0, &bk, NULL, "k_keys", err));
+    k_keys<K><<<cob_grid(pr->n_post, bk), bk, 0, st>>>(
         b->indeg, b->post_ptr, pr->n_post, b->buf[cur], skip_self, pr->n_dgrp, pr->min_delay, pr->max_delay, seed,
         COB_STREAM(COB_STREAM_DELAYS, p), (K *)b->key[0], b->buf[cur ^ 1]);
     COB_CU_LAUNCH(err, "k_keys");
@@ -244,26 +245,29 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
         /* 5: group starts, then row pointers and delay-group offsets */
         b->start_b = (G + 1) * 8;
         COB_TRY(cob_dmalloc(m, (void **)&b->start, b->start_b, "delay-group starts", err));
-        k_starts<K><<<cob_grid(n, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(kb.Current(), n, G, b->start);
+        COB_TRY(cob_launch_shape(k_starts<K>, 0, &bk, NULL, "k_starts", err));
+        k_starts<K><<<cob_grid(n, bk), bk, 0, st>>>(kb.Current(), n, G, b->start);
         COB_CU_LAUNCH(err, "k_starts");
     }
     {
         unsigned long long max_row = 0, *d_max = (unsigned long long *)b->temp; /* CUB is done with it */
         int64_t n_off = pr->n_pre * (int64_t)(pr->n_dgrp + 1);
         COB_CU(err, cudaMemsetAsync(d_max, 0, sizeof max_row, st));
-        k_max_row<<<cob_grid(pr->n_pre, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp,
-                                                                                  d_max);
+        COB_TRY(cob_launch_shape(k_max_row, 0, &bk, NULL, "k_max_row", err));
+        k_max_row<<<cob_grid(pr->n_pre, bk), bk, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp, d_max);
         COB_CU_LAUNCH(err, "k_max_row");
         COB_CU(err, cudaMemcpyAsync(&max_row, d_max, sizeof max_row, cudaMemcpyDeviceToHost, st));
         COB_CU(err, cudaStreamSynchronize(st));
         if (cob_dgrp_bytes((int64_t)max_row) == 2) {
             COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off16, n_off * 2, "delay-group offsets", err));
-            k_offsets<uint16_t><<<cob_grid(pr->n_pre + 1, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
-                b->start, pr->n_pre, pr->n_dgrp, dp->row_ptr, dp->dgrp_off16);
+            COB_TRY(cob_launch_shape(k_offsets<uint16_t>, 0, &bk, NULL, "k_offsets", err));
+            k_offsets<uint16_t><<<cob_grid(pr->n_pre + 1, bk), bk, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp,
+                                                                            dp->row_ptr, dp->dgrp_off16);
         } else {
             COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off, n_off * 4, "delay-group offsets", err));
-            k_offsets<uint32_t><<<cob_grid(pr->n_pre + 1, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
-                b->start, pr->n_pre, pr->n_dgrp, dp->row_ptr, dp->dgrp_off);
+            COB_TRY(cob_launch_shape(k_offsets<uint32_t>, 0, &bk, NULL, "k_offsets", err));
+            k_offsets<uint32_t><<<cob_grid(pr->n_pre + 1, bk), bk, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp,
+                                                                            dp->row_ptr, dp->dgrp_off);
         }
         COB_CU_LAUNCH(err, "k_offsets");
     }
@@ -278,6 +282,7 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
     const int64_t n = pr->n_syn;
     std::vector<int64_t> post_ptr((size_t)pr->n_post + 1);
     int64_t i, k_max = pr->k_max > 1 ? pr->k_max : 1, cap = 32, batch;
+    int bk = 0; /* k_partners' block, from its occupancy (cob_launch_shape) */
     cob_proj_post_ptr(pr, post_ptr.data());
     while (cap < 2 * k_max) cap *= 2;
     batch = COB_CUDA_HASH_BUDGET / (cap * 4);
@@ -307,11 +312,12 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
         *keep = 0;
         return COB_OK;
     }
+    COB_TRY(cob_launch_shape(k_partners, 0, &bk, NULL, "k_partners", err));
     for (i = 0; i < pr->n_post; i += batch) {
         int64_t i1 = i + batch < pr->n_post ? i + batch : pr->n_post;
         if (b->hash_b)
             COB_CU(err, cudaMemsetAsync(b->hash, 0xFF, (size_t)((i1 - i) * cap * 4), st));
-        k_partners<<<cob_grid(i1 - i, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, st>>>(
+        k_partners<<<cob_grid(i1 - i, bk), bk, 0, st>>>(
             b->indeg, b->post_ptr, i, i1, n_avail, pr->multapses, pr->nested, pr->ring, pr->skip_self, net->seed,
             COB_STREAM(COB_STREAM_PARTNERS, p), (int32_t *)b->hash, (uint32_t)cap, b->buf[0]);
         COB_CU_LAUNCH(err, "k_partners");

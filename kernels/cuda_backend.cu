@@ -135,6 +135,8 @@ typedef struct {
     cob_dnet *d_g;
     cob_dcount *d_cnt;
     size_t shmem;
+    /* launch shapes, from each kernel's occupancy at init (launch_shapes) */
+    int upd_block, del_block, init_v_block, init_pool_block;
     unsigned upd_grid, del_grid;
     cudaGraph_t graph;
     cudaGraphExec_t exec;
@@ -348,6 +350,35 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
     return COB_OK;
 }
 
+/* Every kernel's launch shape from its own occupancy, once (cob_launch_shape). The update kernel
+ * has one thread per item (neurons, then pool sources): its grid covers them. The delivery kernel
+ * strides over (spike, projection) rows: one wave of the blocks that fit on the device at once.
+ * cob_k_advance is one thread (one warp). Also loads every kernel's module before a step is timed. */
+cob_status cob_deliver_shape(unsigned *grid, int *block, cob_err *err)
+{
+    int dev = 0, sms = 0, per_sm = 0;
+    COB_TRY(cob_launch_shape(cob_k_deliver, 0, block, &per_sm, "cob_k_deliver", err));
+    COB_CU(err, cudaGetDevice(&dev));
+    COB_CU(err, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+    *grid = (unsigned)std::max(1, sms * per_sm);
+    return COB_OK;
+}
+
+static cob_status launch_shapes(cob_cuda *s, cob_err *err)
+{
+    s->shmem = cob_update_shared_bytes(&s->h);
+    COB_TRY(cob_launch_shape(cob_k_update, s->shmem, &s->upd_block, NULL, "cob_k_update", err));
+    COB_TRY(cob_deliver_shape(&s->del_grid, &s->del_block, err));
+    COB_TRY(cob_launch_shape(cob_k_init_v, 0, &s->init_v_block, NULL, "cob_k_init_v", err));
+    COB_TRY(cob_launch_shape(cob_k_init_pool, 0, &s->init_pool_block, NULL, "cob_k_init_pool", err));
+    s->upd_grid = cob_grid(s->h.n_items, s->upd_block);
+    {
+        int adv = 0; /* loaded now too (its shape is fixed) */
+        COB_TRY(cob_launch_shape(cob_k_advance, 0, &adv, NULL, "cob_k_advance", err));
+    }
+    return COB_OK;
+}
+
 static cob_status setup_state(cob_cuda *s, cob_err *err)
 {
     const cob_net *net = s->net;
@@ -376,28 +407,18 @@ static cob_status setup_state(cob_cuda *s, cob_err *err)
     COB_TRY(dnew(s, &s->d_cnt, 1, "counters", err));
     COB_CU(err, cudaMemcpyAsync(s->d_g, h, sizeof *h, cudaMemcpyHostToDevice, s->st));
     COB_CU(err, cudaMemsetAsync(s->d_cnt, 0, sizeof *s->d_cnt, s->st));
+    COB_TRY(launch_shapes(s, err));
     for (pop = 0; pop < net->n_pops; ++pop) {
         const cob_dpop *P = &h->pop[pop];
         if (P->kind == COB_DPOP_NEURON) {
             const cob_plan_pop *pp = &s->plan->pop[pop];
-            cob_k_init_v<<<cob_grid(P->size, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, s->st>>>(
+            cob_k_init_v<<<cob_grid(P->size, s->init_v_block), s->init_v_block, 0, s->st>>>(
                 s->d_g, pop, pp->v_init_min_mV, pp->v_init_span_mV);
             COB_CU_LAUNCH(err, "cob_k_init_v");
         } else if (P->kind == COB_DPOP_POOL) {
-            cob_k_init_pool<<<cob_grid(P->size, COB_CUDA_BLOCK), COB_CUDA_BLOCK, 0, s->st>>>(s->d_g, pop);
+            cob_k_init_pool<<<cob_grid(P->size, s->init_pool_block), s->init_pool_block, 0, s->st>>>(s->d_g, pop);
             COB_CU_LAUNCH(err, "cob_k_init_pool");
         }
-    }
-    s->shmem = cob_update_shared_bytes(h);
-    s->upd_grid = cob_grid(h->n_items, COB_CUDA_BLOCK);
-    {
-        /* the delivery kernel strides over (spike, projection) rows: one wave of the blocks that
-         * fit on the device at once, from the kernel's own occupancy (registers, shared memory) */
-        int dev = 0, sms = 0, per_sm = 0;
-        COB_CU(err, cudaGetDevice(&dev));
-        COB_CU(err, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
-        COB_CU(err, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, cob_k_deliver, COB_CUDA_BLOCK, 0));
-        s->del_grid = (unsigned)std::max(1, sms * std::max(1, per_sm));
     }
     COB_CU(err, cudaStreamSynchronize(s->st));
     return COB_OK;
@@ -487,11 +508,11 @@ static cob_status launch_step(cob_cuda *s, int64_t k, int timed, cob_err *err)
 {
     if (timed)
         COB_CU(err, cudaEventRecord(s->ev[0], s->st));
-    cob_k_update<<<s->upd_grid, COB_CUDA_BLOCK, s->shmem, s->st>>>(s->d_g, s->d_cnt, k);
+    cob_k_update<<<s->upd_grid, s->upd_block, s->shmem, s->st>>>(s->d_g, s->d_cnt, k);
     COB_CU_LAUNCH(err, "cob_k_update");
     if (timed)
         COB_CU(err, cudaEventRecord(s->ev[1], s->st));
-    cob_k_deliver<<<s->del_grid, COB_CUDA_BLOCK, 0, s->st>>>(s->d_g, s->d_cnt, k);
+    cob_k_deliver<<<s->del_grid, s->del_block, 0, s->st>>>(s->d_g, s->d_cnt, k);
     COB_CU_LAUNCH(err, "cob_k_deliver");
     if (timed) {
         COB_CU(err, cudaEventRecord(s->ev[2], s->st));
@@ -551,8 +572,9 @@ static cob_status run_untimed(cob_cuda *s, int64_t m, cob_err *err)
 }
 
 /* n steps. The per-phase times come from COB_TIMED_STEPS steps launched one by one with events:
- * the first measured steps (they do the statistics work, and the modules are loaded by then),
- * or the first steps of a run that measures nothing. */
+ * the first measured steps (they do the statistics work), or the first steps of a run that
+ * measures nothing. Lazy module loading is in none of them: launch_shapes loaded every kernel
+ * at init. */
 static cob_status run_body(cob_cuda *s, int64_t n, cob_err *err)
 {
     const int64_t t_timed = s->plan->measure_steps > 0 ? s->plan->warmup_steps : 0;

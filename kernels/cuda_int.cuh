@@ -52,15 +52,42 @@ void cob_dfree(cob_dmem *m, void *p, int64_t bytes);
     } while (0)
 
 #define COB_CUDA_BLOCK 256
-/* Blocks of the update kernel that must fit on one SM: bounds its registers to 64 (ptxas for
- * sm_90: 64 registers, no spills; 80 unbounded, which fits 3 blocks), so 4 blocks of 8 warps
- * hide its dependent loads better. */
+/* Blocks of the update kernel that must fit on one SM: bounds its registers to 64, so 4 blocks
+ * of 8 warps hide its dependent loads better. ptxas 13.0 for sm_90 now spills under the bound
+ * (80 B stored, 80 B loaded a thread; 400 B of stack, mostly the cob_input its channels index
+ * at run time); whether 4 blocks with spills beat 3 without is for a device to measure. The
+ * delivery kernel takes 80 registers, no spills. */
 #define COB_UPDATE_MIN_BLOCKS 4
 
 /* Bytes of one delay-group offset on the device for rows of at most max_row synapses. */
 static inline int64_t cob_dgrp_bytes(int64_t max_row)
 {
     return max_row < 65536 ? 2 : 4;
+}
+
+/* The block size (threads, a whole number of warps, at most COB_CUDA_BLOCK: the bound of the
+ * kernels' __launch_bounds__ and of the update kernel's 32-bit block sums) that gives kernel k
+ * the most resident warps with shmem bytes of dynamic shared memory, from its own occupancy
+ * (registers, shared memory) as the runtime computes it; per_sm (if not NULL): how many such
+ * blocks fit on one SM. The query reads the kernel's attributes, so the runtime loads its module
+ * here rather than at its first launch (lazy loading). Callers query once and keep the answer. */
+template <typename K>
+static cob_status cob_launch_shape(K k, size_t shmem, int *block, int *per_sm, const char *name, cob_err *err)
+{
+    int min_grid = 0, b = 0, n = 0;
+    COB_CU(err, cudaOccupancyMaxPotentialBlockSize(&min_grid, &b, k, shmem, COB_CUDA_BLOCK));
+    b -= b % 32;
+    if (b >= 32 && per_sm)
+        COB_CU(err, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, k, b, shmem));
+    if (b < 32 || (per_sm && n < 1))
+        return cob_err_set(err, COB_ERR_CUDA,
+                           "%s: no block of a whole warp fits on an SM (block %d, %d per SM, %zu bytes of shared "
+                           "memory)",
+                           name, b, n, shmem);
+    *block = b;
+    if (per_sm)
+        *per_sm = n;
+    return COB_OK;
 }
 
 static inline unsigned cob_grid(int64_t n, int block)
@@ -168,6 +195,10 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK)
 __global__ void cob_k_advance(cob_dcount *cnt, int64_t n);
 __global__ void cob_k_init_v(const cob_dnet *__restrict__ g, int pop, double lo, double span);
 __global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop);
+/* The delivery kernel's launch shape (kernels/cuda_backend.cu): the block from its occupancy
+ * (cob_launch_shape) and a grid of one wave, every block that fits on the device at once; the
+ * kernel's warps stride over the step's (spike, projection) rows. */
+cob_status cob_deliver_shape(unsigned *grid, int *block, cob_err *err);
 /* Dynamic shared memory of cob_k_update. */
 size_t cob_update_shared_bytes(const cob_dnet *host_g);
 

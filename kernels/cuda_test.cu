@@ -265,3 +265,13 @@ extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int6
     COB_CU_LAUNCH(err, "cob_k_deliver");
     return back(ring, h.ring, cells, err);
 }
+
+extern "C" cob_status cob_cuda_test_deliver_warps(int64_t *warps, cob_err *err)
+{
+    unsigned grid = 0;
+    int block = 0;
+    *warps = 0;
+    COB_TRY(cob_deliver_shape(&grid, &block, err));
+    *warps = (int64_t)grid * (block / 32);
+    return COB_OK;
+}

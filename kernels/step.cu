@@ -34,6 +34,15 @@ __device__ static int item_pop(const cob_dnet *__restrict__ g, int64_t x)
     return best;
 }
 
+/* item_pop with a hint: most blocks lie inside one population, so a thread first tries its
+ * block's (the scan reads every population's descriptor). */
+__device__ static int item_pop_near(const cob_dnet *__restrict__ g, int64_t x, int hint)
+{
+    if (hint >= 0 && x >= g->pop[hint].item0 && x < g->pop[hint].item0 + g->pop[hint].size)
+        return hint;
+    return item_pop(g, x);
+}
+
 typedef struct {
     int64_t t, tm;
     int measuring, sample_v, slot, par;
@@ -55,21 +64,41 @@ __device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dc
     return s;
 }
 
-/* Input of neuron gi for this step: ring cells read and cleared, independent Poisson counts
- * added, each channel capped at 65535 with the excess returned (the CPU backend's 16-bit cells
- * give the same counts and the same overflow). */
-__device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop *P, const cob_dstep *s, int64_t i,
-                                  int64_t gi, cob_input *in)
+/* This step's ring cells of neuron gi (channel c at cells[c * stride]), every channel loaded into
+ * a temporary before anything is stored: the loads issue back to back instead of each waiting
+ * behind the clear of the cell before it (stores through a pointer that may alias). Returns a
+ * bit per channel whose cell was not 0, for ring_clear after the neuron step. */
+__device__ static uint32_t ring_load(const uint32_t *__restrict__ cells, int64_t stride, int nch, cob_input *in)
 {
-    const int nch = P->n_channels;
-    int c, q;
-    for (c = 0; c < nch; ++c) {
-        uint32_t *cell = g->ring + ((int64_t)s->slot * g->nch + c) * g->n_neurons + gi;
-        uint32_t r = *cell;
-        if (r)
-            *cell = 0;
-        in->count[c] = r;
+    uint32_t r[COB_MAX_CHANNELS], nz = 0;
+    int c;
+    for (c = 0; c < COB_MAX_CHANNELS; ++c) r[c] = c < nch ? cells[c * stride] : 0u;
+    for (c = 0; c < COB_MAX_CHANNELS; ++c) {
+        in->count[c] = r[c];
+        nz |= (r[c] != 0u) << c;
     }
+    return nz;
+}
+
+/* The cells ring_load found not 0, cleared (only this thread reads or writes them during the
+ * update kernel; the delivery kernel that adds to them runs after it). The caller passes the
+ * address again rather than keeping it live across the neuron step (fewer spills under the
+ * kernel's 64-register bound). */
+__device__ static void ring_clear(uint32_t *__restrict__ cells, int64_t stride, uint32_t nz)
+{
+    int c;
+    for (c = 0; c < COB_MAX_CHANNELS; ++c)
+        if (nz >> c & 1u)
+            cells[c * stride] = 0u;
+}
+
+/* Independent Poisson counts of neuron i (local index) added to its input, each channel then
+ * capped at 65535 with the excess returned (the CPU backend's 16-bit cells give the same counts
+ * and the same overflow). */
+__device__ static uint64_t gather_indep(const cob_dnet *__restrict__ g, const cob_dpop *P, const cob_dstep *s,
+                                        int64_t i, cob_input *in)
+{
+    int q;
     for (q = 0; q < P->n_indep; ++q) {
         const cob_dproj *pr = &g->proj[P->indep[q]];
         int32_t kk = pr->indegree[i];
@@ -82,15 +111,29 @@ __device__ static uint64_t gather(const cob_dnet *__restrict__ g, const cob_dpop
         in->count[pr->channel] += cob_poisson_step(g->seed, pr->stream, (uint32_t)i, (uint64_t)s->t, pr->n_chunks[kk],
                                                    pr->lambda_chunk[kk], pr->exp_neg[kk]);
     }
-    return cob_input_cap(in, nch);
+    return cob_input_cap(in, P->n_channels);
+}
+
+/* The sum of v over the 32 lanes of the calling warp, in every lane; every lane must call it.
+ * One instruction on sm_80 and later (a build for sm_75, CMake's default without
+ * CMAKE_CUDA_ARCHITECTURES, shuffles). */
+__device__ static unsigned int warp_sum(unsigned int v)
+{
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+    int o;
+    for (o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xFFFFFFFFu, v, o);
+    return v;
+#else
+    return __reduce_add_sync(0xFFFFFFFFu, v);
+#endif
 }
 
 __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
     cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
 {
     __shared__ int s_n[COB_MAX_POPS], s_base[COB_MAX_POPS];
-    /* 32-bit: a native shared-memory atomic (a 64-bit one is a CAS loop on sm_90); a block's sum
-     * is at most COB_CUDA_BLOCK x 65535 (static_assert below) */
+    /* 32-bit: a native shared-memory atomic (a 64-bit one is a CAS loop on sm_90), fed by warp
+     * sums; a block's sum is at most COB_CUDA_BLOCK x 65535 (static_assert below) */
     __shared__ unsigned int s_chan[COB_MAX_POPS][COB_MAX_CHANNELS];
     extern __shared__ unsigned int s_hist[];
     const cob_dstep s = step_of(g, cnt, k);
@@ -99,7 +142,8 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
     const int hpop = x0 < g->n_items ? item_pop(g, x0) : -1; /* the block's histogram population */
     const int use_shist = g->shared_hist && hpop >= 0 && g->pop[hpop].kind == COB_DPOP_NEURON && s.sample_v;
     int j, pop = -1, fired = 0, pos = 0;
-    uint32_t tick = 0; /* the spike's offset in 1/256 step (continuous delays) */
+    uint32_t tick = 0;                      /* the spike's offset in 1/256 step (continuous delays) */
+    uint32_t chan[COB_MAX_CHANNELS] = {0u}; /* this neuron's counts when it is in population hpop */
     int64_t i = 0;
     for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x) s_n[j] = 0;
     for (j = threadIdx.x; j < COB_MAX_POPS * COB_MAX_CHANNELS; j += blockDim.x)
@@ -108,7 +152,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
         for (j = threadIdx.x; j < g->v_bins + 2; j += blockDim.x) s_hist[j] = 0;
     __syncthreads();
 
-    if (x < g->n_items && (pop = item_pop(g, x)) >= 0) {
+    if (x < g->n_items && (pop = item_pop_near(g, x, hpop)) >= 0) {
         const cob_dpop *P = &g->pop[pop];
         i = x - P->item0;
         if (P->kind == COB_DPOP_NEURON) {
@@ -116,10 +160,12 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             const int nch = P->n_channels;
             cob_input in;
             uint64_t ovf;
+            uint32_t nz;
             float v_mV = 0.0f;
             int flags, c;
             cob_input_clear(&in, g->seed, (uint64_t)s.t, (uint32_t)gi);
-            ovf = gather(g, P, &s, i, gi, &in);
+            nz = ring_load(g->ring + (int64_t)s.slot * g->nch * g->n_neurons + gi, g->n_neurons, nch, &in);
+            ovf = gather_indep(g, P, &s, i, &in);
             if (ovf)
                 atomicAdd(&cnt->overflow, (unsigned long long)ovf);
             if (P->noise.on) { /* the population's coefficients for this step, then this neuron's draw */
@@ -128,6 +174,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                 cob_noise_input(&P->noise, nz_a, nz_b, (uint32_t)i, &in);
             }
             flags = cob_neuron_step(P->model, &P->prop, &g->state, gi, &in, nch, &v_mV);
+            ring_clear(g->ring + (int64_t)s.slot * g->nch * g->n_neurons + gi, g->n_neurons, nz);
             if (flags & COB_STEP_BAD_MODEL)
                 atomicMax(&cnt->bad_model, pop + 1);
             fired = flags & COB_STEP_FIRED;
@@ -153,7 +200,9 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                 }
                 hb = cob_stats_neuron(a, i, s.t, fired, flags & COB_STEP_REFRACTORY, s.sample_v, v_mV, &hg);
                 for (c = 0; c < nch; ++c)
-                    if (in.count[c])
+                    if (pop == hpop)
+                        chan[c] = in.count[c]; /* summed by the warp below */
+                    else if (in.count[c])      /* a block across a population boundary */
                         atomicAdd(&s_chan[pop][c], in.count[c]);
                 /* a step that begins below capacity stores all its raster spikes (the slack holds
                  * them); the host sorts and keeps the CPU's first raster_cap */
@@ -188,6 +237,16 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
         if (fired)
             pos = atomicAdd(&s_n[pop], 1);
     }
+    /* channel totals of the block's population: one warp sum and one shared atomic per warp
+     * instead of 32 atomics on one shared address (serialised). Every lane gets here (no thread
+     * returns early; blocks are whole warps, cob_launch_shape); the condition is block-uniform.
+     * A warp's sum is at most 32 x 65535. */
+    if (s.measuring && hpop >= 0)
+        for (j = 0; j < g->pop[hpop].n_channels; ++j) {
+            const unsigned int w = warp_sum(chan[j]);
+            if ((threadIdx.x & 31u) == 0 && w)
+                atomicAdd(&s_chan[hpop][j], w);
+        }
     __syncthreads();
 
     for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x)

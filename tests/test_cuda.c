@@ -1166,6 +1166,61 @@ Test(cuda, run_sanzeni2020_fig4_short)
     cob_config_free(&c);
 }
 
+/* The scale paths at a size the emulated tier can run (issue 11, build item 3). On a device the
+ * builder's partner hash sets take COB_CUDA_HASH_BUDGET (1 GiB) per batch of targets, and the
+ * delivery grid has thousands of warps, so only networks of 10^8 synapses and more take the
+ * multi-batch build and the multi-wave delivery loop (perf/configs/check_scale.yaml, in
+ * scripts/gpu-check.sh). The emulated build lowers the budget to 64 KiB (tests/CMakeLists.txt)
+ * and its occupancy answers give 8 warps, so this network of 8050 neurons takes both: E -> E
+ * in 125 batches of 64 targets, and ~400 rows a step (200 of the pool's) for 8 warps. Its rows
+ * take every delivery branch: ~100 synapses in 101 delay groups (a binary search per synapse),
+ * 8000 in 11 groups of >= 32 (the group walk), one group (X -> I). E fires fast (~130 Hz): a
+ * test of the paths, not a network state. The test checks the statistics are identical, then
+ * that both paths were taken. Emulated: ~11 s (CPU backend 0.2 s). */
+static const char *scale_yaml =
+    "run: {dt_ms: 0.1, t_warmup_ms: 5, t_sim_ms: 15, seed: 29}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 8000}\n"
+    "  - {name: I, model: lif_cond, size: 50}\n"
+    "  - {name: X, model: poisson, size: 4000, rate_hz: 250, input: pool}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 100, weight: 1.6e-3, delay_ms: [0, 10]}\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 100, weight: 1.6e-3, delay_ms: [0, 10]}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 50, weight: 2.0e-2, delay_ms: [0, 1]}\n"
+    "  - {pre: I, post: I, receptor: I, indegree: 40, weight: 8.0e-2, delay_ms: [0, 1]}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 100, weight: 2.0e-3, delay_ms: [0, 10]}\n"
+    "  - {pre: X, post: I, receptor: E, indegree: 100, weight: 1.6e-3, delay_ms: 0.5}\n";
+
+Test(cuda, run_scale_paths)
+{
+    cob_config c;
+    cob_stats cpu;
+    cob_err err = {0};
+    int64_t warps = 0, cap = 32, batch, steps, pairs = 0;
+    need_device();
+    load_yaml(&c, scale_yaml);
+    compare_backends(&c, COB_OK, "scale paths (multi-batch build, multi-wave delivery)", &cpu);
+    /* the builder's batches of E -> E (kernels/connect.cu: cap = 2 k_max rounded up to a power of
+     * two, COB_CUDA_HASH_BUDGET / (4 cap) targets a batch); in-degree fixed at 100 */
+    while (cap < 2 * 100) cap *= 2;
+    batch = COB_CUDA_HASH_BUDGET / (cap * 4);
+    cr_assert_eq(cob_cuda_test_deliver_warps(&warps, &err), COB_OK, "%s", err.msg);
+    steps = cob_steps(c.run.t_sim_ms, c.run.dt_ms);
+    /* two stored projections out of each population; the statistics have E and I, the pool X
+     * draws 4000 x 250 Hz x 0.1 ms = 100 spikes a step on average */
+    for (int p = 0; p < cpu.n_pops; ++p) pairs += 2 * (int64_t)test_pop_spikes(&cpu, p);
+    pairs += 2 * 100 * steps;
+    cr_log_info("scale paths: %lld build batches, %.1f rows per step for %lld warps",
+                (long long)((8000 + batch - 1) / batch), (double)pairs / (double)steps, (long long)warps);
+#ifdef COBALT_CUDA_EMULATED
+    cr_expect_gt(8000 / batch, 3, "E -> E built in %lld batch(es) only", (long long)((8000 + batch - 1) / batch));
+    cr_expect_gt(pairs, 4 * warps * steps, "%.1f rows per step for %lld warps: the delivery loop takes one wave",
+                 (double)pairs / (double)steps, (long long)warps);
+#endif
+    cob_stats_free(&cpu);
+    cob_config_free(&c);
+}
+
 /* Five independent inputs onto one channel of E (same receptor and weight), 13100 expected
  * arrivals each per step: the sum is Poisson with mean 65500 (s.d. 256) plus the recurrent
  * arrivals on the same channel, so about half of the 16-bit cells saturate, by varying

@@ -119,6 +119,12 @@ cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, cons
     (void)ring;
     return no_cuda(err);
 }
+
+cob_status cob_cuda_test_deliver_warps(int64_t *warps, cob_err *err)
+{
+    *warps = 0;
+    return no_cuda(err);
+}
 #else
 typedef int cob__cuda_stub_unused; /* ISO C wants a non-empty translation unit */
 #endif

@@ -47,6 +47,10 @@ cob_status cob_cuda_test_vbin(int64_t n, const float *v, float v_min_mV, float i
 cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, const int32_t *spikes, int64_t n_spk,
                                  uint32_t *ring, cob_err *err);
 
+/* Warps of the delivery kernel's grid as the backend launches it (cob_deliver_shape): a step
+ * with more (spike, stored projection) rows than this takes the multi-wave loop. */
+cob_status cob_cuda_test_deliver_warps(int64_t *warps, cob_err *err);
+
 /* The device builder's algorithm run on the host: kernels/connect.cu's kernel bodies in plain
  * loops (std::sort and std::stable_sort in place of CUB), into net in cob_net_build's layout.
  * Needs no device, only a CUDA build: it checks the build algorithm where no GPU is present. */

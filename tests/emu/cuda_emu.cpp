@@ -324,7 +324,7 @@ cudaError_t cudaGraphDestroy(cudaGraph_t g)
 }
 
 /* ---- kernels: blocks in turn, the threads of a block as fibers ---- */
-enum { F_RUN = 0, F_BAR = 1, F_DONE = 2 };
+enum { F_RUN = 0, F_BAR = 1, F_DONE = 2, F_WARP = 3 };
 struct fiber {
     ucontext_t ctx;
     int state;
@@ -353,8 +353,42 @@ void __syncthreads(void)
     g_fib[(size_t)g_cur].state = F_BAR;
     swapcontext(&g_fib[(size_t)g_cur].ctx, &g_sched);
 }
+/* Warp sums (__reduce_add_sync): each lane leaves its value and yields; at the end of the round
+ * in which the whole warp has arrived the scheduler sums them, and each lane reads its warp's
+ * sum when it resumes (before the scheduler can overwrite it: that needs the whole warp back). */
+static std::vector<unsigned> g_warp_in, g_warp_sum;
+unsigned int __reduce_add_sync(unsigned int mask, unsigned int v)
+{
+    if (!g_in_kernel) die("__reduce_add_sync outside a kernel");
+    if (!g_in_fiber)
+        die("__reduce_add_sync in a kernel whose first launch had no barrier or warp operation (plain loops)");
+    if (mask != 0xFFFFFFFFu) die("__reduce_add_sync: only the full mask is emulated");
+    if (blockDim.x % 32u) die("__reduce_add_sync in a block that is not a whole number of warps");
+    g_barrier_seen = true;
+    g_warp_in[threadIdx.x] = v;
+    g_fib[(size_t)g_cur].state = F_WARP;
+    swapcontext(&g_fib[(size_t)g_cur].ctx, &g_sched);
+    return g_warp_sum[threadIdx.x / 32u];
+}
+/* After a round: the warps whose lanes wait in __reduce_add_sync, summed; 1 if there were any.
+ * A warp only part of which is there aborts. */
+static int sum_warps(unsigned block)
+{
+    int any = 0;
+    for (unsigned w = 0; w < block / 32u; ++w) {
+        unsigned n = 0, sum = 0;
+        for (unsigned l = 0; l < 32u; ++l) n += g_fib[w * 32u + l].state == F_WARP;
+        if (n == 0) continue;
+        if (n != 32u) die("__reduce_add_sync reached by only part of a warp");
+        for (unsigned l = 0; l < 32u; ++l) sum += g_warp_in[w * 32u + l];
+        g_warp_sum[w] = sum;
+        any = 1;
+    }
+    return any;
+}
 static void run_block_fibers(unsigned block, const std::function<void()> &body)
 {
+    int hold_bar = 0; /* lanes at a warp sum run on; threads at __syncthreads wait for them */
     if (g_fib.size() < block) g_fib.resize(block);
     g_body = &body;
     for (unsigned t = 0; t < block; ++t) {
@@ -367,11 +401,13 @@ static void run_block_fibers(unsigned block, const std::function<void()> &body)
         makecontext(&f.ctx, fiber_entry, 0);
         f.state = F_RUN;
     }
+    g_warp_in.assign(block, 0u);
+    g_warp_sum.assign(block / 32u + 1u, 0u);
     g_in_fiber = true;
     for (;;) {
         unsigned done = 0, bar = 0;
         for (unsigned t = 0; t < block; ++t) {
-            if (g_fib[t].state == F_DONE) continue;
+            if (g_fib[t].state == F_DONE || (hold_bar && g_fib[t].state == F_BAR)) continue;
             g_cur = (int)t;
             threadIdx.x = t;
             g_fib[t].state = F_RUN;
@@ -381,6 +417,8 @@ static void run_block_fibers(unsigned block, const std::function<void()> &body)
             done += g_fib[t].state == F_DONE;
             bar += g_fib[t].state == F_BAR;
         }
+        hold_bar = sum_warps(block);
+        if (hold_bar) continue;
         if (bar && done) die("__syncthreads reached by only part of a block");
         if (done == block) break;
     }

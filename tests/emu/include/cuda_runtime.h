@@ -5,8 +5,8 @@
  * Emulates: the runtime calls the backend makes (stream-ordered allocation, copies, memsets,
  * streams, events, graph capture and replay, device queries), the CUDA keywords (__global__,
  * __device__, __host__, __shared__, __restrict__, __launch_bounds__), the built-in index
- * variables, occupancy queries, atomicAdd /
- * atomicMax, __syncthreads and kernel launches (EMU_LAUNCH, what <<<...>>> becomes).
+ * variables, occupancy queries (fake answers: 1 block of 128 threads per SM), atomicAdd /
+ * atomicMax, __syncthreads, __reduce_add_sync and kernel launches (EMU_LAUNCH, what <<<...>>> becomes).
  * Limits: one device, blocks run one after another and the threads of a block one at a time on
  * one OS thread, so inter-block races, warp-synchronous assumptions and memory-ordering bugs do
  * not show; atomics are plain read-modify-write (exact under that schedule); floating point is
@@ -106,6 +106,20 @@ static inline cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int *n, 
     *n = 1;
     return cudaSuccess;
 }
+/* The block size of highest occupancy: a fake that answers 128 threads (at most blockSizeLimit),
+ * not the COB_CUDA_BLOCK of 256 the kernels are bounded to, so the tier runs every kernel whose
+ * shape comes from this query at a block size other than the fixed one; min_grid: one such block
+ * on each of the 2 emulated SMs. */
+template <class K>
+static inline cudaError_t cudaOccupancyMaxPotentialBlockSize(int *min_grid, int *block, K, size_t shmem = 0,
+                                                             int limit = 0)
+{
+    (void)shmem;
+    if (!min_grid || !block || limit < 0) return cudaErrorInvalidValue;
+    *block = limit > 0 && limit < 128 ? limit : 128;
+    *min_grid = 2;
+    return cudaSuccess;
+}
 cudaError_t cudaMemcpyAsync(void *d, const void *s, size_t n, cudaMemcpyKind k, cudaStream_t st = 0);
 cudaError_t cudaMemsetAsync(void *d, int v, size_t n, cudaStream_t st = 0);
 cudaError_t cudaMemcpy(void *d, const void *s, size_t n, cudaMemcpyKind k);
@@ -141,6 +155,11 @@ template <class T, class U> static inline T atomicMax(T *p, U v)
     return o;
 }
 void __syncthreads(void);
+/* The sum of v over the lanes of the calling warp, returned to each. Only the full mask, in
+ * blocks of whole warps; every lane of the warp must call it (the emulation runs the threads as
+ * fibers and holds each lane until its whole warp has arrived; a warp that reaches it in part
+ * aborts). Marks the kernel as one that runs as fibers, like __syncthreads. */
+unsigned int __reduce_add_sync(unsigned int mask, unsigned int v);
 
 namespace emu {
 void *dyn_shared(void); /* what `extern __shared__ T a[];` becomes: the launch's dynamic shared memory */
