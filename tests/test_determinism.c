@@ -156,6 +156,20 @@ static void thread_counts(cob_input_mode mode, int integrator)
                       "%s step: %d threads differ from 1 thread: %s", cob_integrator_name(integrator), nt, msg);
         cob_stats_free(&s);
     }
+    /* delays from one step: chunks of one step, the emission shared out after a second barrier */
+    for (int q = 0; q < c.n_projs; ++q) c.projs[q].delay_min_ms = 0.0;
+    set_threads(1);
+    cob_stats_free(&ref);
+    run_cpu(&c, &ref);
+    check_active(&ref);
+    for (int nt = 2; nt <= 3; ++nt) {
+        set_threads(nt);
+        run_cpu(&c, &s);
+        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg),
+                      "%s step, one-step delays: %d threads differ from 1 thread: %s", cob_integrator_name(integrator),
+                      nt, msg);
+        cob_stats_free(&s);
+    }
     /* the team changing between all threads and one every segment, as on shared cores
      * (cpu_backend.c, team_adapt; COBALT_CPU_TEAM_CYCLE forces it) */
     set_threads(3);
