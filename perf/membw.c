@@ -20,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double best_of(double a, double b) { return a < b ? a : b; }
+static double best_of(double a, double b)
+{
+    return a < b ? a : b;
+}
 
 /* xorshift64*: a cheap generator for the index arrays (quality is not at stake here). */
 static uint64_t rng_next(uint64_t *s)
@@ -46,7 +49,10 @@ static void bench_copy(int threads, size_t mb, int reps)
     size_t n = mb * (size_t)1 << 20 >> 3, i;
     double *a = alloc_or_die(n * sizeof *a), *b = alloc_or_die(n * sizeof *b), best = 1e30;
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (i = 0; i < n; ++i) { a[i] = (double)i; b[i] = 0.0; }  /* first touch by the owning thread */
+    for (i = 0; i < n; ++i) {
+        a[i] = (double)i;
+        b[i] = 0.0;
+    } /* first touch by the owning thread */
     for (int r = 0; r < reps; ++r) {
         double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(threads)
@@ -59,8 +65,8 @@ static void bench_copy(int threads, size_t mb, int reps)
     }
     if (b[n / 2] != (double)(n / 2))
         fprintf(stderr, "membw: copy check failed\n");
-    printf("{\"bench\":\"copy\",\"threads\":%d,\"bytes_per_thread\":%zu,\"gb_s\":%.3f,\"best_s\":%.6f}\n",
-           threads, n * sizeof *a / threads, 2.0 * n * sizeof *a / best / 1e9, best);
+    printf("{\"bench\":\"copy\",\"threads\":%d,\"bytes_per_thread\":%zu,\"gb_s\":%.3f,\"best_s\":%.6f}\n", threads,
+           n * sizeof *a / threads, 2.0 * n * sizeof *a / best / 1e9, best);
     free(a);
     free(b);
 }
@@ -79,8 +85,7 @@ static void bench_incr(int threads, size_t table_bytes, size_t n_inc, int reps)
         tab[t] = alloc_or_die(cells * sizeof **tab);
         idx[t] = alloc_or_die(n_inc * sizeof **idx);
         memset(tab[t], 0, cells * sizeof **tab);
-        for (size_t i = 0; i < n_inc; ++i)
-            idx[t][i] = (uint32_t)(rng_next(&s) % cells);
+        for (size_t i = 0; i < n_inc; ++i) idx[t][i] = (uint32_t)(rng_next(&s) % cells);
     }
     for (int r = 0; r < reps; ++r) {
         double t0 = omp_get_wtime();
@@ -89,14 +94,12 @@ static void bench_incr(int threads, size_t table_bytes, size_t n_inc, int reps)
             int t = omp_get_thread_num();
             uint16_t *c = tab[t];
             const uint32_t *x = idx[t];
-            for (size_t i = 0; i < n_inc; ++i)
-                c[x[i]] += 1;
+            for (size_t i = 0; i < n_inc; ++i) c[x[i]] += 1;
         }
         best = best_of(best, omp_get_wtime() - t0);
     }
     for (int t = 0; t < threads; ++t) {
-        for (size_t i = 0; i < cells; ++i)
-            check += tab[t][i];
+        for (size_t i = 0; i < cells; ++i) check += tab[t][i];
         free(tab[t]);
         free(idx[t]);
     }
@@ -116,10 +119,14 @@ int main(int argc, char **argv)
     size_t copy_mb = 512, n_inc = (size_t)1 << 25;
     static const size_t tables[] = {64u << 10, 1u << 20, 16u << 20, 256u << 20};
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--copy-mb")) copy_mb = (size_t)atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--incs")) n_inc = (size_t)atol(argv[i + 1]);
+        if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--copy-mb"))
+            copy_mb = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--reps"))
+            reps = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--incs"))
+            n_inc = (size_t)atol(argv[i + 1]);
         else {
             fprintf(stderr, "usage: membw [--threads T] [--copy-mb MB] [--reps R] [--incs N]\n");
             return 2;
@@ -130,7 +137,6 @@ int main(int argc, char **argv)
         return 2;
     }
     bench_copy(threads, copy_mb, reps);
-    for (size_t k = 0; k < sizeof tables / sizeof *tables; ++k)
-        bench_incr(threads, tables[k], n_inc, reps);
+    for (size_t k = 0; k < sizeof tables / sizeof *tables; ++k) bench_incr(threads, tables[k], n_inc, reps);
     return 0;
 }
