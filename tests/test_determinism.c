@@ -135,6 +135,20 @@ Test(determinism, other_seed_differs)
     cob_stats_free(&b);
 }
 
+/* The run of c on 2 and 3 threads against ref (1 thread); what names the case. */
+static void expect_threads_same(const cob_config *c, const cob_stats *ref, const char *what)
+{
+    cob_stats s;
+    char msg[256];
+    for (int nt = 2; nt <= 3; ++nt) {
+        set_threads(nt);
+        run_cpu(c, &s);
+        cr_expect_not(cob_stats_first_difference(ref, &s, msg, sizeof msg), "%s: %d threads differ from 1 thread: %s",
+                      what, nt, msg);
+        cob_stats_free(&s);
+    }
+}
+
 /* 1, 2 and 3 threads: 3 splits 400 and 100 neurons unevenly, so the spike-list compaction and
  * the target ranges of the delivery are exercised with unequal chunks. */
 static void thread_counts(cob_input_mode mode, int integrator)
@@ -142,34 +156,23 @@ static void thread_counts(cob_input_mode mode, int integrator)
 #ifdef _OPENMP
     cob_config c;
     cob_stats ref, s;
-    char msg[256];
+    char msg[256], what[96];
     ei_config(&c, 7, mode);
     c.run.integrator = integrator;
     c.run.t_sim_ms = 200.0; /* 3 threads on 2 CI cores spin in barriers: keep the runs short */
     set_threads(1);
     run_cpu(&c, &ref);
     check_active(&ref);
-    for (int nt = 2; nt <= 3; ++nt) {
-        set_threads(nt);
-        run_cpu(&c, &s);
-        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg),
-                      "%s step: %d threads differ from 1 thread: %s", cob_integrator_name(integrator), nt, msg);
-        cob_stats_free(&s);
-    }
+    snprintf(what, sizeof what, "%s step", cob_integrator_name(integrator));
+    expect_threads_same(&c, &ref, what);
     /* delays from one step: chunks of one step, the emission shared out after a second barrier */
     for (int q = 0; q < c.n_projs; ++q) c.projs[q].delay_min_ms = 0.0;
     set_threads(1);
     cob_stats_free(&ref);
     run_cpu(&c, &ref);
     check_active(&ref);
-    for (int nt = 2; nt <= 3; ++nt) {
-        set_threads(nt);
-        run_cpu(&c, &s);
-        cr_expect_not(cob_stats_first_difference(&ref, &s, msg, sizeof msg),
-                      "%s step, one-step delays: %d threads differ from 1 thread: %s", cob_integrator_name(integrator),
-                      nt, msg);
-        cob_stats_free(&s);
-    }
+    snprintf(what, sizeof what, "%s step, one-step delays", cob_integrator_name(integrator));
+    expect_threads_same(&c, &ref, what);
     /* the team changing between all threads and one every segment, as on shared cores
      * (cpu_backend.c, team_adapt; COBALT_CPU_TEAM_CYCLE forces it) */
     set_threads(3);

@@ -43,6 +43,9 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerlib import rate_cv  # noqa: E402
+
 N_E, N_I, N_X, K_E, K_I, K_X = 10000, 2500, 10000, 1000, 250, 1000
 RATE_X_HZ, A_E, A_I = 25.0, 1.6e-3, 3.2e-2
 DT_MS, TAU_M_MS, TAU_REF_MS = 0.05, 20.0, 2.0
@@ -79,16 +82,7 @@ def fixed_indegree(rng, n_pre, n_post, k, self_offset=None):
 def spike_stats(i, t_ms, lo, n, t0_ms, t1_ms):
     """Rate (Hz) and mean per-neuron CV of ISIs of neurons lo .. lo+n-1 over [t0, t1)."""
     m = (i >= lo) & (i < lo + n) & (t_ms >= t0_ms) & (t_ms < t1_ms)
-    ii, tt = i[m] - lo, t_ms[m]
-    rate = ii.size / (n * (t1_ms - t0_ms) * 1e-3)
-    order = np.lexsort((tt, ii))
-    ii, tt = ii[order], tt[order]
-    cvs = []
-    for chunk in np.split(tt, np.flatnonzero(np.diff(ii)) + 1):
-        if chunk.size >= 3:
-            isi = np.diff(chunk)
-            cvs.append(isi.std() / isi.mean())
-    return rate, (float(np.mean(cvs)) if cvs else float("nan"))
+    return rate_cv(i[m] - lo, t_ms[m], n, t1_ms - t0_ms)
 
 
 def main():

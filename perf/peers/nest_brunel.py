@@ -30,26 +30,17 @@ neurons with >= 3 spikes, as cobalt's stats.min_isi = 2) are over the measured p
 """
 import argparse
 import json
+import os
 import sys
 import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerlib import rate_cv  # noqa: E402
+
 N_E, N_I, K_E, K_I, J_MV, G, D_MS = 10000, 2500, 1000, 250, 0.1, 5.0, 1.5
 NU_EXT_HZ, C_EXT, DT_MS = 20.0, 1000, 0.1
-
-
-def spike_stats(senders, times, n, t_ms):
-    """Rate (Hz) and mean per-neuron CV of ISIs from one recorder's events."""
-    rate = senders.size / (n * t_ms * 1e-3)
-    order = np.lexsort((times, senders))
-    s, t = senders[order], times[order]
-    cvs = []
-    for chunk in np.split(t, np.flatnonzero(np.diff(s)) + 1):
-        if chunk.size >= 3:
-            isi = np.diff(chunk)
-            cvs.append(isi.std() / isi.mean())
-    return rate, (float(np.mean(cvs)) if cvs else float("nan"))
 
 
 def main():
@@ -89,7 +80,7 @@ def main():
     stats = []
     for rec, n in ((rec_e, N_E), (rec_i, N_I)):
         ev = rec.events
-        stats.append(spike_stats(np.asarray(ev["senders"]), np.asarray(ev["times"]), n, x.t_sim_ms))
+        stats.append(rate_cv(np.asarray(ev["senders"]), np.asarray(ev["times"]), n, x.t_sim_ms))
     n_syn = (N_E + N_I) * (K_E + K_I)
     sim_s = (x.t_warmup_ms + x.t_sim_ms) / 1000.0
     print(json.dumps({
