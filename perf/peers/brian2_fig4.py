@@ -34,7 +34,6 @@ run_s / (t_warmup + t_sim) in perf/bench_sim.py. The SpikeMonitor (all 12 500 ne
 the loop. Rates and CVs (mean of per-neuron CVs over neurons with >= 3 spikes, as cobalt's
 stats.min_isi = 2) are over the measured part only.
 """
-import argparse
 import json
 import os
 import shutil
@@ -44,7 +43,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerlib import rate_cv  # noqa: E402
+from peerlib import peer_args, rate_cv  # noqa: E402
 
 N_E, N_I, N_X, K_E, K_I, K_X = 10000, 2500, 10000, 1000, 250, 1000
 RATE_X_HZ, A_E, A_I = 25.0, 1.6e-3, 3.2e-2
@@ -86,11 +85,7 @@ def spike_stats(i, t_ms, lo, n, t0_ms, t1_ms):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--t-sim-ms", type=float, default=1000.0)
-    ap.add_argument("--t-warmup-ms", type=float, default=200.0)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = peer_args(__doc__)
     ap.add_argument("--dir", default="/tmp/brian2_fig4_standalone", help="standalone build directory")
     ap.add_argument("--keep", action="store_true", help="keep the build directory afterwards")
     x = ap.parse_args()

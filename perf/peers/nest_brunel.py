@@ -28,7 +28,6 @@ in seconds: warm-up INCLUDED, like cobalt's run_s / (t_warmup + t_sim) in perf/b
 Spike recorders on all neurons record from t_warmup on; rates and CVs (mean of per-neuron CVs over
 neurons with >= 3 spikes, as cobalt's stats.min_isi = 2) are over the measured part only.
 """
-import argparse
 import json
 import os
 import sys
@@ -37,18 +36,14 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerlib import rate_cv  # noqa: E402
+from peerlib import peer_args, rate_cv  # noqa: E402
 
 N_E, N_I, K_E, K_I, J_MV, G, D_MS = 10000, 2500, 1000, 250, 0.1, 5.0, 1.5
 NU_EXT_HZ, C_EXT, DT_MS = 20.0, 1000, 0.1
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--t-sim-ms", type=float, default=1000.0)
-    ap.add_argument("--t-warmup-ms", type=float, default=200.0)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = peer_args(__doc__)
     x = ap.parse_args()
     import nest
     nest.set_verbosity("M_ERROR")

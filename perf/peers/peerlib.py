@@ -1,7 +1,19 @@
 """Code shared by the peer scripts (perf/peers/): the spike statistics every peer reports, computed
 the same way for all of them. numpy only (numpy 1.24 compatible: Debian's python3 runs Brian2, a
 venv runs NEST)."""
+import argparse
+
 import numpy as np
+
+
+def peer_args(doc):
+    """The options every peer script takes: --threads, --t-sim-ms, --t-warmup-ms, --seed."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--t-sim-ms", type=float, default=1000.0)
+    ap.add_argument("--t-warmup-ms", type=float, default=200.0)
+    ap.add_argument("--seed", type=int, default=1)
+    return ap
 
 
 def rate_cv(ids, times, n, t_ms):
