@@ -86,9 +86,11 @@ static cob_status alloc_state(cob_cpu *s, cob_err *err)
             goto nomem;
     s->inbuf = calloc((size_t)s->n_thr * (size_t)s->n_sets * (size_t)s->inbuf_cells, sizeof *s->inbuf);
     s->bkt = calloc((size_t)s->n_thr * (size_t)net->ring_slots, sizeof *s->bkt);
-    s->blk_n = calloc((size_t)s->n_sets * (size_t)s->n_thr * COB_MAX_POPS, sizeof *s->blk_n);
+    s->max_pieces = COB_CPU_PIECES * s->n_thr;
+    s->blk_n = calloc((size_t)s->n_sets * (size_t)s->max_pieces * COB_MAX_POPS, sizeof *s->blk_n);
+    s->ticket = calloc((size_t)s->n_sets, sizeof *s->ticket);
     s->spin = calloc((size_t)s->n_thr, sizeof *s->spin);
-    if (!s->inbuf || !s->bkt || !s->blk_n || !s->spin)
+    if (!s->inbuf || !s->bkt || !s->blk_n || !s->ticket || !s->spin)
         goto nomem;
     for (k = 0; k < s->n_thr; ++k) s->spin[k].spin = COB_BARRIER_SPIN_MAX / 16;
     for (pop = 0; pop < net->n_pops; ++pop) {
@@ -206,6 +208,7 @@ static void cpu_destroy(void *impl)
     for (i = 0; i < COB_STATE_I_MAX; ++i) free(s->state.i[i]);
     free(s->inbuf);
     free(s->blk_n);
+    free((void *)s->ticket);
     free(s->spin);
     if (s->bkt)
         for (i = 0; i < s->n_thr * s->net->ring_slots; ++i) free(s->bkt[i].cell);

@@ -17,6 +17,8 @@
 #include "stats/stats_acc.h"
 #include "cpu/cpu_barrier.h"
 
+#define COB_CPU_PIECES 4
+
 /* A pool of Poisson sources (input mode pool): the next spike step of each source and the
  * Philox blocks it has used; probability and gap table come from the plan. */
 typedef struct {
@@ -91,7 +93,12 @@ typedef struct {
     int bkt_failed;                  /* a bucket could not grow */
     int32_t *spk[COB_MAX_POPS];      /* [n_sets][pop_size]: each thread's spikes at its share's start, ascending */
     uint8_t *spk_tick[COB_MAX_POPS]; /* their offsets in 1/256 step (net->dfrac_any only, else NULL) */
-    int64_t *blk_n;                  /* [n_sets][n_thr][COB_MAX_POPS]: spikes in each thread's block */
+    int64_t *blk_n;                  /* [n_sets][max_pieces][COB_MAX_POPS]: spikes in each piece's block */
+    /* A step's neurons and sources of each population are updated in `pieces` equal blocks:
+     * one per thread, or, with one-step chunks, COB_CPU_PIECES per thread taken in turn from a
+     * ticket counter per set (so a slower core takes fewer); spikes go to the block's own place. */
+    int pieces, max_pieces;
+    _Atomic int64_t *ticket; /* [n_sets] */
     cob_barrier bar;
     cob_barrier_spin *spin; /* [n_thr] */
     /* The team that runs the steps (cpu_backend.c, cpu_run): n_thr, or 1 while the cores are

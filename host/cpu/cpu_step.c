@@ -309,34 +309,49 @@ static int64_t update_range(cob_cpu *s, int pop, const step_ctx *sc, int64_t lo,
     }
 }
 
-static inline int64_t *blk_count(const cob_cpu *s, int set, int tid)
+static inline int64_t *blk_count(const cob_cpu *s, int set, int q)
 {
-    return s->blk_n + ((int64_t)set * s->n_thr + tid) * COB_MAX_POPS;
+    return s->blk_n + ((int64_t)set * s->max_pieces + q) * COB_MAX_POPS;
 }
 
-/* The update of step sc->t on the calling thread: its share of every neuron population and of
- * every active pool's sources, spikes into its block of the step's set (starting at the share's
- * first index), then the trace samples of its neurons. */
-static void update_share(cob_cpu *s, const step_ctx *sc)
+/* Piece q of P of population pop at step sc->t on the calling thread: its neurons (with the trace
+ * samples among them) or its pool sources, spikes into the piece's block of the step's set. */
+static void update_piece(cob_cpu *s, const step_ctx *sc, int pop, int q, int P, uint64_t *ovf, uint64_t *merged)
 {
-    int tid = thread_id(), pop, k;
+    const int64_t size = s->net->pop_size[pop], lo = size * q / P, hi = size * (q + 1) / P;
+    int64_t *found = blk_count(s, sc->set, q);
+    int k;
+    found[pop] = 0;
+    if (s->net->pop_offset[pop] >= 0) {
+        found[pop] = update_range(s, pop, sc, lo, hi, s->share[thread_id()].chan[pop], ovf, merged) - lo;
+        if (sc->measuring && sc->tm % s->acc.trace_stride == 0)
+            for (k = 0; k < s->acc.trace_n; ++k)
+                if (s->acc.trace_pop[k] == pop && s->acc.trace_neuron[k] >= lo && s->acc.trace_neuron[k] < hi)
+                    s->acc.trace_v[k * s->acc.trace_samples + sc->tm / s->acc.trace_stride] =
+                        s->state.f[0][s->net->pop_offset[pop] + s->acc.trace_neuron[k]];
+    } else if (s->pool[pop].active) {
+        const int64_t base = (int64_t)sc->set * size + lo;
+        found[pop] = step_sources(s, pop, sc->t, lo, hi, s->spk[pop] + base,
+                                  s->spk_tick[pop] ? s->spk_tick[pop] + base : NULL);
+    }
+}
+
+/* The update of step sc->t on the calling thread: piece `tid` of every population (s->pieces is
+ * the team), or, dynamic, whatever pieces the set's ticket counter hands it. */
+static void update_share(cob_cpu *s, const step_ctx *sc, int dynamic)
+{
+    const int tid = thread_id(), P = s->pieces;
     uint64_t ovf = 0, merged = 0;
-    int64_t *found = blk_count(s, sc->set, tid);
-    for (pop = 0; pop < s->net->n_pops; ++pop) {
-        int64_t lo, hi;
-        thread_range(s->net->pop_size[pop], &lo, &hi);
-        found[pop] = 0;
-        if (s->net->pop_offset[pop] >= 0) {
-            found[pop] = update_range(s, pop, sc, lo, hi, s->share[tid].chan[pop], &ovf, &merged) - lo;
-            if (sc->measuring && sc->tm % s->acc.trace_stride == 0)
-                for (k = 0; k < s->acc.trace_n; ++k)
-                    if (s->acc.trace_pop[k] == pop && s->acc.trace_neuron[k] >= lo && s->acc.trace_neuron[k] < hi)
-                        s->acc.trace_v[k * s->acc.trace_samples + sc->tm / s->acc.trace_stride] =
-                            s->state.f[0][s->net->pop_offset[pop] + s->acc.trace_neuron[k]];
-        } else if (s->pool[pop].active) {
-            const int64_t base = (int64_t)sc->set * s->net->pop_size[pop] + lo;
-            found[pop] = step_sources(s, pop, sc->t, lo, hi, s->spk[pop] + base,
-                                      s->spk_tick[pop] ? s->spk_tick[pop] + base : NULL);
+    int pop;
+    if (!dynamic) {
+        for (pop = 0; pop < s->net->n_pops; ++pop) update_piece(s, sc, pop, tid, P, &ovf, &merged);
+    } else {
+        const int64_t n_tickets = (int64_t)P * s->net->n_pops;
+        for (;;) {
+            const int64_t x = atomic_fetch_add_explicit(&s->ticket[sc->set], 1, memory_order_relaxed);
+            if (x >= n_tickets)
+                break;
+            update_piece(s, sc, (int)(x / P), (int)(x % P), P, &ovf, &merged);
         }
     }
     s->overflow_per_thread[tid * 8] += ovf;
@@ -346,9 +361,10 @@ static void update_share(cob_cpu *s, const step_ctx *sc)
 /* Serial per-step bookkeeping of a finished step (on thread 0, while the others run the next
  * chunk): population-rate bin, protocol-window count, raster, poll counters. The thread blocks of
  * a set, in thread order, are one ascending list. */
-static void step_records(cob_cpu *s, const step_ctx *sc, int team)
+static void step_records(cob_cpu *s, const step_ctx *sc)
 {
     cob_acc *a = &s->acc;
+    const int P = s->pieces;
     int pop, k;
     for (pop = 0; pop < s->net->n_pops; ++pop) {
         const int64_t size = s->net->pop_size[pop];
@@ -357,15 +373,15 @@ static void step_records(cob_cpu *s, const step_ctx *sc, int team)
         int done = 0;
         if (s->net->pop_offset[pop] < 0)
             continue;
-        for (k = 0; k < team; ++k) n += (uint64_t)blk_count(s, sc->set, k)[pop];
+        for (k = 0; k < P; ++k) n += (uint64_t)blk_count(s, sc->set, k)[pop];
         s->poll_count[pop] += n;
         if (!sc->measuring)
             continue;
         a->pop[pop].rate_ts[sc->tm / a->bin_steps] += (uint32_t)n;
         if (sc->win >= 0)
             a->pop[pop].win_spikes[sc->win] += n;
-        for (k = 0; k < team && !done; ++k) {
-            int64_t lo = size * k / team, m = blk_count(s, sc->set, k)[pop], j;
+        for (k = 0; k < P && !done; ++k) {
+            int64_t lo = size * k / P, m = blk_count(s, sc->set, k)[pop], j;
             for (j = 0; j < m; ++j) {
                 if (spk[lo + j] >= a->raster_neurons) {
                     done = 1;
@@ -565,8 +581,9 @@ static void emit_piece(cob_cpu *s, int p, const step_ctx *sc, const int32_t *sp,
  * else its equal share of every projection's spikes of the whole team (the blocks in thread
  * order), for a step whose spikes are all known (after a barrier): the same events, spread
  * evenly when the threads' own spike counts differ. */
-static void emit_share(cob_cpu *s, const step_ctx *sc, const emit_direct *dr, int own, int team)
+static void emit_share(cob_cpu *s, const step_ctx *sc, const emit_direct *dr, int own)
 {
+    const int P = s->pieces;
     int tid = thread_id(), p, k;
     uint64_t events = 0, ovf = 0;
     cob_bucket *bkt = s->bkt + tid * s->net->ring_slots;
@@ -584,10 +601,10 @@ static void emit_share(cob_cpu *s, const step_ctx *sc, const emit_direct *dr, in
                        &events, &ovf);
             continue;
         }
-        for (k = 0; k < team; ++k) total += blk_count(s, sc->set, k)[pr->pre];
+        for (k = 0; k < P; ++k) total += blk_count(s, sc->set, k)[pr->pre];
         thread_range(total, &lo, &hi); /* this thread's share [lo, hi) of the team's list */
-        for (k = 0; k < team && cum < hi; ++k) {
-            const int64_t nk = blk_count(s, sc->set, k)[pr->pre], start = size * k / team;
+        for (k = 0; k < P && cum < hi; ++k) {
+            const int64_t nk = blk_count(s, sc->set, k)[pr->pre], start = size * k / P;
             const int64_t a = lo > cum ? lo - cum : 0, e = hi - cum < nk ? hi - cum : nk;
             if (e > a)
                 emit_piece(s, p, sc, spk + start + a, tick ? tick + start + a : NULL, e - a, bkt, dr, &events, &ovf);
@@ -610,13 +627,13 @@ static void step_context(const cob_cpu *s, int64_t t, int set, step_ctx *sc)
 }
 
 /* The records of chunk [t0, t0 + len) whose sets start at set0, on thread 0. */
-static void chunk_records(cob_cpu *s, int64_t t0, int64_t len, int set0, int team)
+static void chunk_records(cob_cpu *s, int64_t t0, int64_t len, int set0)
 {
     int64_t j;
     for (j = 0; j < len; ++j) {
         step_ctx sc;
         step_context(s, t0 + j, set0 + (int)j, &sc);
-        step_records(s, &sc, team);
+        step_records(s, &sc);
     }
 }
 
@@ -645,14 +662,24 @@ void cob_cpu_steps(cob_cpu *s, int64_t n)
         int64_t c0, j;
         int half = 0;
 #pragma omp single
-        cob_barrier_init(&s->bar, (uint32_t)team);
+        {
+            cob_barrier_init(&s->bar, (uint32_t)team);
+            /* with one-step chunks the neurons go in COB_CPU_PIECES pieces per thread, taken in
+             * turn, so that a core that runs slower takes fewer (the threads' own work is equal,
+             * but their speed is not: 5-8% of waits per thread measured on this VM) */
+            s->pieces = split ? COB_CPU_PIECES * team : team;
+            for (j = 0; j < s->n_sets; ++j) atomic_store(&s->ticket[j], 0);
+        }
         for (j = 0; j < C && j < n; ++j) step_inputs(s, s->t + j, (int)j, team);
         for (c0 = 0; c0 < n; c0 += C, half ^= 1) {
             const int64_t len = n - c0 < C ? n - c0 : C, t0 = s->t + c0;
             const int set0 = half * C;
             cob_barrier_wait(&s->bar, &s->spin[tid]);
-            if (tid == 0 && c0 > 0)
-                chunk_records(s, t0 - C, C, (half ^ 1) * C, team);
+            if (tid == 0 && c0 > 0) {
+                chunk_records(s, t0 - C, C, (half ^ 1) * C);
+                if (split) /* the previous step's pieces are all taken: its counter is free */
+                    atomic_store_explicit(&s->ticket[(half ^ 1) * C], 0, memory_order_relaxed);
+            }
             /* arrivals inside the next chunk of this region go straight into its inputs (the other
              * half, free since the barrier); the fill below then adds the buckets' and the
              * independent counts. Not in the last chunk: the next call starts from buckets. */
@@ -662,12 +689,12 @@ void cob_cpu_steps(cob_cpu *s, int64_t n)
             for (j = 0; j < len; ++j) {
                 step_ctx sc;
                 step_context(s, t0 + j, set0 + (int)j, &sc);
-                update_share(s, &sc);
+                update_share(s, &sc, split);
                 if (split) { /* meet, then emit an equal share of everyone's spikes */
                     cob_barrier_wait(&s->bar, &s->spin[tid]);
-                    emit_share(s, &sc, &dr, 0, team);
+                    emit_share(s, &sc, &dr, 0);
                 } else {
-                    emit_share(s, &sc, &dr, 1, team);
+                    emit_share(s, &sc, &dr, 1);
                 }
             }
             if (c0 + len < n) { /* the next chunk's inputs, into the other half */
@@ -678,7 +705,7 @@ void cob_cpu_steps(cob_cpu *s, int64_t n)
         cob_barrier_wait(&s->bar, &s->spin[tid]);
         if (tid == 0) {
             const int64_t last = (n - 1) / C * C; /* the last chunk's first step (relative) */
-            chunk_records(s, s->t + last, n - last, ((int)((n - 1) / C) & 1) * C, team);
+            chunk_records(s, s->t + last, n - last, ((int)((n - 1) / C) & 1) * C);
         }
     }
     /* the threads' channel counts into the statistics */
