@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
 #include "cobalt/cobalt.h"
 #include "cobalt/sweep.h"
@@ -15,6 +14,7 @@
 #include "cli/cli_util.h"
 #include "cobalt_version.h"
 #include "util/publish.h"
+#include "util/clock.h"
 
 typedef struct {
     const char *config, *out, *dir, *backend, *point;
@@ -91,13 +91,6 @@ static int parse_args(int argc, char **argv, sweep_args *a)
         }
     }
     return cob__cli_need_config(a->config);
-}
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* ---- cobalt sweep ------------------------------------------------------------------------ */
@@ -243,7 +236,7 @@ int cob_cli_sweep(int argc, char **argv)
     cob_backend_kind backend;
     int64_t point;
     int selected, n_overflow = 0;
-    double t0 = wall_now();
+    double t0 = cob__wall_s();
     if (!parse_args(argc, argv, &a)) {
         usage(stderr);
         return 1;
@@ -278,7 +271,7 @@ int cob_cli_sweep(int argc, char **argv)
     if (st == COB_OK && !selected)
         st = cob_sweep_merge(&sw, dir, out, csv, 0, &err);
     if (st == COB_OK)
-        sweep_summary(&sw, &a, selected, point, dir, out, csv, wall_now() - t0, n_overflow);
+        sweep_summary(&sw, &a, selected, point, dir, out, csv, cob__wall_s() - t0, n_overflow);
     cob_sweep_free(&sw);
     if (st != COB_OK)
         return cob__cli_fail(st, &err);

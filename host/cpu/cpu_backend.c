@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -15,6 +14,7 @@
 #include "cobalt/hd/stats.h"
 #include "cpu/cpu_backend.h"
 #include "cobalt/hd/poisson.h"
+#include "util/clock.h"
 
 /* Below this much work per step (neurons + stored synapses / 1000, about the events of a step
  * at 10 Hz and dt = 0.1 ms) a run without OMP_NUM_THREADS takes one thread: a barrier costs about
@@ -295,18 +295,17 @@ static cob_status cpu_init(void **impl, const cob_net *net, const cob_plan *plan
  * to COB_TEAM_BACKOFF_MAX: a few seconds). On idle cores the waits end while spinning, so no probe
  * ever runs. The team never changes a result (any split gives the same counts). */
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void team_set(cob_cpu *s, int team)
 {
     if (team != s->team)
         s->tune.switches += 1;
     s->team = team;
+}
+
+/* A probe lost: wait twice as long before the next (up to COB_TEAM_BACKOFF_MAX segments). */
+static void team_backoff(cob_team_tuner *tu)
+{
+    tu->backoff = tu->backoff * 2 < COB_TEAM_BACKOFF_MAX ? tu->backoff * 2 : COB_TEAM_BACKOFF_MAX;
 }
 
 /* After a segment of n steps in w wall seconds: the next segment's team. */
@@ -349,7 +348,7 @@ static void team_adapt(cob_cpu *s, int64_t n, double w)
             tu->state = COB_TEAM_FULL;
             team_set(s, s->n_thr);
             tu->next_probe = tu->segs + tu->backoff;
-            tu->backoff = tu->backoff * 2 < COB_TEAM_BACKOFF_MAX ? tu->backoff * 2 : COB_TEAM_BACKOFF_MAX;
+            team_backoff(tu);
         }
         break;
     case COB_TEAM_ONE:
@@ -369,7 +368,7 @@ static void team_adapt(cob_cpu *s, int64_t n, double w)
             tu->state = COB_TEAM_ONE;
             team_set(s, 1);
             tu->next_probe = tu->segs + tu->backoff;
-            tu->backoff = tu->backoff * 2 < COB_TEAM_BACKOFF_MAX ? tu->backoff * 2 : COB_TEAM_BACKOFF_MAX;
+            team_backoff(tu);
         }
         break;
     }
@@ -380,9 +379,9 @@ static cob_status cpu_run(void *impl, int64_t n_steps, cob_err *err)
     cob_cpu *s = impl;
     while (n_steps > 0 && !s->bad_model && !s->bkt_failed) {
         const int64_t m = n_steps < s->tune.seg_steps ? n_steps : s->tune.seg_steps;
-        const double t0 = mono_now();
+        const double t0 = cob__wall_s();
         cob_cpu_steps(s, m);
-        team_adapt(s, m, mono_now() - t0);
+        team_adapt(s, m, cob__wall_s() - t0);
         n_steps -= m;
     }
     if (s->bad_model)

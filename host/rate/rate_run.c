@@ -7,15 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "cobalt/rate.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+#include "util/clock.h"
 
 void cob_rate_result_free(cob_rate_result *res)
 {
@@ -124,7 +117,7 @@ cob_status cob_rate_run(const cob_rate_model *m, cob_rate_result *res, cob_err *
         return cob_err_set(err, COB_ERR_NOMEM, "out of memory for the rate state");
     }
     double *in = r + n, *work = in + n;
-    double t0 = now_s();
+    double t0 = cob__wall_s();
     memcpy(r, m->r0_hz, (size_t)n * sizeof *r);
     memcpy(in, m->input, (size_t)n * sizeof *in);
     res->epoch_t_ms[0] = 0.0;
@@ -170,7 +163,7 @@ cob_status cob_rate_run(const cob_rate_model *m, cob_rate_result *res, cob_err *
     }
     if (m->ring.n > 0)
         cob_rate_ring_closed_form(&m->ring, &res->ring);
-    res->run_s = now_s() - t0;
+    res->run_s = cob__wall_s() - t0;
     free(r);
     return COB_OK;
 }

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include "cobalt/sim.h"
@@ -13,25 +12,11 @@
 #include "sim/checkpoint.h"
 #include "util/hostmem.h"
 #include "util/publish.h"
+#include "util/clock.h"
 
 #ifndef COBALT_VERSION
 #define COBALT_VERSION "unknown"
 #endif
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* CPU time of the process (all threads), for the run's run_cpu_s. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static cob_status pick_backend(cob_backend_kind kind, const cob_backend_ops **ops, cob_err *err)
 {
@@ -124,7 +109,7 @@ static int stop_now(const cob_sim_options *opt, int64_t done)
 static cob_status run_chunks(const cob_backend_ops *ops, void *impl, const cob_net *net, int64_t start, int64_t total,
                              const cob_sim_options *opt, const ckpt_ctx *cc, cob_err *err)
 {
-    double t0 = wall_now(), last = t0, last_ckpt = t0;
+    double t0 = cob__wall_s(), last = t0, last_ckpt = t0;
     double interval = opt && opt->progress_interval_s > 0 ? opt->progress_interval_s : 0.5;
     int64_t done = start, chunk = 16, since = 0;
     uint64_t spikes[COB_MAX_POPS];
@@ -132,7 +117,7 @@ static cob_status run_chunks(const cob_backend_ops *ops, void *impl, const cob_n
     cob_status st;
     while (done < total) {
         int64_t n = total - done < chunk ? total - done : chunk;
-        double c0 = wall_now(), dtw;
+        double c0 = cob__wall_s(), dtw;
         if (cc && opt->stop_at_step > done && opt->stop_at_step - done < n)
             n = opt->stop_at_step - done;
         st = ops->run(impl, n, err);
@@ -143,10 +128,10 @@ static cob_status run_chunks(const cob_backend_ops *ops, void *impl, const cob_n
         if (opt && opt->cancel_request && *opt->cancel_request && done < total)
             return cob_err_set(err, COB_ERR_CANCELLED, "cancelled at step %lld of %lld", (long long)done,
                                (long long)total);
-        dtw = wall_now() - c0;
+        dtw = cob__wall_s() - c0;
         if (dtw < 0.1 && chunk < (1 << 20))
             chunk *= 2;
-        if (opt && opt->progress && (wall_now() - last >= interval || done == total)) {
+        if (opt && opt->progress && (cob__wall_s() - last >= interval || done == total)) {
             int pop, k = 0;
             st = ops->poll(impl, spikes, err);
             if (st != COB_OK)
@@ -154,14 +139,14 @@ static cob_status run_chunks(const cob_backend_ops *ops, void *impl, const cob_n
             for (pop = 0; pop < net->n_pops; ++pop)
                 if (net->pop_offset[pop] >= 0)
                     rates[k++] = (double)spikes[pop] / ((double)net->pop_size[pop] * since * net->dt_ms * 1e-3);
-            opt->progress(opt->progress_user, done, total, wall_now() - t0, rates, k);
-            last = wall_now();
+            opt->progress(opt->progress_user, done, total, cob__wall_s() - t0, rates, k);
+            last = cob__wall_s();
             since = 0;
         }
         if (!cc)
             continue;
         if (stop_now(opt, done)) {
-            st = write_checkpoint(ops, impl, cc, done, total, wall_now() - t0, err);
+            st = write_checkpoint(ops, impl, cc, done, total, cob__wall_s() - t0, err);
             return st != COB_OK
                        ? st
                        : cob_err_set(err, COB_ERR_STOPPED,
@@ -169,11 +154,11 @@ static cob_status run_chunks(const cob_backend_ops *ops, void *impl, const cob_n
                                      "--resume %s)",
                                      (long long)done, (long long)total, opt->checkpoint_path, opt->checkpoint_path);
         }
-        if (opt->checkpoint_every_s > 0 && wall_now() - last_ckpt >= opt->checkpoint_every_s && done < total) {
-            st = write_checkpoint(ops, impl, cc, done, total, wall_now() - t0, err);
+        if (opt->checkpoint_every_s > 0 && cob__wall_s() - last_ckpt >= opt->checkpoint_every_s && done < total) {
+            st = write_checkpoint(ops, impl, cc, done, total, cob__wall_s() - t0, err);
             if (st != COB_OK)
                 return st;
-            last_ckpt = wall_now();
+            last_ckpt = cob__wall_s();
         }
     }
     return COB_OK;
@@ -275,17 +260,17 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
         return st;
     }
     timing->backend_name = ops->name;
-    t0 = wall_now();
+    t0 = cob__wall_s();
     /* a backend that builds on its device gets the layout only (sizes, channels, in-degrees) */
     st = ops->builds_network ? cob_net_layout(&net, c, err) : cob_net_build(&net, c, err);
     if (st != COB_OK) {
         cob__ckpt_file_free(&resume);
         return st;
     }
-    timing->build_s = wall_now() - t0;
+    timing->build_s = cob__wall_s() - t0;
     timing->n_synapses = cob_net_n_synapses(&net);
     timing->n_neurons = net.n_neurons;
-    t0 = wall_now();
+    t0 = cob__wall_s();
     /* from here on the backend sees the plan and the network, not the config */
     st = cob_plan_compile(&plan, c, &net, err);
     if (st != COB_OK) {
@@ -295,7 +280,7 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
     }
     plan.threads = opt->threads;
     st = ops->init(&impl, &net, &plan, err);
-    timing->init_s = wall_now() - t0;
+    timing->init_s = cob__wall_s() - t0;
     if (ops->builds_network)
         timing->build_s += timing->init_s; /* the synapses are made in init */
     total = plan.total_steps;
@@ -311,12 +296,12 @@ cob_status cob_sim_run(const cob_config *c, const cob_sim_options *opt, cob_stat
         }
         cob__ckpt_file_free(&resume);
     }
-    t0 = wall_now();
-    c0 = cpu_now();
+    t0 = cob__wall_s();
+    c0 = cob__cpu_s();
     if (st == COB_OK)
         st = run_chunks(ops, impl, &net, start, total, opt, use_ckpt && opt->checkpoint_path ? &cc : NULL, err);
-    timing->run_s = wall_now() - t0 + (use_ckpt ? cc.run_s_before : 0.0);
-    timing->run_cpu_s = cpu_now() - c0;
+    timing->run_s = cob__wall_s() - t0 + (use_ckpt ? cc.run_s_before : 0.0);
+    timing->run_cpu_s = cob__cpu_s() - c0;
     timing->n_steps = total;
     if (st == COB_OK)
         st = ops->read(impl, stats, err);
