@@ -71,6 +71,16 @@ static int64_t step_sources(cob_cpu *s, int pop, int64_t t, int64_t lo, int64_t 
     return k;
 }
 
+/* One arrival into a 16-bit input cell, saturating and counting the excess (cob_input_cap's rule,
+ * applied per thread's cell): the bucket arrivals and the direct ones at emission. */
+static inline void count_one(uint16_t *cell, uint64_t *overflow)
+{
+    if (*cell == COB_INPUT_COUNT_MAX)
+        *overflow += 1;
+    else
+        *cell += 1;
+}
+
 static inline void ring_add(uint16_t *cell, uint32_t k, uint64_t *overflow)
 {
     uint32_t v = (uint32_t)*cell + k;
@@ -158,13 +168,7 @@ static void step_independent(cob_cpu *s, int p, int64_t t, int fill, uint16_t *i
 static void arrive(cob_cpu *s, cob_bucket *b, uint16_t *inbuf, uint64_t *ovf)
 {
     int64_t e;
-    for (e = 0; e < b->n; ++e) {
-        uint16_t *cell = inbuf + b->cell[e];
-        if (*cell == COB_INPUT_COUNT_MAX)
-            *ovf += 1;
-        else
-            *cell += 1;
-    }
+    for (e = 0; e < b->n; ++e) count_one(inbuf + b->cell[e], ovf);
     b->n = 0;
 }
 
@@ -475,22 +479,15 @@ static void emit_proj(cob_cpu *s, int p, int64_t t, const int32_t *sp, int64_t n
         int32_t j = sp[k];
         const uint32_t *off = pr->dgrp_off + j * stride;
         const int32_t *tgt = pr->target + pr->row_ptr[j];
-        int64_t slot = (t + pr->min_delay) % D;
-        if (k + 1 < n) { /* the next row's first lines, while this one is copied */
+        int64_t slot = (t + pr->min_delay + g_direct) % D; /* the first bucketed group's */
+        if (k + 1 < n) {                                   /* the next row's first lines, while this one is copied */
             __builtin_prefetch(pr->dgrp_off + sp[k + 1] * stride);
             __builtin_prefetch(pr->target + pr->row_ptr[sp[k + 1]]);
         }
         for (g = 0; g < g_direct; ++g) {
             uint16_t *cells = dr->in + (t + pr->min_delay + g - dr->t_first) * s->inbuf_cells + base;
             uint32_t a;
-            for (a = off[g]; a < off[g + 1]; ++a) {
-                uint16_t *cell = cells + tgt[a];
-                if (*cell == COB_INPUT_COUNT_MAX)
-                    *ovf += 1;
-                else
-                    *cell += 1;
-            }
-            slot = slot + 1 == D ? 0 : slot + 1;
+            for (a = off[g]; a < off[g + 1]; ++a) count_one(cells + tgt[a], ovf);
         }
         if (g_direct == n_dgrp)
             continue;
