@@ -944,15 +944,24 @@ static const char *curr_yaml =
     "  raster: {neurons: 25}\n"
     "  traces: {neurons: 2, stride_steps: 1}\n";
 
-Test(cuda, run_lif_curr)
+/* CPU against CUDA on the config in yaml, with the grid step and then the ordered one. */
+static void compare_both_steps(const char *yaml, const char *what)
 {
     cob_config c;
+    char label[160];
     need_device();
-    load_yaml(&c, curr_yaml);
-    compare_backends(&c, COB_OK, "lif_curr, independent and pool input", NULL);
+    load_yaml(&c, yaml);
+    snprintf(label, sizeof label, "%s, grid step", what);
+    compare_backends(&c, COB_OK, label, NULL);
     c.run.integrator = COB_INTEGRATOR_ORDERED;
-    compare_backends(&c, COB_OK, "lif_curr, independent and pool input, ordered step", NULL);
+    snprintf(label, sizeof label, "%s, ordered step", what);
+    compare_backends(&c, COB_OK, label, NULL);
     cob_config_free(&c);
+}
+
+Test(cuda, run_lif_curr)
+{
+    compare_both_steps(curr_yaml, "lif_curr, independent and pool input");
 }
 
 /* Time-varying inputs (issue 12): an independent Poisson population whose rate is a schedule
@@ -1004,13 +1013,7 @@ static const char *ring_tuned_yaml =
 
 Test(cuda, run_ring_tuned_inputs)
 {
-    cob_config c;
-    need_device();
-    load_yaml(&c, ring_tuned_yaml);
-    compare_backends(&c, COB_OK, "ring kernels and tuned inputs, grid step", NULL);
-    c.run.integrator = COB_INTEGRATOR_ORDERED;
-    compare_backends(&c, COB_OK, "ring kernels and tuned inputs, ordered step", NULL);
-    cob_config_free(&c);
+    compare_both_steps(ring_tuned_yaml, "ring kernels and tuned inputs");
 }
 
 /* White-noise input with schedules (a mean ramp, a sigma step) and the threshold-crossing draw on
@@ -1020,13 +1023,7 @@ static const char *noise_yaml = TEST_NOISE_NET;
 
 Test(cuda, run_white_noise)
 {
-    cob_config c;
-    need_device();
-    load_yaml(&c, noise_yaml);
-    compare_backends(&c, COB_OK, "white noise, grid step", NULL);
-    c.run.integrator = COB_INTEGRATOR_ORDERED;
-    compare_backends(&c, COB_OK, "white noise, ordered step", NULL);
-    cob_config_free(&c);
+    compare_both_steps(noise_yaml, "white noise");
 }
 
 /* Checkpoint and resume on the device (docs/results.md, "Checkpoints"): the run stopped after a
