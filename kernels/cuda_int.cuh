@@ -123,6 +123,25 @@ typedef struct {
     cob_tuning tune; /* a tuned independent input (the plan's): lambda times the target's gain */
 } cob_dproj;
 
+/* The stored layout of a projection, read through these two accessors only (the arrival-time
+ * expansion in kernels/step.cu; kernels/connect.cu writes it, cob_cuda_net_build reads it back).
+ * cob_group_start: offset within row j (first synapse r0 = row_ptr[j]) of delay group g's first
+ * synapse, 0 <= g <= n_dgrp (g = n_dgrp: the row length); group g is [start(g), start(g + 1)).
+ * cob_target_at: the target (local index in the post population) of stored synapse s, a global
+ * index into the projection's synapses. */
+__device__ static inline uint32_t cob_group_start(const cob_dproj *pr, int64_t j, int64_t r0, int g)
+{
+    (void)r0;
+    if (pr->dgrp_off16)
+        return pr->dgrp_off16[j * (pr->n_dgrp + 1) + g];
+    return pr->dgrp_off[j * (pr->n_dgrp + 1) + g];
+}
+
+__device__ static inline int32_t cob_target_at(const cob_dproj *pr, int64_t s)
+{
+    return pr->target[s];
+}
+
 /* Per-population statistics accumulators on the device: the arrays of the accumulator table
  * (host/stats/stats_acc.h), allocated and downloaded by walking it (kernels/cuda_backend.cu). */
 typedef cob_acc_arrays cob_dacc;
