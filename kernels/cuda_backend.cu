@@ -1,6 +1,6 @@
 /* kernels/cuda_backend.cu -- the CUDA backend (cob_backend_ops): device discovery, the memory
  * estimate checked before anything is allocated, network construction on the device
- * (kernels/connect.cu), the step loop (kernels/step.cu) captured once as a CUDA Graph of a
+ * (kernels/connect.cu), the step loop (kernels/step.cu: arrival-time delivery) captured once as a CUDA Graph of a
  * chunk of steps and replayed, CUDA-event timings, and the statistics copied back into the
  * host accumulators (host/stats/stats_acc.h) that the CPU backend fills, so the reduction is shared.
  * Every CUDA call is checked (COB_CU); every failure is a cob_status with the call named. */
@@ -136,8 +136,8 @@ typedef struct {
     cob_dcount *d_cnt;
     size_t shmem;
     /* launch shapes, from each kernel's occupancy at init (launch_shapes) */
-    int upd_block, del_block, init_v_block, init_pool_block;
-    unsigned upd_grid, del_grid;
+    int upd_block, plan_block, exp_block, init_v_block, init_pool_block;
+    unsigned upd_grid, exp_grid;
     cudaGraph_t graph;
     cudaGraphExec_t exec;
     int64_t t; /* steps done */
@@ -211,12 +211,12 @@ static cob_status check_memory(cob_cuda *s, cob_err *err)
     if ((double)s->est.build_peak > (double)fr - std::max(0.03 * (double)tot, 256e6))
         return cob_err_set(err, COB_ERR_NOMEM,
                            "the network needs about %.2f GB of device memory while it is built (%.2f GB during the "
-                           "run: connectivity %.2f GB, delay ring %.2f GB, state %.2f GB, statistics %.2f GB), but "
-                           "%s has %.2f GB free of %.2f GB: lower the population sizes or in-degrees, narrow the "
-                           "delay range or raise dt (fewer ring slots), turn off the raster/traces, or run with "
-                           "--backend cpu",
-                           s->est.build_peak / 1e9, s->est.resident / 1e9, s->est.connectivity / 1e9, s->est.ring / 1e9,
-                           s->est.state / 1e9, s->est.stats / 1e9, s->name, fr / 1e9, tot / 1e9);
+                           "run: connectivity %.2f GB, spike delivery %.2f GB, state %.2f GB, statistics %.2f GB), "
+                           "but %s has %.2f GB free of %.2f GB: lower the population sizes or in-degrees, narrow "
+                           "the delay range or raise dt (a shorter spike history), turn off the raster/traces, or "
+                           "run with --backend cpu",
+                           s->est.build_peak / 1e9, s->est.resident / 1e9, s->est.connectivity / 1e9,
+                           s->est.delivery / 1e9, s->est.state / 1e9, s->est.stats / 1e9, s->name, fr / 1e9, tot / 1e9);
     return COB_OK;
 }
 
@@ -274,6 +274,67 @@ static cob_status setup_stats(cob_cuda *s, int pop, cob_dpop *P, cob_err *err)
     return COB_OK;
 }
 
+/* Population pop's spike history (none when no stored projection leaves it): the circular array
+ * (cob_cuda_hist_capacity entries), the spikes' offsets with delay fractions, and every slot's
+ * count and start at 0 (no spike before step 0); the stored projections out of it. */
+static cob_status setup_history(cob_cuda *s, int pop, cob_dpop *P, cob_err *err)
+{
+    const int64_t cap = cob_cuda_hist_capacity(s->net, s->plan, pop), H = s->h.hist_slots;
+    int q;
+    P->n_out = 0;
+    for (q = 0; q < s->h.n_deliver; ++q)
+        if (s->net->proj[s->h.deliver[q]].pre == pop)
+            P->out[P->n_out++] = s->h.deliver[q];
+    if (cap <= 0)
+        return COB_OK;
+    P->hist_cap = cap;
+    COB_TRY(dnew(s, &P->hist, cap, "spike history", err));
+    if (s->net->dfrac_any)
+        COB_TRY(dnew(s, &P->hist_tick, cap, "spike history", err));
+    COB_TRY(dnew(s, &P->hist_n, H, "spike history", err));
+    COB_TRY(dnew(s, &P->hist_start, H, "spike history", err));
+    COB_CU(err, cudaMemsetAsync(P->hist_n, 0, (size_t)H * sizeof *P->hist_n, s->st));
+    COB_CU(err, cudaMemsetAsync(P->hist_start, 0, (size_t)H * sizeof *P->hist_start, s->st));
+    return COB_OK;
+}
+
+int cob_arrival_pairs(const cob_dnet *h, int32_t *pq, int32_t *pL)
+{
+    int n = 0, q, L;
+    for (q = 0; q < h->n_deliver; ++q) {
+        const cob_dproj *pr = &h->proj[h->deliver[q]];
+        const int frac = pr->dfrac_mode != COB_DFRAC_NONE;
+        /* lags: every delay group's; with fractions also one step longer, from 1 (hd/connect.h) */
+        const int lo = pr->min_delay > 1 ? pr->min_delay : 1, hi = pr->min_delay + pr->n_dgrp - 1 + frac;
+        for (L = lo; L <= hi; ++L) {
+            pq[n] = h->deliver[q];
+            pL[n] = L;
+            ++n;
+        }
+    }
+    return n;
+}
+
+/* The (projection, lag) pairs' tables (cob_arrival_pairs) and the step's segment list. */
+static cob_status setup_pairs(cob_cuda *s, cob_err *err)
+{
+    cob_dnet *h = &s->h;
+    std::vector<int32_t> pq((size_t)COB_MAX_PROJS * (h->hist_slots + 1)), pL(pq.size());
+    int q;
+    h->n_pairs = cob_arrival_pairs(h, pq.data(), pL.data());
+    for (q = 0; q < h->n_pairs; ++q)
+        if (pL[(size_t)q] < 1 || pL[(size_t)q] >= h->hist_slots)
+            return cob_err_set(err, COB_ERR_INVALID,
+                               "internal: projection %d arrives %d steps after a spike, "
+                               "outside the spike history's 1 .. %d",
+                               pq[(size_t)q], pL[(size_t)q], h->hist_slots - 1);
+    COB_TRY(upload(s, &h->pair_q, pq.data(), h->n_pairs, "delivery pairs", err));
+    COB_TRY(upload(s, &h->pair_L, pL.data(), h->n_pairs, "delivery pairs", err));
+    COB_TRY(dnew(s, &h->seg_base, h->n_pairs + 1, "delivery pairs", err));
+    COB_CU(err, cudaMemsetAsync(h->seg_base, 0, (size_t)(h->n_pairs + 1) * sizeof *h->seg_base, s->st));
+    return COB_OK;
+}
+
 static cob_status setup_pops(cob_cuda *s, cob_err *err)
 {
     const cob_net *net = s->net;
@@ -312,9 +373,7 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
         P->model = ps->model;
         P->kind = COB_DPOP_NONE;
         P->rate_sched = ps->rate_sched;
-        COB_TRY(dnew(s, &P->spk, ps->size, "spike lists", err));
-        if (net->dfrac_any)
-            COB_TRY(dnew(s, &P->spk_tick, ps->size, "spike offsets", err));
+        COB_TRY(setup_history(s, pop, P, err));
         if (net->pop_offset[pop] >= 0) {
             P->kind = COB_DPOP_NEURON;
             P->off = net->pop_offset[pop];
@@ -351,13 +410,18 @@ static cob_status setup_pops(cob_cuda *s, cob_err *err)
 }
 
 /* Every kernel's launch shape from its own occupancy, once (cob_launch_shape). The update kernel
- * has one thread per item (neurons, then pool sources): its grid covers them. The delivery kernel
- * strides over (spike, projection) rows: one wave of the blocks that fit on the device at once.
- * cob_k_advance is one thread (one warp). Also loads every kernel's module before a step is timed. */
-cob_status cob_deliver_shape(unsigned *grid, int *block, cob_err *err)
+ * has one thread per item (neurons, then pool sources): its grid covers them. The expansion
+ * kernel strides over tiles of segments: one wave of the blocks that fit on the device at once.
+ * cob_k_plan is one block, cob_k_advance one warp. Also loads every kernel's module before a step
+ * is timed. */
+cob_status cob_expand_shape(unsigned *grid, int *block, cob_err *err)
 {
     int dev = 0, sms = 0, per_sm = 0;
-    COB_TRY(cob_launch_shape(cob_k_deliver, 0, block, &per_sm, "cob_k_deliver", err));
+    /* blocks of exactly COB_CUDA_BLOCK threads (cub::BlockScan's size), as many as fit an SM */
+    *block = COB_CUDA_BLOCK;
+    COB_CU(err, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, cob_k_expand, COB_CUDA_BLOCK, 0));
+    if (per_sm < 1)
+        return cob_err_set(err, COB_ERR_CUDA, "cob_k_expand: no block of %d threads fits on an SM", COB_CUDA_BLOCK);
     COB_CU(err, cudaGetDevice(&dev));
     COB_CU(err, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
     *grid = (unsigned)std::max(1, sms * per_sm);
@@ -368,7 +432,14 @@ static cob_status launch_shapes(cob_cuda *s, cob_err *err)
 {
     s->shmem = cob_update_shared_bytes(&s->h);
     COB_TRY(cob_launch_shape(cob_k_update, s->shmem, &s->upd_block, NULL, "cob_k_update", err));
-    COB_TRY(cob_deliver_shape(&s->del_grid, &s->del_block, err));
+    COB_TRY(cob_expand_shape(&s->exp_grid, &s->exp_block, err));
+    {
+        int plan_per_sm = 0; /* one block of COB_CUDA_BLOCK threads (cub::BlockScan's size) */
+        COB_CU(err, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&plan_per_sm, cob_k_plan, COB_CUDA_BLOCK, 0));
+        if (plan_per_sm < 1)
+            return cob_err_set(err, COB_ERR_CUDA, "cob_k_plan: no block of %d threads fits on an SM", COB_CUDA_BLOCK);
+        s->plan_block = COB_CUDA_BLOCK;
+    }
     COB_TRY(cob_launch_shape(cob_k_init_v, 0, &s->init_v_block, NULL, "cob_k_init_v", err));
     COB_TRY(cob_launch_shape(cob_k_init_pool, 0, &s->init_pool_block, NULL, "cob_k_init_pool", err));
     s->upd_grid = cob_grid(s->h.n_items, s->upd_block);
@@ -383,16 +454,18 @@ static cob_status setup_state(cob_cuda *s, cob_err *err)
 {
     const cob_net *net = s->net;
     cob_dnet *h = &s->h;
-    int64_t cells = (int64_t)net->ring_slots * std::max(1, net->n_channels_max) * net->n_neurons;
+    const int64_t cells = std::max<int64_t>(1, (int64_t)std::max(1, net->n_channels_max) * net->n_neurons);
     int pop, k;
     h->n_pops = net->n_pops;
     h->n_projs = net->n_projs;
     h->nch = std::max(1, net->n_channels_max);
-    h->ring_slots = net->ring_slots;
+    h->hist_slots = net->ring_slots;
     h->n_neurons = net->n_neurons;
     h->seed = net->seed;
-    COB_TRY(dnew(s, &h->ring, std::max<int64_t>(1, cells), "delay ring", err));
-    COB_CU(err, cudaMemsetAsync(h->ring, 0, (size_t)std::max<int64_t>(1, cells) * 4, s->st));
+    /* one step's input counts, zero between steps (the update kernel clears what it reads) */
+    COB_TRY(dnew(s, &h->acc, cells, "arrival counts", err));
+    COB_CU(err, cudaMemsetAsync(h->acc, 0, (size_t)cells * 4, s->st));
+    COB_TRY(setup_pairs(s, err));
     /* the neuron state arrays the registry sizes (every variable starts at 0; V is then drawn) */
     for (k = 0; k < net->n_state_f32; ++k) {
         COB_TRY(dnew(s, &h->state.f[k], std::max<int64_t>(1, net->n_neurons), "neuron state", err));
@@ -508,17 +581,19 @@ static cob_status launch_step(cob_cuda *s, int64_t k, int timed, cob_err *err)
 {
     if (timed)
         COB_CU(err, cudaEventRecord(s->ev[0], s->st));
-    cob_k_update<<<s->upd_grid, s->upd_block, s->shmem, s->st>>>(s->d_g, s->d_cnt, k);
-    COB_CU_LAUNCH(err, "cob_k_update");
+    cob_k_plan<<<1, s->plan_block, 0, s->st>>>(s->d_g, s->d_cnt, k);
+    COB_CU_LAUNCH(err, "cob_k_plan");
+    cob_k_expand<<<s->exp_grid, s->exp_block, 0, s->st>>>(s->d_g, s->d_cnt, k);
+    COB_CU_LAUNCH(err, "cob_k_expand");
     if (timed)
         COB_CU(err, cudaEventRecord(s->ev[1], s->st));
-    cob_k_deliver<<<s->del_grid, s->del_block, 0, s->st>>>(s->d_g, s->d_cnt, k);
-    COB_CU_LAUNCH(err, "cob_k_deliver");
+    cob_k_update<<<s->upd_grid, s->upd_block, s->shmem, s->st>>>(s->d_g, s->d_cnt, k);
+    COB_CU_LAUNCH(err, "cob_k_update");
     if (timed) {
         COB_CU(err, cudaEventRecord(s->ev[2], s->st));
         COB_CU(err, cudaEventSynchronize(s->ev[2]));
-        s->update_ms += ev_ms(s->ev[0], s->ev[1]);
-        s->deliver_ms += ev_ms(s->ev[1], s->ev[2]);
+        s->deliver_ms += ev_ms(s->ev[0], s->ev[1]);
+        s->update_ms += ev_ms(s->ev[1], s->ev[2]);
         s->timed_steps += 1;
     }
     return COB_OK;
@@ -700,13 +775,21 @@ static cob_status cuda_read(void *impl, cob_stats *out, cob_err *err)
     }
     if (st == COB_OK)
         st = cob_acc_reduce(&a, s->net, s->plan, out, err);
+    if (st == COB_OK && cnt.hist_over)
+        st = cob_err_set(err, COB_ERR_INVALID,
+                         "internal: %llu spikes did not fit the spike histories on the device (their capacity, "
+                         "cob_cuda_hist_capacity, should bound what a population emits in %d steps); the run's "
+                         "results would be wrong: run it with --backend cpu and report this",
+                         cnt.hist_over, s->h.hist_slots);
     if (st == COB_OK && cnt.bad_model)
         st = cob_err_set(err, COB_ERR_INVALID,
                          "internal: population %d has model %d, which the update kernel does "
                          "not know",
                          cnt.bad_model - 1, s->net->pop_model[cnt.bad_model - 1]);
-    if (st == COB_OK)
-        out->syn_events = (int64_t)cnt.events;
+    if (st == COB_OK) {
+        out->syn_events = 0;
+        for (int l = 0; l < COB_EVENT_LANES; ++l) out->syn_events += (int64_t)cnt.events[l];
+    }
     cob_acc_free(&a);
     return st;
 }
@@ -765,15 +848,19 @@ static cob_status walk_state(cob_cuda *s, const cob_dcount *cnt, F &&apply)
     const cob_dnet *h = &s->h;
     const cob_net *net = s->net;
     int k, pop, r;
-    COB_TRY(apply(h->ring, (int64_t)h->ring_slots * h->nch * net->n_neurons, "delay ring"));
+    /* acc is zero between steps and seg_base is remade by every step's cob_k_plan: not saved */
     for (k = 0; k < net->n_state_f32; ++k) COB_TRY(apply(h->state.f[k], net->n_neurons, "neuron state"));
     for (k = 0; k < net->n_state_i32; ++k) COB_TRY(apply(h->state.i[k], net->n_neurons, "neuron state"));
     for (pop = 0; pop < net->n_pops; ++pop) {
         const cob_dpop *P = &h->pop[pop];
         const cob_acc_dims m = cob_acc_plan_dims(s->plan, pop);
-        COB_TRY(apply(P->spk, P->size, "spike lists"));
-        if (P->spk_tick)
-            COB_TRY(apply(P->spk_tick, P->size, "spike offsets"));
+        if (P->hist) {
+            COB_TRY(apply(P->hist, P->hist_cap, "spike history"));
+            if (P->hist_tick)
+                COB_TRY(apply(P->hist_tick, P->hist_cap, "spike history"));
+            COB_TRY(apply(P->hist_n, (int64_t)h->hist_slots, "spike history"));
+            COB_TRY(apply(P->hist_start, (int64_t)h->hist_slots, "spike history"));
+        }
         if (P->kind == COB_DPOP_POOL) {
             COB_TRY(apply(P->next, P->size, "pool sources"));
             COB_TRY(apply(P->n_draws, P->size, "pool sources"));

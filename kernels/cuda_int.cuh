@@ -51,12 +51,21 @@ void cob_dfree(cob_dmem *m, void *p, int64_t bytes);
             return s_;       \
     } while (0)
 
+/* First statement of a kernel whose barriers depend on device data (a loop over tiles that may
+ * run no iteration): nothing on a device; the emulated tier (tests/emu) runs such a kernel as
+ * fibers on every launch instead of as plain loops after a launch without a barrier. */
+#ifdef COB_EMU_RUNTIME
+#define COB_BLOCK_BARRIERS() emu::uses_barriers()
+#else
+#define COB_BLOCK_BARRIERS() ((void)0)
+#endif
+
 #define COB_CUDA_BLOCK 256
 /* Blocks of the update kernel that must fit on one SM: bounds its registers to 64, so 4 blocks
- * of 8 warps hide its dependent loads better. ptxas 13.0 for sm_90 now spills under the bound
- * (80 B stored, 80 B loaded a thread; 400 B of stack, mostly the cob_input its channels index
- * at run time); whether 4 blocks with spills beat 3 without is for a device to measure. The
- * delivery kernel takes 80 registers, no spills. */
+ * of 8 warps hide its dependent loads better. ptxas 13.0 for sm_90 spills under the bound (96 B
+ * stored, 96 B loaded a thread; 432 B of stack, mostly the cob_input its channels index at run
+ * time); whether 4 blocks with spills beat 3 without is for a device to measure. The expansion
+ * kernel takes 32 registers and 14.6 KB of shared memory, no spills; the plan kernel 40. */
 #define COB_UPDATE_MIN_BLOCKS 4
 
 /* Bytes of one delay-group offset on the device for rows of at most max_row synapses. */
@@ -155,9 +164,19 @@ typedef struct {
     cob_neuron_prop prop; /* the model's propagators (hd/models.h) */
     int32_t n_indep;
     int32_t indep[COB_MAX_PROJS]; /* independent projections onto this population */
-    int32_t *spk;                 /* this step's spikes (local indices, unordered) */
-    uint8_t *spk_tick;            /* their offsets in 1/256 step (net->dfrac_any only, else NULL) */
-    int64_t *next;                /* pool: next spike step of each source */
+    /* spike history (a population that stored projections leave; else hist is NULL): the local
+     * indices of the spikes of the last hist_slots steps (unordered within a step) in a circular
+     * array of hist_cap entries; step t's spikes are entries hist_start[t % hist_slots] + 0 ..
+     * hist_n[t % hist_slots] - 1 (positions count every spike since step 0; the entry is the
+     * position mod hist_cap). hist_cap: cob_cuda_hist_capacity (host/net/cuda_mem.c). */
+    int32_t *hist;
+    uint8_t *hist_tick; /* the spikes' offsets in 1/256 step (net->dfrac_any only, else NULL) */
+    int64_t hist_cap;
+    int32_t *hist_n;
+    unsigned long long *hist_start;
+    int32_t n_out;              /* stored projections out of this population (their rows' lengths are the */
+    int32_t out[COB_MAX_PROJS]; /* synaptic events of a spike, counted at emission as the CPU does) */
+    int64_t *next;              /* pool: next spike step of each source */
     uint32_t *n_draws;
     uint64_t *thr;
     int32_t thr_len;
@@ -171,10 +190,20 @@ typedef struct {
 
 /* Immutable during a run (set up once and copied to the device). */
 typedef struct {
-    int32_t n_pops, n_projs, nch, ring_slots;
+    int32_t n_pops, n_projs, nch;
+    int32_t hist_slots;         /* H: steps of spike history kept, the longest arrival offset + 1 */
     int64_t n_neurons, n_items; /* neurons + pool sources: the update kernel's items */
     uint64_t seed;
-    uint32_t *ring;         /* [ring_slots][nch][n_neurons] */
+    /* arrival-time delivery (docs/numerics.md, Delivery): the input counts of the current step,
+     * [nch][n_neurons], filled by cob_k_expand and read and cleared by cob_k_update */
+    uint32_t *acc;
+    /* the (stored projection, lag) pairs: at step t, pair x covers the spikes that the
+     * population pre of projection pair_q[x] emitted at step t - pair_L[x]; seg_base[x] is the
+     * first segment (spike) of pair x in the step's segment list, seg_base[n_pairs] their number
+     * (cob_k_plan writes it each step) */
+    int32_t n_pairs;
+    int32_t *pair_q, *pair_L;
+    unsigned long long *seg_base;
     cob_state_arrays state; /* neuron state: n_state_f32 + n_state_i32 arrays of n_neurons
                                        * (f[0] = V in mV), as the model registry sizes them */
     int64_t warmup, measure, bin_steps, v_stride, trace_stride, trace_samples, raster_cap;
@@ -192,15 +221,21 @@ typedef struct {
     cob_dproj proj[COB_MAX_PROJS];
 } cob_dnet;
 
+#define COB_EVENT_LANES 32
+
 /* Mutable counters (one small device block). */
 typedef struct {
     int64_t t_base;                             /* steps done before the current launch sequence */
-    int32_t n_spk[2][COB_MAX_POPS];             /* spikes of the step, by step parity */
     unsigned long long pop_total[COB_MAX_POPS]; /* spikes since the last poll */
     unsigned long long chan_count[COB_MAX_POPS][COB_MAX_CHANNELS];
-    unsigned long long overflow, events;
-    unsigned long long merged; /* ordered step: spikes beyond a neuron's first in one step */
-    int32_t bad_model;         /* population + 1 whose model the update kernel does not know */
+    unsigned long long overflow;
+    /* synaptic events at emission, spread over lanes (a block adds to lane blockIdx % lanes) so
+     * the spikes of a step do not all queue on one address; the sum is the count */
+    unsigned long long events[COB_EVENT_LANES];
+    unsigned long long hist_over; /* spikes beyond a history's capacity (a failed run, never 0 when
+                                   * hist_cap holds, cob_cuda_hist_capacity) */
+    unsigned long long merged;    /* ordered step: spikes beyond a neuron's first in one step */
+    int32_t bad_model;            /* population + 1 whose model the update kernel does not know */
     /* raster: spikes stored (up to raster_cap plus one step's worth of slack), the stored count
      * when the step began (set by the delivery kernel), spikes not stored */
     unsigned long long raster_n, raster_start, raster_over;
@@ -210,14 +245,20 @@ typedef struct {
 __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
     cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
 __global__ void __launch_bounds__(COB_CUDA_BLOCK)
-    cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
+    cob_k_plan(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
+__global__ void __launch_bounds__(COB_CUDA_BLOCK)
+    cob_k_expand(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k);
 __global__ void cob_k_advance(cob_dcount *cnt, int64_t n);
 __global__ void cob_k_init_v(const cob_dnet *__restrict__ g, int pop, double lo, double span);
 __global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop);
-/* The delivery kernel's launch shape (kernels/cuda_backend.cu): the block from its occupancy
+/* The expansion kernel's launch shape (kernels/cuda_backend.cu): the block from its occupancy
  * (cob_launch_shape) and a grid of one wave, every block that fits on the device at once; the
- * kernel's warps stride over the step's (spike, projection) rows. */
-cob_status cob_deliver_shape(unsigned *grid, int *block, cob_err *err);
+ * blocks stride over the step's tiles of segments. */
+cob_status cob_expand_shape(unsigned *grid, int *block, cob_err *err);
+/* The (stored projection, lag) pairs of the network h describes (its deliver list and the
+ * projections' delays), into pq / pL (room for COB_MAX_PROJS x (hist_slots + 1) pairs);
+ * returns their number. */
+int cob_arrival_pairs(const cob_dnet *h, int32_t *pq, int32_t *pL);
 /* Dynamic shared memory of cob_k_update. */
 size_t cob_update_shared_bytes(const cob_dnet *host_g);
 

@@ -209,7 +209,8 @@ extern "C" cob_status cob_cuda_test_vbin(int64_t n, const float *v, float v_min_
     return back(out, o, n, err);
 }
 
-/* The real delivery kernel on a descriptor holding only projection i_proj. */
+/* The real plan and expansion kernels on a descriptor holding only projection i_proj, its
+ * population's spikes at step t in the history, run for every later step the history covers. */
 extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, const int32_t *spikes,
                                             int64_t n_spk, uint32_t *ring, cob_err *err)
 {
@@ -219,8 +220,7 @@ extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int6
     cob_dcount cnt;
     cob_dnet *dg;
     cob_dcount *dc;
-    int64_t cells;
-    int32_t *spk;
+    int64_t cells, H, L;
     COB_TRY(need_device(err));
     if (i_proj < 0 || i_proj >= net->n_projs || net->proj[i_proj].independent || !net->proj[i_proj].row_ptr)
         return cob_err_set(err, COB_ERR_INVALID, "projection %d has no stored synapses", i_proj);
@@ -233,13 +233,23 @@ extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int6
     h.n_pops = net->n_pops;
     h.n_projs = net->n_projs;
     h.nch = net->n_channels_max > 0 ? net->n_channels_max : 1;
-    h.ring_slots = net->ring_slots;
+    h.hist_slots = net->ring_slots;
     h.n_neurons = net->n_neurons;
-    cells = (int64_t)h.ring_slots * h.nch * h.n_neurons;
-    COB_TRY(d.get(&h.ring, cells, err));
-    COB_CU(err, cudaMemset(h.ring, 0, (size_t)(cells > 0 ? cells : 1) * 4));
-    COB_TRY(d.get(&spk, n_spk, err, spikes));
-    h.pop[pr->pre].spk = spk;
+    H = h.hist_slots;
+    cells = (int64_t)h.nch * h.n_neurons;
+    memset(ring, 0, (size_t)(H * cells) * sizeof *ring);
+    COB_TRY(d.get(&h.acc, cells, err));
+    COB_CU(err, cudaMemset(h.acc, 0, (size_t)(cells > 0 ? cells : 1) * 4));
+    {
+        cob_dpop *P = &h.pop[pr->pre];
+        std::vector<int32_t> n_of((size_t)H, 0);
+        n_of[(size_t)(t % H)] = (int32_t)n_spk; /* every other step: no spike */
+        P->hist_cap = n_spk > 0 ? n_spk : 1;
+        COB_TRY(d.get(&P->hist, n_spk, err, spikes));
+        COB_TRY(d.get(&P->hist_n, H, err, n_of.data()));
+        COB_TRY(d.get(&P->hist_start, H, err));
+        COB_CU(err, cudaMemset(P->hist_start, 0, (size_t)H * sizeof *P->hist_start));
+    }
     h.n_deliver = 1;
     h.deliver[0] = i_proj;
     {
@@ -257,21 +267,33 @@ extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int6
             COB_TRY(d.get(&dp->dgrp_off, n_off, err, pr->dgrp_off));
         }
     }
+    {
+        std::vector<int32_t> pq((size_t)COB_MAX_PROJS * (H + 1)), pL(pq.size());
+        h.n_pairs = cob_arrival_pairs(&h, pq.data(), pL.data());
+        COB_TRY(d.get(&h.pair_q, h.n_pairs, err, pq.data()));
+        COB_TRY(d.get(&h.pair_L, h.n_pairs, err, pL.data()));
+        COB_TRY(d.get(&h.seg_base, h.n_pairs + 1, err));
+    }
     cnt.t_base = t;
-    cnt.n_spk[t & 1][pr->pre] = (int32_t)n_spk;
     COB_TRY(d.get(&dg, 1, err, &h));
     COB_TRY(d.get(&dc, 1, err, &cnt));
-    cob_k_deliver<<<7, COB_CUDA_BLOCK>>>(dg, dc, 0); /* a small grid: warps stride over many spikes */
-    COB_CU_LAUNCH(err, "cob_k_deliver");
-    return back(ring, h.ring, cells, err);
+    for (L = 1; L < H; ++L) {
+        cob_k_plan<<<1, COB_CUDA_BLOCK>>>(dg, dc, L);
+        COB_CU_LAUNCH(err, "cob_k_plan");
+        cob_k_expand<<<7, COB_CUDA_BLOCK>>>(dg, dc, L); /* a small grid: blocks stride over many tiles */
+        COB_CU_LAUNCH(err, "cob_k_expand");
+        COB_TRY(back(ring + ((t + L) % H) * cells, h.acc, cells, err));
+        COB_CU(err, cudaMemset(h.acc, 0, (size_t)(cells > 0 ? cells : 1) * 4));
+    }
+    return COB_OK;
 }
 
-extern "C" cob_status cob_cuda_test_deliver_warps(int64_t *warps, cob_err *err)
+extern "C" cob_status cob_cuda_test_expand_threads(int64_t *threads, cob_err *err)
 {
     unsigned grid = 0;
     int block = 0;
-    *warps = 0;
-    COB_TRY(cob_deliver_shape(&grid, &block, err));
-    *warps = (int64_t)grid * (block / 32);
+    *threads = 0;
+    COB_TRY(cob_expand_shape(&grid, &block, err));
+    *threads = (int64_t)grid * block;
     return COB_OK;
 }

@@ -1,14 +1,20 @@
 /* kernels/step.cu -- the CUDA kernels of one time step, thin launchers around the shared
  * physics of include/cobalt/hd/ (the CPU loop of host/cpu/cpu_step.c runs the same functions):
- *   cob_k_update   one thread per neuron and per pool source: arrivals of this step from the
- *                  delay ring (read and cleared), independent Poisson counts, the neuron step,
- *                  statistics; pool sources due now; spikes appended to the step's lists;
- *   cob_k_deliver  one warp per (spike, stored projection): walk the CSR row and add 1 to
- *                  ring[(t + delay) mod D][channel][target] (integer atomics, order-free);
+ *   cob_k_plan     one block: opens step t's slot of every spike history and lists the step's
+ *                  segments: for every (stored projection, lag L) pair, the spikes its
+ *                  population emitted at step t - L (a prefix sum of their counts);
+ *   cob_k_expand   arrival-time delivery: a segment is the delay group of one spike's row that
+ *                  arrives now; blocks take tiles of segments, scan their lengths and give
+ *                  each thread events (synapses) in turn, adding 1 to acc[channel][target]
+ *                  (integer atomics into one step's counts, order-free);
+ *   cob_k_update   one thread per neuron and per pool source: this step's arrivals from acc
+ *                  (read and cleared), independent Poisson counts, the neuron step,
+ *                  statistics; pool sources due now; spikes appended to the step's history;
  *   cob_k_advance  the device step counter, once per launch sequence (so a CUDA Graph of a
  *                  chunk of steps can be replayed unchanged).
  * Spike lists are unordered (block-aggregated atomics); nothing downstream depends on their
  * order except the raster, which the host sorts (docs/numerics.md). */
+#include <cub/block/block_scan.cuh>
 #include "cuda_int.cuh"
 #include "cobalt/hd/models.h"
 #include "cobalt/hd/noise.h"
@@ -45,9 +51,10 @@ __device__ static int item_pop_near(const cob_dnet *__restrict__ g, int64_t x, i
 
 typedef struct {
     int64_t t, tm;
-    int measuring, sample_v, slot, par;
-    int32_t win;       /* protocol window of the step (measured steps only), -1 none */
-    int64_t win_start; /* its first step */
+    int measuring, sample_v;
+    int32_t slot, oldest; /* history slots of step t and of step t - (hist_slots - 1) */
+    int32_t win;          /* protocol window of the step (measured steps only), -1 none */
+    int64_t win_start;    /* its first step */
 } cob_dstep;
 
 __device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dcount *cnt, int64_t k)
@@ -57,14 +64,14 @@ __device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dc
     s.tm = s.t - g->warmup;
     s.measuring = s.t >= g->warmup && s.tm < g->measure;
     s.sample_v = s.measuring && s.tm % g->v_stride == 0;
-    s.slot = (int)(s.t % g->ring_slots);
-    s.par = (int)(s.t & 1);
+    s.slot = (int32_t)(s.t % g->hist_slots);
+    s.oldest = (int32_t)((s.t + 1) % g->hist_slots);
     s.win = s.measuring ? cob_window_of(&g->windows, s.t) : -1;
     s.win_start = s.win >= 0 ? g->windows.start[s.win] : 0;
     return s;
 }
 
-/* This step's ring cells of neuron gi (channel c at cells[c * stride]), every channel loaded into
+/* This step's accumulator cells of neuron gi (channel c at cells[c * stride]), every channel loaded into
  * a temporary before anything is stored: the loads issue back to back instead of each waiting
  * behind the clear of the cell before it (stores through a pointer that may alias). Returns a
  * bit per channel whose cell was not 0, for ring_clear after the neuron step. */
@@ -128,6 +135,33 @@ __device__ static unsigned int warp_sum(unsigned int v)
 #endif
 }
 
+/* Spike of item i (local index) at place pos of its population's spikes this step, into the
+ * history: entry (start of the step + pos) mod hist_cap, unless that would overwrite a spike of
+ * the last hist_slots - 1 steps (counted, and the run fails: cob_cuda_hist_capacity bounds what a
+ * population can emit, so it does not happen). Its synaptic events (the row lengths of the
+ * stored projections it leaves) are counted now, at emission, as the CPU backend counts them. */
+__device__ static void hist_append(const cob_dnet *__restrict__ g, cob_dcount *cnt, const cob_dpop *P,
+                                   const cob_dstep *s, int32_t pos, int64_t i, uint32_t tick)
+{
+    const unsigned long long a = P->hist_start[s->slot] + (unsigned long long)pos;
+    unsigned long long ev = 0;
+    int q;
+    if (a - P->hist_start[s->oldest] < (unsigned long long)P->hist_cap) {
+        const int64_t e = (int64_t)(a % (unsigned long long)P->hist_cap);
+        P->hist[e] = (int32_t)i;
+        if (P->hist_tick)
+            P->hist_tick[e] = (uint8_t)tick;
+    } else {
+        atomicAdd(&cnt->hist_over, 1ull);
+    }
+    for (q = 0; q < P->n_out; ++q) {
+        const int64_t *rp = g->proj[P->out[q]].row_ptr;
+        ev += (unsigned long long)(rp[i + 1] - rp[i]);
+    }
+    if (ev)
+        atomicAdd(&cnt->events[blockIdx.x % COB_EVENT_LANES], ev);
+}
+
 __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
     cob_k_update(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
 {
@@ -164,7 +198,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             float v_mV = 0.0f;
             int flags, c;
             cob_input_clear(&in, g->seed, (uint64_t)s.t, (uint32_t)gi);
-            nz = ring_load(g->ring + (int64_t)s.slot * g->nch * g->n_neurons + gi, g->n_neurons, nch, &in);
+            nz = ring_load(g->acc + gi, g->n_neurons, nch, &in);
             ovf = gather_indep(g, P, &s, i, &in);
             if (ovf)
                 atomicAdd(&cnt->overflow, (unsigned long long)ovf);
@@ -174,7 +208,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                 cob_noise_input(&P->noise, nz_a, nz_b, (uint32_t)i, &in);
             }
             flags = cob_neuron_step(P->model, &P->prop, &g->state, gi, &in, nch, &v_mV);
-            ring_clear(g->ring + (int64_t)s.slot * g->nch * g->n_neurons + gi, g->n_neurons, nz);
+            ring_clear(g->acc + gi, g->n_neurons, nz);
             if (flags & COB_STEP_BAD_MODEL)
                 atomicMax(&cnt->bad_model, pop + 1);
             fired = flags & COB_STEP_FIRED;
@@ -230,7 +264,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             /* a scheduled rate thins the candidates (hd/poisson.h) */
             fired = !rs->on || cob_pool_keep(g->seed, pop, (uint32_t)i, s.t, cob_schedule_at(&rs->rate, s.t),
                                              rs->rate_max, cob_tuning_gain(&rs->tune, i));
-            if (fired && P->spk_tick)
+            if (fired && P->hist_tick)
                 tick = cob_pool_spike_tick(g->seed, pop, (uint32_t)i, s.t);
             P->next[i] = cob_pool_next(g->seed, P->stream, (uint32_t)i, s.t, P->p, &P->n_draws[i], P->thr, P->thr_len);
         }
@@ -251,7 +285,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
 
     for (j = threadIdx.x; j < COB_MAX_POPS; j += blockDim.x)
         if (s_n[j] > 0) {
-            s_base[j] = atomicAdd(&cnt->n_spk[s.par][j], s_n[j]);
+            s_base[j] = g->pop[j].hist ? atomicAdd(&g->pop[j].hist_n[s.slot], s_n[j]) : 0;
             atomicAdd(&cnt->pop_total[j], (unsigned long long)s_n[j]);
             if (s.measuring && g->pop[j].kind == COB_DPOP_NEURON) {
                 atomicAdd(&g->pop[j].acc.rate_ts[s.tm / g->bin_steps], (unsigned int)s_n[j]);
@@ -272,137 +306,156 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             if (s_hist[j])
                 atomicAdd((unsigned long long *)&g->pop[hpop].acc.v_hist[j], (unsigned long long)s_hist[j]);
     __syncthreads();
-    if (fired) {
-        g->pop[pop].spk[s_base[pop] + pos] = (int32_t)i;
-        if (g->pop[pop].spk_tick)
-            g->pop[pop].spk_tick[s_base[pop] + pos] = (uint8_t)tick;
+    if (fired && g->pop[pop].hist)
+        hist_append(g, cnt, &g->pop[pop], &s, s_base[pop] + pos, i, tick);
+}
+
+/* Block-wide exclusive sums of the plan and expansion kernels (launched with exactly
+ * COB_CUDA_BLOCK threads, as cub::BlockScan requires). */
+typedef cub::BlockScan<unsigned long long, COB_CUDA_BLOCK> cob_block_scan;
+
+/* Spikes population pre(pair_q[x]) emitted at step t - pair_L[x] (0 before step 0). */
+__device__ static unsigned long long pair_count(const cob_dnet *__restrict__ g, int64_t t, int x)
+{
+    const int64_t L = g->pair_L[x];
+    const cob_dpop *P = &g->pop[g->proj[g->pair_q[x]].pre];
+    return t >= L ? (unsigned long long)P->hist_n[(t - L) % g->hist_slots] : 0ull;
+}
+
+/* Before the step's expansion and update: step t's history slots start where step t - 1's
+ * spikes end, empty (no pair reads slot t: lags are 1 .. hist_slots - 1); the segment list
+ * seg_base from the pairs' counts, each thread summing a contiguous run of pairs; the raster
+ * count as the step begins. One block of COB_CUDA_BLOCK threads. */
+__global__ void __launch_bounds__(COB_CUDA_BLOCK) cob_k_plan(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
+{
+    __shared__ typename cob_block_scan::TempStorage s_scan;
+    const int64_t t = cnt->t_base + k, H = g->hist_slots;
+    const int64_t slot = t % H, prev = (t + H - 1) % H;
+    const int n = g->n_pairs, per = (n + (int)blockDim.x - 1) / (int)blockDim.x;
+    const int x0 = (int)threadIdx.x * per, x1 = x0 + per < n ? x0 + per : n;
+    unsigned long long run = 0, total = 0;
+    int x;
+    for (x = threadIdx.x; x < g->n_pops; x += blockDim.x) {
+        const cob_dpop *P = &g->pop[x];
+        if (P->hist) {
+            P->hist_start[slot] = P->hist_start[prev] + (unsigned long long)P->hist_n[prev];
+            P->hist_n[slot] = 0;
+        }
+    }
+    for (x = x0; x < x1; ++x) run += pair_count(g, t, x);
+    cob_block_scan(s_scan).ExclusiveSum(run, run, total);
+    for (x = x0; x < x1; ++x) {
+        g->seg_base[x] = run;
+        run += pair_count(g, t, x);
+    }
+    if (threadIdx.x == 0) {
+        g->seg_base[n] = total;
+        cnt->raster_start = cnt->raster_n;
     }
 }
 
-/* Largest delay group g of a row with off[g] <= s (off[0] = 0 <= s < off[n_dgrp]). */
-template <typename O>
-__device__ static int group_of(const O *off, int n_dgrp, uint32_t s)
+/* One tile's segment seg (< the step's total): spike i of pair x, the pair found by binary search
+ * in seg_base. Fills the thread's entries of the tile's tables and returns the segment's length:
+ * the synapses of its row in delay group L - min_delay, the group that arrives now; with delay
+ * fractions (hd/connect.h) groups L - 1 and L of the delay (a synapse of delay d arrives d or d +
+ * 1 steps after its spike), each synapse checked against its own arrival step. */
+typedef struct {
+    int64_t syn0;    /* global index of the segment's first synapse */
+    int64_t split;   /* fractions: first synapse of delay L (those before it have delay L - 1) */
+    uint32_t *cell;  /* acc cells of the projection's channel, from its post population's first */
+    int32_t q, L;    /* projection; lag (fractions only, else -1: no check) */
+    uint32_t kj, s8; /* fractions: cob_delay_frac's first round for the spike; its offset */
+} cob_seg;
+
+__device__ static unsigned long long segment(const cob_dnet *__restrict__ g, int64_t t, unsigned long long seg,
+                                             cob_seg *out)
 {
-    int lo = 0, hi = n_dgrp - 1;
-    while (lo < hi) {
-        int mid = (lo + hi + 1) >> 1;
-        if (off[mid] <= s)
+    int lo = 0, hi = g->n_pairs, q, L, glo, ghi;
+    while (hi - lo > 1) { /* the last pair whose first segment is at most seg */
+        const int mid = (lo + hi) >> 1;
+        if (g->seg_base[mid] <= seg)
             lo = mid;
         else
-            hi = mid - 1;
+            hi = mid;
     }
-    return lo;
+    q = g->pair_q[lo];
+    L = g->pair_L[lo];
+    const cob_dproj *pr = &g->proj[q];
+    const cob_dpop *P = &g->pop[pr->pre];
+    const int64_t slot = (t - L) % g->hist_slots;
+    const int64_t e = (int64_t)((P->hist_start[slot] + (seg - g->seg_base[lo])) % (unsigned long long)P->hist_cap);
+    const int64_t j = P->hist[e], r0 = pr->row_ptr[j];
+    const int frac = pr->dfrac_mode != COB_DFRAC_NONE;
+    ghi = L - pr->min_delay;
+    glo = frac ? ghi - 1 : ghi;
+    if (glo < 0)
+        glo = 0;
+    if (ghi > pr->n_dgrp - 1)
+        ghi = pr->n_dgrp - 1;
+    const uint32_t a = cob_group_start(pr, j, r0, glo), b = cob_group_start(pr, j, r0, ghi + 1);
+    out->syn0 = r0 + a;
+    out->cell = g->acc + (int64_t)pr->channel * g->n_neurons + pr->post_off;
+    out->q = q;
+    out->L = -1;
+    if (frac) {
+        out->L = L;
+        out->split = r0 + cob_group_start(pr, j, r0, L - pr->min_delay);
+        out->kj = cob_mix32(pr->dfrac_key ^ (uint32_t)j); /* cob_delay_frac's first round */
+        out->s8 = P->hist_tick ? P->hist_tick[e] : 0u;
+    }
+    return b > a ? (unsigned long long)(b - a) : 0ull;
 }
 
-/* The synapses of one row with delay-group offsets off[0 .. n_dgrp], by the 32 lanes of a warp:
- * target tgt[s] of group grp gets 1 in ring slot (slot0 + grp) mod D, i.e. at chan0 + slot *
- * slot_stride. slot0 = (t + min_delay) mod D and grp <= max_delay - min_delay < D, so one
- * conditional subtraction replaces a 64-bit modulo per synapse. Rows with at least 32 synapses
- * per group walk the groups (the slot once per group, all lanes busy); shorter groups (e.g. the
- * ~5-synapse groups of 200 delay steps) find each synapse's group by binary search instead of
- * leaving most lanes idle. Integer atomics: the counts do not depend on the order. */
-template <typename O>
-__device__ static void deliver_groups(uint32_t *chan0, const int32_t *tgt, const O *off, int n_dgrp, int64_t len,
-                                      int64_t slot0, int64_t D, int64_t slot_stride, int lane)
-{
-    int64_t s;
-    if (len >= 32 * (int64_t)n_dgrp) {
-        int grp;
-        for (grp = 0; grp < n_dgrp; ++grp) {
-            int64_t slot = slot0 + grp;
-            uint32_t *cells;
-            if (slot >= D)
-                slot -= D;
-            cells = chan0 + slot * slot_stride;
-            for (s = off[grp] + lane; s < (int64_t)off[grp + 1]; s += 32) atomicAdd(cells + tgt[s], 1u);
-        }
-        return;
-    }
-    for (s = lane; s < len; s += 32) {
-        int64_t slot = slot0 + group_of<O>(off, n_dgrp, (uint32_t)s);
-        if (slot >= D)
-            slot -= D;
-        atomicAdd(chan0 + slot * slot_stride + tgt[s], 1u);
-    }
-}
-
-/* deliver_groups for a projection with delay fractions (hd/connect.h): the arrival of target
- * tgt[s] of group grp is cob_arrival_steps(min_delay + grp, s8, fraction) steps after t. */
-template <typename O>
-__device__ static void deliver_frac(const cob_dproj *pr, uint32_t *chan0, const int32_t *tgt, const O *off, int64_t len,
-                                    int64_t t_mod, int32_t j, uint32_t s8, int64_t D, int64_t slot_stride, int lane)
-{
-    const uint32_t kj = cob_mix32(pr->dfrac_key ^ (uint32_t)j); /* cob_delay_frac's first round */
-    const int hash = pr->dfrac_mode == COB_DFRAC_HASH;
-    int64_t s;
-    for (s = lane; s < len; s += 32) {
-        const int32_t d = pr->min_delay + (pr->n_dgrp > 1 ? group_of<O>(off, pr->n_dgrp, (uint32_t)s) : 0);
-        const uint32_t f = hash ? cob_mix32(kj + (uint32_t)tgt[s]) >> 24 : pr->dfrac_const;
-        int64_t slot = t_mod + cob_arrival_steps(d, s8, f); /* < 2 D: arrivals are shorter than the ring */
-        if (slot >= D)
-            slot -= D;
-        atomicAdd(chan0 + slot * slot_stride + tgt[s], 1u);
-    }
-}
-
-/* One spike's row of projection pr, by the 32 lanes of a warp; returns the row length. */
-__device__ static int64_t deliver_row(const cob_dnet *__restrict__ g, const cob_dproj *pr, int64_t t, int32_t j,
-                                      uint32_t s8, int lane)
-{
-    const int64_t r0 = pr->row_ptr[j], len = pr->row_ptr[j + 1] - r0;
-    const int32_t *tgt = pr->target + r0;
-    const int64_t N = g->n_neurons, D = g->ring_slots, slot_stride = (int64_t)g->nch * N;
-    const int64_t slot0 = (t + pr->min_delay) % D;
-    uint32_t *chan0 = g->ring + (int64_t)pr->channel * N + pr->post_off;
-    int64_t s;
-    if (pr->dfrac_mode != COB_DFRAC_NONE) {
-        if (pr->dgrp_off16)
-            deliver_frac<uint16_t>(pr, chan0, tgt, pr->dgrp_off16 + (int64_t)j * (pr->n_dgrp + 1), len, t % D, j, s8, D,
-                                   slot_stride, lane);
-        else
-            deliver_frac<uint32_t>(pr, chan0, tgt, pr->dgrp_off + (int64_t)j * (pr->n_dgrp + 1), len, t % D, j, s8, D,
-                                   slot_stride, lane);
-    } else if (pr->n_dgrp == 1) {
-        uint32_t *cells = chan0 + slot0 * slot_stride;
-        for (s = lane; s < len; s += 32) atomicAdd(cells + tgt[s], 1u);
-    } else if (pr->dgrp_off16) {
-        deliver_groups<uint16_t>(chan0, tgt, pr->dgrp_off16 + (int64_t)j * (pr->n_dgrp + 1), pr->n_dgrp, len, slot0, D,
-                                 slot_stride, lane);
-    } else {
-        deliver_groups<uint32_t>(chan0, tgt, pr->dgrp_off + (int64_t)j * (pr->n_dgrp + 1), pr->n_dgrp, len, slot0, D,
-                                 slot_stride, lane);
-    }
-    return len;
-}
-
+/* Arrival-time delivery of step t: the step's segments in tiles of one per thread; a tile's
+ * lengths are scanned (cub::BlockScan), then its threads take its events (synapses) in turn,
+ * each finding its segment by binary search in the scan (from the segment of its previous
+ * event: events are taken in order), so a tile of short groups keeps every thread busy as well
+ * as one long row does. Integer atomics into acc: the counts do not depend on the order or the
+ * launch shape (bit-identity with the CPU's arrival buckets). */
 __global__ void __launch_bounds__(COB_CUDA_BLOCK)
-    cob_k_deliver(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
+    cob_k_expand(const cob_dnet *__restrict__ g, cob_dcount *cnt, int64_t k)
 {
+    __shared__ typename cob_block_scan::TempStorage s_scan;
+    __shared__ unsigned long long s_off[COB_CUDA_BLOCK + 1];
+    __shared__ cob_seg s_seg[COB_CUDA_BLOCK];
     const int64_t t = cnt->t_base + k;
-    const int par = (int)(t & 1);
-    const int lane = threadIdx.x & 31;
-    const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
-    const int64_t n_warps = ((int64_t)gridDim.x * blockDim.x) >> 5;
-    int64_t base = 0, events = 0;
-    int q;
-    for (q = 0; q < g->n_deliver; ++q) {
-        const cob_dproj *pr = &g->proj[g->deliver[q]];
-        const int32_t *spk = g->pop[pr->pre].spk;
-        const uint8_t *spk_tick = g->pop[pr->pre].spk_tick;
-        const int64_t n = cnt->n_spk[par][pr->pre];
-        int64_t it = base + ((warp - base % n_warps) % n_warps + n_warps) % n_warps;
-        for (; it < base + n; it += n_warps)
-            events += deliver_row(g, pr, t, spk[it - base], spk_tick ? spk_tick[it - base] : 0u, lane);
-        base += n;
-    }
-    if (lane == 0 && events)
-        atomicAdd(&cnt->events, (unsigned long long)events);
-    /* the other parity's lists were consumed by the previous step: ready them for the next;
-     * the raster count as the next step begins (no update kernel runs now) */
-    if (blockIdx.x == 0) {
-        for (q = threadIdx.x; q < COB_MAX_POPS; q += blockDim.x) cnt->n_spk[par ^ 1][q] = 0;
+    const unsigned long long S = g->seg_base[g->n_pairs], B = blockDim.x;
+    unsigned long long tile;
+    COB_BLOCK_BARRIERS();
+    for (tile = blockIdx.x; tile * B < S; tile += gridDim.x) {
+        const unsigned long long seg = tile * B + threadIdx.x;
+        unsigned long long e, len = 0, start, E;
+        int ks = 0;
+        if (seg < S)
+            len = segment(g, t, seg, &s_seg[threadIdx.x]);
+        cob_block_scan(s_scan).ExclusiveSum(len, start, E);
+        s_off[threadIdx.x] = start;
         if (threadIdx.x == 0)
-            cnt->raster_start = cnt->raster_n;
+            s_off[B] = E;
+        __syncthreads();
+        for (e = threadIdx.x; e < E; e += B) {
+            int hi = (int)B;
+            while (hi - ks > 1) { /* the last segment starting at or before e */
+                const int mid = (ks + hi) >> 1;
+                if (s_off[mid] <= e)
+                    ks = mid;
+                else
+                    hi = mid;
+            }
+            const cob_seg *sg = &s_seg[ks];
+            const cob_dproj *pr = &g->proj[sg->q];
+            const int64_t syn = sg->syn0 + (int64_t)(e - s_off[ks]);
+            const int32_t tgt = cob_target_at(pr, syn);
+            if (sg->L >= 0) { /* delay fractions: only the synapses whose arrival is now */
+                const int32_t d = syn < sg->split ? sg->L - 1 : sg->L;
+                const uint32_t f = pr->dfrac_mode == COB_DFRAC_HASH ? cob_mix32(sg->kj + (uint32_t)tgt) >> 24
+                                                                    : pr->dfrac_const;
+                if (cob_arrival_steps(d, sg->s8, f) != sg->L)
+                    continue;
+            }
+            atomicAdd(sg->cell + tgt, 1u);
+        }
+        __syncthreads(); /* the tile's tables and the scan's storage are read until here */
     }
 }
 

@@ -1168,12 +1168,14 @@ Test(cuda, run_sanzeni2020_fig4_short)
  * delivery grid has thousands of warps, so only networks of 10^8 synapses and more take the
  * multi-batch build and the multi-wave delivery loop (perf/configs/check_scale.yaml, in
  * scripts/gpu-check.sh). The emulated build lowers the budget to 64 KiB (tests/CMakeLists.txt)
- * and its occupancy answers give 8 warps, so this network of 8050 neurons takes both: E -> E
- * in 125 batches of 64 targets, and ~400 rows a step (200 of the pool's) for 8 warps. Its rows
- * take every delivery branch: ~100 synapses in 101 delay groups (a binary search per synapse),
- * 8000 in 11 groups of >= 32 (the group walk), one group (X -> I). E fires fast (~130 Hz): a
- * test of the paths, not a network state. The test checks the statistics are identical, then
- * that both paths were taken. Emulated: ~11 s (CPU backend 0.2 s). */
+ * and its occupancy answers give 256 threads, so this network of 8050 neurons takes both: E -> E
+ * in 125 batches of 64 targets, and thousands of segments a step (a spike's row once for each
+ * lag) for 256 threads, so every block takes many tiles. Its segments are of every shape: ~1
+ * synapse of ~100 in 101 delay groups, ~800 of 8000 in 11 groups, a whole row of one group (X ->
+ * I). E fires fast (~130 Hz): a test of the paths, not a network state. The test checks the
+ * statistics are identical, then that both paths were taken. Emulated: ~11 s (CPU backend 0.2 s). */
+static void layout_ok(cob_net *net, const cob_config *c);
+
 static const char *scale_yaml =
     "run: {dt_ms: 0.1, t_warmup_ms: 5, t_sim_ms: 15, seed: 29}\n"
     "populations:\n"
@@ -1193,7 +1195,8 @@ Test(cuda, run_scale_paths)
     cob_config c;
     cob_stats cpu;
     cob_err err = {0};
-    int64_t warps = 0, cap = 32, batch, steps, pairs = 0;
+    int64_t threads = 0, cap = 32, batch, steps, segs = 0;
+    cob_net lay;
     need_device();
     load_yaml(&c, scale_yaml);
     compare_backends(&c, COB_OK, "scale paths (multi-batch build, multi-wave delivery)", &cpu);
@@ -1201,20 +1204,66 @@ Test(cuda, run_scale_paths)
      * two, COB_CUDA_HASH_BUDGET / (4 cap) targets a batch); in-degree fixed at 100 */
     while (cap < 2 * 100) cap *= 2;
     batch = COB_CUDA_HASH_BUDGET / (cap * 4);
-    cr_assert_eq(cob_cuda_test_deliver_warps(&warps, &err), COB_OK, "%s", err.msg);
+    cr_assert_eq(cob_cuda_test_expand_threads(&threads, &err), COB_OK, "%s", err.msg);
     steps = cob_steps(c.run.t_sim_ms, c.run.dt_ms);
-    /* two stored projections out of each population; the statistics have E and I, the pool X
-     * draws 4000 x 250 Hz x 0.1 ms = 100 spikes a step on average */
-    for (int p = 0; p < cpu.n_pops; ++p) pairs += 2 * (int64_t)test_pop_spikes(&cpu, p);
-    pairs += 2 * 100 * steps;
-    cr_log_info("scale paths: %lld build batches, %.1f rows per step for %lld warps",
-                (long long)((8000 + batch - 1) / batch), (double)pairs / (double)steps, (long long)warps);
+    /* a spike is a segment once for each lag (delay group) of each stored projection out of its
+     * population; the statistics have E and I, the pool X draws 4000 x 250 Hz x 0.1 ms = 100
+     * spikes a step on average */
+    layout_ok(&lay, &c);
+    for (int p = 0; p < lay.n_projs; ++p) {
+        const int pre = lay.proj[p].pre;
+        const double spk = pre < cpu.n_pops && lay.pop_offset[pre] >= 0 ? (double)test_pop_spikes(&cpu, pre)
+                                                                        : 100.0 * (double)steps;
+        segs += (int64_t)(spk * lay.proj[p].n_dgrp);
+    }
+    cob_net_free(&lay);
+    cr_log_info("scale paths: %lld build batches, %.1f segments per step for %lld threads",
+                (long long)((8000 + batch - 1) / batch), (double)segs / (double)steps, (long long)threads);
 #ifdef COBALT_CUDA_EMULATED
     cr_expect_gt(8000 / batch, 3, "E -> E built in %lld batch(es) only", (long long)((8000 + batch - 1) / batch));
-    cr_expect_gt(pairs, 4 * warps * steps, "%.1f rows per step for %lld warps: the delivery loop takes one wave",
-                 (double)pairs / (double)steps, (long long)warps);
+    cr_expect_gt(segs, 4 * threads * steps, "%.1f segments per step for %lld threads: the blocks take one tile",
+                 (double)segs / (double)steps, (long long)threads);
 #endif
     cob_stats_free(&cpu);
+    cob_config_free(&c);
+}
+
+/* Spike histories at their bound (cob_cuda_hist_capacity): E is driven so hard (mu_ext 20 V: one
+ * step from reset crosses threshold) that every neuron fires as soon as its refractory period
+ * ends, so a history of ~81 steps holds ceil(81 / gap) spikes a neuron, its capacity, with the
+ * grid step (gap 3: 2 refractory steps, then the step that fires); the ordered step's gap is 2
+ * steps of ticks and a spike's tick drifts, so some gaps are 3. A pool at 5 kHz (half the steps)
+ * fills its statistical bound's mean. A capacity one spike short fails the CUDA run (the spikes
+ * beyond it are counted as an internal error), and CPU and CUDA must agree. E's rate is checked
+ * against the maximum 1 / (gap dt) (within 2% for the grid step, 10% for the ordered), so the
+ * bound is reached, not merely approached. */
+static const char *max_rate_yaml =
+    "run: {dt_ms: 0.1, t_warmup_ms: 2, t_sim_ms: 12, seed: 31}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_curr, size: 150, tau_ref_ms: 0.2, mu_ext_mV: 20000}\n"
+    "  - {name: X, model: poisson, size: 500, rate_hz: 5000, input: pool}\n"
+    "projections:\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 20, weight: 0.01, delay_ms: [0.1, 8]}\n"
+    "  - {pre: X, post: E, receptor: E, indegree: 20, weight: 0.01, delay_ms: [0.1, 8]}\n";
+
+Test(cuda, spike_history_at_capacity)
+{
+    cob_config c;
+    cob_stats cpu;
+    need_device();
+    load_yaml(&c, max_rate_yaml);
+    for (int ordered = 0; ordered < 2; ++ordered) {
+        /* grid: 2 refractory steps follow a spike (gap 3 steps); ordered: 2 steps of ticks (gap 2) */
+        const double gap = ordered ? 2.0 : 3.0, max_hz = 1e3 / (gap * c.run.dt_ms);
+        c.run.integrator = ordered ? COB_INTEGRATOR_ORDERED : COB_INTEGRATOR_GRID;
+        compare_backends(&c, COB_OK,
+                         ordered ? "spike histories at capacity, ordered step"
+                                 : "spike histories at capacity, grid step",
+                         &cpu);
+        cr_expect_gt(cpu.pop[0].mean_rate_hz, (ordered ? 0.9 : 0.98) * max_hz,
+                     "E fires at %.1f Hz, the maximum is %.1f Hz", cpu.pop[0].mean_rate_hz, max_hz);
+        cob_stats_free(&cpu);
+    }
     cob_config_free(&c);
 }
 
@@ -1327,17 +1376,26 @@ static void check_estimate_parts(const cob_config *c, const char *what)
     memset(&m, 0xA5, sizeof m);
     estimate(&net, c, &m);
     int64_t n_syn = cob_net_n_synapses(&net);
-    cr_log_info("%s: connectivity %lld, state %lld, ring %lld, stats %lld, resident %lld, build peak %lld bytes; "
-                "%lld synapses",
-                what, (long long)m.connectivity, (long long)m.state, (long long)m.ring, (long long)m.stats,
+    cr_log_info("%s: connectivity %lld, state %lld, delivery %lld, stats %lld, resident %lld, build peak %lld "
+                "bytes; %lld synapses",
+                what, (long long)m.connectivity, (long long)m.state, (long long)m.delivery, (long long)m.stats,
                 (long long)m.resident, (long long)m.build_peak, (long long)n_syn);
-    cr_expect_eq(m.resident, m.connectivity + m.state + m.ring + m.stats, "%s: resident is not the sum of the parts",
-                 what);
+    cr_expect_eq(m.resident, m.connectivity + m.state + m.delivery + m.stats,
+                 "%s: resident is not the sum of the parts", what);
     cr_expect_geq(m.connectivity, 4 * n_syn, "%s: %lld bytes of connectivity for %lld int32 targets", what,
                   (long long)m.connectivity, (long long)n_syn);
-    cr_expect_eq(m.ring, (int64_t)net.ring_slots * net.n_channels_max * net.n_neurons * 4,
-                 "%s: ring %lld bytes, %d slots x %d channels x %lld neurons x 4 expected", what, (long long)m.ring,
-                 net.ring_slots, net.n_channels_max, (long long)net.n_neurons);
+    {
+        /* delivery: one step's counts (channels x neurons x 4) at least; at most that plus every
+         * population's worst-case history (a spike a step for ring_slots steps, 5 bytes with
+         * offsets), its slots' counts and starts, and 16 bytes a (projection, lag) pair */
+        const int64_t acc = (int64_t)net.n_channels_max * net.n_neurons * 4;
+        int64_t worst = acc + 8 + 16 * (int64_t)cob_cuda_arrival_pairs(&net);
+        for (int p = 0; p < net.n_pops; ++p) worst += (int64_t)net.ring_slots * (5 * net.pop_size[p] + 12);
+        cr_expect_geq(m.delivery, acc, "%s: delivery %lld bytes, less than one step's counts (%lld)", what,
+                      (long long)m.delivery, (long long)acc);
+        cr_expect_leq(m.delivery, worst, "%s: delivery %lld bytes, more than the worst case %lld", what,
+                      (long long)m.delivery, (long long)worst);
+    }
     cr_expect_gt(m.state, 0, "%s", what);
     cr_expect_gt(m.stats, 0, "%s", what);
     if (n_syn > 0)

@@ -378,11 +378,11 @@ static int cmd_validate(int argc, char **argv)
             return cob__cli_fail(err.status, &err);
         }
         cob_cuda_memory_estimate(&lay, &plan, &m);
-        printf(
-            "  device memory estimate (CUDA backend): %.3f GB while building, %.3f GB during the run "
-            "(connectivity %.3f GB = %.2f bytes per synapse, delay ring %.3f GB, state %.3f GB, statistics %.3f GB)\n",
-            m.build_peak / 1e9, m.resident / 1e9, m.connectivity / 1e9, cob_cuda_bytes_per_synapse(&lay), m.ring / 1e9,
-            m.state / 1e9, m.stats / 1e9);
+        printf("  device memory estimate (CUDA backend): %.3f GB while building, %.3f GB during the run "
+               "(connectivity %.3f GB = %.2f bytes per synapse, spike delivery %.3f GB, state %.3f GB, statistics %.3f "
+               "GB)\n",
+               m.build_peak / 1e9, m.resident / 1e9, m.connectivity / 1e9, cob_cuda_bytes_per_synapse(&lay),
+               m.delivery / 1e9, m.state / 1e9, m.stats / 1e9);
         cob_plan_free(&plan);
         cob_net_free(&lay);
     }

@@ -6,6 +6,7 @@
 #include "cobalt/sim.h"
 #include "cobalt/estimate.h"
 #include "cobalt/plan.h"
+#include "cobalt/hd/models.h"
 #include "stats/stats_acc.h"
 #include "inputs/poisson_tables.h"
 
@@ -52,12 +53,47 @@ static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
     return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)(pr->n_dgrp + 1) * offset_bytes(pr);
 }
 
+int64_t cob_cuda_hist_capacity(const cob_net *net, const cob_plan *pl, int pop)
+{
+    const int64_t H = net->ring_slots, size = pl->pop[pop].size, full = H * size;
+    int p, leaves = 0;
+    for (p = 0; p < net->n_projs; ++p)
+        if (!net->proj[p].independent && net->proj[p].pre == pop)
+            leaves = 1;
+    if (!leaves || size <= 0)
+        return 0;
+    if (net->pop_offset[pop] >= 0) { /* a neuron spikes at most ceil(H / gap) times in H steps */
+        const int64_t gap = cob_model_min_gap(pl->pop[pop].model, &net->prop[pop]);
+        const int64_t per = (H + gap - 1) / gap;
+        return per * size < full ? per * size : full;
+    }
+    { /* pool: spikes in H steps are a sum of independent Bernoulli(p_step) draws (thinned below
+       * that by a scheduled rate); mean + 10 sd + 64 is exceeded with negligible probability,
+       * and an excess is counted and fails the run rather than dropping a spike silently */
+        const double mean = (double)full * pl->pop[pop].p_step, cap = ceil(mean + 10.0 * sqrt(mean) + 64.0);
+        return cap < (double)full ? (int64_t)cap : full;
+    }
+}
+
+int32_t cob_cuda_arrival_pairs(const cob_net *net)
+{
+    int32_t n = 0;
+    int p;
+    for (p = 0; p < net->n_projs; ++p) {
+        const cob_proj *pr = &net->proj[p];
+        if (pr->independent)
+            continue;
+        n += pr->n_dgrp + (pr->dfrac_mode != COB_DFRAC_NONE);
+    }
+    return n;
+}
+
 void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_mem *m)
 {
     const cob_stats_spec *ss = &pl->reduce;
     int64_t peak = 0, raster_slack = 0;
     int p, pop;
-    m->connectivity = m->state = m->ring = m->stats = 0;
+    m->connectivity = m->state = m->delivery = m->stats = 0;
     for (p = 0; p < net->n_projs; ++p) {
         int64_t tr;
         m->connectivity += proj_bytes(&net->proj[p], &tr);
@@ -68,7 +104,10 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_m
     for (pop = 0; pop < pl->n_pops; ++pop) {
         const cob_plan_pop *ps = &pl->pop[pop];
         cob_acc_dims dims;
-        m->state += ps->size * (net->dfrac_any ? 5 : 4); /* spike list (and the spikes' offsets) */
+        /* spike history (and the spikes' offsets), the slots' counts and starts */
+        if (cob_cuda_hist_capacity(net, pl, pop) > 0)
+            m->delivery += cob_cuda_hist_capacity(net, pl, pop) * (net->dfrac_any ? 5 : 4) +
+                           (int64_t)net->ring_slots * (4 + 8);
         if (ps->model == COB_MODEL_POISSON && ps->input == COB_INPUT_POOL)
             m->state += ps->size * (8 + 4) + 8 * (int64_t)COB_GEOM_TABLE_MAX; /* next spike, draws used, table */
         if (net->pop_offset[pop] < 0)
@@ -77,10 +116,12 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_m
         m->stats += cob_acc_pop_bytes(&dims); /* every row of the accumulator table, as setup_stats */
         raster_slack += ps->size < ss->raster_neurons ? ps->size : ss->raster_neurons; /* one step */
     }
-    m->ring = (int64_t)net->ring_slots * (net->n_channels_max ? net->n_channels_max : 1) * net->n_neurons * 4;
+    /* the step's input counts and the (projection, lag) pairs' tables */
+    m->delivery += (net->n_channels_max ? net->n_channels_max : 1) * net->n_neurons * 4 +
+                   (int64_t)cob_cuda_arrival_pairs(net) * (4 + 4 + 8) + 8;
     m->stats += (ss->raster_neurons > 0 ? (ss->raster_max_spikes + raster_slack) * 16 : 0) +
                 pl->trace_n * pl->trace_samples * 4 + 65536; /* + descriptors */
-    m->resident = m->connectivity + m->state + m->ring + m->stats;
+    m->resident = m->connectivity + m->state + m->delivery + m->stats;
     m->build_peak = m->resident + peak;
 }
 

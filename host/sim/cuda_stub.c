@@ -120,9 +120,9 @@ cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, cons
     return no_cuda(err);
 }
 
-cob_status cob_cuda_test_deliver_warps(int64_t *warps, cob_err *err)
+cob_status cob_cuda_test_expand_threads(int64_t *threads, cob_err *err)
 {
-    *warps = 0;
+    *threads = 0;
     return no_cuda(err);
 }
 #else

@@ -41,15 +41,17 @@ cob_status cob_cuda_test_vbin(int64_t n, const float *v, float v_min_mV, float i
                               cob_err *err);
 
 /* Deliver the spikes spikes[0 .. n_spk) (local indices in the pre population) of projection
- * i_proj of a host-built net at step t into a zeroed delay ring with the device kernel, and copy
- * the ring back: ring[(slot * net->n_channels_max + channel) * net->n_neurons + neuron],
- * ring_slots * n_channels_max * n_neurons uint32 cells. */
+ * i_proj of a host-built net, emitted at step t, with the device kernels of arrival-time delivery
+ * (cob_k_plan and cob_k_expand at steps t + 1 .. t + ring_slots - 1, each step's input counts
+ * copied out), laid out as the CPU's delay ring would hold them:
+ * ring[(slot * net->n_channels_max + channel) * net->n_neurons + neuron], slot = arrival step mod
+ * ring_slots, ring_slots * n_channels_max * n_neurons uint32 cells. */
 cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, const int32_t *spikes, int64_t n_spk,
                                  uint32_t *ring, cob_err *err);
 
-/* Warps of the delivery kernel's grid as the backend launches it (cob_deliver_shape): a step
- * with more (spike, stored projection) rows than this takes the multi-wave loop. */
-cob_status cob_cuda_test_deliver_warps(int64_t *warps, cob_err *err);
+/* Threads of the expansion kernel's grid as the backend launches it (cob_expand_shape), one
+ * segment each a tile: a step with more segments than this takes several tiles a block. */
+cob_status cob_cuda_test_expand_threads(int64_t *threads, cob_err *err);
 
 /* The device builder's algorithm run on the host: kernels/connect.cu's kernel bodies in plain
  * loops (std::sort and std::stable_sort in place of CUB), into net in cob_net_build's layout.

@@ -87,13 +87,22 @@ cob_status cob_host_memory_check(int64_t need, const char *what, const char *adv
  * (host/net/cuda_mem.c), available in every build. */
 typedef struct {
     int64_t connectivity; /* CSR: int32 targets, row pointers, delay-group offsets, in-degrees */
-    int64_t state;        /* neuron state arrays (model registry), spike lists, Poisson tables and sources */
-    int64_t ring;         /* delay ring: ring_slots x channels x neurons x uint32 */
+    int64_t state;        /* neuron state arrays (model registry), Poisson tables and sources */
+    int64_t delivery;     /* arrival-time delivery: the spike histories (cob_cuda_hist_capacity), one
+                           * step's input counts (channels x neurons x uint32), the pairs' tables */
     int64_t stats;        /* per-neuron accumulators, histograms, rate series, raster, traces */
     int64_t resident;     /* sum of the above: what stays allocated during the run */
     int64_t build_peak;   /* resident + the largest projection's transient build buffers */
 } cob_cuda_mem;
 void cob_cuda_memory_estimate(const cob_net *layout, const cob_plan *plan, cob_cuda_mem *m);
+/* Entries of population pop's spike history on the device (0 when no stored projection leaves
+ * it): what it can emit in ring_slots consecutive steps. Neurons: size x ceil(ring_slots / gap),
+ * gap = cob_model_min_gap (refractoriness), at most one spike a step; pools: a bound their
+ * spike count exceeds with negligible probability (an excess is counted and fails the run). */
+int64_t cob_cuda_hist_capacity(const cob_net *layout, const cob_plan *plan, int pop);
+/* The (stored projection, lag) pairs of arrival-time delivery: n_dgrp lags a projection, one
+ * more with delay fractions (an arrival d or d + 1 steps after its spike). */
+int32_t cob_cuda_arrival_pairs(const cob_net *layout);
 /* The device builder's partner hash sets use at most this many bytes per batch of targets. A
  * build may lower it: the emulated GPU tier does, so that its small networks take the builder's
  * multi-batch path. */

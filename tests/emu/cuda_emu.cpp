@@ -327,21 +327,87 @@ cudaError_t cudaGraphDestroy(cudaGraph_t g)
 enum { F_RUN = 0, F_BAR = 1, F_DONE = 2, F_WARP = 3 };
 struct fiber {
     ucontext_t ctx;
+    void *sp; /* EMU_FAST_SWITCH: the saved stack pointer */
     int state;
     std::vector<char> stack;
 };
-static ucontext_t g_sched;
+[[maybe_unused]] static ucontext_t g_sched; /* ucontext switching only */
+[[maybe_unused]] static void *g_sched_sp; /* EMU_FAST_SWITCH only */
 static std::vector<fiber> g_fib;
 static int g_cur = -1;
 static bool g_in_fiber = false, g_in_kernel = false, g_barrier_seen = false;
 static const std::function<void()> *g_body;
 static std::set<const void *> g_no_barrier; /* kernels seen to run without __syncthreads */
 
+/* Switching fibers. swapcontext saves and restores the signal mask, a system call each way, which
+ * made a kernel with barriers in every tile (kernels/step.cu, cob_k_expand) cost most of the
+ * tier's time. On x86-64 a switch saves the callee-saved registers, the SSE and x87 control
+ * words and the stack pointer, and loads another fiber's (the SysV calling convention: nothing
+ * else survives a call). Elsewhere, and under AddressSanitizer (which must see stack switches),
+ * ucontext. */
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define EMU_FAST_SWITCH 1
+extern "C" void emu_switch(void **save_sp, void *load_sp);
+__asm__(".text\n"
+        ".globl emu_switch\n"
+        ".type emu_switch,@function\n"
+        "emu_switch:\n"
+        "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+        "  subq $8, %rsp\n  stmxcsr (%rsp)\n  fnstcw 4(%rsp)\n"
+        "  movq %rsp, (%rdi)\n  movq %rsi, %rsp\n"
+        "  ldmxcsr (%rsp)\n  fldcw 4(%rsp)\n  addq $8, %rsp\n"
+        "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
+        "  ret\n"
+        ".size emu_switch, .-emu_switch\n");
+#endif
+
+static void fiber_entry(void);
+/* Make fiber f start at fiber_entry when it is next switched to. */
+static void fiber_start(fiber &f)
+{
+#ifdef EMU_FAST_SWITCH
+    /* the frame emu_switch pops: control words, r15 .. rbp, its return address (fiber_entry), and a
+     * null return address for fiber_entry, which then sees the stack of a call (rsp = 8 mod 16) */
+    uintptr_t top = ((uintptr_t)(f.stack.data() + f.stack.size())) & ~(uintptr_t)15;
+    uint64_t *s = (uint64_t *)top;
+    *--s = 0;
+    *--s = (uint64_t)(uintptr_t)&fiber_entry;
+    for (int r = 0; r < 6; ++r) *--s = 0;
+    *--s = 0x037Full << 32 | 0x1F80u; /* default x87 control word and MXCSR */
+    f.sp = s;
+#else
+    getcontext(&f.ctx);
+    f.ctx.uc_stack.ss_sp = f.stack.data();
+    f.ctx.uc_stack.ss_size = f.stack.size();
+    f.ctx.uc_link = nullptr;
+    makecontext(&f.ctx, fiber_entry, 0);
+#endif
+}
+/* The running fiber gives the scheduler back its turn. */
+static void to_scheduler(void)
+{
+#ifdef EMU_FAST_SWITCH
+    emu_switch(&g_fib[(size_t)g_cur].sp, g_sched_sp);
+#else
+    swapcontext(&g_fib[(size_t)g_cur].ctx, &g_sched);
+#endif
+}
+/* The scheduler runs fiber t until it yields or ends. */
+static void to_fiber(unsigned t)
+{
+#ifdef EMU_FAST_SWITCH
+    emu_switch(&g_sched_sp, g_fib[t].sp);
+#else
+    swapcontext(&g_sched, &g_fib[t].ctx);
+#endif
+}
+
 static void fiber_entry(void)
 {
     (*g_body)();
     g_fib[(size_t)g_cur].state = F_DONE;
-    swapcontext(&g_fib[(size_t)g_cur].ctx, &g_sched);
+    to_scheduler();
+    die("a finished fiber was resumed");
 }
 void __syncthreads(void)
 {
@@ -351,7 +417,13 @@ void __syncthreads(void)
             "such kernels as plain loops; a kernel with conditional barriers needs fibers every launch");
     g_barrier_seen = true;
     g_fib[(size_t)g_cur].state = F_BAR;
-    swapcontext(&g_fib[(size_t)g_cur].ctx, &g_sched);
+    to_scheduler();
+}
+void emu::uses_barriers(void)
+{
+    if (!g_in_kernel || !g_in_fiber)
+        die("COB_BLOCK_BARRIERS() outside a kernel run as fibers (it must be the kernel's first statement)");
+    g_barrier_seen = true;
 }
 /* Warp sums (__reduce_add_sync): each lane leaves its value and yields; at the end of the round
  * in which the whole warp has arrived the scheduler sums them, and each lane reads its warp's
@@ -367,7 +439,7 @@ unsigned int __reduce_add_sync(unsigned int mask, unsigned int v)
     g_barrier_seen = true;
     g_warp_in[threadIdx.x] = v;
     g_fib[(size_t)g_cur].state = F_WARP;
-    swapcontext(&g_fib[(size_t)g_cur].ctx, &g_sched);
+    to_scheduler();
     return g_warp_sum[threadIdx.x / 32u];
 }
 /* After a round: the warps whose lanes wait in __reduce_add_sync, summed; 1 if there were any.
@@ -394,11 +466,7 @@ static void run_block_fibers(unsigned block, const std::function<void()> &body)
     for (unsigned t = 0; t < block; ++t) {
         fiber &f = g_fib[t];
         if (f.stack.empty()) f.stack.resize(256 << 10);
-        getcontext(&f.ctx);
-        f.ctx.uc_stack.ss_sp = f.stack.data();
-        f.ctx.uc_stack.ss_size = f.stack.size();
-        f.ctx.uc_link = nullptr;
-        makecontext(&f.ctx, fiber_entry, 0);
+        fiber_start(f);
         f.state = F_RUN;
     }
     g_warp_in.assign(block, 0u);
@@ -411,7 +479,7 @@ static void run_block_fibers(unsigned block, const std::function<void()> &body)
             g_cur = (int)t;
             threadIdx.x = t;
             g_fib[t].state = F_RUN;
-            swapcontext(&g_sched, &g_fib[t].ctx);
+            to_fiber(t);
         }
         for (unsigned t = 0; t < block; ++t) {
             done += g_fib[t].state == F_DONE;

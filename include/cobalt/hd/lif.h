@@ -85,6 +85,20 @@ COB_INLINE void cob_lif_store(const cob_lif_state *n, const cob_state_arrays *a,
     a->i[0][i] = n->refr_steps;
 }
 
+/* Fewest steps from one recorded spike of a neuron to its next (the CUDA backend sizes its spike
+ * history by it, kernels/step.cu). Grid step: a spike sets the counter to refr_steps, the next
+ * refr_steps steps are refractory, so the next spike comes refr_steps + 1 steps later at the
+ * earliest. Ordered step: refractory for refr_ticks from the spike's tick a (0 .. COB_TICKS - 1);
+ * a next spike at tick b of a later step s needs s COB_TICKS + b >= a + refr_ticks, so s >=
+ * (refr_ticks - (COB_TICKS - 1)) / COB_TICKS rounded up = refr_ticks / COB_TICKS rounded down;
+ * spikes of one step are merged into one (at least 1). */
+COB_INLINE int32_t cob_lif_min_gap(const cob_lif_prop *p)
+{
+    if (p->integrator == COB_INTEGRATOR_ORDERED)
+        return p->refr_ticks / (int32_t)COB_TICKS > 1 ? p->refr_ticks / (int32_t)COB_TICKS : 1;
+    return p->refr_steps + 1;
+}
+
 /* Head of a step: a refractory neuron stays at V_r, its inputs are discarded and its counter
  * goes down by one. Returns 1 if so (the step ends there). */
 COB_INLINE int cob_lif_refractory(cob_lif_state *n, const cob_lif_prop *p)

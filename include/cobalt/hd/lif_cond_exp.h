@@ -36,6 +36,12 @@ COB_INLINE void cob_lif_cond_exp_store(const cob_lif_exp_state *n, const cob_sta
     cob_lif_exp_store(n, a, i);
 }
 
+/* The registry's spike-gap bound (hd/models.h, cob_model_min_gap). */
+COB_INLINE int32_t cob_lif_cond_exp_min_gap(const cob_lif_exp_prop *p)
+{
+    return cob_lif_exp_min_gap(p);
+}
+
 COB_INLINE int cob_lif_cond_exp_step(cob_lif_exp_state *n, const cob_lif_exp_prop *p, const cob_input *in,
                                      int32_t n_channels)
 {

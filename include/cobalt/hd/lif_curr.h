@@ -40,6 +40,12 @@ COB_NOINLINE int cob_lif_curr_step_ordered(cob_lif_state *n, const cob_lif_prop 
 
 /* Advance one neuron by one step (channels c < n_channels == p->n_channels). Returns
  * COB_STEP_* flags. The grid step is below; p->integrator selects the ordered one. */
+/* The registry's spike-gap bound (hd/models.h, cob_model_min_gap). */
+COB_INLINE int32_t cob_lif_curr_min_gap(const cob_lif_prop *p)
+{
+    return cob_lif_min_gap(p);
+}
+
 COB_INLINE int cob_lif_curr_step(cob_lif_state *n, const cob_lif_prop *p, const cob_input *in, int32_t n_channels)
 {
     float v = n->v_mV;

@@ -75,6 +75,13 @@ COB_INLINE void cob_lif_exp_decay(cob_lif_exp_state *n, const cob_lif_exp_prop *
     n->syn[1] *= p->syn_decay[1];
 }
 
+/* Fewest steps between two spikes of a neuron: refr_steps refractory steps follow each spike
+ * (these models have the grid step only). */
+COB_INLINE int32_t cob_lif_exp_min_gap(const cob_lif_exp_prop *p)
+{
+    return p->lif.refr_steps + 1;
+}
+
 /* Refractory head: V held at V_r, the synaptic variables decay (the step's arrivals were added
  * already), the counter goes down. Returns 1 if the neuron was refractory. */
 COB_INLINE int cob_lif_exp_refractory(cob_lif_exp_state *n, const cob_lif_exp_prop *p)

@@ -99,6 +99,19 @@ COB_INLINE int cob_model_state_i32(int m)
     }
 }
 
+/* Fewest steps from one recorded spike of a neuron of model m (propagators p) to its next, at
+ * least 1 (1 for a model id no entry has: no bound beyond one spike a step). */
+COB_INLINE int32_t cob_model_min_gap(int m, const cob_neuron_prop *p)
+{
+    switch (m) {
+#define COB_X_GAP(ID, name) \
+    case COB_MODEL_##ID: return cob_##name##_min_gap(&p->name);
+        COB_NEURON_MODELS(COB_X_GAP)
+#undef COB_X_GAP
+    default: return 1;
+    }
+}
+
 /* One step of neuron i (global index into the state arrays) of a population of model m with
  * propagators p: load, the model's step with this step's input, store. V after the step goes to
  * *v_mV. Returns the COB_STEP_* flags; a model id no entry has returns COB_STEP_BAD_MODEL and

@@ -162,6 +162,11 @@ void __syncthreads(void);
 unsigned int __reduce_add_sync(unsigned int mask, unsigned int v);
 
 namespace emu {
+/* COB_BLOCK_BARRIERS() (kernels/cuda_int.cuh): the kernel's barriers depend on device data (e.g.
+ * a loop over tiles that may run no iteration), so it runs as fibers on every launch, not only
+ * until a launch without a barrier. */
+void uses_barriers(void);
+#define COB_EMU_RUNTIME 1
 void *dyn_shared(void); /* what `extern __shared__ T a[];` becomes: the launch's dynamic shared memory */
 /* Run (or, on a capturing stream, record) body once per thread of a grid x block launch. */
 void launch(const void *kernel, unsigned grid, unsigned block, size_t shmem, cudaStream_t st,

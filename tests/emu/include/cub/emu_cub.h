@@ -1,5 +1,6 @@
-/* tests/emu/include/cub/emu_cub.h -- stand-ins for the two CUB algorithms the backend uses
- * (DeviceRadixSort::SortPairs, DeviceSegmentedSort::SortKeys), for the emulated GPU tier.
+/* tests/emu/include/cub/emu_cub.h -- stand-ins for the CUB algorithms the backend uses
+ * (DeviceRadixSort::SortPairs, DeviceSegmentedSort::SortKeys, BlockScan::ExclusiveSum), for the
+ * emulated GPU tier.
  * Not CUB: std::stable_sort / std::sort on the host give the same result (stable radix sort of
  * pairs; sorted keys per segment). What they do check: the temporary-storage protocol (size
  * query with a null pointer, then a device allocation at least that large), no sort during
@@ -11,6 +12,8 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 #include <vector>
@@ -86,6 +89,35 @@ struct DeviceRadixSort {
         keys.selector = nk;
         vals.selector = nv;
         return cudaSuccess;
+    }
+};
+/* BlockScan<T, BLOCK_DIM_X>::ExclusiveSum(in, out, aggregate): every thread of a block of exactly
+ * BLOCK_DIM_X threads calls it (as CUB requires; a block of another size aborts); each thread sums
+ * the values before its own through the shared storage between two barriers, so the call is a
+ * real block-wide synchronisation point like CUB's. */
+template <class T, int BLOCK_DIM_X> struct BlockScan {
+    struct TempStorage {
+        T v[BLOCK_DIM_X];
+    };
+    TempStorage &ts;
+    explicit BlockScan(TempStorage &t) : ts(t) {}
+    void ExclusiveSum(T in, T &out, T &aggregate)
+    {
+        if (blockDim.x != (unsigned)BLOCK_DIM_X || blockDim.y != 1u) {
+            fprintf(stderr, "EMU FATAL: cub::BlockScan<%d> in a block of %u threads\n", BLOCK_DIM_X, blockDim.x);
+            abort();
+        }
+        ts.v[threadIdx.x] = in;
+        __syncthreads();
+        T before = T(), all = T();
+        for (unsigned i = 0; i < blockDim.x; ++i) {
+            if (i < threadIdx.x)
+                before = before + ts.v[i];
+            all = all + ts.v[i];
+        }
+        __syncthreads();
+        out = before;
+        aggregate = all;
     }
 };
 }
