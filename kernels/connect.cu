@@ -325,7 +325,7 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
     cob_dfree(m, b->hash, b->hash_b);
     b->hash = NULL;
     b->hash_b = 0;
-    if ((uint64_t)pr->n_pre * (uint64_t)pr->n_dgrp <= 0xFFFFFFFFull)
+    if (cob_cuda_key_bytes(pr) == 4)
         COB_TRY(sort_and_offsets<uint32_t>(pr, net->seed, p, dp, b, keep, m, st, err));
     else
         COB_TRY(sort_and_offsets<uint64_t>(pr, net->seed, p, dp, b, keep, m, st, err));

@@ -8,7 +8,9 @@
 #   fig4       configs/sanzeni2020_fig4.yaml on CUDA, then on the CPU (all cores), compared array
 #              by array by tools/compare_results.py ("identical"); cut to 1 + 2 simulated s when
 #              less than 330 s are left (the log and SUMMARY say so)
-#   scale      perf/configs/check_scale.yaml likewise: multi-wave delivery, rows of 10^5 synapses;
+#   scale      perf/configs/check_scale.yaml likewise: many tiles of delivery segments, the
+#              builder's batches of targets, 64-bit sort keys (COBALT_CUDA_KEYS=64), rows of
+#              10^5 synapses;
 #              the CPU side runs here too (not carried from the development machine: its libm may
 #              round a propagator differently, and 16 cores make it a few seconds)
 #   memcheck, racecheck, synccheck
@@ -239,7 +241,7 @@ else
     sets=()
     [ $dry = 1 ] && sets=(--set run.t_warmup_ms=2 --set run.t_sim_ms=20 --set populations.E.size=2000
         --set populations.X.size=4000)
-    compare scale perf/configs/check_scale.yaml 120 "${sets[@]}"
+    COBALT_CUDA_KEYS=64 compare scale perf/configs/check_scale.yaml 120 "${sets[@]}"
 fi
 grep -E '^== |identical|differ|exit [1-9]|SHORTENED|^(cuda|cpu): exit' "$out/compare.log"
 

@@ -1172,8 +1172,9 @@ Test(cuda, run_sanzeni2020_fig4_short)
  * in 125 batches of 64 targets, and thousands of segments a step (a spike's row once for each
  * lag) for 256 threads, so every block takes many tiles. Its segments are of every shape: ~1
  * synapse of ~100 in 101 delay groups, ~800 of 8000 in 11 groups, a whole row of one group (X ->
- * I). E fires fast (~130 Hz): a test of the paths, not a network state. The test checks the
- * statistics are identical, then that both paths were taken. Emulated: ~11 s (CPU backend 0.2 s). */
+ * I). The builder sorts with 64-bit keys (COBALT_CUDA_KEYS=64, cob_cuda_key_bytes). E fires fast
+ * (~130 Hz): a test of the paths, not a network state. The test checks the statistics are
+ * identical, then that both paths were taken. Emulated: ~11 s (CPU backend 0.2 s). */
 static void layout_ok(cob_net *net, const cob_config *c);
 
 static const char *scale_yaml =
@@ -1199,7 +1200,14 @@ Test(cuda, run_scale_paths)
     cob_net lay;
     need_device();
     load_yaml(&c, scale_yaml);
-    compare_backends(&c, COB_OK, "scale paths (multi-batch build, multi-wave delivery)", &cpu);
+    /* with 64-bit sort keys: a network takes them only past 2^32 (source, group) pairs */
+    layout_ok(&lay, &c);
+    cr_expect_eq(cob_cuda_key_bytes(&lay.proj[0]), 4, "E -> E: 8000 x 101 (source, group) pairs fit 32 bits");
+    cr_assert_eq(setenv("COBALT_CUDA_KEYS", "64", 1), 0);
+    cr_expect_eq(cob_cuda_key_bytes(&lay.proj[0]), 8, "COBALT_CUDA_KEYS=64 does not force 64-bit keys");
+    compare_backends(&c, COB_OK, "scale paths (multi-batch build, many tiles, 64-bit keys)", &cpu);
+    unsetenv("COBALT_CUDA_KEYS");
+    cob_net_free(&lay);
     /* the builder's batches of E -> E (kernels/connect.cu: cap = 2 k_max rounded up to a power of
      * two, COB_CUDA_HASH_BUDGET / (4 cap) targets a batch); in-degree fixed at 100 */
     while (cap < 2 * 100) cap *= 2;

@@ -3,6 +3,8 @@
  * so it builds (and is tested) without CUDA. It follows kernels/cuda_backend.cu's allocations
  * one for one; keep the two in step. */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cobalt/sim.h"
 #include "cobalt/estimate.h"
 #include "cobalt/plan.h"
@@ -17,9 +19,11 @@ static int64_t pow2_at_least(int64_t x)
     return p;
 }
 
-/* Sort-key width of a projection: (pre, delay group) packed into 32 bits when it fits. */
-static int64_t key_bytes(const cob_proj *pr)
+int cob_cuda_key_bytes(const cob_proj *pr)
 {
+    const char *force = getenv("COBALT_CUDA_KEYS");
+    if (force && strcmp(force, "64") == 0)
+        return 8;
     return (uint64_t)pr->n_pre * (uint64_t)pr->n_dgrp <= 0xFFFFFFFFull ? 4 : 8;
 }
 
@@ -46,8 +50,8 @@ static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
         hash = COB_CUDA_HASH_BUDGET;
     /* post-major partners (one int32 buffer beyond the one that becomes `target`), two key
      * buffers, in-degrees, row starts, group starts, partner hash sets, CUB scratch */
-    *transient = pr->n_syn * (4 + 2 * key_bytes(pr)) + pr->n_post * 4 + (pr->n_post + 1) * 8 + (groups + 1) * 8 + hash +
-                 (64ll << 20) + pr->n_syn / 16 +
+    *transient = pr->n_syn * (4 + 2 * (int64_t)cob_cuda_key_bytes(pr)) + pr->n_post * 4 + (pr->n_post + 1) * 8 +
+                 (groups + 1) * 8 + hash + (64ll << 20) + pr->n_syn / 16 +
                  /* the segmented sort's segment partition: two uint32 per target */
                  (pr->n_dgrp > 1 && !pr->nested ? 8 * pr->n_post + (1ll << 20) : 0);
     return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)(pr->n_dgrp + 1) * offset_bytes(pr);

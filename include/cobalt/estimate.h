@@ -95,6 +95,12 @@ typedef struct {
     int64_t build_peak;   /* resident + the largest projection's transient build buffers */
 } cob_cuda_mem;
 void cob_cuda_memory_estimate(const cob_net *layout, const cob_plan *plan, cob_cuda_mem *m);
+/* Bytes of the device builder's sort keys for projection pr (kernels/connect.cu): (pre, delay
+ * group) packed into 32 bits when n_pre x n_dgrp fits, else 64. The environment variable
+ * COBALT_CUDA_KEYS=64 forces 64-bit keys (a test aid: a network reaches them by itself only past
+ * 2^32 (source, group) pairs, so scripts/gpu-check.sh and the emulated tier use it to compare
+ * the 64-bit path with the CPU; the keys sort alike, so the network is the same). */
+int cob_cuda_key_bytes(const cob_proj *pr);
 /* Entries of population pop's spike history on the device (0 when no stored projection leaves
  * it): what it can emit in ring_slots consecutive steps. Neurons: size x ceil(ring_slots / gap),
  * gap = cob_model_min_gap (refractoriness), at most one spike a step; pools: a bound their
