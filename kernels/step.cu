@@ -314,12 +314,13 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
  * COB_CUDA_BLOCK threads, as cub::BlockScan requires). */
 typedef cub::BlockScan<unsigned long long, COB_CUDA_BLOCK> cob_block_scan;
 
-/* Spikes population pre(pair_q[x]) emitted at step t - pair_L[x] (0 before step 0). */
+/* Spikes population pre(pair_q[x]) emitted at step t - pair_L[x] (0 before step 0, and for a
+ * population without a history: an empty one). */
 __device__ static unsigned long long pair_count(const cob_dnet *__restrict__ g, int64_t t, int x)
 {
     const int64_t L = g->pair_L[x];
     const cob_dpop *P = &g->pop[g->proj[g->pair_q[x]].pre];
-    return t >= L ? (unsigned long long)P->hist_n[(t - L) % g->hist_slots] : 0ull;
+    return t >= L && P->hist ? (unsigned long long)P->hist_n[(t - L) % g->hist_slots] : 0ull;
 }
 
 /* Before the step's expansion and update: step t's history slots start where step t - 1's
