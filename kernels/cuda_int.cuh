@@ -237,7 +237,7 @@ typedef struct {
     unsigned long long merged;    /* ordered step: spikes beyond a neuron's first in one step */
     int32_t bad_model;            /* population + 1 whose model the update kernel does not know */
     /* raster: spikes stored (up to raster_cap plus one step's worth of slack), the stored count
-     * when the step began (set by the delivery kernel), spikes not stored */
+     * when the step began (set by the plan kernel), spikes not stored */
     unsigned long long raster_n, raster_start, raster_over;
 } cob_dcount;
 

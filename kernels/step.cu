@@ -74,8 +74,8 @@ __device__ static cob_dstep step_of(const cob_dnet *__restrict__ g, const cob_dc
 /* This step's accumulator cells of neuron gi (channel c at cells[c * stride]), every channel loaded into
  * a temporary before anything is stored: the loads issue back to back instead of each waiting
  * behind the clear of the cell before it (stores through a pointer that may alias). Returns a
- * bit per channel whose cell was not 0, for ring_clear after the neuron step. */
-__device__ static uint32_t ring_load(const uint32_t *__restrict__ cells, int64_t stride, int nch, cob_input *in)
+ * bit per channel whose cell was not 0, for acc_clear after the neuron step. */
+__device__ static uint32_t acc_load(const uint32_t *__restrict__ cells, int64_t stride, int nch, cob_input *in)
 {
     uint32_t r[COB_MAX_CHANNELS], nz = 0;
     int c;
@@ -87,11 +87,11 @@ __device__ static uint32_t ring_load(const uint32_t *__restrict__ cells, int64_t
     return nz;
 }
 
-/* The cells ring_load found not 0, cleared (only this thread reads or writes them during the
- * update kernel; the delivery kernel that adds to them runs after it). The caller passes the
+/* The cells acc_load found not 0, cleared (only this thread reads or writes them during the
+ * update kernel; the expansion kernels that add to them run before it and in the next step). The caller passes the
  * address again rather than keeping it live across the neuron step (fewer spills under the
  * kernel's 64-register bound). */
-__device__ static void ring_clear(uint32_t *__restrict__ cells, int64_t stride, uint32_t nz)
+__device__ static void acc_clear(uint32_t *__restrict__ cells, int64_t stride, uint32_t nz)
 {
     int c;
     for (c = 0; c < COB_MAX_CHANNELS; ++c)
@@ -198,7 +198,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
             float v_mV = 0.0f;
             int flags, c;
             cob_input_clear(&in, g->seed, (uint64_t)s.t, (uint32_t)gi);
-            nz = ring_load(g->acc + gi, g->n_neurons, nch, &in);
+            nz = acc_load(g->acc + gi, g->n_neurons, nch, &in);
             ovf = gather_indep(g, P, &s, i, &in);
             if (ovf)
                 atomicAdd(&cnt->overflow, (unsigned long long)ovf);
@@ -208,7 +208,7 @@ __global__ void __launch_bounds__(COB_CUDA_BLOCK, COB_UPDATE_MIN_BLOCKS)
                 cob_noise_input(&P->noise, nz_a, nz_b, (uint32_t)i, &in);
             }
             flags = cob_neuron_step(P->model, &P->prop, &g->state, gi, &in, nch, &v_mV);
-            ring_clear(g->acc + gi, g->n_neurons, nz);
+            acc_clear(g->acc + gi, g->n_neurons, nz);
             if (flags & COB_STEP_BAD_MODEL)
                 atomicMax(&cnt->bad_model, pop + 1);
             fired = flags & COB_STEP_FIRED;
