@@ -756,6 +756,47 @@ Test(cuda, net_build_wide_rows_and_nested)
     cob_config_free(&c);
 }
 
+/* The sampled layout (cob_dlayout, include/cobalt/estimate.h): rows of ~333 in 200 delay groups
+ * (a sample every 8th group), rows of ~9 with one delay (no offsets), a nested E -> E, and one
+ * source's row of 70000 synapses in 5000 groups (multapses: 32-bit sampled offsets). The device
+ * build, decoded by the device's accessors (net_download), must be the host's CSR. */
+static const char *sampled_yaml =
+    "run: {dt_ms: 0.1, seed: 12}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 300}\n"
+    "  - {name: I, model: lif_cond, size: 1000}\n"
+    "  - {name: X, model: poisson, size: 1, rate_hz: 10}\n"
+    "projections:\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 100, weight: 0.01, delay_ms: [0.1, 20]}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 30, weight: 0.05, delay_ms: 1.0}\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0.1, 3.0], nested: true}\n"
+    "  - {pre: X, post: I, receptor: E, indegree: 70, weight: 0.01, delay_ms: [0.1, 500], multapses: true}\n";
+
+Test(cuda, net_build_sampled_layout)
+{
+    static const int32_t shift[] = {3, 1, 3, 1}, n_off[] = {24, 0, 3, 2499}, off_bytes[] = {2, 2, 2, 4};
+    cob_config c;
+    cob_net net;
+    cob_err err = {0};
+    need_device();
+    load_yaml(&c, sampled_yaml);
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    for (int p = 0; p < net.n_projs; ++p) { /* the forms meant, as the builder chooses them */
+        const cob_proj *pr = &net.proj[p];
+        int64_t max_row = 0;
+        cob_dlayout l;
+        for (int64_t j = 0; j < pr->n_pre; ++j)
+            if (pr->row_ptr[j + 1] - pr->row_ptr[j] > max_row)
+                max_row = pr->row_ptr[j + 1] - pr->row_ptr[j];
+        cob_dlayout_choose(pr->n_pre, pr->n_post, pr->n_syn, pr->n_dgrp, max_row, &l);
+        cr_assert(l.shift == shift[p] && l.n_off == n_off[p] && l.off_bytes == off_bytes[p],
+                  "projection %d: shift %d, %d offsets a row of %d bytes", p, l.shift, l.n_off, l.off_bytes);
+    }
+    cob_net_free(&net);
+    check_same_net(&c, "sampled layouts");
+    cob_config_free(&c);
+}
+
 /* Ring kernels (hd/ring.h): the device's rejection draws with hash sets give the host's graph,
  * for rings of different sizes, each kernel shape, heterogeneous in-degree, nesting and
  * multapses, one delay and many. */
