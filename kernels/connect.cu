@@ -11,9 +11,12 @@
  *   4. one key per synapse, (pre, delay group), with the target as value; a stable CUB radix
  *      sort by key leaves every delay group of every row sorted by target, which is the
  *      host's CSR exactly;
- *   5. group starts from the key boundaries give row_ptr and dgrp_off.
- * Stored: int32 targets, int64 row pointers, delay-group offsets (16-bit when every row is
- * shorter than 65536 synapses, else 32-bit; no per-synapse delays, no weights). Transient: one more int32 per synapse and two sort keys (host/net/cuda_mem.c). */
+ *   5. group starts from the key boundaries give row_ptr and the delay-group offsets; the
+ *      longest row decides the layout (cob_dlayout_choose): dense, or sampled offsets with
+ *      each target's group packed above it (from the sorted keys).
+ * Stored: 32-bit target words, int64 row pointers, delay-group offsets (16-bit when every row is
+ * shorter than 65536 synapses, else 32-bit; no per-synapse delays, no weights). Transient: one
+ * more int32 per synapse and two sort keys (host/net/cuda_mem.c). */
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_segmented_sort.cuh>
 #include <algorithm>
@@ -141,24 +144,56 @@ __global__ void k_starts(const K *key, int64_t n, int64_t G, int64_t *start)
         starts_one<K>(s, key, n, G, start);
 }
 
+/* Row pointer of row j and its n_off delay-group offsets (cob_dlayout): every group's with
+ * shift 0 (the host's layout too), else those of groups S, 2S, ... (S = 1 << shift). */
 template <typename O>
-COB_INLINE void offsets_one(int64_t j, const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr,
-                            O *dgrp_off)
+COB_INLINE void offsets_one(int64_t j, const int64_t *start, int64_t n_pre, int32_t n_dgrp, int32_t shift,
+                            int32_t n_off, int64_t *row_ptr, O *dgrp_off)
 {
     int64_t r = start[j * n_dgrp];
-    int32_t gg;
+    int32_t k;
     row_ptr[j] = r;
     if (j == n_pre)
         return;
-    for (gg = 0; gg <= n_dgrp; ++gg) dgrp_off[j * (n_dgrp + 1) + gg] = (O)(start[j * n_dgrp + gg] - r);
+    for (k = 0; k < n_off; ++k)
+        dgrp_off[j * n_off + k] = (O)(start[j * n_dgrp + (shift ? (int64_t)(k + 1) << shift : k)] - r);
 }
 
 template <typename O>
-__global__ void k_offsets(const int64_t *start, int64_t n_pre, int32_t n_dgrp, int64_t *row_ptr, O *dgrp_off)
+__global__ void k_offsets(const int64_t *start, int64_t n_pre, int32_t n_dgrp, int32_t shift, int32_t n_off,
+                          int64_t *row_ptr, O *dgrp_off)
 {
     const int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (j <= n_pre)
-        offsets_one<O>(j, start, n_pre, n_dgrp, row_ptr, dgrp_off);
+        offsets_one<O>(j, start, n_pre, n_dgrp, shift, n_off, row_ptr, dgrp_off);
+}
+
+/* The sampled layout's words: synapse s's group (its sorted key mod n_dgrp) above its target. */
+template <typename K>
+__global__ void k_pack(const K *key, int64_t n, int32_t n_dgrp, int32_t tbits, int32_t *target)
+{
+    const int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (s < n)
+        target[s] = (int32_t)((uint32_t)(key[s] % (K)n_dgrp) << tbits | (uint32_t)target[s]);
+}
+
+/* dp's layout fields from l. */
+static void set_layout(cob_dproj *dp, const cob_dlayout *l)
+{
+    dp->dgrp_shift = l->shift;
+    dp->tbits = l->tbits;
+    dp->n_off = l->n_off;
+}
+
+/* Allocate dp's n_pre x l->n_off offsets of l->off_bytes each (none when n_off is 0). */
+static cob_status alloc_offsets(cob_dproj *dp, const cob_dlayout *l, cob_dmem *m, cob_err *err)
+{
+    int64_t b = dp->n_pre * (int64_t)l->n_off * l->off_bytes;
+    if (l->n_off == 0)
+        return COB_OK;
+    if (l->off_bytes == 2)
+        return cob_dmalloc(m, (void **)&dp->dgrp_off16, b, "delay-group offsets", err);
+    return cob_dmalloc(m, (void **)&dp->dgrp_off, b, "delay-group offsets", err);
 }
 
 /* Longest row (synapses per presynaptic neuron), to pick 16- or 32-bit group offsets. */
@@ -208,6 +243,7 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
     const int skip_self = pr->skip_self;
     const int end_bit = ceil_log2((uint64_t)G);
     cub::DoubleBuffer<int32_t> part(b->buf[0], b->buf[1]);
+    const K *skey; /* the sorted keys */
     size_t seg_b = 0, rad_b = 0, temp_b;
     int cur, bk = 0; /* each kernel's block, from its occupancy (cob_launch_shape) */
     b->key_b = n * (int64_t)sizeof(K);
@@ -242,6 +278,7 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
         cub::DoubleBuffer<int32_t> vb(b->buf[cur ^ 1], b->buf[cur]);
         COB_CU(err, cub::DeviceRadixSort::SortPairs(b->temp, temp_b, kb, vb, n, 0, end_bit, st));
         *keep = vb.Current() == b->buf[0] ? 0 : 1;
+        skey = kb.Current();
         /* 5: group starts, then row pointers and delay-group offsets */
         b->start_b = (G + 1) * 8;
         COB_TRY(cob_dmalloc(m, (void **)&b->start, b->start_b, "delay-group starts", err));
@@ -251,25 +288,31 @@ static cob_status sort_and_offsets(const cob_proj *pr, uint64_t seed, int p, cob
     }
     {
         unsigned long long max_row = 0, *d_max = (unsigned long long *)b->temp; /* CUB is done with it */
-        int64_t n_off = pr->n_pre * (int64_t)(pr->n_dgrp + 1);
+        cob_dlayout l;
         COB_CU(err, cudaMemsetAsync(d_max, 0, sizeof max_row, st));
         COB_TRY(cob_launch_shape(k_max_row, 0, &bk, NULL, "k_max_row", err));
         k_max_row<<<cob_grid(pr->n_pre, bk), bk, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp, d_max);
         COB_CU_LAUNCH(err, "k_max_row");
         COB_CU(err, cudaMemcpyAsync(&max_row, d_max, sizeof max_row, cudaMemcpyDeviceToHost, st));
         COB_CU(err, cudaStreamSynchronize(st));
-        if (cob_dgrp_bytes((int64_t)max_row) == 2) {
-            COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off16, n_off * 2, "delay-group offsets", err));
+        cob_dlayout_choose(pr->n_pre, pr->n_post, n, pr->n_dgrp, (int64_t)max_row, &l);
+        set_layout(dp, &l);
+        COB_TRY(alloc_offsets(dp, &l, m, err));
+        if (l.off_bytes == 2) {
             COB_TRY(cob_launch_shape(k_offsets<uint16_t>, 0, &bk, NULL, "k_offsets", err));
-            k_offsets<uint16_t><<<cob_grid(pr->n_pre + 1, bk), bk, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp,
-                                                                            dp->row_ptr, dp->dgrp_off16);
+            k_offsets<uint16_t><<<cob_grid(pr->n_pre + 1, bk), bk, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp, l.shift,
+                                                                            l.n_off, dp->row_ptr, dp->dgrp_off16);
         } else {
-            COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off, n_off * 4, "delay-group offsets", err));
             COB_TRY(cob_launch_shape(k_offsets<uint32_t>, 0, &bk, NULL, "k_offsets", err));
-            k_offsets<uint32_t><<<cob_grid(pr->n_pre + 1, bk), bk, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp,
-                                                                            dp->row_ptr, dp->dgrp_off);
+            k_offsets<uint32_t><<<cob_grid(pr->n_pre + 1, bk), bk, 0, st>>>(b->start, pr->n_pre, pr->n_dgrp, l.shift,
+                                                                            l.n_off, dp->row_ptr, dp->dgrp_off);
         }
         COB_CU_LAUNCH(err, "k_offsets");
+        if (l.shift > 0) {
+            COB_TRY(cob_launch_shape(k_pack<K>, 0, &bk, NULL, "k_pack", err));
+            k_pack<K><<<cob_grid(n, bk), bk, 0, st>>>(skey, n, pr->n_dgrp, l.tbits, b->buf[*keep]);
+            COB_CU_LAUNCH(err, "k_pack");
+        }
     }
     return COB_OK;
 }
@@ -303,11 +346,14 @@ static cob_status build_body(const cob_net *net, int p, cob_dproj *dp, build_tmp
     COB_TRY(cob_dmalloc(m, (void **)&dp->row_ptr, (pr->n_pre + 1) * 8, "row pointers", err));
     COB_CU(err, cudaMemcpyAsync(b->indeg, pr->indegree, (size_t)b->indeg_b, cudaMemcpyHostToDevice, st));
     COB_CU(err, cudaMemcpyAsync(b->post_ptr, post_ptr.data(), (size_t)b->post_b, cudaMemcpyHostToDevice, st));
-    if (n == 0) {
+    if (n == 0) { /* every row empty: the layout of rows of 0, offsets all 0 */
+        cob_dlayout l;
+        cob_dlayout_choose(pr->n_pre, pr->n_post, 0, pr->n_dgrp, 0, &l);
+        set_layout(dp, &l);
         COB_CU(err, cudaMemsetAsync(dp->row_ptr, 0, (size_t)(pr->n_pre + 1) * 8, st));
-        COB_TRY(cob_dmalloc(m, (void **)&dp->dgrp_off16, pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 2,
-                            "delay-group offsets", err));
-        COB_CU(err, cudaMemsetAsync(dp->dgrp_off16, 0, (size_t)(pr->n_pre * (int64_t)(pr->n_dgrp + 1) * 2), st));
+        COB_TRY(alloc_offsets(dp, &l, m, err));
+        if (dp->dgrp_off16)
+            COB_CU(err, cudaMemsetAsync(dp->dgrp_off16, 0, (size_t)(pr->n_pre * (int64_t)l.n_off * 2), st));
         COB_CU(err, cudaStreamSynchronize(st)); /* post_ptr is a host vector */
         *keep = 0;
         return COB_OK;
@@ -398,7 +444,7 @@ static cob_status emulate_proj(const cob_net *net, int p, cob_proj *pr, cob_err 
         std::fill(start.begin(), start.end(), 0);
     for (i = 0; i < n; ++i) starts_one<uint64_t>(i, skey.data(), n, G, start.data());
     for (i = 0; i <= pr->n_pre; ++i)
-        offsets_one<uint32_t>(i, start.data(), pr->n_pre, pr->n_dgrp, pr->row_ptr, pr->dgrp_off);
+        offsets_one<uint32_t>(i, start.data(), pr->n_pre, pr->n_dgrp, 0, pr->n_dgrp + 1, pr->row_ptr, pr->dgrp_off);
     return COB_OK;
 }
 

@@ -518,8 +518,8 @@ static void cuda_destroy(void *impl)
             continue;
         cob_dfree(&s->mem, dp->target, s->target_b[p]);
         cob_dfree(&s->mem, dp->row_ptr, (dp->n_pre + 1) * 8);
-        cob_dfree(&s->mem, dp->dgrp_off, dp->n_pre * (int64_t)(dp->n_dgrp + 1) * 4);
-        cob_dfree(&s->mem, dp->dgrp_off16, dp->n_pre * (int64_t)(dp->n_dgrp + 1) * 2);
+        cob_dfree(&s->mem, dp->dgrp_off, dp->n_pre * (int64_t)dp->n_off * 4);
+        cob_dfree(&s->mem, dp->dgrp_off16, dp->n_pre * (int64_t)dp->n_off * 2);
     }
     for (k = 0; k < 4; ++k)
         if (s->ev[k])
@@ -938,30 +938,41 @@ static cob_status net_download(cob_cuda *s, cob_net *net, cob_err *err)
     for (p = 0; p < net->n_projs; ++p) {
         cob_proj *pr = &net->proj[p];
         const cob_dproj *dp = &s->h.proj[p];
+        const int64_t n_off = pr->n_pre * (int64_t)dp->n_off, stride = pr->n_dgrp + 1;
         int64_t j, g, e;
         if (pr->independent)
             continue;
         pr->row_ptr = (int64_t *)malloc((size_t)(pr->n_pre + 1) * sizeof *pr->row_ptr);
-        pr->dgrp_off = (uint32_t *)malloc((size_t)(pr->n_pre * (pr->n_dgrp + 1)) * sizeof *pr->dgrp_off);
+        pr->dgrp_off = (uint32_t *)malloc((size_t)(pr->n_pre * stride) * sizeof *pr->dgrp_off);
         pr->target = (int32_t *)malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->target);
         pr->delay_steps = (uint16_t *)malloc((size_t)(pr->n_syn ? pr->n_syn : 1) * sizeof *pr->delay_steps);
         if (!pr->row_ptr || !pr->dgrp_off || !pr->target || !pr->delay_steps)
             return cob_err_set(err, COB_ERR_NOMEM, "out of host memory for projection %d's synapses", p);
+        /* the stored arrays as they are, then decoded by the device's own accessors on a host
+         * copy of the descriptor: every group's offset, and the targets without their groups */
+        std::vector<int32_t> word((size_t)(pr->n_syn ? pr->n_syn : 1));
+        std::vector<uint32_t> o32(dp->dgrp_off ? (size_t)n_off : 0);
+        std::vector<uint16_t> o16(dp->dgrp_off16 ? (size_t)n_off : 0);
+        cob_dproj hp = *dp;
         COB_TRY(download(s, pr->row_ptr, dp->row_ptr, pr->n_pre + 1, err));
-        if (dp->dgrp_off16) {
-            std::vector<uint16_t> o16((size_t)(pr->n_pre * (pr->n_dgrp + 1)));
-            COB_TRY(download(s, o16.data(), dp->dgrp_off16, pr->n_pre * (pr->n_dgrp + 1), err));
-            COB_CU(err, cudaStreamSynchronize(s->st));
-            for (size_t k = 0; k < o16.size(); ++k) pr->dgrp_off[k] = o16[k];
-        } else {
-            COB_TRY(download(s, pr->dgrp_off, dp->dgrp_off, pr->n_pre * (pr->n_dgrp + 1), err));
-        }
-        COB_TRY(download(s, pr->target, dp->target, pr->n_syn, err));
+        COB_TRY(download(s, word.data(), dp->target, pr->n_syn, err));
+        if (dp->dgrp_off)
+            COB_TRY(download(s, o32.data(), dp->dgrp_off, n_off, err));
+        if (dp->dgrp_off16)
+            COB_TRY(download(s, o16.data(), dp->dgrp_off16, n_off, err));
         COB_CU(err, cudaStreamSynchronize(s->st));
+        hp.row_ptr = pr->row_ptr;
+        hp.target = word.data();
+        hp.dgrp_off = dp->dgrp_off ? o32.data() : NULL;
+        hp.dgrp_off16 = dp->dgrp_off16 ? o16.data() : NULL;
+        for (j = 0; j < pr->n_pre; ++j)
+            for (g = 0; g <= pr->n_dgrp; ++g)
+                pr->dgrp_off[j * stride + g] = cob_group_start(&hp, j, pr->row_ptr[j], (int)g);
+        for (e = 0; e < pr->n_syn; ++e) pr->target[e] = cob_target_at(&hp, e);
         /* per-synapse delays are implied by the groups (the device stores none) */
         for (j = 0; j < pr->n_pre; ++j)
             for (g = 0; g < pr->n_dgrp; ++g)
-                for (e = pr->dgrp_off[j * (pr->n_dgrp + 1) + g]; e < pr->dgrp_off[j * (pr->n_dgrp + 1) + g + 1]; ++e)
+                for (e = pr->dgrp_off[j * stride + g]; e < pr->dgrp_off[j * stride + g + 1]; ++e)
                     pr->delay_steps[pr->row_ptr[j] + e] = (uint16_t)(pr->min_delay + g);
     }
     return COB_OK;

@@ -68,12 +68,6 @@ void cob_dfree(cob_dmem *m, void *p, int64_t bytes);
  * kernel takes 32 registers and 14.6 KB of shared memory, no spills; the plan kernel 40. */
 #define COB_UPDATE_MIN_BLOCKS 4
 
-/* Bytes of one delay-group offset on the device for rows of at most max_row synapses. */
-static inline int64_t cob_dgrp_bytes(int64_t max_row)
-{
-    return max_row < 65536 ? 2 : 4;
-}
-
 /* The block size (threads, a whole number of warps, at most COB_CUDA_BLOCK: the bound of the
  * kernels' __launch_bounds__ and of the update kernel's 32-bit block sums) that gives kernel k
  * the most resident warps with shmem bytes of dynamic shared memory, from its own occupancy
@@ -110,18 +104,21 @@ static inline unsigned cob_grid(int64_t n, int block)
 }
 
 /* One projection on the device. Stored projections: CSR by presynaptic neuron, grouped by
- * delay (net.h); no per-synapse delays: the group gives them. Independent projections: the
- * in-degree per target and the Poisson tables per in-degree. */
+ * delay (net.h) in the dense or the sampled form of cob_dlayout (include/cobalt/estimate.h);
+ * no per-synapse delays: the group gives them. Independent projections: the in-degree per
+ * target and the Poisson tables per in-degree. */
 typedef struct {
     int32_t pre, post, channel, independent;
     int64_t n_pre, n_post, n_syn;
     int64_t post_off; /* global index of the post population's first neuron */
     int64_t *row_ptr;
-    int32_t *target;
-    uint32_t *dgrp_off;   /* delay-group offsets within a row, 32-bit ... */
-    uint16_t *dgrp_off16; /* ... or 16-bit when every row is shorter than 65536 (one is NULL) */
+    int32_t *target;      /* n_syn words: the target, below its group when dgrp_shift > 0 */
+    uint32_t *dgrp_off;   /* n_off delay-group offsets a row (cob_dlayout), 32-bit ... */
+    uint16_t *dgrp_off16; /* ... or 16-bit when every row is shorter than 65536 (one is NULL; both
+                             when n_off is 0) */
     int32_t n_dgrp, min_delay;
-    int32_t dfrac_mode; /* continuous delays (hd/connect.h): COB_DFRAC_*, key, constant fraction */
+    int32_t dgrp_shift, tbits, n_off; /* the cob_dlayout the builder chose */
+    int32_t dfrac_mode;               /* continuous delays (hd/connect.h): COB_DFRAC_*, key, constant fraction */
     uint32_t dfrac_key, dfrac_const;
     int32_t *indegree;
     uint32_t *n_chunks;
@@ -137,18 +134,39 @@ typedef struct {
  * cob_group_start: offset within row j (first synapse r0 = row_ptr[j]) of delay group g's first
  * synapse, 0 <= g <= n_dgrp (g = n_dgrp: the row length); group g is [start(g), start(g + 1)).
  * cob_target_at: the target (local index in the post population) of stored synapse s, a global
- * index into the projection's synapses. */
-__device__ static inline uint32_t cob_group_start(const cob_dproj *pr, int64_t j, int64_t r0, int g)
+ * index into the projection's synapses.
+ * Dense form: one offset read. Sampled form (cob_dlayout): the offset of the sample at or below
+ * g, then a scan over the row's words while their group is below g; the words are sorted by
+ * group, so the scan stops at g's first synapse, or at the next group's when g is empty. A
+ * sample covers fewer than 8 off_bytes synapses on average (cob_dlayout_choose), contiguous.
+ * Host code may call them on a copy of the descriptor whose arrays are on the host (net_download
+ * decodes the device build with them, so the build tests check these reads too). */
+__host__ __device__ static inline uint32_t cob_group_start(const cob_dproj *pr, int64_t j, int64_t r0, int g)
 {
-    (void)r0;
-    if (pr->dgrp_off16)
-        return pr->dgrp_off16[j * (pr->n_dgrp + 1) + g];
-    return pr->dgrp_off[j * (pr->n_dgrp + 1) + g];
+    int64_t s, end;
+    int b;
+    if (pr->dgrp_shift == 0)
+        return pr->dgrp_off16 ? pr->dgrp_off16[j * (pr->n_dgrp + 1) + g] : pr->dgrp_off[j * (pr->n_dgrp + 1) + g];
+    if (g == 0)
+        return 0;
+    end = pr->row_ptr[j + 1]; /* beside row_ptr[j]: bounds a scan past the row's last group */
+    if (g >= pr->n_dgrp)
+        return (uint32_t)(end - r0);
+    b = g >> pr->dgrp_shift; /* groups b S .. b S + S - 1 start at or after sample b (b = 0: at 0) */
+    s = r0;
+    if (b > 0)
+        s += pr->dgrp_off16 ? pr->dgrp_off16[j * pr->n_off + b - 1] : pr->dgrp_off[j * pr->n_off + b - 1];
+    if (g == b << pr->dgrp_shift)
+        return (uint32_t)(s - r0);
+    while (s < end && ((uint32_t)pr->target[s] >> pr->tbits) < (uint32_t)g) ++s;
+    return (uint32_t)(s - r0);
 }
 
-__device__ static inline int32_t cob_target_at(const cob_dproj *pr, int64_t s)
+__host__ __device__ static inline int32_t cob_target_at(const cob_dproj *pr, int64_t s)
 {
-    return pr->target[s];
+    if (pr->dgrp_shift == 0)
+        return pr->target[s];
+    return (int32_t)((uint32_t)pr->target[s] & ((1u << pr->tbits) - 1u));
 }
 
 /* Per-population statistics accumulators on the device: the arrays of the accumulator table
@@ -285,7 +303,8 @@ static inline void cob_dproj_describe(const cob_net *net, int p, cob_dproj *dp)
 
 /* Device builder (kernels/connect.cu): fill projection p's CSR on the device from the host
  * layout's in-degrees and drawing rule (dp's scalar fields come from cob_dproj_describe). Arrays are allocated
- * through m (row_ptr, target, dgrp_off or dgrp_off16). */
+ * through m (row_ptr, target, dgrp_off or dgrp_off16); dp's layout fields say which form
+ * (cob_dlayout_choose with the built rows' longest). */
 cob_status cob_cuda_build_proj(const cob_net *net, int p, cob_dproj *dp, cob_dmem *m, cudaStream_t st, cob_err *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <vector>
 #include <curand_philox4x32_x.h>
 #include "cuda_int.cuh"
+#include "cobalt/estimate.h"
 #include "sim/cuda_test.h"
 #include "cobalt/hd/lif_curr.h"
 #include "cobalt/hd/poisson.h"
@@ -209,6 +210,39 @@ extern "C" cob_status cob_cuda_test_vbin(int64_t n, const float *v, float v_min_
     return back(out, o, n, err);
 }
 
+/* Host projection pr's CSR into dp (its buffers in d) in the device layout the builder would
+ * store for it: cob_dlayout_choose with its longest row, groups packed into the target words
+ * and every S-th group's offset kept when that layout is sampled. */
+static cob_status upload_csr(const cob_proj *pr, cob_dproj *dp, dbufs &d, cob_err *err)
+{
+    const int64_t stride = pr->n_dgrp + 1;
+    int64_t j, k, g, s, max_row = 0;
+    cob_dlayout l;
+    for (j = 0; j < pr->n_pre; ++j) max_row = std::max<int64_t>(max_row, pr->row_ptr[j + 1] - pr->row_ptr[j]);
+    cob_dlayout_choose(pr->n_pre, pr->n_post, pr->n_syn, pr->n_dgrp, max_row, &l);
+    dp->dgrp_shift = l.shift;
+    dp->tbits = l.tbits;
+    dp->n_off = l.n_off;
+    std::vector<int32_t> word(pr->target, pr->target + pr->n_syn);
+    std::vector<uint32_t> off((size_t)(pr->n_pre * l.n_off));
+    for (j = 0; j < pr->n_pre; ++j) {
+        const uint32_t *o = pr->dgrp_off + j * stride;
+        for (k = 0; k < l.n_off; ++k) off[(size_t)(j * l.n_off + k)] = o[l.shift ? (k + 1) << l.shift : k];
+        for (g = 0; l.shift && g < pr->n_dgrp; ++g)
+            for (s = pr->row_ptr[j] + o[g]; s < pr->row_ptr[j] + o[g + 1]; ++s)
+                word[(size_t)s] = (int32_t)((uint32_t)word[(size_t)s] | (uint32_t)g << l.tbits);
+    }
+    COB_TRY(d.get(&dp->row_ptr, pr->n_pre + 1, err, pr->row_ptr));
+    COB_TRY(d.get(&dp->target, pr->n_syn, err, word.data()));
+    if (l.n_off > 0 && l.off_bytes == 2) {
+        std::vector<uint16_t> o16(off.begin(), off.end());
+        COB_TRY(d.get(&dp->dgrp_off16, (int64_t)o16.size(), err, o16.data()));
+    } else if (l.n_off > 0) {
+        COB_TRY(d.get(&dp->dgrp_off, (int64_t)off.size(), err, off.data()));
+    }
+    return COB_OK;
+}
+
 /* The real plan and expansion kernels on a descriptor holding only projection i_proj, its
  * population's spikes at step t in the history, run for every later step the history covers. */
 extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int64_t t, const int32_t *spikes,
@@ -255,17 +289,7 @@ extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int6
     {
         cob_dproj *dp = &h.proj[i_proj];
         cob_dproj_describe(net, i_proj, dp);
-        COB_TRY(d.get(&dp->row_ptr, pr->n_pre + 1, err, pr->row_ptr));
-        COB_TRY(d.get(&dp->target, pr->n_syn, err, pr->target));
-        int64_t j, max_row = 0, n_off = pr->n_pre * (pr->n_dgrp + 1);
-        for (j = 0; j < pr->n_pre; ++j) max_row = std::max<int64_t>(max_row, pr->row_ptr[j + 1] - pr->row_ptr[j]);
-        if (cob_dgrp_bytes(max_row) == 2) { /* as the backend's builder chooses */
-            std::vector<uint16_t> o16((size_t)n_off);
-            for (j = 0; j < n_off; ++j) o16[(size_t)j] = (uint16_t)pr->dgrp_off[j];
-            COB_TRY(d.get(&dp->dgrp_off16, n_off, err, o16.data()));
-        } else {
-            COB_TRY(d.get(&dp->dgrp_off, n_off, err, pr->dgrp_off));
-        }
+        COB_TRY(upload_csr(pr, dp, d, err));
     }
     {
         std::vector<int32_t> pq((size_t)COB_MAX_PROJS * (H + 1)), pL(pq.size());

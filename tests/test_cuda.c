@@ -756,6 +756,47 @@ Test(cuda, net_build_wide_rows_and_nested)
     cob_config_free(&c);
 }
 
+/* The sampled layout (cob_dlayout, include/cobalt/estimate.h): rows of ~333 in 200 delay groups
+ * (a sample every 8th group), rows of ~9 with one delay (no offsets), a nested E -> E, and one
+ * source's row of 70000 synapses in 5000 groups (multapses: 32-bit sampled offsets). The device
+ * build, decoded by the device's accessors (net_download), must be the host's CSR. */
+static const char *sampled_yaml =
+    "run: {dt_ms: 0.1, seed: 12}\n"
+    "populations:\n"
+    "  - {name: E, model: lif_cond, size: 300}\n"
+    "  - {name: I, model: lif_cond, size: 1000}\n"
+    "  - {name: X, model: poisson, size: 1, rate_hz: 10}\n"
+    "projections:\n"
+    "  - {pre: E, post: I, receptor: E, indegree: 100, weight: 0.01, delay_ms: [0.1, 20]}\n"
+    "  - {pre: I, post: E, receptor: I, indegree: 30, weight: 0.05, delay_ms: 1.0}\n"
+    "  - {pre: E, post: E, receptor: E, indegree: 50, weight: 0.01, delay_ms: [0.1, 3.0], nested: true}\n"
+    "  - {pre: X, post: I, receptor: E, indegree: 70, weight: 0.01, delay_ms: [0.1, 500], multapses: true}\n";
+
+Test(cuda, net_build_sampled_layout)
+{
+    static const int32_t shift[] = {3, 1, 3, 1}, n_off[] = {24, 0, 3, 2499}, off_bytes[] = {2, 2, 2, 4};
+    cob_config c;
+    cob_net net;
+    cob_err err = {0};
+    need_device();
+    load_yaml(&c, sampled_yaml);
+    cr_assert_eq(cob_net_build(&net, &c, &err), COB_OK, "%s", err.msg);
+    for (int p = 0; p < net.n_projs; ++p) { /* the forms meant, as the builder chooses them */
+        const cob_proj *pr = &net.proj[p];
+        int64_t max_row = 0;
+        cob_dlayout l;
+        for (int64_t j = 0; j < pr->n_pre; ++j)
+            if (pr->row_ptr[j + 1] - pr->row_ptr[j] > max_row)
+                max_row = pr->row_ptr[j + 1] - pr->row_ptr[j];
+        cob_dlayout_choose(pr->n_pre, pr->n_post, pr->n_syn, pr->n_dgrp, max_row, &l);
+        cr_assert(l.shift == shift[p] && l.n_off == n_off[p] && l.off_bytes == off_bytes[p],
+                  "projection %d: shift %d, %d offsets a row of %d bytes", p, l.shift, l.n_off, l.off_bytes);
+    }
+    cob_net_free(&net);
+    check_same_net(&c, "sampled layouts");
+    cob_config_free(&c);
+}
+
 /* Ring kernels (hd/ring.h): the device's rejection draws with hash sets give the host's graph,
  * for rings of different sizes, each kernel shape, heterogeneous in-degree, nesting and
  * multapses, one delay and many. */
@@ -1486,6 +1527,75 @@ Test(cuda, bytes_per_synapse)
     layout_ok(&net, &c);
     cr_expect_eq(cob_cuda_bytes_per_synapse(&net), 0.0);
     cob_net_free(&net);
+}
+
+/* Bytes per synapse of E -> I (n neurons each, so rows of about K) with delays of 1 .. 200 steps
+ * (delay_ms [0.1, 20] at dt = 0.1 ms), from the layout. */
+static double ei_bytes_per_synapse(int64_t n, double k)
+{
+    cob_config c;
+    cob_net net;
+    double b;
+    cob_config_defaults(&c);
+    c.run.dt_ms = 0.1;
+    int e = test_add_pop(&c, "E", COB_MODEL_LIF_COND, n);
+    int i = test_add_pop(&c, "I", COB_MODEL_LIF_COND, n);
+    add_proj(&c, e, i, COB_RECEPTOR_E, k, 0.1, 20.0);
+    layout_ok(&net, &c);
+    cr_assert_eq(net.proj[0].n_dgrp, 200, "%d delay groups", net.proj[0].n_dgrp);
+    b = cob_cuda_bytes_per_synapse(&net);
+    cob_net_free(&net);
+    cob_config_free(&c);
+    return b;
+}
+
+/* Issue 11: 200 delay groups in rows of K = 100 would cost 2 x 201 / 100 = 4.02 bytes a synapse
+ * in dense 16-bit offsets (7.1 in all); the sampled layout (cob_dlayout_choose) stays under 4.5
+ * at K = 100, 300 and 1000, for 10-bit (n = 1000) and 17-bit (n = 10^5) targets. */
+Test(cuda, bytes_per_synapse_many_delays)
+{
+    static const struct {
+        int64_t n;
+        double k;
+    } cases[] = {{1000, 100}, {1000, 300}, {100000, 100}, {100000, 300}, {100000, 1000}};
+    for (size_t q = 0; q < sizeof cases / sizeof cases[0]; ++q) {
+        double b = ei_bytes_per_synapse(cases[q].n, cases[q].k);
+        cr_log_info("E -> I, n = %lld, K = %g, 200 delay groups: %.4f bytes per synapse", (long long)cases[q].n,
+                    cases[q].k, b);
+        cr_expect_geq(b, 4.0, "n = %lld, K = %g: %.4f bytes per synapse, less than a 4-byte word",
+                      (long long)cases[q].n, cases[q].k, b);
+        cr_expect_lt(b, 4.5, "n = %lld, K = %g: %.4f bytes per synapse with 200 delay groups", (long long)cases[q].n,
+                     cases[q].k, b);
+    }
+}
+
+/* The layout choice on its own: each form and its limits. */
+Test(cuda, dlayout_choice)
+{
+    cob_dlayout l;
+    /* K = 1000, 11 offsets a row: 0.02 bytes a synapse, dense */
+    cob_dlayout_choose(4000, 4000, 4000000, 10, -1, &l);
+    cr_expect(l.shift == 0 && l.n_off == 11 && l.off_bytes == 2, "K = 1000, 10 delays: shift %d, %d offsets a row",
+              l.shift, l.n_off);
+    /* rows of 100 in 200 groups: samples every 16th group, 12 a row (0.24 bytes a synapse) */
+    cob_dlayout_choose(1000, 1000, 100000, 200, -1, &l);
+    cr_expect(l.shift == 4 && l.n_off == 12 && l.off_bytes == 2 && l.tbits == 10,
+              "K = 100, 200 delays: shift %d, %d offsets a row of %d bytes, %d target bits", l.shift, l.n_off,
+              l.off_bytes, l.tbits);
+    /* one delay group in rows of 10: the two offsets would cost 0.4 bytes a synapse; none kept */
+    cob_dlayout_choose(1000, 1000, 10000, 1, -1, &l);
+    cr_expect(l.shift == 1 && l.n_off == 0, "one delay, K = 10: shift %d, %d offsets a row", l.shift, l.n_off);
+    /* the real longest row picks 32-bit offsets; 5000 groups in a row of 70000 still sampled */
+    cob_dlayout_choose(1, 1000, 70000, 5000, 70000, &l);
+    cr_expect(l.shift == 1 && l.n_off == 2499 && l.off_bytes == 4, "a row of 70000: shift %d, %d offsets of %d bytes",
+              l.shift, l.n_off, l.off_bytes);
+    cob_dlayout_choose(1, 1000, 70000, 5000, 60000, &l);
+    cr_expect_eq(l.off_bytes, 2, "a longest row of 60000 needs only 16-bit offsets");
+    /* 25 target bits and 8 group bits do not fit one word: dense */
+    cob_dlayout_choose(1000, 1 << 25, 100000, 256, -1, &l);
+    cr_expect(l.shift == 0 && l.n_off == 257, "2^25 targets, 256 delays: shift %d, %d offsets a row", l.shift, l.n_off);
+    cob_dlayout_choose(1000, 1 << 24, 100000, 256, -1, &l);
+    cr_expect(l.shift > 0 && l.tbits == 24, "2^24 targets, 256 delays: shift %d, %d target bits", l.shift, l.tbits);
 }
 
 /* ---- the command line (always runs) ----------------------------------------------------- */

@@ -27,20 +27,39 @@ int cob_cuda_key_bytes(const cob_proj *pr)
     return (uint64_t)pr->n_pre * (uint64_t)pr->n_dgrp <= 0xFFFFFFFFull ? 4 : 8;
 }
 
-/* Delay-group offsets are 16-bit when every row is shorter than 65536 synapses (the builder
- * checks the real longest row). Out-degrees are sums of independent draws, so the longest of
- * n_pre rows stays within mean + 10 sd + 64 except with negligible probability; past that bound
- * the estimate assumes 32 bits. */
-static int64_t offset_bytes(const cob_proj *pr)
+/* Bits needed to write x (0 for 0). */
+static int32_t bits_of(int64_t x)
 {
-    double m = pr->n_pre ? (double)pr->n_syn / (double)pr->n_pre : 0.0;
-    return m + 10.0 * sqrt(m) + 64.0 < 65536.0 ? 2 : 4;
+    int32_t b = 0;
+    while (b < 63 && (x >> b) > 0) ++b;
+    return b;
+}
+
+void cob_dlayout_choose(int64_t n_pre, int64_t n_post, int64_t n_syn, int32_t n_dgrp, int64_t max_row, cob_dlayout *l)
+{
+    int32_t gbits = bits_of(n_dgrp > 1 ? n_dgrp - 1 : 0);
+    if (max_row < 0) {
+        double m = n_pre ? (double)n_syn / (double)n_pre : 0.0;
+        max_row = (int64_t)(m + 10.0 * sqrt(m) + 64.0);
+    }
+    l->off_bytes = max_row < 65536 ? 2 : 4;
+    l->tbits = bits_of(n_post > 1 ? n_post - 1 : 0);
+    l->shift = 0;
+    l->n_off = n_dgrp + 1;
+    /* budget in bytes per synapse, compared without rounding: n_pre n_off off_bytes <= B n_syn */
+    if ((double)n_pre * l->n_off * l->off_bytes <= COB_DLAYOUT_OFF_BUDGET * (double)n_syn || l->tbits + gbits > 32)
+        return;
+    do {
+        ++l->shift;
+        l->n_off = (n_dgrp - 1) >> l->shift;
+    } while ((double)n_pre * l->n_off * l->off_bytes > COB_DLAYOUT_OFF_BUDGET * (double)n_syn);
 }
 
 /* Bytes kept for the run and, in *transient, the extra bytes building it needs at its peak. */
 static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
 {
     int64_t k_max = pr->k_max, groups, hash;
+    cob_dlayout l;
     *transient = 0;
     if (pr->independent)
         return pr->n_post * 4 + (k_max + 1) * (4 + 8 + 8);
@@ -54,7 +73,8 @@ static int64_t proj_bytes(const cob_proj *pr, int64_t *transient)
                  (groups + 1) * 8 + hash + (64ll << 20) + pr->n_syn / 16 +
                  /* the segmented sort's segment partition: two uint32 per target */
                  (pr->n_dgrp > 1 && !pr->nested ? 8 * pr->n_post + (1ll << 20) : 0);
-    return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)(pr->n_dgrp + 1) * offset_bytes(pr);
+    cob_dlayout_choose(pr->n_pre, pr->n_post, pr->n_syn, pr->n_dgrp, -1, &l);
+    return pr->n_syn * 4 + (pr->n_pre + 1) * 8 + pr->n_pre * (int64_t)l.n_off * l.off_bytes;
 }
 
 int64_t cob_cuda_hist_capacity(const cob_net *net, const cob_plan *pl, int pop)

@@ -118,6 +118,37 @@ int32_t cob_cuda_arrival_pairs(const cob_net *layout);
 /* Stored connectivity bytes per synapse of the layout (CSR only; 0 when no synapses). */
 double cob_cuda_bytes_per_synapse(const cob_net *layout);
 
+/* How a stored projection's CSR is laid out on the device (kernels/connect.cu writes it, the
+ * accessors in kernels/cuda_int.cuh read it; docs/numerics.md). Rows are sorted by delay group
+ * and by target within a group in every form; int64 row pointers in every form.
+ *   dense (shift 0): int32 targets and the offsets of every group 0 .. n_dgrp within its row,
+ *     n_off = n_dgrp + 1 a row: the CPU's layout, 2 (n_dgrp + 1) / K bytes per synapse on top
+ *     of the targets, which is 1.3 at K = 300 with 200 delay groups.
+ *   sampled (shift > 0): each synapse's 32-bit word holds its group above its target,
+ *     group << tbits | target, and a row keeps the offsets of groups S, 2S, ... below n_dgrp
+ *     only (S = 1 << shift; n_off = (n_dgrp - 1) >> shift a row; group 0 starts at 0 and
+ *     group n_dgrp at the row's end). A group's start is its sample's offset plus a forward
+ *     scan over the words of at most S - 1 groups.
+ * Dense is kept where its offsets cost at most COB_DLAYOUT_OFF_BUDGET bytes per synapse (no scan);
+ * else the smallest S whose samples fit the budget: a sample then covers S K / n_dgrp synapses of
+ * a row of K, under about 8 off_bytes on average (16 with 16-bit offsets: 64 contiguous bytes,
+ * the most a scan reads on average). Dense again when group and target do not fit 32 bits. */
+typedef struct {
+    int32_t shift;     /* log2 of the sampling step S; 0: dense */
+    int32_t tbits;     /* sampled: low bits of a word that hold the target (bits of n_post - 1) */
+    int32_t off_bytes; /* 2 when every row is shorter than 65536 synapses, else 4 */
+    int32_t n_off;     /* offsets stored per row */
+} cob_dlayout;
+/* Offsets may cost this many bytes per synapse before a projection leaves the dense form: with
+ * 4-byte words and int64 row pointers, 4 + 8 / K + 0.25 stays under 4.5 for rows of K > 32. */
+#define COB_DLAYOUT_OFF_BUDGET 0.25
+/* The layout of a projection of n_syn synapses from n_pre onto n_post neurons in n_dgrp delay
+ * groups whose longest row has max_row synapses; max_row < 0: not known yet (the memory
+ * estimate), bounded from the mean out-degree as mean + 10 sd + 64 (out-degrees are sums of
+ * independent draws, so a longer row has negligible probability). The builder passes its real
+ * longest row, so both sides make the same choice unless that bound fails. Pure arithmetic. */
+void cob_dlayout_choose(int64_t n_pre, int64_t n_post, int64_t n_syn, int32_t n_dgrp, int64_t max_row, cob_dlayout *l);
+
 #ifdef __cplusplus
 }
 #endif
