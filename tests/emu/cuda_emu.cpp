@@ -348,7 +348,7 @@ static std::set<const void *> g_no_barrier; /* kernels seen to run without __syn
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 #define EMU_FAST_SWITCH 1
 extern "C" void emu_switch(void **save_sp, void *load_sp);
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
         ".globl emu_switch\n"
         ".type emu_switch,@function\n"
         "emu_switch:\n"
@@ -358,7 +358,8 @@ __asm__(".text\n"
         "  ldmxcsr (%rsp)\n  fldcw 4(%rsp)\n  addq $8, %rsp\n"
         "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
         "  ret\n"
-        ".size emu_switch, .-emu_switch\n");
+        ".size emu_switch, .-emu_switch\n"
+        ".popsection\n");
 #endif
 
 static void fiber_entry(void);
