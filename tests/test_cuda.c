@@ -1206,16 +1206,16 @@ Test(cuda, run_sanzeni2020_fig4_short)
 
 /* The scale paths at a size the emulated tier can run (issue 11, build item 3). On a device the
  * builder's partner hash sets take COB_CUDA_HASH_BUDGET (1 GiB) per batch of targets, and the
- * delivery grid has thousands of warps, so only networks of 10^8 synapses and more take the
- * multi-batch build and the multi-wave delivery loop (perf/configs/check_scale.yaml, in
+ * expansion's one wave has ~2.7x10^5 threads, so only networks of 10^8 synapses and more take the
+ * multi-batch build and many tiles of segments a block (perf/configs/check_scale.yaml, in
  * scripts/gpu-check.sh). The emulated build lowers the budget to 64 KiB (tests/CMakeLists.txt)
- * and its occupancy answers give 256 threads, so this network of 8050 neurons takes both: E -> E
- * in 125 batches of 64 targets, and thousands of segments a step (a spike's row once for each
- * lag) for 256 threads, so every block takes many tiles. Its segments are of every shape: ~1
- * synapse of ~100 in 101 delay groups, ~800 of 8000 in 11 groups, a whole row of one group (X ->
- * I). The builder sorts with 64-bit keys (COBALT_CUDA_KEYS=64, cob_cuda_key_bytes). E fires fast
- * (~130 Hz): a test of the paths, not a network state. The test checks the statistics are
- * identical, then that both paths were taken. Emulated: ~11 s (CPU backend 0.2 s). */
+ * and its occupancy answers give 2 blocks of 256 threads, so this network of 8050 neurons takes
+ * both: E -> E in 125 batches of 64 targets, and ~3x10^4 segments a step (a spike's row once for
+ * each lag) for 512 threads, so every block takes many tiles. Its segments are of every shape:
+ * ~1 synapse of ~100 in 101 delay groups, ~800 of 8000 in 11 groups, a whole row of one group (X
+ * -> I). The builder sorts with 64-bit keys (COBALT_CUDA_KEYS=64, cob_cuda_key_bytes). E fires
+ * fast (~130 Hz): a test of the paths, not a network state. The test checks the statistics are
+ * identical, then that both paths were taken. Emulated: ~4 s (CPU backend 0.1 s). */
 static void layout_ok(cob_net *net, const cob_config *c);
 
 static const char *scale_yaml =
