@@ -141,8 +141,8 @@ typedef struct {
     cudaGraph_t graph;
     cudaGraphExec_t exec;
     int64_t t; /* steps done */
-    cudaEvent_t ev[4];
-    double build_ms, run_ms, update_ms, deliver_ms, h2d_ms, d2h_ms;
+    cudaEvent_t ev[5];
+    double build_ms, run_ms, update_ms, deliver_ms, plan_ms, h2d_ms, d2h_ms;
     int64_t timed_steps;
     cob_cuda_mem est;
     char name[128];
@@ -521,7 +521,7 @@ static void cuda_destroy(void *impl)
         cob_dfree(&s->mem, dp->dgrp_off, dp->n_pre * (int64_t)dp->n_off * 4);
         cob_dfree(&s->mem, dp->dgrp_off16, dp->n_pre * (int64_t)dp->n_off * 2);
     }
-    for (k = 0; k < 4; ++k)
+    for (k = 0; k < 5; ++k)
         if (s->ev[k])
             cudaEventDestroy(s->ev[k]);
     if (s->st) {
@@ -543,7 +543,7 @@ static cob_status init_body(cob_cuda *s, cob_err *err)
     COB_TRY(check_memory(s, err));
     COB_CU(err, cudaStreamCreateWithFlags(&s->st, cudaStreamNonBlocking));
     s->mem.st = s->st;
-    for (k = 0; k < 4; ++k) COB_CU(err, cudaEventCreate(&s->ev[k]));
+    for (k = 0; k < 5; ++k) COB_CU(err, cudaEventCreate(&s->ev[k]));
     COB_TRY(build_network(s, err));
     COB_CU(err, cudaEventRecord(s->ev[0], s->st));
     COB_TRY(setup_state(s, err));
@@ -583,6 +583,8 @@ static cob_status launch_step(cob_cuda *s, int64_t k, int timed, cob_err *err)
         COB_CU(err, cudaEventRecord(s->ev[0], s->st));
     cob_k_plan<<<1, s->plan_block, 0, s->st>>>(s->d_g, s->d_cnt, k);
     COB_CU_LAUNCH(err, "cob_k_plan");
+    if (timed)
+        COB_CU(err, cudaEventRecord(s->ev[4], s->st));
     cob_k_expand<<<s->exp_grid, s->exp_block, 0, s->st>>>(s->d_g, s->d_cnt, k);
     COB_CU_LAUNCH(err, "cob_k_expand");
     if (timed)
@@ -593,6 +595,7 @@ static cob_status launch_step(cob_cuda *s, int64_t k, int timed, cob_err *err)
         COB_CU(err, cudaEventRecord(s->ev[2], s->st));
         COB_CU(err, cudaEventSynchronize(s->ev[2]));
         s->deliver_ms += ev_ms(s->ev[0], s->ev[1]);
+        s->plan_ms += ev_ms(s->ev[0], s->ev[4]);
         s->update_ms += ev_ms(s->ev[1], s->ev[2]);
         s->timed_steps += 1;
     }
@@ -802,6 +805,7 @@ static void cuda_timing(void *impl, cob_sim_timing *t)
     t->dev_timed_steps = s->timed_steps;
     t->dev_update_us = s->timed_steps ? 1e3 * s->update_ms / (double)s->timed_steps : 0.0;
     t->dev_deliver_us = s->timed_steps ? 1e3 * s->deliver_ms / (double)s->timed_steps : 0.0;
+    t->dev_plan_us = s->timed_steps ? 1e3 * s->plan_ms / (double)s->timed_steps : 0.0;
     t->dev_h2d_s = s->h2d_ms * 1e-3;
     t->dev_d2h_s = s->d2h_ms * 1e-3;
     t->device_bytes = s->mem.peak;

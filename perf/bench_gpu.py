@@ -30,7 +30,7 @@ GPU_CSV = os.path.join(HERE, "results", "gpu.csv")
 FIELDS = ["date", "commit", "backend", "gpu", "driver", "label", "config", "n", "k", "synapses",
           "dt_ms", "steps", "sim_s", "mean_rate_hz", "build_s", "dev_build_s", "build_syn_per_s",
           "run_s", "dev_run_s", "wall_s_per_sim_s", "us_per_step", "dev_update_us",
-          "dev_deliver_us", "neuron_updates_per_s", "syn_events_per_s", "device_mem_gib",
+          "dev_deliver_us", "dev_plan_us", "neuron_updates_per_s", "syn_events_per_s", "device_mem_gib",
           "device_estimate_gib", "bytes_per_synapse", "peak_rss_mb", "channels", "bw_gbs",
           "bw_source", "floor_gb_per_sim_s", "floor_s_per_sim_s", "pct_floor", "targets", "status"]
 
@@ -239,6 +239,7 @@ def make_row(j, run, meta, t_warmup_ms, t_sim_ms, status="ok"):
         "run_s": f(run_s, ".3f"), "dev_run_s": f(num(j, "dev_run_s"), ".4f"),
         "wall_s_per_sim_s": f(v["wall_s_per_sim_s"], ".4f"), "us_per_step": f(v["us_per_step"], ".3f"),
         "dev_update_us": f(num(j, "dev_update_us"), ".3f"), "dev_deliver_us": f(num(j, "dev_deliver_us"), ".3f"),
+        "dev_plan_us": f(num(j, "dev_plan_us"), ".3f"),
         "neuron_updates_per_s": per_s(neurons * steps if neurons is not None and steps else None),
         "syn_events_per_s": per_s(events),
         "device_mem_gib": f(dev_bytes / 2**30 if dev_bytes else None, ".3f"),

@@ -1179,6 +1179,9 @@ Test(cuda, timed_steps_are_measured_steps)
         cr_expect_eq(tm.dev_timed_steps, k == 0 ? 40 : 64, "%s: %lld timed steps", sets[k][1],
                      (long long)tm.dev_timed_steps);
         cr_expect_gt(tm.dev_update_us, 0.0);
+        cr_expect_gt(tm.dev_deliver_us, 0.0);
+        cr_expect_gt(tm.dev_plan_us, 0.0);
+        cr_expect_leq(tm.dev_plan_us, tm.dev_deliver_us, "the plan kernel is part of delivery");
         cob_stats_free(&st);
         cob_config_free(&c);
     }

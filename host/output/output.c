@@ -75,6 +75,7 @@ static cob_status write_timing(cob__h5w *w, hid_t g, void *user)
         {"dev_run_s", t->dev_run_s},
         {"dev_update_us_per_step", t->dev_update_us},
         {"dev_deliver_us_per_step", t->dev_deliver_us},
+        {"dev_plan_us_per_step", t->dev_plan_us},
         {"dev_h2d_s", t->dev_h2d_s},
         {"dev_d2h_s", t->dev_d2h_s},
         {"dev_bytes_per_synapse", t->dev_bytes_per_synapse},

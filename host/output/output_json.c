@@ -178,6 +178,7 @@ cob_status cob_output_json(char *buf, size_t len, const char *out_path, const co
         j_num(&j, 0, "dev_run_s", t->dev_run_s);
         j_num(&j, 0, "dev_update_us", t->dev_update_us);
         j_num(&j, 0, "dev_deliver_us", t->dev_deliver_us);
+        j_num(&j, 0, "dev_plan_us", t->dev_plan_us);
         j_num(&j, 0, "dev_h2d_s", t->dev_h2d_s);
         j_num(&j, 0, "dev_d2h_s", t->dev_d2h_s);
         j_put(&j, ",\"device_bytes\":%" PRId64 ",\"device_estimate_bytes\":%" PRId64, t->device_bytes,

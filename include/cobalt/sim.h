@@ -31,6 +31,7 @@ typedef struct {
     double dev_build_s;                   /* network construction on the device */
     double dev_run_s;                     /* all steps */
     double dev_update_us, dev_deliver_us; /* per step, mean over the event-timed sample of steps */
+    double dev_plan_us;                   /* the part of dev_deliver_us spent planning (cob_k_plan) */
     int64_t dev_timed_steps;              /* steps in that sample */
     double dev_h2d_s, dev_d2h_s;          /* host <-> device copies */
     int64_t device_bytes;                 /* device memory allocated by the backend (peak) */
