@@ -322,6 +322,12 @@ static cob_status setup_pairs(cob_cuda *s, cob_err *err)
     std::vector<int32_t> pq((size_t)COB_MAX_PROJS * (h->hist_slots + 1)), pL(pq.size());
     int q;
     h->n_pairs = cob_arrival_pairs(h, pq.data(), pL.data());
+    for (q = 0; q < h->n_deliver; ++q) { /* a group of delay 0 would never arrive (grid delays are >= 1 step) */
+        const cob_dproj *pr = &h->proj[h->deliver[q]];
+        if (pr->dfrac_mode == COB_DFRAC_NONE && pr->min_delay < 1)
+            return cob_err_set(err, COB_ERR_INVALID, "internal: projection %d has a delay of %d steps (at least 1)",
+                               h->deliver[q], pr->min_delay);
+    }
     for (q = 0; q < h->n_pairs; ++q)
         if (pL[(size_t)q] < 1 || pL[(size_t)q] >= h->hist_slots)
             return cob_err_set(err, COB_ERR_INVALID,
