@@ -298,14 +298,12 @@ static cob_status setup_history(cob_cuda *s, int pop, cob_dpop *P, cob_err *err)
     return COB_OK;
 }
 
-int cob_arrival_pairs(const cob_dnet *h, int32_t *pq, int32_t *pL)
+int cob_arrival_pairs(const cob_net *net, const cob_dnet *h, int32_t *pq, int32_t *pL)
 {
-    int n = 0, q, L;
+    int n = 0, q;
+    int32_t lo, hi, L;
     for (q = 0; q < h->n_deliver; ++q) {
-        const cob_dproj *pr = &h->proj[h->deliver[q]];
-        const int frac = pr->dfrac_mode != COB_DFRAC_NONE;
-        /* lags: every delay group's; with fractions also one step longer, from 1 (hd/connect.h) */
-        const int lo = pr->min_delay > 1 ? pr->min_delay : 1, hi = pr->min_delay + pr->n_dgrp - 1 + frac;
+        cob_cuda_arrival_lags(&net->proj[h->deliver[q]], &lo, &hi);
         for (L = lo; L <= hi; ++L) {
             pq[n] = h->deliver[q];
             pL[n] = L;
@@ -319,9 +317,9 @@ int cob_arrival_pairs(const cob_dnet *h, int32_t *pq, int32_t *pL)
 static cob_status setup_pairs(cob_cuda *s, cob_err *err)
 {
     cob_dnet *h = &s->h;
-    std::vector<int32_t> pq((size_t)COB_MAX_PROJS * (h->hist_slots + 1)), pL(pq.size());
+    std::vector<int32_t> pq((size_t)cob_cuda_arrival_pairs(s->net) + 1), pL(pq.size());
     int q;
-    h->n_pairs = cob_arrival_pairs(h, pq.data(), pL.data());
+    h->n_pairs = cob_arrival_pairs(s->net, h, pq.data(), pL.data());
     for (q = 0; q < h->n_deliver; ++q) { /* a group of delay 0 would never arrive (grid delays are >= 1 step) */
         const cob_dproj *pr = &h->proj[h->deliver[q]];
         if (pr->dfrac_mode == COB_DFRAC_NONE && pr->min_delay < 1)

@@ -273,10 +273,10 @@ __global__ void cob_k_init_pool(const cob_dnet *__restrict__ g, int pop);
  * (cob_launch_shape) and a grid of one wave, every block that fits on the device at once; the
  * blocks stride over the step's tiles of segments. */
 cob_status cob_expand_shape(unsigned *grid, int *block, cob_err *err);
-/* The (stored projection, lag) pairs of the network h describes (its deliver list and the
- * projections' delays), into pq / pL (room for COB_MAX_PROJS x (hist_slots + 1) pairs);
- * returns their number. */
-int cob_arrival_pairs(const cob_dnet *h, int32_t *pq, int32_t *pL);
+/* The (stored projection, lag) pairs of h's deliver list, projections of net (their lags:
+ * cob_cuda_arrival_lags), into pq / pL (room for cob_cuda_arrival_pairs(net) pairs); returns
+ * their number. */
+int cob_arrival_pairs(const cob_net *net, const cob_dnet *h, int32_t *pq, int32_t *pL);
 /* Dynamic shared memory of cob_k_update. */
 size_t cob_update_shared_bytes(const cob_dnet *host_g);
 

@@ -292,8 +292,8 @@ extern "C" cob_status cob_cuda_test_deliver(const cob_net *net, int i_proj, int6
         COB_TRY(upload_csr(pr, dp, d, err));
     }
     {
-        std::vector<int32_t> pq((size_t)COB_MAX_PROJS * (H + 1)), pL(pq.size());
-        h.n_pairs = cob_arrival_pairs(&h, pq.data(), pL.data());
+        std::vector<int32_t> pq((size_t)cob_cuda_arrival_pairs(net) + 1), pL(pq.size());
+        h.n_pairs = cob_arrival_pairs(net, &h, pq.data(), pL.data());
         COB_TRY(d.get(&h.pair_q, h.n_pairs, err, pq.data()));
         COB_TRY(d.get(&h.pair_L, h.n_pairs, err, pL.data()));
         COB_TRY(d.get(&h.seg_base, h.n_pairs + 1, err));

@@ -99,15 +99,21 @@ int64_t cob_cuda_hist_capacity(const cob_net *net, const cob_plan *pl, int pop)
     }
 }
 
+void cob_cuda_arrival_lags(const cob_proj *pr, int32_t *lo, int32_t *hi)
+{
+    *lo = pr->min_delay > 1 ? pr->min_delay : 1;
+    *hi = pr->min_delay + pr->n_dgrp - 1 + (pr->dfrac_mode != COB_DFRAC_NONE);
+}
+
 int32_t cob_cuda_arrival_pairs(const cob_net *net)
 {
-    int32_t n = 0;
+    int32_t n = 0, lo, hi;
     int p;
     for (p = 0; p < net->n_projs; ++p) {
-        const cob_proj *pr = &net->proj[p];
-        if (pr->independent)
+        if (net->proj[p].independent)
             continue;
-        n += pr->n_dgrp + (pr->dfrac_mode != COB_DFRAC_NONE);
+        cob_cuda_arrival_lags(&net->proj[p], &lo, &hi);
+        n += hi >= lo ? hi - lo + 1 : 0;
     }
     return n;
 }
@@ -128,10 +134,11 @@ void cob_cuda_memory_estimate(const cob_net *net, const cob_plan *pl, cob_cuda_m
     for (pop = 0; pop < pl->n_pops; ++pop) {
         const cob_plan_pop *ps = &pl->pop[pop];
         cob_acc_dims dims;
+        int64_t hist;
         /* spike history (and the spikes' offsets), the slots' counts and starts */
-        if (cob_cuda_hist_capacity(net, pl, pop) > 0)
-            m->delivery += cob_cuda_hist_capacity(net, pl, pop) * (net->dfrac_any ? 5 : 4) +
-                           (int64_t)net->ring_slots * (4 + 8);
+        hist = cob_cuda_hist_capacity(net, pl, pop);
+        if (hist > 0)
+            m->delivery += hist * (net->dfrac_any ? 5 : 4) + (int64_t)net->ring_slots * (4 + 8);
         if (ps->model == COB_MODEL_POISSON && ps->input == COB_INPUT_POOL)
             m->state += ps->size * (8 + 4) + 8 * (int64_t)COB_GEOM_TABLE_MAX; /* next spike, draws used, table */
         if (net->pop_offset[pop] < 0)

@@ -106,8 +106,11 @@ int cob_cuda_key_bytes(const cob_proj *pr);
  * gap = cob_model_min_gap (refractoriness), at most one spike a step; pools: a bound their
  * spike count exceeds with negligible probability (an excess is counted and fails the run). */
 int64_t cob_cuda_hist_capacity(const cob_net *layout, const cob_plan *plan, int pop);
-/* The (stored projection, lag) pairs of arrival-time delivery: n_dgrp lags a projection, one
- * more with delay fractions (an arrival d or d + 1 steps after its spike). */
+/* The lags lo .. hi (steps from a spike to its arrival) of stored projection pr in arrival-time
+ * delivery: its delay groups', min_delay .. min_delay + n_dgrp - 1, one more with delay fractions
+ * (an arrival d or d + 1 steps after its spike, hd/connect.h), and at least 1. */
+void cob_cuda_arrival_lags(const cob_proj *pr, int32_t *lo, int32_t *hi);
+/* The (stored projection, lag) pairs of the layout's stored projections (cob_cuda_arrival_lags). */
 int32_t cob_cuda_arrival_pairs(const cob_net *layout);
 /* The device builder's partner hash sets use at most this many bytes per batch of targets. A
  * build may lower it: the emulated GPU tier does, so that its small networks take the builder's
